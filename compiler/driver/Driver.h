@@ -1,0 +1,11 @@
+// The `rasp` command line: subcommand dispatch, --help and --version.
+//
+// Exit codes (DESIGN.md §3): 0 success; 1 an error in a RASP program or its
+// input; 2 bad usage; 3 a verification mismatch.
+#pragma once
+
+namespace rasp::driver {
+
+int runDriver(int argc, char **argv);
+
+} // namespace rasp::driver

@@ -1,0 +1,24 @@
+// Stage 2: the typed AST from a syntactically valid parse tree (internal to the front end).
+//
+// Requires: `tree` parsed without syntax errors and no deeper than the front
+// end's nesting limit. Adds: one AST node per construct, each with its
+// SourceLoc. Reports the errors that the grammar does not catch (integer
+// literals out of range, a `for` body with neither a statement nor a
+// comment) and returns nothing if there were any.
+#pragma once
+
+#include "compiler/frontend/AST.h"
+#include "compiler/frontend/TokenLocator.h"
+
+#include "RASPParser.h"
+
+#include <optional>
+
+namespace rasp::frontend {
+
+std::optional<ast::Program> buildAst(grammar::RASPParser::ProgramContext *tree,
+                                     antlr4::CommonTokenStream &tokens,
+                                     const TokenLocator &locator,
+                                     DiagnosticEngine &diags);
+
+} // namespace rasp::frontend

@@ -1,0 +1,44 @@
+// Stages 1 and 2: RASP source text to a typed AST.
+//
+// parseProgram runs, in order:
+//   1. a UTF-8 check of the text;
+//   2. the ANTLR lexer, and a report of every malformed lexeme;
+//   3. a nesting check (brackets and prefix operators), so that the
+//      recursive-descent parser cannot exhaust the stack;
+//   4. the ANTLR parser in SLL mode, falling back to full LL only when SLL
+//      fails (the standard ANTLR speed-up), with readable syntax errors;
+//   5. a depth check of the parse tree (left-recursive chains such as
+//      `1+1+...` nest without bound even though the parser loops);
+//   6. AST building (BuildAst.h).
+// Every error is reported through the DiagnosticEngine; the result is empty
+// if there was any.
+#pragma once
+
+#include "compiler/frontend/AST.h"
+#include "compiler/support/Diagnostics.h"
+
+#include <optional>
+
+namespace rasp::frontend {
+
+struct ParseOptions {
+  /// Most brackets and prefix operators open at once.
+  unsigned maxNesting = 200;
+  /// Most levels of syntax tree (expressions and statements).
+  unsigned maxDepth = 1000;
+  /// Most syntax errors reported before parsing stops.
+  unsigned maxErrors = 20;
+};
+
+struct ParseResult {
+  std::optional<ast::Program> program; ///< Empty if there was an error.
+  /// Some syntax error was at the end of the text: the text may be the start
+  /// of a longer statement (the REPL then reads another line).
+  bool endedEarly = false;
+};
+
+/// Parses the whole of `file` (registered with `diags`).
+ParseResult parseProgram(DiagnosticEngine &diags, FileId file,
+                         const ParseOptions &options = ParseOptions());
+
+} // namespace rasp::frontend

@@ -1,0 +1,72 @@
+// Readable syntax errors for the ANTLR parser (internal to the front end).
+//
+// SyntaxErrorStrategy replaces the generated parser's token-set dumps with
+// messages a person can act on ("expected ';' after statement", "expected
+// ')'" with a note at the unmatched '('), reports them through the
+// DiagnosticEngine, and suppresses cascades: after an error, further errors
+// stay silent up to the end of the statement that holds it (for an error
+// inside a def or for, the end of the outermost such statement).
+// Parsing stops after `maxErrors` errors.
+//
+// reportLexicalErrors reports the malformed-lexeme tokens of the lexer
+// (BadNumber, UnterminatedString, SingleQuoted, BadChar); the strategy then
+// stays silent about them.
+#pragma once
+
+#include "compiler/frontend/TokenLocator.h"
+
+#include "antlr4-runtime.h"
+
+#include <memory>
+#include <optional>
+
+namespace rasp::frontend {
+
+/// Reports every malformed lexeme in `tokens`; returns how many there were.
+unsigned reportLexicalErrors(antlr4::CommonTokenStream &tokens,
+                             const TokenLocator &locator,
+                             DiagnosticEngine &diags);
+
+class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
+public:
+  SyntaxErrorStrategy(antlr4::CommonTokenStream &tokens,
+                      const TokenLocator &locator, DiagnosticEngine &diags,
+                      unsigned maxErrors = 20);
+  ~SyntaxErrorStrategy() override;
+
+  /// True if some error was at the end of the input (the text may be an
+  /// unfinished statement, such as a `def` still being typed).
+  bool sawEndOfInput() const { return endOfInput; }
+  unsigned errorCount() const { return errors; }
+
+protected:
+  void reportNoViableAlternative(antlr4::Parser *parser,
+                                 const antlr4::NoViableAltException &e) override;
+  void reportInputMismatch(antlr4::Parser *parser,
+                           const antlr4::InputMismatchException &e) override;
+  void reportFailedPredicate(antlr4::Parser *parser,
+                             const antlr4::FailedPredicateException &e) override;
+  void reportUnwantedToken(antlr4::Parser *parser) override;
+  void reportMissingToken(antlr4::Parser *parser) override;
+
+private:
+  struct Brackets;
+
+  void explain(antlr4::Parser *parser, antlr4::Token *offending);
+  /// The last token of the statement (or outermost def/for) that holds the
+  /// error at token `index`: errors up to it are cascades and stay silent.
+  size_t findResync(antlr4::Parser *parser, size_t index);
+  /// The last default-channel token before token `index`, or null.
+  antlr4::Token *previousToken(size_t index) const;
+
+  antlr4::CommonTokenStream &tokens;
+  const TokenLocator &locator;
+  DiagnosticEngine &diags;
+  unsigned maxErrors;
+  unsigned errors = 0;
+  bool endOfInput = false;
+  std::optional<size_t> resyncIndex;
+  std::unique_ptr<Brackets> brackets;
+};
+
+} // namespace rasp::frontend

@@ -1,0 +1,64 @@
+// The one diagnostics engine: every user-facing error of every stage goes through it.
+//
+// It owns the text of every file it reports on (as an llvm::SourceMgr) and
+// prints diagnostics in the form
+//
+//   file:line:col: error: message
+//   the source line
+//       ^~~~~
+//
+// followed by any notes, in the same form. Messages start lower-case and
+// have no final period. Diagnostics without a location print as
+// `rasp: error: message`.
+#pragma once
+
+#include "compiler/support/SourceLoc.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace llvm {
+class raw_ostream;
+}
+
+namespace rasp {
+
+class DiagnosticEngine {
+public:
+  /// Diagnostics go to `out` (stderr by default).
+  explicit DiagnosticEngine(llvm::raw_ostream *out = nullptr);
+
+  /// Registers `text` under `name` and returns its id.
+  FileId addFile(llvm::StringRef name, llvm::StringRef text);
+  /// Reads the file at `path`; on failure reports an error (at `requestedAt`
+  /// when given) and returns nothing.
+  std::optional<FileId> loadFile(llvm::StringRef path,
+                                 SourceLoc requestedAt = SourceLoc());
+
+  llvm::StringRef fileName(FileId file) const;
+  llvm::StringRef fileText(FileId file) const;
+  /// The location of the byte range [begin, end) of `file`.
+  SourceLoc locate(FileId file, uint32_t begin, uint32_t end) const;
+
+  void error(SourceLoc loc, const llvm::Twine &message);
+  void note(SourceLoc loc, const llvm::Twine &message);
+  /// An error that belongs to no source position.
+  void error(const llvm::Twine &message);
+
+  unsigned errorCount() const { return errors; }
+
+private:
+  void print(SourceLoc loc, llvm::SourceMgr::DiagKind kind,
+             const llvm::Twine &message);
+
+  llvm::SourceMgr sources;
+  llvm::raw_ostream &out;
+  unsigned errors = 0;
+};
+
+} // namespace rasp

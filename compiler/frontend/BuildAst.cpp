@@ -290,14 +290,15 @@ private:
 
 } // namespace
 
-std::optional<Program> frontend::buildAst(RASPParser::ProgramContext *tree,
+std::optional<Program> frontend::buildAst(
+    const std::vector<RASPParser::StatementContext *> &statements,
                                           antlr4::CommonTokenStream &tokens,
                                           const TokenLocator &locator,
                                           DiagnosticEngine &diags) {
   AstBuilder builder(tokens, locator, diags);
   Program program;
   program.file = locator.file();
-  for (RASPParser::StatementContext *statement : tree->statement())
+  for (RASPParser::StatementContext *statement : statements)
     program.statements.push_back(builder.build(statement));
   if (builder.errors)
     return std::nullopt;

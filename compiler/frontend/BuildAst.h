@@ -1,6 +1,6 @@
 // Stage 2: the typed AST from a syntactically valid parse tree (internal to the front end).
 //
-// Requires: `tree` parsed without syntax errors and no deeper than the front
+// Requires: `statements` parsed without syntax errors and no deeper than the front
 // end's nesting limit. Adds: one AST node per construct, each with its
 // SourceLoc. Reports the errors that the grammar does not catch (integer
 // literals out of range, a `for` body with neither a statement nor a
@@ -16,7 +16,8 @@
 
 namespace rasp::frontend {
 
-std::optional<ast::Program> buildAst(grammar::RASPParser::ProgramContext *tree,
+std::optional<ast::Program>
+buildAst(const std::vector<grammar::RASPParser::StatementContext *> &statements,
                                      antlr4::CommonTokenStream &tokens,
                                      const TokenLocator &locator,
                                      DiagnosticEngine &diags);

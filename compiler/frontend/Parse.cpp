@@ -32,17 +32,41 @@ bool checkUtf8(DiagnosticEngine &diags, FileId file) {
   return false;
 }
 
-/// How deeply the parser will recurse, estimated from the tokens: every open
-/// bracket counts, and so does every prefix operator until its operand ends.
-/// Reports an error at the first token past `limit`.
+bool isBinaryOperatorText(const std::string &text) {
+  static const char *const ops[] = {"^",  "*",  "/",  "%",   "+",  "-",
+                                    "==", "<=", ">=", ">",   "<",  "and",
+                                    "or", "in", "if", "else"};
+  for (const char *op : ops)
+    if (text == op)
+      return true;
+  return false;
+}
+
+/// Estimates from the tokens how deeply the parser will recurse and how deep
+/// the syntax tree will be, and reports an error at the first token past a
+/// limit. Every open bracket counts one level, and so does every prefix
+/// operator until its operand ends; every binary operator in a run such as
+/// `1+1+...` counts one level of the tree (ANTLR parses such runs with a
+/// loop, but they nest in the tree, and a run of '+' or '-' costs the SLL
+/// parser lookahead to its end, so they must stay bounded too).
 bool checkNesting(antlr4::CommonTokenStream &tokens, const TokenLocator &locator,
-                  DiagnosticEngine &diags, unsigned limit) {
-  enum Open { Bracket, Prefix };
-  std::vector<Open> open;
+                  DiagnosticEngine &diags, const ParseOptions &options) {
+  struct Level {
+    bool prefix;
+    unsigned operators; ///< Binary operators in the current run.
+  };
+  std::vector<Level> open{{false, 0}}; // The statement's own level.
+  unsigned treeDepth = 0;              // Brackets plus operators in runs.
   bool afterOperand = false;
   auto popPrefixes = [&] {
-    while (!open.empty() && open.back() == Prefix)
+    while (open.back().prefix) {
       open.pop_back();
+      --treeDepth;
+    }
+  };
+  auto endRun = [&] {
+    treeDepth -= open.back().operators;
+    open.back().operators = 0;
   };
   for (antlr4::Token *token : tokens.getTokens()) {
     if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
@@ -55,23 +79,43 @@ bool checkNesting(antlr4::CommonTokenStream &tokens, const TokenLocator &locator
       popPrefixes();
     } else if (text == ")" || text == "]" || text == "}") {
       popPrefixes();
-      if (!open.empty())
+      if (open.size() > 1) {
+        endRun();
         open.pop_back();
+        --treeDepth;
+      }
       popPrefixes();
       operand = true;
     } else if (text == "(" || text == "[" || text == "{" ||
                (text.size() > 1 && text.back() == '(')) {
-      open.push_back(Bracket);
+      open.push_back({false, 0});
+      ++treeDepth;
     } else if (!afterOperand && (text == "-" || text == "+" || text == "not")) {
-      open.push_back(Prefix);
+      open.push_back({true, 0});
+      ++treeDepth;
+    } else if (afterOperand && isBinaryOperatorText(text)) {
+      ++open.back().operators;
+      ++treeDepth;
+    } else if (text == "," || text == ":" || text == "for" || text == "=") {
+      popPrefixes();
+      endRun();
     } else if (text == ";") {
       popPrefixes();
+      endRun();
     }
     afterOperand = operand;
-    if (open.size() > limit) {
+    unsigned brackets = static_cast<unsigned>(open.size() - 1);
+    if (brackets > options.maxNesting) {
       diags.error(locator.of(token),
-                  "nesting is too deep: more than " + llvm::Twine(limit) +
+                  "nesting is too deep: more than " +
+                      llvm::Twine(options.maxNesting) +
                       " brackets and prefix operators are open here");
+      return false;
+    }
+    if (treeDepth > options.maxDepth) {
+      diags.error(locator.of(token), "expression is too deeply nested: more "
+                                     "than " + llvm::Twine(options.maxDepth) +
+                                         " levels");
       return false;
     }
   }
@@ -114,40 +158,56 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   unsigned lexicalErrors = reportLexicalErrors(tokens, locator, diags);
-  if (!checkNesting(tokens, locator, diags, options.maxNesting))
+  if (!checkNesting(tokens, locator, diags, options))
     return result;
 
   RASPParser parser(&tokens);
   parser.removeErrorListeners();
-  RASPParser::ProgramContext *tree = nullptr;
+  std::vector<RASPParser::StatementContext *> statements;
   // Fast path: SLL prediction, bailing out at the first error.
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-      antlr4::atn::PredictionMode::SLL);
+  auto *simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  simulator->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  bool failed = lexicalErrors > 0;
   try {
-    tree = parser.program();
+    while (!failed && tokens.LA(1) != antlr4::Token::EOF)
+      statements.push_back(parser.statement());
   } catch (const antlr4::ParseCancellationException &) {
-    tree = nullptr;
+    failed = true;
   }
-  if (!tree || lexicalErrors) {
-    // Slow path: full LL prediction, reporting and recovering from errors.
-    tokens.seek(0);
+  if (failed) {
+    // Slow path: full LL prediction, reporting each broken statement's
+    // first error and resuming after it.
+    statements.clear();
     parser.reset();
-    auto strategy = std::make_shared<SyntaxErrorStrategy>(tokens, locator,
-                                                          diags, options.maxErrors);
+    tokens.seek(0);
+    auto strategy = std::make_shared<SyntaxErrorStrategy>(
+        tokens, locator, diags, options.maxErrors);
     parser.setErrorHandler(strategy);
-    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
-        antlr4::atn::PredictionMode::LL);
+    simulator->setPredictionMode(antlr4::atn::PredictionMode::LL);
     try {
-      tree = parser.program();
+      while (tokens.LA(1) != antlr4::Token::EOF) {
+        strategy->beginStatement(tokens.index());
+        try {
+          statements.push_back(parser.statement());
+        } catch (const StatementAbort &abort) {
+          tokens.seek(abort.resumeAt);
+          strategy->reset(&parser);
+        }
+      }
     } catch (const antlr4::ParseCancellationException &) {
+      // Too many errors.
     }
     result.endedEarly = strategy->sawEndOfInput();
     if (strategy->errorCount() || lexicalErrors)
       return result;
   }
-  if (!checkDepth(tree, locator, diags, options.maxDepth))
-    return result;
-  result.program = buildAst(tree, tokens, locator, diags);
+  // The token-level estimate above is the real limit; this is a safety net.
+  // A parse tree has up to two levels per syntax level (an expression list
+  // under each bracket) plus the statement's own.
+  for (RASPParser::StatementContext *statement : statements)
+    if (!checkDepth(statement, locator, diags, 2 * options.maxDepth + 8))
+      return result;
+  result.program = buildAst(statements, tokens, locator, diags);
   return result;
 }

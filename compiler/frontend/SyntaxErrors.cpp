@@ -163,6 +163,7 @@ struct Explanation {
   std::string message;
   std::optional<SourceLoc> noteLoc;
   std::string note;
+  bool atEnd = false; ///< The error is that the input ended too soon.
 };
 
 } // namespace
@@ -400,8 +401,24 @@ std::optional<Explanation> scanExpression(antlr4::CommonTokenStream &tokens,
     antlr4::Token *tok = tokens.get(i);
     if (tok->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
       continue;
-    if (tok->getType() == antlr4::Token::EOF || isLexicalError(tok))
+    if (isLexicalError(tok))
       return std::nullopt;
+    if (tok->getType() == antlr4::Token::EOF) {
+      if (!expectOperand && open.empty())
+        return std::nullopt;
+      Explanation result(prev ? locator.after(prev) : locator.of(tok),
+                         expectOperand ? "unexpected end of input; expected "
+                                         "an expression"
+                                       : "unexpected end of input; expected '" +
+                                             closerOf(open.back()->getText()) +
+                                             "'");
+      result.atEnd = true;
+      if (!open.empty()) {
+        result.noteLoc = locator.of(open.back());
+        result.note = "unclosed '" + open.back()->getText() + "' is here";
+      }
+      return result;
+    }
     std::string text = tok->getText();
     size_t type = tok->getType();
     SourceLoc at = locator.of(tok);
@@ -466,10 +483,14 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
   if (offending->getType() == antlr4::Token::EOF)
     endOfInput = true;
   size_t index = offending->getTokenIndex();
-  if (isLexicalError(offending) || (resyncIndex && index <= *resyncIndex))
-    return; // Reported already, or a cascade of an earlier error.
   if (!brackets)
     brackets = std::make_unique<Brackets>(tokens);
+  // Give up on this statement and go on after its end, so that the rest of
+  // it does not produce a cascade of errors.
+  StatementAbort abort(std::max(findResync(std::max(index, statementStart)),
+                                statementStart + 1));
+  if (isLexicalError(offending))
+    throw abort; // Reported already by reportLexicalErrors.
   antlr4::Token *prev = previousToken(index);
   long openerIndex = brackets->opener[index];
   antlr4::Token *opener = openerIndex < 0 ? nullptr : tokens.get(openerIndex);
@@ -483,9 +504,12 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
     antlr4::Token *before = previousToken(start);
     scanned = scanExpression(tokens, locator, start, before,
                              !before || isOperatorLike(before->getText()));
-  } else if (isBinaryOperator(offending->getText())) {
-    // The parser ended an expression early because what follows the
-    // operator is broken; find out how.
+  } else if ((isBinaryOperator(offending->getText()) ||
+              site.offendingIs("(") || site.offendingIs("[")) &&
+             (site.expects(";") || site.expects(",") || site.expects(")") ||
+              site.expects("]") || site.expects("}"))) {
+    // The parser ended an expression before a token that could have
+    // continued it, because what follows that token is broken.
     scanned = scanExpression(tokens, locator, index, prev, false);
   }
   Explanation result =
@@ -517,14 +541,15 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
       }
     }
   }
+  endOfInput = endOfInput || result.atEnd;
   diags.error(result.loc, result.message);
   if (result.noteLoc)
     diags.note(*result.noteLoc, result.note);
-  resyncIndex = findResync(parser, index);
   if (++errors >= maxErrors) {
     diags.error("too many errors; stopping after " + llvm::Twine(maxErrors));
     throw antlr4::ParseCancellationException("too many syntax errors");
   }
+  throw abort;
 }
 
 antlr4::Token *SyntaxErrorStrategy::previousToken(size_t index) const {
@@ -536,27 +561,34 @@ antlr4::Token *SyntaxErrorStrategy::previousToken(size_t index) const {
   return nullptr;
 }
 
-size_t SyntaxErrorStrategy::findResync(antlr4::Parser *parser, size_t index) {
-  // Inside a def or for, errors stay silent until the end of the outermost
-  // such statement; elsewhere until the end of the statement.
-  antlr4::ParserRuleContext *block = nullptr;
-  for (antlr4::RuleContext *ctx = parser->getContext(); ctx;
-       ctx = dynamic_cast<antlr4::RuleContext *>(ctx->parent))
-    if (dynamic_cast<RASPParser::DefStatementContext *>(ctx) ||
-        dynamic_cast<RASPParser::ForStatementContext *>(ctx))
-      block = static_cast<antlr4::ParserRuleContext *>(ctx);
-  unsigned depth = block ? brackets->braceDepth[block->getStart()->getTokenIndex()]
-                         : brackets->braceDepth[index];
+size_t SyntaxErrorStrategy::findResync(size_t index) const {
+  // A def or for statement ends at the '}' that closes its body; a REPL
+  // command at the end of its line; any other statement at its first ';'.
+  // Keywords that only ever start a statement end it too.
+  antlr4::Token *start = tokens.get(statementStart);
+  std::string first = start->getText();
+  bool block = first == "def" || first == "for";
+  bool command = first == "set" || first == "show" || first == "examples" ||
+                 first == "s-op" || first == "selector" ||
+                 first == "full seq display" || first == "exit" ||
+                 first == "quit" || first == "exit()" || first == "quit()";
+  unsigned depth = brackets->braceDepth[statementStart];
+  size_t line = tokens.get(index)->getLine();
   for (size_t i = index; i < tokens.size(); ++i) {
     antlr4::Token *token = tokens.get(i);
     if (token->getType() == antlr4::Token::EOF)
       return i;
+    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
+      continue;
     std::string text = token->getText();
-    unsigned after = i + 1 < tokens.size() ? brackets->braceDepth[i + 1] : 0;
-    if (block ? (text == "}" && after <= depth)
-              : ((text == ";" && brackets->braceDepth[i] <= depth) ||
-                 (text == "}" && after < depth)))
+    if (i > statementStart && !block &&
+        (text == "def" || text == "load" || text == "draw" || text == "set" ||
+         text == "show" || text == "full seq display" ||
+         (command && token->getLine() > line)))
       return i;
+    unsigned after = i + 1 < tokens.size() ? brackets->braceDepth[i + 1] : 0;
+    if (block ? (text == "}" && after <= depth) : text == ";")
+      return i + 1;
   }
-  return tokens.size();
+  return tokens.size() - 1;
 }

@@ -3,9 +3,10 @@
 // SyntaxErrorStrategy replaces the generated parser's token-set dumps with
 // messages a person can act on ("expected ';' after statement", "expected
 // ')'" with a note at the unmatched '('), reports them through the
-// DiagnosticEngine, and suppresses cascades: after an error, further errors
-// stay silent up to the end of the statement that holds it (for an error
-// inside a def or for, the end of the outermost such statement).
+// DiagnosticEngine, and prevents cascades: after reporting the first error
+// of a top-level statement it throws StatementAbort, and the caller resumes
+// parsing after the end of that statement (its first ';', or for a def or
+// for, the '}' that closes its body).
 // Parsing stops after `maxErrors` errors.
 //
 // reportLexicalErrors reports the malformed-lexeme tokens of the lexer
@@ -27,6 +28,12 @@ unsigned reportLexicalErrors(antlr4::CommonTokenStream &tokens,
                              const TokenLocator &locator,
                              DiagnosticEngine &diags);
 
+/// Thrown after a statement's first error: parsing resumes at token `resumeAt`.
+struct StatementAbort {
+  explicit StatementAbort(size_t resumeAt) : resumeAt(resumeAt) {}
+  size_t resumeAt;
+};
+
 class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
 public:
   SyntaxErrorStrategy(antlr4::CommonTokenStream &tokens,
@@ -38,6 +45,8 @@ public:
   /// unfinished statement, such as a `def` still being typed).
   bool sawEndOfInput() const { return endOfInput; }
   unsigned errorCount() const { return errors; }
+  /// The parser is about to parse a top-level statement at token `index`.
+  void beginStatement(size_t index) { statementStart = index; }
 
 protected:
   void reportNoViableAlternative(antlr4::Parser *parser,
@@ -53,9 +62,9 @@ private:
   struct Brackets;
 
   void explain(antlr4::Parser *parser, antlr4::Token *offending);
-  /// The last token of the statement (or outermost def/for) that holds the
-  /// error at token `index`: errors up to it are cascades and stay silent.
-  size_t findResync(antlr4::Parser *parser, size_t index);
+  /// The token after the end of the current top-level statement, searching
+  /// from the error at token `index`.
+  size_t findResync(size_t index) const;
   /// The last default-channel token before token `index`, or null.
   antlr4::Token *previousToken(size_t index) const;
 
@@ -65,7 +74,7 @@ private:
   unsigned maxErrors;
   unsigned errors = 0;
   bool endOfInput = false;
-  std::optional<size_t> resyncIndex;
+  size_t statementStart = 0;
   std::unique_ptr<Brackets> brackets;
 };
 

@@ -4,6 +4,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cctype>
 
@@ -45,9 +46,19 @@ SourceLoc DiagnosticEngine::locate(FileId file, uint32_t begin,
                                    uint32_t end) const {
   llvm::StringRef text = fileText(file);
   assert(begin <= end && end <= text.size() && "range outside the file");
-  auto [line, col] = sources.getLineAndColumn(
-      llvm::SMLoc::getFromPointer(text.data() + begin), file);
-  return SourceLoc{file, line, col, begin, end};
+  if (lineStarts.size() <= file)
+    lineStarts.resize(file + 1);
+  std::vector<uint32_t> &starts = lineStarts[file];
+  if (starts.empty()) {
+    starts.push_back(0);
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n')
+        starts.push_back(i + 1);
+  }
+  // The last line that starts at or before `begin`.
+  auto line = std::upper_bound(starts.begin(), starts.end(), begin) - 1;
+  return SourceLoc{file, static_cast<uint32_t>(line - starts.begin() + 1),
+                   begin - *line + 1, begin, end};
 }
 
 void DiagnosticEngine::error(SourceLoc loc, const llvm::Twine &message) {

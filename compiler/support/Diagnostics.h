@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class raw_ostream;
@@ -57,6 +58,8 @@ private:
              const llvm::Twine &message);
 
   llvm::SourceMgr sources;
+  /// Per file, the byte offset at which each line starts (built on first use).
+  mutable std::vector<std::vector<uint32_t>> lineStarts;
   llvm::raw_ostream &out;
   unsigned errors = 0;
 };

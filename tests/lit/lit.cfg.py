@@ -1,0 +1,17 @@
+# lit configuration for the golden tests: each .rasp/.test file names its RUN lines.
+import os
+import lit.formats
+
+config.name = "rasp"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".rasp", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(os.path.dirname(config.rasp_bin), "tests", "lit-out")
+
+config.substitutions.append(("%rasp", config.rasp_bin))
+config.substitutions.append(("%root", config.rasp_source_dir))
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+# Diagnostics are compared as plain text.
+config.environment["TERM"] = "dumb"

@@ -4,6 +4,18 @@ find_program(ANTLR4_TOOL antlr4 REQUIRED DOC "the ANTLR 4 tool (Debian package a
 find_path(ANTLR4_RUNTIME_INCLUDE_DIR antlr4-runtime.h PATH_SUFFIXES antlr4-runtime REQUIRED)
 find_library(ANTLR4_RUNTIME_LIBRARY NAMES antlr4-runtime REQUIRED)
 add_library(antlr4_runtime INTERFACE)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # Clang rejects misc/InterpreterDataReader.h of the 4.9 runtime (a const
+  # member without an initialiser; GCC accepts it). Nothing here uses that
+  # header, so Clang builds see a copy of antlr4-runtime.h without it, placed
+  # ahead of the real one; every other header still comes from the package.
+  file(READ ${ANTLR4_RUNTIME_INCLUDE_DIR}/antlr4-runtime.h RASP_ANTLR_UMBRELLA)
+  string(REPLACE "#include \"misc/InterpreterDataReader.h\"" ""
+         RASP_ANTLR_UMBRELLA "${RASP_ANTLR_UMBRELLA}")
+  file(WRITE ${CMAKE_BINARY_DIR}/antlr4-clang-compat/antlr4-runtime.h "${RASP_ANTLR_UMBRELLA}")
+  target_include_directories(antlr4_runtime SYSTEM BEFORE INTERFACE
+                             ${CMAKE_BINARY_DIR}/antlr4-clang-compat)
+endif()
 target_include_directories(antlr4_runtime SYSTEM INTERFACE ${ANTLR4_RUNTIME_INCLUDE_DIR})
 target_link_libraries(antlr4_runtime INTERFACE ${ANTLR4_RUNTIME_LIBRARY})
 

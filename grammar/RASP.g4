@@ -8,43 +8,45 @@
 // to the hidden channel), lists of expressions are loops rather than right
 // recursion (so long lists cannot overflow the stack), and malformed
 // lexemes become error tokens that the front end reports with a clear
-// message. Labels avoid C++ keywords (the C++ target fails on them).
+// message. Every part the AST needs has a label, because the front end
+// parses without building a parse tree (labels are filled in regardless).
+// Labels avoid C++ keywords (the C++ target fails on them).
 grammar RASP;
 
 program : statement* EOF ;
 
 statement
-  : raspStatement
-  | replStatement
+  : rasp=raspStatement
+  | repl=replStatement
   ;
 
 raspStatement
-  : expr ';'                                               # ExprStatement
-  | idList '=' exprList ';'                                # AssignStatement
+  : value=expr ';'                                         # ExprStatement
+  | targets=idList '=' values=exprList ';'                 # AssignStatement
   | 'draw' '(' target=expr (',' input=expr)? ')' ';'       # DrawStatement
   | 'load' fileName=String ';'                             # LoadStatement
-  | 'def' name=ID '(' idList? ')' '{' raspStatement* returnStatement '}'  # DefStatement
-  | 'for' idList 'in' iterable=expr '{' raspStatement* '}' # ForStatement
+  | 'def' name=ID '(' params=idList? ')' '{' body+=raspStatement* ret=returnStatement '}'  # DefStatement
+  | 'for' vars=idList 'in' iterable=expr '{' body+=raspStatement* '}'  # ForStatement
   ;
 
-returnStatement : 'return' exprList ';' ;
+returnStatement : 'return' values=exprList ';' ;
 
 replStatement
-  : 'set' subset=('s-op' | 'selector')? 'example' expr     # SetExample
+  : 'set' subset=('s-op' | 'selector')? 'example' value=expr  # SetExample
   | 'show' subset=('s-op' | 'selector')? 'example'         # ShowExample
   | subset=('s-op' | 'selector')? 'examples' onOff=('on' | 'off')  # ToggleExamples
   | 'full seq display' onOff=('on' | 'off')                # ToggleFullSeq
   | ('exit' | 'exit()' | 'quit' | 'quit()')                # Exit
   ;
 
-idList : ID (',' ID)* ;
-exprList : expr (',' expr)* ;
+idList : names+=ID (',' names+=ID)* ;
+exprList : items+=expr (',' items+=expr)* ;
 dictEntry : key=expr ':' value=expr ;
 
 expr
   : '(' inner=expr ')'                                     # Paren
   | base=expr '[' index=expr ']'                           # Index
-  | callee=expr '(' exprList? ')'                          # Call
+  | callee=expr '(' args=exprList? ')'                     # Call
   | op=('not' | '-' | '+') operand=expr                    # Unary
   | op=('round' | 'indicator') '(' operand=expr ')'        # Builtin
   | lhs=expr op='^' rhs=expr                               # Binary
@@ -55,18 +57,18 @@ expr
   | 'select(' keys=expr ',' queries=expr ',' cmp=('==' | '<' | '>' | '>=' | '<=' | '!=') ')'  # Select
   | lhs=expr op=('and' | 'or') rhs=expr                    # Binary
   | thenValue=expr 'if' cond=expr 'else' elseValue=expr    # Ternary
-  | ID                                                     # Name
-  | PosInt                                                 # IntLiteral
-  | Float                                                  # FloatLiteral
-  | String                                                 # StringLiteral
-  | '[' exprList? ']'                                      # ListLiteral
-  | '{' (dictEntry (',' dictEntry)*)? '}'                  # DictLiteral
+  | name=ID                                                # Name
+  | value=PosInt                                           # IntLiteral
+  | value=Float                                            # FloatLiteral
+  | value=String                                           # StringLiteral
+  | '[' items=exprList? ']'                                # ListLiteral
+  | '{' (entries+=dictEntry (',' entries+=dictEntry)*)? '}'  # DictLiteral
   | 'aggregate(' selector=expr ',' values=expr (',' fallback=expr)? ')'  # Aggregate
-  | 'range(' exprList ')'                                  # Range
-  | '[' value=expr 'for' idList 'in' iterable=expr ']'     # ListComp
-  | '{' key=expr ':' value=expr 'for' idList 'in' iterable=expr '}'  # DictComp
+  | 'range(' args=exprList ')'                             # Range
+  | '[' value=expr 'for' vars=idList 'in' iterable=expr ']'  # ListComp
+  | '{' key=expr ':' value=expr 'for' vars=idList 'in' iterable=expr '}'  # DictComp
   | lhs=expr op='in' rhs=expr                              # Binary
-  | 'zip(' exprList ')'                                    # Zip
+  | 'zip(' args=exprList ')'                               # Zip
   | 'len(' operand=expr ')'                                # Len
   ;
 

@@ -45,14 +45,14 @@ private:
   std::vector<Identifier> ids(RASPParser::IdListContext *ctx) {
     std::vector<Identifier> out;
     if (ctx)
-      for (antlr4::tree::TerminalNode *id : ctx->ID())
-        out.push_back(ident(id->getSymbol()));
+      for (antlr4::Token *id : ctx->names)
+        out.push_back(ident(id));
     return out;
   }
   ExprList exprs(RASPParser::ExprListContext *ctx) {
     ExprList out;
     if (ctx)
-      for (RASPParser::ExprContext *e : ctx->expr())
+      for (RASPParser::ExprContext *e : ctx->items)
         out.push_back(build(e));
     return out;
   }
@@ -80,15 +80,17 @@ private:
 
   // Statements.
   antlrcpp::Any visitStatement(RASPParser::StatementContext *ctx) override {
-    return visitChildren(ctx);
+    if (ctx->rasp)
+      return ctx->rasp->accept(this);
+    return ctx->repl->accept(this);
   }
   antlrcpp::Any visitExprStatement(RASPParser::ExprStatementContext *ctx) override {
-    return makeStmt<ExprStmt>(loc(ctx), build(ctx->expr()));
+    return makeStmt<ExprStmt>(loc(ctx), build(ctx->value));
   }
   antlrcpp::Any
   visitAssignStatement(RASPParser::AssignStatementContext *ctx) override {
-    return makeStmt<AssignStmt>(loc(ctx), ids(ctx->idList()),
-                                exprs(ctx->exprList()));
+    return makeStmt<AssignStmt>(loc(ctx), ids(ctx->targets),
+                                exprs(ctx->values));
   }
   antlrcpp::Any visitDrawStatement(RASPParser::DrawStatementContext *ctx) override {
     ExprPtr input = ctx->input ? build(ctx->input) : nullptr;
@@ -100,26 +102,26 @@ private:
                               locator.of(ctx->fileName));
   }
   antlrcpp::Any visitDefStatement(RASPParser::DefStatementContext *ctx) override {
-    StmtList statements = body(ctx->raspStatement());
-    RASPParser::ReturnStatementContext *ret = ctx->returnStatement();
-    ExprList values = exprs(ret->exprList());
-    return makeStmt<DefStmt>(loc(ctx), ident(ctx->name), ids(ctx->idList()),
+    StmtList statements = body(ctx->body);
+    RASPParser::ReturnStatementContext *ret = ctx->ret;
+    ExprList values = exprs(ret->values);
+    return makeStmt<DefStmt>(loc(ctx), ident(ctx->name), ids(ctx->params),
                              std::move(statements), loc(ret),
                              std::move(values));
   }
   antlrcpp::Any visitForStatement(RASPParser::ForStatementContext *ctx) override {
-    if (ctx->raspStatement().empty() && !hasCommentInside(ctx)) {
+    if (ctx->body.empty() && !hasCommentInside(ctx)) {
       ++errors;
       diags.error(loc(ctx), "a for loop body must contain at least one "
                             "statement");
     }
     ExprPtr iterable = build(ctx->iterable);
-    return makeStmt<ForStmt>(loc(ctx), ids(ctx->idList()), std::move(iterable),
-                             body(ctx->raspStatement()));
+    return makeStmt<ForStmt>(loc(ctx), ids(ctx->vars), std::move(iterable),
+                             body(ctx->body));
   }
   antlrcpp::Any visitSetExample(RASPParser::SetExampleContext *ctx) override {
     return makeStmt<SetExampleStmt>(loc(ctx), subset(ctx->subset),
-                                    build(ctx->expr()));
+                                    build(ctx->value));
   }
   antlrcpp::Any visitShowExample(RASPParser::ShowExampleContext *ctx) override {
     return makeStmt<ShowExampleStmt>(loc(ctx), subset(ctx->subset));
@@ -147,7 +149,7 @@ private:
   }
   antlrcpp::Any visitCall(RASPParser::CallContext *ctx) override {
     ExprPtr callee = build(ctx->callee);
-    return make<CallExpr>(loc(ctx), std::move(callee), exprs(ctx->exprList()));
+    return make<CallExpr>(loc(ctx), std::move(callee), exprs(ctx->args));
   }
   antlrcpp::Any visitUnary(RASPParser::UnaryContext *ctx) override {
     std::string op = ctx->op->getText();
@@ -181,10 +183,10 @@ private:
                              build(ctx->elseValue));
   }
   antlrcpp::Any visitName(RASPParser::NameContext *ctx) override {
-    return make<NameExpr>(loc(ctx), ctx->getText());
+    return make<NameExpr>(loc(ctx), ctx->name->getText());
   }
   antlrcpp::Any visitIntLiteral(RASPParser::IntLiteralContext *ctx) override {
-    std::string digits = ctx->getText();
+    std::string digits = ctx->value->getText();
     errno = 0;
     unsigned long long value = std::strtoull(digits.c_str(), nullptr, 10);
     if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
@@ -197,18 +199,19 @@ private:
   }
   antlrcpp::Any visitFloatLiteral(RASPParser::FloatLiteralContext *ctx) override {
     // Like Python, a literal too large for a double becomes infinity.
-    return make<FloatExpr>(loc(ctx), std::strtod(ctx->getText().c_str(), nullptr));
+    return make<FloatExpr>(loc(ctx),
+                           std::strtod(ctx->value->getText().c_str(), nullptr));
   }
   antlrcpp::Any visitStringLiteral(RASPParser::StringLiteralContext *ctx) override {
-    std::string quoted = ctx->getText();
+    std::string quoted = ctx->value->getText();
     return make<StringExpr>(loc(ctx), quoted.substr(1, quoted.size() - 2));
   }
   antlrcpp::Any visitListLiteral(RASPParser::ListLiteralContext *ctx) override {
-    return make<ListExpr>(loc(ctx), exprs(ctx->exprList()));
+    return make<ListExpr>(loc(ctx), exprs(ctx->items));
   }
   antlrcpp::Any visitDictLiteral(RASPParser::DictLiteralContext *ctx) override {
     std::vector<DictEntry> entries;
-    for (RASPParser::DictEntryContext *entry : ctx->dictEntry()) {
+    for (RASPParser::DictEntryContext *entry : ctx->entries) {
       ExprPtr key = build(entry->key);
       entries.push_back(DictEntry{std::move(key), build(entry->value)});
     }
@@ -222,12 +225,12 @@ private:
                                std::move(fallback));
   }
   antlrcpp::Any visitRange(RASPParser::RangeContext *ctx) override {
-    return make<RangeExpr>(loc(ctx), exprs(ctx->exprList()));
+    return make<RangeExpr>(loc(ctx), exprs(ctx->args));
   }
   antlrcpp::Any visitListComp(RASPParser::ListCompContext *ctx) override {
     ExprPtr value = build(ctx->value);
     ExprPtr iterable = build(ctx->iterable);
-    return make<ListCompExpr>(loc(ctx), std::move(value), ids(ctx->idList()),
+    return make<ListCompExpr>(loc(ctx), std::move(value), ids(ctx->vars),
                               std::move(iterable));
   }
   antlrcpp::Any visitDictComp(RASPParser::DictCompContext *ctx) override {
@@ -235,10 +238,10 @@ private:
     ExprPtr value = build(ctx->value);
     ExprPtr iterable = build(ctx->iterable);
     return make<DictCompExpr>(loc(ctx), std::move(key), std::move(value),
-                              ids(ctx->idList()), std::move(iterable));
+                              ids(ctx->vars), std::move(iterable));
   }
   antlrcpp::Any visitZip(RASPParser::ZipContext *ctx) override {
-    return make<ZipExpr>(loc(ctx), exprs(ctx->exprList()));
+    return make<ZipExpr>(loc(ctx), exprs(ctx->args));
   }
   antlrcpp::Any visitLen(RASPParser::LenContext *ctx) override {
     return make<LenExpr>(loc(ctx), build(ctx->operand));

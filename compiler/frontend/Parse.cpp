@@ -17,6 +17,27 @@ using rasp::grammar::RASPParser;
 
 namespace {
 
+/// An ANTLR character stream over valid UTF-8 text, decoded directly (the
+/// runtime's own decoder goes through std::wstring_convert, which is slow).
+class Utf8InputStream : public antlr4::ANTLRInputStream {
+public:
+  Utf8InputStream(llvm::StringRef text, llvm::StringRef sourceName) {
+    name = sourceName.str();
+    _data.resize(text.size());
+    size_t count = 0;
+    for (size_t i = 0; i < text.size();) {
+      unsigned char byte = static_cast<unsigned char>(text[i]);
+      unsigned length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+      char32_t point = length == 1 ? byte : byte & (0x7F >> length);
+      for (unsigned k = 1; k < length; ++k)
+        point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+      _data[count++] = point;
+      i += length;
+    }
+    _data.resize(count);
+  }
+};
+
 /// Reports the first invalid UTF-8 sequence; returns false if there was one.
 bool checkUtf8(DiagnosticEngine &diags, FileId file) {
   llvm::StringRef text = diags.fileText(file);
@@ -32,25 +53,59 @@ bool checkUtf8(DiagnosticEngine &diags, FileId file) {
   return false;
 }
 
-bool isBinaryOperatorText(const std::string &text) {
-  static const char *const ops[] = {"^",  "*",  "/",  "%",   "+",  "-",
-                                    "==", "<=", ">=", ">",   "<",  "and",
-                                    "or", "in", "if", "else"};
-  for (const char *op : ops)
-    if (text == op)
-      return true;
-  return false;
+/// What a token type means to the nesting estimate.
+enum class TokenClassKind { Other, Operand, Open, Close, Prefix, Binary, Separator, End };
+
+/// The class of every token type, from the grammar's vocabulary.
+const std::vector<TokenClassKind> &
+tokenClasses(const antlr4::dfa::Vocabulary &vocab) {
+  static const std::vector<TokenClassKind> classes = [&] {
+    std::vector<TokenClassKind> out(vocab.getMaxTokenType() + 1,
+                                    TokenClassKind::Other);
+    for (size_t type = 1; type < out.size(); ++type) {
+      std::string text = vocab.getLiteralName(type);
+      if (text.size() >= 2)
+        text = text.substr(1, text.size() - 2);
+      TokenClassKind &kind = out[type];
+      if (type == RASPLexer::ID || type == RASPLexer::PosInt ||
+          type == RASPLexer::Float || type == RASPLexer::String)
+        kind = TokenClassKind::Operand;
+      else if (text == "(" || text == "[" || text == "{" ||
+               (text.size() > 1 && text.back() == '(' && text != "exit()" &&
+                text != "quit()"))
+        kind = TokenClassKind::Open;
+      else if (text == ")" || text == "]" || text == "}")
+        kind = TokenClassKind::Close;
+      else if (text == "-" || text == "+" || text == "not")
+        kind = TokenClassKind::Prefix; // Binary too, after an operand.
+      else if (text == "^" || text == "*" || text == "/" || text == "%" ||
+               text == "==" || text == "<=" || text == ">=" || text == ">" ||
+               text == "<" || text == "and" || text == "or" || text == "in" ||
+               text == "if" || text == "else")
+        kind = TokenClassKind::Binary;
+      else if (text == "," || text == ":" || text == "for" || text == "=")
+        kind = TokenClassKind::Separator;
+      else if (text == ";")
+        kind = TokenClassKind::End;
+    }
+    return out;
+  }();
+  return classes;
 }
 
-/// Estimates from the tokens how deeply the parser will recurse and how deep
+/// Bounds from the tokens how deeply the parser will recurse and how deep
 /// the syntax tree will be, and reports an error at the first token past a
 /// limit. Every open bracket counts one level, and so does every prefix
-/// operator until its operand ends; every binary operator in a run such as
-/// `1+1+...` counts one level of the tree (ANTLR parses such runs with a
-/// loop, but they nest in the tree, and a run of '+' or '-' costs the SLL
-/// parser lookahead to its end, so they must stay bounded too).
-bool checkNesting(antlr4::CommonTokenStream &tokens, const TokenLocator &locator,
-                  DiagnosticEngine &diags, const ParseOptions &options) {
+/// operator until its operand ends; every binary operator, call and index
+/// in a run such as `1+1+...` or `f(1)(2)...` counts one level of the tree
+/// (ANTLR parses such runs with a loop, but they nest in the tree, and a run
+/// of '+' or '-' costs the SLL parser lookahead to its end, so they must
+/// stay bounded too). Later stages recurse over the tree, so this bound is
+/// what keeps them within the stack.
+bool checkNesting(antlr4::CommonTokenStream &tokens,
+                  const antlr4::dfa::Vocabulary &vocab,
+                  const TokenLocator &locator, DiagnosticEngine &diags,
+                  const ParseOptions &options) {
   struct Level {
     bool prefix;
     unsigned operators; ///< Binary operators in the current run.
@@ -68,16 +123,18 @@ bool checkNesting(antlr4::CommonTokenStream &tokens, const TokenLocator &locator
     treeDepth -= open.back().operators;
     open.back().operators = 0;
   };
+  const std::vector<TokenClassKind> &classes = tokenClasses(vocab);
   for (antlr4::Token *token : tokens.getTokens()) {
-    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
+    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL ||
+        token->getType() == antlr4::Token::EOF)
       continue;
-    size_t type = token->getType();
-    std::string text = token->getText();
-    bool operand = type == RASPLexer::ID || type == RASPLexer::PosInt ||
-                   type == RASPLexer::Float || type == RASPLexer::String;
-    if (operand) {
+    TokenClassKind kind = classes[token->getType()];
+    bool operand = kind == TokenClassKind::Operand;
+    switch (kind) {
+    case TokenClassKind::Operand:
       popPrefixes();
-    } else if (text == ")" || text == "]" || text == "}") {
+      break;
+    case TokenClassKind::Close:
       popPrefixes();
       if (open.size() > 1) {
         endRun();
@@ -86,22 +143,38 @@ bool checkNesting(antlr4::CommonTokenStream &tokens, const TokenLocator &locator
       }
       popPrefixes();
       operand = true;
-    } else if (text == "(" || text == "[" || text == "{" ||
-               (text.size() > 1 && text.back() == '(')) {
+      break;
+    case TokenClassKind::Open:
+      if (afterOperand) {
+        // A call or an index: one more level of the tree, like `a + b`.
+        ++open.back().operators;
+        ++treeDepth;
+      }
       open.push_back({false, 0});
       ++treeDepth;
-    } else if (!afterOperand && (text == "-" || text == "+" || text == "not")) {
-      open.push_back({true, 0});
-      ++treeDepth;
-    } else if (afterOperand && isBinaryOperatorText(text)) {
-      ++open.back().operators;
-      ++treeDepth;
-    } else if (text == "," || text == ":" || text == "for" || text == "=") {
+      break;
+    case TokenClassKind::Prefix:
+      if (afterOperand) {
+        ++open.back().operators;
+        ++treeDepth;
+      } else {
+        open.push_back({true, 0});
+        ++treeDepth;
+      }
+      break;
+    case TokenClassKind::Binary:
+      if (afterOperand) {
+        ++open.back().operators;
+        ++treeDepth;
+      }
+      break;
+    case TokenClassKind::Separator:
+    case TokenClassKind::End:
       popPrefixes();
       endRun();
-    } else if (text == ";") {
-      popPrefixes();
-      endRun();
+      break;
+    case TokenClassKind::Other:
+      break;
     }
     afterOperand = operand;
     unsigned brackets = static_cast<unsigned>(open.size() - 1);
@@ -122,27 +195,6 @@ bool checkNesting(antlr4::CommonTokenStream &tokens, const TokenLocator &locator
   return true;
 }
 
-/// Reports the first node deeper than `limit`; walks without recursion.
-bool checkDepth(antlr4::tree::ParseTree *root, const TokenLocator &locator,
-                DiagnosticEngine &diags, unsigned limit) {
-  std::vector<std::pair<antlr4::tree::ParseTree *, unsigned>> stack{{root, 0}};
-  while (!stack.empty()) {
-    auto [node, depth] = stack.back();
-    stack.pop_back();
-    if (depth > limit) {
-      auto *ctx = dynamic_cast<antlr4::ParserRuleContext *>(node);
-      SourceLoc at = ctx ? locator.of(ctx->getStart()) : SourceLoc();
-      diags.error(at, "expression is too deeply nested: more than " +
-                          llvm::Twine(limit) + " levels");
-      return false;
-    }
-    for (antlr4::tree::ParseTree *child : node->children)
-      if (!child->children.empty())
-        stack.push_back({child, depth + 1});
-  }
-  return true;
-}
-
 } // namespace
 
 ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
@@ -151,24 +203,27 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   if (!checkUtf8(diags, file))
     return result;
   TokenLocator locator(diags, file);
-  antlr4::ANTLRInputStream input(diags.fileText(file).str());
-  input.name = diags.fileName(file).str();
+  Utf8InputStream input(diags.fileText(file), diags.fileName(file));
   RASPLexer lexer(&input);
   lexer.removeErrorListeners(); // BadChar matches anything: no lexer errors.
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   unsigned lexicalErrors = reportLexicalErrors(tokens, locator, diags);
-  if (!checkNesting(tokens, locator, diags, options))
+  if (!checkNesting(tokens, lexer.getVocabulary(), locator, diags, options))
     return result;
 
   RASPParser parser(&tokens);
   parser.removeErrorListeners();
+  // The AST is built from the labelled parts of each rule, which ANTLR
+  // fills in without a parse tree; not building one saves an allocation
+  // per token and per rule.
+  parser.setBuildParseTree(false);
   std::vector<RASPParser::StatementContext *> statements;
   // Fast path: SLL prediction, bailing out at the first error.
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
   auto *simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
   simulator->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-  bool failed = lexicalErrors > 0;
+  bool failed = lexicalErrors > 0 || !options.sllFirst;
   try {
     while (!failed && tokens.LA(1) != antlr4::Token::EOF)
       statements.push_back(parser.statement());
@@ -202,12 +257,6 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
     if (strategy->errorCount() || lexicalErrors)
       return result;
   }
-  // The token-level estimate above is the real limit; this is a safety net.
-  // A parse tree has up to two levels per syntax level (an expression list
-  // under each bracket) plus the statement's own.
-  for (RASPParser::StatementContext *statement : statements)
-    if (!checkDepth(statement, locator, diags, 2 * options.maxDepth + 8))
-      return result;
   result.program = buildAst(statements, tokens, locator, diags);
   return result;
 }

@@ -28,6 +28,9 @@ struct ParseOptions {
   unsigned maxDepth = 1000;
   /// Most syntax errors reported before parsing stops.
   unsigned maxErrors = 20;
+  /// Try fast SLL prediction first (off: full LL from the start; results
+  /// are the same, only speed differs).
+  bool sllFirst = true;
 };
 
 struct ParseResult {

@@ -18,7 +18,7 @@ namespace {
 /// visitor's return values are unused (double dispatch without `Any`).
 class AstBuilder : public grammar::RASPBaseVisitor {
 public:
-  AstBuilder(antlr4::CommonTokenStream &tokens, const TokenLocator &locator,
+  AstBuilder(TokenBuffer &tokens, const TokenLocator &locator,
              DiagnosticEngine &diags)
       : tokens(tokens), locator(locator), diags(diags) {}
 
@@ -277,14 +277,12 @@ private:
     return CompareKind::Ge;
   }
   bool hasCommentInside(antlr4::ParserRuleContext *ctx) {
-    for (size_t i = ctx->getStart()->getTokenIndex();
-         i < ctx->getStop()->getTokenIndex(); ++i)
-      if (tokens.get(i)->getType() == grammar::RASPParser::Comment)
-        return true;
-    return false;
+    return tokens.hasCommentIn(
+        static_cast<uint32_t>(ctx->getStart()->getStartIndex()),
+        static_cast<uint32_t>(ctx->getStop()->getStopIndex() + 1));
   }
 
-  antlr4::CommonTokenStream &tokens;
+  TokenBuffer &tokens;
   const TokenLocator &locator;
   DiagnosticEngine &diags;
   ExprPtr expr;
@@ -295,7 +293,7 @@ private:
 
 std::optional<Program> frontend::buildAst(
     const std::vector<RASPParser::StatementContext *> &statements,
-                                          antlr4::CommonTokenStream &tokens,
+                                          TokenBuffer &tokens,
                                           const TokenLocator &locator,
                                           DiagnosticEngine &diags) {
   AstBuilder builder(tokens, locator, diags);

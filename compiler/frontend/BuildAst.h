@@ -9,6 +9,7 @@
 #pragma once
 
 #include "compiler/frontend/AST.h"
+#include "compiler/frontend/Lexer.h"
 #include "compiler/frontend/TokenLocator.h"
 
 #include "RASPParser.h"
@@ -19,7 +20,7 @@ namespace rasp::frontend {
 
 std::optional<ast::Program>
 buildAst(const std::vector<grammar::RASPParser::StatementContext *> &statements,
-                                     antlr4::CommonTokenStream &tokens,
+                                     TokenBuffer &tokens,
                                      const TokenLocator &locator,
                                      DiagnosticEngine &diags);
 

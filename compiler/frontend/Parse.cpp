@@ -2,6 +2,7 @@
 #include "compiler/frontend/Parse.h"
 
 #include "compiler/frontend/BuildAst.h"
+#include "compiler/frontend/Lexer.h"
 #include "compiler/frontend/SyntaxErrors.h"
 #include "compiler/frontend/TokenLocator.h"
 
@@ -16,27 +17,6 @@ using rasp::grammar::RASPLexer;
 using rasp::grammar::RASPParser;
 
 namespace {
-
-/// An ANTLR character stream over valid UTF-8 text, decoded directly (the
-/// runtime's own decoder goes through std::wstring_convert, which is slow).
-class Utf8InputStream : public antlr4::ANTLRInputStream {
-public:
-  Utf8InputStream(llvm::StringRef text, llvm::StringRef sourceName) {
-    name = sourceName.str();
-    _data.resize(text.size());
-    size_t count = 0;
-    for (size_t i = 0; i < text.size();) {
-      unsigned char byte = static_cast<unsigned char>(text[i]);
-      unsigned length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
-      char32_t point = length == 1 ? byte : byte & (0x7F >> length);
-      for (unsigned k = 1; k < length; ++k)
-        point = (point << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-      _data[count++] = point;
-      i += length;
-    }
-    _data.resize(count);
-  }
-};
 
 /// Reports the first invalid UTF-8 sequence; returns false if there was one.
 bool checkUtf8(DiagnosticEngine &diags, FileId file) {
@@ -102,7 +82,7 @@ tokenClasses(const antlr4::dfa::Vocabulary &vocab) {
 /// of '+' or '-' costs the SLL parser lookahead to its end, so they must
 /// stay bounded too). Later stages recurse over the tree, so this bound is
 /// what keeps them within the stack.
-bool checkNesting(antlr4::CommonTokenStream &tokens,
+bool checkNesting(const TokenBuffer &tokens,
                   const antlr4::dfa::Vocabulary &vocab,
                   const TokenLocator &locator, DiagnosticEngine &diags,
                   const ParseOptions &options) {
@@ -124,9 +104,9 @@ bool checkNesting(antlr4::CommonTokenStream &tokens,
     open.back().operators = 0;
   };
   const std::vector<TokenClassKind> &classes = tokenClasses(vocab);
-  for (antlr4::Token *token : tokens.getTokens()) {
-    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL ||
-        token->getType() == antlr4::Token::EOF)
+  for (const RaspToken &each : tokens.tokens()) {
+    const antlr4::Token *token = &each;
+    if (token->getType() == antlr4::Token::EOF)
       continue;
     TokenClassKind kind = classes[token->getType()];
     bool operand = kind == TokenClassKind::Operand;
@@ -203,17 +183,14 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   if (!checkUtf8(diags, file))
     return result;
   TokenLocator locator(diags, file);
-  Utf8InputStream input(diags.fileText(file), diags.fileName(file));
-  RASPLexer lexer(&input);
-  lexer.removeErrorListeners(); // BadChar matches anything: no lexer errors.
-  antlr4::CommonTokenStream tokens(&lexer);
-  tokens.fill();
+  std::unique_ptr<TokenBuffer> buffer =
+      lexRasp(diags.fileText(file), diags.fileName(file).str());
+  TokenBuffer &tokens = *buffer;
   unsigned lexicalErrors = reportLexicalErrors(tokens, locator, diags);
-  if (!checkNesting(tokens, lexer.getVocabulary(), locator, diags, options))
-    return result;
-
   RASPParser parser(&tokens);
   parser.removeErrorListeners();
+  if (!checkNesting(tokens, parser.getVocabulary(), locator, diags, options))
+    return result;
   // The AST is built from the labelled parts of each rule, which ANTLR
   // fills in without a parse tree; not building one saves an allocation
   // per token and per rule.

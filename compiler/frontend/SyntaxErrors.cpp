@@ -168,11 +168,12 @@ struct Explanation {
 
 } // namespace
 
-unsigned frontend::reportLexicalErrors(antlr4::CommonTokenStream &tokens,
+unsigned frontend::reportLexicalErrors(const TokenBuffer &tokens,
                                        const TokenLocator &locator,
                                        DiagnosticEngine &diags) {
   unsigned count = 0;
-  for (antlr4::Token *token : tokens.getTokens()) {
+  for (const RaspToken &each : tokens.tokens()) {
+    const antlr4::Token *token = &each;
     if (!isLexicalError(token))
       continue;
     ++count;
@@ -217,7 +218,7 @@ unsigned frontend::reportLexicalErrors(antlr4::CommonTokenStream &tokens,
   return count;
 }
 
-SyntaxErrorStrategy::SyntaxErrorStrategy(antlr4::CommonTokenStream &tokens,
+SyntaxErrorStrategy::SyntaxErrorStrategy(TokenBuffer &tokens,
                                          const TokenLocator &locator,
                                          DiagnosticEngine &diags,
                                          unsigned maxErrors)
@@ -262,15 +263,14 @@ struct SyntaxErrorStrategy::Brackets {
   /// For each token: how many '{' are open before it.
   std::vector<unsigned> braceDepth;
 
-  explicit Brackets(antlr4::CommonTokenStream &tokens) {
+  explicit Brackets(TokenBuffer &tokens) {
     std::vector<long> open;
     unsigned depth = 0;
     for (size_t i = 0; i < tokens.size(); ++i) {
       opener.push_back(open.empty() ? -1 : open.back());
       braceDepth.push_back(depth);
       antlr4::Token *token = tokens.get(i);
-      if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL ||
-          token->getType() == RASPLexer::String)
+      if (token->getType() == RASPLexer::String)
         continue;
       std::string text = token->getText();
       if (isOpener(text)) {
@@ -391,7 +391,7 @@ Explanation explainExpected(const Site &site, const TokenLocator &locator,
 /// parser ends an expression early and then misses the ';' (in `x = 1 + ;`
 /// it complains at '+'). Returns nothing when the walk finds no better
 /// explanation.
-std::optional<Explanation> scanExpression(antlr4::CommonTokenStream &tokens,
+std::optional<Explanation> scanExpression(TokenBuffer &tokens,
                                           const TokenLocator &locator,
                                           size_t from, antlr4::Token *prev,
                                           bool expectOperand) {
@@ -399,8 +399,6 @@ std::optional<Explanation> scanExpression(antlr4::CommonTokenStream &tokens,
   bool justOpened = false;
   for (size_t i = from; i < tokens.size(); ++i) {
     antlr4::Token *tok = tokens.get(i);
-    if (tok->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
-      continue;
     if (isLexicalError(tok))
       return std::nullopt;
     if (tok->getType() == antlr4::Token::EOF) {
@@ -553,12 +551,7 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
 }
 
 antlr4::Token *SyntaxErrorStrategy::previousToken(size_t index) const {
-  for (size_t i = index; i-- > 0;) {
-    antlr4::Token *token = tokens.get(i);
-    if (token->getChannel() == antlr4::Token::DEFAULT_CHANNEL)
-      return token;
-  }
-  return nullptr;
+  return index > 0 ? tokens.get(index - 1) : nullptr;
 }
 
 size_t SyntaxErrorStrategy::findResync(size_t index) const {
@@ -578,8 +571,6 @@ size_t SyntaxErrorStrategy::findResync(size_t index) const {
     antlr4::Token *token = tokens.get(i);
     if (token->getType() == antlr4::Token::EOF)
       return i;
-    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL)
-      continue;
     std::string text = token->getText();
     if (i > statementStart && !block &&
         (text == "def" || text == "load" || text == "draw" || text == "set" ||

@@ -14,6 +14,7 @@
 // stays silent about them.
 #pragma once
 
+#include "compiler/frontend/Lexer.h"
 #include "compiler/frontend/TokenLocator.h"
 
 #include "antlr4-runtime.h"
@@ -24,7 +25,7 @@
 namespace rasp::frontend {
 
 /// Reports every malformed lexeme in `tokens`; returns how many there were.
-unsigned reportLexicalErrors(antlr4::CommonTokenStream &tokens,
+unsigned reportLexicalErrors(const TokenBuffer &tokens,
                              const TokenLocator &locator,
                              DiagnosticEngine &diags);
 
@@ -36,7 +37,7 @@ struct StatementAbort {
 
 class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
 public:
-  SyntaxErrorStrategy(antlr4::CommonTokenStream &tokens,
+  SyntaxErrorStrategy(TokenBuffer &tokens,
                       const TokenLocator &locator, DiagnosticEngine &diags,
                       unsigned maxErrors = 20);
   ~SyntaxErrorStrategy() override;
@@ -65,10 +66,10 @@ private:
   /// The token after the end of the current top-level statement, searching
   /// from the error at token `index`.
   size_t findResync(size_t index) const;
-  /// The last default-channel token before token `index`, or null.
+  /// The token before token `index`, or null.
   antlr4::Token *previousToken(size_t index) const;
 
-  antlr4::CommonTokenStream &tokens;
+  TokenBuffer &tokens;
   const TokenLocator &locator;
   DiagnosticEngine &diags;
   unsigned maxErrors;

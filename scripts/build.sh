@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Configures and builds the Release configuration into build/ (binary: build/rasp).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build

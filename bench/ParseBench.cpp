@@ -25,22 +25,39 @@ std::string generateProgram(size_t bytes) {
   std::string text;
   for (int i = 0; text.size() < bytes; ++i) {
     std::string n = std::to_string(i);
-    text += "# block " + n + ": a sort, a prefix count and some plain values\n"
-            "def sort_" + n + "(vals, key) {\n"
+    text += "# block " + n +
+            ": a sort, a prefix count and some plain values\n"
+            "def sort_" +
+            n +
+            "(vals, key) {\n"
             "  before = select(key, key, <) or (select(key, key, ==) and "
             "select(indices, indices, <));\n"
             "  target = selector_width(before);\n"
             "  return aggregate(select(target, indices, ==), vals);\n"
             "}\n"
-            "sorted_" + n + " = sort_" + n + "(tokens, tokens);\n"
-            "prefix_" + n + " = select(indices, indices, <=);\n"
-            "opens_" + n + " = round((indices + 1) * aggregate(prefix_" + n +
+            "sorted_" +
+            n + " = sort_" + n +
+            "(tokens, tokens);\n"
+            "prefix_" +
+            n +
+            " = select(indices, indices, <=);\n"
+            "opens_" +
+            n + " = round((indices + 1) * aggregate(prefix_" + n +
             ", indicator(tokens == \"(\")));\n"
-            "state_" + n + " = \"F\" if opens_" + n + " < 0 else (\"T\" if "
-            "opens_" + n + " == 0 else \"P\");\n"
-            "table_" + n + " = {\"a\": 1, \"b\": 2.5, \"c\": -3};\n"
-            "squares_" + n + " = [v ^ 2 % 7 for v in range(" + n + ")];\n"
-            "for k in [\"x\", \"y\"] { last_" + n + " = k; }\n";
+            "state_" +
+            n + " = \"F\" if opens_" + n +
+            " < 0 else (\"T\" if "
+            "opens_" +
+            n +
+            " == 0 else \"P\");\n"
+            "table_" +
+            n +
+            " = {\"a\": 1, \"b\": 2.5, \"c\": -3};\n"
+            "squares_" +
+            n + " = [v ^ 2 % 7 for v in range(" + n +
+            ")];\n"
+            "for k in [\"x\", \"y\"] { last_" +
+            n + " = k; }\n";
   }
   return text;
 }
@@ -50,18 +67,21 @@ const std::string &program() {
   return text;
 }
 
-void parseOnce(benchmark::State &state, const rasp::frontend::ParseOptions &options) {
+void parseOnce(benchmark::State &state,
+               const rasp::frontend::ParseOptions &options) {
   const std::string &text = program();
   for (auto _ : state) {
     llvm::raw_null_ostream sink;
     rasp::DiagnosticEngine diags(&sink);
     rasp::FileId file = diags.addFile("bench.rasp", text);
-    rasp::frontend::ParseResult result = rasp::frontend::parseProgram(diags, file, options);
+    rasp::frontend::ParseResult result =
+        rasp::frontend::parseProgram(diags, file, options);
     if (!result.program)
       state.SkipWithError("the generated program did not parse");
     benchmark::DoNotOptimize(result.program);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * text.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          text.size());
 }
 
 void BM_ParseAst(benchmark::State &state) { parseOnce(state, {}); }
@@ -78,7 +98,8 @@ void BM_HandLexer(benchmark::State &state) {
     auto tokens = rasp::frontend::lexRasp(text, "bench.rasp");
     benchmark::DoNotOptimize(tokens->tokens().size());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * text.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          text.size());
 }
 
 void BM_AntlrLexer(benchmark::State &state) {
@@ -90,7 +111,8 @@ void BM_AntlrLexer(benchmark::State &state) {
     tokens.fill();
     benchmark::DoNotOptimize(tokens.size());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * text.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          text.size());
 }
 
 } // namespace

@@ -1,4 +1,5 @@
-// The subcommands: option parsing with Boost.Program_options, then one library call each.
+// The subcommands: option parsing with Boost.Program_options, then one library
+// call each.
 #include "compiler/driver/Commands.h"
 
 #include "compiler/frontend/AstDump.h"
@@ -38,14 +39,17 @@ parseArgs(const std::vector<std::string> &args, const char *usage,
     }
     po::notify(vm);
   } catch (const po::error &e) {
-    std::cerr << "rasp: error: " << e.what() << "\n\n" << usage << "\n" << options;
+    std::cerr << "rasp: error: " << e.what() << "\n\n"
+              << usage << "\n"
+              << options;
     return std::nullopt;
   }
   return vm;
 }
 
 /// Reads a file (or stdin for "-") into `diags`.
-std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path) {
+std::optional<FileId> loadSource(DiagnosticEngine &diags,
+                                 const std::string &path) {
   if (path != "-")
     return diags.loadFile(path);
   auto buffer = llvm::MemoryBuffer::getSTDIN();
@@ -62,8 +66,8 @@ int checkCommand(const std::vector<std::string> &args) {
       "Parses and checks RASP files and prints their diagnostics. Exits with\n"
       "1 if any file has an error, 0 otherwise. FILE '-' reads stdin.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::vector<std::string>>()->required(),
-                        "a RASP file");
+  options.add_options()(
+      "file", po::value<std::vector<std::string>>()->required(), "a RASP file");
   po::positional_options_description positional;
   positional.add("file", -1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -103,7 +107,8 @@ int parseCommand(const std::vector<std::string> &args) {
     return ExitUsage;
   }
   DiagnosticEngine diags;
-  std::optional<FileId> file = loadSource(diags, (*vm)["file"].as<std::string>());
+  std::optional<FileId> file =
+      loadSource(diags, (*vm)["file"].as<std::string>());
   if (!file)
     return ExitProgramError;
   frontend::ParseResult result = frontend::parseProgram(diags, *file);

@@ -44,61 +44,70 @@ enum class ExprKind {
   Len,
 };
 
-class Expr {
+/// What every node has: its kind and where it came from.
+template <typename KindT> class Node {
 public:
-  virtual ~Expr() = default;
-  ExprKind kind() const { return exprKind; }
+  virtual ~Node() = default;
+  KindT kind() const { return nodeKind; }
   SourceLoc loc() const { return location; }
 
 protected:
-  Expr(ExprKind kind, SourceLoc loc) : exprKind(kind), location(loc) {}
+  Node(KindT kind, SourceLoc loc) : nodeKind(kind), location(loc) {}
 
 private:
-  ExprKind exprKind;
+  KindT nodeKind;
   SourceLoc location;
+};
+
+/// The base of the node classes of one kind K (LLVM-style `classof`).
+template <typename Base, auto K> class OfKind : public Base {
+public:
+  static bool classof(const Base *node) { return node->kind() == K; }
+
+protected:
+  explicit OfKind(SourceLoc loc) : Base(K, loc) {}
+};
+
+class Expr : public Node<ExprKind> {
+protected:
+  using Node::Node;
 };
 
 using ExprPtr = std::unique_ptr<Expr>;
 using ExprList = std::vector<ExprPtr>;
 
-template <ExprKind K> class ExprOfKind : public Expr {
-public:
-  static bool classof(const Expr *e) { return e->kind() == K; }
-
-protected:
-  explicit ExprOfKind(SourceLoc loc) : Expr(K, loc) {}
-};
+template <ExprKind K> using ExprOfKind = OfKind<Expr, K>;
 
 class IntExpr : public ExprOfKind<ExprKind::Int> {
 public:
-  IntExpr(SourceLoc loc, int64_t value) : ExprOfKind(loc), value(value) {}
+  IntExpr(SourceLoc loc, int64_t value) : OfKind(loc), value(value) {}
   int64_t value;
 };
 
 class FloatExpr : public ExprOfKind<ExprKind::Float> {
 public:
-  FloatExpr(SourceLoc loc, double value) : ExprOfKind(loc), value(value) {}
+  FloatExpr(SourceLoc loc, double value) : OfKind(loc), value(value) {}
   double value;
 };
 
 class StringExpr : public ExprOfKind<ExprKind::String> {
 public:
   StringExpr(SourceLoc loc, std::string value)
-      : ExprOfKind(loc), value(std::move(value)) {}
+      : OfKind(loc), value(std::move(value)) {}
   std::string value; ///< The text between the quotes.
 };
 
 class NameExpr : public ExprOfKind<ExprKind::Name> {
 public:
   NameExpr(SourceLoc loc, std::string name)
-      : ExprOfKind(loc), name(std::move(name)) {}
+      : OfKind(loc), name(std::move(name)) {}
   std::string name;
 };
 
 class ListExpr : public ExprOfKind<ExprKind::List> {
 public:
   ListExpr(SourceLoc loc, ExprList elements)
-      : ExprOfKind(loc), elements(std::move(elements)) {}
+      : OfKind(loc), elements(std::move(elements)) {}
   ExprList elements;
 };
 
@@ -110,7 +119,7 @@ struct DictEntry {
 class DictExpr : public ExprOfKind<ExprKind::Dict> {
 public:
   DictExpr(SourceLoc loc, std::vector<DictEntry> entries)
-      : ExprOfKind(loc), entries(std::move(entries)) {}
+      : OfKind(loc), entries(std::move(entries)) {}
   std::vector<DictEntry> entries;
 };
 
@@ -119,7 +128,7 @@ class ListCompExpr : public ExprOfKind<ExprKind::ListComp> {
 public:
   ListCompExpr(SourceLoc loc, ExprPtr value, std::vector<Identifier> ids,
                ExprPtr iterable)
-      : ExprOfKind(loc), value(std::move(value)), ids(std::move(ids)),
+      : OfKind(loc), value(std::move(value)), ids(std::move(ids)),
         iterable(std::move(iterable)) {}
   ExprPtr value;
   std::vector<Identifier> ids;
@@ -131,7 +140,7 @@ class DictCompExpr : public ExprOfKind<ExprKind::DictComp> {
 public:
   DictCompExpr(SourceLoc loc, ExprPtr key, ExprPtr value,
                std::vector<Identifier> ids, ExprPtr iterable)
-      : ExprOfKind(loc), key(std::move(key)), value(std::move(value)),
+      : OfKind(loc), key(std::move(key)), value(std::move(value)),
         ids(std::move(ids)), iterable(std::move(iterable)) {}
   ExprPtr key;
   ExprPtr value;
@@ -142,7 +151,7 @@ public:
 class IndexExpr : public ExprOfKind<ExprKind::Index> {
 public:
   IndexExpr(SourceLoc loc, ExprPtr base, ExprPtr index)
-      : ExprOfKind(loc), base(std::move(base)), index(std::move(index)) {}
+      : OfKind(loc), base(std::move(base)), index(std::move(index)) {}
   ExprPtr base;
   ExprPtr index;
 };
@@ -151,7 +160,7 @@ public:
 class CallExpr : public ExprOfKind<ExprKind::Call> {
 public:
   CallExpr(SourceLoc loc, ExprPtr callee, ExprList args)
-      : ExprOfKind(loc), callee(std::move(callee)), args(std::move(args)) {}
+      : OfKind(loc), callee(std::move(callee)), args(std::move(args)) {}
   ExprPtr callee;
   ExprList args;
 };
@@ -161,7 +170,7 @@ enum class UnaryOpKind { Not, Neg, Plus, Round, Indicator };
 class UnaryExpr : public ExprOfKind<ExprKind::Unary> {
 public:
   UnaryExpr(SourceLoc loc, UnaryOpKind op, ExprPtr operand)
-      : ExprOfKind(loc), op(op), operand(std::move(operand)) {}
+      : OfKind(loc), op(op), operand(std::move(operand)) {}
   UnaryOpKind op;
   ExprPtr operand;
 };
@@ -187,7 +196,7 @@ class BinaryExpr : public ExprOfKind<ExprKind::Binary> {
 public:
   BinaryExpr(SourceLoc loc, BinaryOpKind op, SourceLoc opLoc, ExprPtr lhs,
              ExprPtr rhs)
-      : ExprOfKind(loc), op(op), opLoc(opLoc), lhs(std::move(lhs)),
+      : OfKind(loc), op(op), opLoc(opLoc), lhs(std::move(lhs)),
         rhs(std::move(rhs)) {}
   BinaryOpKind op;
   SourceLoc opLoc;
@@ -198,10 +207,9 @@ public:
 /// `thenValue if cond else elseValue`
 class TernaryExpr : public ExprOfKind<ExprKind::Ternary> {
 public:
-  TernaryExpr(SourceLoc loc, ExprPtr thenValue, ExprPtr cond,
-              ExprPtr elseValue)
-      : ExprOfKind(loc), thenValue(std::move(thenValue)),
-        cond(std::move(cond)), elseValue(std::move(elseValue)) {}
+  TernaryExpr(SourceLoc loc, ExprPtr thenValue, ExprPtr cond, ExprPtr elseValue)
+      : OfKind(loc), thenValue(std::move(thenValue)), cond(std::move(cond)),
+        elseValue(std::move(elseValue)) {}
   ExprPtr thenValue;
   ExprPtr cond;
   ExprPtr elseValue;
@@ -213,7 +221,7 @@ enum class CompareKind { Eq, Ne, Lt, Gt, Le, Ge };
 class SelectExpr : public ExprOfKind<ExprKind::Select> {
 public:
   SelectExpr(SourceLoc loc, ExprPtr keys, ExprPtr queries, CompareKind cmp)
-      : ExprOfKind(loc), keys(std::move(keys)), queries(std::move(queries)),
+      : OfKind(loc), keys(std::move(keys)), queries(std::move(queries)),
         cmp(cmp) {}
   ExprPtr keys;
   ExprPtr queries;
@@ -225,8 +233,8 @@ class AggregateExpr : public ExprOfKind<ExprKind::Aggregate> {
 public:
   AggregateExpr(SourceLoc loc, ExprPtr selector, ExprPtr values,
                 ExprPtr fallback)
-      : ExprOfKind(loc), selector(std::move(selector)),
-        values(std::move(values)), fallback(std::move(fallback)) {}
+      : OfKind(loc), selector(std::move(selector)), values(std::move(values)),
+        fallback(std::move(fallback)) {}
   ExprPtr selector;
   ExprPtr values;
   ExprPtr fallback; ///< Null when the default is omitted.
@@ -235,21 +243,20 @@ public:
 class RangeExpr : public ExprOfKind<ExprKind::Range> {
 public:
   RangeExpr(SourceLoc loc, ExprList args)
-      : ExprOfKind(loc), args(std::move(args)) {}
+      : OfKind(loc), args(std::move(args)) {}
   ExprList args;
 };
 
 class ZipExpr : public ExprOfKind<ExprKind::Zip> {
 public:
-  ZipExpr(SourceLoc loc, ExprList args)
-      : ExprOfKind(loc), args(std::move(args)) {}
+  ZipExpr(SourceLoc loc, ExprList args) : OfKind(loc), args(std::move(args)) {}
   ExprList args;
 };
 
 class LenExpr : public ExprOfKind<ExprKind::Len> {
 public:
   LenExpr(SourceLoc loc, ExprPtr operand)
-      : ExprOfKind(loc), operand(std::move(operand)) {}
+      : OfKind(loc), operand(std::move(operand)) {}
   ExprPtr operand;
 };
 
@@ -269,34 +276,19 @@ enum class StmtKind {
   Exit,
 };
 
-class Stmt {
-public:
-  virtual ~Stmt() = default;
-  StmtKind kind() const { return stmtKind; }
-  SourceLoc loc() const { return location; }
-
+class Stmt : public Node<StmtKind> {
 protected:
-  Stmt(StmtKind kind, SourceLoc loc) : stmtKind(kind), location(loc) {}
-
-private:
-  StmtKind stmtKind;
-  SourceLoc location;
+  using Node::Node;
 };
 
 using StmtPtr = std::unique_ptr<Stmt>;
 using StmtList = std::vector<StmtPtr>;
 
-template <StmtKind K> class StmtOfKind : public Stmt {
-public:
-  static bool classof(const Stmt *s) { return s->kind() == K; }
-
-protected:
-  explicit StmtOfKind(SourceLoc loc) : Stmt(K, loc) {}
-};
+template <StmtKind K> using StmtOfKind = OfKind<Stmt, K>;
 
 class ExprStmt : public StmtOfKind<StmtKind::Expr> {
 public:
-  ExprStmt(SourceLoc loc, ExprPtr expr) : StmtOfKind(loc), expr(std::move(expr)) {}
+  ExprStmt(SourceLoc loc, ExprPtr expr) : OfKind(loc), expr(std::move(expr)) {}
   ExprPtr expr;
 };
 
@@ -304,7 +296,7 @@ public:
 class AssignStmt : public StmtOfKind<StmtKind::Assign> {
 public:
   AssignStmt(SourceLoc loc, std::vector<Identifier> targets, ExprList values)
-      : StmtOfKind(loc), targets(std::move(targets)), values(std::move(values)) {}
+      : OfKind(loc), targets(std::move(targets)), values(std::move(values)) {}
   std::vector<Identifier> targets;
   ExprList values;
 };
@@ -313,7 +305,7 @@ public:
 class DrawStmt : public StmtOfKind<StmtKind::Draw> {
 public:
   DrawStmt(SourceLoc loc, ExprPtr target, ExprPtr input)
-      : StmtOfKind(loc), target(std::move(target)), input(std::move(input)) {}
+      : OfKind(loc), target(std::move(target)), input(std::move(input)) {}
   ExprPtr target;
   ExprPtr input; ///< Null when the running example is used.
 };
@@ -322,7 +314,7 @@ public:
 class LoadStmt : public StmtOfKind<StmtKind::Load> {
 public:
   LoadStmt(SourceLoc loc, std::string name, SourceLoc nameLoc)
-      : StmtOfKind(loc), name(std::move(name)), nameLoc(nameLoc) {}
+      : OfKind(loc), name(std::move(name)), nameLoc(nameLoc) {}
   std::string name;
   SourceLoc nameLoc;
 };
@@ -332,7 +324,7 @@ class DefStmt : public StmtOfKind<StmtKind::Def> {
 public:
   DefStmt(SourceLoc loc, Identifier name, std::vector<Identifier> params,
           StmtList body, SourceLoc returnLoc, ExprList returnValues)
-      : StmtOfKind(loc), name(std::move(name)), params(std::move(params)),
+      : OfKind(loc), name(std::move(name)), params(std::move(params)),
         body(std::move(body)), returnLoc(returnLoc),
         returnValues(std::move(returnValues)) {}
   Identifier name;
@@ -347,7 +339,7 @@ class ForStmt : public StmtOfKind<StmtKind::For> {
 public:
   ForStmt(SourceLoc loc, std::vector<Identifier> ids, ExprPtr iterable,
           StmtList body)
-      : StmtOfKind(loc), ids(std::move(ids)), iterable(std::move(iterable)),
+      : OfKind(loc), ids(std::move(ids)), iterable(std::move(iterable)),
         body(std::move(body)) {}
   std::vector<Identifier> ids;
   ExprPtr iterable;
@@ -360,7 +352,7 @@ enum class ExampleSubsetKind { Both, SOp, Selector };
 class SetExampleStmt : public StmtOfKind<StmtKind::SetExample> {
 public:
   SetExampleStmt(SourceLoc loc, ExampleSubsetKind subset, ExprPtr example)
-      : StmtOfKind(loc), subset(subset), example(std::move(example)) {}
+      : OfKind(loc), subset(subset), example(std::move(example)) {}
   ExampleSubsetKind subset;
   ExprPtr example;
 };
@@ -368,27 +360,27 @@ public:
 class ShowExampleStmt : public StmtOfKind<StmtKind::ShowExample> {
 public:
   ShowExampleStmt(SourceLoc loc, ExampleSubsetKind subset)
-      : StmtOfKind(loc), subset(subset) {}
+      : OfKind(loc), subset(subset) {}
   ExampleSubsetKind subset;
 };
 
 class ToggleExamplesStmt : public StmtOfKind<StmtKind::ToggleExamples> {
 public:
   ToggleExamplesStmt(SourceLoc loc, ExampleSubsetKind subset, bool on)
-      : StmtOfKind(loc), subset(subset), on(on) {}
+      : OfKind(loc), subset(subset), on(on) {}
   ExampleSubsetKind subset;
   bool on;
 };
 
 class ToggleFullSeqStmt : public StmtOfKind<StmtKind::ToggleFullSeq> {
 public:
-  ToggleFullSeqStmt(SourceLoc loc, bool on) : StmtOfKind(loc), on(on) {}
+  ToggleFullSeqStmt(SourceLoc loc, bool on) : OfKind(loc), on(on) {}
   bool on;
 };
 
 class ExitStmt : public StmtOfKind<StmtKind::Exit> {
 public:
-  explicit ExitStmt(SourceLoc loc) : StmtOfKind(loc) {}
+  explicit ExitStmt(SourceLoc loc) : OfKind(loc) {}
 };
 
 /// A whole file (or one REPL input).

@@ -15,52 +15,80 @@ namespace {
 
 const char *unaryName(UnaryOpKind op) {
   switch (op) {
-  case UnaryOpKind::Not: return "not";
-  case UnaryOpKind::Neg: return "-";
-  case UnaryOpKind::Plus: return "+";
-  case UnaryOpKind::Round: return "round";
-  case UnaryOpKind::Indicator: return "indicator";
+  case UnaryOpKind::Not:
+    return "not";
+  case UnaryOpKind::Neg:
+    return "-";
+  case UnaryOpKind::Plus:
+    return "+";
+  case UnaryOpKind::Round:
+    return "round";
+  case UnaryOpKind::Indicator:
+    return "indicator";
   }
   return "?";
 }
 
 const char *binaryName(BinaryOpKind op) {
   switch (op) {
-  case BinaryOpKind::Pow: return "^";
-  case BinaryOpKind::Mul: return "*";
-  case BinaryOpKind::Div: return "/";
-  case BinaryOpKind::Mod: return "%";
-  case BinaryOpKind::Add: return "+";
-  case BinaryOpKind::Sub: return "-";
-  case BinaryOpKind::Eq: return "==";
-  case BinaryOpKind::Le: return "<=";
-  case BinaryOpKind::Ge: return ">=";
-  case BinaryOpKind::Gt: return ">";
-  case BinaryOpKind::Lt: return "<";
-  case BinaryOpKind::And: return "and";
-  case BinaryOpKind::Or: return "or";
-  case BinaryOpKind::In: return "in";
+  case BinaryOpKind::Pow:
+    return "^";
+  case BinaryOpKind::Mul:
+    return "*";
+  case BinaryOpKind::Div:
+    return "/";
+  case BinaryOpKind::Mod:
+    return "%";
+  case BinaryOpKind::Add:
+    return "+";
+  case BinaryOpKind::Sub:
+    return "-";
+  case BinaryOpKind::Eq:
+    return "==";
+  case BinaryOpKind::Le:
+    return "<=";
+  case BinaryOpKind::Ge:
+    return ">=";
+  case BinaryOpKind::Gt:
+    return ">";
+  case BinaryOpKind::Lt:
+    return "<";
+  case BinaryOpKind::And:
+    return "and";
+  case BinaryOpKind::Or:
+    return "or";
+  case BinaryOpKind::In:
+    return "in";
   }
   return "?";
 }
 
 const char *compareName(CompareKind cmp) {
   switch (cmp) {
-  case CompareKind::Eq: return "==";
-  case CompareKind::Ne: return "!=";
-  case CompareKind::Lt: return "<";
-  case CompareKind::Gt: return ">";
-  case CompareKind::Le: return "<=";
-  case CompareKind::Ge: return ">=";
+  case CompareKind::Eq:
+    return "==";
+  case CompareKind::Ne:
+    return "!=";
+  case CompareKind::Lt:
+    return "<";
+  case CompareKind::Gt:
+    return ">";
+  case CompareKind::Le:
+    return "<=";
+  case CompareKind::Ge:
+    return ">=";
   }
   return "?";
 }
 
 const char *subsetName(ExampleSubsetKind subset) {
   switch (subset) {
-  case ExampleSubsetKind::Both: return "both";
-  case ExampleSubsetKind::SOp: return "s-op";
-  case ExampleSubsetKind::Selector: return "selector";
+  case ExampleSubsetKind::Both:
+    return "both";
+  case ExampleSubsetKind::SOp:
+    return "s-op";
+  case ExampleSubsetKind::Selector:
+    return "selector";
   }
   return "?";
 }
@@ -82,8 +110,9 @@ private:
     return out;
   }
   void end(SourceLoc loc) {
-    SourceLoc last = diags.locate(loc.file, loc.end > loc.begin ? loc.end - 1 : loc.end,
-                                  loc.end > loc.begin ? loc.end - 1 : loc.end);
+    SourceLoc last =
+        diags.locate(loc.file, loc.end > loc.begin ? loc.end - 1 : loc.end,
+                     loc.end > loc.begin ? loc.end - 1 : loc.end);
     out << " @" << loc.line << ":" << loc.col << "-" << last.line << ":"
         << last.col << "\n";
   }

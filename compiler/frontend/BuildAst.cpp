@@ -84,7 +84,8 @@ private:
       return ctx->rasp->accept(this);
     return ctx->repl->accept(this);
   }
-  antlrcpp::Any visitExprStatement(RASPParser::ExprStatementContext *ctx) override {
+  antlrcpp::Any
+  visitExprStatement(RASPParser::ExprStatementContext *ctx) override {
     return makeStmt<ExprStmt>(loc(ctx), build(ctx->value));
   }
   antlrcpp::Any
@@ -92,16 +93,19 @@ private:
     return makeStmt<AssignStmt>(loc(ctx), ids(ctx->targets),
                                 exprs(ctx->values));
   }
-  antlrcpp::Any visitDrawStatement(RASPParser::DrawStatementContext *ctx) override {
+  antlrcpp::Any
+  visitDrawStatement(RASPParser::DrawStatementContext *ctx) override {
     ExprPtr input = ctx->input ? build(ctx->input) : nullptr;
     return makeStmt<DrawStmt>(loc(ctx), build(ctx->target), std::move(input));
   }
-  antlrcpp::Any visitLoadStatement(RASPParser::LoadStatementContext *ctx) override {
+  antlrcpp::Any
+  visitLoadStatement(RASPParser::LoadStatementContext *ctx) override {
     std::string quoted = ctx->fileName->getText();
     return makeStmt<LoadStmt>(loc(ctx), quoted.substr(1, quoted.size() - 2),
                               locator.of(ctx->fileName));
   }
-  antlrcpp::Any visitDefStatement(RASPParser::DefStatementContext *ctx) override {
+  antlrcpp::Any
+  visitDefStatement(RASPParser::DefStatementContext *ctx) override {
     StmtList statements = body(ctx->body);
     RASPParser::ReturnStatementContext *ret = ctx->ret;
     ExprList values = exprs(ret->values);
@@ -109,7 +113,8 @@ private:
                              std::move(statements), loc(ret),
                              std::move(values));
   }
-  antlrcpp::Any visitForStatement(RASPParser::ForStatementContext *ctx) override {
+  antlrcpp::Any
+  visitForStatement(RASPParser::ForStatementContext *ctx) override {
     if (ctx->body.empty() && !hasCommentInside(ctx)) {
       ++errors;
       diags.error(loc(ctx), "a for loop body must contain at least one "
@@ -131,7 +136,8 @@ private:
     return makeStmt<ToggleExamplesStmt>(loc(ctx), subset(ctx->subset),
                                         ctx->onOff->getText() == "on");
   }
-  antlrcpp::Any visitToggleFullSeq(RASPParser::ToggleFullSeqContext *ctx) override {
+  antlrcpp::Any
+  visitToggleFullSeq(RASPParser::ToggleFullSeqContext *ctx) override {
     return makeStmt<ToggleFullSeqStmt>(loc(ctx), ctx->onOff->getText() == "on");
   }
   antlrcpp::Any visitExit(RASPParser::ExitContext *ctx) override {
@@ -153,14 +159,14 @@ private:
   }
   antlrcpp::Any visitUnary(RASPParser::UnaryContext *ctx) override {
     std::string op = ctx->op->getText();
-    UnaryOpKind kind = op == "not"   ? UnaryOpKind::Not
-                       : op == "-"   ? UnaryOpKind::Neg
-                                     : UnaryOpKind::Plus;
+    UnaryOpKind kind = op == "not" ? UnaryOpKind::Not
+                       : op == "-" ? UnaryOpKind::Neg
+                                   : UnaryOpKind::Plus;
     return make<UnaryExpr>(loc(ctx), kind, build(ctx->operand));
   }
   antlrcpp::Any visitBuiltin(RASPParser::BuiltinContext *ctx) override {
     UnaryOpKind kind = ctx->op->getText() == "round" ? UnaryOpKind::Round
-                                                      : UnaryOpKind::Indicator;
+                                                     : UnaryOpKind::Indicator;
     return make<UnaryExpr>(loc(ctx), kind, build(ctx->operand));
   }
   antlrcpp::Any visitBinary(RASPParser::BinaryContext *ctx) override {
@@ -197,12 +203,14 @@ private:
     }
     return make<IntExpr>(loc(ctx), static_cast<int64_t>(value));
   }
-  antlrcpp::Any visitFloatLiteral(RASPParser::FloatLiteralContext *ctx) override {
+  antlrcpp::Any
+  visitFloatLiteral(RASPParser::FloatLiteralContext *ctx) override {
     // Like Python, a literal too large for a double becomes infinity.
     return make<FloatExpr>(loc(ctx),
                            std::strtod(ctx->value->getText().c_str(), nullptr));
   }
-  antlrcpp::Any visitStringLiteral(RASPParser::StringLiteralContext *ctx) override {
+  antlrcpp::Any
+  visitStringLiteral(RASPParser::StringLiteralContext *ctx) override {
     std::string quoted = ctx->value->getText();
     return make<StringExpr>(loc(ctx), quoted.substr(1, quoted.size() - 2));
   }
@@ -249,13 +257,13 @@ private:
 
   static BinaryOpKind binaryKind(const std::string &op) {
     static const std::pair<const char *, BinaryOpKind> table[] = {
-        {"^", BinaryOpKind::Pow},  {"*", BinaryOpKind::Mul},
-        {"/", BinaryOpKind::Div},  {"%", BinaryOpKind::Mod},
-        {"+", BinaryOpKind::Add},  {"-", BinaryOpKind::Sub},
-        {"==", BinaryOpKind::Eq},  {"<=", BinaryOpKind::Le},
-        {">=", BinaryOpKind::Ge},  {">", BinaryOpKind::Gt},
-        {"<", BinaryOpKind::Lt},   {"and", BinaryOpKind::And},
-        {"or", BinaryOpKind::Or},  {"in", BinaryOpKind::In}};
+        {"^", BinaryOpKind::Pow}, {"*", BinaryOpKind::Mul},
+        {"/", BinaryOpKind::Div}, {"%", BinaryOpKind::Mod},
+        {"+", BinaryOpKind::Add}, {"-", BinaryOpKind::Sub},
+        {"==", BinaryOpKind::Eq}, {"<=", BinaryOpKind::Le},
+        {">=", BinaryOpKind::Ge}, {">", BinaryOpKind::Gt},
+        {"<", BinaryOpKind::Lt},  {"and", BinaryOpKind::And},
+        {"or", BinaryOpKind::Or}, {"in", BinaryOpKind::In}};
     for (auto &[text, kind] : table)
       if (op == text)
         return kind;
@@ -293,9 +301,7 @@ private:
 
 std::optional<Program> frontend::buildAst(
     const std::vector<RASPParser::StatementContext *> &statements,
-                                          TokenBuffer &tokens,
-                                          const TokenLocator &locator,
-                                          DiagnosticEngine &diags) {
+    TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags) {
   AstBuilder builder(tokens, locator, diags);
   Program program;
   program.file = locator.file();

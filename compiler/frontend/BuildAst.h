@@ -1,4 +1,5 @@
-// Stage 2: the typed AST from a syntactically valid parse tree (internal to the front end).
+// Stage 2: the typed AST from a syntactically valid parse tree (internal to the
+// front end).
 //
 // Requires: `statements` parsed without syntax errors (with or without a
 // parse tree: only labelled parts are read) and no deeper than the front
@@ -20,8 +21,7 @@ namespace rasp::frontend {
 
 std::optional<ast::Program>
 buildAst(const std::vector<grammar::RASPParser::StatementContext *> &statements,
-                                     TokenBuffer &tokens,
-                                     const TokenLocator &locator,
-                                     DiagnosticEngine &diags);
+         TokenBuffer &tokens, const TokenLocator &locator,
+         DiagnosticEngine &diags);
 
 } // namespace rasp::frontend

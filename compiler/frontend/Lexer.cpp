@@ -149,9 +149,9 @@ antlr4::TokenSource *RaspToken::getTokenSource() const {
 
 std::string RaspToken::toString() const {
   return "[@" + std::to_string(index) + "," + std::to_string(start) + ":" +
-         std::to_string(static_cast<long long>(getStopIndex())) + "='" + getText() + "',<" +
-         std::to_string(type) + ">," + std::to_string(line) + ":" +
-         std::to_string(column) + "]";
+         std::to_string(static_cast<long long>(getStopIndex())) + "='" +
+         getText() + "',<" + std::to_string(type) + ">," +
+         std::to_string(line) + ":" + std::to_string(column) + "]";
 }
 
 /// The TokenSource that ANTLR asks a stream for (only to make tokens when
@@ -184,7 +184,8 @@ TokenBuffer::TokenBuffer(llvm::StringRef text, std::string sourceName)
 TokenBuffer::~TokenBuffer() = default;
 
 bool TokenBuffer::hasCommentIn(uint32_t begin, uint32_t end) const {
-  auto first = std::lower_bound(commentStarts.begin(), commentStarts.end(), begin);
+  auto first =
+      std::lower_bound(commentStarts.begin(), commentStarts.end(), begin);
   return first != commentStarts.end() && *first < end;
 }
 
@@ -213,13 +214,15 @@ std::string TokenBuffer::getText(const antlr4::misc::Interval &interval) {
     return "";
   const RaspToken &first = all[interval.a];
   const RaspToken &final = all[last];
-  return source.substr(first.getStartIndex(),
-                       final.getStopIndex() + 1 - first.getStartIndex())
+  return source
+      .substr(first.getStartIndex(),
+              final.getStopIndex() + 1 - first.getStartIndex())
       .str();
 }
 
 std::string TokenBuffer::getText() {
-  return getText(antlr4::misc::Interval(0, static_cast<ssize_t>(all.size()) - 1));
+  return getText(
+      antlr4::misc::Interval(0, static_cast<ssize_t>(all.size()) - 1));
 }
 
 std::string TokenBuffer::getText(antlr4::RuleContext *ctx) {
@@ -229,8 +232,8 @@ std::string TokenBuffer::getText(antlr4::RuleContext *ctx) {
 std::string TokenBuffer::getText(antlr4::Token *start, antlr4::Token *stop) {
   if (!start || !stop)
     return "";
-  return getText(antlr4::misc::Interval(start->getTokenIndex(),
-                                        stop->getTokenIndex()));
+  return getText(
+      antlr4::misc::Interval(start->getTokenIndex(), stop->getTokenIndex()));
 }
 
 void TokenBuffer::consume() {
@@ -270,8 +273,7 @@ std::unique_ptr<TokenBuffer> frontend::lexRasp(llvm::StringRef text,
     auto [type, length] = lexer.next(i);
     tokens.emplace_back(buffer.get(), type, line,
                         static_cast<uint32_t>(i - lineStart),
-                        static_cast<uint32_t>(i),
-                        static_cast<uint32_t>(length),
+                        static_cast<uint32_t>(i), static_cast<uint32_t>(length),
                         static_cast<uint32_t>(tokens.size()));
     i += length;
   }

@@ -1,4 +1,5 @@
-// The RASP lexer: a hand-written equivalent of the lexer rules of grammar/RASP.g4.
+// The RASP lexer: a hand-written equivalent of the lexer rules of
+// grammar/RASP.g4.
 //
 // lexRasp turns UTF-8 text into a TokenBuffer, the token stream the ANTLR
 // parser reads. It implements exactly the grammar's lexer rules (longest
@@ -104,6 +105,7 @@ private:
 /// Lexes `text` (valid UTF-8). Malformed lexemes become the grammar's error
 /// tokens (BadNumber, UnterminatedString, SingleQuoted, BadChar).
 /// The buffer points into `text`, which must outlive it.
-std::unique_ptr<TokenBuffer> lexRasp(llvm::StringRef text, std::string sourceName);
+std::unique_ptr<TokenBuffer> lexRasp(llvm::StringRef text,
+                                     std::string sourceName);
 
 } // namespace rasp::frontend

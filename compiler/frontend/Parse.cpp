@@ -34,7 +34,16 @@ bool checkUtf8(DiagnosticEngine &diags, FileId file) {
 }
 
 /// What a token type means to the nesting estimate.
-enum class TokenClassKind { Other, Operand, Open, Close, Prefix, Binary, Separator, End };
+enum class TokenClassKind {
+  Other,
+  Operand,
+  Open,
+  Close,
+  Prefix,
+  Binary,
+  Separator,
+  End
+};
 
 /// The class of every token type, from the grammar's vocabulary.
 const std::vector<TokenClassKind> &
@@ -167,7 +176,8 @@ bool checkNesting(const TokenBuffer &tokens,
     }
     if (treeDepth > options.maxDepth) {
       diags.error(locator.of(token), "expression is too deeply nested: more "
-                                     "than " + llvm::Twine(options.maxDepth) +
+                                     "than " +
+                                         llvm::Twine(options.maxDepth) +
                                          " levels");
       return false;
     }

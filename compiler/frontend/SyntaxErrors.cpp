@@ -74,10 +74,10 @@ bool isCloser(llvm::StringRef text) {
 
 /// Tokens after which an expression must follow.
 bool isOperatorLike(llvm::StringRef text) {
-  static const char *const ops[] = {"^",  "*",  "/",   "%",  "+",  "-",
-                                    "==", "<=", ">=",  ">",  "<",  "and",
-                                    "or", "in", "not", "=",  ",",  "if",
-                                    "else", "(", "[", "{", ":", "return"};
+  static const char *const ops[] = {"^",    "*",  "/",   "%", "+", "-",
+                                    "==",   "<=", ">=",  ">", "<", "and",
+                                    "or",   "in", "not", "=", ",", "if",
+                                    "else", "(",  "[",   "{", ":", "return"};
   for (const char *op : ops)
     if (text == op)
       return true;
@@ -86,8 +86,8 @@ bool isOperatorLike(llvm::StringRef text) {
 
 /// Operators between two operands (`if` and `else` of the ternary too).
 bool isBinaryOperator(llvm::StringRef text) {
-  static const char *const ops[] = {"^",  "*",  "/",  "%",   "+",  "-",
-                                    "==", "<=", ">=", ">",   "<",  "and",
+  static const char *const ops[] = {"^",  "*",  "/",  "%",   "+", "-",
+                                    "==", "<=", ">=", ">",   "<", "and",
                                     "or", "in", "if", "else"};
   for (const char *op : ops)
     if (text == op)
@@ -96,7 +96,8 @@ bool isBinaryOperator(llvm::StringRef text) {
 }
 
 /// A keyword (a literal token spelled like a name) where a name may go.
-bool isKeyword(const antlr4::dfa::Vocabulary &vocab, const antlr4::Token *token) {
+bool isKeyword(const antlr4::dfa::Vocabulary &vocab,
+               const antlr4::Token *token) {
   return token->getType() != RASPLexer::ID &&
          isKeywordLike(literalOf(vocab, token->getType()));
 }
@@ -405,11 +406,11 @@ std::optional<Explanation> scanExpression(TokenBuffer &tokens,
       if (!expectOperand && open.empty())
         return std::nullopt;
       Explanation result(prev ? locator.after(prev) : locator.of(tok),
-                         expectOperand ? "unexpected end of input; expected "
-                                         "an expression"
-                                       : "unexpected end of input; expected '" +
-                                             closerOf(open.back()->getText()) +
-                                             "'");
+                         expectOperand
+                             ? "unexpected end of input; expected "
+                               "an expression"
+                             : "unexpected end of input; expected '" +
+                                   closerOf(open.back()->getText()) + "'");
       result.atEnd = true;
       if (!open.empty()) {
         result.noteLoc = locator.of(open.back());
@@ -460,10 +461,11 @@ std::optional<Explanation> scanExpression(TokenBuffer &tokens,
     } else if (isBinaryOperator(text)) {
       expectOperand = true;
     } else if (!open.empty()) {
-      std::string what = closer == "}" ? "':', ',' or '}'"
-                                       : "',' or '" + closer + "'";
+      std::string what =
+          closer == "}" ? "':', ',' or '}'" : "',' or '" + closer + "'";
       return Explanation(at, "expected " + what + ", found " + found);
-    } else if (prev && (atom || text == "not" || (isOpener(text) && text != "{"))) {
+    } else if (prev &&
+               (atom || text == "not" || (isOpener(text) && text != "{"))) {
       return Explanation(locator.after(prev), "expected ';' after statement");
     } else {
       return std::nullopt; // The end of the expression: ';', '=', '{', ...
@@ -502,8 +504,8 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
     antlr4::Token *before = previousToken(start);
     scanned = scanExpression(tokens, locator, start, before,
                              !before || isOperatorLike(before->getText()));
-  } else if ((isBinaryOperator(offending->getText()) ||
-              site.offendingIs("(") || site.offendingIs("[")) &&
+  } else if ((isBinaryOperator(offending->getText()) || site.offendingIs("(") ||
+              site.offendingIs("[")) &&
              (site.expects(";") || site.expects(",") || site.expects(")") ||
               site.expects("]") || site.expects("}"))) {
     // The parser ended an expression before a token that could have
@@ -518,7 +520,8 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
       : scanned ? *scanned
                 : explainExpected(site, locator, opener);
   // A missing closer gets a note at its opener.
-  llvm::StringRef wanted = llvm::StringRef(result.message).split(", found").first;
+  llvm::StringRef wanted =
+      llvm::StringRef(result.message).split(", found").first;
   if (!result.noteLoc && opener && wanted.startswith("expected") &&
       wanted.contains("'" + closerOf(opener->getText()) + "'")) {
     result.noteLoc = locator.of(opener);

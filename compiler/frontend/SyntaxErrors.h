@@ -37,9 +37,8 @@ struct StatementAbort {
 
 class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
 public:
-  SyntaxErrorStrategy(TokenBuffer &tokens,
-                      const TokenLocator &locator, DiagnosticEngine &diags,
-                      unsigned maxErrors = 20);
+  SyntaxErrorStrategy(TokenBuffer &tokens, const TokenLocator &locator,
+                      DiagnosticEngine &diags, unsigned maxErrors = 20);
   ~SyntaxErrorStrategy() override;
 
   /// True if some error was at the end of the input (the text may be an
@@ -50,12 +49,14 @@ public:
   void beginStatement(size_t index) { statementStart = index; }
 
 protected:
-  void reportNoViableAlternative(antlr4::Parser *parser,
-                                 const antlr4::NoViableAltException &e) override;
+  void
+  reportNoViableAlternative(antlr4::Parser *parser,
+                            const antlr4::NoViableAltException &e) override;
   void reportInputMismatch(antlr4::Parser *parser,
                            const antlr4::InputMismatchException &e) override;
-  void reportFailedPredicate(antlr4::Parser *parser,
-                             const antlr4::FailedPredicateException &e) override;
+  void
+  reportFailedPredicate(antlr4::Parser *parser,
+                        const antlr4::FailedPredicateException &e) override;
   void reportUnwantedToken(antlr4::Parser *parser) override;
   void reportMissingToken(antlr4::Parser *parser) override;
 

@@ -81,7 +81,8 @@ void DiagnosticEngine::print(SourceLoc loc, llvm::SourceMgr::DiagKind kind,
   const char *start = fileText(loc.file).data();
   llvm::SMLoc at = llvm::SMLoc::getFromPointer(start + loc.begin);
   llvm::SmallVector<llvm::SMRange, 1> ranges;
-  // A range of more than one character is underlined; the caret marks its start.
+  // A range of more than one character is underlined; the caret marks its
+  // start.
   if (loc.end > loc.begin + 1)
     ranges.push_back(
         llvm::SMRange(at, llvm::SMLoc::getFromPointer(start + loc.end)));

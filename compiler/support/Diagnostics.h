@@ -1,4 +1,5 @@
-// The one diagnostics engine: every user-facing error of every stage goes through it.
+// The one diagnostics engine: every user-facing error of every stage goes
+// through it.
 //
 // It owns the text of every file it reports on (as an llvm::SourceMgr) and
 // prints diagnostics in the form

@@ -38,6 +38,8 @@ std::string rasp::formatPythonFloat(double value) {
   if (decimalPoint <= 0)
     return sign + "0." + std::string(-decimalPoint, '0') + digits;
   if (static_cast<size_t>(decimalPoint) >= digits.size())
-    return sign + digits + std::string(decimalPoint - digits.size(), '0') + ".0";
-  return sign + digits.substr(0, decimalPoint) + "." + digits.substr(decimalPoint);
+    return sign + digits + std::string(decimalPoint - digits.size(), '0') +
+           ".0";
+  return sign + digits.substr(0, decimalPoint) + "." +
+         digits.substr(decimalPoint);
 }

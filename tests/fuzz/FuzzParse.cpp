@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rasp::DiagnosticEngine diags(&sink);
   rasp::FileId file = diags.addFile(
       "fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
-  rasp::frontend::ParseResult result = rasp::frontend::parseProgram(diags, file);
+  rasp::frontend::ParseResult result =
+      rasp::frontend::parseProgram(diags, file);
   if (result.program)
     rasp::frontend::dumpAst(*result.program, diags, sink);
   return 0;

@@ -50,7 +50,8 @@ std::string rasp::testing::compareWithAntlrLexer(const std::string &text) {
   }
   if (k != ours->tokens().size())
     return "ours has extra tokens, from " + ours->tokens()[k].toString();
-  std::vector<size_t> ourComments(ours->comments().begin(), ours->comments().end());
+  std::vector<size_t> ourComments(ours->comments().begin(),
+                                  ours->comments().end());
   if (ourComments != antlrComments)
     return "the comments differ (" + std::to_string(ourComments.size()) +
            " ours, " + std::to_string(antlrComments.size()) + " ANTLR's)";

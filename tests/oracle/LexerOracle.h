@@ -1,4 +1,5 @@
-// Checks the hand-written lexer against the lexer that ANTLR generates from grammar/RASP.g4.
+// Checks the hand-written lexer against the lexer that ANTLR generates from
+// grammar/RASP.g4.
 #pragma once
 
 #include <string>

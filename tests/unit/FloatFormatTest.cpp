@@ -1,4 +1,5 @@
-// Unit tests of Python-compatible float formatting (values checked against CPython's repr).
+// Unit tests of Python-compatible float formatting (values checked against
+// CPython's repr).
 #include "compiler/support/FloatFormat.h"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,7 @@ TEST(FloatFormatTest, ExponentThresholdsMatchPython) {
 
 TEST(FloatFormatTest, SpecialValues) {
   EXPECT_EQ(formatPythonFloat(std::numeric_limits<double>::infinity()), "inf");
-  EXPECT_EQ(formatPythonFloat(-std::numeric_limits<double>::infinity()), "-inf");
+  EXPECT_EQ(formatPythonFloat(-std::numeric_limits<double>::infinity()),
+            "-inf");
   EXPECT_EQ(formatPythonFloat(std::nan("")), "nan");
 }

@@ -32,8 +32,8 @@ Parsed parse(const std::string &text) {
 }
 
 const char *binaryText(BinaryOpKind op) {
-  static const char *const names[] = {"^",  "*",  "/",  "%", "+",   "-",  "==",
-                                      "<=", ">=", ">",  "<", "and", "or", "in"};
+  static const char *const names[] = {"^",  "*",  "/", "%", "+",   "-",  "==",
+                                      "<=", ">=", ">", "<", "and", "or", "in"};
   return names[static_cast<int>(op)];
 }
 
@@ -49,7 +49,8 @@ std::string sexpr(const Expr &e) {
     return "\"" + cast<StringExpr>(e).value + "\"";
   case ExprKind::Unary: {
     auto &u = cast<UnaryExpr>(e);
-    static const char *const names[] = {"not", "neg", "pos", "round", "indicator"};
+    static const char *const names[] = {"not", "neg", "pos", "round",
+                                        "indicator"};
     return std::string("(") + names[static_cast<int>(u.op)] + " " +
            sexpr(*u.operand) + ")";
   }
@@ -159,7 +160,8 @@ TEST(ParseTest, MultiAssignmentKeepsTargetsAndValues) {
 }
 
 TEST(ParseTest, DefKeepsBodyAndReturnValues) {
-  Parsed p = parse("def f(a, b) {\n  c = a;\n  def g() { return 1; }\n  return c, b;\n}");
+  Parsed p = parse(
+      "def f(a, b) {\n  c = a;\n  def g() { return 1; }\n  return c, b;\n}");
   ASSERT_TRUE(p.program) << p.diagnostics;
   auto &def = cast<DefStmt>(*p.program->statements.at(0));
   EXPECT_EQ(def.name.name, "f");
@@ -184,7 +186,8 @@ TEST(ParseTest, ReplCommandsTakeNoSemicolon) {
 }
 
 TEST(ParseTest, CommentsMayAppearAnywhere) {
-  Parsed p = parse("x = [1, # one\n 2]; # end\nfor i in x { # only a comment\n}");
+  Parsed p =
+      parse("x = [1, # one\n 2]; # end\nfor i in x { # only a comment\n}");
   ASSERT_TRUE(p.program) << p.diagnostics;
   EXPECT_EQ(p.program->statements.size(), 2u);
 }
@@ -277,7 +280,8 @@ TEST(ParseTest, IntegerLiteralsAreRangeChecked) {
   EXPECT_EQ(shape("9223372036854775807"), "9223372036854775807");
   Parsed p = parse("x = 9223372036854775808;");
   EXPECT_FALSE(p.program);
-  EXPECT_NE(p.diagnostics.find("integer literal is too large"), std::string::npos);
+  EXPECT_NE(p.diagnostics.find("integer literal is too large"),
+            std::string::npos);
 }
 
 } // namespace

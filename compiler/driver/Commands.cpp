@@ -4,13 +4,21 @@
 
 #include "compiler/frontend/AstDump.h"
 #include "compiler/frontend/Parse.h"
+#include "compiler/lang/Display.h"
+#include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
+#include "compiler/support/FloatFormat.h"
 
+#include "llvm/Support/Casting.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <boost/program_options.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 using namespace rasp;
@@ -60,6 +68,46 @@ std::optional<FileId> loadSource(DiagnosticEngine &diags,
   return diags.addFile("<stdin>", (*buffer)->getBuffer());
 }
 
+/// Where `load` looks after the loading file's directory: the standard
+/// library's directory, then the directories of $RASP_PATH.
+lang::ElaborateOptions elaborateOptions() {
+  lang::ElaborateOptions options;
+  options.searchPath.push_back(RASP_STDLIB_DIR);
+  if (const char *extra = std::getenv("RASP_PATH")) {
+    llvm::SmallVector<llvm::StringRef, 4> dirs;
+    llvm::StringRef(extra).split(dirs, ':', -1, false);
+    for (llvm::StringRef dir : dirs)
+      options.searchPath.push_back(dir.str());
+  }
+  options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
+  return options;
+}
+
+/// An elaborator with the standard library loaded, or null (reported).
+std::unique_ptr<lang::Elaborator> makeElaborator(DiagnosticEngine &diags) {
+  auto elaborator = std::make_unique<lang::Elaborator>(diags, elaborateOptions());
+  if (!elaborator->loadStdlib()) {
+    diags.error("could not load the standard library " +
+                elaborateOptions().stdlibPath);
+    return nullptr;
+  }
+  return elaborator;
+}
+
+/// Parses and runs a file in a new program scope; returns the scope, or
+/// null if the file could not be read.
+std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
+                                      DiagnosticEngine &diags,
+                                      const std::string &path) {
+  std::optional<FileId> file = loadSource(diags, path);
+  if (!file)
+    return nullptr;
+  auto scope = elaborator.newProgramScope(
+      llvm::sys::path::stem(diags.fileName(*file)).str());
+  elaborator.runFile(*file, scope);
+  return scope;
+}
+
 int checkCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp check FILE...\n\n"
@@ -76,9 +124,155 @@ int checkCommand(const std::vector<std::string> &args) {
   if (vm->empty())
     return ExitOk;
   DiagnosticEngine diags;
+  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
+  if (!elaborator)
+    return ExitProgramError;
   for (const std::string &path : (*vm)["file"].as<std::vector<std::string>>())
-    if (std::optional<FileId> file = loadSource(diags, path))
-      frontend::parseProgram(diags, *file);
+    runProgram(*elaborator, diags, path);
+  return diags.errorCount() ? ExitProgramError : ExitOk;
+}
+
+/// An input literal from the command line, evaluated as a RASP expression;
+/// `loc` is set to its text.
+std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
+                                      DiagnosticEngine &diags,
+                                      const std::string &text, SourceLoc &loc) {
+  FileId file = diags.addFile("<input>", text + ";");
+  loc = diags.locate(file, 0, static_cast<uint32_t>(text.size()));
+  frontend::ParseResult parsed = frontend::parseProgram(diags, file);
+  if (!parsed.program)
+    return std::nullopt;
+  const auto &statements = parsed.program->statements;
+  if (statements.size() != 1 || !llvm::isa<ast::ExprStmt>(*statements[0])) {
+    diags.error(diags.locate(file, 0, static_cast<uint32_t>(text.size())),
+                "the input must be one expression, such as \"hello\" or [1, 2]");
+    return std::nullopt;
+  }
+  return elaborator.evaluateExpression(
+      *llvm::cast<ast::ExprStmt>(*statements[0]).expr,
+      elaborator.newProgramScope("input"));
+}
+
+llvm::json::Value atomJson(const lang::Atom &atom) {
+  switch (atom.kind()) {
+  case lang::AtomKind::Bool:
+    return atom.asBool();
+  case lang::AtomKind::Int:
+    return atom.asInt();
+  case lang::AtomKind::Float:
+    if (!std::isfinite(atom.asFloat()))
+      return formatPythonFloat(atom.asFloat()); // JSON has no inf or nan.
+    return atom.asFloat();
+  case lang::AtomKind::String:
+    return atom.asString();
+  }
+  return nullptr;
+}
+
+llvm::json::Value inputJson(const lang::Value &input,
+                            const std::vector<lang::Atom> &atoms) {
+  if (input.isAtom())
+    return atomJson(input.atom());
+  llvm::json::Array items;
+  for (const lang::Atom &atom : atoms)
+    items.push_back(atomJson(atom));
+  return llvm::json::Value(std::move(items));
+}
+
+int runCommand(const std::vector<std::string> &args) {
+  const char *usage =
+      "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n\n"
+      "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
+      "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
+      "as the original REPL shows values. LIT is a RASP literal: a string\n"
+      "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n";
+  po::options_description options("options");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::vector<std::string>>()->required(),
+      "an s-op or selector to evaluate (repeatable)")(
+      "input", po::value<std::string>()->required(), "the input, a RASP literal")(
+      "json", po::bool_switch(), "print JSON: {\"input\": ..., \"outputs\": "
+                                 "{NAME: {\"type\": ..., \"values\": [...]}}}");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  auto vm = parseArgs(args, usage, options, positional);
+  if (!vm)
+    return ExitUsage;
+  if (vm->empty())
+    return ExitOk;
+  DiagnosticEngine diags;
+  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
+  if (!elaborator)
+    return ExitProgramError;
+  auto scope = runProgram(*elaborator, diags, (*vm)["file"].as<std::string>());
+  if (!scope)
+    return ExitProgramError;
+  SourceLoc inputLoc;
+  std::optional<lang::Value> input =
+      parseInput(*elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  if (!input)
+    return ExitProgramError;
+  std::vector<lang::Atom> atoms;
+  try {
+    atoms = lang::inputAtoms(*input, inputLoc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, e.message);
+    return ExitProgramError;
+  }
+  bool json = (*vm)["json"].as<bool>();
+  eval::Evaluator evaluator(atoms);
+  llvm::json::Object outputs;
+  std::string inputShown = lang::inputText(*input);
+  for (const std::string &name : (*vm)["sop"].as<std::vector<std::string>>()) {
+    const lang::Value *value = scope->find(name);
+    if (!value || !value->isNode()) {
+      diags.error(value ? "'" + name + "' is " + value->describe() +
+                              ", not an s-op or selector"
+                        : "no s-op named '" + name + "' in the program");
+      continue;
+    }
+    const graph::Node *node = value->node();
+    try {
+      if (node->isSelector()) {
+        const eval::SelectorMatrix &matrix = evaluator.selector(node);
+        if (json) {
+          llvm::json::Array rows;
+          for (size_t q = 0; q < atoms.size(); ++q) {
+            llvm::json::Array row;
+            for (size_t k = 0; k < atoms.size(); ++k)
+              row.push_back(matrix.get(q, k));
+            rows.push_back(std::move(row));
+          }
+          outputs[name] = llvm::json::Object{{"type", "selector"}, {"matrix", std::move(rows)}};
+        } else {
+          llvm::outs() << name << "(" << inputShown << ") =\n";
+          for (const std::string &line : lang::selectorLines(matrix, atoms))
+            llvm::outs() << line << "\n";
+        }
+        continue;
+      }
+      const eval::Sequence &sequence = evaluator.sequence(node);
+      if (json) {
+        llvm::json::Array values;
+        for (const lang::Atom &atom : sequence.values)
+          values.push_back(atomJson(atom));
+        outputs[name] = llvm::json::Object{{"type", eval::seqTypeName(sequence.type)},
+                                           {"values", std::move(values)}};
+      } else {
+        llvm::outs() << name << "(" << inputShown
+                     << ") = " << lang::sequenceText(sequence) << "\n";
+      }
+    } catch (const eval::EvalError &e) {
+      diags.error(e.loc, e.message);
+      diags.note(node->loc.isValid() ? node->loc : e.loc,
+                 "while evaluating '" + name + "' on " + inputShown);
+    }
+  }
+  if (json) {
+    llvm::json::Object result{{"input", inputJson(*input, atoms)},
+                              {"outputs", std::move(outputs)}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result))) << "\n";
+  }
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
@@ -124,6 +318,7 @@ const std::vector<Command> &rasp::driver::commands() {
   static const std::vector<Command> all = {
       {"check", "parse and check RASP files; print their diagnostics",
        checkCommand},
+      {"run", "evaluate s-ops of a RASP file on an input", runCommand},
       {"parse", "print the syntax tree of a RASP file (--emit=ast)",
        parseCommand},
   };

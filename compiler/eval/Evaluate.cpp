@@ -1,0 +1,490 @@
+// The reference evaluator.
+#include "compiler/eval/Evaluate.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+
+using namespace rasp;
+using namespace rasp::eval;
+using graph::MapOpKind;
+using graph::Node;
+using graph::NodeKind;
+using lang::AtomError;
+
+namespace {
+
+[[noreturn]] void fail(const Node *node, std::string message) {
+  throw EvalError{node->loc, std::move(message)};
+}
+
+/// `[v0, v1, ...]` in Python notation, shortened after 12 values.
+std::string listText(const std::vector<Atom> &values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i == 12) {
+      out += ", ... (" + std::to_string(values.size()) + " values)";
+      break;
+    }
+    out += (i ? ", " : "") + values[i].repr();
+  }
+  return out + "]";
+}
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t\n\r\f\v");
+  if (b == std::string::npos)
+    return "";
+  size_t e = s.find_last_not_of(" \t\n\r\f\v");
+  return s.substr(b, e - b + 1);
+}
+
+/// Python's int(x).
+Atom toInt(const Node *node, const Atom &x) {
+  if (x.isIntegral())
+    return Atom::integer(x.integral());
+  if (x.isFloat()) {
+    double d = x.asFloat();
+    if (!std::isfinite(d) || std::fabs(d) >= 9.2233720368547758e18)
+      fail(node, "cannot convert float " + x.str() + " to an integer");
+    return Atom::integer(static_cast<int64_t>(std::trunc(d)));
+  }
+  std::string text = trim(x.asString());
+  std::string digits;
+  size_t i = 0;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+    digits += text[i++];
+  bool ok = i < text.size();
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9')
+      digits += c;
+    else if (c == '_' && i > 0 && std::isdigit(static_cast<unsigned char>(text[i - 1])) &&
+             i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])))
+      continue;
+    else
+      ok = false;
+  }
+  if (!ok)
+    fail(node, "invalid literal for int() with base 10: " + x.repr());
+  errno = 0;
+  long long value = std::strtoll(digits.c_str(), nullptr, 10);
+  if (errno == ERANGE)
+    fail(node, "integer overflow: " + x.repr() + " does not fit in 64 bits");
+  return Atom::integer(value);
+}
+
+/// Python's float(x).
+Atom toFloat(const Node *node, const Atom &x) {
+  if (!x.isString())
+    return Atom::real(x.number());
+  std::string text = trim(x.asString());
+  std::string lower;
+  for (char c : text)
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool hex = lower.find('x') != std::string::npos;
+  char *end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || hex || end != text.c_str() + text.size())
+    fail(node, "could not convert string to float: " + x.repr());
+  return Atom::real(value);
+}
+
+} // namespace
+
+const char *eval::seqTypeName(SeqTypeKind type) {
+  static const char *const names[] = {"ints", "floats", "bools", "strings"};
+  return names[static_cast<int>(type)];
+}
+
+size_t SelectorMatrix::rowCount(size_t q) const {
+  size_t count = 0;
+  for (size_t w = 0; w < words; ++w)
+    count += __builtin_popcountll(bits[q * words + w]);
+  return count;
+}
+
+SeqTypeKind eval::typeSequence(const std::vector<Atom> &values, SourceLoc loc) {
+  bool anyString = false, allString = true, allBool = true, allIntegral = true;
+  for (const Atom &v : values) {
+    anyString |= v.isString();
+    allString &= v.isString();
+    allBool &= v.isBool();
+    allIntegral &= v.isIntegral();
+  }
+  if (anyString && !allString)
+    throw EvalError{loc, "a sequence cannot mix strings with numbers or "
+                         "bools; the values are " +
+                             listText(values)};
+  if (allString)
+    return SeqTypeKind::Strings;
+  if (allBool)
+    return SeqTypeKind::Bools;
+  return allIntegral ? SeqTypeKind::Ints : SeqTypeKind::Floats;
+}
+
+Evaluator::Evaluator(std::vector<Atom> input) : items(std::move(input)) {
+  assert(!items.empty() && "inputs are checked to be non-empty");
+}
+
+const Sequence &Evaluator::sequence(const Node *node) {
+  assert(!node->isSelector() && "asked for the sequence of a selector");
+  auto found = sequences.find(node);
+  if (found != sequences.end())
+    return found->second;
+  evaluateAll(node);
+  return sequences.at(node);
+}
+
+const SelectorMatrix &Evaluator::selector(const Node *node) {
+  assert(node->isSelector() && "asked for the matrix of an s-op");
+  auto found = selectors.find(node);
+  if (found != selectors.end())
+    return found->second;
+  evaluateAll(node);
+  return selectors.at(node);
+}
+
+void Evaluator::evaluateAll(const Node *root) {
+  for (const Node *node : graph::topologicalOrder(root))
+    if (!sequences.count(node) && !selectors.count(node))
+      evaluateOne(node);
+}
+
+void Evaluator::evaluateOne(const Node *node) {
+  if (node->isSelector())
+    selectors.emplace(node, evaluateSelector(node));
+  else
+    sequences.emplace(node, evaluateSequence(node));
+}
+
+Sequence Evaluator::evaluateSequence(const Node *node) {
+  size_t n = items.size();
+  Sequence out;
+  switch (node->kind) {
+  case NodeKind::Tokens:
+    return evaluateTokens(node);
+  case NodeKind::Indices:
+    out.values.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      out.values.push_back(Atom::integer(static_cast<int64_t>(i)));
+    out.type = SeqTypeKind::Ints;
+    return out;
+  case NodeKind::Constant:
+    out.values.assign(n, node->constant);
+    out.type = typeSequence(out.values, node->loc);
+    return out;
+  case NodeKind::Map:
+    return evaluateMap(node);
+  case NodeKind::Aggregate:
+    return evaluateAggregate(node);
+  case NodeKind::SelectorWidth: {
+    const SelectorMatrix &sel = selectors.at(node->inputs[0]);
+    out.values.reserve(n);
+    for (size_t q = 0; q < n; ++q)
+      out.values.push_back(Atom::integer(static_cast<int64_t>(sel.rowCount(q))));
+    out.type = SeqTypeKind::Ints;
+    return out;
+  }
+  default:
+    break;
+  }
+  assert(false && "not an s-op kind");
+  return out;
+}
+
+Sequence Evaluator::evaluateTokens(const Node *node) {
+  Sequence out;
+  out.values.reserve(items.size());
+  for (const Atom &item : items) {
+    switch (node->tokens) {
+    case graph::TokensKind::Str:
+      out.values.push_back(Atom::string(item.str()));
+      break;
+    case graph::TokensKind::Int:
+      out.values.push_back(toInt(node, item));
+      break;
+    case graph::TokensKind::Float:
+      out.values.push_back(toFloat(node, item));
+      break;
+    case graph::TokensKind::Bool:
+      out.values.push_back(Atom::boolean(item.truthy()));
+      break;
+    case graph::TokensKind::AsIs:
+      out.values.push_back(item);
+      break;
+    }
+  }
+  out.type = typeSequence(out.values, node->loc);
+  return out;
+}
+
+namespace {
+
+/// The value of operand `i` of a map at position `p`.
+struct OperandReader {
+  std::vector<const std::vector<Atom> *> columns;
+  const Node *node;
+  const Atom &operator()(size_t i, size_t p) const {
+    const graph::Operand &operand = node->operands[i];
+    return operand.input < 0 ? operand.constant : (*columns[operand.input])[p];
+  }
+};
+
+Atom lookup(const Node *node, const graph::Table &table, const Atom &index) {
+  if (table.kind == graph::Table::TableKind::Dict) {
+    for (size_t i = 0; i < table.keys.size(); ++i)
+      if (table.keys[i].equals(index)) {
+        if (!table.entries[i])
+          fail(node, "a sequence can only hold bools, ints, floats and "
+                     "strings, but " + table.text + "[" + index.repr() +
+                         "] is " + table.entryText[i]);
+        return *table.entries[i];
+      }
+    fail(node, "key " + index.repr() + " is not in the dict " + table.text);
+  }
+  if (!index.isIntegral())
+    fail(node, std::string("a list or string index must be an integer, not ") +
+                   index.typeName() + " " + index.repr());
+  int64_t size = static_cast<int64_t>(table.entries.size());
+  int64_t i = index.integral();
+  if (i < -size || i >= size)
+    fail(node, "index " + std::to_string(i) + " is out of range for " +
+                   (table.kind == graph::Table::TableKind::String ? "a string"
+                                                                  : "a list") +
+                   " of length " + std::to_string(size));
+  size_t at = static_cast<size_t>(i < 0 ? i + size : i);
+  if (!table.entries[at])
+    fail(node, "a sequence can only hold bools, ints, floats and strings, but "
+               "element " + std::to_string(i) + " of " + table.text + " is " +
+               table.entryText[at]);
+  return *table.entries[at];
+}
+
+} // namespace
+
+Sequence Evaluator::evaluateMap(const Node *node) {
+  size_t n = items.size();
+  OperandReader at{{}, node};
+  for (const Node *input : node->inputs)
+    at.columns.push_back(&sequences.at(input).values);
+  Sequence out;
+  out.values.reserve(n);
+  try {
+    for (size_t p = 0; p < n; ++p) {
+      switch (node->mapOp) {
+      case MapOpKind::Atom:
+        out.values.push_back(lang::applyAtomOp(node->atomOp, at(0, p), at(1, p)));
+        break;
+      case MapOpKind::And:
+        out.values.push_back(Atom::boolean(at(0, p).truthy() && at(1, p).truthy()));
+        break;
+      case MapOpKind::Or:
+        out.values.push_back(Atom::boolean(at(0, p).truthy() || at(1, p).truthy()));
+        break;
+      case MapOpKind::Not:
+        out.values.push_back(Atom::boolean(!at(0, p).truthy()));
+        break;
+      case MapOpKind::Neg:
+        out.values.push_back(lang::negate(at(0, p)));
+        break;
+      case MapOpKind::Plus:
+        out.values.push_back(lang::unaryPlus(at(0, p)));
+        break;
+      case MapOpKind::Round:
+        out.values.push_back(lang::pythonRound(at(0, p)));
+        break;
+      case MapOpKind::Indicator:
+        out.values.push_back(Atom::integer(at(0, p).truthy() ? 1 : 0));
+        break;
+      case MapOpKind::Ternary:
+        out.values.push_back(at(0, p).truthy() ? at(1, p) : at(2, p));
+        break;
+      case MapOpKind::InList: {
+        bool found = false;
+        for (const std::optional<Atom> &entry : node->table->entries)
+          found |= entry && entry->equals(at(0, p));
+        out.values.push_back(Atom::boolean(found));
+        break;
+      }
+      case MapOpKind::Lookup:
+        out.values.push_back(lookup(node, *node->table, at(0, p)));
+        break;
+      }
+    }
+  } catch (const AtomError &e) {
+    fail(node, e.message);
+  }
+  out.type = typeSequence(out.values, node->loc);
+  return out;
+}
+
+Sequence Evaluator::evaluateAggregate(const Node *node) {
+  const SelectorMatrix &sel = selectors.at(node->inputs[0]);
+  const Sequence &values = sequences.at(node->inputs[1]);
+  size_t n = items.size();
+  Sequence out;
+  out.values.reserve(n);
+  bool numeric = values.type == SeqTypeKind::Ints ||
+                 values.type == SeqTypeKind::Floats;
+  for (size_t q = 0; q < n; ++q) {
+    size_t count = 0, only = 0;
+    // Python's sum, left to right: exact while every value is integral.
+    __int128 integerSum = 0;
+    double floatSum = 0;
+    bool inFloats = false;
+    for (size_t w = 0; w < sel.wordsPerRow(); ++w) {
+      uint64_t bits = sel.row(q)[w];
+      while (bits) {
+        size_t k = w * 64 + __builtin_ctzll(bits);
+        bits &= bits - 1;
+        ++count;
+        only = k;
+        if (!numeric)
+          continue;
+        const Atom &v = values.values[k];
+        if (!inFloats && v.isIntegral()) {
+          integerSum += v.integral();
+        } else {
+          if (!inFloats)
+            floatSum = static_cast<double>(integerSum), inFloats = true;
+          floatSum += v.number();
+        }
+      }
+    }
+    if (count == 0) {
+      out.values.push_back(node->constant);
+    } else if (count == 1) {
+      out.values.push_back(values.values[only]);
+    } else {
+      if (!numeric)
+        fail(node, "cannot average several values that are not numbers (" +
+                       std::string(seqTypeName(values.type)) +
+                       "); the values are " + listText(values.values));
+      double sum = inFloats ? floatSum : static_cast<double>(integerSum);
+      out.values.push_back(Atom::real(sum * 1.0 / static_cast<double>(count)));
+    }
+  }
+  out.type = typeSequence(out.values, node->loc);
+  return out;
+}
+
+namespace {
+
+/// The comparison of a select cell, on values mapped to numbers.
+template <typename T>
+void fillSelect(SelectorMatrix &out, const std::vector<T> &keys,
+                const std::vector<T> &queries, graph::CompareKind cmp) {
+  size_t n = keys.size();
+  for (size_t q = 0; q < n; ++q) {
+    const T query = queries[q];
+    for (size_t k = 0; k < n; ++k) {
+      const T key = keys[k];
+      bool hit = false;
+      switch (cmp) {
+      case graph::CompareKind::Eq:
+        hit = key == query;
+        break;
+      case graph::CompareKind::Ne:
+        hit = key != query;
+        break;
+      case graph::CompareKind::Lt:
+        hit = key < query;
+        break;
+      case graph::CompareKind::Gt:
+        hit = key > query;
+        break;
+      case graph::CompareKind::Le:
+        hit = key <= query;
+        break;
+      case graph::CompareKind::Ge:
+        hit = key >= query;
+        break;
+      }
+      if (hit)
+        out.set(q, k);
+    }
+  }
+}
+
+} // namespace
+
+SelectorMatrix Evaluator::evaluateSelector(const Node *node) {
+  size_t n = items.size();
+  SelectorMatrix out(n);
+  switch (node->kind) {
+  case NodeKind::Select: {
+    const Sequence &keys = sequences.at(node->inputs[0]);
+    const Sequence &queries = sequences.at(node->inputs[1]);
+    bool keyStrings = keys.type == SeqTypeKind::Strings;
+    bool queryStrings = queries.type == SeqTypeKind::Strings;
+    if (keyStrings != queryStrings) {
+      // A string never equals a number, and they have no order.
+      if (node->cmp == graph::CompareKind::Eq)
+        return out;
+      if (node->cmp == graph::CompareKind::Ne) {
+        for (size_t q = 0; q < n; ++q)
+          for (size_t k = 0; k < n; ++k)
+            out.set(q, k);
+        return out;
+      }
+      fail(node, std::string("'") + graph::compareSpelling(node->cmp) +
+                     "' is not supported between " +
+                     keys.values[0].typeName() + " and " +
+                     queries.values[0].typeName());
+    }
+    if (keyStrings) {
+      // Strings compare through their ranks among all of them.
+      std::map<std::string, int64_t> rank;
+      for (const Atom &v : keys.values)
+        rank.emplace(v.asString(), 0);
+      for (const Atom &v : queries.values)
+        rank.emplace(v.asString(), 0);
+      int64_t next = 0;
+      for (auto &entry : rank)
+        entry.second = next++;
+      std::vector<int64_t> k, q;
+      for (size_t i = 0; i < n; ++i) {
+        k.push_back(rank[keys.values[i].asString()]);
+        q.push_back(rank[queries.values[i].asString()]);
+      }
+      fillSelect(out, k, q, node->cmp);
+      return out;
+    }
+    // Numbers: long double holds every int64 and every double exactly.
+    std::vector<long double> k, q;
+    for (size_t i = 0; i < n; ++i) {
+      const Atom &a = keys.values[i], &b = queries.values[i];
+      k.push_back(a.isIntegral() ? static_cast<long double>(a.integral()) : a.asFloat());
+      q.push_back(b.isIntegral() ? static_cast<long double>(b.integral()) : b.asFloat());
+    }
+    fillSelect(out, k, q, node->cmp);
+    return out;
+  }
+  case NodeKind::SelectorAnd:
+  case NodeKind::SelectorOr: {
+    const SelectorMatrix &a = selectors.at(node->inputs[0]);
+    const SelectorMatrix &b = selectors.at(node->inputs[1]);
+    bool both = node->kind == NodeKind::SelectorAnd;
+    for (size_t q = 0; q < n; ++q)
+      for (size_t w = 0; w < out.wordsPerRow(); ++w)
+        out.row(q)[w] = both ? (a.row(q)[w] & b.row(q)[w]) : (a.row(q)[w] | b.row(q)[w]);
+    return out;
+  }
+  case NodeKind::SelectorNot: {
+    const SelectorMatrix &a = selectors.at(node->inputs[0]);
+    for (size_t q = 0; q < n; ++q)
+      for (size_t k = 0; k < n; ++k)
+        if (!a.get(q, k))
+          out.set(q, k);
+    return out;
+  }
+  default:
+    break;
+  }
+  assert(false && "not a selector kind");
+  return out;
+}

@@ -1,0 +1,90 @@
+// Stage 4: the reference evaluator, exact RASP semantics on one input.
+//
+// Evaluates graph nodes on an input (a non-empty list of atoms; a string is
+// the list of its characters). Every node is evaluated at most once per
+// input (results are memoised by node), in topological order without
+// recursion. S-op results are typed as the original types them (ints,
+// floats, bools, strings; the type is decided by the values at each
+// evaluation), and selectors are bit matrices.
+//
+// Errors are the original's, in the project's words, located at the
+// expression that created the failing node: EvalError.
+#pragma once
+
+#include "compiler/graph/Graph.h"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace rasp::eval {
+
+using lang::Atom;
+
+enum class SeqTypeKind { Ints, Floats, Bools, Strings };
+
+const char *seqTypeName(SeqTypeKind type);
+
+/// The value of an s-op on one input.
+struct Sequence {
+  std::vector<Atom> values;
+  SeqTypeKind type = SeqTypeKind::Ints;
+};
+
+/// The value of a selector: row q (a query) selects key k.
+class SelectorMatrix {
+public:
+  explicit SelectorMatrix(size_t n = 0)
+      : n(n), words((n + 63) / 64), bits(n * words, 0) {}
+  size_t size() const { return n; }
+  bool get(size_t q, size_t k) const {
+    return (bits[q * words + k / 64] >> (k % 64)) & 1;
+  }
+  void set(size_t q, size_t k) { bits[q * words + k / 64] |= uint64_t(1) << (k % 64); }
+  /// How many keys row q selects.
+  size_t rowCount(size_t q) const;
+  uint64_t *row(size_t q) { return &bits[q * words]; }
+  const uint64_t *row(size_t q) const { return &bits[q * words]; }
+  size_t wordsPerRow() const { return words; }
+
+private:
+  size_t n, words;
+  std::vector<uint64_t> bits;
+};
+
+struct EvalError {
+  SourceLoc loc;
+  std::string message;
+};
+
+/// Checks and types a sequence as the original does (all strings, or all
+/// numbers; bools count as ints); throws EvalError at `loc` otherwise.
+SeqTypeKind typeSequence(const std::vector<Atom> &values, SourceLoc loc);
+
+class Evaluator {
+public:
+  /// `input` must be non-empty.
+  explicit Evaluator(std::vector<Atom> input);
+
+  const std::vector<Atom> &input() const { return items; }
+  /// The value of an s-op node; throws EvalError.
+  const Sequence &sequence(const graph::Node *node);
+  /// The value of a selector node; throws EvalError.
+  const SelectorMatrix &selector(const graph::Node *node);
+
+private:
+  void evaluateAll(const graph::Node *root);
+  void evaluateOne(const graph::Node *node);
+  Sequence evaluateSequence(const graph::Node *node);
+  SelectorMatrix evaluateSelector(const graph::Node *node);
+  Sequence evaluateMap(const graph::Node *node);
+  Sequence evaluateAggregate(const graph::Node *node);
+  Sequence evaluateTokens(const graph::Node *node);
+
+  std::vector<Atom> items;
+  std::unordered_map<const graph::Node *, Sequence> sequences;
+  std::unordered_map<const graph::Node *, SelectorMatrix> selectors;
+};
+
+} // namespace rasp::eval

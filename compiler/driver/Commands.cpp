@@ -318,9 +318,9 @@ const std::vector<Command> &rasp::driver::commands() {
   static const std::vector<Command> all = {
       {"check", "parse and check RASP files; print their diagnostics",
        checkCommand},
-      {"run", "evaluate s-ops of a RASP file on an input", runCommand},
       {"parse", "print the syntax tree of a RASP file (--emit=ast)",
        parseCommand},
+      {"run", "evaluate s-ops of a RASP file on an input", runCommand},
   };
   return all;
 }

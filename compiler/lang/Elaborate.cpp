@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include <cassert>
+#include <algorithm>
 #include <set>
 
 using namespace rasp;
@@ -40,7 +41,7 @@ constexpr unsigned MaxValueDepth = 2000;
 /// Function calls may not nest deeper than this.
 constexpr unsigned MaxCallDepth = 2000;
 /// Lists made by range, `*` and comprehensions stay below this size.
-constexpr size_t MaxListSize = size_t(1) << 24;
+constexpr size_t MaxListSize = size_t(1) << 20;
 
 [[noreturn]] void fail(SourceLoc loc, std::string message) {
   throw LangError{loc, std::move(message)};
@@ -202,8 +203,7 @@ public:
   // ------------------------------------------------------------- scopes
 
   void makeBase() {
-    base = std::make_shared<Env>();
-    base->name = "base";
+    base = newEnv(nullptr, "base");
     auto tokens = [&](const char *name, graph::TokensKind kind) {
       GNode *node = g.add(NodeKind::Tokens, name, SourceLoc());
       node->tokens = kind;
@@ -225,6 +225,45 @@ public:
     width->creator = "built-in";
     width->builtin = BuiltinKind::SelectorWidth;
     base->vars["selector_width"] = Value::function(width);
+  }
+
+  uint64_t steps = 0;
+  /// Every scope made, to break the cycles between scopes and the functions
+  /// defined in them when the Elaborator goes away.
+  std::vector<std::weak_ptr<Env>> scopes;
+
+  std::shared_ptr<Env> newEnv(std::shared_ptr<Env> parent, std::string name) {
+    auto env = std::make_shared<Env>();
+    env->parent = std::move(parent);
+    env->name = std::move(name);
+    if (scopes.size() >= 64 && scopes.size() == scopes.capacity())
+      scopes.erase(std::remove_if(scopes.begin(), scopes.end(),
+                                  [](const std::weak_ptr<Env> &w) { return w.expired(); }),
+                   scopes.end());
+    scopes.push_back(env);
+    return env;
+  }
+
+  ~Impl() {
+    for (const std::weak_ptr<Env> &weak : scopes)
+      if (std::shared_ptr<Env> env = weak.lock()) {
+        env->vars.clear();
+        env->parent.reset();
+        env->exportTo.reset();
+      }
+  }
+
+  /// Counts one step of execution and checks the limits on steps, graph
+  /// size and stack depth.
+  void step(SourceLoc loc) {
+    if (++steps > owner.options.maxSteps)
+      fail(loc, "the program runs too long: more than " +
+                    std::to_string(owner.options.maxSteps) +
+                    " statements and expressions");
+    if (g.size() > owner.options.maxNodes)
+      fail(loc, "the program builds too many s-ops and selectors (more than " +
+                    std::to_string(owner.options.maxNodes) + ")");
+    checkStack(loc);
   }
 
   void checkStack(SourceLoc loc) {
@@ -289,7 +328,7 @@ public:
   // --------------------------------------------------------- statements
 
   void exec(const Stmt &stmt, const std::shared_ptr<Env> &env) {
-    checkStack(stmt.loc());
+    step(stmt.loc());
     switch (stmt.kind()) {
     case StmtKind::Expr: {
       Value value = eval(*cast<ExprStmt>(stmt).expr, env);
@@ -399,9 +438,7 @@ public:
     std::optional<FileId> file = diags.loadFile(found, load.nameLoc);
     if (!file)
       throw LangError{SourceLoc(), ""}; // Reported by loadFile.
-    auto scope = std::make_shared<Env>();
-    scope->parent = base;
-    scope->name = load.name;
+    auto scope = newEnv(base, load.name);
     scope->exportTo = env;
     if (runFile(*file, scope))
       throw LangError{SourceLoc(), ""}; // Its errors are reported already.
@@ -478,7 +515,7 @@ public:
   }
 
   Value eval(const Expr &expr, const std::shared_ptr<Env> &env) {
-    checkStack(expr.loc());
+    step(expr.loc());
     Value value = evalInner(expr, env);
     if (value.depth() > MaxValueDepth)
       fail(expr.loc(), "lists and dicts nest too deeply (more than " +
@@ -567,9 +604,7 @@ public:
     std::vector<Value> out;
     for (const Value &item :
          iterate(iterable, comp.iterable->loc(), "loop over this value")) {
-      auto scope = std::make_shared<Env>();
-      scope->parent = env;
-      scope->name = env->name;
+      auto scope = newEnv(env, env->name);
       unpack(*scope, comp.ids, item, comp.loc());
       out.push_back(eval(*comp.value, scope));
     }
@@ -581,9 +616,7 @@ public:
     auto dict = std::make_shared<Dict>();
     for (const Value &item :
          iterate(iterable, comp.iterable->loc(), "loop over this value")) {
-      auto scope = std::make_shared<Env>();
-      scope->parent = env;
-      scope->name = env->name;
+      auto scope = newEnv(env, env->name);
       unpack(*scope, comp.ids, item, comp.loc());
       Value key = eval(*comp.key, scope);
       if (!key.isAtom())
@@ -1033,9 +1066,7 @@ public:
     if (callDepth >= MaxCallDepth)
       fail(call.loc(), "maximum recursion depth (" + std::to_string(MaxCallDepth) +
                            " calls) exceeded");
-    auto scope = std::make_shared<Env>();
-    scope->parent = f.closure;
-    scope->name = f.closure->name + "'";
+    auto scope = newEnv(f.closure, f.closure->name + "'");
     for (size_t i = 0; i < args.size(); ++i)
       scope->vars[f.params[i]] = args[i];
     ++callDepth;
@@ -1076,10 +1107,7 @@ bool Elaborator::loadStdlib() {
 }
 
 std::shared_ptr<Env> Elaborator::newProgramScope(const std::string &name) {
-  auto scope = std::make_shared<Env>();
-  scope->parent = impl->base;
-  scope->name = name;
-  return scope;
+  return impl->newEnv(impl->base, name);
 }
 
 unsigned Elaborator::runFile(FileId file, const std::shared_ptr<Env> &scope) {

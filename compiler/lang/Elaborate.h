@@ -52,6 +52,11 @@ struct ElaborateOptions {
   std::vector<std::string> searchPath;
   /// The standard library file, loaded into the base environment.
   std::string stdlibPath;
+  /// Most statements and expressions one Elaborator executes (every RASP
+  /// program terminates, but nested loops can take very long).
+  uint64_t maxSteps = 100'000'000;
+  /// Most graph nodes a program may create.
+  size_t maxNodes = size_t(1) << 22;
 };
 
 class Elaborator {

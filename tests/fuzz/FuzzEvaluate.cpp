@@ -1,0 +1,50 @@
+// libFuzzer target: elaborate arbitrary programs and evaluate every s-op and
+// selector they define on a few inputs. Diagnostics are fine; any crash,
+// hang, leak, sanitizer report or unbounded memory is a bug.
+#include "compiler/eval/Evaluate.h"
+#include "compiler/lang/Elaborate.h"
+#include "compiler/support/Diagnostics.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstddef>
+#include <cstdint>
+
+using namespace rasp;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  llvm::raw_null_ostream sink;
+  DiagnosticEngine diags(&sink);
+  lang::ElaborateOptions options;
+  options.searchPath.push_back(RASP_STDLIB_DIR);
+  options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
+  options.maxSteps = 200'000;
+  options.maxNodes = 20'000;
+  lang::Elaborator elaborator(diags, options);
+  if (!elaborator.loadStdlib())
+    __builtin_trap(); // The library itself must always load.
+  FileId file = diags.addFile(
+      "fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
+  auto scope = elaborator.newProgramScope("fuzz");
+  elaborator.runFile(file, scope);
+  const std::vector<std::vector<lang::Atom>> inputs = {
+      {lang::Atom::string("h"), lang::Atom::string("e"), lang::Atom::string("l"),
+       lang::Atom::string("l"), lang::Atom::string("o")},
+      {lang::Atom::integer(3), lang::Atom::integer(-1), lang::Atom::real(2.5)},
+      {lang::Atom::boolean(true)}};
+  for (const auto &input : inputs) {
+    eval::Evaluator evaluator(input);
+    for (const auto &[name, value] : scope->vars) {
+      if (!value.isNode())
+        continue;
+      try {
+        if (value.isSelector())
+          evaluator.selector(value.node());
+        else
+          evaluator.sequence(value.node());
+      } catch (const eval::EvalError &) {
+      }
+    }
+  }
+  return 0;
+}

@@ -374,39 +374,42 @@ Sequence Evaluator::evaluateAggregate(const Node *node) {
 
 namespace {
 
+/// Fills a select matrix: bit (q, k) is `cmp(keys[k], queries[q])`. Rows
+/// are built a 64-bit word at a time.
+template <typename T, typename Cmp>
+void fillRows(SelectorMatrix &out, const std::vector<T> &keys,
+              const std::vector<T> &queries, Cmp cmp) {
+  size_t n = keys.size();
+  for (size_t q = 0; q < n; ++q) {
+    const T query = queries[q];
+    uint64_t *row = out.row(q);
+    for (size_t w = 0; w < out.wordsPerRow(); ++w) {
+      uint64_t word = 0;
+      size_t end = std::min(n, (w + 1) * 64);
+      for (size_t k = w * 64; k < end; ++k)
+        word |= uint64_t(cmp(keys[k], query)) << (k % 64);
+      row[w] = word;
+    }
+  }
+}
+
 /// The comparison of a select cell, on values mapped to numbers.
 template <typename T>
 void fillSelect(SelectorMatrix &out, const std::vector<T> &keys,
                 const std::vector<T> &queries, graph::CompareKind cmp) {
-  size_t n = keys.size();
-  for (size_t q = 0; q < n; ++q) {
-    const T query = queries[q];
-    for (size_t k = 0; k < n; ++k) {
-      const T key = keys[k];
-      bool hit = false;
-      switch (cmp) {
-      case graph::CompareKind::Eq:
-        hit = key == query;
-        break;
-      case graph::CompareKind::Ne:
-        hit = key != query;
-        break;
-      case graph::CompareKind::Lt:
-        hit = key < query;
-        break;
-      case graph::CompareKind::Gt:
-        hit = key > query;
-        break;
-      case graph::CompareKind::Le:
-        hit = key <= query;
-        break;
-      case graph::CompareKind::Ge:
-        hit = key >= query;
-        break;
-      }
-      if (hit)
-        out.set(q, k);
-    }
+  switch (cmp) {
+  case graph::CompareKind::Eq:
+    return fillRows(out, keys, queries, [](T k, T q) { return k == q; });
+  case graph::CompareKind::Ne:
+    return fillRows(out, keys, queries, [](T k, T q) { return k != q; });
+  case graph::CompareKind::Lt:
+    return fillRows(out, keys, queries, [](T k, T q) { return k < q; });
+  case graph::CompareKind::Gt:
+    return fillRows(out, keys, queries, [](T k, T q) { return k > q; });
+  case graph::CompareKind::Le:
+    return fillRows(out, keys, queries, [](T k, T q) { return k <= q; });
+  case graph::CompareKind::Ge:
+    return fillRows(out, keys, queries, [](T k, T q) { return k >= q; });
   }
 }
 

@@ -6,6 +6,7 @@
 #include "compiler/frontend/Parse.h"
 #include "compiler/lang/Display.h"
 #include "compiler/lang/Elaborate.h"
+#include "compiler/lang/Repl.h"
 #include "compiler/support/Diagnostics.h"
 #include "compiler/support/FloatFormat.h"
 
@@ -20,6 +21,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+
+#include <editline/readline.h>
+#include <unistd.h>
 
 using namespace rasp;
 using namespace rasp::driver;
@@ -43,7 +47,7 @@ parseArgs(const std::vector<std::string> &args, const char *usage,
               vm);
     if (vm.count("help")) {
       std::cout << usage << "\n" << options;
-      return po::variables_map(); // Empty: the caller exits with success.
+      return vm; // Holds "help": the caller exits with success.
     }
     po::notify(vm);
   } catch (const po::error &e) {
@@ -121,7 +125,7 @@ int checkCommand(const std::vector<std::string> &args) {
   auto vm = parseArgs(args, usage, options, positional);
   if (!vm)
     return ExitUsage;
-  if (vm->empty())
+  if (vm->count("help"))
     return ExitOk;
   DiagnosticEngine diags;
   std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
@@ -179,6 +183,54 @@ llvm::json::Value inputJson(const lang::Value &input,
   return llvm::json::Value(std::move(items));
 }
 
+int replCommand(const std::vector<std::string> &args) {
+  const char *usage =
+      "usage: rasp repl [FILE...]\n\n"
+      "The RASP read-eval-print loop, compatible with the original's commands\n"
+      "and display. FILEs are loaded first. With a terminal, lines can be\n"
+      "edited and recalled; a transcript can also be piped in.\n";
+  po::options_description options("options");
+  options.add_options()("file", po::value<std::vector<std::string>>(), "a RASP file to load");
+  po::positional_options_description positional;
+  positional.add("file", -1);
+  auto vm = parseArgs(args, usage, options, positional);
+  if (!vm)
+    return ExitUsage;
+  if (vm->count("help"))
+    return ExitOk;
+  DiagnosticEngine diags(&llvm::outs());
+  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
+  if (!elaborator)
+    return ExitProgramError;
+  lang::ReplOptions replOptions;
+  if (vm->count("file"))
+    replOptions.preload = (*vm)["file"].as<std::vector<std::string>>();
+  bool terminal = isatty(STDIN_FILENO);
+  replOptions.echoPrompts = !terminal;
+  lang::LineReader read;
+  if (terminal) {
+    read = [](const std::string &prompt) -> std::optional<std::string> {
+      llvm::outs().flush();
+      char *line = readline(prompt.c_str());
+      if (!line)
+        return std::nullopt;
+      std::string text(line);
+      std::free(line);
+      if (!text.empty())
+        add_history(text.c_str());
+      return text;
+    };
+  } else {
+    read = [](const std::string &) -> std::optional<std::string> {
+      std::string text;
+      if (!std::getline(std::cin, text))
+        return std::nullopt;
+      return text;
+    };
+  }
+  return lang::runRepl(*elaborator, diags, read, llvm::outs(), replOptions);
+}
+
 int runCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n\n"
@@ -198,7 +250,7 @@ int runCommand(const std::vector<std::string> &args) {
   auto vm = parseArgs(args, usage, options, positional);
   if (!vm)
     return ExitUsage;
-  if (vm->empty())
+  if (vm->count("help"))
     return ExitOk;
   DiagnosticEngine diags;
   std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
@@ -291,7 +343,7 @@ int parseCommand(const std::vector<std::string> &args) {
   auto vm = parseArgs(args, usage, options, positional);
   if (!vm)
     return ExitUsage;
-  if (vm->empty())
+  if (vm->count("help"))
     return ExitOk;
   std::string emit = (*vm)["emit"].as<std::string>();
   if (emit != "ast") {
@@ -320,6 +372,7 @@ const std::vector<Command> &rasp::driver::commands() {
        checkCommand},
       {"parse", "print the syntax tree of a RASP file (--emit=ast)",
        parseCommand},
+      {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},
   };
   return all;

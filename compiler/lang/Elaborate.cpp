@@ -228,6 +228,11 @@ public:
   }
 
   uint64_t steps = 0;
+  TrialHook trial;
+  /// The input of the innermost `sop(INPUT)` being elaborated.
+  std::vector<const std::vector<Atom> *> backups;
+  /// Where a load records what it exports (the outermost load's listing).
+  std::vector<Shown> *exportLog = nullptr;
   /// Every scope made, to break the cycles between scopes and the functions
   /// defined in them when the Elaborator goes away.
   std::vector<std::weak_ptr<Env>> scopes;
@@ -282,8 +287,11 @@ public:
       fail(loc, "cannot assign to '" + name +
                     "', a name of the standard library");
     env.vars[name] = value;
-    if (env.exportTo && !name.empty() && name[0] != '_')
+    if (env.exportTo && !name.empty() && name[0] != '_') {
       assign(*env.exportTo, name, value, loc);
+      if (exportLog && !env.exportTo->exportTo)
+        exportLog->push_back({name, value});
+    }
   }
 
   void bindName(Env &env, const Identifier &id, const Value &value) {
@@ -385,6 +393,48 @@ public:
     case StmtKind::ToggleFullSeq:
     case StmtKind::Exit:
       return; // REPL commands; they print nothing outside the REPL.
+    }
+  }
+
+  /// Runs a statement and returns what the REPL shows for it.
+  std::vector<Shown> runStatement(const Stmt &stmt, const std::shared_ptr<Env> &env) {
+    switch (stmt.kind()) {
+    case StmtKind::Expr: {
+      auto &e = cast<ExprStmt>(stmt);
+      Value value = eval(*e.expr, env);
+      env->vars["out"] = value;
+      std::string name = llvm::isa<NameExpr>(*e.expr)
+                             ? cast<NameExpr>(*e.expr).name
+                             : "out";
+      return {{name, value}};
+    }
+    case StmtKind::Assign: {
+      exec(stmt, env);
+      std::vector<Shown> shown;
+      for (const Identifier &target : cast<AssignStmt>(stmt).targets)
+        shown.push_back({target.name, *env->find(target.name)});
+      return shown;
+    }
+    case StmtKind::Def:
+      exec(stmt, env);
+      return {{cast<DefStmt>(stmt).name.name,
+               *env->find(cast<DefStmt>(stmt).name.name)}};
+    case StmtKind::Load: {
+      std::vector<Shown> log;
+      std::vector<Shown> *outer = exportLog;
+      exportLog = outer ? outer : &log;
+      try {
+        exec(stmt, env);
+      } catch (...) {
+        exportLog = outer;
+        throw;
+      }
+      exportLog = outer;
+      return log;
+    }
+    default:
+      exec(stmt, env);
+      return {};
     }
   }
 
@@ -520,6 +570,8 @@ public:
     if (value.depth() > MaxValueDepth)
       fail(expr.loc(), "lists and dicts nest too deeply (more than " +
                            std::to_string(MaxValueDepth) + " levels)");
+    if (trial && value.isNode())
+      trial(value.node(), backups.empty() ? nullptr : backups.back(), expr.loc());
     return value;
   }
 
@@ -1019,10 +1071,29 @@ public:
   }
 
   Value evalCall(const CallExpr &call, const std::shared_ptr<Env> &env) {
-    Value callee = eval(*call.callee, env);
+    // As in the original, a single argument is evaluated first, and serves
+    // as the example on which the callee's s-ops are tried.
     std::vector<Value> args;
     for (const ExprPtr &e : call.args)
       args.push_back(eval(*e, env));
+    std::vector<Atom> backup;
+    if (args.size() == 1) {
+      try {
+        backup = inputAtoms(args[0], call.loc());
+      } catch (const LangError &) {
+      }
+    }
+    if (!backup.empty())
+      backups.push_back(&backup);
+    struct PopBackup {
+      std::vector<const std::vector<Atom> *> &stack;
+      bool pushed;
+      ~PopBackup() {
+        if (pushed)
+          stack.pop_back();
+      }
+    } popBackup{backups, !backup.empty()};
+    Value callee = eval(*call.callee, env);
     if (callee.kind() == ValueKind::Function)
       return callFunction(*callee.function(), args, call);
     if (callee.isNode()) {
@@ -1102,13 +1173,33 @@ bool Elaborator::loadStdlib() {
     impl->libraryNames.insert(name);
   for (const std::string &name : reservedNames())
     impl->libraryNames.erase(name);
+  // `tokens = tokens_str;`, which also renames the s-op, as in the original.
   base->vars["tokens"] = base->vars["tokens_str"];
+  impl->tokensStr->name = "tokens";
   return true;
 }
 
 std::shared_ptr<Env> Elaborator::newProgramScope(const std::string &name) {
   return impl->newEnv(impl->base, name);
 }
+
+std::shared_ptr<Env> Elaborator::newConsoleScope() {
+  std::shared_ptr<Env> console = impl->newEnv(impl->base, "console");
+  console->reservesLibrary = true;
+  return console;
+}
+
+std::vector<Shown> Elaborator::runStatement(const ast::Stmt &stmt,
+                                            const std::shared_ptr<Env> &scope) {
+  return impl->runStatement(stmt, scope);
+}
+
+const ast::Program &Elaborator::adopt(ast::Program program) {
+  impl->programs.push_back(std::make_unique<Program>(std::move(program)));
+  return *impl->programs.back();
+}
+
+void Elaborator::setTrialHook(TrialHook hook) { impl->trial = std::move(hook); }
 
 unsigned Elaborator::runFile(FileId file, const std::shared_ptr<Env> &scope) {
   return impl->runFile(file, scope);

@@ -21,6 +21,7 @@
 #include "compiler/lang/Value.h"
 #include "compiler/support/Diagnostics.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +60,19 @@ struct ElaborateOptions {
   size_t maxNodes = size_t(1) << 22;
 };
 
+/// A value a statement shows at the REPL, with the name it is shown under.
+struct Shown {
+  std::string name;
+  Value value;
+};
+
+/// Checks a new s-op or selector on a running example (the REPL's trial
+/// evaluation): `backup` is the input of an enclosing `sop(INPUT)`, if any.
+/// Throws LangError or eval::EvalError to reject the statement.
+using TrialHook = std::function<void(const graph::Node *node,
+                                     const std::vector<Atom> *backup,
+                                     SourceLoc loc)>;
+
 class Elaborator {
 public:
   Elaborator(DiagnosticEngine &diags, const ElaborateOptions &options);
@@ -68,6 +82,17 @@ public:
   bool loadStdlib();
   /// A new scope for a program: a child of the base environment.
   std::shared_ptr<Env> newProgramScope(const std::string &name);
+  /// The REPL's scope (`console`), where library names are reserved.
+  std::shared_ptr<Env> newConsoleScope();
+  /// Runs one statement of `program` (which the Elaborator keeps alive) and
+  /// returns what it shows at the REPL; throws LangError or eval::EvalError.
+  /// A load shows what it exported.
+  std::vector<Shown> runStatement(const ast::Stmt &stmt,
+                                  const std::shared_ptr<Env> &scope);
+  /// Keeps a parsed program alive for the functions defined in it.
+  const ast::Program &adopt(ast::Program program);
+  /// Installs the REPL's trial evaluation (none by default).
+  void setTrialHook(TrialHook hook);
   /// Parses and runs `file` in `scope`; returns how many statements failed
   /// (syntax errors count as one).
   unsigned runFile(FileId file, const std::shared_ptr<Env> &scope);

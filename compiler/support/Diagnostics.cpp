@@ -13,9 +13,14 @@ using namespace rasp;
 DiagnosticEngine::DiagnosticEngine(llvm::raw_ostream *out)
     : out(out ? *out : llvm::errs()) {}
 
-FileId DiagnosticEngine::addFile(llvm::StringRef name, llvm::StringRef text) {
+FileId DiagnosticEngine::addFile(llvm::StringRef name, llvm::StringRef text,
+                                 unsigned firstLine) {
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(text, name);
-  return sources.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  FileId file = sources.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (lineOffsets.size() <= file)
+    lineOffsets.resize(file + 1, 0);
+  lineOffsets[file] = firstLine - 1;
+  return file;
 }
 
 std::optional<FileId> DiagnosticEngine::loadFile(llvm::StringRef path,
@@ -57,7 +62,8 @@ SourceLoc DiagnosticEngine::locate(FileId file, uint32_t begin,
   }
   // The last line that starts at or before `begin`.
   auto line = std::upper_bound(starts.begin(), starts.end(), begin) - 1;
-  return SourceLoc{file, static_cast<uint32_t>(line - starts.begin() + 1),
+  unsigned offset = file < lineOffsets.size() ? lineOffsets[file] : 0;
+  return SourceLoc{file, static_cast<uint32_t>(line - starts.begin() + 1 + offset),
                    begin - *line + 1, begin, end};
 }
 
@@ -78,13 +84,23 @@ void DiagnosticEngine::error(const llvm::Twine &message) {
 void DiagnosticEngine::print(SourceLoc loc, llvm::SourceMgr::DiagKind kind,
                              const llvm::Twine &message) {
   assert(loc.isValid() && "diagnostic without a location");
-  const char *start = fileText(loc.file).data();
-  llvm::SMLoc at = llvm::SMLoc::getFromPointer(start + loc.begin);
-  llvm::SmallVector<llvm::SMRange, 1> ranges;
-  // A range of more than one character is underlined; the caret marks its
-  // start.
+  llvm::StringRef text = fileText(loc.file);
+  // The source line, and the columns of the range within it.
+  size_t newline = text.substr(0, loc.begin).rfind('\n');
+  size_t lineStart = newline == llvm::StringRef::npos ? 0 : newline + 1;
+  size_t lineEnd = text.find_first_of("\r\n", loc.begin);
+  if (lineEnd == llvm::StringRef::npos)
+    lineEnd = text.size();
+  llvm::StringRef lineText = text.slice(lineStart, lineEnd);
+  llvm::SmallVector<std::pair<unsigned, unsigned>, 1> ranges;
+  // A range of more than one character is underlined; the caret marks its start.
   if (loc.end > loc.begin + 1)
-    ranges.push_back(
-        llvm::SMRange(at, llvm::SMLoc::getFromPointer(start + loc.end)));
-  sources.PrintMessage(out, at, kind, message, ranges, {}, out.has_colors());
+    ranges.push_back({static_cast<unsigned>(loc.begin - lineStart),
+                      static_cast<unsigned>(std::min<size_t>(loc.end, lineEnd) - lineStart)});
+  llvm::SMDiagnostic diagnostic(
+      sources, llvm::SMLoc::getFromPointer(text.data() + loc.begin),
+      fileName(loc.file), static_cast<int>(loc.line),
+      static_cast<int>(loc.begin - lineStart), kind, message.str(), lineText,
+      ranges);
+  diagnostic.print(nullptr, out, out.has_colors());
 }

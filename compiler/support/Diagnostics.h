@@ -35,8 +35,10 @@ public:
   /// Diagnostics go to `out` (stderr by default).
   explicit DiagnosticEngine(llvm::raw_ostream *out = nullptr);
 
-  /// Registers `text` under `name` and returns its id.
-  FileId addFile(llvm::StringRef name, llvm::StringRef text);
+  /// Registers `text` under `name` and returns its id. Its first line is
+  /// numbered `firstLine` (the REPL numbers the lines of a whole session).
+  FileId addFile(llvm::StringRef name, llvm::StringRef text,
+                 unsigned firstLine = 1);
   /// Reads the file at `path`; on failure reports an error (at `requestedAt`
   /// when given) and returns nothing.
   std::optional<FileId> loadFile(llvm::StringRef path,
@@ -61,6 +63,8 @@ private:
   llvm::SourceMgr sources;
   /// Per file, the byte offset at which each line starts (built on first use).
   mutable std::vector<std::vector<uint32_t>> lineStarts;
+  /// Per file, what to add to a line number within the file's text.
+  std::vector<unsigned> lineOffsets;
   llvm::raw_ostream &out;
   unsigned errors = 0;
 };

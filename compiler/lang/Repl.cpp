@@ -1,0 +1,461 @@
+// The REPL loop, its commands, trial evaluation and the original's display.
+#include "compiler/lang/Repl.h"
+
+#include "compiler/frontend/Parse.h"
+#include "compiler/lang/Display.h"
+#include "compiler/support/FloatFormat.h"
+
+#include "llvm/Support/Casting.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <map>
+
+using namespace rasp;
+using namespace rasp::lang;
+using llvm::cast;
+
+namespace {
+
+/// Whether two inputs are the same atoms, of the same types (1, 1.0 and
+/// True are different inputs).
+bool sameInput(const std::vector<Atom> &a, const std::vector<Atom> &b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].kind() != b[i].kind() || !a[i].equals(b[i]))
+      return false;
+  return true;
+}
+
+/// Prefixes every line of `lines` with `prefix`.
+std::vector<std::string> indent(const std::vector<std::string> &lines,
+                                const std::string &prefix) {
+  std::vector<std::string> out;
+  for (const std::string &line : lines)
+    out.push_back(prefix + line);
+  return out;
+}
+
+/// An atom as the REPL shows a value: strings in double quotes.
+std::string atomText(const Atom &atom) {
+  return atom.isString() ? "\"" + atom.asString() + "\"" : atom.str();
+}
+
+/// Whether a list or dict is shown on one line (no element is a list, dict,
+/// s-op or selector).
+bool isFlat(const Value &value) {
+  auto simple = [](const Value &v) {
+    return v.kind() == ValueKind::Atom || v.kind() == ValueKind::Function ||
+           v.kind() == ValueKind::Applied;
+  };
+  if (value.kind() == ValueKind::List) {
+    for (const Value &item : value.listValue().items)
+      if (!simple(item))
+        return false;
+    return true;
+  }
+  for (const auto &entry : value.dictValue().entries)
+    if (!simple(entry.second))
+      return false;
+  return true;
+}
+
+class Repl {
+public:
+  Repl(Elaborator &elaborator, DiagnosticEngine &diags, llvm::raw_ostream &out)
+      : elaborator(elaborator), diags(diags), out(out),
+        console(elaborator.newConsoleScope()) {
+    setExample(Value(Atom::string("hello")), true, true);
+    elaborator.setTrialHook([this](const graph::Node *node,
+                                   const std::vector<Atom> *backup, SourceLoc) {
+      tryOn(node, backup ? *backup : sopAtoms);
+    });
+  }
+
+  int run(LineReader &read, const ReplOptions &options);
+
+private:
+  // ------------------------------------------------------------ examples
+
+  void setExample(const Value &example, bool sop, bool selector) {
+    std::vector<Atom> atoms;
+    try {
+      atoms = inputAtoms(example, SourceLoc());
+    } catch (const LangError &) {
+      atoms.clear(); // An empty example: every s-op then fails on it.
+    }
+    if (sop) {
+      sopExample = example;
+      sopAtoms = atoms;
+      sopEvaluator.reset();
+    }
+    if (selector) {
+      selectorExample = example;
+      selectorAtoms = atoms;
+      selectorEvaluator.reset();
+    }
+  }
+
+  /// The evaluator for `atoms` (cached for the two running examples).
+  eval::Evaluator *evaluatorFor(const std::vector<Atom> &atoms) {
+    if (atoms.empty())
+      return nullptr;
+    if (&atoms == &sopAtoms) {
+      if (!sopEvaluator)
+        sopEvaluator = std::make_unique<eval::Evaluator>(sopAtoms);
+      return sopEvaluator.get();
+    }
+    if (&atoms == &selectorAtoms) {
+      if (!selectorEvaluator)
+        selectorEvaluator = std::make_unique<eval::Evaluator>(selectorAtoms);
+      return selectorEvaluator.get();
+    }
+    // Another input (a backup example): evaluated afresh, never confused
+    // with a cached result for a different input (see spec §13.4).
+    if (!scratch || !sameInput(scratch->input(), atoms))
+      scratch = std::make_unique<eval::Evaluator>(atoms);
+    return scratch.get();
+  }
+
+  void tryOn(const graph::Node *node, const std::vector<Atom> &atoms) {
+    eval::Evaluator *evaluator = evaluatorFor(atoms);
+    if (!evaluator)
+      throw LangError{node->loc, "s-ops and selectors need a non-empty example, "
+                                 "but the running example is empty"};
+    if (node->isSelector())
+      evaluator->selector(node);
+    else
+      evaluator->sequence(node);
+  }
+
+  // ------------------------------------------------------------- display
+
+  /// An s-op shown under `name`.
+  std::vector<std::string> showSOp(const std::string &name, const graph::Node *node) {
+    std::vector<std::string> lines{"     s-op: " + name};
+    if (!sopExamples)
+      return lines;
+    eval::Evaluator *evaluator = evaluatorFor(sopAtoms);
+    const eval::Sequence &seq = evaluator->sequence(node);
+    std::string example = name + "(" + inputText(sopExample) + ")";
+    if (!fullSeq) {
+      lines.push_back(" \t Example: " + example + " = " + sequenceText(seq));
+      return lines;
+    }
+    std::string shortForm = sequenceText(seq);
+    if (shortForm.find("]*") != std::string::npos) {
+      lines.push_back(" \t Example: " + example + " = " + shortForm +
+                      " [skipped full display: identical values]");
+      return lines;
+    }
+    lines.push_back(" \t Example:");
+    eval::Sequence input;
+    input.values = selectorAtoms;
+    input.type = eval::typeSequence(selectorAtoms, node->loc);
+    std::vector<std::string> top = fullCells(input), bottom = fullCells(seq);
+    size_t width = 0;
+    for (const std::string &cell : top)
+      width = std::max(width, cell.size());
+    for (const std::string &cell : bottom)
+      width = std::max(width, cell.size());
+    auto row = [&](const char *label, const std::vector<std::string> &cells,
+                   eval::SeqTypeKind type) {
+      std::string line = std::string(" \t\t") + label + "  ";
+      for (size_t i = 0; i < cells.size(); ++i)
+        line += (i ? " " : "") + std::string(width - cells[i].size(), ' ') + cells[i];
+      return line + " \t (" + eval::seqTypeName(type) + ")";
+    };
+    lines.push_back(row("input: ", top, input.type));
+    lines.push_back(row("output:", bottom, seq.type));
+    return lines;
+  }
+
+  /// The cells of the full sequence display: floats in full precision;
+  /// bools show only the rarer value (both on a tie).
+  static std::vector<std::string> fullCells(const eval::Sequence &seq) {
+    std::vector<std::string> cells;
+    size_t trues = 0;
+    for (const Atom &v : seq.values)
+      trues += v.isBool() && v.asBool();
+    size_t falses = seq.values.size() - trues;
+    for (const Atom &v : seq.values) {
+      if (seq.type == eval::SeqTypeKind::Bools) {
+        bool shown = trues == falses || (v.asBool() ? trues < falses : falses < trues);
+        cells.push_back(shown ? (v.asBool() ? "T" : "F") : " ");
+      } else {
+        cells.push_back(v.str());
+      }
+    }
+    return cells;
+  }
+
+  std::vector<std::string> showSelector(const std::string &name,
+                                        const graph::Node *node) {
+    std::vector<std::string> lines{"     selector: " + name};
+    if (!selectorExamples)
+      return lines;
+    eval::Evaluator *evaluator = evaluatorFor(selectorAtoms);
+    lines.push_back(" \t Example:");
+    for (const std::string &line :
+         selectorLines(evaluator->selector(node), selectorAtoms))
+      lines.push_back(line);
+    return lines;
+  }
+
+  /// The display of a value under `name` ("" inside lists and dicts).
+  std::vector<std::string> show(const std::string &name, const Value &value) {
+    switch (value.kind()) {
+    case ValueKind::Atom:
+      return {"    value:" + (name.empty() ? "" : " " + name + " =") + "  " +
+              atomText(value.atom())};
+    case ValueKind::SOp:
+      return showSOp(name.empty() ? value.node()->name : name, value.node());
+    case ValueKind::Selector:
+      return showSelector(name.empty() ? value.node()->name : name, value.node());
+    case ValueKind::Function: {
+      const Function &f = *value.function();
+      std::string params;
+      for (size_t i = 0; i < f.params.size(); ++i)
+        params += (i ? ", " : "") + f.params[i];
+      return {"     " + f.creator + " function: " + f.name + "(" + params + ")"};
+    }
+    case ValueKind::Applied: {
+      const Applied &a = value.appliedValue();
+      if (!a.node->isSelector())
+        return {"\t =  " + sequenceText(a.sequence)};
+      std::vector<std::string> lines{"\t = "};
+      for (const std::string &line : selectorLines(a.matrix, a.input))
+        lines.push_back(line);
+      return lines;
+    }
+    case ValueKind::List:
+    case ValueKind::Dict:
+      return showContainer(name, value);
+    }
+    return {};
+  }
+
+  std::vector<std::string> showContainer(const std::string &name, const Value &value) {
+    bool list = value.kind() == ValueKind::List;
+    std::string kind = list ? "list" : "dict";
+    if (isFlat(value))
+      return {"     " + kind + ": " + name + " = " + value.repr()};
+    std::vector<std::string> lines{"     " + kind + ": " + name + " =  " +
+                                   (list ? "[" : "{")};
+    if (list) {
+      for (const Value &item : value.listValue().items)
+        for (const std::string &line : indent(show("", item), "\t\t"))
+          lines.push_back(line);
+    } else {
+      for (const auto &[key, item] : value.dictValue().entries) {
+        std::vector<std::string> shown = show("", item);
+        if (item.isAtom()) {
+          lines.push_back("\t\t\t" + shown[0]);
+          continue;
+        }
+        lines.push_back("\t\t\t " + atomText(key) + " :" + shown[0]);
+        for (size_t i = 1; i < shown.size(); ++i)
+          lines.push_back("\t\t\t" + shown[i]);
+      }
+    }
+    std::string closing(("   " + kind + ": " + name + " = ").size() + 2, ' ');
+    lines.push_back(closing + (list ? "]" : "}"));
+    return lines;
+  }
+
+  void print(const std::vector<std::string> &lines) {
+    for (const std::string &line : lines)
+      out << line << "\n";
+  }
+
+  // ------------------------------------------------------------ commands
+
+  /// Runs a REPL command; false for a statement the Elaborator runs.
+  bool command(const ast::Stmt &stmt, bool &exit) {
+    using ast::ExampleSubsetKind;
+    switch (stmt.kind()) {
+    case ast::StmtKind::SetExample: {
+      auto &set = cast<ast::SetExampleStmt>(stmt);
+      std::optional<Value> example = elaborator.evaluateExpression(*set.example, console);
+      if (!example)
+        return true;
+      bool iterable = example->kind() == ValueKind::List ||
+                      example->kind() == ValueKind::Dict ||
+                      (example->isAtom() && example->atom().isString());
+      if (!iterable) {
+        diags.error(set.example->loc(), "an example must be a string, list or "
+                                        "dict, not " + example->describe());
+        return true;
+      }
+      setExample(*example, set.subset != ExampleSubsetKind::Selector,
+                 set.subset != ExampleSubsetKind::SOp);
+      return true;
+    }
+    case ast::StmtKind::ShowExample: {
+      auto subset = cast<ast::ShowExampleStmt>(stmt).subset;
+      if (subset != ExampleSubsetKind::Selector)
+        out << "\ts-op example: " << inputText(sopExample) << "\n";
+      if (subset != ExampleSubsetKind::SOp)
+        out << "\tselector example: " << inputText(selectorExample) << "\n";
+      return true;
+    }
+    case ast::StmtKind::ToggleExamples: {
+      auto &toggle = cast<ast::ToggleExamplesStmt>(stmt);
+      if (toggle.subset != ExampleSubsetKind::Selector)
+        sopExamples = toggle.on;
+      if (toggle.subset != ExampleSubsetKind::SOp)
+        selectorExamples = toggle.on;
+      return true;
+    }
+    case ast::StmtKind::ToggleFullSeq:
+      fullSeq = cast<ast::ToggleFullSeqStmt>(stmt).on;
+      return true;
+    case ast::StmtKind::Exit:
+      exit = true;
+      return true;
+    default:
+      return false;
+    }
+  }
+
+  /// Runs one statement and prints what it shows.
+  void statement(const ast::Stmt &stmt, bool &exit) {
+    if (command(stmt, exit))
+      return;
+    try {
+      std::vector<Shown> shown = elaborator.runStatement(stmt, console);
+      if (stmt.kind() == ast::StmtKind::Load) {
+        showLoad(shown);
+        return;
+      }
+      std::vector<std::string> lines;
+      for (const Shown &s : shown)
+        for (const std::string &line : show(s.name, s.value))
+          lines.push_back(line);
+      print(lines);
+    } catch (const LangError &e) {
+      if (!e.message.empty())
+        diags.error(e.loc, e.message);
+    } catch (const eval::EvalError &e) {
+      diags.error(e.loc, e.message);
+    }
+  }
+
+  /// A load lists each exported name once, at its last binding, without
+  /// examples.
+  void showLoad(const std::vector<Shown> &exported) {
+    std::map<std::string, size_t> last;
+    for (size_t i = 0; i < exported.size(); ++i)
+      last[exported[i].name] = i;
+    bool sop = sopExamples, selector = selectorExamples;
+    sopExamples = selectorExamples = false;
+    std::vector<std::string> lines;
+    for (size_t i = 0; i < exported.size(); ++i)
+      if (last[exported[i].name] == i)
+        for (const std::string &line : show(exported[i].name, exported[i].value))
+          lines.push_back(line);
+    sopExamples = sop;
+    selectorExamples = selector;
+    print(lines);
+  }
+
+  Elaborator &elaborator;
+  DiagnosticEngine &diags;
+  llvm::raw_ostream &out;
+  std::shared_ptr<Env> console;
+  Value sopExample, selectorExample;
+  std::vector<Atom> sopAtoms, selectorAtoms;
+  std::unique_ptr<eval::Evaluator> sopEvaluator, selectorEvaluator, scratch;
+  bool sopExamples = true, selectorExamples = true, fullSeq = false;
+};
+
+/// Counts the `def`s in pending input, for the continuation prompt.
+size_t countDefs(const std::string &text) {
+  size_t count = 0;
+  for (size_t at = text.find("def"); at != std::string::npos;
+       at = text.find("def", at + 3)) {
+    bool startOk = at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) ||
+                                text[at - 1] == '_');
+    bool endOk = at + 3 >= text.size() ||
+                 !(std::isalnum(static_cast<unsigned char>(text[at + 3])) ||
+                   text[at + 3] == '_');
+    count += startOk && endOk;
+  }
+  return count;
+}
+
+bool isBlank(const std::string &text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+int Repl::run(LineReader &read, const ReplOptions &options) {
+  out << "RASP 0.1\n";
+  out << "running example is: " << (sopExample.isAtom() ? sopExample.atom().str()
+                                                        : sopExample.repr())
+      << "\n";
+  for (const std::string &path : options.preload) {
+    llvm::StringRef name(path);
+    if (!name.consume_back(".rasp")) {
+      diags.error("cannot load '" + path + "': RASP files end in .rasp");
+      continue;
+    }
+    FileId file = diags.addFile("<command line>", "load \"" + name.str() + "\";");
+    frontend::ParseResult parsed = frontend::parseProgram(diags, file);
+    if (!parsed.program)
+      continue;
+    bool exit = false;
+    statement(*elaborator.adopt(std::move(*parsed.program)).statements[0], exit);
+  }
+  std::string pending;
+  unsigned line = 1, pendingLine = 1;
+  while (true) {
+    std::string prompt = pending.empty() ? ">> " : ".. " + std::string(2 * countDefs(pending), ' ');
+    if (options.echoPrompts)
+      out << prompt;
+    out.flush();
+    std::optional<std::string> text = read(prompt);
+    if (!text) {
+      if (!isBlank(pending)) {
+        FileId file = diags.addFile("<stdin>", pending, pendingLine);
+        frontend::parseProgram(diags, file); // Reports the unfinished statement.
+      }
+      out << "\n";
+      return 0;
+    }
+    if (pending.empty())
+      pendingLine = line;
+    pending += *text + "\n";
+    ++line;
+    if (isBlank(pending))
+      continue; // As in the original, an empty line waits for more.
+    // Read more lines while the statement is unfinished.
+    {
+      llvm::raw_null_ostream sink;
+      DiagnosticEngine scratch(&sink);
+      FileId file = scratch.addFile("<stdin>", pending, pendingLine);
+      if (frontend::parseProgram(scratch, file).endedEarly)
+        continue;
+    }
+    FileId file = diags.addFile("<stdin>", pending, pendingLine);
+    pending.clear();
+    frontend::ParseResult parsed = frontend::parseProgram(diags, file);
+    if (!parsed.program)
+      continue;
+    const ast::Program &program = elaborator.adopt(std::move(*parsed.program));
+    bool exit = false;
+    for (const ast::StmtPtr &stmt : program.statements) {
+      statement(*stmt, exit);
+      if (exit)
+        return 0;
+    }
+  }
+}
+
+} // namespace
+
+int lang::runRepl(Elaborator &elaborator, DiagnosticEngine &diags, LineReader read,
+                  llvm::raw_ostream &out, const ReplOptions &options) {
+  Repl repl(elaborator, diags, out);
+  return repl.run(read, options);
+}

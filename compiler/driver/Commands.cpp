@@ -315,9 +315,9 @@ int runCommand(const std::vector<std::string> &args) {
                      << ") = " << lang::sequenceText(sequence) << "\n";
       }
     } catch (const eval::EvalError &e) {
-      diags.error(e.loc, e.message);
-      diags.note(node->loc.isValid() ? node->loc : e.loc,
-                 "while evaluating '" + name + "' on " + inputShown);
+      diags.error(e.loc.isValid() ? e.loc : inputLoc, e.message);
+      if (node->loc.isValid())
+        diags.note(node->loc, "while evaluating '" + name + "' on " + inputShown);
     }
   }
   if (json) {

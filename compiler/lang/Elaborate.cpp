@@ -229,10 +229,12 @@ public:
 
   uint64_t steps = 0;
   TrialHook trial;
+  CommandHook command;
   /// The input of the innermost `sop(INPUT)` being elaborated.
   std::vector<const std::vector<Atom> *> backups;
-  /// Where a load records what it exports (the outermost load's listing).
-  std::vector<Shown> *exportLog = nullptr;
+  /// While the REPL loads a file: what its top-level statements show, for
+  /// the load listing (statements inside loops show nothing).
+  std::vector<Shown> *listing = nullptr;
   /// Every scope made, to break the cycles between scopes and the functions
   /// defined in them when the Elaborator goes away.
   std::vector<std::weak_ptr<Env>> scopes;
@@ -287,11 +289,8 @@ public:
       fail(loc, "cannot assign to '" + name +
                     "', a name of the standard library");
     env.vars[name] = value;
-    if (env.exportTo && !name.empty() && name[0] != '_') {
+    if (env.exportTo && isPublic(name))
       assign(*env.exportTo, name, value, loc);
-      if (exportLog && !env.exportTo->exportTo)
-        exportLog->push_back({name, value});
-    }
   }
 
   void bindName(Env &env, const Identifier &id, const Value &value) {
@@ -333,10 +332,21 @@ public:
 
   std::set<std::string> libraryNames;
 
+  /// Names a loaded file exports: not private (`_x`) and not `out`.
+  static bool isPublic(const std::string &name) {
+    return !name.empty() && name[0] != '_' && name != "out";
+  }
+
   // --------------------------------------------------------- statements
 
   void exec(const Stmt &stmt, const std::shared_ptr<Env> &env) {
     step(stmt.loc());
+    bool replCommand = stmt.kind() == StmtKind::SetExample ||
+                       stmt.kind() == StmtKind::ShowExample ||
+                       stmt.kind() == StmtKind::ToggleExamples ||
+                       stmt.kind() == StmtKind::ToggleFullSeq;
+    if (replCommand && command)
+      return command(stmt);
     switch (stmt.kind()) {
     case StmtKind::Expr: {
       Value value = eval(*cast<ExprStmt>(stmt).expr, env);
@@ -420,16 +430,20 @@ public:
       return {{cast<DefStmt>(stmt).name.name,
                *env->find(cast<DefStmt>(stmt).name.name)}};
     case StmtKind::Load: {
+      if (listing) { // A load inside a loaded file adds to the same listing.
+        exec(stmt, env);
+        return {};
+      }
       std::vector<Shown> log;
-      std::vector<Shown> *outer = exportLog;
-      exportLog = outer ? outer : &log;
+      listing = &log;
+      loadFailed = false;
       try {
         exec(stmt, env);
       } catch (...) {
-        exportLog = outer;
+        listing = nullptr;
         throw;
       }
-      exportLog = outer;
+      listing = nullptr;
       return log;
     }
     default:
@@ -463,11 +477,12 @@ public:
 
   void execLoad(const LoadStmt &load, const std::shared_ptr<Env> &env) {
     std::string fileName = load.name + ".rasp";
+    // The loading file's directory, then the current directory (the
+    // original's only place), then the search path.
     std::vector<std::string> dirs;
     if (!loading.empty())
       dirs.push_back(llvm::sys::path::parent_path(loading.back()).str());
-    else
-      dirs.push_back(".");
+    dirs.push_back(".");
     for (const std::string &dir : owner.options.searchPath)
       dirs.push_back(dir);
     std::string found;
@@ -490,9 +505,13 @@ public:
       throw LangError{SourceLoc(), ""}; // Reported by loadFile.
     auto scope = newEnv(base, load.name);
     scope->exportTo = env;
+    // A failing statement of the file is reported and skipped; the load
+    // itself goes on, as in the original.
     if (runFile(*file, scope))
-      throw LangError{SourceLoc(), ""}; // Its errors are reported already.
+      loadFailed = true;
   }
+
+  bool loadFailed = false;
 
   unsigned runFile(FileId file, const std::shared_ptr<Env> &scope) {
     frontend::ParseResult parsed = frontend::parseProgram(diags, file);
@@ -506,7 +525,13 @@ public:
       if (stmt->kind() == StmtKind::Exit)
         break;
       try {
-        exec(*stmt, scope);
+        if (listing) {
+          for (Shown &shown : runStatement(*stmt, scope))
+            if (isPublic(shown.name))
+              listing->push_back(std::move(shown));
+        } else {
+          exec(*stmt, scope);
+        }
       } catch (const LangError &e) {
         ++failures;
         if (!e.message.empty())
@@ -570,8 +595,14 @@ public:
     if (value.depth() > MaxValueDepth)
       fail(expr.loc(), "lists and dicts nest too deeply (more than " +
                            std::to_string(MaxValueDepth) + " levels)");
-    if (trial && value.isNode())
-      trial(value.node(), backups.empty() ? nullptr : backups.back(), expr.loc());
+    if (trial && value.isNode()) {
+      try {
+        trial(value.node(), backups.empty() ? nullptr : backups.back(), expr.loc());
+      } catch (const eval::EvalError &e) {
+        // A built-in s-op (tokens_int ...) has no location of its own.
+        throw eval::EvalError{e.loc.isValid() ? e.loc : expr.loc(), e.message};
+      }
+    }
     return value;
   }
 
@@ -626,10 +657,9 @@ public:
       Value queries = eval(*s.queries, env);
       GNode *k = toSOp(keys, s.keys->loc(), "the keys of select");
       GNode *q = toSOp(queries, s.queries->loc(), "the queries of select");
-      GNode *node = g.add(NodeKind::Select, "", expr.loc(), {k, q});
+      // The original's default name for a select.
+      GNode *node = g.add(NodeKind::Select, "plain select", expr.loc(), {k, q});
       node->cmp = compareOf(s.cmp);
-      setName(node, "select(" + k->name + ", " + q->name + ", " +
-                        graph::compareSpelling(node->cmp) + ")");
       return Value::node(node);
     }
     case ExprKind::Aggregate:
@@ -1104,10 +1134,14 @@ public:
       applied->node = callee.node();
       applied->input = inputAtoms(args[0], call.args[0]->loc());
       eval::Evaluator evaluator(applied->input);
-      if (callee.isSelector())
-        applied->matrix = evaluator.selector(callee.node());
-      else
-        applied->sequence = evaluator.sequence(callee.node());
+      try {
+        if (callee.isSelector())
+          applied->matrix = evaluator.selector(callee.node());
+        else
+          applied->sequence = evaluator.sequence(callee.node());
+      } catch (const eval::EvalError &e) {
+        throw eval::EvalError{e.loc.isValid() ? e.loc : call.loc(), e.message};
+      }
       return Value::applied(applied);
     }
     fail(call.callee->loc(), "cannot call " + brief(callee) +
@@ -1200,6 +1234,10 @@ const ast::Program &Elaborator::adopt(ast::Program program) {
 }
 
 void Elaborator::setTrialHook(TrialHook hook) { impl->trial = std::move(hook); }
+
+void Elaborator::setCommandHook(CommandHook hook) { impl->command = std::move(hook); }
+
+bool Elaborator::lastLoadFailed() const { return impl->loadFailed; }
 
 unsigned Elaborator::runFile(FileId file, const std::shared_ptr<Env> &scope) {
   return impl->runFile(file, scope);

@@ -73,6 +73,10 @@ using TrialHook = std::function<void(const graph::Node *node,
                                      const std::vector<Atom> *backup,
                                      SourceLoc loc)>;
 
+/// Runs a REPL command (set example, examples on/off, ...) met while a
+/// file loads, so that it acts on the REPL.
+using CommandHook = std::function<void(const ast::Stmt &stmt)>;
+
 class Elaborator {
 public:
   Elaborator(DiagnosticEngine &diags, const ElaborateOptions &options);
@@ -91,8 +95,13 @@ public:
                                   const std::shared_ptr<Env> &scope);
   /// Keeps a parsed program alive for the functions defined in it.
   const ast::Program &adopt(ast::Program program);
+  /// Whether a statement of the files loaded by the last `load` failed.
+  bool lastLoadFailed() const;
   /// Installs the REPL's trial evaluation (none by default).
   void setTrialHook(TrialHook hook);
+  /// Installs the REPL's handler of REPL commands (by default they only
+  /// check their operands).
+  void setCommandHook(CommandHook hook);
   /// Parses and runs `file` in `scope`; returns how many statements failed
   /// (syntax errors count as one).
   unsigned runFile(FileId file, const std::shared_ptr<Env> &scope);

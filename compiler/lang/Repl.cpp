@@ -71,6 +71,10 @@ public:
                                    const std::vector<Atom> *backup, SourceLoc) {
       tryOn(node, backup ? *backup : sopAtoms);
     });
+    elaborator.setCommandHook([this](const ast::Stmt &stmt) {
+      bool exit = false;
+      command(stmt, exit);
+    });
   }
 
   int run(LineReader &read, const ReplOptions &options);
@@ -143,16 +147,31 @@ private:
       lines.push_back(" \t Example: " + example + " = " + sequenceText(seq));
       return lines;
     }
-    std::string shortForm = sequenceText(seq);
-    if (shortForm.find("]*") != std::string::npos) {
-      lines.push_back(" \t Example: " + example + " = " + shortForm +
+    if (identical(seq)) {
+      lines.push_back(" \t Example: " + example + " = " + sequenceText(seq) +
                       " [skipped full display: identical values]");
       return lines;
     }
     lines.push_back(" \t Example:");
+    for (const std::string &line : fullRows(selectorAtoms, seq, node->loc))
+      lines.push_back(line);
+    return lines;
+  }
+
+  /// Whether all values are equal (as elements of a Python set).
+  static bool identical(const eval::Sequence &seq) {
+    for (const Atom &v : seq.values)
+      if (!v.equals(seq.values[0]))
+        return false;
+    return true;
+  }
+
+  /// The aligned input and output rows of the full sequence display.
+  static std::vector<std::string> fullRows(const std::vector<Atom> &inputAtoms,
+                                           const eval::Sequence &seq, SourceLoc loc) {
     eval::Sequence input;
-    input.values = selectorAtoms;
-    input.type = eval::typeSequence(selectorAtoms, node->loc);
+    input.values = inputAtoms;
+    input.type = eval::typeSequence(inputAtoms, loc);
     std::vector<std::string> top = fullCells(input), bottom = fullCells(seq);
     size_t width = 0;
     for (const std::string &cell : top)
@@ -166,9 +185,7 @@ private:
         line += (i ? " " : "") + std::string(width - cells[i].size(), ' ') + cells[i];
       return line + " \t (" + eval::seqTypeName(type) + ")";
     };
-    lines.push_back(row("input: ", top, input.type));
-    lines.push_back(row("output:", bottom, seq.type));
-    return lines;
+    return {row("input: ", top, input.type), row("output:", bottom, seq.type)};
   }
 
   /// The cells of the full sequence display: floats in full precision;
@@ -181,8 +198,8 @@ private:
     size_t falses = seq.values.size() - trues;
     for (const Atom &v : seq.values) {
       if (seq.type == eval::SeqTypeKind::Bools) {
-        bool shown = trues == falses || (v.asBool() ? trues < falses : falses < trues);
-        cells.push_back(shown ? (v.asBool() ? "T" : "F") : " ");
+        bool shown = v.asBool() ? trues <= falses : falses <= trues;
+        cells.push_back(shown ? (v.asBool() ? "T" : "F") : "");
       } else {
         cells.push_back(v.str());
       }
@@ -222,6 +239,15 @@ private:
     }
     case ValueKind::Applied: {
       const Applied &a = value.appliedValue();
+      if (!a.node->isSelector() && fullSeq) {
+        if (identical(a.sequence))
+          return {"\t =   " + sequenceText(a.sequence) +
+                  " [skipped full display: identical values]"};
+        std::vector<std::string> lines{"\t = "};
+        for (const std::string &line : fullRows(a.input, a.sequence, a.node->loc))
+          lines.push_back(line);
+        return lines;
+      }
       if (!a.node->isSelector())
         return {"\t =  " + sequenceText(a.sequence)};
       std::vector<std::string> lines{"\t = "};
@@ -326,7 +352,7 @@ private:
     try {
       std::vector<Shown> shown = elaborator.runStatement(stmt, console);
       if (stmt.kind() == ast::StmtKind::Load) {
-        showLoad(shown);
+        showLoad(shown, elaborator.lastLoadFailed());
         return;
       }
       std::vector<std::string> lines;
@@ -343,8 +369,8 @@ private:
   }
 
   /// A load lists each exported name once, at its last binding, without
-  /// examples.
-  void showLoad(const std::vector<Shown> &exported) {
+  /// examples; after an error, it lists every binding in order.
+  void showLoad(const std::vector<Shown> &exported, bool failed) {
     std::map<std::string, size_t> last;
     for (size_t i = 0; i < exported.size(); ++i)
       last[exported[i].name] = i;
@@ -352,7 +378,7 @@ private:
     sopExamples = selectorExamples = false;
     std::vector<std::string> lines;
     for (size_t i = 0; i < exported.size(); ++i)
-      if (last[exported[i].name] == i)
+      if (failed || last[exported[i].name] == i)
         for (const std::string &line : show(exported[i].name, exported[i].value))
           lines.push_back(line);
     sopExamples = sop;
@@ -429,12 +455,14 @@ int Repl::run(LineReader &read, const ReplOptions &options) {
     ++line;
     if (isBlank(pending))
       continue; // As in the original, an empty line waits for more.
-    // Read more lines while the statement is unfinished.
+    // Read more lines while the statement is unfinished, or while there is
+    // nothing but comments (the original waits for a statement then, too).
     {
       llvm::raw_null_ostream sink;
       DiagnosticEngine scratch(&sink);
       FileId file = scratch.addFile("<stdin>", pending, pendingLine);
-      if (frontend::parseProgram(scratch, file).endedEarly)
+      frontend::ParseResult trial = frontend::parseProgram(scratch, file);
+      if (trial.endedEarly || (trial.program && trial.program->statements.empty()))
         continue;
     }
     FileId file = diags.addFile("<stdin>", pending, pendingLine);

@@ -68,11 +68,17 @@ SourceLoc DiagnosticEngine::locate(FileId file, uint32_t begin,
 }
 
 void DiagnosticEngine::error(SourceLoc loc, const llvm::Twine &message) {
+  if (!loc.isValid())
+    return error(message);
   ++errors;
   print(loc, llvm::SourceMgr::DK_Error, message);
 }
 
 void DiagnosticEngine::note(SourceLoc loc, const llvm::Twine &message) {
+  if (!loc.isValid()) {
+    out << "rasp: note: " << message << "\n";
+    return;
+  }
   print(loc, llvm::SourceMgr::DK_Note, message);
 }
 

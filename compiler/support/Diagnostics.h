@@ -49,6 +49,7 @@ public:
   /// The location of the byte range [begin, end) of `file`.
   SourceLoc locate(FileId file, uint32_t begin, uint32_t end) const;
 
+  /// An invalid `loc` (a built-in s-op has none) gives an unlocated error.
   void error(SourceLoc loc, const llvm::Twine &message);
   void note(SourceLoc loc, const llvm::Twine &message);
   /// An error that belongs to no source position.

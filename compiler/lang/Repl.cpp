@@ -28,15 +28,6 @@ bool sameInput(const std::vector<Atom> &a, const std::vector<Atom> &b) {
   return true;
 }
 
-/// Prefixes every line of `lines` with `prefix`.
-std::vector<std::string> indent(const std::vector<std::string> &lines,
-                                const std::string &prefix) {
-  std::vector<std::string> out;
-  for (const std::string &line : lines)
-    out.push_back(prefix + line);
-  return out;
-}
-
 /// An atom as the REPL shows a value: strings in double quotes.
 std::string atomText(const Atom &atom) {
   return atom.isString() ? "\"" + atom.asString() + "\"" : atom.str();
@@ -135,26 +126,27 @@ private:
 
   // ------------------------------------------------------------- display
 
-  /// An s-op shown under `name`.
-  std::vector<std::string> showSOp(const std::string &name, const graph::Node *node) {
-    std::vector<std::string> lines{"     s-op: " + name};
+  /// An s-op shown under `name`, after `head` (the original's prefixes).
+  std::vector<std::string> showSOp(const std::string &pref, const std::string &head,
+                                   const std::string &name, const graph::Node *node) {
+    std::vector<std::string> lines{head + "   s-op: " + name};
     if (!sopExamples)
       return lines;
     eval::Evaluator *evaluator = evaluatorFor(sopAtoms);
     const eval::Sequence &seq = evaluator->sequence(node);
     std::string example = name + "(" + inputText(sopExample) + ")";
     if (!fullSeq) {
-      lines.push_back(" \t Example: " + example + " = " + sequenceText(seq));
+      lines.push_back(pref + " \t Example: " + example + " = " + sequenceText(seq));
       return lines;
     }
     if (identical(seq)) {
-      lines.push_back(" \t Example: " + example + " = " + sequenceText(seq) +
+      lines.push_back(pref + " \t Example: " + example + " = " + sequenceText(seq) +
                       " [skipped full display: identical values]");
       return lines;
     }
-    lines.push_back(" \t Example:");
+    lines.push_back(pref + " \t Example:");
     for (const std::string &line : fullRows(selectorAtoms, seq, node->loc))
-      lines.push_back(line);
+      lines.push_back(pref + line);
     return lines;
   }
 
@@ -207,35 +199,43 @@ private:
     return cells;
   }
 
-  std::vector<std::string> showSelector(const std::string &name,
+  std::vector<std::string> showSelector(const std::string &pref, const std::string &head,
+                                        const std::string &name,
                                         const graph::Node *node) {
-    std::vector<std::string> lines{"     selector: " + name};
+    std::vector<std::string> lines{head + "   selector: " + name};
     if (!selectorExamples)
       return lines;
     eval::Evaluator *evaluator = evaluatorFor(selectorAtoms);
-    lines.push_back(" \t Example:");
+    lines.push_back(pref + " \t Example:");
     for (const std::string &line :
          selectorLines(evaluator->selector(node), selectorAtoms))
-      lines.push_back(line);
+      lines.push_back(pref + line);
     return lines;
   }
 
-  /// The display of a value under `name` ("" inside lists and dicts).
-  std::vector<std::string> show(const std::string &name, const Value &value) {
+  /// The display of a value, as the original's print_named_val: under
+  /// `name` (none inside lists and dicts), indented by `ntabs` tabs, after
+  /// `extra` (a dict entry's key).
+  std::vector<std::string> show(const std::optional<std::string> &name,
+                                const Value &value, unsigned ntabs = 0,
+                                const std::string &extra = "") {
+    std::string pref(ntabs, '\t');
+    std::string head = pref + " " + extra + " ";
     switch (value.kind()) {
     case ValueKind::Atom:
-      return {"    value:" + (name.empty() ? "" : " " + name + " =") + "  " +
+      return {pref + "    value: " + (name ? *name + " = " : "") + " " +
               atomText(value.atom())};
     case ValueKind::SOp:
-      return showSOp(name.empty() ? value.node()->name : name, value.node());
+      return showSOp(pref, head, name ? *name : value.node()->name, value.node());
     case ValueKind::Selector:
-      return showSelector(name.empty() ? value.node()->name : name, value.node());
+      return showSelector(pref, head, name ? *name : value.node()->name, value.node());
     case ValueKind::Function: {
       const Function &f = *value.function();
       std::string params;
       for (size_t i = 0; i < f.params.size(); ++i)
         params += (i ? ", " : "") + f.params[i];
-      return {"     " + f.creator + " function: " + f.name + "(" + params + ")"};
+      return {pref + " " + extra + "    " + f.creator + " function: " + f.name +
+              "(" + params + ")"};
     }
     case ValueKind::Applied: {
       const Applied &a = value.appliedValue();
@@ -256,38 +256,28 @@ private:
       return lines;
     }
     case ValueKind::List:
-    case ValueKind::Dict:
-      return showContainer(name, value);
+    case ValueKind::Dict: {
+      bool list = value.kind() == ValueKind::List;
+      std::string named = std::string(list ? "   list: " : "   dict: ") +
+                          (name ? *name + " = " : "");
+      if (isFlat(value))
+        return {head + named + value.repr()};
+      std::vector<std::string> lines{head + named + pref + (list ? " [" : " {")};
+      if (list) {
+        for (const Value &item : value.listValue().items)
+          for (const std::string &line : show(std::nullopt, item, ntabs + 2))
+            lines.push_back(line);
+      } else {
+        for (const auto &[key, item] : value.dictValue().entries)
+          for (const std::string &line :
+               show(std::nullopt, item, ntabs + 3, atomText(key) + " : "))
+            lines.push_back(line);
+      }
+      lines.push_back(pref + std::string(named.size() + 2, ' ') + (list ? "]" : "}"));
+      return lines;
+    }
     }
     return {};
-  }
-
-  std::vector<std::string> showContainer(const std::string &name, const Value &value) {
-    bool list = value.kind() == ValueKind::List;
-    std::string kind = list ? "list" : "dict";
-    if (isFlat(value))
-      return {"     " + kind + ": " + name + " = " + value.repr()};
-    std::vector<std::string> lines{"     " + kind + ": " + name + " =  " +
-                                   (list ? "[" : "{")};
-    if (list) {
-      for (const Value &item : value.listValue().items)
-        for (const std::string &line : indent(show("", item), "\t\t"))
-          lines.push_back(line);
-    } else {
-      for (const auto &[key, item] : value.dictValue().entries) {
-        std::vector<std::string> shown = show("", item);
-        if (item.isAtom()) {
-          lines.push_back("\t\t\t" + shown[0]);
-          continue;
-        }
-        lines.push_back("\t\t\t " + atomText(key) + " :" + shown[0]);
-        for (size_t i = 1; i < shown.size(); ++i)
-          lines.push_back("\t\t\t" + shown[i]);
-      }
-    }
-    std::string closing(("   " + kind + ": " + name + " = ").size() + 2, ' ');
-    lines.push_back(closing + (list ? "]" : "}"));
-    return lines;
   }
 
   void print(const std::vector<std::string> &lines) {

@@ -348,11 +348,9 @@ public:
     if (replCommand && command)
       return command(stmt);
     switch (stmt.kind()) {
-    case StmtKind::Expr: {
-      Value value = eval(*cast<ExprStmt>(stmt).expr, env);
-      env->vars["out"] = value;
+    case StmtKind::Expr:
+      eval(*cast<ExprStmt>(stmt).expr, env); // Sets `out`.
       return;
-    }
     case StmtKind::Assign:
       return execAssign(cast<AssignStmt>(stmt), env);
     case StmtKind::Def: {
@@ -411,8 +409,7 @@ public:
     switch (stmt.kind()) {
     case StmtKind::Expr: {
       auto &e = cast<ExprStmt>(stmt);
-      Value value = eval(*e.expr, env);
-      env->vars["out"] = value;
+      Value value = eval(*e.expr, env); // Sets `out`.
       std::string name = llvm::isa<NameExpr>(*e.expr)
                              ? cast<NameExpr>(*e.expr).name
                              : "out";
@@ -595,6 +592,10 @@ public:
     if (value.depth() > MaxValueDepth)
       fail(expr.loc(), "lists and dicts nest too deeply (more than " +
                            std::to_string(MaxValueDepth) + " levels)");
+    // Every expression leaves its value in `out` (an application of an
+    // s-op does not, as in the original).
+    if (value.kind() != ValueKind::Applied)
+      env->vars["out"] = value;
     if (trial && value.isNode()) {
       try {
         trial(value.node(), backups.empty() ? nullptr : backups.back(), expr.loc());
@@ -1127,6 +1128,8 @@ public:
     if (callee.kind() == ValueKind::Function)
       return callFunction(*callee.function(), args, call);
     if (callee.isNode()) {
+      if (!args.empty())
+        env->vars["out"] = args.back(); // The original evaluates it last.
       if (args.size() != 1)
         fail(call.loc(), "an s-op or selector is applied to exactly one input, "
                          "got " + std::to_string(args.size()) + " arguments");

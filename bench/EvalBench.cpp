@@ -49,9 +49,7 @@ struct Fixture {
   std::shared_ptr<lang::Env> scope;
 
   Fixture() {
-    lang::ElaborateOptions options;
-    options.searchPath.push_back(RASP_STDLIB_DIR);
-    options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
+    lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
     elaborator = std::make_unique<lang::Elaborator>(diags, options);
     if (!elaborator->loadStdlib())
       std::abort();

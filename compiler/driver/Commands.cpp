@@ -75,15 +75,13 @@ std::optional<FileId> loadSource(DiagnosticEngine &diags,
 /// Where `load` looks after the loading file's directory: the standard
 /// library's directory, then the directories of $RASP_PATH.
 lang::ElaborateOptions elaborateOptions() {
-  lang::ElaborateOptions options;
-  options.searchPath.push_back(RASP_STDLIB_DIR);
+  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
   if (const char *extra = std::getenv("RASP_PATH")) {
     llvm::SmallVector<llvm::StringRef, 4> dirs;
     llvm::StringRef(extra).split(dirs, ':', -1, false);
     for (llvm::StringRef dir : dirs)
       options.searchPath.push_back(dir.str());
   }
-  options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
   return options;
 }
 

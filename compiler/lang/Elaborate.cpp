@@ -1194,6 +1194,13 @@ public:
   }
 };
 
+ElaborateOptions ElaborateOptions::defaults() {
+  ElaborateOptions options;
+  options.searchPath.push_back(RASP_STDLIB_DIR);
+  options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
+  return options;
+}
+
 Elaborator::Elaborator(DiagnosticEngine &diags, const ElaborateOptions &options)
     : diags(diags), options(options), impl(std::make_unique<Impl>(*this)) {}
 

@@ -58,6 +58,10 @@ struct ElaborateOptions {
   uint64_t maxSteps = 100'000'000;
   /// Most graph nodes a program may create.
   size_t maxNodes = size_t(1) << 22;
+
+  /// The standard library of this build (stdlib/ of the source tree) and
+  /// its directory as the search path.
+  static ElaborateOptions defaults();
 };
 
 /// A value a statement shows at the REPL, with the name it is shown under.

@@ -15,9 +15,7 @@ using namespace rasp;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::raw_null_ostream sink;
   DiagnosticEngine diags(&sink);
-  lang::ElaborateOptions options;
-  options.searchPath.push_back(RASP_STDLIB_DIR);
-  options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
+  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
   options.maxSteps = 200'000;
   options.maxNodes = 20'000;
   lang::Elaborator elaborator(diags, options);

@@ -21,9 +21,7 @@ std::string run(const std::string &program, const std::string &name,
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   DiagnosticEngine diags(&os);
-  lang::ElaborateOptions options;
-  options.searchPath.push_back(RASP_STDLIB_DIR);
-  options.stdlibPath = std::string(RASP_STDLIB_DIR) + "/rasplib.rasp";
+  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
   lang::Elaborator elaborator(diags, options);
   if (!elaborator.loadStdlib())
     return "error: no stdlib";

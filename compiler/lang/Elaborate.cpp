@@ -199,6 +199,8 @@ public:
   char *stackBase;
   size_t stackBudget;
   GNode *tokensStr = nullptr, *indicesNode = nullptr;
+  /// The internal selector of `atom in sop` (created on first use).
+  GNode *fullAverage = nullptr;
 
   // ------------------------------------------------------------- scopes
 
@@ -1072,10 +1074,14 @@ public:
       }
       if (container.isSOp()) {
         // aggregate(full, indicator(sop == atom)) > 0: one attention layer.
-        GNode *full = g.add(NodeKind::Select, "full average", at);
-        full->cmp = graph::CompareKind::Eq;
-        GNode *one = toSOp(Value(Atom::integer(1)), at, "");
-        full->inputs = {one, one};
+        // As in the original, every `atom in sop` shares one full selector.
+        if (!fullAverage) {
+          fullAverage = g.add(NodeKind::Select, "full average", SourceLoc());
+          fullAverage->cmp = graph::CompareKind::Eq;
+          GNode *one = toSOp(Value(Atom::integer(1)), SourceLoc(), "");
+          fullAverage->inputs = {one, one};
+        }
+        GNode *full = fullAverage;
         GNode *same = makeMap(MapOpKind::Atom, {{container, b.rhs->loc()}, {item, b.lhs->loc()}},
                              at, "(" + container.node()->name + " == " + item.atom().str() + ")",
                              AtomOpKind::Eq);

@@ -2,6 +2,8 @@
 // call each.
 #include "compiler/driver/Commands.h"
 
+#include "compiler/analysis/Analyze.h"
+#include "compiler/analysis/Report.h"
 #include "compiler/frontend/AstDump.h"
 #include "compiler/frontend/Parse.h"
 #include "compiler/lang/Display.h"
@@ -18,6 +20,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -229,6 +232,65 @@ int replCommand(const std::vector<std::string> &args) {
   return lang::runRepl(*elaborator, diags, read, llvm::outs(), replOptions);
 }
 
+int analyzeCommand(const std::vector<std::string> &args) {
+  const char *usage =
+      "usage: rasp analyze FILE [--sop NAME]... [--json]\n\n"
+      "Reports how many transformer layers and heads each s-op needs, by the\n"
+      "rules of the paper and the original implementation, and which heads and\n"
+      "feed-forward s-ops each layer holds. Without --sop: every s-op the file\n"
+      "defines at top level.\n";
+  po::options_description options("options");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::vector<std::string>>(), "an s-op to analyse (repeatable)")(
+      "json", po::bool_switch(), "print JSON (schema in the README)");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  auto vm = parseArgs(args, usage, options, positional);
+  if (!vm)
+    return ExitUsage;
+  if (vm->count("help"))
+    return ExitOk;
+  DiagnosticEngine diags;
+  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
+  if (!elaborator)
+    return ExitProgramError;
+  auto scope = runProgram(*elaborator, diags, (*vm)["file"].as<std::string>());
+  if (!scope)
+    return ExitProgramError;
+  std::vector<std::pair<std::string, const graph::Node *>> targets;
+  if (vm->count("sop")) {
+    for (const std::string &name : (*vm)["sop"].as<std::vector<std::string>>()) {
+      const lang::Value *value = scope->find(name);
+      if (!value || !value->isSOp())
+        diags.error(value ? "'" + name + "' is " + value->describe() + ", not an s-op"
+                          : "no s-op named '" + name + "' in the program");
+      else
+        targets.push_back({name, value->node()});
+    }
+  } else {
+    for (const auto &[name, value] : scope->vars)
+      if (value.isSOp() && name != "out")
+        targets.push_back({name, value.node()});
+    std::sort(targets.begin(), targets.end(), [](const auto &a, const auto &b) {
+      return std::make_pair(a.second->id, a.first) < std::make_pair(b.second->id, b.first);
+    });
+  }
+  bool json = (*vm)["json"].as<bool>();
+  llvm::json::Array reports;
+  for (const auto &[name, node] : targets) {
+    analysis::Analysis result = analysis::analyze(node);
+    if (json)
+      reports.push_back(analysis::reportJson(name, result, diags));
+    else
+      analysis::printReport(name, result, diags, llvm::outs());
+  }
+  if (json)
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                               {"sops", std::move(reports)}}))
+                 << "\n";
+  return diags.errorCount() ? ExitProgramError : ExitOk;
+}
+
 int runCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n\n"
@@ -366,6 +428,7 @@ int parseCommand(const std::vector<std::string> &args) {
 
 const std::vector<Command> &rasp::driver::commands() {
   static const std::vector<Command> all = {
+      {"analyze", "layers and heads each s-op needs", analyzeCommand},
       {"check", "parse and check RASP files; print their diagnostics",
        checkCommand},
       {"parse", "print the syntax tree of a RASP file (--emit=ast)",

@@ -3,12 +3,13 @@
 #include "compiler/driver/Commands.h"
 
 #include "compiler/analysis/Analyze.h"
+#include "compiler/analysis/Draw.h"
 #include "compiler/analysis/Report.h"
 #include "compiler/frontend/AstDump.h"
 #include "compiler/frontend/Parse.h"
 #include "compiler/lang/Display.h"
 #include "compiler/lang/Elaborate.h"
-#include "compiler/lang/Repl.h"
+#include "compiler/repl/Repl.h"
 #include "compiler/support/Diagnostics.h"
 #include "compiler/support/FloatFormat.h"
 
@@ -291,6 +292,72 @@ int analyzeCommand(const std::vector<std::string> &args) {
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
+int drawCommand(const std::vector<std::string> &args) {
+  const char *usage =
+      "usage: rasp draw FILE --sop NAME [--input LIT] [-o OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
+      "Draws the computation flow of an s-op as Graphviz: one cluster per layer,\n"
+      "with its attention heads (their selectors' matrices) and its MLP, every\n"
+      "s-op showing its value on the input (default \"hello\"). Without -o the\n"
+      "DOT text goes to stdout; .svg, .png and .pdf are rendered with dot.\n";
+  po::options_description options("options");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::string>()->required(), "the s-op to draw")(
+      "input", po::value<std::string>()->default_value("\"hello\""),
+      "the example input, a RASP literal")(
+      "output,o", po::value<std::string>(), "the file to write");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  auto vm = parseArgs(args, usage, options, positional);
+  if (!vm)
+    return ExitUsage;
+  if (vm->count("help"))
+    return ExitOk;
+  DiagnosticEngine diags;
+  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
+  if (!elaborator)
+    return ExitProgramError;
+  auto scope = runProgram(*elaborator, diags, (*vm)["file"].as<std::string>());
+  if (!scope)
+    return ExitProgramError;
+  std::string name = (*vm)["sop"].as<std::string>();
+  const lang::Value *value = scope->find(name);
+  if (!value || !value->isSOp()) {
+    diags.error(value ? "'" + name + "' is " + value->describe() + ", not an s-op"
+                      : "no s-op named '" + name + "' in the program");
+    return ExitProgramError;
+  }
+  SourceLoc inputLoc;
+  std::optional<lang::Value> input =
+      parseInput(*elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  if (!input)
+    return ExitProgramError;
+  std::string dot;
+  try {
+    eval::Evaluator evaluator(lang::inputAtoms(*input, inputLoc));
+    llvm::raw_string_ostream text(dot);
+    analysis::drawDot(name, analysis::analyze(value->node()), evaluator, text);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, e.message);
+    return ExitProgramError;
+  } catch (const eval::EvalError &e) {
+    diags.error(e.loc.isValid() ? e.loc : inputLoc, e.message);
+    return ExitProgramError;
+  }
+  if (!vm->count("output")) {
+    llvm::outs() << dot;
+    return diags.errorCount() ? ExitProgramError : ExitOk;
+  }
+  analysis::DrawingResult written =
+      analysis::writeDrawing(dot, (*vm)["output"].as<std::string>());
+  if (!written.ok) {
+    diags.error(written.message);
+    return ExitProgramError;
+  }
+  if (!written.message.empty())
+    llvm::errs() << "rasp: note: " << written.message << "\n";
+  return diags.errorCount() ? ExitProgramError : ExitOk;
+}
+
 int runCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n\n"
@@ -431,6 +498,7 @@ const std::vector<Command> &rasp::driver::commands() {
       {"analyze", "layers and heads each s-op needs", analyzeCommand},
       {"check", "parse and check RASP files; print their diagnostics",
        checkCommand},
+      {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
       {"parse", "print the syntax tree of a RASP file (--emit=ast)",
        parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},

@@ -346,7 +346,8 @@ public:
     bool replCommand = stmt.kind() == StmtKind::SetExample ||
                        stmt.kind() == StmtKind::ShowExample ||
                        stmt.kind() == StmtKind::ToggleExamples ||
-                       stmt.kind() == StmtKind::ToggleFullSeq;
+                       stmt.kind() == StmtKind::ToggleFullSeq ||
+                       stmt.kind() == StmtKind::Draw;
     if (replCommand && command)
       return command(stmt);
     switch (stmt.kind()) {
@@ -383,8 +384,8 @@ public:
       return execLoad(load, env);
     }
     case StmtKind::Draw:
-      fail(stmt.loc(), "draw is not available yet: computation-flow drawings "
-                       "arrive with the layer analysis");
+      fail(stmt.loc(), "draw writes a drawing only at the REPL; use "
+                       "`rasp draw FILE --sop NAME` to draw from a file");
     case StmtKind::SetExample: {
       // Only the REPL shows examples; elsewhere the value is still checked.
       auto &set = cast<SetExampleStmt>(stmt);

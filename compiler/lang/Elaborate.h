@@ -77,8 +77,8 @@ using TrialHook = std::function<void(const graph::Node *node,
                                      const std::vector<Atom> *backup,
                                      SourceLoc loc)>;
 
-/// Runs a REPL command (set example, examples on/off, ...) met while a
-/// file loads, so that it acts on the REPL.
+/// Runs a REPL command (set example, examples on/off, ..., and draw) met
+/// while a file loads, so that it acts on the REPL.
 using CommandHook = std::function<void(const ast::Stmt &stmt)>;
 
 class Elaborator {

@@ -15,3 +15,9 @@ config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
 # Diagnostics are compared as plain text.
 config.environment["TERM"] = "dumb"
+
+# Graphviz renders drawings where it is installed (scripts/install-deps.sh
+# installs it).
+import shutil
+if shutil.which("dot"):
+    config.available_features.add("dot")

@@ -1,11 +1,14 @@
 // The REPL loop, its commands, trial evaluation and the original's display.
-#include "compiler/lang/Repl.h"
+#include "compiler/repl/Repl.h"
 
+#include "compiler/analysis/Analyze.h"
+#include "compiler/analysis/Draw.h"
 #include "compiler/frontend/Parse.h"
 #include "compiler/lang/Display.h"
 #include "compiler/support/FloatFormat.h"
 
 #include "llvm/Support/Casting.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -330,16 +333,50 @@ private:
     case ast::StmtKind::Exit:
       exit = true;
       return true;
+    case ast::StmtKind::Draw:
+      draw(cast<ast::DrawStmt>(stmt));
+      return true;
     default:
       return false;
     }
   }
 
+  /// `draw(sop [, input]);`: writes comp_flows/NAME(INPUT).pdf (or .dot
+  /// without Graphviz) and shows the s-op's value on the input.
+  void draw(const ast::DrawStmt &stmt) {
+    std::optional<Value> target = elaborator.evaluateExpression(*stmt.target, console);
+    if (!target)
+      return;
+    if (!target->isSOp())
+      throw LangError{stmt.target->loc(), "draw expects an s-op, not " + target->describe()};
+    Value input = sopExample;
+    if (stmt.input) {
+      std::optional<Value> given = elaborator.evaluateExpression(*stmt.input, console);
+      if (!given)
+        return;
+      input = *given;
+    }
+    std::vector<Atom> atoms = inputAtoms(input, stmt.input ? stmt.input->loc() : stmt.loc());
+    eval::Evaluator evaluator(atoms);
+    const graph::Node *node = target->node();
+    std::string dot;
+    llvm::raw_string_ostream text(dot);
+    analysis::drawDot(node->name, analysis::analyze(node), evaluator, text);
+    llvm::sys::fs::create_directories("comp_flows");
+    analysis::DrawingResult written = analysis::writeDrawing(
+        text.str(), "comp_flows/" + node->name + "(" + inputText(input) + ").pdf");
+    if (!written.ok)
+      diags.error(stmt.loc(), written.message);
+    else if (!written.message.empty())
+      diags.note(stmt.loc(), written.message);
+    out << "\t =  " << sequenceText(evaluator.sequence(node)) << "\n";
+  }
+
   /// Runs one statement and prints what it shows.
   void statement(const ast::Stmt &stmt, bool &exit) {
-    if (command(stmt, exit))
-      return;
     try {
+      if (command(stmt, exit))
+        return;
       std::vector<Shown> shown = elaborator.runStatement(stmt, console);
       if (stmt.kind() == ast::StmtKind::Load) {
         showLoad(shown, elaborator.lastLoadFailed());

@@ -1,0 +1,203 @@
+// Graphviz rendering of layers, heads and MLPs.
+#include "compiler/analysis/Draw.h"
+
+#include "compiler/lang/Display.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+
+using namespace rasp;
+using namespace rasp::analysis;
+using graph::Node;
+using graph::NodeKind;
+
+namespace {
+
+/// Escapes text for a double-quoted DOT string; `\l` ends a left-aligned line.
+std::string escape(const std::string &text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (c == '\n') {
+      out += "\\l";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string nodeId(const Node *node) { return "n" + std::to_string(node->id); }
+
+class Drawer {
+public:
+  Drawer(const Analysis &analysis, eval::Evaluator &evaluator, llvm::raw_ostream &out)
+      : analysis(analysis), evaluator(evaluator), out(out) {
+    for (const auto &entry : analysis.depth)
+      nodes.push_back(entry.first);
+    std::sort(nodes.begin(), nodes.end(),
+              [](const Node *a, const Node *b) { return a->id < b->id; });
+  }
+
+  void draw(const std::string &name) {
+    out << "digraph \"" << escape(name) << "\" {\n"
+        << "  rankdir=TB;\n  compound=true;\n"
+        << "  node [shape=box, fontname=\"monospace\", fontsize=10];\n"
+        << "  label=\"" << escape(name) << ": " << analysis.layerCount()
+        << " layers\";\n  labelloc=t;\n";
+    for (size_t i = 0; i < analysis.layers.size(); ++i)
+      layer(i);
+    edges();
+    out << "}\n";
+  }
+
+private:
+  std::string valueText(const Node *node) {
+    return lang::sequenceText(evaluator.sequence(node));
+  }
+
+  void sopNode(const Node *node, const char *style) {
+    out << "      " << nodeId(node) << " [label=\"" << escape(node->name) << "\\l"
+        << escape(valueText(node)) << "\\l\", " << style << "];\n";
+  }
+
+  /// A selector can be a head in several layers; each gets its own box.
+  static std::string headId(size_t layer, const Node *selector) {
+    return "h" + std::to_string(layer) + "_" + std::to_string(selector->id);
+  }
+
+  void headNode(size_t layer, const Node *selector) {
+    const eval::SelectorMatrix &matrix = evaluator.selector(selector);
+    std::string label = "head: " + selector->name + "\n";
+    for (size_t q = 0; q < matrix.size(); ++q) {
+      std::string row;
+      for (size_t k = 0; k < matrix.size(); ++k)
+        row += matrix.get(q, k) ? "1 " : ". ";
+      label += row + "\n";
+    }
+    out << "      " << headId(layer, selector) << " [label=\"" << escape(label)
+        << "\", style=filled, fillcolor=\"#dbe8fb\"];\n";
+  }
+
+  void layer(size_t i) {
+    const Layer &layer = analysis.layers[i];
+    out << "  subgraph cluster_layer" << i << " {\n    label=\"layer " << i
+        << (i == 0 ? " (inputs and feed-forward)" : "") << "\";\n"
+        << "    style=rounded;\n";
+    if (i == 0) {
+      for (const Node *node : nodes)
+        if (node->kind == NodeKind::Tokens || node->kind == NodeKind::Indices)
+          sopNode(node, "style=filled, fillcolor=\"#eeeeee\"");
+    }
+    if (!layer.heads.empty()) {
+      out << "    subgraph cluster_attention" << i << " {\n      label=\"attention ("
+          << layer.heads.size() << (layer.heads.size() == 1 ? " head" : " heads")
+          << ")\";\n";
+      for (const Node *head : layer.heads)
+        headNode(i, head);
+      for (const Node *node : layer.attention)
+        sopNode(node, "style=filled, fillcolor=\"#f3f7fd\"");
+      out << "    }\n";
+    }
+    if (!layer.mlp.empty()) {
+      out << "    subgraph cluster_mlp" << i << " {\n      label=\"MLP\";\n";
+      for (const Node *node : layer.mlp)
+        sopNode(node, "style=filled, fillcolor=\"#fdf1dc\"");
+      out << "    }\n";
+    }
+    out << "  }\n";
+  }
+
+  /// Edges: into each head from the s-ops its selector compares; into each
+  /// aggregate or width from its layer's head (and an aggregate's values);
+  /// into each map from its inputs.
+  void edges() {
+    for (size_t i = 0; i < analysis.layers.size(); ++i) {
+      const Layer &layer = analysis.layers[i];
+      for (const Node *head : layer.heads)
+        for (const Node *source : compared(head))
+          out << "  " << nodeId(source) << " -> " << headId(i, head) << ";\n";
+      for (const Node *node : layer.attention) {
+        out << "  " << headId(i, node->inputs[0]) << " -> " << nodeId(node) << ";\n";
+        if (node->kind == NodeKind::Aggregate && node->inputs[1]->kind != NodeKind::Constant)
+          out << "  " << nodeId(node->inputs[1]) << " -> " << nodeId(node) << ";\n";
+      }
+      for (const Node *node : layer.mlp)
+        for (const Node *input : node->inputs)
+          if (input->kind != NodeKind::Constant)
+            out << "  " << nodeId(input) << " -> " << nodeId(node) << ";\n";
+    }
+  }
+
+  /// The s-ops a selector compares, through and/or/not (constants left out).
+  static std::vector<const Node *> compared(const Node *selector) {
+    std::vector<const Node *> found, stack{selector};
+    while (!stack.empty()) {
+      const Node *node = stack.back();
+      stack.pop_back();
+      if (!node->isSelector()) {
+        if (node->kind != NodeKind::Constant &&
+            std::find(found.begin(), found.end(), node) == found.end())
+          found.push_back(node);
+        continue;
+      }
+      for (const Node *part : node->inputs)
+        stack.push_back(part);
+    }
+    return found;
+  }
+
+  const Analysis &analysis;
+  eval::Evaluator &evaluator;
+  llvm::raw_ostream &out;
+  std::vector<const Node *> nodes; ///< Every node below the root, by id.
+};
+
+} // namespace
+
+void analysis::drawDot(const std::string &name, const Analysis &analysis,
+                       eval::Evaluator &evaluator, llvm::raw_ostream &out) {
+  Drawer(analysis, evaluator, out).draw(name);
+}
+
+DrawingResult analysis::writeDrawing(const std::string &dot, const std::string &path) {
+  auto writeText = [&](const std::string &target) {
+    std::error_code error;
+    llvm::raw_fd_ostream file(target, error);
+    if (error)
+      return DrawingResult{false, "", "cannot write '" + target + "': " + error.message()};
+    file << dot;
+    return DrawingResult{true, target, ""};
+  };
+  llvm::StringRef extension = llvm::sys::path::extension(path);
+  if (extension == ".dot" || extension == ".gv")
+    return writeText(path);
+  if (extension != ".svg" && extension != ".png" && extension != ".pdf")
+    return {false, "", "cannot draw to '" + path +
+                           "': the file must end in .dot, .svg, .png or .pdf"};
+  llvm::SmallString<256> dotPath(path);
+  llvm::sys::path::replace_extension(dotPath, ".dot");
+  DrawingResult text = writeText(std::string(dotPath));
+  if (!text.ok)
+    return text;
+  llvm::ErrorOr<std::string> tool = llvm::sys::findProgramByName("dot");
+  if (!tool) {
+    text.message = "Graphviz's dot is not installed (Debian package graphviz): "
+                   "wrote " + text.path + " instead of " + path;
+    return text;
+  }
+  std::string format = "-T" + extension.drop_front().str();
+  std::string output = "-o" + path;
+  llvm::StringRef argv[] = {*tool, format, output, dotPath};
+  std::string message;
+  int status = llvm::sys::ExecuteAndWait(*tool, argv, llvm::None, {}, 60, 0, &message);
+  if (status != 0)
+    return {false, "", "dot failed on " + text.path + (message.empty() ? "" : ": " + message)};
+  llvm::sys::fs::remove(dotPath);
+  return {true, path, ""};
+}

@@ -114,6 +114,38 @@ std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
   return scope;
 }
 
+/// A program run in a fresh elaborator, for the commands that read one file.
+struct LoadedProgram {
+  std::unique_ptr<lang::Elaborator> elaborator;
+  std::shared_ptr<lang::Env> scope;
+};
+
+/// Loads the standard library, then runs `path`; nothing if either failed
+/// to start (errors inside the program are reported and counted).
+std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::string &path) {
+  LoadedProgram loaded;
+  loaded.elaborator = makeElaborator(diags);
+  if (!loaded.elaborator)
+    return std::nullopt;
+  loaded.scope = runProgram(*loaded.elaborator, diags, path);
+  if (!loaded.scope)
+    return std::nullopt;
+  return loaded;
+}
+
+/// The s-op (or, when `selectors` is true, s-op or selector) bound to
+/// `name`; reports an error and returns null otherwise.
+const graph::Node *findNode(const lang::Env &scope, const std::string &name,
+                            DiagnosticEngine &diags, bool selectors) {
+  const lang::Value *value = scope.find(name);
+  if (value && (value->isSOp() || (selectors && value->isSelector())))
+    return value->node();
+  std::string wanted = selectors ? "an s-op or selector" : "an s-op";
+  diags.error(value ? "'" + name + "' is " + value->describe() + ", not " + wanted
+                    : "nothing named '" + name + "' in the program");
+  return nullptr;
+}
+
 int checkCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp check FILE...\n\n"
@@ -252,22 +284,16 @@ int analyzeCommand(const std::vector<std::string> &args) {
   if (vm->count("help"))
     return ExitOk;
   DiagnosticEngine diags;
-  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
-  if (!elaborator)
+  std::optional<LoadedProgram> program =
+      loadProgram(diags, (*vm)["file"].as<std::string>());
+  if (!program)
     return ExitProgramError;
-  auto scope = runProgram(*elaborator, diags, (*vm)["file"].as<std::string>());
-  if (!scope)
-    return ExitProgramError;
+  const std::shared_ptr<lang::Env> &scope = program->scope;
   std::vector<std::pair<std::string, const graph::Node *>> targets;
   if (vm->count("sop")) {
-    for (const std::string &name : (*vm)["sop"].as<std::vector<std::string>>()) {
-      const lang::Value *value = scope->find(name);
-      if (!value || !value->isSOp())
-        diags.error(value ? "'" + name + "' is " + value->describe() + ", not an s-op"
-                          : "no s-op named '" + name + "' in the program");
-      else
-        targets.push_back({name, value->node()});
-    }
+    for (const std::string &name : (*vm)["sop"].as<std::vector<std::string>>())
+      if (const graph::Node *node = findNode(*scope, name, diags, false))
+        targets.push_back({name, node});
   } else {
     for (const auto &[name, value] : scope->vars)
       if (value.isSOp() && name != "out")
@@ -313,29 +339,24 @@ int drawCommand(const std::vector<std::string> &args) {
   if (vm->count("help"))
     return ExitOk;
   DiagnosticEngine diags;
-  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
-  if (!elaborator)
-    return ExitProgramError;
-  auto scope = runProgram(*elaborator, diags, (*vm)["file"].as<std::string>());
-  if (!scope)
+  std::optional<LoadedProgram> program =
+      loadProgram(diags, (*vm)["file"].as<std::string>());
+  if (!program)
     return ExitProgramError;
   std::string name = (*vm)["sop"].as<std::string>();
-  const lang::Value *value = scope->find(name);
-  if (!value || !value->isSOp()) {
-    diags.error(value ? "'" + name + "' is " + value->describe() + ", not an s-op"
-                      : "no s-op named '" + name + "' in the program");
+  const graph::Node *node = findNode(*program->scope, name, diags, false);
+  if (!node)
     return ExitProgramError;
-  }
   SourceLoc inputLoc;
-  std::optional<lang::Value> input =
-      parseInput(*elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  std::optional<lang::Value> input = parseInput(
+      *program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
   if (!input)
     return ExitProgramError;
   std::string dot;
   try {
     eval::Evaluator evaluator(lang::inputAtoms(*input, inputLoc));
     llvm::raw_string_ostream text(dot);
-    analysis::drawDot(name, analysis::analyze(value->node()), evaluator, text);
+    analysis::drawDot(name, analysis::analyze(node), evaluator, text);
   } catch (const lang::LangError &e) {
     diags.error(e.loc, e.message);
     return ExitProgramError;
@@ -380,15 +401,13 @@ int runCommand(const std::vector<std::string> &args) {
   if (vm->count("help"))
     return ExitOk;
   DiagnosticEngine diags;
-  std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
-  if (!elaborator)
-    return ExitProgramError;
-  auto scope = runProgram(*elaborator, diags, (*vm)["file"].as<std::string>());
-  if (!scope)
+  std::optional<LoadedProgram> program =
+      loadProgram(diags, (*vm)["file"].as<std::string>());
+  if (!program)
     return ExitProgramError;
   SourceLoc inputLoc;
-  std::optional<lang::Value> input =
-      parseInput(*elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  std::optional<lang::Value> input = parseInput(
+      *program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
   if (!input)
     return ExitProgramError;
   std::vector<lang::Atom> atoms;
@@ -403,14 +422,9 @@ int runCommand(const std::vector<std::string> &args) {
   llvm::json::Object outputs;
   std::string inputShown = lang::inputText(*input);
   for (const std::string &name : (*vm)["sop"].as<std::vector<std::string>>()) {
-    const lang::Value *value = scope->find(name);
-    if (!value || !value->isNode()) {
-      diags.error(value ? "'" + name + "' is " + value->describe() +
-                              ", not an s-op or selector"
-                        : "no s-op named '" + name + "' in the program");
+    const graph::Node *node = findNode(*program->scope, name, diags, true);
+    if (!node)
       continue;
-    }
-    const graph::Node *node = value->node();
     try {
       if (node->isSelector()) {
         const eval::SelectorMatrix &matrix = evaluator.selector(node);

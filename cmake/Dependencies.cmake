@@ -28,6 +28,7 @@ target_link_libraries(llvm_support INTERFACE ${RASP_LLVM_LIBS})
 set(LLVM_TOOLS_DIR ${LLVM_TOOLS_BINARY_DIR})
 
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_library(EDIT_LIBRARY edit REQUIRED DOC "libedit (Debian libedit-dev), for the REPL's line editing")
 
 if(RASP_TESTS)

@@ -1,0 +1,90 @@
+// A transformer model as the compiler produces it: configuration, named
+// weight tensors, residual-stream labels, and the input and output codecs.
+//
+// The architecture (DESIGN.md §2): the input is BOS followed by the tokens;
+// x0 = token embedding + position embedding; each layer adds multi-head
+// attention (scores (x W_Q)(x W_K)^T scaled by `softmaxScale`, softmax over
+// all positions, or the earlier ones when `causal`) and then an MLP
+// (ReLU(x W1 + b1) W2 + b2); no layer norm. Outputs are read from named
+// residual dimensions: argmax for a categorical output, the value for a
+// numerical one. This library never includes the compiler: a loaded model
+// runs on its own.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rasp::runtime {
+
+/// A dense row-major matrix of floats (weights are stored in float32).
+struct Matrix {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  std::vector<float> data;
+
+  Matrix() = default;
+  Matrix(int64_t rows, int64_t cols) : rows(rows), cols(cols), data(rows * cols, 0.0f) {}
+  float &at(int64_t r, int64_t c) { return data[r * cols + c]; }
+  float at(int64_t r, int64_t c) const { return data[r * cols + c]; }
+  int64_t nonzeros() const;
+};
+
+struct Head {
+  Matrix wq; ///< d_model x d_head
+  Matrix wk; ///< d_model x d_head
+  Matrix wv; ///< d_model x d_value
+  Matrix wo; ///< d_value x d_model
+};
+
+struct Mlp {
+  Matrix w1; ///< d_model x hidden
+  Matrix b1; ///< 1 x hidden
+  Matrix w2; ///< hidden x d_model
+  Matrix b2; ///< 1 x d_model
+};
+
+struct Layer {
+  std::vector<Head> heads;
+  Mlp mlp; ///< hidden width 0: no MLP in this layer.
+};
+
+enum class OutputKind { Categorical, Numerical };
+
+/// How to read one output from the residual stream.
+struct Output {
+  std::string name;
+  OutputKind kind = OutputKind::Categorical;
+  /// Categorical: the dimensions of the one-hot block and the value each
+  /// stands for. Numerical: one dimension.
+  std::vector<int64_t> dims;
+  std::vector<std::string> labels;
+};
+
+struct ModelConfig {
+  int64_t dModel = 0;
+  int64_t maxLen = 0;   ///< Longest input, not counting BOS.
+  float softmaxScale = 1.0f;
+  bool causal = false;
+};
+
+struct Model {
+  ModelConfig config;
+  /// The vocabulary; token id i is vocab[i], and id vocab.size() is BOS.
+  std::vector<std::string> vocab;
+  Matrix tokenEmbedding;    ///< (vocab + 1) x d_model
+  Matrix positionEmbedding; ///< (maxLen + 1) x d_model
+  std::vector<Layer> layers;
+  /// A name per residual dimension (`sop:value`, `sop`, `one`, `bos`, ...).
+  std::vector<std::string> residualLabels;
+  std::vector<Output> outputs;
+
+  int64_t bosId() const { return static_cast<int64_t>(vocab.size()); }
+  /// Dense parameter count and nonzero count, over every matrix.
+  int64_t parameters() const;
+  int64_t nonzeroParameters() const;
+  /// Checks that every shape fits the configuration; "" if so, else why not.
+  std::string validate() const;
+};
+
+} // namespace rasp::runtime

@@ -471,14 +471,17 @@ int runCommand(const std::vector<std::string> &args) {
 
 int parseCommand(const std::vector<std::string> &args) {
   const char *usage =
-      "usage: rasp parse FILE [--emit=ast]\n\n"
-      "Parses a RASP file and prints the output of a front-end stage.\n"
-      "FILE '-' reads stdin.\n";
+      "usage: rasp parse FILE [--emit=ast]\n"
+      "       rasp parse FILE --emit=graph --sop NAME\n\n"
+      "Prints the output of a stage: ast, the typed syntax tree with source\n"
+      "ranges; graph, the RASP graph (IR 1) below the s-op or selector NAME,\n"
+      "one node per line, inputs first. FILE '-' reads stdin.\n";
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(),
                         "a RASP file")(
       "emit", po::value<std::string>()->default_value("ast"),
-      "what to print: ast (the typed syntax tree with source ranges)");
+      "what to print: ast or graph")(
+      "sop", po::value<std::string>(), "with --emit=graph: the s-op or selector");
   po::positional_options_description positional;
   positional.add("file", 1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -487,13 +490,33 @@ int parseCommand(const std::vector<std::string> &args) {
   if (vm->count("help"))
     return ExitOk;
   std::string emit = (*vm)["emit"].as<std::string>();
-  if (emit != "ast") {
-    std::cerr << "rasp: error: unknown --emit value '" << emit
-              << "' (expected: ast)\n\n"
+  if ((emit != "ast" && emit != "graph") || (emit == "graph") != vm->count("sop")) {
+    std::cerr << "rasp: error: "
+              << (emit != "ast" && emit != "graph"
+                      ? "unknown --emit value '" + emit + "' (expected: ast or graph)"
+                      : std::string("--sop goes with --emit=graph, and only with it"))
+              << "\n\n"
               << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;
+  if (emit == "graph") {
+    std::optional<LoadedProgram> program =
+        loadProgram(diags, (*vm)["file"].as<std::string>());
+    if (!program)
+      return ExitProgramError;
+    const graph::Node *node =
+        findNode(*program->scope, (*vm)["sop"].as<std::string>(), diags, true);
+    if (!node)
+      return ExitProgramError;
+    graph::dumpGraph(node, llvm::outs(), [&](SourceLoc loc) {
+      if (!loc.isValid())
+        return std::string("built-in");
+      return llvm::sys::path::filename(diags.fileName(loc.file)).str() + ":" +
+             std::to_string(loc.line) + ":" + std::to_string(loc.col);
+    });
+    return diags.errorCount() ? ExitProgramError : ExitOk;
+  }
   std::optional<FileId> file =
       loadSource(diags, (*vm)["file"].as<std::string>());
   if (!file)
@@ -513,7 +536,7 @@ const std::vector<Command> &rasp::driver::commands() {
       {"check", "parse and check RASP files; print their diagnostics",
        checkCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
-      {"parse", "print the syntax tree of a RASP file (--emit=ast)",
+      {"parse", "print a stage's output: the syntax tree or the RASP graph",
        parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},

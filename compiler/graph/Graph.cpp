@@ -85,7 +85,8 @@ const char *tokensName(TokensKind kind) {
 
 } // namespace
 
-void graph::dumpGraph(const Node *root, llvm::raw_ostream &out) {
+void graph::dumpGraph(const Node *root, llvm::raw_ostream &out,
+                      const std::function<std::string(SourceLoc)> &where) {
   for (const Node *node : topologicalOrder(root)) {
     out << "%" << node->id << " = " << kindName(node->kind);
     switch (node->kind) {
@@ -121,7 +122,6 @@ void graph::dumpGraph(const Node *root, llvm::raw_ostream &out) {
         out << " %" << input->id;
       break;
     }
-    out << "  ; " << node->name << " @" << node->loc.line << ":" << node->loc.col
-        << "\n";
+    out << "  ; " << node->name << " @" << where(node->loc) << "\n";
   }
 }

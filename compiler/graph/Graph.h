@@ -13,6 +13,7 @@
 #include "compiler/lang/Atom.h"
 #include "compiler/support/SourceLoc.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -114,7 +115,10 @@ lang::AtomOpKind compareAtomOp(CompareKind cmp);
 /// Every node that `root` depends on, and `root`, inputs before users.
 std::vector<const Node *> topologicalOrder(const Node *root);
 
-/// A deterministic text dump of the graph below `root` (`--emit=graph`).
-void dumpGraph(const Node *root, llvm::raw_ostream &out);
+/// A deterministic text dump of the graph below `root` (`--emit=graph`),
+/// inputs first: `%id = kind operands  ; name @where`, where `where`
+/// formats a node's SourceLoc.
+void dumpGraph(const Node *root, llvm::raw_ostream &out,
+               const std::function<std::string(SourceLoc)> &where);
 
 } // namespace rasp::graph

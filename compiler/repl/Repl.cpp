@@ -148,7 +148,7 @@ private:
       return lines;
     }
     lines.push_back(pref + " \t Example:");
-    for (const std::string &line : fullRows(selectorAtoms, seq, node->loc))
+    for (const std::string &line : fullRows(selectorAtoms, seq))
       lines.push_back(pref + line);
     return lines;
   }
@@ -163,11 +163,8 @@ private:
 
   /// The aligned input and output rows of the full sequence display.
   static std::vector<std::string> fullRows(const std::vector<Atom> &inputAtoms,
-                                           const eval::Sequence &seq, SourceLoc loc) {
-    eval::Sequence input;
-    input.values = inputAtoms;
-    input.type = eval::typeSequence(inputAtoms, loc);
-    std::vector<std::string> top = fullCells(input), bottom = fullCells(seq);
+                                           const eval::Sequence &seq) {
+    std::vector<std::string> top = fullCells(inputAtoms), bottom = fullCells(seq.values);
     size_t width = 0;
     for (const std::string &cell : top)
       width = std::max(width, cell.size());
@@ -180,25 +177,30 @@ private:
         line += (i ? " " : "") + std::string(width - cells[i].size(), ' ') + cells[i];
       return line + " \t (" + eval::seqTypeName(type) + ")";
     };
-    return {row("input: ", top, input.type), row("output:", bottom, seq.type)};
+    // The original types the input row after turning it into text: always
+    // strings.
+    return {row("input: ", top, eval::SeqTypeKind::Strings),
+            row("output:", bottom, seq.type)};
   }
 
-  /// The cells of the full sequence display: floats in full precision;
-  /// bools show only the rarer value (both on a tie).
-  static std::vector<std::string> fullCells(const eval::Sequence &seq) {
+  /// The cells of the full sequence display: values in full precision;
+  /// when the first value is a bool, as in the original, every value shows
+  /// as T or F by its truth, and only the rarer of the two (both on a tie).
+  static std::vector<std::string> fullCells(const std::vector<Atom> &values) {
     std::vector<std::string> cells;
-    size_t trues = 0;
-    for (const Atom &v : seq.values)
-      trues += v.isBool() && v.asBool();
-    size_t falses = seq.values.size() - trues;
-    for (const Atom &v : seq.values) {
-      if (seq.type == eval::SeqTypeKind::Bools) {
-        bool shown = v.asBool() ? trues <= falses : falses <= trues;
-        cells.push_back(shown ? (v.asBool() ? "T" : "F") : "");
-      } else {
+    if (values.empty() || !values[0].isBool()) {
+      for (const Atom &v : values)
         cells.push_back(v.str());
-      }
+      return cells;
     }
+    size_t trues = 0, falses = 0;
+    for (const Atom &v : values) {
+      trues += v.equals(Atom::boolean(true));
+      falses += v.equals(Atom::boolean(false));
+    }
+    std::string t = trues <= falses ? "T" : "", f = falses <= trues ? "F" : "";
+    for (const Atom &v : values)
+      cells.push_back(v.truthy() ? t : f);
     return cells;
   }
 
@@ -247,7 +249,7 @@ private:
           return {"\t =   " + sequenceText(a.sequence) +
                   " [skipped full display: identical values]"};
         std::vector<std::string> lines{"\t = "};
-        for (const std::string &line : fullRows(a.input, a.sequence, a.node->loc))
+        for (const std::string &line : fullRows(a.input, a.sequence))
           lines.push_back(line);
         return lines;
       }

@@ -196,43 +196,32 @@ Sequence Evaluator::evaluateSequence(const Node *node) {
   return out;
 }
 
+Atom eval::convertToken(const Node *node, const Atom &item) {
+  switch (node->tokens) {
+  case graph::TokensKind::Str:
+    return Atom::string(item.str());
+  case graph::TokensKind::Int:
+    return toInt(node, item);
+  case graph::TokensKind::Float:
+    return toFloat(node, item);
+  case graph::TokensKind::Bool:
+    return Atom::boolean(item.truthy());
+  case graph::TokensKind::AsIs:
+    return item;
+  }
+  return item;
+}
+
 Sequence Evaluator::evaluateTokens(const Node *node) {
   Sequence out;
   out.values.reserve(items.size());
-  for (const Atom &item : items) {
-    switch (node->tokens) {
-    case graph::TokensKind::Str:
-      out.values.push_back(Atom::string(item.str()));
-      break;
-    case graph::TokensKind::Int:
-      out.values.push_back(toInt(node, item));
-      break;
-    case graph::TokensKind::Float:
-      out.values.push_back(toFloat(node, item));
-      break;
-    case graph::TokensKind::Bool:
-      out.values.push_back(Atom::boolean(item.truthy()));
-      break;
-    case graph::TokensKind::AsIs:
-      out.values.push_back(item);
-      break;
-    }
-  }
+  for (const Atom &item : items)
+    out.values.push_back(convertToken(node, item));
   out.type = typeSequence(out.values, node->loc);
   return out;
 }
 
 namespace {
-
-/// The value of operand `i` of a map at position `p`.
-struct OperandReader {
-  std::vector<const std::vector<Atom> *> columns;
-  const Node *node;
-  const Atom &operator()(size_t i, size_t p) const {
-    const graph::Operand &operand = node->operands[i];
-    return operand.input < 0 ? operand.constant : (*columns[operand.input])[p];
-  }
-};
 
 Atom lookup(const Node *node, const graph::Table &table, const Atom &index) {
   if (table.kind == graph::Table::TableKind::Dict) {
@@ -266,57 +255,58 @@ Atom lookup(const Node *node, const graph::Table &table, const Atom &index) {
 
 } // namespace
 
-Sequence Evaluator::evaluateMap(const Node *node) {
-  size_t n = items.size();
-  OperandReader at{{}, node};
-  for (const Node *input : node->inputs)
-    at.columns.push_back(&sequences.at(input).values);
-  Sequence out;
-  out.values.reserve(n);
+Atom eval::applyMap(const Node *node, const Atom *const *operands) {
+  auto at = [&](size_t i) -> const Atom & { return *operands[i]; };
   try {
-    for (size_t p = 0; p < n; ++p) {
-      switch (node->mapOp) {
-      case MapOpKind::Atom:
-        out.values.push_back(lang::applyAtomOp(node->atomOp, at(0, p), at(1, p)));
-        break;
-      case MapOpKind::And:
-        out.values.push_back(Atom::boolean(at(0, p).truthy() && at(1, p).truthy()));
-        break;
-      case MapOpKind::Or:
-        out.values.push_back(Atom::boolean(at(0, p).truthy() || at(1, p).truthy()));
-        break;
-      case MapOpKind::Not:
-        out.values.push_back(Atom::boolean(!at(0, p).truthy()));
-        break;
-      case MapOpKind::Neg:
-        out.values.push_back(lang::negate(at(0, p)));
-        break;
-      case MapOpKind::Plus:
-        out.values.push_back(lang::unaryPlus(at(0, p)));
-        break;
-      case MapOpKind::Round:
-        out.values.push_back(lang::pythonRound(at(0, p)));
-        break;
-      case MapOpKind::Indicator:
-        out.values.push_back(Atom::integer(at(0, p).truthy() ? 1 : 0));
-        break;
-      case MapOpKind::Ternary:
-        out.values.push_back(at(0, p).truthy() ? at(1, p) : at(2, p));
-        break;
-      case MapOpKind::InList: {
-        bool found = false;
-        for (const std::optional<Atom> &entry : node->table->entries)
-          found |= entry && entry->equals(at(0, p));
-        out.values.push_back(Atom::boolean(found));
-        break;
-      }
-      case MapOpKind::Lookup:
-        out.values.push_back(lookup(node, *node->table, at(0, p)));
-        break;
-      }
+    switch (node->mapOp) {
+    case MapOpKind::Atom:
+      return lang::applyAtomOp(node->atomOp, at(0), at(1));
+    case MapOpKind::And:
+      return Atom::boolean(at(0).truthy() && at(1).truthy());
+    case MapOpKind::Or:
+      return Atom::boolean(at(0).truthy() || at(1).truthy());
+    case MapOpKind::Not:
+      return Atom::boolean(!at(0).truthy());
+    case MapOpKind::Neg:
+      return lang::negate(at(0));
+    case MapOpKind::Plus:
+      return lang::unaryPlus(at(0));
+    case MapOpKind::Round:
+      return lang::pythonRound(at(0));
+    case MapOpKind::Indicator:
+      return Atom::integer(at(0).truthy() ? 1 : 0);
+    case MapOpKind::Ternary:
+      return at(0).truthy() ? at(1) : at(2);
+    case MapOpKind::InList: {
+      for (const std::optional<Atom> &entry : node->table->entries)
+        if (entry && entry->equals(at(0)))
+          return Atom::boolean(true);
+      return Atom::boolean(false);
+    }
+    case MapOpKind::Lookup:
+      return lookup(node, *node->table, at(0));
     }
   } catch (const AtomError &e) {
     fail(node, e.message);
+  }
+  assert(false && "unknown map operation");
+  return Atom();
+}
+
+Sequence Evaluator::evaluateMap(const Node *node) {
+  size_t n = items.size();
+  std::vector<const std::vector<Atom> *> columns;
+  for (const Node *input : node->inputs)
+    columns.push_back(&sequences.at(input).values);
+  std::vector<const Atom *> operands(node->operands.size());
+  Sequence out;
+  out.values.reserve(n);
+  for (size_t p = 0; p < n; ++p) {
+    for (size_t i = 0; i < operands.size(); ++i) {
+      const graph::Operand &operand = node->operands[i];
+      operands[i] = operand.input < 0 ? &operand.constant : &(*columns[operand.input])[p];
+    }
+    out.values.push_back(applyMap(node, operands.data()));
   }
   out.type = typeSequence(out.values, node->loc);
   return out;

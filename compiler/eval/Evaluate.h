@@ -62,6 +62,12 @@ struct EvalError {
 /// numbers; bools count as ints); throws EvalError at `loc` otherwise.
 SeqTypeKind typeSequence(const std::vector<Atom> &values, SourceLoc loc);
 
+/// One position of a map node: its operation on the values of its operands
+/// (`operands[i]` for node->operands[i]); throws EvalError.
+Atom applyMap(const graph::Node *node, const Atom *const *operands);
+/// One input item converted as a tokens_* node converts it; throws EvalError.
+Atom convertToken(const graph::Node *node, const Atom &item);
+
 class Evaluator {
 public:
   /// `input` must be non-empty.

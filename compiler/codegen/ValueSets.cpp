@@ -1,0 +1,210 @@
+// Value sets of s-ops over a vocabulary and a maximum length.
+#include "compiler/codegen/ValueSets.h"
+
+#include "compiler/eval/Evaluate.h"
+#include "compiler/lang/Value.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using graph::Node;
+using graph::NodeKind;
+using lang::Atom;
+
+namespace {
+
+/// A set of atoms by Python equality, keeping the first spelling of each.
+class AtomSet {
+public:
+  explicit AtomSet(const Node *node, size_t limit) : node(node), limit(limit) {}
+
+  void insert(const Atom &atom) {
+    if (seen.insert(atom).second) {
+      order.push_back(atom);
+      if (order.size() > limit)
+        throw ValueSetError{node, "the value set of '" + node->name +
+                                      "' has more than " + std::to_string(limit) +
+                                      " values; lower max_len, or restructure the "
+                                      "program so that fewer values reach it"};
+    }
+  }
+
+  std::vector<Atom> sorted() && {
+    std::sort(order.begin(), order.end(), [](const Atom &a, const Atom &b) {
+      if (a.isString() != b.isString())
+        return !a.isString();
+      if (a.isString())
+        return a.asString() < b.asString();
+      return a.number() < b.number();
+    });
+    return std::move(order);
+  }
+
+private:
+  const Node *node;
+  size_t limit;
+  std::unordered_set<Atom, lang::AtomHash, lang::AtomEq> seen;
+  std::vector<Atom> order;
+};
+
+class Builder {
+public:
+  Builder(const ValueSetOptions &options) : options(options) {}
+
+  ValueSets run(const Node *root) {
+    for (const Node *node : graph::topologicalOrder(root))
+      if (!node->isSelector())
+        sets[node] = compute(node);
+    return std::move(sets);
+  }
+
+private:
+  std::vector<Atom> compute(const Node *node) {
+    AtomSet out(node, options.limit);
+    switch (node->kind) {
+    case NodeKind::Tokens:
+      for (const Atom &item : options.vocab) {
+        try {
+          out.insert(eval::convertToken(node, item));
+        } catch (const eval::EvalError &e) {
+          throw ValueSetError{node, "the vocabulary does not suit '" + node->name +
+                                        "': " + e.message};
+        }
+      }
+      break;
+    case NodeKind::Indices:
+      for (int64_t i = 0; i < options.maxLen; ++i)
+        out.insert(Atom::integer(i));
+      break;
+    case NodeKind::SelectorWidth:
+      for (int64_t i = 0; i <= options.maxLen; ++i)
+        out.insert(Atom::integer(i));
+      break;
+    case NodeKind::Constant:
+      out.insert(node->constant);
+      break;
+    case NodeKind::Map:
+      map(node, out);
+      break;
+    case NodeKind::Aggregate:
+      aggregate(node, out);
+      break;
+    default:
+      break;
+    }
+    return std::move(out).sorted();
+  }
+
+  /// Every combination of operand values, odometer style.
+  void map(const Node *node, AtomSet &out) {
+    std::vector<const std::vector<Atom> *> choices;
+    std::vector<std::vector<Atom>> constants;
+    constants.reserve(node->operands.size());
+    double combinations = 1;
+    for (const graph::Operand &operand : node->operands) {
+      if (operand.input >= 0) {
+        choices.push_back(&sets.at(node->inputs[operand.input]));
+      } else {
+        constants.push_back({operand.constant});
+        choices.push_back(&constants.back());
+      }
+      combinations *= static_cast<double>(choices.back()->size());
+    }
+    if (combinations > static_cast<double>(options.limit) * 16)
+      throw ValueSetError{node, "'" + node->name + "' combines " +
+                                    std::to_string(static_cast<long long>(combinations)) +
+                                    " combinations of input values; lower max_len, or "
+                                    "restructure the program"};
+    std::vector<size_t> at(choices.size(), 0);
+    std::vector<const Atom *> operands(choices.size());
+    if (std::any_of(choices.begin(), choices.end(),
+                    [](const std::vector<Atom> *c) { return c->empty(); }))
+      return;
+    while (true) {
+      for (size_t i = 0; i < choices.size(); ++i)
+        operands[i] = &(*choices[i])[at[i]];
+      try {
+        out.insert(eval::applyMap(node, operands.data()));
+      } catch (const eval::EvalError &) {
+        // No input reaches this combination without failing in the evaluator.
+      }
+      size_t i = 0;
+      while (i < at.size() && ++at[i] == choices[i]->size())
+        at[i++] = 0;
+      if (i == at.size())
+        break;
+    }
+  }
+
+  void aggregate(const Node *node, AtomSet &out) {
+    const std::vector<Atom> &values = sets.at(node->inputs[1]);
+    out.insert(node->constant);
+    for (const Atom &v : values)
+      out.insert(v);
+    bool numbers = !values.empty() &&
+                   std::all_of(values.begin(), values.end(),
+                               [](const Atom &v) { return v.isNumber(); });
+    if (!numbers)
+      return; // Averaging non-numbers fails in the evaluator.
+    bool integral = std::all_of(values.begin(), values.end(),
+                                [](const Atom &v) { return v.isIntegral(); });
+    // (front and back are the smallest and largest: the set is sorted.)
+    int64_t lo = values.front().integral(), hi = values.back().integral();
+    if (integral && (hi - lo) <= 10'000'000 / std::max<int64_t>(options.maxLen, 1)) {
+      // The w-fold sums are exact integers, kept as flags over their range;
+      // the mean is sum * 1.0 / w, as the evaluator computes it.
+      std::vector<int64_t> base;
+      for (const Atom &v : values)
+        base.push_back(v.integral());
+      std::vector<char> sums(hi - lo + 1, 0);
+      for (int64_t b : base)
+        sums[b - lo] = 1;
+      for (int64_t w = 2; w <= options.maxLen; ++w) {
+        // sums covers [(w-1)*lo, (w-1)*hi]; next covers [w*lo, w*hi].
+        std::vector<char> next(w * (hi - lo) + 1, 0);
+        for (size_t s = 0; s < sums.size(); ++s)
+          if (sums[s])
+            for (int64_t b : base)
+              next[s + (b - lo)] = 1;
+        sums = std::move(next);
+        for (size_t s = 0; s < sums.size(); ++s)
+          if (sums[s])
+            out.insert(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) *
+                                  1.0 / static_cast<double>(w)));
+      }
+      return;
+    }
+    std::set<double> base, sums;
+    for (const Atom &v : values)
+      base.insert(v.number());
+    sums = base;
+    for (int64_t w = 2; w <= options.maxLen; ++w) {
+      std::set<double> next;
+      for (double s : sums)
+        for (double b : base) {
+          next.insert(s + b);
+          if (next.size() > options.limit)
+            throw ValueSetError{node, "the means of '" + node->name +
+                                          "' take more than " +
+                                          std::to_string(options.limit) +
+                                          " values; lower max_len, or restructure "
+                                          "the program"};
+        }
+      sums = std::move(next);
+      for (double s : sums)
+        out.insert(Atom::real(s * 1.0 / static_cast<double>(w)));
+    }
+  }
+
+  const ValueSetOptions &options;
+  ValueSets sets;
+};
+
+} // namespace
+
+ValueSets codegen::computeValueSets(const Node *root, const ValueSetOptions &options) {
+  return Builder(options).run(root);
+}

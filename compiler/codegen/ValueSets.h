@@ -1,0 +1,50 @@
+// Stage 6a: value sets, the values each s-op can take on inputs of length
+// 1..max_len over a vocabulary (the first step of compiling to weights).
+//
+// Requires: the graph below an s-op. Adds: for every s-op node below it, a
+// finite set of atoms that contains every value the reference evaluator can
+// produce for it (a superset: combinations that no input realises may be in
+// it). The rules, in topological order:
+//   1. tokens_*: the vocabulary, converted as the tokens node converts;
+//      indices: 0..N-1; a constant: itself; selector_width: 0..N;
+//   2. a map: its operation on every combination of its operands' values
+//      (combinations on which the operation fails are left out: no input
+//      that reaches the compiled model can produce them without also failing
+//      in the reference evaluator);
+//   3. an aggregate: its default, the values (one selected position passes
+//      through), and, when they are numbers, every mean of 2..N of them
+//      (with repetition) that can occur, not only x/w: the means of w values
+//      are the w-fold sums of the set divided by w, as the evaluator
+//      computes them.
+// A set larger than the limit is an error that names the s-op and the size,
+// with advice.
+#pragma once
+
+#include "compiler/graph/Graph.h"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace rasp::codegen {
+
+struct ValueSetOptions {
+  std::vector<lang::Atom> vocab;
+  int64_t maxLen = 0;
+  /// Most values in one set.
+  size_t limit = 100'000;
+};
+
+struct ValueSetError {
+  const graph::Node *node;
+  std::string message;
+};
+
+/// Value sets, sorted (numbers ascending, then strings) and without
+/// duplicates (by Python equality: 1, 1.0 and True are one value).
+using ValueSets = std::unordered_map<const graph::Node *, std::vector<lang::Atom>>;
+
+/// The value sets of `root` and every s-op below it; throws ValueSetError.
+ValueSets computeValueSets(const graph::Node *root, const ValueSetOptions &options);
+
+} // namespace rasp::codegen

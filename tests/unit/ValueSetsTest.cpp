@@ -1,0 +1,163 @@
+// Value sets: exact sets for small cases worked out by hand, and soundness
+// against the reference evaluator on every input up to a length.
+#include "compiler/codegen/ValueSets.h"
+#include "compiler/eval/Evaluate.h"
+#include "compiler/lang/Elaborate.h"
+#include "compiler/support/Diagnostics.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace rasp;
+using lang::Atom;
+
+namespace {
+
+struct Program {
+  llvm::raw_null_ostream sink;
+  DiagnosticEngine diags{&sink};
+  std::unique_ptr<lang::Elaborator> elaborator;
+  std::shared_ptr<lang::Env> scope;
+
+  explicit Program(const std::string &text) {
+    elaborator = std::make_unique<lang::Elaborator>(diags, lang::ElaborateOptions::defaults());
+    EXPECT_TRUE(elaborator->loadStdlib());
+    scope = elaborator->newProgramScope("test");
+    EXPECT_EQ(elaborator->runFile(diags.addFile("t.rasp", text), scope), 0u);
+  }
+  const graph::Node *node(const std::string &name) { return scope->find(name)->node(); }
+};
+
+std::vector<Atom> strings(std::initializer_list<const char *> texts) {
+  std::vector<Atom> out;
+  for (const char *t : texts)
+    out.push_back(Atom::string(t));
+  return out;
+}
+
+/// The set as text, e.g. "0 0.5 1".
+std::string text(const std::vector<Atom> &set) {
+  std::string out;
+  for (const Atom &a : set)
+    out += (out.empty() ? "" : " ") + a.str();
+  return out;
+}
+
+codegen::ValueSets sets(Program &p, const std::string &name, std::vector<Atom> vocab,
+                        int64_t maxLen) {
+  codegen::ValueSetOptions options;
+  options.vocab = std::move(vocab);
+  options.maxLen = maxLen;
+  return codegen::computeValueSets(p.node(name), options);
+}
+
+TEST(ValueSetsTest, InputsAndWidths) {
+  Program p("w = selector_width(select(tokens, tokens, ==)); t = tokens; i = indices;");
+  auto s = sets(p, "w", strings({"b", "a"}), 3);
+  EXPECT_EQ(text(s.at(p.node("w"))), "0 1 2 3");
+  EXPECT_EQ(text(s.at(p.node("t"))), "a b");
+  auto si = sets(p, "i", strings({"a"}), 3);
+  EXPECT_EQ(text(si.at(p.node("i"))), "0 1 2");
+}
+
+TEST(ValueSetsTest, MapsTakeTheImageAndSkipFailingCombinations) {
+  Program p("a = indices + 1; b = tokens == \"a\"; c = 1 / indices; "
+            "d = indices * 2 + indices;");
+  EXPECT_EQ(text(sets(p, "a", strings({"a"}), 3).at(p.node("a"))), "1 2 3");
+  EXPECT_EQ(text(sets(p, "b", strings({"a", "b"}), 3).at(p.node("b"))), "False True");
+  // 1 / 0 fails in the evaluator, so it is not a value.
+  EXPECT_EQ(text(sets(p, "c", strings({"a"}), 3).at(p.node("c"))), "0.5 1.0");
+  // Combinations are joint over both inputs (a superset): 0..2 * 2 + 0..2.
+  EXPECT_EQ(text(sets(p, "d", strings({"a"}), 3).at(p.node("d"))), "0 1 2 3 4 5 6");
+}
+
+TEST(ValueSetsTest, MeansAreEveryMeanThatCanOccur) {
+  // Means of 1..3 values from {0, 1}: 0, 1, 1/2, 1/3, 2/3 (and the default 0).
+  Program p("m = aggregate(select(indices, indices, <=), indicator(tokens == \"a\"));");
+  auto s = sets(p, "m", strings({"a", "b"}), 3);
+  std::vector<Atom> m = s.at(p.node("m"));
+  EXPECT_EQ(m.size(), 5u) << text(m);
+  EXPECT_TRUE(std::any_of(m.begin(), m.end(),
+                          [](const Atom &a) { return a.equals(Atom::real(1.0 / 3.0)); }));
+  EXPECT_TRUE(std::any_of(m.begin(), m.end(),
+                          [](const Atom &a) { return a.equals(Atom::real(2.0 / 3.0)); }));
+}
+
+TEST(ValueSetsTest, NonNumericAggregatesPassValuesAndTheDefault) {
+  Program p("r = aggregate(select(indices, indices - 1, ==), tokens, \"_\");");
+  EXPECT_EQ(text(sets(p, "r", strings({"x", "y"}), 4).at(p.node("r"))), "_ x y");
+}
+
+TEST(ValueSetsTest, ExplodingSetsNameTheSOp) {
+  Program p("big = indices * 1000 + indices * 7 + indices;");
+  codegen::ValueSetOptions options;
+  options.vocab = strings({"a"});
+  options.maxLen = 300;
+  options.limit = 1000;
+  try {
+    codegen::computeValueSets(p.node("big"), options);
+    FAIL() << "expected a value set error";
+  } catch (const codegen::ValueSetError &e) {
+    EXPECT_NE(e.message.find("lower max_len"), std::string::npos) << e.message;
+  }
+}
+
+/// Every value the evaluator produces, for every node and every input over
+/// `vocab` of length 1..maxLen, is in the node's value set.
+void expectSound(const std::string &program, const std::string &name,
+                 std::vector<Atom> vocab, int64_t maxLen) {
+  Program p(program);
+  codegen::ValueSetOptions options;
+  options.vocab = vocab;
+  options.maxLen = maxLen;
+  codegen::ValueSets s = codegen::computeValueSets(p.node(name), options);
+  std::vector<const graph::Node *> nodes = graph::topologicalOrder(p.node(name));
+  std::vector<size_t> digits;
+  size_t checked = 0;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    digits.assign(n, 0);
+    while (true) {
+      std::vector<Atom> input;
+      for (size_t d : digits)
+        input.push_back(vocab[d]);
+      eval::Evaluator evaluator(input);
+      for (const graph::Node *node : nodes) {
+        if (node->isSelector())
+          continue;
+        const std::vector<Atom> &set = s.at(node);
+        for (const Atom &v : evaluator.sequence(node).values) {
+          ASSERT_TRUE(std::any_of(set.begin(), set.end(),
+                                  [&](const Atom &a) { return a.equals(v); }))
+              << node->name << " produced " << v.repr() << ", not in " << text(set);
+          ++checked;
+        }
+      }
+      size_t i = 0;
+      while (i < digits.size() && ++digits[i] == vocab.size())
+        digits[i++] = 0;
+      if (i == digits.size())
+        break;
+    }
+  }
+  EXPECT_GT(checked, 0u);
+}
+
+TEST(ValueSetsTest, SoundOnThePaperPrograms) {
+  expectSound("opp = length - indices - 1; r = aggregate(select(indices, opp, ==), tokens);",
+              "r", strings({"a", "b", "c"}), 5);
+  expectSound("s = sort(tokens, tokens);", "s", strings({"a", "b", "c"}), 5);
+  expectSound("h = selector_width(select(tokens, tokens, ==));", "h", strings({"a", "b"}), 6);
+  expectSound(R"rasp(
+prefix = select(indices, indices, <=);
+opens = round((indices + 1) * aggregate(prefix, indicator(tokens == "(")));
+closes = round((indices + 1) * aggregate(prefix, indicator(tokens == ")")));
+balance = opens - closes;
+bad = aggregate(prefix, indicator(balance < 0));
+d = "F" if bad > 0 else ("T" if balance == 0 else "P");)rasp",
+              "d", strings({"(", ")"}), 6);
+}
+
+} // namespace

@@ -91,10 +91,10 @@ lang::ElaborateOptions elaborateOptions() {
 
 /// An elaborator with the standard library loaded, or null (reported).
 std::unique_ptr<lang::Elaborator> makeElaborator(DiagnosticEngine &diags) {
-  auto elaborator = std::make_unique<lang::Elaborator>(diags, elaborateOptions());
+  lang::ElaborateOptions options = elaborateOptions();
+  auto elaborator = std::make_unique<lang::Elaborator>(diags, options);
   if (!elaborator->loadStdlib()) {
-    diags.error("could not load the standard library " +
-                elaborateOptions().stdlibPath);
+    diags.error("could not load the standard library " + options.stdlibPath);
     return nullptr;
   }
   return elaborator;

@@ -5,6 +5,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/ConvertUTF.h"
 
 #include <algorithm>
 
@@ -77,8 +78,7 @@ private:
     return n;
   }
   size_t codePointLength(size_t i) const {
-    unsigned char byte = static_cast<unsigned char>(text[i]);
-    return byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+    return llvm::getNumBytesForUTF8(static_cast<llvm::UTF8>(text[i]));
   }
   /// String: '"' ~["\r\n]* '"'; without the closing quote, the error type.
   std::pair<size_t, size_t> quoted(size_t i, char quote, size_t closed,

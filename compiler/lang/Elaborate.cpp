@@ -4,6 +4,7 @@
 #include "compiler/frontend/Parse.h"
 
 #include "llvm/Support/Casting.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -130,8 +131,7 @@ graph::CompareKind compareOf(CompareKind cmp) {
 std::vector<std::string> codePoints(const std::string &s) {
   std::vector<std::string> out;
   for (size_t i = 0; i < s.size();) {
-    unsigned char byte = static_cast<unsigned char>(s[i]);
-    size_t length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+    size_t length = llvm::getNumBytesForUTF8(static_cast<llvm::UTF8>(s[i]));
     out.push_back(s.substr(i, length));
     i += length;
   }

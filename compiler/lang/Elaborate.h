@@ -113,9 +113,6 @@ public:
   std::optional<Value> evaluateExpression(const ast::Expr &expr,
                                           const std::shared_ptr<Env> &scope);
 
-  graph::Graph &graph() { return nodes; }
-  DiagnosticEngine &diagnostics() { return diags; }
-
   class Impl;
 
 private:

@@ -24,6 +24,9 @@ struct RunResult {
   std::vector<std::vector<std::string>> outputs;
   /// The raw numerical values (categorical outputs: the argmax index).
   std::vector<std::vector<double>> values;
+  /// The label chosen per position: the argmax, or the nearest level; -1
+  /// for a numerical output without levels.
+  std::vector<std::vector<int64_t>> choices;
   /// With trace: residual[i] is (n + 1) x d_model after stage i
   /// (0: embeddings, then one per layer), row-major, BOS first.
   std::vector<std::vector<double>> residual;

@@ -59,6 +59,9 @@ struct Output {
   /// stands for. Numerical: one dimension.
   std::vector<int64_t> dims;
   std::vector<std::string> labels;
+  /// Numerical, optional: the numbers the output can take (labels[i] names
+  /// levels[i]); the value read is reported as the nearest of them.
+  std::vector<double> levels;
 };
 
 struct ModelConfig {

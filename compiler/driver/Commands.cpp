@@ -1,6 +1,7 @@
 // The subcommands: option parsing with Boost.Program_options, then one library
 // call each.
 #include "compiler/driver/Commands.h"
+#include "compiler/driver/Support.h"
 
 #include "compiler/analysis/Analyze.h"
 #include "compiler/analysis/Draw.h"
@@ -33,7 +34,7 @@ using namespace rasp;
 using namespace rasp::driver;
 namespace po = boost::program_options;
 
-namespace {
+namespace rasp::driver {
 
 /// Parses `args` against `options` (plus -h/--help) and the positional
 /// arguments; on bad usage prints the error and `usage` and returns nothing.
@@ -114,11 +115,6 @@ std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
   return scope;
 }
 
-/// A program run in a fresh elaborator, for the commands that read one file.
-struct LoadedProgram {
-  std::unique_ptr<lang::Elaborator> elaborator;
-  std::shared_ptr<lang::Env> scope;
-};
 
 /// Loads the standard library, then runs `path`; nothing if either failed
 /// to start (errors inside the program are reported and counted).
@@ -216,6 +212,10 @@ llvm::json::Value inputJson(const lang::Value &input,
     items.push_back(atomJson(atom));
   return llvm::json::Value(std::move(items));
 }
+
+} // namespace rasp::driver
+
+namespace {
 
 int replCommand(const std::vector<std::string> &args) {
   const char *usage =
@@ -535,11 +535,15 @@ const std::vector<Command> &rasp::driver::commands() {
       {"analyze", "layers and heads each s-op needs", analyzeCommand},
       {"check", "parse and check RASP files; print their diagnostics",
        checkCommand},
+      {"compile", "compile an s-op to transformer weights; print the report",
+       compileCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
       {"parse", "print a stage's output: the syntax tree or the RASP graph",
        parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},
+      {"verify", "compare a compiled model with the reference evaluator",
+       verifyCommand},
   };
   return all;
 }

@@ -58,6 +58,11 @@ enum class MapOpKind {
 
 enum class CompareKind { Eq, Ne, Lt, Gt, Le, Ge };
 
+/// How the compiler should encode an s-op in the residual stream, as the
+/// built-ins `categorical(x)` and `numerical(x)` ask; they never change a
+/// value.
+enum class EncodingHintKind { Inferred, Categorical, Numerical };
+
 /// An operand of a map: an input node's value at the position, or a
 /// constant captured when the map was built.
 struct Operand {
@@ -90,6 +95,8 @@ struct Node {
   std::vector<Operand> operands;                   ///< Map.
   std::shared_ptr<const Table> table;              ///< InList, Lookup.
   CompareKind cmp = CompareKind::Eq;               ///< Select.
+  /// Set by categorical()/numerical(), like the name (the last one wins).
+  EncodingHintKind encoding = EncodingHintKind::Inferred;
 
   bool isSelector() const {
     return kind == NodeKind::Select || kind == NodeKind::SelectorAnd ||

@@ -227,6 +227,15 @@ public:
     width->creator = "built-in";
     width->builtin = BuiltinKind::SelectorWidth;
     base->vars["selector_width"] = Value::function(width);
+    for (auto [name, kind] : {std::pair{"categorical", BuiltinKind::Categorical},
+                              std::pair{"numerical", BuiltinKind::Numerical}}) {
+      auto hint = std::make_shared<Function>();
+      hint->name = name;
+      hint->params = {"sop"};
+      hint->creator = "built-in";
+      hint->builtin = kind;
+      base->vars[name] = Value::function(hint);
+    }
   }
 
   uint64_t steps = 0;
@@ -1177,6 +1186,15 @@ public:
       GNode *node = g.add(NodeKind::SelectorWidth, "", call.loc(), {args[0].node()});
       setName(node, resultName);
       return Value::node(node);
+    }
+    if (f.builtin == BuiltinKind::Categorical || f.builtin == BuiltinKind::Numerical) {
+      if (!args[0].isSOp())
+        fail(call.args[0]->loc(),
+             f.name + " expects an s-op, not " + brief(args[0]));
+      args[0].node()->encoding = f.builtin == BuiltinKind::Categorical
+                                     ? graph::EncodingHintKind::Categorical
+                                     : graph::EncodingHintKind::Numerical;
+      return args[0];
     }
     if (callDepth >= MaxCallDepth)
       fail(call.loc(), "maximum recursion depth (" + std::to_string(MaxCallDepth) +

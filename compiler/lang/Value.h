@@ -44,7 +44,7 @@ struct Dict {
   void set(const Atom &key, Value value);
 };
 
-enum class BuiltinKind { None, SelectorWidth };
+enum class BuiltinKind { None, SelectorWidth, Categorical, Numerical };
 
 /// A function made by `def` (or a built-in primitive).
 struct Function {

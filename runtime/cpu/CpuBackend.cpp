@@ -3,12 +3,22 @@
 
 #include <Eigen/Dense>
 
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 
 using namespace rasp::runtime;
 
 namespace {
+
+/// The index of the level nearest to v, or -1 without levels.
+int64_t nearestLevel(const std::vector<double> &levels, double v) {
+  int64_t best = -1;
+  for (size_t i = 0; i < levels.size(); ++i)
+    if (best < 0 || std::abs(levels[i] - v) < std::abs(levels[best] - v))
+      best = static_cast<int64_t>(i);
+  return best;
+}
 
 template <typename T> class CpuBackend : public Backend {
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -123,11 +133,16 @@ private:
     for (const Output &output : model.outputs) {
       std::vector<std::string> texts;
       std::vector<double> values;
+      std::vector<int64_t> choices;
       for (int64_t p = 1; p < n; ++p) {
         if (output.kind == OutputKind::Numerical) {
           double v = static_cast<double>(x(p, output.dims[0]));
           values.push_back(v);
-          texts.push_back(std::to_string(v));
+          int64_t best = nearestLevel(output.levels, v);
+          choices.push_back(best);
+          texts.push_back(best >= 0 && best < static_cast<int64_t>(output.labels.size())
+                              ? output.labels[best]
+                              : std::to_string(v));
           continue;
         }
         size_t best = 0;
@@ -135,10 +150,12 @@ private:
           if (x(p, output.dims[i]) > x(p, output.dims[best]))
             best = i;
         values.push_back(static_cast<double>(best));
+        choices.push_back(static_cast<int64_t>(best));
         texts.push_back(best < output.labels.size() ? output.labels[best] : "");
       }
       result.outputs.push_back(std::move(texts));
       result.values.push_back(std::move(values));
+      result.choices.push_back(std::move(choices));
     }
     return result;
   }

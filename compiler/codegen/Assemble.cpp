@@ -1,0 +1,106 @@
+// Assembly: dense matrices from the layer/head IR.
+#include "compiler/codegen/Assemble.h"
+
+using namespace rasp;
+using namespace rasp::codegen;
+using runtime::Matrix;
+
+namespace {
+
+/// Column `col` of `m` (d_model rows) gets the sparse form.
+void setColumn(Matrix &m, int64_t col, const Sparse &form) {
+  for (const auto &[dim, w] : form)
+    m.at(dim, col) += static_cast<float>(w);
+}
+
+void setRow(Matrix &m, int64_t row, const Sparse &form) {
+  for (const auto &[dim, w] : form)
+    m.at(row, dim) += static_cast<float>(w);
+}
+
+runtime::Head assembleHead(const HeadPlan &plan, int64_t d) {
+  runtime::Head head;
+  int64_t width = static_cast<int64_t>(plan.query.size());
+  head.wq = Matrix(d, width);
+  head.wk = Matrix(d, width);
+  for (int64_t j = 0; j < width; ++j) {
+    setColumn(head.wq, j, plan.query[j]);
+    setColumn(head.wk, j, plan.key[j]);
+  }
+  int64_t values = static_cast<int64_t>(plan.value.size());
+  head.wv = Matrix(d, values);
+  head.wo = Matrix(values, d);
+  for (int64_t c = 0; c < values; ++c) {
+    setColumn(head.wv, c, plan.value[c]);
+    head.wo.at(c, plan.outDims[c]) = 1.0f;
+  }
+  return head;
+}
+
+runtime::Mlp assembleMlp(const LayerPlan &layer, int64_t d) {
+  int64_t hidden = 0;
+  for (const MlpBlock &block : layer.mlps)
+    hidden += static_cast<int64_t>(block.units.size());
+  runtime::Mlp mlp;
+  mlp.w1 = Matrix(d, hidden);
+  mlp.b1 = Matrix(1, hidden);
+  mlp.w2 = Matrix(hidden, d);
+  mlp.b2 = Matrix(1, d);
+  int64_t u = 0;
+  for (const MlpBlock &block : layer.mlps)
+    for (const HiddenUnit &unit : block.units) {
+      setColumn(mlp.w1, u, unit.in);
+      mlp.b1.at(0, u) = static_cast<float>(unit.bias);
+      setRow(mlp.w2, u, unit.out);
+      ++u;
+    }
+  if (hidden == 0)
+    mlp = runtime::Mlp();
+  return mlp;
+}
+
+} // namespace
+
+runtime::Model codegen::assembleModel(const ModelPlan &plan) {
+  runtime::Model model;
+  int64_t d = plan.dModel;
+  model.config.dModel = d;
+  model.config.maxLen = plan.maxLen;
+  model.config.softmaxScale = 1.0f;
+  for (const lang::Atom &v : plan.vocab)
+    model.vocab.push_back(v.str());
+  model.tokenEmbedding = Matrix(static_cast<int64_t>(plan.tokenRows.size()), d);
+  for (size_t i = 0; i < plan.tokenRows.size(); ++i)
+    setRow(model.tokenEmbedding, static_cast<int64_t>(i), plan.tokenRows[i]);
+  model.positionEmbedding = Matrix(static_cast<int64_t>(plan.positionRows.size()), d);
+  for (size_t p = 0; p < plan.positionRows.size(); ++p)
+    setRow(model.positionEmbedding, static_cast<int64_t>(p), plan.positionRows[p]);
+  for (const LayerPlan &layer : plan.layers) {
+    runtime::Layer out;
+    for (const HeadPlan &head : layer.heads)
+      out.heads.push_back(assembleHead(head, d));
+    out.mlp = assembleMlp(layer, d);
+    model.layers.push_back(std::move(out));
+  }
+  for (const Feature &f : plan.features) {
+    if (f.encoding == EncodingKind::Numerical) {
+      model.residualLabels.push_back(f.label);
+      continue;
+    }
+    for (const lang::Atom &v : f.values)
+      model.residualLabels.push_back(f.label + ":" + v.str());
+  }
+  const Feature &f = plan.features[plan.output];
+  runtime::Output output;
+  output.name = f.label;
+  output.kind = f.encoding == EncodingKind::Categorical ? runtime::OutputKind::Categorical
+                                                        : runtime::OutputKind::Numerical;
+  for (int i = 0; i < f.width(); ++i)
+    output.dims.push_back(f.firstDim + i);
+  for (const lang::Atom &v : f.values)
+    output.labels.push_back(v.str());
+  if (f.encoding == EncodingKind::Numerical)
+    output.levels = f.levels;
+  model.outputs.push_back(std::move(output));
+  return model;
+}

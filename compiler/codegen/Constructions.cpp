@@ -1,0 +1,179 @@
+// Weight constructions: attention scores and gated lookup MLPs.
+#include "compiler/codegen/Constructions.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+void codegen::addScaled(Sparse &a, const Sparse &b, double weight) {
+  if (weight == 0)
+    return;
+  for (const auto &[dim, w] : b) {
+    auto it = std::find_if(a.begin(), a.end(), [&](const auto &e) { return e.first == dim; });
+    if (it == a.end())
+      a.emplace_back(dim, w * weight);
+    else
+      it->second += w * weight;
+  }
+  a.erase(std::remove_if(a.begin(), a.end(), [](const auto &e) { return e.second == 0; }),
+          a.end());
+}
+
+void codegen::buildScores(const std::vector<ScoreGroup> &groups,
+                          const ScoreOptions &options, HeadPlan &head) {
+  double s = options.scale;
+  for (const ScoreGroup &g : groups) {
+    size_t nq = g.queryReads.size(), nk = g.keyReads.size();
+    // One head dimension per value of the smaller side.
+    if (nk <= nq) {
+      for (size_t k = 0; k < nk; ++k) {
+        Sparse query;
+        for (size_t q = 0; q < nq; ++q)
+          if (g.table[q][k])
+            addScaled(query, g.queryReads[q], s);
+        if (query.empty())
+          continue;
+        head.query.push_back(std::move(query));
+        head.key.push_back(g.keyReads[k]);
+      }
+      continue;
+    }
+    for (size_t q = 0; q < nq; ++q) {
+      Sparse key;
+      for (size_t k = 0; k < nk; ++k)
+        if (g.table[q][k])
+          addScaled(key, g.keyReads[k], 1.0);
+      if (key.empty())
+        continue;
+      Sparse query;
+      addScaled(query, g.queryReads[q], s);
+      head.query.push_back(std::move(query));
+      head.key.push_back(std::move(key));
+    }
+  }
+  // BOS: bosScore for every query; the BOS query (whose readings are all
+  // zero) scores it far above every other key.
+  double groupsCount = static_cast<double>(groups.size());
+  head.query.push_back({{options.oneDim, s * options.bosScore},
+                        {options.bosDim, s * (std::fabs(options.bosScore) + groupsCount + 2)}});
+  head.key.push_back({{options.bosDim, 1.0}});
+}
+
+namespace {
+
+/// Switches a unit off at BOS: subtracts more than its largest activation.
+void killAtBos(HiddenUnit &unit, const std::vector<double> &bound, int bosDim) {
+  double most = std::fabs(unit.bias) + 1;
+  for (const auto &[dim, w] : unit.in)
+    most += std::fabs(w) * bound[dim];
+  unit.in.emplace_back(bosDim, -most);
+}
+
+Sparse difference(const Sparse &a, const Sparse &b) {
+  Sparse out = a;
+  addScaled(out, b, -1.0);
+  return out;
+}
+
+} // namespace
+
+std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
+  size_t m = spec.categorical.size();
+  double combos = 1;
+  for (const auto &dims : spec.categorical)
+    combos *= static_cast<double>(dims.size());
+  if (combos > static_cast<double>(spec.maxUnits))
+    throw LookupError{"its inputs combine in " +
+                      std::to_string(static_cast<long long>(combos)) +
+                      " ways, more than the " + std::to_string(spec.maxUnits) +
+                      " units one MLP may spend"};
+  // Bounds of every dimension a unit reads (for switching units off at BOS).
+  int maxDim = std::max(spec.oneDim, spec.bosDim);
+  for (const auto &dims : spec.categorical)
+    for (int d : dims)
+      maxDim = std::max(maxDim, d);
+  if (spec.numeric)
+    maxDim = std::max(maxDim, spec.numeric->dim);
+  std::vector<double> bound(maxDim + 1, 1.5);
+  std::vector<int> order;
+  double lo = 0, hi = 0;
+  if (spec.numeric) {
+    const std::vector<double> &levels = spec.numeric->levels;
+    order.resize(levels.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return levels[a] < levels[b]; });
+    lo = levels[order.front()];
+    hi = levels[order.back()];
+    bound[spec.numeric->dim] = std::max(std::fabs(lo), std::fabs(hi)) + 1;
+  }
+
+  std::vector<HiddenUnit> units;
+  std::vector<int> at(m, 0);
+  auto add = [&](HiddenUnit unit) {
+    killAtBos(unit, bound, spec.bosDim);
+    units.push_back(std::move(unit));
+    if (units.size() > spec.maxUnits)
+      throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
+                        " units in one MLP"};
+  };
+  if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
+                  [](const auto &dims) { return dims.empty(); }))
+    return units;
+  while (true) {
+    // The gate: exactly 1 on this combination, <= -1 on any other.
+    Sparse gate;
+    for (size_t i = 0; i < m; ++i)
+      gate.emplace_back(spec.categorical[i][at[i]], 2.0);
+    double gateBias = 1.0 - 2.0 * static_cast<double>(m);
+    gate.emplace_back(spec.oneDim, gateBias);
+    if (!spec.numeric) {
+      Sparse out = spec.output(at, -1);
+      if (!out.empty())
+        add({gate, 0, std::move(out)});
+    } else {
+      const std::vector<double> &levels = spec.numeric->levels;
+      Sparse previous = spec.output(at, order[0]);
+      if (!previous.empty())
+        add({gate, 0, previous});
+      for (size_t j = 1; j < order.size(); ++j) {
+        Sparse current = spec.output(at, order[j]);
+        Sparse delta = difference(current, previous);
+        previous = std::move(current);
+        if (delta.empty())
+          continue;
+        double left = levels[order[j - 1]], right = levels[order[j]];
+        assert(right > left && "numerical levels must be distinct");
+        double slope = 2.0 / (right - left), threshold = (left + right) / 2;
+        // Off the combination the gate is <= -1: shifting by half the gap
+        // pushes both step units below zero at every level.
+        double shift = m ? (slope * std::max(hi - threshold, threshold - lo) + 1) : 0;
+        HiddenUnit up;
+        up.in = {{spec.numeric->dim, slope}};
+        addScaled(up.in, gate, shift / 2);
+        up.in.emplace_back(spec.oneDim, -slope * threshold + 0.5 - shift / 2);
+        // (the `one` entries from the gate and the threshold merge below.)
+        Sparse merged;
+        addScaled(merged, up.in, 1.0);
+        up.in = merged;
+        HiddenUnit down = up;
+        addScaled(down.in, {{spec.oneDim, 1.0}}, -1.0);
+        up.out = delta;
+        down.out = delta;
+        for (auto &e : down.out)
+          e.second = -e.second;
+        add(std::move(up));
+        add(std::move(down));
+      }
+    }
+    size_t i = 0;
+    while (i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()))
+      at[i++] = 0;
+    if (i == m)
+      break;
+  }
+  return units;
+}

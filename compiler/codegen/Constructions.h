@@ -1,0 +1,72 @@
+// Weight constructions, each on its own: attention scores from boolean
+// tables, and one-hidden-layer lookups of categorical and numerical inputs.
+//
+// These know nothing of the RASP graph: they turn tables over residual
+// readings into sparse weights, with the margins that keep float32 exact.
+//   1. Scores: every group g adds S * T_g[q][k] for the query's and key's
+//      values; BOS (key feature `bos`) scores S * bosScore for every query, so
+//      with G groups a selected key reaches S*G and BOS sits at S*(G - 1/2)
+//      for an aggregate (it wins only when nothing is selected) or above S*G
+//      for a selector width. The BOS query attends to BOS alone.
+//   2. Lookups: one gated unit per combination of categorical values,
+//      ReLU(2*sum(one-hots) - 2m + 1), which is exactly 1 for its combination
+//      and <= 0 (so 0) for every other, with margin 1/2 against noise; a
+//      numerical input adds, per combination, a base unit and a pair of step
+//      units per threshold where the output changes, each step's slope set
+//      from the gap between the two levels it separates (the ramp covers the
+//      middle half of the gap). Every unit is switched off at BOS.
+#pragma once
+
+#include "compiler/codegen/Plan.h"
+
+#include <functional>
+#include <optional>
+
+namespace rasp::codegen {
+
+/// One term of a score: readings of the query's and the key's values (each
+/// reading is 1 when the position holds that value, else 0) and the table.
+struct ScoreGroup {
+  std::vector<Sparse> queryReads;
+  std::vector<Sparse> keyReads;
+  std::vector<std::vector<bool>> table; ///< [query value][key value]
+};
+
+struct ScoreOptions {
+  double scale = 0;
+  double bosScore = 0; ///< In units of `scale`.
+  int oneDim = 0, bosDim = 0;
+};
+
+/// Fills head.query and head.key.
+void buildScores(const std::vector<ScoreGroup> &groups, const ScoreOptions &options,
+                 HeadPlan &head);
+
+struct NumericInput {
+  int dim = 0;
+  std::vector<double> levels; ///< Per value index (any order).
+};
+
+struct LookupSpec {
+  /// Per categorical input: the dimension of each value.
+  std::vector<std::vector<int>> categorical;
+  std::optional<NumericInput> numeric;
+  int oneDim = 0, bosDim = 0;
+  /// The encoded output for a combination of categorical value indices and
+  /// the numerical input's value index (-1 when there is none); empty when
+  /// the output is zero or the combination fails.
+  std::function<Sparse(const std::vector<int> &, int)> output;
+  size_t maxUnits = 200'000;
+};
+
+struct LookupError {
+  std::string message;
+};
+
+/// The units computing the lookup; throws LookupError past maxUnits.
+std::vector<HiddenUnit> buildLookup(const LookupSpec &spec);
+
+/// Adds `weight * b` to `a`, merging equal dimensions and dropping zeros.
+void addScaled(Sparse &a, const Sparse &b, double weight);
+
+} // namespace rasp::codegen

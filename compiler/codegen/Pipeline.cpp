@@ -1,0 +1,46 @@
+// The compiler's pipeline: value sets, plan, assembly.
+#include "compiler/codegen/Pipeline.h"
+
+#include "compiler/codegen/Assemble.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cassert>
+#include <chrono>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+CompiledProgram codegen::compileProgram(const graph::Node *root,
+                                        const CompileOptions &options) {
+  auto start = std::chrono::steady_clock::now();
+  CompiledProgram out;
+  try {
+    out.values = computeValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
+  } catch (const ValueSetError &e) {
+    throw CompileError{e.node, e.message};
+  }
+  out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits});
+  out.model = assembleModel(out.plan);
+  assert(out.model.validate().empty() && "assembly made inconsistent shapes");
+  out.compileMs = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  return out;
+}
+
+void codegen::dumpValueSets(const graph::Node *root, const ValueSets &sets,
+                            llvm::raw_ostream &out) {
+  for (const graph::Node *node : graph::topologicalOrder(root)) {
+    auto it = sets.find(node);
+    if (it == sets.end())
+      continue;
+    out << "'" << node->name << "': " << it->second.size() << " values {";
+    size_t shown = std::min<size_t>(it->second.size(), 20);
+    for (size_t i = 0; i < shown; ++i)
+      out << (i ? ", " : "") << it->second[i].repr();
+    if (shown < it->second.size())
+      out << ", ...";
+    out << "}\n";
+  }
+}

@@ -1,0 +1,34 @@
+// The compiler's pipeline, from an s-op of the RASP graph to a runtime model:
+// value sets -> plan (encodings, fusion, layers, heads, residual layout) ->
+// assembly. Parsing and elaboration come before it (the driver's
+// loadProgram); execution after it (runtime/).
+#pragma once
+
+#include "compiler/codegen/Plan.h"
+#include "compiler/codegen/Planner.h"
+#include "compiler/codegen/ValueSets.h"
+#include "runtime/Model.h"
+
+namespace rasp::codegen {
+
+struct CompileOptions {
+  std::vector<lang::Atom> vocab;
+  int64_t maxLen = 0;
+  size_t valueLimit = 100'000; ///< Most values in one value set.
+  size_t maxUnits = 200'000;   ///< Most hidden units in one MLP block.
+};
+
+struct CompiledProgram {
+  ValueSets values;
+  ModelPlan plan;
+  runtime::Model model;
+  double compileMs = 0; ///< Wall time of the three stages.
+};
+
+/// Compiles `root`; throws CompileError (naming the s-op at fault).
+CompiledProgram compileProgram(const graph::Node *root, const CompileOptions &options);
+
+/// The `--emit=values` dump: each s-op's value set, inputs first.
+void dumpValueSets(const graph::Node *root, const ValueSets &sets, llvm::raw_ostream &out);
+
+} // namespace rasp::codegen

@@ -1,0 +1,40 @@
+// Verification: a compiled model against the reference evaluator.
+//
+// Runs the model (on a runtime backend) and the evaluator on the same
+// inputs: every input when there are at most `exhaustiveLimit` of lengths
+// 1..max_len, and otherwise `samples` random ones whose lengths cycle through
+// 1..max_len. An output agrees when the value the model decodes (argmax, or
+// the nearest value of a numerical output) equals the evaluator's. Inputs on
+// which the evaluator fails are counted apart.
+#pragma once
+
+#include "compiler/codegen/Pipeline.h"
+#include "runtime/Backend.h"
+
+#include <optional>
+
+namespace rasp::codegen {
+
+struct VerifyOptions {
+  size_t samples = 500;
+  uint64_t seed = 1;
+  size_t exhaustiveLimit = 2000;
+};
+
+struct Mismatch {
+  std::vector<lang::Atom> input;
+  std::vector<std::string> expected, actual;
+};
+
+struct VerifyReport {
+  size_t samples = 0, agree = 0, mismatches = 0, referenceErrors = 0;
+  bool exhaustive = false;
+  /// Numerical outputs: the largest distance from a decoded value.
+  double maxDeviation = 0;
+  std::optional<Mismatch> first;
+};
+
+VerifyReport verifyModel(const graph::Node *root, const CompiledProgram &compiled,
+                         const runtime::Backend &backend, const VerifyOptions &options);
+
+} // namespace rasp::codegen

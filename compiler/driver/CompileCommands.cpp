@@ -1,0 +1,306 @@
+// The subcommands that compile to weights: compile, verify (and the helper
+// `run --backend cpu` uses).
+#include "compiler/driver/Commands.h"
+#include "compiler/driver/Support.h"
+
+#include "compiler/analysis/Analyze.h"
+#include "compiler/codegen/Pipeline.h"
+#include "compiler/codegen/Verify.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <iostream>
+#include <unordered_set>
+
+using namespace rasp;
+using namespace rasp::driver;
+namespace po = boost::program_options;
+
+namespace {
+
+/// The `--vocab` list: distinct atoms.
+std::optional<std::vector<lang::Atom>> parseVocab(lang::Elaborator &elaborator,
+                                                  DiagnosticEngine &diags,
+                                                  const std::string &text) {
+  SourceLoc loc;
+  std::optional<lang::Value> value = parseInput(elaborator, diags, text, loc);
+  if (!value)
+    return std::nullopt;
+  std::vector<lang::Atom> atoms;
+  try {
+    atoms = lang::inputAtoms(*value, loc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, "the vocabulary must be a list of atoms: " + e.message);
+    return std::nullopt;
+  }
+  std::unordered_set<lang::Atom, lang::AtomHash, lang::AtomEq> seen;
+  for (const lang::Atom &a : atoms)
+    if (!seen.insert(a).second) {
+      diags.error(loc, "the vocabulary lists " + a.repr() + " twice");
+      return std::nullopt;
+    }
+  return atoms;
+}
+
+po::options_description compileOptions() {
+  po::options_description options("options");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::string>()->required(), "the s-op to compile")(
+      "vocab", po::value<std::string>()->required(),
+      "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
+      "max-len", po::value<int64_t>()->required(), "the longest input (1..4096)")(
+      "json", po::bool_switch(), "print JSON");
+  return options;
+}
+
+} // namespace
+
+/// Loads, finds and compiles the s-op named in `vm`; nothing after
+/// reporting an error.
+std::optional<codegen::CompiledProgram>
+driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
+                     const std::string &name, const std::string &vocabText,
+                     int64_t maxLen, const graph::Node **root) {
+  if (maxLen < 1 || maxLen > 4096) {
+    diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
+    return std::nullopt;
+  }
+  std::optional<std::vector<lang::Atom>> vocab =
+      parseVocab(*program.elaborator, diags, vocabText);
+  if (!vocab || diags.errorCount())
+    return std::nullopt;
+  const graph::Node *node = findNode(*program.scope, name, diags, false);
+  if (!node)
+    return std::nullopt;
+  if (root)
+    *root = node;
+  try {
+    return codegen::compileProgram(node, {*vocab, maxLen});
+  } catch (const codegen::CompileError &e) {
+    SourceLoc loc = e.node && e.node->loc.isValid() ? e.node->loc : node->loc;
+    if (loc.isValid())
+      diags.error(loc, e.message);
+    else
+      diags.error(e.message);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
+  auto print = [&](const std::string &name, const runtime::Matrix &m, bool rowsAreResidual,
+                   bool colsAreResidual) {
+    out << name << " " << m.rows << "x" << m.cols << ", " << m.nonzeros() << " nonzero\n";
+    for (int64_t r = 0; r < m.rows; ++r)
+      for (int64_t c = 0; c < m.cols; ++c) {
+        float v = m.at(r, c);
+        if (v == 0.0f)
+          continue;
+        out << "  ";
+        out << (rowsAreResidual ? model.residualLabels[r] : std::to_string(r)) << " -> ";
+        out << (colsAreResidual ? model.residualLabels[c] : std::to_string(c));
+        out << ": " << llvm::formatv("{0:g}", v) << "\n";
+      }
+  };
+  print("token_embedding", model.tokenEmbedding, false, true);
+  print("position_embedding", model.positionEmbedding, false, true);
+  for (size_t l = 0; l < model.layers.size(); ++l) {
+    std::string layer = "layer" + std::to_string(l + 1);
+    const runtime::Layer &L = model.layers[l];
+    for (size_t h = 0; h < L.heads.size(); ++h) {
+      std::string head = layer + ".head" + std::to_string(h);
+      print(head + ".W_Q", L.heads[h].wq, true, false);
+      print(head + ".W_K", L.heads[h].wk, true, false);
+      print(head + ".W_V", L.heads[h].wv, true, false);
+      print(head + ".W_O", L.heads[h].wo, false, true);
+    }
+    if (L.mlp.w1.cols == 0)
+      continue;
+    print(layer + ".mlp.W1", L.mlp.w1, true, false);
+    print(layer + ".mlp.b1", L.mlp.b1, false, false);
+    print(layer + ".mlp.W2", L.mlp.w2, false, true);
+  }
+}
+
+} // namespace
+
+int driver::compileCommand(const std::vector<std::string> &args) {
+  const char *usage =
+      "usage: rasp compile FILE --sop NAME --vocab V --max-len N [--json]\n"
+      "                    [--emit=report|values|plan|weights]\n\n"
+      "Compiles an s-op into transformer weights that compute it exactly for\n"
+      "every input of length 1..N over the vocabulary, and prints the report:\n"
+      "layers, heads per layer, d_model, MLP hidden width per layer,\n"
+      "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
+      "instead: the value sets, the layer/head plan, or the weights.\n";
+  po::options_description options = compileOptions();
+  options.add_options()("emit", po::value<std::string>()->default_value("report"),
+                        "report, values, plan or weights");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  auto vm = parseArgs(args, usage, options, positional);
+  if (!vm)
+    return ExitUsage;
+  if (vm->count("help"))
+    return ExitOk;
+  std::string emit = (*vm)["emit"].as<std::string>();
+  if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights") {
+    std::cerr << "rasp: error: --emit must be report, values, plan or weights, not '"
+              << emit << "'\n\n"
+              << usage;
+    return ExitUsage;
+  }
+  DiagnosticEngine diags;
+  std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
+  if (!program || diags.errorCount())
+    return ExitProgramError;
+  const graph::Node *root = nullptr;
+  std::optional<codegen::CompiledProgram> compiled =
+      compileNamed(diags, *program, (*vm)["sop"].as<std::string>(),
+                   (*vm)["vocab"].as<std::string>(), (*vm)["max-len"].as<int64_t>(), &root);
+  if (!compiled)
+    return ExitProgramError;
+  if (emit == "values") {
+    codegen::dumpValueSets(root, compiled->values, llvm::outs());
+    return ExitOk;
+  }
+  if (emit == "plan") {
+    codegen::dumpPlan(compiled->plan, llvm::outs());
+    return ExitOk;
+  }
+  if (emit == "weights") {
+    printWeights(compiled->model, llvm::outs());
+    return ExitOk;
+  }
+  const runtime::Model &model = compiled->model;
+  std::vector<int64_t> heads, hidden;
+  for (const runtime::Layer &layer : model.layers) {
+    heads.push_back(static_cast<int64_t>(layer.heads.size()));
+    hidden.push_back(layer.mlp.w1.cols);
+  }
+  int analysisLayers = analysis::analyze(root).layerCount();
+  auto list = [](const std::vector<int64_t> &v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i)
+      s += (i ? ", " : "") + std::to_string(v[i]);
+    return "[" + s + "]";
+  };
+  if ((*vm)["json"].as<bool>()) {
+    llvm::json::Array headsJson, hiddenJson;
+    for (int64_t h : heads)
+      headsJson.push_back(h);
+    for (int64_t h : hidden)
+      hiddenJson.push_back(h);
+    llvm::json::Object report{
+        {"sop", root->name},
+        {"max_len", model.config.maxLen},
+        {"vocab_size", static_cast<int64_t>(model.vocab.size())},
+        {"layers", static_cast<int64_t>(model.layers.size())},
+        {"analysis_layers", analysisLayers},
+        {"heads_per_layer", std::move(headsJson)},
+        {"d_model", model.config.dModel},
+        {"mlp_hidden_per_layer", std::move(hiddenJson)},
+        {"params_dense", model.parameters()},
+        {"params_nonzero", model.nonzeroParameters()},
+        {"compile_ms", compiled->compileMs}};
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+    return ExitOk;
+  }
+  llvm::outs() << "compiled '" << root->name << "' for " << model.vocab.size()
+               << " tokens, max_len " << model.config.maxLen << "\n"
+               << "  layers:          " << model.layers.size() << " (analysis: "
+               << analysisLayers << ")\n"
+               << "  heads per layer: " << list(heads) << "\n"
+               << "  d_model:         " << model.config.dModel << "\n"
+               << "  MLP hidden:      " << list(hidden) << "\n"
+               << "  parameters:      " << model.parameters() << " dense, "
+               << model.nonzeroParameters() << " nonzero\n"
+               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs)
+               << " ms\n";
+  for (const std::string &note : compiled->plan.notes)
+    llvm::outs() << "  note: " << note << "\n";
+  return ExitOk;
+}
+
+int driver::verifyCommand(const std::vector<std::string> &args) {
+  const char *usage =
+      "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
+      "                   [--seed S] [--f64] [--json]\n\n"
+      "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
+      "reference evaluator: on every input of length 1..N when there are at most\n"
+      "2000 of them, else on K random inputs (default 500) spread over every\n"
+      "length. Prints the agreement; exits 3 on any mismatch, showing the first.\n";
+  po::options_description options = compileOptions();
+  options.add_options()("samples", po::value<size_t>()->default_value(500),
+                        "random inputs when the input space is large")(
+      "seed", po::value<uint64_t>()->default_value(1), "the random seed")(
+      "f64", po::bool_switch(), "run the model in float64 (float32 by default)");
+  po::positional_options_description positional;
+  positional.add("file", 1);
+  auto vm = parseArgs(args, usage, options, positional);
+  if (!vm)
+    return ExitUsage;
+  if (vm->count("help"))
+    return ExitOk;
+  DiagnosticEngine diags;
+  std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
+  if (!program || diags.errorCount())
+    return ExitProgramError;
+  const graph::Node *root = nullptr;
+  std::optional<codegen::CompiledProgram> compiled =
+      compileNamed(diags, *program, (*vm)["sop"].as<std::string>(),
+                   (*vm)["vocab"].as<std::string>(), (*vm)["max-len"].as<int64_t>(), &root);
+  if (!compiled)
+    return ExitProgramError;
+  auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>()
+                                             ? runtime::PrecisionKind::Float64
+                                             : runtime::PrecisionKind::Float32);
+  codegen::VerifyReport report = codegen::verifyModel(
+      root, *compiled, *backend,
+      {(*vm)["samples"].as<size_t>(), (*vm)["seed"].as<uint64_t>()});
+  auto text = [](const std::vector<std::string> &items) {
+    std::string s;
+    for (size_t i = 0; i < items.size(); ++i)
+      s += (i ? ", " : "") + items[i];
+    return "[" + s + "]";
+  };
+  if ((*vm)["json"].as<bool>()) {
+    llvm::json::Object out{{"sop", root->name},
+                           {"max_len", compiled->model.config.maxLen},
+                           {"backend", backend->name()},
+                           {"exhaustive", report.exhaustive},
+                           {"samples", static_cast<int64_t>(report.samples)},
+                           {"agree", static_cast<int64_t>(report.agree)},
+                           {"mismatches", static_cast<int64_t>(report.mismatches)},
+                           {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
+                           {"max_numeric_deviation", report.maxDeviation}};
+    if (report.first) {
+      llvm::json::Array input;
+      for (const lang::Atom &a : report.first->input)
+        input.push_back(atomJson(a));
+      out["first_mismatch"] = llvm::json::Object{{"input", std::move(input)},
+                                                 {"expected", text(report.first->expected)},
+                                                 {"compiled", text(report.first->actual)}};
+    }
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(out))) << "\n";
+  } else {
+    llvm::outs() << "verify '" << root->name << "' at max_len " << compiled->model.config.maxLen
+                 << " on " << backend->name() << ": " << report.agree << "/" << report.samples
+                 << " inputs agree" << (report.exhaustive ? " (every input)" : " (random)");
+    if (report.referenceErrors)
+      llvm::outs() << "; " << report.referenceErrors
+                   << " inputs skipped, the evaluator fails on them";
+    llvm::outs() << "\n";
+    if (report.first) {
+      std::vector<std::string> input;
+      for (const lang::Atom &a : report.first->input)
+        input.push_back(a.repr());
+      llvm::outs() << "first mismatch: input " << text(input) << "\n  expected "
+                   << text(report.first->expected) << "\n  compiled "
+                   << text(report.first->actual) << "\n";
+    }
+  }
+  return report.mismatches ? ExitMismatch : ExitOk;
+}

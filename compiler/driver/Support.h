@@ -1,0 +1,58 @@
+// Helpers the subcommands share: option parsing, loading a program, finding
+// an s-op, reading a literal from the command line, JSON atoms.
+#pragma once
+
+#include "compiler/codegen/Pipeline.h"
+#include "compiler/lang/Elaborate.h"
+#include "compiler/support/Diagnostics.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <boost/program_options.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rasp::driver {
+
+/// Parses `args` against `options` (plus -h/--help) and the positional
+/// arguments; on bad usage prints the error and `usage` and returns nothing.
+std::optional<boost::program_options::variables_map>
+parseArgs(const std::vector<std::string> &args, const char *usage,
+          boost::program_options::options_description options,
+          const boost::program_options::positional_options_description &positional);
+
+/// A program run in a fresh elaborator, for the commands that read one file.
+struct LoadedProgram {
+  std::unique_ptr<lang::Elaborator> elaborator;
+  std::shared_ptr<lang::Env> scope;
+};
+
+/// Loads the standard library, then runs `path`; nothing if either failed
+/// to start (errors inside the program are reported and counted).
+std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::string &path);
+
+/// The s-op (or, when `selectors` is true, s-op or selector) bound to
+/// `name`; reports an error and returns null otherwise.
+const graph::Node *findNode(const lang::Env &scope, const std::string &name,
+                            DiagnosticEngine &diags, bool selectors);
+
+/// An input literal from the command line, evaluated as a RASP expression;
+/// `loc` is set to its text.
+std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                      const std::string &text, SourceLoc &loc);
+
+llvm::json::Value atomJson(const lang::Atom &atom);
+
+/// Parses the vocabulary, finds the s-op `name` and compiles it; nothing
+/// after reporting an error. Sets *root to the s-op when given.
+std::optional<codegen::CompiledProgram>
+compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
+             const std::string &vocabText, int64_t maxLen, const graph::Node **root);
+
+int compileCommand(const std::vector<std::string> &args);
+int verifyCommand(const std::vector<std::string> &args);
+
+} // namespace rasp::driver

@@ -2,6 +2,7 @@
 #include "compiler/codegen/Planner.h"
 
 #include "compiler/codegen/Constructions.h"
+#include "compiler/codegen/MapProgram.h"
 #include "compiler/eval/Evaluate.h"
 
 #include <algorithm>
@@ -195,47 +196,13 @@ private:
   /// The value of `x` when the nodes in `binding` hold the given values;
   /// nullopt where the evaluator would fail.
   std::optional<Atom> evaluate(const Node *x, const Binding &binding) {
-    std::unordered_map<const Node *, std::optional<Atom>> memo;
-    return evaluateIn(x, binding, memo);
-  }
-
-  std::optional<Atom> evaluateIn(const Node *x, const Binding &binding,
-                                 std::unordered_map<const Node *, std::optional<Atom>> &memo) {
-    for (const auto &[node, value] : binding)
-      if (node == x)
-        return value;
-    if (x->kind == NodeKind::Constant)
-      return x->constant;
-    assert(x->kind == NodeKind::Map && "bound below every map");
-    if (auto it = memo.find(x); it != memo.end())
-      return it->second;
-    std::vector<Atom> values;
-    values.reserve(x->operands.size());
-    std::optional<Atom> result;
-    bool failed = false;
-    for (const graph::Operand &operand : x->operands) {
-      if (operand.input < 0) {
-        values.push_back(operand.constant);
-        continue;
-      }
-      std::optional<Atom> v = evaluateIn(x->inputs[operand.input], binding, memo);
-      if (!v) {
-        failed = true;
-        break;
-      }
-      values.push_back(*v);
+    std::vector<const Node *> nodes;
+    std::vector<const Atom *> values;
+    for (const auto &[node, value] : binding) {
+      nodes.push_back(node);
+      values.push_back(&value);
     }
-    if (!failed) {
-      std::vector<const Atom *> pointers;
-      for (const Atom &v : values)
-        pointers.push_back(&v);
-      try {
-        result = eval::applyMap(x, pointers.data());
-      } catch (const eval::EvalError &) {
-      }
-    }
-    memo[x] = result;
-    return result;
+    return MapProgram(x, nodes).run(values);
   }
 
   // ------------------------------------------------------------ readings
@@ -325,28 +292,131 @@ private:
       leaves(input, out);
   }
 
-  /// Whether formula `sel` selects, given each leaf's key and query values.
-  bool holds(const Node *sel, size_t q, size_t k) {
+  /// The blocks one side of a score group reads: one block, a tuple block
+  /// over several (`parts`, the first varying fastest), or a constant.
+  struct Side {
+    int feature = -1;
+    std::vector<int> parts;
+  };
+
+  /// The index into feature f's values of a side value at index i.
+  int component(const Side &side, int f, size_t i) const {
+    for (int part : side.parts) {
+      size_t width = static_cast<size_t>(feature(part).width());
+      if (part == f)
+        return static_cast<int>(i % width);
+      i /= width;
+    }
+    assert(false && "the leaf's block is not part of its side");
+    return 0;
+  }
+
+  /// Whether formula `sel` selects, given the group's query and key values.
+  bool holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k) {
     switch (sel->kind) {
     case NodeKind::Select: {
       const SideRead &key = sides.at(sel->inputs[0]);
       const SideRead &query = sides.at(sel->inputs[1]);
-      const auto &kv = key.valueOf[key.feature < 0 ? 0 : k];
-      const auto &qv = query.valueOf[query.feature < 0 ? 0 : q];
+      const auto &kv = key.valueOf[key.feature < 0 ? 0 : component(ks, key.feature, k)];
+      const auto &qv = query.valueOf[query.feature < 0 ? 0 : component(qs, query.feature, q)];
       if (!kv || !qv)
         return false;
       return comparePair(sel->cmp, *kv, *qv).value_or(false);
     }
     case NodeKind::SelectorAnd:
-      return holds(sel->inputs[0], q, k) && holds(sel->inputs[1], q, k);
+      return holds(sel->inputs[0], qs, q, ks, k) && holds(sel->inputs[1], qs, q, ks, k);
     case NodeKind::SelectorOr:
-      return holds(sel->inputs[0], q, k) || holds(sel->inputs[1], q, k);
+      return holds(sel->inputs[0], qs, q, ks, k) || holds(sel->inputs[1], qs, q, ks, k);
     case NodeKind::SelectorNot:
-      return !holds(sel->inputs[0], q, k);
+      return !holds(sel->inputs[0], qs, q, ks, k);
     default:
       assert(false && "not a selector");
       return false;
     }
+  }
+
+  /// A side reading several blocks: one block for the tuple of their values.
+  Side tupleSide(std::vector<int> parts, const Node *selector) {
+    std::sort(parts.begin(), parts.end());
+    parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+    Side side;
+    side.parts = parts;
+    if (parts.size() == 1)
+      side.feature = parts[0];
+    if (parts.size() <= 1)
+      return side;
+    if (auto it = tuples.find(parts); it != tuples.end()) {
+      side.feature = it->second;
+      return side;
+    }
+    Feature out;
+    std::vector<std::string> names;
+    for (int p : parts)
+      names.push_back(feature(p).label);
+    out.label = "(";
+    for (size_t i = 0; i < names.size(); ++i)
+      out.label += (i ? ", " : "") + names[i];
+    out.label += ")";
+    LookupSpec spec;
+    spec.oneDim = oneDim;
+    spec.bosDim = bosDim;
+    spec.maxUnits = options.maxUnits;
+    std::vector<size_t> at(parts.size(), 0);
+    for (int p : parts) {
+      std::vector<int> dims;
+      for (int i = 0; i < feature(p).width(); ++i)
+        dims.push_back(feature(p).firstDim + i);
+      spec.categorical.push_back(std::move(dims));
+    }
+    // The values, named by their parts, in the lookup's order.
+    std::vector<std::vector<std::string>> partNames;
+    double count = 1;
+    for (int p : parts) {
+      partNames.emplace_back();
+      for (const Atom &v : feature(p).values)
+        partNames.back().push_back(v.repr());
+      count *= static_cast<double>(feature(p).width());
+    }
+    if (count > static_cast<double>(options.maxUnits))
+      throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " + out.label + " has " +
+                                      std::to_string(static_cast<long long>(count)) +
+                                      " values, too many for one block"};
+    for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
+      std::string text = "(";
+      size_t rest = index;
+      for (size_t i = 0; i < parts.size(); ++i) {
+        size_t width = partNames[i].size();
+        text += (i ? ", " : "") + partNames[i][rest % width];
+        rest /= width;
+      }
+      out.values.push_back(Atom::string(text + ")"));
+    }
+    int time = mlpAfter(latest(parts));
+    out.time = time;
+    out.producer = "L" + std::to_string(time / 2) + " MLP";
+    int f = addFeature(nullptr, std::move(out));
+    spec.output = [&](const std::vector<int> &combo, int) {
+      size_t index = 0, stride = 1;
+      for (size_t i = 0; i < parts.size(); ++i) {
+        index += static_cast<size_t>(combo[i]) * stride;
+        stride *= static_cast<size_t>(feature(parts[i]).width());
+      }
+      return Sparse{{feature(f).firstDim + static_cast<int>(index), 1.0}};
+    };
+    MlpBlock block;
+    try {
+      block.units = buildLookup(spec);
+    } catch (const LookupError &e) {
+      throw CompileError{selector, "cannot build the tuple " + feature(f).label +
+                                       " for the selector '" + selector->name + "': " + e.message};
+    }
+    block.description = "tuple " + feature(f).label + " (" +
+                        std::to_string(feature(f).values.size()) + " values) for a selector: " +
+                        std::to_string(block.units.size()) + " units";
+    mlps[time].push_back(std::move(block));
+    tuples[parts] = f;
+    side.feature = f;
+    return side;
   }
 
   struct Scores {
@@ -355,44 +425,48 @@ private:
     int time = 0;
   };
 
-  Scores planScores(const Node *aggregateOrWidth, const Node *selector) {
+  Scores planScores(const Node *selector) {
     std::vector<const Node *> parts;
     conjuncts(selector, parts);
-    // Conjuncts grouped by the blocks their selects read.
-    std::map<std::pair<int, int>, std::vector<const Node *>> groups;
+    // Conjuncts grouped by the blocks they read; a conjunct whose selects
+    // read different blocks reads the tuples of them.
+    std::map<std::pair<int, int>, std::pair<std::pair<Side, Side>, std::vector<const Node *>>>
+        groups;
     Scores scores;
     for (const Node *part : parts) {
       std::vector<const Node *> selects;
       leaves(part, selects);
-      std::optional<std::pair<int, int>> pair;
+      std::vector<int> queryParts, keyParts;
       for (const Node *select : selects) {
         SideRead key = readSide(select->inputs[0]);
         SideRead query = readSide(select->inputs[1]);
-        std::pair<int, int> p{query.feature, key.feature};
-        for (int f : {query.feature, key.feature})
-          if (f >= 0)
-            scores.time = std::max(scores.time, feature(f).time);
-        if (pair && *pair != p)
-          throw CompileError{aggregateOrWidth,
-                             "cannot compile the selector of '" + aggregateOrWidth->name +
-                                 "' into one head: its 'or'/'not' combines selects that "
-                                 "read different s-ops; only 'and' can join those"};
-        pair = p;
+        if (query.feature >= 0)
+          queryParts.push_back(query.feature);
+        if (key.feature >= 0)
+          keyParts.push_back(key.feature);
       }
-      groups[*pair].push_back(part);
+      Side qs = tupleSide(queryParts, part), ks = tupleSide(keyParts, part);
+      for (int f : {qs.feature, ks.feature})
+        if (f >= 0)
+          scores.time = std::max(scores.time, feature(f).time);
+      auto &group = groups[{qs.feature, ks.feature}];
+      group.first = {qs, ks};
+      group.second.push_back(part);
     }
-    for (auto &[pair, members] : groups) {
+    for (auto &[pair, group] : groups) {
+      const auto &[qs, ks] = group.first;
+      const std::vector<const Node *> &members = group.second;
       ScoreGroup g;
       SideRead query, key;
-      query.feature = pair.first;
-      key.feature = pair.second;
+      query.feature = qs.feature;
+      key.feature = ks.feature;
       g.queryReads = readsOf(query);
       g.keyReads = readsOf(key);
       g.table.assign(g.queryReads.size(), std::vector<bool>(g.keyReads.size(), false));
       for (size_t q = 0; q < g.queryReads.size(); ++q)
         for (size_t k = 0; k < g.keyReads.size(); ++k)
           g.table[q][k] = std::all_of(members.begin(), members.end(), [&](const Node *m) {
-            return holds(m, q, k);
+            return holds(m, qs, q, ks, k);
           });
       std::string names;
       for (const Node *m : members)
@@ -433,7 +507,7 @@ private:
 
   void planHead(const Node *x) {
     bool width = x->kind == NodeKind::SelectorWidth;
-    Scores scores = planScores(x, x->inputs[0]);
+    Scores scores = planScores(x->inputs[0]);
     double groupsCount = static_cast<double>(scores.groups.size());
     if (width) {
       planWidth(x, std::move(scores), groupsCount);
@@ -639,14 +713,19 @@ private:
         dims.push_back(feature(s).firstDim + i);
       spec.categorical.push_back(std::move(dims));
     }
+    std::vector<const Node *> bound;
+    for (int c : categorical)
+      bound.push_back(featureNode[c]);
+    if (numeric >= 0)
+      bound.push_back(featureNode[numeric]);
+    MapProgram program(x, bound);
+    std::vector<const Atom *> values(bound.size());
     spec.output = [&](const std::vector<int> &combo, int n) {
-      Binding binding;
       for (size_t i = 0; i < categorical.size(); ++i)
-        binding.emplace_back(featureNode[categorical[i]],
-                             feature(categorical[i]).values[combo[i]]);
+        values[i] = &feature(categorical[i]).values[combo[i]];
       if (numeric >= 0)
-        binding.emplace_back(featureNode[numeric], feature(numeric).values[n]);
-      return encode(f, evaluate(x, binding));
+        values.back() = &feature(numeric).values[n];
+      return encode(f, program.run(values));
     };
     MlpBlock block;
     try {
@@ -739,6 +818,7 @@ private:
   std::map<int, std::vector<HeadPlan>> heads;
   std::map<std::pair<const Node *, int>, size_t> headOf;
   std::map<int, std::vector<MlpBlock>> mlps;
+  std::map<std::vector<int>, int> tuples;
 };
 
 } // namespace

@@ -79,11 +79,18 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
       for (size_t p = 0; p < input.size(); ++p) {
         const Atom &e = expected->values[p];
         int64_t c = choices[p];
-        bool ok = c >= 0 && output.values[c].equals(e) &&
-                  output.values[c].isString() == e.isString();
-        if (output.encoding == EncodingKind::Numerical && c >= 0)
-          report.maxDeviation = std::max(
-              report.maxDeviation, std::fabs(results[b].values[0][p] - output.levels[c]));
+        bool ok;
+        if (output.encoding == EncodingKind::Numerical) {
+          // Numbers agree within the stated tolerance.
+          double got = results[b].values[0][p];
+          double deviation = e.isNumber() ? std::fabs(got - e.number()) : HUGE_VAL;
+          ok = deviation <= NumericTolerance * std::max(1.0, std::fabs(e.number()));
+          if (e.isNumber())
+            report.maxDeviation = std::max(report.maxDeviation, deviation);
+        } else {
+          ok = c >= 0 && output.values[c].equals(e) &&
+               output.values[c].isString() == e.isString();
+        }
         same = same && ok;
         want.push_back(e.str());
         got.push_back(results[b].outputs[0][p]);

@@ -3,9 +3,10 @@
 // Runs the model (on a runtime backend) and the evaluator on the same
 // inputs: every input when there are at most `exhaustiveLimit` of lengths
 // 1..max_len, and otherwise `samples` random ones whose lengths cycle through
-// 1..max_len. An output agrees when the value the model decodes (argmax, or
-// the nearest value of a numerical output) equals the evaluator's. Inputs on
-// which the evaluator fails are counted apart.
+// 1..max_len. A categorical output agrees when the value the model decodes
+// (argmax) equals the evaluator's; a numerical one when it is within
+// NumericTolerance of it (relative for values past 1). Inputs on which the
+// evaluator fails are counted apart.
 #pragma once
 
 #include "compiler/codegen/Pipeline.h"
@@ -14,6 +15,9 @@
 #include <optional>
 
 namespace rasp::codegen {
+
+/// How far a numerical output may be from the evaluator's value.
+constexpr double NumericTolerance = 1e-4;
 
 struct VerifyOptions {
   size_t samples = 500;
@@ -29,7 +33,7 @@ struct Mismatch {
 struct VerifyReport {
   size_t samples = 0, agree = 0, mismatches = 0, referenceErrors = 0;
   bool exhaustive = false;
-  /// Numerical outputs: the largest distance from a decoded value.
+  /// Numerical outputs: the largest distance from the evaluator's value.
   double maxDeviation = 0;
   std::optional<Mismatch> first;
 };

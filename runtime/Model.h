@@ -56,8 +56,10 @@ struct Output {
   std::string name;
   OutputKind kind = OutputKind::Categorical;
   /// Categorical: the dimensions of the one-hot block and the value each
-  /// stands for. Numerical: one dimension.
+  /// stands for. Numerical: the dimensions of a linear readout.
   std::vector<int64_t> dims;
+  /// Numerical: the weight of each dimension (none: 1 on dims[0]).
+  std::vector<double> weights;
   std::vector<std::string> labels;
   /// Numerical, optional: the numbers the output can take (labels[i] names
   /// levels[i]); the value read is reported as the nearest of them.

@@ -90,17 +90,22 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan) {
     for (const lang::Atom &v : f.values)
       model.residualLabels.push_back(f.label + ":" + v.str());
   }
-  const Feature &f = plan.features[plan.output];
+  const OutputPlan &plannedOutput = plan.output;
   runtime::Output output;
-  output.name = f.label;
-  output.kind = f.encoding == EncodingKind::Categorical ? runtime::OutputKind::Categorical
-                                                        : runtime::OutputKind::Numerical;
-  for (int i = 0; i < f.width(); ++i)
-    output.dims.push_back(f.firstDim + i);
-  for (const lang::Atom &v : f.values)
+  output.name = plannedOutput.label;
+  for (const lang::Atom &v : plannedOutput.values)
     output.labels.push_back(v.str());
-  if (f.encoding == EncodingKind::Numerical)
-    output.levels = f.levels;
+  if (plannedOutput.encoding == EncodingKind::Categorical) {
+    output.kind = runtime::OutputKind::Categorical;
+    output.dims.assign(plannedOutput.dims.begin(), plannedOutput.dims.end());
+  } else {
+    output.kind = runtime::OutputKind::Numerical;
+    for (const auto &[dim, w] : plannedOutput.form) {
+      output.dims.push_back(dim);
+      output.weights.push_back(w);
+    }
+    output.levels = plannedOutput.levels;
+  }
   model.outputs.push_back(std::move(output));
   return model;
 }

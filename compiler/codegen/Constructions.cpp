@@ -65,11 +65,18 @@ void codegen::buildScores(const std::vector<ScoreGroup> &groups,
 
 namespace {
 
-/// Switches a unit off at BOS: subtracts more than its largest activation.
-void killAtBos(HiddenUnit &unit, const std::vector<double> &bound, int bosDim) {
-  double most = std::fabs(unit.bias) + 1;
-  for (const auto &[dim, w] : unit.in)
-    most += std::fabs(w) * bound[dim];
+/// Switches a unit off at BOS: subtracts more than its largest activation
+/// there, where one-hot readings are at most 1.5 and the numerical input's
+/// contribution at most `numericBound`.
+void killAtBos(HiddenUnit &unit, double numericBound, const Sparse &numericPart, int bosDim) {
+  double most = std::fabs(unit.bias) + numericBound + 1;
+  for (const auto &[dim, w] : unit.in) {
+    double numeric = 0;
+    for (const auto &[d, v] : numericPart)
+      if (d == dim)
+        numeric += v;
+    most += std::fabs(w - numeric) * 1.5;
+  }
   unit.in.emplace_back(bosDim, -most);
 }
 
@@ -91,14 +98,6 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
                       std::to_string(static_cast<long long>(combos)) +
                       " ways, more than the " + std::to_string(spec.maxUnits) +
                       " units one MLP may spend"};
-  // Bounds of every dimension a unit reads (for switching units off at BOS).
-  int maxDim = std::max(spec.oneDim, spec.bosDim);
-  for (const auto &dims : spec.categorical)
-    for (int d : dims)
-      maxDim = std::max(maxDim, d);
-  if (spec.numeric)
-    maxDim = std::max(maxDim, spec.numeric->dim);
-  std::vector<double> bound(maxDim + 1, 1.5);
   std::vector<int> order;
   double lo = 0, hi = 0;
   if (spec.numeric) {
@@ -108,13 +107,16 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     std::sort(order.begin(), order.end(), [&](int a, int b) { return levels[a] < levels[b]; });
     lo = levels[order.front()];
     hi = levels[order.back()];
-    bound[spec.numeric->dim] = std::max(std::fabs(lo), std::fabs(hi)) + 1;
   }
+  double numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
 
   std::vector<HiddenUnit> units;
   std::vector<int> at(m, 0);
-  auto add = [&](HiddenUnit unit) {
-    killAtBos(unit, bound, spec.bosDim);
+  auto add = [&](HiddenUnit unit, double slope = 0) {
+    Sparse numericPart;
+    if (slope != 0)
+      addScaled(numericPart, spec.numeric->form, slope);
+    killAtBos(unit, slope * numericMost, numericPart, spec.bosDim);
     units.push_back(std::move(unit));
     if (units.size() > spec.maxUnits)
       throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
@@ -152,21 +154,17 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
         // pushes both step units below zero at every level.
         double shift = m ? (slope * std::max(hi - threshold, threshold - lo) + 1) : 0;
         HiddenUnit up;
-        up.in = {{spec.numeric->dim, slope}};
+        addScaled(up.in, spec.numeric->form, slope);
         addScaled(up.in, gate, shift / 2);
-        up.in.emplace_back(spec.oneDim, -slope * threshold + 0.5 - shift / 2);
-        // (the `one` entries from the gate and the threshold merge below.)
-        Sparse merged;
-        addScaled(merged, up.in, 1.0);
-        up.in = merged;
+        addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
         HiddenUnit down = up;
         addScaled(down.in, {{spec.oneDim, 1.0}}, -1.0);
         up.out = delta;
         down.out = delta;
         for (auto &e : down.out)
           e.second = -e.second;
-        add(std::move(up));
-        add(std::move(down));
+        add(std::move(up), slope);
+        add(std::move(down), slope);
       }
     }
     size_t i = 0;

@@ -42,8 +42,10 @@ struct ScoreOptions {
 void buildScores(const std::vector<ScoreGroup> &groups, const ScoreOptions &options,
                  HeadPlan &head);
 
+/// A numerical input: a linear form of the residual (0 at BOS) and the
+/// number it holds for each value index.
 struct NumericInput {
-  int dim = 0;
+  Sparse form;
   std::vector<double> levels; ///< Per value index (any order).
 };
 

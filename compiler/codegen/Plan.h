@@ -75,6 +75,18 @@ struct LayerPlan {
   std::vector<MlpBlock> mlps;
 };
 
+/// How the output s-op is read: argmax over one-hot dimensions, or a
+/// linear form (a numerical block, or a sum of several).
+struct OutputPlan {
+  std::string label;
+  EncodingKind encoding = EncodingKind::Categorical;
+  std::vector<lang::Atom> values;
+  std::vector<double> levels; ///< Numerical: values[i] as a number.
+  std::vector<int> dims;      ///< Categorical: one per value.
+  Sparse form;                ///< Numerical: the number read.
+  int time = 0;
+};
+
 struct ModelPlan {
   std::vector<lang::Atom> vocab;
   int64_t maxLen = 0;
@@ -84,7 +96,7 @@ struct ModelPlan {
   std::vector<Sparse> tokenRows;    ///< Per vocabulary item, then BOS.
   std::vector<Sparse> positionRows; ///< Positions 0 (BOS) .. maxLen.
   std::vector<LayerPlan> layers;
-  int output = -1; ///< The feature read as the output.
+  OutputPlan output;
   std::vector<std::string> notes;
 };
 

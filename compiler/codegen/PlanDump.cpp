@@ -63,13 +63,19 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
     for (const MlpBlock &block : layer.mlps)
       out << "  mlp: " << block.description << "\n";
   }
-  const Feature &output = plan.features[plan.output];
-  out << "output: '" << output.label << "' "
-      << (output.encoding == EncodingKind::Categorical ? "argmax" : "number") << " of ["
-      << output.firstDim;
-  if (output.width() > 1)
-    out << ".." << output.firstDim + output.width() - 1;
-  out << "]\n";
+  const OutputPlan &output = plan.output;
+  out << "output: '" << output.label << "' ";
+  if (output.encoding == EncodingKind::Categorical) {
+    out << "argmax of [" << output.dims.front();
+    if (output.dims.size() > 1)
+      out << ".." << output.dims.back();
+    out << "]\n";
+  } else {
+    out << "number";
+    for (const auto &[dim, w] : output.form)
+      out << llvm::format(" %+g*[%d]", w, dim);
+    out << "\n";
+  }
   for (const std::string &note : plan.notes)
     out << "note: " << note << "\n";
 }

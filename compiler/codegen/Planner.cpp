@@ -69,7 +69,7 @@ public:
     for (const Node *node : graph::topologicalOrder(root))
       if (node->kind == NodeKind::Aggregate || node->kind == NodeKind::SelectorWidth)
         planHead(node);
-    plan.output = outputFeature(root);
+    plan.output = outputOf(root);
     finish();
     return std::move(plan);
   }
@@ -250,11 +250,11 @@ private:
     if (sources.empty()) {
       read.valueOf = {evaluate(x, {})};
     } else {
+      // One categorical block, or else a block made for this side (its
+      // values are usually fewer than those of what it is computed from).
       int f = sources[0];
-      if (sources.size() > 1)
+      if (sources.size() > 1 || feature(f).encoding == EncodingKind::Numerical)
         f = materialize(x, EncodingKind::Categorical);
-      else if (feature(f).encoding == EncodingKind::Numerical)
-        f = materialize(featureNode[f], EncodingKind::Categorical);
       read.feature = f;
       const Node *source = featureNode[f];
       for (const Atom &v : feature(f).values)
@@ -493,7 +493,11 @@ private:
 
   EncodingKind aggregateEncoding(const Node *x) {
     const std::vector<Atom> &values = valuesOf(x->inputs[1]);
-    bool numbers = allNumbers(values) && x->constant.isNumber();
+    // Bools are not averaged (the evaluator fails on a mean of several), so
+    // a categorical mean is exact wherever the evaluator succeeds.
+    bool numbers = allNumbers(values) && x->constant.isNumber() &&
+                   !std::all_of(values.begin(), values.end(),
+                                [](const Atom &v) { return v.isBool(); });
     if (x->encoding == graph::EncodingHintKind::Categorical)
       return EncodingKind::Categorical;
     if (x->encoding == graph::EncodingHintKind::Numerical) {
@@ -558,8 +562,19 @@ private:
     }
   }
 
+  /// Selectors that select the same: the same formula over the same s-ops.
+  std::string selectorKey(const Node *sel) const {
+    std::string key = std::to_string(static_cast<int>(sel->kind));
+    if (sel->kind == NodeKind::Select)
+      return key + "(" + std::to_string(sel->inputs[0]->id) + " " +
+             graph::compareSpelling(sel->cmp) + " " + std::to_string(sel->inputs[1]->id) + ")";
+    for (const Node *input : sel->inputs)
+      key += "[" + selectorKey(input) + "]";
+    return key;
+  }
+
   HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore) {
-    auto key = std::make_pair(selector, time);
+    auto key = std::make_pair(selectorKey(selector), time);
     std::vector<HeadPlan> &list = heads[time];
     if (auto it = headOf.find(key); it != headOf.end())
       return list[it->second];
@@ -617,6 +632,15 @@ private:
       read.what = "a constant";
       return read;
     }
+    if (encoding == EncodingKind::Numerical) {
+      if (std::optional<LinearRead> linear = linearForm(v)) {
+        read.reads = {linear->form};
+        read.sourceValues = {Atom::integer(1)};
+        read.time = linear->time;
+        read.what = "'" + v->name + "' (linear)";
+        return read;
+      }
+    }
     int f = sources[0];
     bool direct = sources.size() == 1 &&
                   (feature(f).encoding == EncodingKind::Categorical ||
@@ -648,7 +672,8 @@ private:
     if (!top) {
       if (bestFeature(y, false) >= 0 || y->kind != NodeKind::Map)
         return;
-      if (numericCount(sourcesOf(y)) <= 1) {
+      std::vector<Input> inputs = linearInputs(y);
+      if (numericCount(sourcesOf(y)) <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1)) {
         materialize(y, EncodingKind::Categorical);
         return;
       }
@@ -663,18 +688,198 @@ private:
     }));
   }
 
+  /// An input of a lookup: a block, or a numerical s-op read as a linear
+  /// form of several blocks.
+  struct Input {
+    const Node *node = nullptr;
+    int feature = -1;
+    bool numeric = false;
+    Sparse form;
+    std::vector<Atom> values;
+    std::vector<double> levels;
+    int time = 0;
+    std::string name;
+  };
+
+  Input blockInput(int f) const {
+    const Feature &feat = feature(f);
+    Input in;
+    in.node = featureNode[f];
+    in.feature = f;
+    in.numeric = feat.encoding == EncodingKind::Numerical;
+    if (in.numeric)
+      in.form = numericReading(f);
+    in.values = feat.values;
+    in.levels = feat.levels;
+    in.time = feat.time;
+    in.name = blockName(f);
+    return in;
+  }
+
+  struct LinearRead {
+    Sparse form;
+    int time = 0;
+  };
+
+  /// `x` as a linear form of the residual (0 at BOS), when it is one: a
+  /// numerical block, a number-valued function of one categorical block, a
+  /// constant, and sums, differences and constant multiples of those.
+  std::optional<LinearRead> linearForm(const Node *x) {
+    int f = bestFeature(x, false);
+    if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
+      f = embedding(x);
+    if (f >= 0 && feature(f).encoding == EncodingKind::Numerical)
+      return feature(f).plain ? std::optional<LinearRead>({numericReading(f), feature(f).time})
+                              : std::nullopt;
+    std::vector<int> sources = f >= 0 ? std::vector<int>{f} : sourcesOf(x);
+    if (sources.size() == 1 && feature(sources[0]).encoding == EncodingKind::Categorical) {
+      int s = sources[0];
+      MapProgram program(x, {featureNode[s]});
+      LinearRead read{{}, feature(s).time};
+      for (int i = 0; i < feature(s).width(); ++i) {
+        std::optional<Atom> v = program.run({&feature(s).values[i]});
+        if (v && !v->isNumber())
+          return std::nullopt;
+        if (v)
+          addScaled(read.form, reading(s, i), v->number());
+      }
+      return read;
+    }
+    if (x->kind == NodeKind::Constant)
+      return x->constant.isNumber()
+                 ? std::optional<LinearRead>(
+                       {{{oneDim, x->constant.number()}, {bosDim, -x->constant.number()}}, 0})
+                 : std::nullopt;
+    if (x->kind != NodeKind::Map)
+      return std::nullopt;
+    std::vector<std::optional<LinearRead>> parts;
+    std::vector<std::optional<double>> constants;
+    for (const graph::Operand &operand : x->operands) {
+      if (operand.input < 0) {
+        constants.push_back(operand.constant.isNumber()
+                                ? std::optional<double>(operand.constant.number())
+                                : std::nullopt);
+        parts.push_back(std::nullopt);
+        continue;
+      }
+      const Node *input = x->inputs[operand.input];
+      constants.push_back(input->kind == NodeKind::Constant && input->constant.isNumber()
+                              ? std::optional<double>(input->constant.number())
+                              : std::nullopt);
+      parts.push_back(constants.back() ? std::nullopt : linearForm(input));
+    }
+    auto scaled = [&](const LinearRead &read, double k) {
+      LinearRead out{{}, read.time};
+      addScaled(out.form, read.form, k);
+      return std::optional<LinearRead>(out);
+    };
+    if (x->mapOp == graph::MapOpKind::Neg && parts.size() == 1 && parts[0])
+      return scaled(*parts[0], -1);
+    if (x->mapOp == graph::MapOpKind::Plus && parts.size() == 1 && parts[0])
+      return scaled(*parts[0], 1);
+    if (x->mapOp != graph::MapOpKind::Atom || parts.size() != 2)
+      return std::nullopt;
+    auto term = [&](size_t i) -> std::optional<LinearRead> {
+      if (parts[i])
+        return parts[i];
+      if (constants[i])
+        return LinearRead{{{oneDim, *constants[i]}, {bosDim, -*constants[i]}}, 0};
+      return std::nullopt;
+    };
+    switch (x->atomOp) {
+    case lang::AtomOpKind::Add:
+    case lang::AtomOpKind::Sub: {
+      auto a = term(0), b = term(1);
+      if (!a || !b)
+        return std::nullopt;
+      LinearRead out{a->form, std::max(a->time, b->time)};
+      addScaled(out.form, b->form, x->atomOp == lang::AtomOpKind::Add ? 1.0 : -1.0);
+      return out;
+    }
+    case lang::AtomOpKind::Mul:
+      if (parts[0] && constants[1])
+        return scaled(*parts[0], *constants[1]);
+      if (parts[1] && constants[0])
+        return scaled(*parts[1], *constants[0]);
+      return std::nullopt;
+    case lang::AtomOpKind::Div:
+      if (parts[0] && constants[1] && *constants[1] != 0)
+        return scaled(*parts[0], 1.0 / *constants[1]);
+      return std::nullopt;
+    default:
+      return std::nullopt;
+    }
+  }
+
+  /// The inputs of `x` when its largest linear parts over numerical blocks
+  /// count as one numerical input each.
+  std::vector<Input> linearInputs(const Node *x) {
+    std::vector<Input> inputs;
+    std::unordered_set<const Node *> seen;
+    std::vector<const Node *> stack = {x};
+    while (!stack.empty()) {
+      const Node *y = stack.back();
+      stack.pop_back();
+      if (!seen.insert(y).second || y->kind == NodeKind::Constant)
+        continue;
+      int f = bestFeature(y, false);
+      if (f < 0 && (y->kind == NodeKind::Tokens || y->kind == NodeKind::Indices))
+        f = embedding(y);
+      if (f >= 0) {
+        if (std::none_of(inputs.begin(), inputs.end(),
+                         [&](const Input &in) { return in.feature == f; }))
+          inputs.push_back(blockInput(f));
+        continue;
+      }
+      if (numericCount(sourcesOf(y)) > 0) {
+        if (std::optional<LinearRead> read = linearForm(y)) {
+          Input in;
+          in.node = y;
+          in.numeric = true;
+          in.form = read->form;
+          in.time = read->time;
+          in.values = valuesOf(y);
+          if (!allNumbers(in.values))
+            return {};
+          for (const Atom &v : in.values)
+            in.levels.push_back(v.number());
+          in.name = "'" + y->name + "' (linear)";
+          inputs.push_back(std::move(in));
+          continue;
+        }
+      }
+      for (const Node *input : y->inputs)
+        stack.push_back(input);
+    }
+    return inputs;
+  }
+
+  static int numericInputs(const std::vector<Input> &inputs) {
+    return static_cast<int>(std::count_if(inputs.begin(), inputs.end(),
+                                          [](const Input &in) { return in.numeric; }));
+  }
+
   int materialize(const Node *x, EncodingKind encoding) {
     if (int f = findFeature(x, encoding); f >= 0)
       return f;
     std::vector<int> sources = sourcesOf(x);
-    if (numericCount(sources) > 1) {
-      split(x, true);
-      sources = sourcesOf(x, true);
-      if (numericCount(sources) > 1) {
-        for (int s : sources)
-          if (feature(s).encoding == EncodingKind::Numerical)
-            materialize(featureNode[s], EncodingKind::Categorical);
+    std::vector<Input> inputs;
+    for (int s : sources)
+      inputs.push_back(blockInput(s));
+    if (numericInputs(inputs) > 1) {
+      inputs = linearInputs(x);
+      if (inputs.empty() || numericInputs(inputs) > 1) {
+        split(x, true);
         sources = sourcesOf(x, true);
+        if (numericCount(sources) > 1) {
+          for (int s : sources)
+            if (feature(s).encoding == EncodingKind::Numerical)
+              materialize(featureNode[s], EncodingKind::Categorical);
+          sources = sourcesOf(x, true);
+        }
+        inputs.clear();
+        for (int s : sources)
+          inputs.push_back(blockInput(s));
       }
     }
     if (int f = findFeature(x, encoding); f >= 0)
@@ -690,7 +895,10 @@ private:
       for (const Atom &v : out.values)
         out.levels.push_back(v.number());
     }
-    int time = mlpAfter(latest(sources));
+    int latestInput = 0;
+    for (const Input &in : inputs)
+      latestInput = std::max(latestInput, in.time);
+    int time = mlpAfter(latestInput);
     out.time = time;
     out.producer = "L" + std::to_string(time / 2) + " MLP";
     int f = addFeature(x, std::move(out));
@@ -699,32 +907,32 @@ private:
     spec.oneDim = oneDim;
     spec.bosDim = bosDim;
     spec.maxUnits = options.maxUnits;
-    std::vector<int> categorical;
-    int numeric = -1;
-    for (int s : sources) {
-      if (feature(s).encoding == EncodingKind::Numerical) {
-        numeric = s;
-        spec.numeric = NumericInput{feature(s).firstDim, feature(s).levels};
+    std::vector<const Input *> categorical;
+    const Input *numeric = nullptr;
+    for (const Input &in : inputs) {
+      if (in.numeric) {
+        numeric = &in;
+        spec.numeric = NumericInput{in.form, in.levels};
         continue;
       }
-      categorical.push_back(s);
+      categorical.push_back(&in);
       std::vector<int> dims;
-      for (int i = 0; i < feature(s).width(); ++i)
-        dims.push_back(feature(s).firstDim + i);
+      for (int i = 0; i < feature(in.feature).width(); ++i)
+        dims.push_back(feature(in.feature).firstDim + i);
       spec.categorical.push_back(std::move(dims));
     }
     std::vector<const Node *> bound;
-    for (int c : categorical)
-      bound.push_back(featureNode[c]);
-    if (numeric >= 0)
-      bound.push_back(featureNode[numeric]);
+    for (const Input *in : categorical)
+      bound.push_back(in->node);
+    if (numeric)
+      bound.push_back(numeric->node);
     MapProgram program(x, bound);
     std::vector<const Atom *> values(bound.size());
     spec.output = [&](const std::vector<int> &combo, int n) {
       for (size_t i = 0; i < categorical.size(); ++i)
-        values[i] = &feature(categorical[i]).values[combo[i]];
-      if (numeric >= 0)
-        values.back() = &feature(numeric).values[n];
+        values[i] = &categorical[i]->values[combo[i]];
+      if (numeric)
+        values.back() = &numeric->values[n];
       return encode(f, program.run(values));
     };
     MlpBlock block;
@@ -734,14 +942,14 @@ private:
       throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
                                 "; lower max_len, or restructure the program"};
     }
-    std::string inputs;
-    for (int s : sources)
-      inputs += (inputs.empty() ? "" : ", ") + blockName(s);
+    std::string names;
+    for (const Input &in : inputs)
+      names += (names.empty() ? "" : ", ") + in.name;
     block.description = "'" + x->name + "' (" +
                         (encoding == EncodingKind::Categorical
                              ? std::to_string(feature(f).values.size()) + " values"
                              : std::string("numerical")) +
-                        ") from " + (inputs.empty() ? "constants" : inputs) + ": " +
+                        ") from " + (names.empty() ? "constants" : names) + ": " +
                         std::to_string(block.units.size()) + " units";
     mlps[time].push_back(std::move(block));
     return f;
@@ -749,24 +957,47 @@ private:
 
   // -------------------------------------------------------------- output
 
-  int outputFeature(const Node *root) {
+  OutputPlan outputOf(const Node *root) {
     if (root->isSelector())
       throw CompileError{root, "'" + root->name + "' is a selector; compile an s-op"};
-    EncodingKind wanted = root->encoding == graph::EncodingHintKind::Numerical
-                              ? EncodingKind::Numerical
-                              : EncodingKind::Categorical;
+    OutputPlan out;
+    out.label = root->name;
+    bool numerical = root->encoding == graph::EncodingHintKind::Numerical;
     if (root->kind == NodeKind::Tokens || root->kind == NodeKind::Indices)
       embedding(root);
-    if (root->encoding == graph::EncodingHintKind::Inferred) {
-      int f = bestFeature(root, false);
-      if (f >= 0 && (feature(f).encoding == EncodingKind::Categorical || feature(f).plain))
-        return f;
+    int f = bestFeature(root, false);
+    if (root->encoding == graph::EncodingHintKind::Inferred && f >= 0 &&
+        feature(f).encoding == EncodingKind::Numerical && feature(f).plain)
+      numerical = true;
+    if (numerical) {
+      out.encoding = EncodingKind::Numerical;
+      out.values = valuesOf(root);
+      if (!allNumbers(out.values))
+        throw CompileError{root, "'" + root->name + "' is marked numerical, but its values "
+                                                     "are not all numbers"};
+      for (const Atom &v : out.values)
+        out.levels.push_back(v.number());
+      std::optional<LinearRead> read = linearForm(root);
+      if (!read) {
+        int m = materialize(root, EncodingKind::Numerical);
+        read = LinearRead{numericReading(m), feature(m).time};
+      }
+      out.form = read->form;
+      out.time = read->time;
+      return out;
     }
-    return materialize(root, wanted);
+    if (f < 0 || feature(f).encoding != EncodingKind::Categorical)
+      f = materialize(root, EncodingKind::Categorical);
+    out.encoding = EncodingKind::Categorical;
+    out.values = feature(f).values;
+    for (int i = 0; i < feature(f).width(); ++i)
+      out.dims.push_back(feature(f).firstDim + i);
+    out.time = feature(f).time;
+    return out;
   }
 
   void finish() {
-    int last = feature(plan.output).time;
+    int last = plan.output.time;
     for (const auto &[time, list] : heads)
       last = std::max(last, time);
     for (const auto &[time, list] : mlps)
@@ -816,7 +1047,7 @@ private:
   std::unordered_map<const Node *, std::vector<int>> byNode;
   std::unordered_map<const Node *, SideRead> sides;
   std::map<int, std::vector<HeadPlan>> heads;
-  std::map<std::pair<const Node *, int>, size_t> headOf;
+  std::map<std::pair<std::string, int>, size_t> headOf;
   std::map<int, std::vector<MlpBlock>> mlps;
   std::map<std::vector<int>, int> tuples;
 };

@@ -1,10 +1,13 @@
 // Value sets of s-ops over a vocabulary and a maximum length.
 #include "compiler/codegen/ValueSets.h"
 
+#include "compiler/codegen/MapProgram.h"
+
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Value.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -98,8 +101,79 @@ private:
     return std::move(out).sorted();
   }
 
+  double combinations(const std::vector<const Node *> &nodes) const {
+    double product = 1;
+    for (const Node *n : nodes)
+      product *= static_cast<double>(sets.at(n).size());
+    return product;
+  }
+
+  /// The nodes below a map whose values determine it, with the fewest
+  /// combinations: starting from its inputs, a map in the cut is replaced by
+  /// its own inputs while that does not add combinations (so `t if t < 10
+  /// else t - 10` is enumerated over t alone, not over three sets).
+  std::vector<const Node *> cheapestCut(const Node *node) const {
+    std::vector<const Node *> cut;
+    auto addUnique = [](std::vector<const Node *> &list, const Node *n) {
+      if (std::find(list.begin(), list.end(), n) == list.end())
+        list.push_back(n);
+    };
+    for (const Node *input : node->inputs)
+      addUnique(cut, input);
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (size_t i = 0; i < cut.size() && !changed; ++i) {
+        if (cut[i]->kind != NodeKind::Map)
+          continue;
+        std::vector<const Node *> candidate;
+        for (size_t j = 0; j < cut.size(); ++j)
+          if (j != i)
+            addUnique(candidate, cut[j]);
+        for (const Node *input : cut[i]->inputs)
+          addUnique(candidate, input);
+        if (combinations(candidate) <= combinations(cut)) {
+          cut = std::move(candidate);
+          changed = true;
+        }
+      }
+    }
+    return cut;
+  }
+
+  /// The map's values over every combination of the cut's values.
+  void mapOverCut(const Node *node, const std::vector<const Node *> &cut, AtomSet &out) {
+    MapProgram program(node, cut);
+    std::vector<size_t> at(cut.size(), 0);
+    std::vector<const Atom *> values(cut.size());
+    for (const Node *n : cut)
+      if (sets.at(n).empty())
+        return;
+    while (true) {
+      for (size_t i = 0; i < cut.size(); ++i)
+        values[i] = &sets.at(cut[i])[at[i]];
+      if (std::optional<Atom> v = program.run(values))
+        out.insert(*v);
+      size_t i = 0;
+      while (i < at.size() && ++at[i] == sets.at(cut[i]).size())
+        at[i++] = 0;
+      if (i == at.size())
+        break;
+    }
+  }
+
   /// Every combination of operand values, odometer style.
   void map(const Node *node, AtomSet &out) {
+    std::vector<const Node *> cut = cheapestCut(node);
+    double operandCombinations = 1;
+    for (const graph::Operand &operand : node->operands)
+      if (operand.input >= 0)
+        operandCombinations *= static_cast<double>(sets.at(node->inputs[operand.input]).size());
+    if (combinations(cut) < operandCombinations &&
+        combinations(cut) <= static_cast<double>(options.limit) * 16) {
+      mapOverCut(node, cut, out);
+      return;
+    }
     std::vector<const std::vector<Atom> *> choices;
     std::vector<std::vector<Atom>> constants;
     constants.reserve(node->operands.size());

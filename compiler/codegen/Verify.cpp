@@ -51,7 +51,7 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
                                   const runtime::Backend &backend,
                                   const VerifyOptions &options) {
   const ModelPlan &plan = compiled.plan;
-  const Feature &output = plan.features[plan.output];
+  const OutputPlan &output = plan.output;
   VerifyReport report;
   std::vector<runtime::TokenIds> inputs =
       chooseInputs(plan.vocab.size(), plan.maxLen, options, report.exhaustive);

@@ -136,7 +136,11 @@ private:
       std::vector<int64_t> choices;
       for (int64_t p = 1; p < n; ++p) {
         if (output.kind == OutputKind::Numerical) {
-          double v = static_cast<double>(x(p, output.dims[0]));
+          double v = 0;
+          if (output.weights.empty())
+            v = static_cast<double>(x(p, output.dims[0]));
+          for (size_t i = 0; i < output.weights.size(); ++i)
+            v += output.weights[i] * static_cast<double>(x(p, output.dims[i]));
           values.push_back(v);
           int64_t best = nearestLevel(output.levels, v);
           choices.push_back(best);

@@ -38,7 +38,7 @@ Model randomModel(std::mt19937 &random, bool causal) {
     model.layers.push_back(layer);
   }
   model.residualLabels.assign(6, "d");
-  model.outputs.push_back({"num", OutputKind::Numerical, {2}, {}, {}});
+  model.outputs.push_back({"num", OutputKind::Numerical, {2}, {}, {}, {}});
   return model;
 }
 
@@ -169,7 +169,7 @@ Model copyPreviousModel() {
   model.residualLabels = {"tokens:a",  "tokens:b",  "bos",       "indices:0",
                           "indices:1", "indices:2", "indices:3", "indices:4",
                           "out:a",     "out:b",     "out:none"};
-  model.outputs.push_back({"out", OutputKind::Categorical, {8, 9, 10}, {"a", "b", "none"}, {}});
+  model.outputs.push_back({"out", OutputKind::Categorical, {8, 9, 10}, {}, {"a", "b", "none"}, {}});
   return model;
 }
 

@@ -381,18 +381,25 @@ int drawCommand(const std::vector<std::string> &args) {
 
 int runCommand(const std::vector<std::string> &args) {
   const char *usage =
-      "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n\n"
+      "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
+      "                [--backend interp|cpu --vocab V --max-len N]\n\n"
       "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
       "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
       "as the original REPL shows values. LIT is a RASP literal: a string\n"
-      "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n";
+      "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
+      "With --backend cpu, each s-op is compiled for the vocabulary and\n"
+      "max_len, and the model runs on the CPU instead.\n";
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
       "sop", po::value<std::vector<std::string>>()->required(),
       "an s-op or selector to evaluate (repeatable)")(
       "input", po::value<std::string>()->required(), "the input, a RASP literal")(
       "json", po::bool_switch(), "print JSON: {\"input\": ..., \"outputs\": "
-                                 "{NAME: {\"type\": ..., \"values\": [...]}}}");
+                                 "{NAME: {\"type\": ..., \"values\": [...]}}}")(
+      "backend", po::value<std::string>()->default_value("interp"),
+      "interp (the reference evaluator) or cpu (the compiled model)")(
+      "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
+      "max-len", po::value<int64_t>(), "with --backend cpu: the longest input");
   po::positional_options_description positional;
   positional.add("file", 1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -418,6 +425,16 @@ int runCommand(const std::vector<std::string> &args) {
     return ExitProgramError;
   }
   bool json = (*vm)["json"].as<bool>();
+  std::string backend = (*vm)["backend"].as<std::string>();
+  if (backend != "interp" && backend != "cpu") {
+    std::cerr << "rasp: error: --backend must be interp or cpu, not '" << backend << "'\n\n"
+              << usage;
+    return ExitUsage;
+  }
+  if (backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len"))) {
+    std::cerr << "rasp: error: --backend cpu needs --vocab and --max-len\n\n" << usage;
+    return ExitUsage;
+  }
   eval::Evaluator evaluator(atoms);
   llvm::json::Object outputs;
   std::string inputShown = lang::inputText(*input);
@@ -444,7 +461,19 @@ int runCommand(const std::vector<std::string> &args) {
         }
         continue;
       }
-      const eval::Sequence &sequence = evaluator.sequence(node);
+      std::optional<eval::Sequence> compiled;
+      if (backend == "cpu") {
+        if (node->isSelector()) {
+          diags.error("'" + name + "' is a selector; --backend cpu runs s-ops");
+          continue;
+        }
+        compiled = runCompiled(diags, *program, name, atoms, inputLoc,
+                               (*vm)["vocab"].as<std::string>(),
+                               (*vm)["max-len"].as<int64_t>());
+        if (!compiled)
+          continue;
+      }
+      const eval::Sequence &sequence = compiled ? *compiled : evaluator.sequence(node);
       if (json) {
         llvm::json::Array values;
         for (const lang::Atom &atom : sequence.values)

@@ -6,10 +6,12 @@
 #include "compiler/analysis/Analyze.h"
 #include "compiler/codegen/Pipeline.h"
 #include "compiler/codegen/Verify.h"
+#include "compiler/eval/Evaluate.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <iostream>
 #include <unordered_set>
 
@@ -125,6 +127,53 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
 }
 
 } // namespace
+
+std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
+                                                 const LoadedProgram &program,
+                                                 const std::string &name,
+                                                 const std::vector<lang::Atom> &input,
+                                                 SourceLoc inputLoc,
+                                                 const std::string &vocabText, int64_t maxLen) {
+  std::optional<codegen::CompiledProgram> compiled =
+      compileNamed(diags, program, name, vocabText, maxLen, nullptr);
+  if (!compiled)
+    return std::nullopt;
+  const codegen::ModelPlan &plan = compiled->plan;
+  if (static_cast<int64_t>(input.size()) > maxLen) {
+    diags.error(inputLoc, "the input has " + std::to_string(input.size()) +
+                              " tokens, more than --max-len " + std::to_string(maxLen));
+    return std::nullopt;
+  }
+  runtime::TokenIds ids;
+  for (const lang::Atom &atom : input) {
+    auto it = std::find_if(plan.vocab.begin(), plan.vocab.end(), [&](const lang::Atom &v) {
+      return v.equals(atom) && v.isString() == atom.isString();
+    });
+    if (it == plan.vocab.end()) {
+      diags.error(inputLoc, "the input token " + atom.repr() + " is not in the vocabulary");
+      return std::nullopt;
+    }
+    ids.push_back(it - plan.vocab.begin());
+  }
+  auto backend = runtime::makeCpuBackend();
+  runtime::RunResult result = backend->run(compiled->model, {ids}, {})[0];
+  eval::Sequence out;
+  for (size_t p = 0; p < input.size(); ++p) {
+    int64_t choice = result.choices[0][p];
+    if (choice < 0) {
+      out.values.push_back(lang::Atom::real(result.values[0][p]));
+      continue;
+    }
+    out.values.push_back(plan.output.values[choice]);
+  }
+  try {
+    out.type = eval::typeSequence(out.values, SourceLoc());
+  } catch (const eval::EvalError &e) {
+    diags.error(inputLoc, "the compiled model's output cannot be shown: " + e.message);
+    return std::nullopt;
+  }
+  return out;
+}
 
 int driver::compileCommand(const std::vector<std::string> &args) {
   const char *usage =

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "compiler/codegen/Pipeline.h"
+#include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
 
@@ -51,6 +52,14 @@ llvm::json::Value atomJson(const lang::Atom &atom);
 std::optional<codegen::CompiledProgram>
 compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
              const std::string &vocabText, int64_t maxLen, const graph::Node **root);
+
+/// Compiles `name` and runs the model on the CPU (float32) on `input`; the
+/// decoded outputs (a numerical output as the nearest value it can take).
+std::optional<eval::Sequence> runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
+                                          const std::string &name,
+                                          const std::vector<lang::Atom> &input,
+                                          SourceLoc inputLoc, const std::string &vocabText,
+                                          int64_t maxLen);
 
 int compileCommand(const std::vector<std::string> &args);
 int verifyCommand(const std::vector<std::string> &args);

@@ -1,0 +1,270 @@
+// Each weight construction on its own: a hand-made residual layout, the
+// construction's weights assembled into a one-layer model, run in float32
+// on the CPU backend, and compared with values the test computes directly
+// from the construction's specification.
+#include "compiler/codegen/Assemble.h"
+#include "compiler/codegen/Constructions.h"
+
+#include "runtime/Backend.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+namespace {
+
+constexpr int One = 0, Bos = 1;
+
+/// A residual layout: `one`, `bos`, then `tokens` one-hot dimensions, then
+/// any scratch dimensions. Token t also writes `tokenNumbers[t]` into the
+/// dimension `numberDim` when that is set.
+struct Layout {
+  int tokens = 0;
+  int extra = 0;
+  int numberDim = -1;
+  std::vector<double> tokenNumbers;
+  int64_t maxLen = 8;
+
+  int token(int t) const { return 2 + t; }
+  int scratch(int i) const { return 2 + tokens + i; }
+
+  ModelPlan plan() const {
+    ModelPlan p;
+    for (int t = 0; t < tokens; ++t)
+      p.vocab.push_back(lang::Atom::integer(t));
+    p.maxLen = maxLen;
+    p.dModel = 2 + tokens + extra;
+    for (int d = 0; d < p.dModel; ++d) {
+      Feature f;
+      f.label = "d" + std::to_string(d);
+      f.encoding = EncodingKind::Numerical;
+      f.firstDim = d;
+      p.features.push_back(f);
+    }
+    for (int t = 0; t < tokens; ++t) {
+      Sparse row = {{One, 1.0}, {token(t), 1.0}};
+      if (numberDim >= 0)
+        row.emplace_back(numberDim, tokenNumbers[t]);
+      p.tokenRows.push_back(row);
+    }
+    p.tokenRows.push_back({{One, 1.0}, {Bos, 1.0}});
+    p.positionRows.assign(maxLen + 1, {});
+    p.layers.resize(1);
+    p.output.encoding = EncodingKind::Numerical;
+    p.output.form = {{One, 1.0}};
+    return p;
+  }
+};
+
+/// The residual after the last layer, row p + 1 for token position p.
+std::vector<std::vector<double>> run(const ModelPlan &plan, const std::vector<int64_t> &ids) {
+  runtime::Model model = assembleModel(plan);
+  EXPECT_EQ(model.validate(), "");
+  auto backend = runtime::makeCpuBackend(runtime::PrecisionKind::Float32);
+  runtime::RunResult result = backend->run(model, {ids}, {true})[0];
+  const std::vector<double> &last = result.residual.back();
+  std::vector<std::vector<double>> rows;
+  for (size_t p = 0; p < ids.size(); ++p)
+    rows.emplace_back(last.begin() + (p + 1) * plan.dModel,
+                      last.begin() + (p + 2) * plan.dModel);
+  return rows;
+}
+
+std::vector<Sparse> tokenReads(const Layout &layout) {
+  std::vector<Sparse> reads;
+  for (int t = 0; t < layout.tokens; ++t)
+    reads.push_back({{layout.token(t), 1.0}});
+  return reads;
+}
+
+double scaleFor(int64_t maxLen) { return 2 * (std::log(double(maxLen) + 1) + 14); }
+
+TEST(ConstructionsTest, ScoreTableAttentionAveragesTheSelectedKeysOrGivesTheDefault) {
+  // Query token q selects the keys with a smaller token; each key carries its
+  // token as a number; an empty selection gives the default 7 through BOS.
+  Layout layout;
+  layout.tokens = 3;
+  layout.extra = 1;
+  ModelPlan plan = layout.plan();
+  ScoreGroup group{tokenReads(layout), tokenReads(layout), {}};
+  for (int q = 0; q < 3; ++q) {
+    group.table.emplace_back();
+    for (int k = 0; k < 3; ++k)
+      group.table.back().push_back(k < q);
+  }
+  HeadPlan head;
+  buildScores({group}, {scaleFor(layout.maxLen), 0.5, One, Bos}, head);
+  head.value = {{{layout.token(1), 1.0}, {layout.token(2), 2.0}, {Bos, 7.0}}};
+  head.outDims = {layout.scratch(0)};
+  plan.layers[0].heads.push_back(head);
+  std::mt19937 random(5);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<int64_t> ids(1 + trial % layout.maxLen);
+    for (int64_t &id : ids)
+      id = random() % 3;
+    auto rows = run(plan, ids);
+    for (size_t q = 0; q < ids.size(); ++q) {
+      double sum = 0, count = 0;
+      for (size_t k = 0; k < ids.size(); ++k)
+        if (ids[k] < ids[q])
+          sum += ids[k], ++count;
+      double want = count ? sum / count : 7.0;
+      EXPECT_NEAR(rows[q][layout.scratch(0)], want, 1e-5) << "trial " << trial << " q " << q;
+    }
+  }
+}
+
+TEST(ConstructionsTest, ConjunctionOfTwoTablesSelectsOnlyWhereBothHold) {
+  // Group 1 on tokens (equal), group 2 also on tokens (key token != 2): the
+  // sum reaches 2 only where both hold; BOS sits at 1.5.
+  Layout layout;
+  layout.tokens = 3;
+  layout.extra = 1;
+  ModelPlan plan = layout.plan();
+  ScoreGroup equal{tokenReads(layout), tokenReads(layout), {}};
+  ScoreGroup notTwo{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout), {{true, true, false}}};
+  for (int q = 0; q < 3; ++q) {
+    equal.table.emplace_back();
+    for (int k = 0; k < 3; ++k)
+      equal.table.back().push_back(k == q);
+  }
+  HeadPlan head;
+  buildScores({equal, notTwo}, {scaleFor(layout.maxLen), 1.5, One, Bos}, head);
+  head.value = {{{One, 1.0}, {Bos, -1.0}}}; // 1 at every key but BOS
+  head.outDims = {layout.scratch(0)};
+  plan.layers[0].heads.push_back(head);
+  auto rows = run(plan, {2, 0, 2, 1});
+  // Token 2 selects nothing (share of non-BOS keys 0); 0 and 1 select themselves.
+  EXPECT_NEAR(rows[0][layout.scratch(0)], 0.0, 1e-6);
+  EXPECT_NEAR(rows[1][layout.scratch(0)], 1.0, 1e-6);
+  EXPECT_NEAR(rows[3][layout.scratch(0)], 1.0, 1e-6);
+}
+
+TEST(ConstructionsTest, SelectorWidthIsExactForEveryWidthUpToMaxLen) {
+  // A head gives BOS the share c/(c+w); a discretising MLP decodes w.
+  Layout layout;
+  layout.tokens = 2;
+  layout.maxLen = 40;
+  int width = static_cast<int>(layout.maxLen) + 1;
+  layout.extra = 1 + width;
+  ModelPlan plan = layout.plan();
+  ScoreGroup all{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout), {{true, true}}};
+  double scale = scaleFor(layout.maxLen), c = double(layout.maxLen);
+  HeadPlan head;
+  buildScores({all}, {scale, 1 + std::log(c) / scale, One, Bos}, head);
+  head.value = {{{Bos, 1.0}}};
+  head.outDims = {layout.scratch(0)};
+  plan.layers[0].heads.push_back(head);
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  NumericInput input{{{layout.scratch(0), 1.0}, {Bos, -1.0}}, {}};
+  for (int w = 0; w < width; ++w)
+    input.levels.push_back(c / (c + w));
+  spec.numeric = input;
+  spec.output = [&](const std::vector<int> &, int w) {
+    return Sparse{{layout.scratch(1 + w), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"decode", buildLookup(spec)});
+  EXPECT_EQ(plan.layers[0].mlps[0].units.size(), 1u + 2u * layout.maxLen);
+  for (int n = 1; n <= layout.maxLen; ++n) {
+    std::vector<int64_t> ids(n, 0);
+    auto rows = run(plan, ids);
+    for (int w = 0; w < width; ++w)
+      ASSERT_NEAR(rows[0][layout.scratch(1 + w)], w == n ? 1.0 : 0.0, 1e-3)
+          << "length " << n << " dimension " << w;
+  }
+}
+
+TEST(ConstructionsTest, CategoricalLookupWritesTheTableOneHot) {
+  Layout layout;
+  layout.tokens = 4;
+  layout.extra = 3;
+  ModelPlan plan = layout.plan();
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)}};
+  spec.output = [&](const std::vector<int> &combo, int) {
+    return Sparse{{layout.scratch((combo[0] + 1) % 3), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"table", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 2, 3});
+  for (int t = 0; t < 4; ++t)
+    for (int o = 0; o < 3; ++o)
+      EXPECT_NEAR(rows[t][layout.scratch(o)], o == (t + 1) % 3 ? 1.0 : 0.0, 1e-6);
+}
+
+TEST(ConstructionsTest, NumericalLookupSeparatesCloseLevelsAndKeepsNegativeOutputs) {
+  // Levels 0.001 apart are told apart (per-threshold slopes); f(x) = 1 - 3x
+  // is negative for most levels (Tracr's categorical->numerical MLP clips it).
+  Layout layout;
+  layout.tokens = 5;
+  layout.extra = 2;
+  layout.numberDim = layout.scratch(0);
+  layout.tokenNumbers = {0.5, 0.0, 0.501, 1.0, 0.001};
+  ModelPlan plan = layout.plan();
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, layout.tokenNumbers};
+  spec.output = [&](const std::vector<int> &, int i) {
+    return Sparse{{layout.scratch(1), 1 - 3 * layout.tokenNumbers[i]}};
+  };
+  plan.layers[0].mlps.push_back({"f", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 2, 3, 4});
+  for (int t = 0; t < 5; ++t)
+    EXPECT_NEAR(rows[t][layout.scratch(1)], 1 - 3 * layout.tokenNumbers[t], 1e-4) << t;
+}
+
+TEST(ConstructionsTest, MultiInputLookupComputesAnyTableOfItsInputs) {
+  // Two categorical inputs (the token, and the token's parity written as a
+  // second one-hot) and a numerical one; a random table of all three.
+  Layout layout;
+  layout.tokens = 4;
+  layout.extra = 2 + 1 + 5;
+  layout.numberDim = layout.scratch(2);
+  layout.tokenNumbers = {0.25, 0.5, 0.75, 0.125};
+  ModelPlan plan = layout.plan();
+  for (int t = 0; t < 4; ++t)
+    plan.tokenRows[t].emplace_back(layout.scratch(t % 2), 1.0);
+  std::mt19937 random(9);
+  int table[4][2][4];
+  for (auto &a : table)
+    for (auto &b : a)
+      for (int &x : b)
+        x = random() % 5;
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)},
+                      {layout.scratch(0), layout.scratch(1)}};
+  spec.numeric = NumericInput{{{layout.scratch(2), 1.0}}, layout.tokenNumbers};
+  spec.output = [&](const std::vector<int> &combo, int x) {
+    return Sparse{{layout.scratch(3 + table[combo[0]][combo[1]][x]), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"g", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 2, 3, 2, 0});
+  std::vector<int> ids = {0, 1, 2, 3, 2, 0};
+  for (size_t p = 0; p < ids.size(); ++p) {
+    int t = ids[p];
+    int want = table[t][t % 2][t];
+    for (int o = 0; o < 5; ++o)
+      EXPECT_NEAR(rows[p][layout.scratch(3 + o)], o == want ? 1.0 : 0.0, 1e-5)
+          << "token " << t << " output " << o;
+  }
+}
+
+TEST(ConstructionsTest, LookupRefusesMoreUnitsThanItsBudget) {
+  LookupSpec spec;
+  spec.categorical = {std::vector<int>(100, 2), std::vector<int>(100, 3)};
+  spec.maxUnits = 1000;
+  spec.output = [](const std::vector<int> &, int) { return Sparse{{4, 1.0}}; };
+  EXPECT_THROW(buildLookup(spec), LookupError);
+}
+
+} // namespace

@@ -8,6 +8,7 @@
 #include "compiler/codegen/Verify.h"
 #include "compiler/eval/Evaluate.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -103,7 +104,7 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
         out << "  ";
         out << (rowsAreResidual ? model.residualLabels[r] : std::to_string(r)) << " -> ";
         out << (colsAreResidual ? model.residualLabels[c] : std::to_string(c));
-        out << ": " << llvm::formatv("{0:g}", v) << "\n";
+        out << ": " << llvm::format("%g", v) << "\n";
       }
   };
   print("token_embedding", model.tokenEmbedding, false, true);

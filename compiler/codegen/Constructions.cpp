@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <map>
 #include <numeric>
 
 using namespace rasp;
@@ -23,18 +24,43 @@ void codegen::addScaled(Sparse &a, const Sparse &b, double weight) {
           a.end());
 }
 
+namespace {
+
+/// Sums of sparse forms, kept sorted by dimension (fast for wide sums).
+class Accumulator {
+public:
+  void add(const Sparse &form, double weight) {
+    for (const auto &[dim, w] : form)
+      sums[dim] += w * weight;
+  }
+  Sparse take() {
+    Sparse out;
+    for (const auto &[dim, w] : sums)
+      if (w != 0)
+        out.emplace_back(dim, w);
+    sums.clear();
+    return out;
+  }
+
+private:
+  std::map<int, double> sums;
+};
+
+} // namespace
+
 void codegen::buildScores(const std::vector<ScoreGroup> &groups,
                           const ScoreOptions &options, HeadPlan &head) {
   double s = options.scale;
+  Accumulator sum;
   for (const ScoreGroup &g : groups) {
     size_t nq = g.queryReads.size(), nk = g.keyReads.size();
     // One head dimension per value of the smaller side.
     if (nk <= nq) {
       for (size_t k = 0; k < nk; ++k) {
-        Sparse query;
         for (size_t q = 0; q < nq; ++q)
           if (g.table[q][k])
-            addScaled(query, g.queryReads[q], s);
+            sum.add(g.queryReads[q], s);
+        Sparse query = sum.take();
         if (query.empty())
           continue;
         head.query.push_back(std::move(query));
@@ -43,10 +69,10 @@ void codegen::buildScores(const std::vector<ScoreGroup> &groups,
       continue;
     }
     for (size_t q = 0; q < nq; ++q) {
-      Sparse key;
       for (size_t k = 0; k < nk; ++k)
         if (g.table[q][k])
-          addScaled(key, g.keyReads[k], 1.0);
+          sum.add(g.keyReads[k], 1.0);
+      Sparse key = sum.take();
       if (key.empty())
         continue;
       Sparse query;

@@ -15,11 +15,7 @@ CompiledProgram codegen::compileProgram(const graph::Node *root,
                                         const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   CompiledProgram out;
-  try {
-    out.values = computeValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
-  } catch (const ValueSetError &e) {
-    throw CompileError{e.node, e.message};
-  }
+  out.values = computeValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
   out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits});
   out.model = assembleModel(out.plan);
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
@@ -32,8 +28,12 @@ CompiledProgram codegen::compileProgram(const graph::Node *root,
 void codegen::dumpValueSets(const graph::Node *root, const ValueSets &sets,
                             llvm::raw_ostream &out) {
   for (const graph::Node *node : graph::topologicalOrder(root)) {
-    auto it = sets.find(node);
-    if (it == sets.end())
+    if (auto unknown = sets.unknown.find(node); unknown != sets.unknown.end()) {
+      out << "'" << node->name << "': unknown: " << unknown->second.message << "\n";
+      continue;
+    }
+    auto it = sets.known.find(node);
+    if (it == sets.known.end())
       continue;
     out << "'" << node->name << "': " << it->second.size() << " values {";
     size_t shown = std::min<size_t>(it->second.size(), 20);

@@ -103,10 +103,13 @@ private:
 
   const Feature &feature(int f) const { return plan.features[f]; }
 
+  /// The value set of `node`; throws CompileError when it is unknown.
   const std::vector<Atom> &valuesOf(const Node *node) const {
-    auto it = sets.find(node);
-    assert(it != sets.end() && "no value set");
-    return it->second;
+    try {
+      return sets.at(node);
+    } catch (const ValueSetError &e) {
+      throw CompileError{e.node, e.message};
+    }
   }
 
   int findFeature(const Node *node, EncodingKind encoding) const {
@@ -971,13 +974,16 @@ private:
       numerical = true;
     if (numerical) {
       out.encoding = EncodingKind::Numerical;
-      out.values = valuesOf(root);
-      if (!allNumbers(out.values))
-        throw CompileError{root, "'" + root->name + "' is marked numerical, but its values "
-                                                     "are not all numbers"};
-      for (const Atom &v : out.values)
-        out.levels.push_back(v.number());
+      // A linear output needs no value set (without one, the number is shown).
       std::optional<LinearRead> read = linearForm(root);
+      if (!read || sets.has(root)) {
+        out.values = valuesOf(root);
+        if (!allNumbers(out.values))
+          throw CompileError{root, "'" + root->name + "' is marked numerical, but its "
+                                                       "values are not all numbers"};
+        for (const Atom &v : out.values)
+          out.levels.push_back(v.number());
+      }
       if (!read) {
         int m = materialize(root, EncodingKind::Numerical);
         read = LinearRead{numericReading(m), feature(m).time};

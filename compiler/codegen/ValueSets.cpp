@@ -7,6 +7,7 @@
 #include "compiler/lang/Value.h"
 
 #include <algorithm>
+#include <cassert>
 #include <optional>
 #include <set>
 #include <unordered_set>
@@ -58,10 +59,25 @@ public:
   Builder(const ValueSetOptions &options) : options(options) {}
 
   ValueSets run(const Node *root) {
-    for (const Node *node : graph::topologicalOrder(root))
-      if (!node->isSelector())
+    for (const Node *node : graph::topologicalOrder(root)) {
+      if (node->isSelector())
+        continue;
+      const ValueSetError *failed = nullptr;
+      for (const Node *input : node->inputs)
+        if (auto it = out.unknown.find(input); it != out.unknown.end())
+          failed = &it->second;
+      if (failed) {
+        out.unknown.emplace(node, *failed);
+        continue;
+      }
+      try {
         sets[node] = compute(node);
-    return std::move(sets);
+      } catch (const ValueSetError &e) {
+        out.unknown.emplace(node, e);
+      }
+    }
+    out.known = std::move(sets);
+    return std::move(out);
   }
 
 private:
@@ -274,10 +290,19 @@ private:
   }
 
   const ValueSetOptions &options;
-  ValueSets sets;
+  std::unordered_map<const Node *, std::vector<Atom>> sets;
+  ValueSets out;
 };
 
 } // namespace
+
+const std::vector<Atom> &ValueSets::at(const Node *node) const {
+  if (auto it = known.find(node); it != known.end())
+    return it->second;
+  auto failed = unknown.find(node);
+  assert(failed != unknown.end() && "asked for the value set of a node not below the root");
+  throw failed->second;
+}
 
 ValueSets codegen::computeValueSets(const Node *root, const ValueSetOptions &options) {
   return Builder(options).run(root);

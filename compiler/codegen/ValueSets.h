@@ -16,8 +16,10 @@
 //      (with repetition) that can occur, not only x/w: the means of w values
 //      are the w-fold sums of the set divided by w, as the evaluator
 //      computes them.
-// A set larger than the limit is an error that names the s-op and the size,
-// with advice.
+// A set larger than the limit is not an error by itself: the s-op (and every
+// s-op computed from it) is marked unknown, and asking for its set throws
+// an error that names the s-op and the size, with advice. So value sets are
+// needed only where a consumer needs them.
 #pragma once
 
 #include "compiler/graph/Graph.h"
@@ -42,9 +44,18 @@ struct ValueSetError {
 
 /// Value sets, sorted (numbers ascending, then strings) and without
 /// duplicates (by Python equality: 1, 1.0 and True are one value).
-using ValueSets = std::unordered_map<const graph::Node *, std::vector<lang::Atom>>;
+struct ValueSets {
+  std::unordered_map<const graph::Node *, std::vector<lang::Atom>> known;
+  /// The s-ops whose set could not be computed, and why (the error names
+  /// the s-op where it started).
+  std::unordered_map<const graph::Node *, ValueSetError> unknown;
 
-/// The value sets of `root` and every s-op below it; throws ValueSetError.
+  /// The set of `node`; throws ValueSetError when it is unknown.
+  const std::vector<lang::Atom> &at(const graph::Node *node) const;
+  bool has(const graph::Node *node) const { return known.count(node) != 0; }
+};
+
+/// The value sets of `root` and every s-op below it.
 ValueSets computeValueSets(const graph::Node *root, const ValueSetOptions &options);
 
 } // namespace rasp::codegen

@@ -93,17 +93,26 @@ TEST(ValueSetsTest, NonNumericAggregatesPassValuesAndTheDefault) {
   EXPECT_EQ(text(sets(p, "r", strings({"x", "y"}), 4).at(p.node("r"))), "_ x y");
 }
 
-TEST(ValueSetsTest, ExplodingSetsNameTheSOp) {
-  Program p("big = indices * 1000 + indices * 7 + indices;");
+TEST(ValueSetsTest, ExplodingSetsAreUnknownAndNameTheSOpWhereTheyStarted) {
+  // The prefix means of indices take far more than 1000 values at max_len
+  // 300; `after` is unknown because `big` is; `fine` does not read them.
+  Program p("big = aggregate(select(indices, indices, <=), indices); after = big + 1; "
+            "fine = indices + 1; both = after + fine;");
   codegen::ValueSetOptions options;
   options.vocab = strings({"a"});
   options.maxLen = 300;
   options.limit = 1000;
-  try {
-    codegen::computeValueSets(p.node("big"), options);
-    FAIL() << "expected a value set error";
-  } catch (const codegen::ValueSetError &e) {
-    EXPECT_NE(e.message.find("lower max_len"), std::string::npos) << e.message;
+  codegen::ValueSets sets = codegen::computeValueSets(p.node("both"), options);
+  EXPECT_EQ(sets.at(p.node("fine")).size(), 300u);
+  for (const char *name : {"big", "after", "both"}) {
+    try {
+      sets.at(p.node(name));
+      FAIL() << "expected '" << name << "' to be unknown";
+    } catch (const codegen::ValueSetError &e) {
+      EXPECT_EQ(e.node, p.node("big")) << name;
+      EXPECT_NE(e.message.find("'big'"), std::string::npos) << e.message;
+      EXPECT_NE(e.message.find("lower max_len"), std::string::npos) << e.message;
+    }
   }
 }
 

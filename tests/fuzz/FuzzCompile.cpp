@@ -1,0 +1,58 @@
+// libFuzzer target, differential: elaborate arbitrary programs, compile each
+// s-op they define for a small vocabulary and max_len, and run the model on
+// every input against the reference evaluator. A refusal (CompileError) is
+// fine; a crash, a hang, a sanitizer report, or a model that disagrees with
+// the evaluator on any input is a bug.
+#include "compiler/codegen/Pipeline.h"
+#include "compiler/codegen/Verify.h"
+#include "compiler/lang/Elaborate.h"
+#include "compiler/support/Diagnostics.h"
+#include "runtime/Backend.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+
+using namespace rasp;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  llvm::raw_null_ostream sink;
+  DiagnosticEngine diags(&sink);
+  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
+  options.maxSteps = 200'000;
+  options.maxNodes = 20'000;
+  lang::Elaborator elaborator(diags, options);
+  if (!elaborator.loadStdlib())
+    __builtin_trap();
+  FileId file = diags.addFile(
+      "fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
+  auto scope = elaborator.newProgramScope("fuzz");
+  elaborator.runFile(file, scope);
+  static const auto backend = runtime::makeCpuBackend();
+  codegen::CompileOptions compile;
+  compile.vocab = {lang::Atom::string("a"), lang::Atom::string("b"), lang::Atom::integer(1)};
+  compile.maxLen = 3;
+  compile.valueLimit = 2'000;
+  compile.maxUnits = 4'000;
+  int compiled = 0;
+  for (const auto &[name, value] : scope->vars) {
+    if (!value.isSOp() || compiled == 4)
+      continue;
+    try {
+      codegen::CompiledProgram program = codegen::compileProgram(value.node(), compile);
+      ++compiled;
+      if (program.model.parameters() > 20'000'000)
+        continue;
+      codegen::VerifyReport report =
+          codegen::verifyModel(value.node(), program, *backend, {0, 1, 100});
+      if (report.mismatches) {
+        std::fprintf(stderr, "miscompiled '%s'\n", name.c_str());
+        __builtin_trap();
+      }
+    } catch (const codegen::CompileError &) {
+    }
+  }
+  return 0;
+}

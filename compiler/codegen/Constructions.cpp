@@ -13,7 +13,9 @@ using namespace rasp::codegen;
 void codegen::addScaled(Sparse &a, const Sparse &b, double weight) {
   if (weight == 0)
     return;
-  for (const auto &[dim, w] : b) {
+  for (const auto &entry : b) {
+    int dim = entry.first;
+    double w = entry.second;
     auto it = std::find_if(a.begin(), a.end(), [&](const auto &e) { return e.first == dim; });
     if (it == a.end())
       a.emplace_back(dim, w * weight);

@@ -457,7 +457,8 @@ private:
       group.second.push_back(part);
     }
     for (auto &[pair, group] : groups) {
-      const auto &[qs, ks] = group.first;
+      const Side &qs = group.first.first;
+      const Side &ks = group.first.second;
       const std::vector<const Node *> &members = group.second;
       ScoreGroup g;
       SideRead query, key;

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 
 using namespace rasp;
 
@@ -47,6 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         continue;
       codegen::VerifyReport report =
           codegen::verifyModel(value.node(), program, *backend, {0, 1, 100});
+      if (std::getenv("RASP_FUZZ_VERBOSE"))
+        std::fprintf(stderr, "'%s': %zu inputs agree, %zu skipped\n", name.c_str(),
+                     report.agree, report.referenceErrors);
       if (report.mismatches) {
         std::fprintf(stderr, "miscompiled '%s'\n", name.c_str());
         __builtin_trap();

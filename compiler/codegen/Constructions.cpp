@@ -178,6 +178,14 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
         double left = levels[order[j - 1]], right = levels[order[j]];
         assert(right > left && "numerical levels must be distinct");
         double slope = 2.0 / (right - left), threshold = (left + right) / 2;
+        // Pre-activations are within 1/2 of a switch point only between the
+        // levels; noise and float32 rounding must stay well inside that.
+        double magnitude = slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
+        if (slope * spec.numeric->noise > 0.125 || magnitude * 4e-7 > 0.125)
+          throw LookupError{"its numerical input takes the values " + std::to_string(left) +
+                            " and " + std::to_string(right) +
+                            ", too close to tell apart exactly in float32 (a precision "
+                            "limit at this max_len)"};
         // Off the combination the gate is <= -1: shifting by half the gap
         // pushes both step units below zero at every level.
         double shift = m ? (slope * std::max(hi - threshold, threshold - lo) + 1) : 0;

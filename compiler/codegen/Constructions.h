@@ -47,6 +47,9 @@ void buildScores(const std::vector<ScoreGroup> &groups, const ScoreOptions &opti
 struct NumericInput {
   Sparse form;
   std::vector<double> levels; ///< Per value index (any order).
+  /// A bound on how far the number held may be from its level (float32
+  /// rounding, attention leaks); the steps must not move by it.
+  double noise = 0;
 };
 
 struct LookupSpec {
@@ -65,7 +68,10 @@ struct LookupError {
   std::string message;
 };
 
-/// The units computing the lookup; throws LookupError past maxUnits.
+/// The units computing the lookup; throws LookupError past maxUnits, or
+/// when two levels the output tells apart are too close for float32: the
+/// input's noise, or the rounding of a pre-activation, would move a step
+/// by more than a quarter of its margin.
 std::vector<HiddenUnit> buildLookup(const LookupSpec &spec);
 
 /// Adds `weight * b` to `a`, merging equal dimensions and dropping zeros.

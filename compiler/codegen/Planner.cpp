@@ -858,6 +858,15 @@ private:
     return inputs;
   }
 
+  /// How far a numerical block may be from its level: attention leaks
+  /// (1e-6 of a weight) and float32 sums over max_len + 1 positions.
+  double noiseOf(const std::vector<double> &levels) const {
+    double most = 1;
+    for (double level : levels)
+      most = std::max(most, std::fabs(level));
+    return most * (1e-6 + static_cast<double>(options.maxLen + 1) * 6e-8);
+  }
+
   static int numericInputs(const std::vector<Input> &inputs) {
     return static_cast<int>(std::count_if(inputs.begin(), inputs.end(),
                                           [](const Input &in) { return in.numeric; }));
@@ -916,7 +925,7 @@ private:
     for (const Input &in : inputs) {
       if (in.numeric) {
         numeric = &in;
-        spec.numeric = NumericInput{in.form, in.levels};
+        spec.numeric = NumericInput{in.form, in.levels, noiseOf(in.levels)};
         continue;
       }
       categorical.push_back(&in);

@@ -7,6 +7,7 @@
 #include "compiler/lang/Value.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cassert>
 #include <optional>
 #include <set>
@@ -66,7 +67,8 @@ public:
       for (const Node *input : node->inputs)
         if (auto it = out.unknown.find(input); it != out.unknown.end())
           failed = &it->second;
-      if (failed) {
+      // (A map may still be known from the inputs of an unknown input.)
+      if (failed && node->kind != NodeKind::Map) {
         out.unknown.emplace(node, *failed);
         continue;
       }
@@ -117,10 +119,13 @@ private:
     return std::move(out).sorted();
   }
 
+  /// Combinations of the nodes' values (infinite if one is unknown).
   double combinations(const std::vector<const Node *> &nodes) const {
     double product = 1;
-    for (const Node *n : nodes)
-      product *= static_cast<double>(sets.at(n).size());
+    for (const Node *n : nodes) {
+      auto it = sets.find(n);
+      product *= it == sets.end() ? HUGE_VAL : static_cast<double>(it->second.size());
+    }
     return product;
   }
 
@@ -181,15 +186,19 @@ private:
   /// Every combination of operand values, odometer style.
   void map(const Node *node, AtomSet &out) {
     std::vector<const Node *> cut = cheapestCut(node);
-    double operandCombinations = 1;
-    for (const graph::Operand &operand : node->operands)
-      if (operand.input >= 0)
-        operandCombinations *= static_cast<double>(sets.at(node->inputs[operand.input]).size());
+    for (const Node *n : cut)
+      if (auto it = this->out.unknown.find(n); it != this->out.unknown.end())
+        throw it->second;
+    double operandCombinations =
+        combinations(std::vector<const Node *>(node->inputs.begin(), node->inputs.end()));
     if (combinations(cut) < operandCombinations &&
         combinations(cut) <= static_cast<double>(options.limit) * 16) {
       mapOverCut(node, cut, out);
       return;
     }
+    for (const Node *input : node->inputs)
+      if (auto it = this->out.unknown.find(input); it != this->out.unknown.end())
+        throw it->second;
     std::vector<const std::vector<Atom> *> choices;
     std::vector<std::vector<Atom>> constants;
     constants.reserve(node->operands.size());

@@ -1,6 +1,10 @@
 // Model bookkeeping: parameter counts and shape validation.
 #include "runtime/Model.h"
 
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
 using namespace rasp::runtime;
 
 int64_t Matrix::nonzeros() const {
@@ -11,23 +15,6 @@ int64_t Matrix::nonzeros() const {
 }
 
 namespace {
-
-template <typename F> void forEachMatrix(const Model &model, F f) {
-  f(model.tokenEmbedding);
-  f(model.positionEmbedding);
-  for (const Layer &layer : model.layers) {
-    for (const Head &head : layer.heads) {
-      f(head.wq);
-      f(head.wk);
-      f(head.wv);
-      f(head.wo);
-    }
-    f(layer.mlp.w1);
-    f(layer.mlp.b1);
-    f(layer.mlp.w2);
-    f(layer.mlp.b2);
-  }
-}
 
 std::string shapeError(const std::string &what, const Matrix &m, int64_t rows,
                        int64_t cols) {
@@ -40,16 +27,78 @@ std::string shapeError(const std::string &what, const Matrix &m, int64_t rows,
 
 } // namespace
 
+std::vector<std::pair<std::string, const Matrix *>> Model::namedTensors() const {
+  std::vector<std::pair<std::string, const Matrix *>> out = {
+      {"token_embedding", &tokenEmbedding}, {"position_embedding", &positionEmbedding}};
+  for (size_t l = 0; l < layers.size(); ++l) {
+    std::string layer = "layer" + std::to_string(l + 1);
+    for (size_t h = 0; h < layers[l].heads.size(); ++h) {
+      std::string head = layer + ".head" + std::to_string(h);
+      const Head &weights = layers[l].heads[h];
+      out.insert(out.end(), {{head + ".W_Q", &weights.wq},
+                             {head + ".W_K", &weights.wk},
+                             {head + ".W_V", &weights.wv},
+                             {head + ".W_O", &weights.wo}});
+    }
+    const Mlp &mlp = layers[l].mlp;
+    out.insert(out.end(), {{layer + ".mlp.W1", &mlp.w1},
+                           {layer + ".mlp.b1", &mlp.b1},
+                           {layer + ".mlp.W2", &mlp.w2},
+                           {layer + ".mlp.b2", &mlp.b2}});
+  }
+  return out;
+}
+
 int64_t Model::parameters() const {
   int64_t count = 0;
-  forEachMatrix(*this, [&](const Matrix &m) { count += m.rows * m.cols; });
+  for (const auto &[name, m] : namedTensors())
+    count += m->rows * m->cols;
   return count;
 }
 
 int64_t Model::nonzeroParameters() const {
   int64_t count = 0;
-  forEachMatrix(*this, [&](const Matrix &m) { count += m.nonzeros(); });
+  for (const auto &[name, m] : namedTensors())
+    count += m->nonzeros();
   return count;
+}
+
+std::vector<int64_t> Model::encodeTokens(const std::vector<std::string> &tokens) const {
+  std::vector<int64_t> ids;
+  for (const std::string &token : tokens) {
+    auto it = std::find(vocab.begin(), vocab.end(), token);
+    if (it == vocab.end())
+      throw std::invalid_argument("the token '" + token + "' is not in the vocabulary");
+    ids.push_back(it - vocab.begin());
+  }
+  return ids;
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>>
+Model::decodeResidual(const std::vector<double> &residual) const {
+  int64_t d = config.dModel;
+  int64_t rows = static_cast<int64_t>(residual.size()) / d;
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const Block &block : blocks) {
+    std::vector<std::string> values;
+    for (int64_t p = 1; p < rows; ++p) {
+      const double *row = residual.data() + p * d + block.first;
+      if (!block.categorical) {
+        std::ostringstream text;
+        text << row[0];
+        values.push_back(text.str());
+        continue;
+      }
+      int64_t best = 0;
+      for (int64_t i = 1; i < block.width(); ++i)
+        if (row[i] > row[best])
+          best = i;
+      // A block no layer has written yet is all zeros.
+      values.push_back(row[best] < 0.5 ? "-" : block.values[best]);
+    }
+    out.emplace_back(block.name, std::move(values));
+  }
+  return out;
 }
 
 std::string Model::validate() const {
@@ -85,6 +134,16 @@ std::string Model::validate() const {
         error = shapeError(where + "b2", mlp.b2, 1, d);
     }
   }
+  int64_t next = 0;
+  for (const Block &block : blocks)
+    if (error.empty() && block.first != next)
+      error = "the block " + block.name + " starts at " + std::to_string(block.first) +
+              ", not " + std::to_string(next);
+    else
+      next += block.width();
+  if (error.empty() && !blocks.empty() && next != d)
+    error = "the blocks cover " + std::to_string(next) + " of " + std::to_string(d) +
+            " dimensions";
   if (error.empty() && static_cast<int64_t>(residualLabels.size()) != d)
     error = "there are " + std::to_string(residualLabels.size()) +
             " residual labels for d_model " + std::to_string(d);

@@ -66,6 +66,17 @@ struct Output {
   std::vector<double> levels;
 };
 
+/// A named block of residual dimensions: one s-op's one-hot (a dimension
+/// per value) or its number.
+struct Block {
+  std::string name;
+  int64_t first = 0;
+  bool categorical = false;
+  std::vector<std::string> values; ///< Categorical: the value of each dimension.
+
+  int64_t width() const { return categorical ? static_cast<int64_t>(values.size()) : 1; }
+};
+
 struct ModelConfig {
   int64_t dModel = 0;
   int64_t maxLen = 0;   ///< Longest input, not counting BOS.
@@ -82,9 +93,24 @@ struct Model {
   std::vector<Layer> layers;
   /// A name per residual dimension (`sop:value`, `sop`, `one`, `bos`, ...).
   std::vector<std::string> residualLabels;
+  /// The same dimensions grouped into blocks, in order.
+  std::vector<Block> blocks;
   std::vector<Output> outputs;
 
   int64_t bosId() const { return static_cast<int64_t>(vocab.size()); }
+  /// Every weight tensor with its name (`token_embedding`,
+  /// `layer1.head0.W_Q`, `layer1.mlp.W1`, ...), in a fixed order.
+  std::vector<std::pair<std::string, const Matrix *>> namedTensors() const;
+  /// The input codec: the token ids of tokens given by their vocabulary
+  /// labels; throws std::invalid_argument naming an unknown token.
+  std::vector<int64_t> encodeTokens(const std::vector<std::string> &tokens) const;
+  /// Decodes one residual stream ((n + 1) x d_model, row-major, BOS first,
+  /// as traces hold it) into every block's value at each token position:
+  /// the value of the largest dimension of a categorical block ("-" while
+  /// every dimension is below 1/2: not written yet), the number of a
+  /// numerical one.
+  std::vector<std::pair<std::string, std::vector<std::string>>>
+  decodeResidual(const std::vector<double> &residual) const;
   /// Dense parameter count and nonzero count, over every matrix.
   int64_t parameters() const;
   int64_t nonzeroParameters() const;

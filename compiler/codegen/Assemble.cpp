@@ -83,12 +83,18 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan) {
     model.layers.push_back(std::move(out));
   }
   for (const Feature &f : plan.features) {
-    if (f.encoding == EncodingKind::Numerical) {
+    runtime::Block block;
+    block.name = f.label;
+    block.first = f.firstDim;
+    block.categorical = f.encoding == EncodingKind::Categorical;
+    if (block.categorical)
+      for (const lang::Atom &v : f.values)
+        block.values.push_back(v.str());
+    if (!block.categorical)
       model.residualLabels.push_back(f.label);
-      continue;
-    }
-    for (const lang::Atom &v : f.values)
-      model.residualLabels.push_back(f.label + ":" + v.str());
+    for (const std::string &v : block.values)
+      model.residualLabels.push_back(f.label + ":" + v);
+    model.blocks.push_back(std::move(block));
   }
   const OutputPlan &plannedOutput = plan.output;
   runtime::Output output;

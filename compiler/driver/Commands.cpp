@@ -382,13 +382,14 @@ int drawCommand(const std::vector<std::string> &args) {
 int runCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
-      "                [--backend interp|cpu --vocab V --max-len N]\n\n"
+      "                [--backend interp|cpu --vocab V --max-len N [--trace]]\n\n"
       "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
       "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
       "as the original REPL shows values. LIT is a RASP literal: a string\n"
       "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
       "With --backend cpu, each s-op is compiled for the vocabulary and\n"
-      "max_len, and the model runs on the CPU instead.\n";
+      "max_len, and the model runs on the CPU instead; --trace prints the\n"
+      "residual stream after each layer, decoded into the s-ops it holds.\n";
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
       "sop", po::value<std::vector<std::string>>()->required(),
@@ -399,7 +400,9 @@ int runCommand(const std::vector<std::string> &args) {
       "backend", po::value<std::string>()->default_value("interp"),
       "interp (the reference evaluator) or cpu (the compiled model)")(
       "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
-      "max-len", po::value<int64_t>(), "with --backend cpu: the longest input");
+      "max-len", po::value<int64_t>(), "with --backend cpu: the longest input")(
+      "trace", po::bool_switch(),
+      "with --backend cpu: print every s-op's block, decoded, after each layer");
   po::positional_options_description positional;
   positional.add("file", 1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -469,7 +472,7 @@ int runCommand(const std::vector<std::string> &args) {
         }
         compiled = runCompiled(diags, *program, name, atoms, inputLoc,
                                (*vm)["vocab"].as<std::string>(),
-                               (*vm)["max-len"].as<int64_t>());
+                               (*vm)["max-len"].as<int64_t>(), (*vm)["trace"].as<bool>());
         if (!compiled)
           continue;
       }

@@ -93,37 +93,26 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
 namespace {
 
 void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
-  auto print = [&](const std::string &name, const runtime::Matrix &m, bool rowsAreResidual,
-                   bool colsAreResidual) {
-    out << name << " " << m.rows << "x" << m.cols << ", " << m.nonzeros() << " nonzero\n";
-    for (int64_t r = 0; r < m.rows; ++r)
-      for (int64_t c = 0; c < m.cols; ++c) {
-        float v = m.at(r, c);
+  for (const auto &[name, m] : model.namedTensors()) {
+    if (m->rows * m->cols == 0)
+      continue;
+    // Embedding rows are token ids and positions, W_O and W2 rows are head
+    // and hidden dimensions; every d_model axis is a residual dimension.
+    bool rowsAreResidual = m->rows == model.config.dModel &&
+                           name.find("embedding") == std::string::npos &&
+                           name.find("W_O") == std::string::npos &&
+                           name.find("W2") == std::string::npos;
+    bool colsAreResidual = !rowsAreResidual && m->cols == model.config.dModel;
+    out << name << " " << m->rows << "x" << m->cols << ", " << m->nonzeros() << " nonzero\n";
+    for (int64_t r = 0; r < m->rows; ++r)
+      for (int64_t c = 0; c < m->cols; ++c) {
+        float v = m->at(r, c);
         if (v == 0.0f)
           continue;
-        out << "  ";
-        out << (rowsAreResidual ? model.residualLabels[r] : std::to_string(r)) << " -> ";
-        out << (colsAreResidual ? model.residualLabels[c] : std::to_string(c));
-        out << ": " << llvm::format("%g", v) << "\n";
+        out << "  " << (rowsAreResidual ? model.residualLabels[r] : std::to_string(r)) << " -> "
+            << (colsAreResidual ? model.residualLabels[c] : std::to_string(c)) << ": "
+            << llvm::format("%g", v) << "\n";
       }
-  };
-  print("token_embedding", model.tokenEmbedding, false, true);
-  print("position_embedding", model.positionEmbedding, false, true);
-  for (size_t l = 0; l < model.layers.size(); ++l) {
-    std::string layer = "layer" + std::to_string(l + 1);
-    const runtime::Layer &L = model.layers[l];
-    for (size_t h = 0; h < L.heads.size(); ++h) {
-      std::string head = layer + ".head" + std::to_string(h);
-      print(head + ".W_Q", L.heads[h].wq, true, false);
-      print(head + ".W_K", L.heads[h].wk, true, false);
-      print(head + ".W_V", L.heads[h].wv, true, false);
-      print(head + ".W_O", L.heads[h].wo, false, true);
-    }
-    if (L.mlp.w1.cols == 0)
-      continue;
-    print(layer + ".mlp.W1", L.mlp.w1, true, false);
-    print(layer + ".mlp.b1", L.mlp.b1, false, false);
-    print(layer + ".mlp.W2", L.mlp.w2, false, true);
   }
 }
 
@@ -134,7 +123,8 @@ std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
                                                  const std::string &name,
                                                  const std::vector<lang::Atom> &input,
                                                  SourceLoc inputLoc,
-                                                 const std::string &vocabText, int64_t maxLen) {
+                                                 const std::string &vocabText, int64_t maxLen,
+                                                 bool trace) {
   std::optional<codegen::CompiledProgram> compiled =
       compileNamed(diags, program, name, vocabText, maxLen, nullptr);
   if (!compiled)
@@ -157,7 +147,17 @@ std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
     ids.push_back(it - plan.vocab.begin());
   }
   auto backend = runtime::makeCpuBackend();
-  runtime::RunResult result = backend->run(compiled->model, {ids}, {})[0];
+  runtime::RunResult result = backend->run(compiled->model, {ids}, {trace})[0];
+  for (size_t stage = 0; stage < result.residual.size(); ++stage) {
+    llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage))
+                 << ":\n";
+    for (const auto &[block, values] : compiled->model.decodeResidual(result.residual[stage])) {
+      llvm::outs() << "  " << block << " = [";
+      for (size_t i = 0; i < values.size(); ++i)
+        llvm::outs() << (i ? ", " : "") << values[i];
+      llvm::outs() << "]\n";
+    }
+  }
   eval::Sequence out;
   for (size_t p = 0; p < input.size(); ++p) {
     int64_t choice = result.choices[0][p];

@@ -55,11 +55,13 @@ compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::s
 
 /// Compiles `name` and runs the model on the CPU (float32) on `input`; the
 /// decoded outputs (a numerical output as the nearest value it can take).
+/// With `trace`, first prints every block of the residual stream, decoded,
+/// after the embeddings and after each layer.
 std::optional<eval::Sequence> runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
                                           const std::string &name,
                                           const std::vector<lang::Atom> &input,
                                           SourceLoc inputLoc, const std::string &vocabText,
-                                          int64_t maxLen);
+                                          int64_t maxLen, bool trace);
 
 int compileCommand(const std::vector<std::string> &args);
 int verifyCommand(const std::vector<std::string> &args);

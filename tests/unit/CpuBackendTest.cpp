@@ -201,3 +201,28 @@ TEST(CpuBackendTest, RejectsBadModelsAndInputs) {
 }
 
 } // namespace
+
+TEST(CpuBackendTest, EncodesTokensAndDecodesTracesByBlock) {
+  Model model = copyPreviousModel();
+  model.blocks = {{"tokens", 0, true, {"a", "b"}},
+                  {"bos", 2, false, {}},
+                  {"indices", 3, true, {"0", "1", "2", "3", "4"}},
+                  {"out", 8, true, {"a", "b", "none"}}};
+  ASSERT_EQ(model.validate(), "");
+  EXPECT_EQ(model.encodeTokens({"b", "a", "b"}), (std::vector<int64_t>{1, 0, 1}));
+  EXPECT_THROW(model.encodeTokens({"c"}), std::invalid_argument);
+  RunOptions trace;
+  trace.trace = true;
+  RunResult result = makeCpuBackend()->run(model, {{1, 0, 1}}, trace)[0];
+  ASSERT_EQ(result.residual.size(), 2u);
+  auto before = model.decodeResidual(result.residual[0]);
+  auto after = model.decodeResidual(result.residual[1]);
+  ASSERT_EQ(after.size(), 4u);
+  EXPECT_EQ(before[0].second, (std::vector<std::string>{"b", "a", "b"}));
+  // Positions 1..3 (the embedding's position 0 is BOS).
+  EXPECT_EQ(before[2].second, (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(before[3].second, (std::vector<std::string>{"-", "-", "-"}));
+  EXPECT_EQ(after[3].second, (std::vector<std::string>{"none", "b", "a"}));
+  model.blocks[1].first = 3;
+  EXPECT_NE(model.validate().find("the block bos starts at 3, not 2"), std::string::npos);
+}

@@ -1,0 +1,376 @@
+// The plan's heads: score tables from selectors (conjunctions, tuples for
+// or/not across blocks), aggregates and selector widths.
+#include "compiler/codegen/PlannerImpl.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using namespace rasp::codegen::detail;
+
+void Planner::conjuncts(const Node *sel, std::vector<const Node *> &out) {
+  if (sel->kind == NodeKind::SelectorAnd) {
+    conjuncts(sel->inputs[0], out);
+    conjuncts(sel->inputs[1], out);
+    return;
+  }
+  out.push_back(sel);
+}
+
+void Planner::leaves(const Node *sel, std::vector<const Node *> &out) {
+  if (sel->kind == NodeKind::Select) {
+    out.push_back(sel);
+    return;
+  }
+  for (const Node *input : sel->inputs)
+    leaves(input, out);
+}
+
+int Planner::component(const Side &side, int f, size_t i) const {
+  for (int part : side.parts) {
+    size_t width = static_cast<size_t>(feature(part).width());
+    if (part == f)
+      return static_cast<int>(i % width);
+    i /= width;
+  }
+  assert(false && "the leaf's block is not part of its side");
+  return 0;
+}
+
+bool Planner::holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k) {
+  switch (sel->kind) {
+  case NodeKind::Select: {
+    const SideRead &key = sides.at(sel->inputs[0]);
+    const SideRead &query = sides.at(sel->inputs[1]);
+    const auto &kv = key.valueOf[key.feature < 0 ? 0 : component(ks, key.feature, k)];
+    const auto &qv = query.valueOf[query.feature < 0 ? 0 : component(qs, query.feature, q)];
+    if (!kv || !qv)
+      return false;
+    return comparePair(sel->cmp, *kv, *qv).value_or(false);
+  }
+  case NodeKind::SelectorAnd:
+    return holds(sel->inputs[0], qs, q, ks, k) && holds(sel->inputs[1], qs, q, ks, k);
+  case NodeKind::SelectorOr:
+    return holds(sel->inputs[0], qs, q, ks, k) || holds(sel->inputs[1], qs, q, ks, k);
+  case NodeKind::SelectorNot:
+    return !holds(sel->inputs[0], qs, q, ks, k);
+  default:
+    assert(false && "not a selector");
+    return false;
+  }
+}
+
+Planner::Side Planner::tupleSide(std::vector<int> parts, const Node *selector) {
+  std::sort(parts.begin(), parts.end());
+  parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+  Side side;
+  side.parts = parts;
+  if (parts.size() == 1)
+    side.feature = parts[0];
+  if (parts.size() <= 1)
+    return side;
+  if (auto it = tuples.find(parts); it != tuples.end()) {
+    side.feature = it->second;
+    return side;
+  }
+  Feature out;
+  std::vector<std::string> names;
+  for (int p : parts)
+    names.push_back(feature(p).label);
+  out.label = "(";
+  for (size_t i = 0; i < names.size(); ++i)
+    out.label += (i ? ", " : "") + names[i];
+  out.label += ")";
+  LookupSpec spec;
+  spec.oneDim = oneDim;
+  spec.bosDim = bosDim;
+  spec.maxUnits = options.maxUnits;
+  std::vector<size_t> at(parts.size(), 0);
+  for (int p : parts) {
+    std::vector<int> dims;
+    for (int i = 0; i < feature(p).width(); ++i)
+      dims.push_back(feature(p).firstDim + i);
+    spec.categorical.push_back(std::move(dims));
+  }
+  // The values, named by their parts, in the lookup's order.
+  std::vector<std::vector<std::string>> partNames;
+  double count = 1;
+  for (int p : parts) {
+    partNames.emplace_back();
+    for (const Atom &v : feature(p).values)
+      partNames.back().push_back(v.repr());
+    count *= static_cast<double>(feature(p).width());
+  }
+  if (count > static_cast<double>(options.maxUnits))
+    throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " + out.label + " has " +
+                                    std::to_string(static_cast<long long>(count)) +
+                                    " values, too many for one block"};
+  for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
+    std::string text = "(";
+    size_t rest = index;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      size_t width = partNames[i].size();
+      text += (i ? ", " : "") + partNames[i][rest % width];
+      rest /= width;
+    }
+    out.values.push_back(Atom::string(text + ")"));
+  }
+  int time = mlpAfter(latest(parts));
+  out.time = time;
+  out.producer = "L" + std::to_string(time / 2) + " MLP";
+  int f = addFeature(nullptr, std::move(out));
+  spec.output = [&](const std::vector<int> &combo, int) {
+    size_t index = 0, stride = 1;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      index += static_cast<size_t>(combo[i]) * stride;
+      stride *= static_cast<size_t>(feature(parts[i]).width());
+    }
+    return Sparse{{feature(f).firstDim + static_cast<int>(index), 1.0}};
+  };
+  MlpBlock block;
+  try {
+    block.units = buildLookup(spec);
+  } catch (const LookupError &e) {
+    throw CompileError{selector, "cannot build the tuple " + feature(f).label +
+                                     " for the selector '" + selector->name + "': " + e.message};
+  }
+  block.description = "tuple " + feature(f).label + " (" +
+                      std::to_string(feature(f).values.size()) + " values) for a selector: " +
+                      std::to_string(block.units.size()) + " units";
+  mlps[time].push_back(std::move(block));
+  tuples[parts] = f;
+  side.feature = f;
+  return side;
+}
+
+Planner::Scores Planner::planScores(const Node *selector) {
+  std::vector<const Node *> parts;
+  conjuncts(selector, parts);
+  // Conjuncts grouped by the blocks they read; a conjunct whose selects
+  // read different blocks reads the tuples of them.
+  std::map<std::pair<int, int>, std::pair<std::pair<Side, Side>, std::vector<const Node *>>>
+      groups;
+  Scores scores;
+  for (const Node *part : parts) {
+    std::vector<const Node *> selects;
+    leaves(part, selects);
+    std::vector<int> queryParts, keyParts;
+    for (const Node *select : selects) {
+      SideRead key = readSide(select->inputs[0]);
+      SideRead query = readSide(select->inputs[1]);
+      if (query.feature >= 0)
+        queryParts.push_back(query.feature);
+      if (key.feature >= 0)
+        keyParts.push_back(key.feature);
+    }
+    Side qs = tupleSide(queryParts, part), ks = tupleSide(keyParts, part);
+    for (int f : {qs.feature, ks.feature})
+      if (f >= 0)
+        scores.time = std::max(scores.time, feature(f).time);
+    auto &group = groups[{qs.feature, ks.feature}];
+    group.first = {qs, ks};
+    group.second.push_back(part);
+  }
+  for (auto &[pair, group] : groups) {
+    const Side &qs = group.first.first;
+    const Side &ks = group.first.second;
+    const std::vector<const Node *> &members = group.second;
+    ScoreGroup g;
+    SideRead query, key;
+    query.feature = qs.feature;
+    key.feature = ks.feature;
+    g.queryReads = readsOf(query);
+    g.keyReads = readsOf(key);
+    g.table.assign(g.queryReads.size(), std::vector<bool>(g.keyReads.size(), false));
+    for (size_t q = 0; q < g.queryReads.size(); ++q)
+      for (size_t k = 0; k < g.keyReads.size(); ++k)
+        g.table[q][k] = std::all_of(members.begin(), members.end(), [&](const Node *m) {
+          return holds(m, qs, q, ks, k);
+        });
+    std::string names;
+    for (const Node *m : members)
+      names += (names.empty() ? "" : ", ") + m->name;
+    scores.lines.push_back("score: [" + names + "] query " + blockName(pair.first) +
+                           ", key " + blockName(pair.second));
+    scores.groups.push_back(std::move(g));
+  }
+  return scores;
+}
+
+std::string Planner::blockName(int f) const {
+  if (f < 0)
+    return "constant";
+  const Feature &feat = feature(f);
+  return "'" + feat.label + "' (" +
+         (feat.encoding == EncodingKind::Categorical
+              ? std::to_string(feat.values.size()) + " values"
+              : std::string("numerical")) +
+         ")";
+}
+
+EncodingKind Planner::aggregateEncoding(const Node *x) {
+  const std::vector<Atom> &values = valuesOf(x->inputs[1]);
+  // Bools are not averaged (the evaluator fails on a mean of several), so
+  // a categorical mean is exact wherever the evaluator succeeds.
+  bool numbers = allNumbers(values) && x->constant.isNumber() &&
+                 !std::all_of(values.begin(), values.end(),
+                              [](const Atom &v) { return v.isBool(); });
+  if (x->encoding == graph::EncodingHintKind::Categorical)
+    return EncodingKind::Categorical;
+  if (x->encoding == graph::EncodingHintKind::Numerical) {
+    if (!numbers)
+      throw CompileError{x, "'" + x->name + "' is marked numerical, but its values "
+                                             "(or its default) are not all numbers"};
+    return EncodingKind::Numerical;
+  }
+  return numbers ? EncodingKind::Numerical : EncodingKind::Categorical;
+}
+
+void Planner::planHead(const Node *x) {
+  bool width = x->kind == NodeKind::SelectorWidth;
+  Scores scores = planScores(x->inputs[0]);
+  double groupsCount = static_cast<double>(scores.groups.size());
+  if (width) {
+    planWidth(x, std::move(scores), groupsCount);
+    return;
+  }
+  EncodingKind encoding = aggregateEncoding(x);
+  Feature out;
+  out.label = x->name;
+  out.encoding = encoding;
+  if (encoding == EncodingKind::Numerical) {
+    out.values = valuesOf(x);
+    for (const Atom &v : out.values)
+      out.levels.push_back(v.number());
+  } else {
+    // The values and the default: a categorical mean is only ever one of them.
+    out.values = valuesOf(x->inputs[1]);
+    if (std::none_of(out.values.begin(), out.values.end(),
+                     [&](const Atom &v) { return v.equals(x->constant); }))
+      out.values.push_back(x->constant);
+  }
+  // Reads first (they may add blocks), then the block itself.
+  ValueRead value = readValue(x->inputs[1], encoding);
+  int time = attentionAfter(std::max(scores.time, value.time));
+  out.time = time;
+  out.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  int f = addFeature(x, std::move(out));
+  Feature &feat = plan.features[f];
+  Sparse bosValue = encode(f, x->constant);
+  for (const auto &[dim, w] : bosValue)
+    feat.bosRow[dim - feat.firstDim] = w;
+  std::vector<Sparse> columns(feat.width());
+  for (size_t i = 0; i < value.sourceValues.size(); ++i)
+    for (const auto &[dim, w] : encode(f, value.sourceValues[i]))
+      addScaled(columns[dim - feat.firstDim], value.reads[i], w);
+  for (const auto &[dim, w] : bosValue)
+    addScaled(columns[dim - feat.firstDim], {{bosDim, 1.0}}, w);
+
+  HeadPlan &head = sharedHead(x->inputs[0], time, scores, groupsCount - 0.5);
+  head.description.push_back("writes '" + x->name + "' (" +
+                             (encoding == EncodingKind::Categorical ? "categorical"
+                                                                    : "numerical") +
+                             ") from " + value.what + ", default " + x->constant.repr());
+  for (int c = 0; c < feat.width(); ++c) {
+    if (columns[c].empty())
+      continue;
+    head.value.push_back(std::move(columns[c]));
+    head.outDims.push_back(feat.firstDim + c);
+  }
+}
+
+std::string Planner::selectorKey(const Node *sel) const {
+  std::string key = std::to_string(static_cast<int>(sel->kind));
+  if (sel->kind == NodeKind::Select)
+    return key + "(" + std::to_string(sel->inputs[0]->id) + " " +
+           graph::compareSpelling(sel->cmp) + " " + std::to_string(sel->inputs[1]->id) + ")";
+  for (const Node *input : sel->inputs)
+    key += "[" + selectorKey(input) + "]";
+  return key;
+}
+
+HeadPlan &Planner::sharedHead(const Node *selector, int time, Scores &scores, double bosScore) {
+  auto key = std::make_pair(selectorKey(selector), time);
+  std::vector<HeadPlan> &list = heads[time];
+  if (auto it = headOf.find(key); it != headOf.end())
+    return list[it->second];
+  HeadPlan head;
+  head.description.push_back("selector '" + selector->name + "'");
+  for (const std::string &line : scores.lines)
+    head.description.push_back(line);
+  buildScores(scores.groups, {plan.scale, bosScore, oneDim, bosDim}, head);
+  headOf[key] = list.size();
+  list.push_back(std::move(head));
+  return list.back();
+}
+
+void Planner::planWidth(const Node *x, Scores scores, double groupsCount) {
+  int time = attentionAfter(scores.time);
+  // BOS scores ln(c) above a selected key: its share is c / (c + w).
+  double c = static_cast<double>(std::max<int64_t>(options.maxLen, 1));
+  Feature raw;
+  raw.label = x->name + "#bos-share";
+  raw.encoding = EncodingKind::Numerical;
+  raw.plain = false;
+  for (int64_t w = 0; w <= options.maxLen; ++w) {
+    raw.values.push_back(Atom::integer(w));
+    raw.levels.push_back(c / (c + static_cast<double>(w)));
+  }
+  raw.bosRow = {1.0};
+  raw.time = time;
+  raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  int f = addFeature(x, std::move(raw));
+  HeadPlan head;
+  head.description.push_back("selector_width '" + x->name + "': BOS share c/(c+w), c = " +
+                             lang::Atom::real(c).repr());
+  for (const std::string &line : scores.lines)
+    head.description.push_back(line);
+  buildScores(scores.groups,
+              {plan.scale, groupsCount + std::log(c) / plan.scale, oneDim, bosDim}, head);
+  head.value.push_back({{bosDim, 1.0}});
+  head.outDims.push_back(feature(f).firstDim);
+  heads[time].push_back(std::move(head));
+}
+
+Planner::ValueRead Planner::readValue(const Node *v, EncodingKind encoding) {
+  ValueRead read;
+  std::vector<int> sources = sourcesOf(v);
+  if (sources.empty()) {
+    read.reads = {{{oneDim, 1.0}, {bosDim, -1.0}}};
+    read.sourceValues = {evaluate(v, {})};
+    read.what = "a constant";
+    return read;
+  }
+  if (encoding == EncodingKind::Numerical) {
+    if (std::optional<LinearRead> linear = linearForm(v)) {
+      read.reads = {linear->form};
+      read.sourceValues = {Atom::integer(1)};
+      read.time = linear->time;
+      read.what = "'" + v->name + "' (linear)";
+      return read;
+    }
+  }
+  int f = sources[0];
+  bool direct = sources.size() == 1 &&
+                (feature(f).encoding == EncodingKind::Categorical ||
+                 (feature(f).plain && featureNode[f] == v &&
+                  encoding == EncodingKind::Numerical));
+  if (!direct)
+    f = materialize(v, encoding);
+  read.time = feature(f).time;
+  read.what = "'" + feature(f).label + "'";
+  if (feature(f).encoding == EncodingKind::Numerical) {
+    // The number itself: written as one unit per unit of value.
+    read.reads = {numericReading(f)};
+    read.sourceValues = {Atom::integer(1)};
+    return read;
+  }
+  const Node *source = featureNode[f];
+  for (int i = 0; i < feature(f).width(); ++i) {
+    read.reads.push_back(reading(f, i));
+    read.sourceValues.push_back(evaluate(v, {{source, feature(f).values[i]}}));
+  }
+  return read;
+}

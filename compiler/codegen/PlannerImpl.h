@@ -1,0 +1,213 @@
+// Internal to the planner (Planner.cpp, PlanHeads.cpp, PlanMlps.cpp): the
+// Planner class that builds the layer/head IR, and its small helpers. Not
+// part of the compiler's interface (that is Planner.h).
+#pragma once
+
+#include "compiler/codegen/Constructions.h"
+#include "compiler/codegen/Planner.h"
+
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace rasp::codegen::detail {
+
+using graph::Node;
+using graph::NodeKind;
+using lang::Atom;
+
+using Binding = std::vector<std::pair<const Node *, Atom>>;
+
+/// The smallest attention time (odd) and MLP time (even, >= 2) after t.
+int attentionAfter(int t);
+int mlpAfter(int t);
+
+bool allNumbers(const std::vector<Atom> &values);
+
+/// `key CMP query` as a select compares two atoms; nullopt when the
+/// evaluator would fail.
+std::optional<bool> comparePair(graph::CompareKind cmp, const Atom &key, const Atom &query);
+
+/// A select's side as a head reads it: the block it reads (-1: a constant)
+/// and, per value of that block, the side's value.
+struct SideRead {
+  int feature = -1;
+  std::vector<std::optional<Atom>> valueOf;
+};
+
+/// Plans one program; each member is documented where it is defined when
+/// the comment here does not say enough. Features (blocks), evaluation and
+/// readings: Planner.cpp; selectors and heads: PlanHeads.cpp; MLPs, linear
+/// forms and the output: PlanMlps.cpp.
+class Planner {
+public:
+  Planner(const ValueSets &sets, const PlanOptions &options) : sets(sets), options(options) {}
+
+  ModelPlan run(const Node *root);
+
+private:
+
+  static Feature helper(const std::string &label, std::vector<double> bosRow);
+
+  int addFeature(const Node *node, Feature f);
+
+  const Feature &feature(int f) const { return plan.features[f]; }
+
+  /// The value set of `node`; throws CompileError when it is unknown.
+  const std::vector<Atom> &valuesOf(const Node *node) const;
+
+  int findFeature(const Node *node, EncodingKind encoding) const;
+
+  /// The block to read `node` from: the earliest made, categorical on a tie
+  /// (or whenever one exists, with `preferCategorical`).
+  int bestFeature(const Node *node, bool preferCategorical) const;
+
+  int embedding(const Node *node);
+
+  /// The blocks `x` is a function of, looking through maps and constants.
+  void decompose(const Node *x, std::vector<int> &out, bool preferCategorical,
+                 std::unordered_set<const Node *> &seen);
+
+  std::vector<int> sourcesOf(const Node *x, bool preferCategorical = false);
+
+  int latest(const std::vector<int> &features) const;
+
+  /// The value of `x` when the nodes in `binding` hold the given values;
+  /// nullopt where the evaluator would fail.
+  std::optional<Atom> evaluate(const Node *x, const Binding &binding);
+
+  /// 1 where the position holds value i of categorical block f, else 0
+  /// (0 at BOS too).
+  Sparse reading(int f, int i) const;
+
+  Sparse numericReading(int f) const;
+
+  /// The encoding of value v in block f (empty for a failed value, or 0).
+  Sparse encode(int f, const std::optional<Atom> &v) const;
+
+  SideRead readSide(const Node *x);
+
+  std::vector<Sparse> readsOf(const SideRead &side) const;
+
+  void conjuncts(const Node *sel, std::vector<const Node *> &out);
+
+  void leaves(const Node *sel, std::vector<const Node *> &out);
+
+  /// The blocks one side of a score group reads: one block, a tuple block
+  /// over several (`parts`, the first varying fastest), or a constant.
+  struct Side {
+    int feature = -1;
+    std::vector<int> parts;
+  };
+
+  /// The index into feature f's values of a side value at index i.
+  int component(const Side &side, int f, size_t i) const;
+
+  /// Whether formula `sel` selects, given the group's query and key values.
+  bool holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k);
+
+  /// A side reading several blocks: one block for the tuple of their values.
+  Side tupleSide(std::vector<int> parts, const Node *selector);
+
+  struct Scores {
+    std::vector<ScoreGroup> groups;
+    std::vector<std::string> lines;
+    int time = 0;
+  };
+
+  Scores planScores(const Node *selector);
+
+  std::string blockName(int f) const;
+
+  EncodingKind aggregateEncoding(const Node *x);
+
+  void planHead(const Node *x);
+
+  /// Selectors that select the same: the same formula over the same s-ops.
+  std::string selectorKey(const Node *sel) const;
+
+  HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore);
+
+  void planWidth(const Node *x, Scores scores, double groupsCount);
+
+  struct ValueRead {
+    std::vector<Sparse> reads;                    ///< Per source value.
+    std::vector<std::optional<Atom>> sourceValues; ///< The value written for each.
+    int time = 0;
+    std::string what;
+  };
+
+  ValueRead readValue(const Node *v, EncodingKind encoding);
+
+  /// Splits a map of several numerical blocks at its largest parts with at
+  /// most one (each made categorical by the MLP after its inputs).
+  void split(const Node *y, bool top);
+
+  int numericCount(const std::vector<int> &sources) const;
+
+  /// An input of a lookup: a block, or a numerical s-op read as a linear
+  /// form of several blocks.
+  struct Input {
+    const Node *node = nullptr;
+    int feature = -1;
+    bool numeric = false;
+    Sparse form;
+    std::vector<Atom> values;
+    std::vector<double> levels;
+    int time = 0;
+    std::string name;
+  };
+
+  Input blockInput(int f) const;
+
+  struct LinearRead {
+    Sparse form;
+    int time = 0;
+  };
+
+  /// `x` as a linear form of the residual (0 at BOS), when it is one: a
+  /// numerical block, a number-valued function of one categorical block, a
+  /// constant, and sums, differences and constant multiples of those.
+  std::optional<LinearRead> linearForm(const Node *x);
+
+  /// The inputs of `x` when its largest linear parts over numerical blocks
+  /// count as one numerical input each.
+  std::vector<Input> linearInputs(const Node *x);
+
+  /// How far a numerical block may be from its level: attention leaks
+  /// (1e-6 of a weight) and float32 sums over max_len + 1 positions.
+  double noiseOf(const std::vector<double> &levels) const;
+
+  static int numericInputs(const std::vector<Input> &inputs);
+
+  int materialize(const Node *x, EncodingKind encoding);
+
+  OutputPlan outputOf(const Node *root);
+
+  void finish();
+
+  const ValueSets &sets;
+
+  const PlanOptions &options;
+
+  ModelPlan plan;
+
+  int oneDim = 0, bosDim = 0;
+
+  std::vector<const Node *> featureNode;
+
+  std::unordered_map<const Node *, std::vector<int>> byNode;
+
+  std::unordered_map<const Node *, SideRead> sides;
+
+  std::map<int, std::vector<HeadPlan>> heads;
+
+  std::map<std::pair<std::string, int>, size_t> headOf;
+
+  std::map<int, std::vector<MlpBlock>> mlps;
+
+  std::map<std::vector<int>, int> tuples;
+};
+
+} // namespace rasp::codegen::detail

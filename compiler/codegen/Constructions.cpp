@@ -116,16 +116,24 @@ Sparse difference(const Sparse &a, const Sparse &b) {
 
 } // namespace
 
+namespace {
+
+/// Appends a form's bytes to a signature.
+void appendSignature(std::string &signature, const Sparse &form) {
+  for (const auto &[dim, w] : form) {
+    signature.append(reinterpret_cast<const char *>(&dim), sizeof dim);
+    signature.append(reinterpret_cast<const char *>(&w), sizeof w);
+  }
+  signature.push_back('|');
+}
+
+} // namespace
+
 std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   size_t m = spec.categorical.size();
-  double combos = 1;
-  for (const auto &dims : spec.categorical)
-    combos *= static_cast<double>(dims.size());
-  if (combos > static_cast<double>(spec.maxUnits))
-    throw LookupError{"its inputs combine in " +
-                      std::to_string(static_cast<long long>(combos)) +
-                      " ways, more than the " + std::to_string(spec.maxUnits) +
-                      " units one MLP may spend"};
+  if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
+                  [](const auto &dims) { return dims.empty(); }))
+    return {};
   std::vector<int> order;
   double lo = 0, hi = 0;
   if (spec.numeric) {
@@ -135,11 +143,59 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     std::sort(order.begin(), order.end(), [&](int a, int b) { return levels[a] < levels[b]; });
     lo = levels[order.front()];
     hi = levels[order.back()];
+  } else {
+    order = {-1};
   }
   double numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
 
-  std::vector<HiddenUnit> units;
+  // 1. The output of every combination (and numerical level, in order).
+  double combos = 1;
+  for (const auto &dims : spec.categorical)
+    combos *= static_cast<double>(dims.size());
+  if (combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
+    throw LookupError{"its inputs combine in " +
+                      std::to_string(static_cast<long long>(combos * order.size())) +
+                      " ways, too many to tabulate"};
+  size_t count = static_cast<size_t>(combos), levelsCount = order.size();
+  std::vector<Sparse> table(count * levelsCount);
   std::vector<int> at(m, 0);
+  for (size_t c = 0; c < count; ++c) {
+    for (size_t j = 0; j < levelsCount; ++j)
+      table[c * levelsCount + j] = spec.output(at, order[j]);
+    for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
+      at[i] = 0;
+  }
+  // 2. Values of an input that give the same outputs with every combination
+  // of the others form a class, gated as one (the sum of their one-hots).
+  std::vector<std::vector<std::vector<int>>> classes(m);
+  {
+    std::vector<std::vector<std::string>> signatures(m);
+    for (size_t i = 0; i < m; ++i)
+      signatures[i].resize(spec.categorical[i].size());
+    std::fill(at.begin(), at.end(), 0);
+    for (size_t c = 0; c < count; ++c) {
+      for (size_t i = 0; i < m; ++i)
+        for (size_t j = 0; j < levelsCount; ++j)
+          appendSignature(signatures[i][at[i]], table[c * levelsCount + j]);
+      for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
+        at[i] = 0;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      std::map<std::string, size_t> classOf;
+      for (size_t v = 0; v < signatures[i].size(); ++v) {
+        auto [it, added] = classOf.emplace(std::move(signatures[i][v]), classes[i].size());
+        if (added)
+          classes[i].emplace_back();
+        classes[i][it->second].push_back(static_cast<int>(v));
+      }
+    }
+  }
+  std::vector<size_t> strides(m, 1);
+  for (size_t i = 1; i < m; ++i)
+    strides[i] = strides[i - 1] * spec.categorical[i - 1].size();
+
+  std::vector<HiddenUnit> units;
+  std::vector<size_t> cls(m, 0);
   auto add = [&](HiddenUnit unit, double slope = 0) {
     Sparse numericPart;
     if (slope != 0)
@@ -150,29 +206,29 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
       throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
                         " units in one MLP"};
   };
-  if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
-                  [](const auto &dims) { return dims.empty(); }))
-    return units;
   while (true) {
-    // The gate: exactly 1 on this combination, <= -1 on any other.
+    // The gate: exactly 1 on this combination of classes, <= -1 on any other.
     Sparse gate;
-    for (size_t i = 0; i < m; ++i)
-      gate.emplace_back(spec.categorical[i][at[i]], 2.0);
+    size_t representative = 0;
+    for (size_t i = 0; i < m; ++i) {
+      for (int v : classes[i][cls[i]])
+        gate.emplace_back(spec.categorical[i][v], 2.0);
+      representative += strides[i] * static_cast<size_t>(classes[i][cls[i]][0]);
+    }
     double gateBias = 1.0 - 2.0 * static_cast<double>(m);
     gate.emplace_back(spec.oneDim, gateBias);
+    const Sparse *row = &table[representative * levelsCount];
     if (!spec.numeric) {
-      Sparse out = spec.output(at, -1);
-      if (!out.empty())
-        add({gate, 0, std::move(out)});
+      if (!row[0].empty())
+        add({gate, 0, row[0]});
     } else {
       const std::vector<double> &levels = spec.numeric->levels;
-      Sparse previous = spec.output(at, order[0]);
-      if (!previous.empty())
-        add({gate, 0, previous});
+      const Sparse *previous = &row[0];
+      if (!previous->empty())
+        add({gate, 0, *previous});
       for (size_t j = 1; j < order.size(); ++j) {
-        Sparse current = spec.output(at, order[j]);
-        Sparse delta = difference(current, previous);
-        previous = std::move(current);
+        Sparse delta = difference(row[j], *previous);
+        previous = &row[j];
         if (delta.empty())
           continue;
         double left = levels[order[j - 1]], right = levels[order[j]];
@@ -204,8 +260,8 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
       }
     }
     size_t i = 0;
-    while (i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()))
-      at[i++] = 0;
+    while (i < m && ++cls[i] == classes[i].size())
+      cls[i++] = 0;
     if (i == m)
       break;
   }

@@ -10,7 +10,9 @@
 //      for a selector width. The BOS query attends to BOS alone.
 //   2. Lookups: one gated unit per combination of categorical values,
 //      ReLU(2*sum(one-hots) - 2m + 1), which is exactly 1 for its combination
-//      and <= 0 (so 0) for every other, with margin 1/2 against noise; a
+//      and <= 0 (so 0) for every other, with margin 1/2 against noise (values
+//      of an input that give the same outputs with every combination of the
+//      others form one class, gated by the sum of their one-hots); a
 //      numerical input adds, per combination, a base unit and a pair of step
 //      units per threshold where the output changes, each step's slope set
 //      from the gap between the two levels it separates (the ramp covers the
@@ -68,7 +70,8 @@ struct LookupError {
   std::string message;
 };
 
-/// The units computing the lookup; throws LookupError past maxUnits, or
+/// The units computing the lookup; throws LookupError past maxUnits (or
+/// when the table of outputs would be past 50 x maxUnits entries), or
 /// when two levels the output tells apart are too close for float32: the
 /// input's noise, or the rounding of a pre-activation, would move a step
 /// by more than a quarter of its margin.

@@ -260,11 +260,39 @@ TEST(ConstructionsTest, MultiInputLookupComputesAnyTableOfItsInputs) {
 }
 
 TEST(ConstructionsTest, LookupRefusesMoreUnitsThanItsBudget) {
+  // 100 x 100 combinations with 10,000 different outputs need 10,000 units.
   LookupSpec spec;
   spec.categorical = {std::vector<int>(100, 2), std::vector<int>(100, 3)};
   spec.maxUnits = 1000;
-  spec.output = [](const std::vector<int> &, int) { return Sparse{{4, 1.0}}; };
+  spec.output = [](const std::vector<int> &combo, int) {
+    return Sparse{{4 + combo[0] * 100 + combo[1], 1.0}};
+  };
   EXPECT_THROW(buildLookup(spec), LookupError);
+}
+
+TEST(ConstructionsTest, LookupGatesValuesWithTheSameOutputsAsOneClass) {
+  // Output (a mod 2) ignores b and sees only the parity of a: 2 classes of
+  // a x 1 class of b = 2 units, each gating on the sum of its members.
+  Layout layout;
+  layout.tokens = 4;
+  layout.extra = 2 + 2;
+  ModelPlan plan = layout.plan();
+  for (int t = 0; t < 4; ++t)
+    plan.tokenRows[t].emplace_back(layout.scratch(t / 2), 1.0);
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)},
+                      {layout.scratch(0), layout.scratch(1)}};
+  spec.output = [&](const std::vector<int> &combo, int) {
+    return Sparse{{layout.scratch(2 + combo[0] % 2), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"parity", buildLookup(spec)});
+  EXPECT_EQ(plan.layers[0].mlps[0].units.size(), 2u);
+  auto rows = run(plan, {0, 1, 2, 3});
+  for (int t = 0; t < 4; ++t)
+    for (int o = 0; o < 2; ++o)
+      EXPECT_NEAR(rows[t][layout.scratch(2 + o)], o == t % 2 ? 1.0 : 0.0, 1e-6) << t;
 }
 
 } // namespace

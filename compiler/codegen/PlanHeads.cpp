@@ -29,10 +29,12 @@ void Planner::leaves(const Node *sel, std::vector<const Node *> &out) {
 }
 
 int Planner::component(const Side &side, int f, size_t i) const {
-  for (int part : side.parts) {
-    size_t width = static_cast<size_t>(feature(part).width());
-    if (part == f)
-      return static_cast<int>(i % width);
+  if (side.classes.empty())
+    return static_cast<int>(i); // One block, no tuple.
+  for (size_t p = 0; p < side.parts.size(); ++p) {
+    size_t width = side.classes[p].size();
+    if (side.parts[p] == f)
+      return side.classes[p][i % width][0];
     i /= width;
   }
   assert(false && "the leaf's block is not part of its side");
@@ -62,7 +64,38 @@ bool Planner::holds(const Node *sel, const Side &qs, size_t q, const Side &ks, s
   }
 }
 
-Planner::Side Planner::tupleSide(std::vector<int> parts, const Node *selector) {
+std::vector<std::vector<int>> Planner::valueClasses(int f, bool keySide,
+                                                    const std::vector<const Node *> &selects) {
+  // Two values of the block are alike when every select that reads the
+  // block on this side decides the same against every value of its other
+  // side.
+  std::map<std::vector<char>, size_t> classOf;
+  std::vector<std::vector<int>> classes;
+  for (int v = 0; v < feature(f).width(); ++v) {
+    std::vector<char> signature;
+    for (const Node *select : selects) {
+      const SideRead &mine = sides.at(select->inputs[keySide ? 0 : 1]);
+      const SideRead &other = sides.at(select->inputs[keySide ? 1 : 0]);
+      if (mine.feature != f)
+        continue;
+      for (const std::optional<Atom> &o : other.valueOf) {
+        const std::optional<Atom> &m = mine.valueOf[v];
+        std::optional<bool> holds;
+        if (m && o)
+          holds = keySide ? comparePair(select->cmp, *m, *o) : comparePair(select->cmp, *o, *m);
+        signature.push_back(holds ? (*holds ? 1 : 0) : 2);
+      }
+    }
+    auto [it, added] = classOf.emplace(std::move(signature), classes.size());
+    if (added)
+      classes.emplace_back();
+    classes[it->second].push_back(v);
+  }
+  return classes;
+}
+
+Planner::Side Planner::tupleSide(std::vector<int> parts, bool keySide, const Node *selector,
+                                 const std::vector<const Node *> &selects) {
   std::sort(parts.begin(), parts.end());
   parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
   Side side;
@@ -71,49 +104,38 @@ Planner::Side Planner::tupleSide(std::vector<int> parts, const Node *selector) {
     side.feature = parts[0];
   if (parts.size() <= 1)
     return side;
-  if (auto it = tuples.find(parts); it != tuples.end()) {
+  // The tuple holds a class of each part's values (what the selects tell apart).
+  double count = 1;
+  for (int p : parts) {
+    side.classes.push_back(valueClasses(p, keySide, selects));
+    count *= static_cast<double>(side.classes.back().size());
+  }
+  auto key = std::make_pair(parts, side.classes);
+  if (auto it = tuples.find(key); it != tuples.end()) {
     side.feature = it->second;
     return side;
   }
   Feature out;
-  std::vector<std::string> names;
-  for (int p : parts)
-    names.push_back(feature(p).label);
   out.label = "(";
-  for (size_t i = 0; i < names.size(); ++i)
-    out.label += (i ? ", " : "") + names[i];
+  for (size_t i = 0; i < parts.size(); ++i)
+    out.label += (i ? ", " : "") + feature(parts[i]).label;
   out.label += ")";
-  LookupSpec spec;
-  spec.oneDim = oneDim;
-  spec.bosDim = bosDim;
-  spec.maxUnits = options.maxUnits;
-  std::vector<size_t> at(parts.size(), 0);
-  for (int p : parts) {
-    std::vector<int> dims;
-    for (int i = 0; i < feature(p).width(); ++i)
-      dims.push_back(feature(p).firstDim + i);
-    spec.categorical.push_back(std::move(dims));
-  }
-  // The values, named by their parts, in the lookup's order.
-  std::vector<std::vector<std::string>> partNames;
-  double count = 1;
-  for (int p : parts) {
-    partNames.emplace_back();
-    for (const Atom &v : feature(p).values)
-      partNames.back().push_back(v.repr());
-    count *= static_cast<double>(feature(p).width());
-  }
   if (count > static_cast<double>(options.maxUnits))
-    throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " + out.label + " has " +
-                                    std::to_string(static_cast<long long>(count)) +
-                                    " values, too many for one block"};
+    throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " +
+                                     out.label + " of " +
+                                     std::to_string(static_cast<long long>(count)) +
+                                     " values, too many for one block"};
+  // The values, named by a representative of each part's class.
   for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
     std::string text = "(";
     size_t rest = index;
     for (size_t i = 0; i < parts.size(); ++i) {
-      size_t width = partNames[i].size();
-      text += (i ? ", " : "") + partNames[i][rest % width];
-      rest /= width;
+      const auto &classes = side.classes[i];
+      const std::vector<int> &members = classes[rest % classes.size()];
+      text += (i ? ", " : "") + feature(parts[i]).values[members[0]].repr();
+      if (members.size() > 1)
+        text += "~";
+      rest /= classes.size();
     }
     out.values.push_back(Atom::string(text + ")"));
   }
@@ -121,11 +143,26 @@ Planner::Side Planner::tupleSide(std::vector<int> parts, const Node *selector) {
   out.time = time;
   out.producer = "L" + std::to_string(time / 2) + " MLP";
   int f = addFeature(nullptr, std::move(out));
+  LookupSpec spec;
+  spec.oneDim = oneDim;
+  spec.bosDim = bosDim;
+  spec.maxUnits = options.maxUnits;
+  std::vector<std::vector<int>> classOfValue;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::vector<int> dims;
+    for (int v = 0; v < feature(parts[i]).width(); ++v)
+      dims.push_back(feature(parts[i]).firstDim + v);
+    spec.categorical.push_back(std::move(dims));
+    classOfValue.emplace_back(feature(parts[i]).width());
+    for (size_t c = 0; c < side.classes[i].size(); ++c)
+      for (int v : side.classes[i][c])
+        classOfValue[i][v] = static_cast<int>(c);
+  }
   spec.output = [&](const std::vector<int> &combo, int) {
     size_t index = 0, stride = 1;
     for (size_t i = 0; i < parts.size(); ++i) {
-      index += static_cast<size_t>(combo[i]) * stride;
-      stride *= static_cast<size_t>(feature(parts[i]).width());
+      index += static_cast<size_t>(classOfValue[i][combo[i]]) * stride;
+      stride *= side.classes[i].size();
     }
     return Sparse{{feature(f).firstDim + static_cast<int>(index), 1.0}};
   };
@@ -140,7 +177,7 @@ Planner::Side Planner::tupleSide(std::vector<int> parts, const Node *selector) {
                       std::to_string(feature(f).values.size()) + " values) for a selector: " +
                       std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
-  tuples[parts] = f;
+  tuples[key] = f;
   side.feature = f;
   return side;
 }
@@ -165,7 +202,8 @@ Planner::Scores Planner::planScores(const Node *selector) {
       if (key.feature >= 0)
         keyParts.push_back(key.feature);
     }
-    Side qs = tupleSide(queryParts, part), ks = tupleSide(keyParts, part);
+    Side qs = tupleSide(queryParts, false, part, selects);
+      Side ks = tupleSide(keyParts, true, part, selects);
     for (int f : {qs.feature, ks.feature})
       if (f >= 0)
         scores.time = std::max(scores.time, feature(f).time);

@@ -99,6 +99,9 @@ private:
   struct Side {
     int feature = -1;
     std::vector<int> parts;
+    /// A tuple's parts: the classes of each part's values it tells apart
+    /// (empty when the side is one block).
+    std::vector<std::vector<std::vector<int>>> classes;
   };
 
   /// The index into feature f's values of a side value at index i.
@@ -108,7 +111,12 @@ private:
   bool holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k);
 
   /// A side reading several blocks: one block for the tuple of their values.
-  Side tupleSide(std::vector<int> parts, const Node *selector);
+  Side tupleSide(std::vector<int> parts, bool keySide, const Node *selector,
+                 const std::vector<const Node *> &selects);
+  /// The values of block f that the selects reading it on one side treat
+  /// alike, grouped.
+  std::vector<std::vector<int>> valueClasses(int f, bool keySide,
+                                             const std::vector<const Node *> &selects);
 
   struct Scores {
     std::vector<ScoreGroup> groups;
@@ -207,7 +215,8 @@ private:
 
   std::map<int, std::vector<MlpBlock>> mlps;
 
-  std::map<std::vector<int>, int> tuples;
+  std::map<std::pair<std::vector<int>, std::vector<std::vector<std::vector<int>>>>, int>
+      tuples;
 };
 
 } // namespace rasp::codegen::detail

@@ -99,8 +99,10 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan) {
   const OutputPlan &plannedOutput = plan.output;
   runtime::Output output;
   output.name = plannedOutput.label;
-  for (const lang::Atom &v : plannedOutput.values)
-    output.labels.push_back(v.str());
+  // (A numerical output with very many values shows the number it reads.)
+  if (plannedOutput.encoding == EncodingKind::Categorical || plannedOutput.values.size() <= 10'000)
+    for (const lang::Atom &v : plannedOutput.values)
+      output.labels.push_back(v.str());
   if (plannedOutput.encoding == EncodingKind::Categorical) {
     output.kind = runtime::OutputKind::Categorical;
     output.dims.assign(plannedOutput.dims.begin(), plannedOutput.dims.end());

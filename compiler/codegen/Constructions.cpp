@@ -28,24 +28,36 @@ void codegen::addScaled(Sparse &a, const Sparse &b, double weight) {
 
 namespace {
 
-/// Sums of sparse forms, kept sorted by dimension (fast for wide sums).
+/// Sums of sparse forms over a dense scratch row (fast for wide sums); the
+/// result is sorted by dimension.
 class Accumulator {
 public:
   void add(const Sparse &form, double weight) {
-    for (const auto &[dim, w] : form)
+    for (const auto &[dim, w] : form) {
+      if (static_cast<size_t>(dim) >= sums.size())
+        sums.resize(dim + 1, 0.0), seen.resize(dim + 1, 0);
+      if (!seen[dim])
+        seen[dim] = 1, touched.push_back(dim);
       sums[dim] += w * weight;
+    }
   }
   Sparse take() {
+    std::sort(touched.begin(), touched.end());
     Sparse out;
-    for (const auto &[dim, w] : sums)
-      if (w != 0)
-        out.emplace_back(dim, w);
-    sums.clear();
+    for (int dim : touched) {
+      if (sums[dim] != 0)
+        out.emplace_back(dim, sums[dim]);
+      sums[dim] = 0;
+      seen[dim] = 0;
+    }
+    touched.clear();
     return out;
   }
 
 private:
-  std::map<int, double> sums;
+  std::vector<double> sums;
+  std::vector<char> seen;
+  std::vector<int> touched;
 };
 
 } // namespace

@@ -41,16 +41,48 @@ int Planner::component(const Side &side, int f, size_t i) const {
   return 0;
 }
 
+const std::vector<char> &Planner::selectTable(const Node *select) {
+  if (auto it = selectTables.find(select); it != selectTables.end())
+    return it->second;
+  const std::vector<std::optional<Atom>> &keys = sides.at(select->inputs[0]).valueOf;
+  const std::vector<std::optional<Atom>> &queries = sides.at(select->inputs[1]).valueOf;
+  std::vector<char> table(keys.size() * queries.size(), 0);
+  // Numbers on both sides compare as numbers without building atoms.
+  auto number = [](const std::optional<Atom> &a) { return a && a->isNumber(); };
+  bool numbers = std::all_of(keys.begin(), keys.end(), number) &&
+                 std::all_of(queries.begin(), queries.end(), number);
+  for (size_t k = 0; k < keys.size(); ++k)
+    for (size_t q = 0; q < queries.size(); ++q) {
+      char &cell = table[k * queries.size() + q];
+      if (numbers) {
+        long double a = keys[k]->isIntegral() ? keys[k]->integral() : keys[k]->asFloat();
+        long double b =
+            queries[q]->isIntegral() ? queries[q]->integral() : queries[q]->asFloat();
+        switch (select->cmp) {
+        case graph::CompareKind::Eq: cell = a == b; break;
+        case graph::CompareKind::Ne: cell = a != b; break;
+        case graph::CompareKind::Lt: cell = a < b; break;
+        case graph::CompareKind::Gt: cell = a > b; break;
+        case graph::CompareKind::Le: cell = a <= b; break;
+        case graph::CompareKind::Ge: cell = a >= b; break;
+        }
+        continue;
+      }
+      if (keys[k] && queries[q])
+        cell = comparePair(select->cmp, *keys[k], *queries[q]).value_or(false);
+    }
+  return selectTables[select] = std::move(table);
+}
+
 bool Planner::holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k) {
   switch (sel->kind) {
   case NodeKind::Select: {
     const SideRead &key = sides.at(sel->inputs[0]);
     const SideRead &query = sides.at(sel->inputs[1]);
-    const auto &kv = key.valueOf[key.feature < 0 ? 0 : component(ks, key.feature, k)];
-    const auto &qv = query.valueOf[query.feature < 0 ? 0 : component(qs, query.feature, q)];
-    if (!kv || !qv)
-      return false;
-    return comparePair(sel->cmp, *kv, *qv).value_or(false);
+    const std::vector<char> &table = selectTable(sel);
+    size_t kv = key.feature < 0 ? 0 : component(ks, key.feature, k);
+    size_t qv = query.feature < 0 ? 0 : component(qs, query.feature, q);
+    return table[kv * query.valueOf.size() + qv];
   }
   case NodeKind::SelectorAnd:
     return holds(sel->inputs[0], qs, q, ks, k) && holds(sel->inputs[1], qs, q, ks, k);
@@ -222,11 +254,21 @@ Planner::Scores Planner::planScores(const Node *selector) {
     g.queryReads = readsOf(query);
     g.keyReads = readsOf(key);
     g.table.assign(g.queryReads.size(), std::vector<bool>(g.keyReads.size(), false));
-    for (size_t q = 0; q < g.queryReads.size(); ++q)
-      for (size_t k = 0; k < g.keyReads.size(); ++k)
-        g.table[q][k] = std::all_of(members.begin(), members.end(), [&](const Node *m) {
-          return holds(m, qs, q, ks, k);
-        });
+    const Node *only = members.size() == 1 ? members[0] : nullptr;
+    if (only && only->kind == NodeKind::Select && qs.classes.empty() && ks.classes.empty()) {
+      // One select over single blocks: its own table.
+      const std::vector<char> &table = selectTable(only);
+      size_t width = g.queryReads.size();
+      for (size_t q = 0; q < g.queryReads.size(); ++q)
+        for (size_t k = 0; k < g.keyReads.size(); ++k)
+          g.table[q][k] = table[k * width + q];
+    } else {
+      for (size_t q = 0; q < g.queryReads.size(); ++q)
+        for (size_t k = 0; k < g.keyReads.size(); ++k)
+          g.table[q][k] = std::all_of(members.begin(), members.end(), [&](const Node *m) {
+            return holds(m, qs, q, ks, k);
+          });
+    }
     std::string names;
     for (const Node *m : members)
       names += (names.empty() ? "" : ", ") + m->name;

@@ -107,6 +107,9 @@ private:
   /// The index into feature f's values of a side value at index i.
   int component(const Side &side, int f, size_t i) const;
 
+  /// Select's decisions, [key value][query value] of its sides' blocks.
+  const std::vector<char> &selectTable(const Node *select);
+
   /// Whether formula `sel` selects, given the group's query and key values.
   bool holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k);
 
@@ -217,6 +220,7 @@ private:
 
   std::map<std::pair<std::vector<int>, std::vector<std::vector<std::vector<int>>>>, int>
       tuples;
+  std::unordered_map<const Node *, std::vector<char>> selectTables;
 };
 
 } // namespace rasp::codegen::detail

@@ -3,6 +3,7 @@
 
 #include <Eigen/Dense>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -13,9 +14,19 @@ namespace {
 
 /// The index of the level nearest to v, or -1 without levels.
 int64_t nearestLevel(const std::vector<double> &levels, double v) {
-  int64_t best = -1;
-  for (size_t i = 0; i < levels.size(); ++i)
-    if (best < 0 || std::abs(levels[i] - v) < std::abs(levels[best] - v))
+  if (levels.empty())
+    return -1;
+  if (std::is_sorted(levels.begin(), levels.end())) {
+    auto it = std::lower_bound(levels.begin(), levels.end(), v);
+    if (it == levels.end())
+      return static_cast<int64_t>(levels.size()) - 1;
+    if (it != levels.begin() && v - *(it - 1) < *it - v)
+      --it;
+    return it - levels.begin();
+  }
+  int64_t best = 0;
+  for (size_t i = 1; i < levels.size(); ++i)
+    if (std::abs(levels[i] - v) < std::abs(levels[best] - v))
       best = static_cast<int64_t>(i);
   return best;
 }

@@ -294,6 +294,10 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     return ExitUsage;
   if (vm->count("help"))
     return ExitOk;
+  if ((*vm)["samples"].as<size_t>() == 0) {
+    std::cerr << "rasp: error: --samples must be at least 1\n\n" << usage;
+    return ExitUsage;
+  }
   DiagnosticEngine diags;
   std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
   if (!program || diags.errorCount())

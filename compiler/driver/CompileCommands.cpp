@@ -37,6 +37,10 @@ std::optional<std::vector<lang::Atom>> parseVocab(lang::Elaborator &elaborator,
     diags.error(e.loc, "the vocabulary must be a list of atoms: " + e.message);
     return std::nullopt;
   }
+  if (atoms.empty()) {
+    diags.error(loc, "the vocabulary is empty");
+    return std::nullopt;
+  }
   std::unordered_set<lang::Atom, lang::AtomHash, lang::AtomEq> seen;
   for (const lang::Atom &a : atoms)
     if (!seen.insert(a).second) {

@@ -361,18 +361,9 @@ void Planner::planHead(const Node *x) {
   }
 }
 
-std::string Planner::selectorKey(const Node *sel) const {
-  std::string key = std::to_string(static_cast<int>(sel->kind));
-  if (sel->kind == NodeKind::Select)
-    return key + "(" + std::to_string(sel->inputs[0]->id) + " " +
-           graph::compareSpelling(sel->cmp) + " " + std::to_string(sel->inputs[1]->id) + ")";
-  for (const Node *input : sel->inputs)
-    key += "[" + selectorKey(input) + "]";
-  return key;
-}
 
 HeadPlan &Planner::sharedHead(const Node *selector, int time, Scores &scores, double bosScore) {
-  auto key = std::make_pair(selectorKey(selector), time);
+  auto key = std::make_pair(graph::selectorSignature(selector), time);
   std::vector<HeadPlan> &list = heads[time];
   if (auto it = headOf.find(key); it != headOf.end())
     return list[it->second];

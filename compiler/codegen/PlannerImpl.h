@@ -135,9 +135,6 @@ private:
 
   void planHead(const Node *x);
 
-  /// Selectors that select the same: the same formula over the same s-ops.
-  std::string selectorKey(const Node *sel) const;
-
   HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore);
 
   void planWidth(const Node *x, Scores scores, double groupsCount);

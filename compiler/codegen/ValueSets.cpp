@@ -183,8 +183,128 @@ private:
     }
   }
 
+  /// Collects the aggregates of a linear map chain (sums, differences,
+  /// constant multiples); false if the chain is anything else.
+  bool linearLeaves(const Node *node, std::vector<const Node *> &aggregates) {
+    if (node->kind == NodeKind::Constant)
+      return node->constant.isNumber();
+    if (node->kind == NodeKind::Aggregate) {
+      if (std::find(aggregates.begin(), aggregates.end(), node) == aggregates.end())
+        aggregates.push_back(node);
+      return true;
+    }
+    if (node->kind != NodeKind::Map)
+      return false;
+    bool unary = node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus;
+    bool additive = node->mapOp == graph::MapOpKind::Atom &&
+                    (node->atomOp == lang::AtomOpKind::Add || node->atomOp == lang::AtomOpKind::Sub);
+    bool scaled = node->mapOp == graph::MapOpKind::Atom &&
+                  (node->atomOp == lang::AtomOpKind::Mul || node->atomOp == lang::AtomOpKind::Div);
+    if (!unary && !additive && !scaled)
+      return false;
+    int variable = 0;
+    for (const graph::Operand &operand : node->operands) {
+      if (operand.input < 0) {
+        if (!operand.constant.isNumber())
+          return false;
+        continue;
+      }
+      const Node *input = node->inputs[operand.input];
+      if (input->kind != NodeKind::Constant)
+        ++variable;
+      if (!linearLeaves(input, aggregates))
+        return false;
+    }
+    return !scaled || variable <= 1;
+  }
+
+  /// A linear combination of numerical means over equal selectors (`opens -
+  /// closes`): every mean divides by the same count w, so only their sums
+  /// vary independently. Enumerates, for each w, every w-fold sum of each
+  /// mean's values (and the defaults, for w = 0), evaluating the chain as
+  /// the evaluator does. False when the map is not of this form or the
+  /// enumeration is too large.
+  bool linearMeans(const Node *node, AtomSet &out) {
+    std::vector<const Node *> aggregates;
+    if (!linearLeaves(node, aggregates) || aggregates.size() < 2)
+      return false;
+    std::string selector = graph::selectorSignature(aggregates[0]->inputs[0]);
+    std::vector<const std::vector<Atom> *> values;
+    for (const Node *a : aggregates) {
+      if (graph::selectorSignature(a->inputs[0]) != selector || !sets.count(a->inputs[1]) ||
+          !a->constant.isNumber())
+        return false;
+      values.push_back(&sets.at(a->inputs[1]));
+      for (const Atom &v : *values.back())
+        if (!v.isIntegral() || std::llabs(v.integral()) > 1'000'000)
+          return false;
+    }
+    // w-fold sums per mean, w = 1..N, and the work they imply.
+    size_t n = aggregates.size();
+    int64_t maxLen = options.maxLen;
+    std::vector<std::vector<std::vector<int64_t>>> sums(n);
+    double work = 0;
+    for (size_t j = 0; j < n; ++j) {
+      std::set<int64_t> current = {0};
+      for (int64_t w = 1; w <= maxLen; ++w) {
+        std::set<int64_t> next;
+        for (int64_t s : current)
+          for (const Atom &v : *values[j])
+            next.insert(s + v.integral());
+        current = std::move(next);
+        sums[j].emplace_back(current.begin(), current.end());
+        if (current.size() > options.limit)
+          return false;
+      }
+    }
+    for (int64_t w = 1; w <= maxLen; ++w) {
+      double product = 1;
+      for (size_t j = 0; j < n; ++j)
+        product *= static_cast<double>(sums[j][w - 1].size());
+      work += product;
+    }
+    if (work > static_cast<double>(options.limit) * 16)
+      return false;
+    MapProgram program(node, aggregates);
+    std::vector<Atom> atoms(n);
+    std::vector<const Atom *> pointers(n);
+    auto run = [&] {
+      for (size_t j = 0; j < n; ++j)
+        pointers[j] = &atoms[j];
+      if (std::optional<Atom> v = program.run(pointers))
+        out.insert(*v);
+    };
+    for (size_t j = 0; j < n; ++j)
+      atoms[j] = aggregates[j]->constant;
+    run(); // Nothing selected: every default.
+    std::vector<size_t> at(n);
+    for (int64_t w = 1; w <= maxLen; ++w) {
+      std::fill(at.begin(), at.end(), 0);
+      while (true) {
+        for (size_t j = 0; j < n; ++j)
+          atoms[j] = w == 1 ? (*values[j])[at[j]]
+                            : Atom::real(static_cast<double>(sums[j][w - 1][at[j]]) * 1.0 /
+                                         static_cast<double>(w));
+        run();
+        size_t i = 0;
+        size_t limitOf = w == 1 ? values[0]->size() : sums[0][w - 1].size();
+        while (i < n) {
+          limitOf = w == 1 ? values[i]->size() : sums[i][w - 1].size();
+          if (++at[i] < limitOf)
+            break;
+          at[i++] = 0;
+        }
+        if (i == n)
+          break;
+      }
+    }
+    return true;
+  }
+
   /// Every combination of operand values, odometer style.
   void map(const Node *node, AtomSet &out) {
+    if (linearMeans(node, out))
+      return;
     std::vector<const Node *> cut = cheapestCut(node);
     for (const Node *n : cut)
       if (auto it = this->out.unknown.find(n); it != this->out.unknown.end())

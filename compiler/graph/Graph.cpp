@@ -43,6 +43,16 @@ lang::AtomOpKind graph::compareAtomOp(CompareKind cmp) {
   return lang::AtomOpKind::Eq;
 }
 
+std::string graph::selectorSignature(const Node *sel) {
+  std::string key = std::to_string(static_cast<int>(sel->kind));
+  if (sel->kind == NodeKind::Select)
+    return key + "(" + std::to_string(sel->inputs[0]->id) + " " + compareSpelling(sel->cmp) +
+           " " + std::to_string(sel->inputs[1]->id) + ")";
+  for (const Node *input : sel->inputs)
+    key += "[" + selectorSignature(input) + "]";
+  return key;
+}
+
 std::vector<const Node *> graph::topologicalOrder(const Node *root) {
   // Iterative post-order: graphs can be far deeper than the stack.
   std::vector<const Node *> order;

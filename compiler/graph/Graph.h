@@ -119,6 +119,11 @@ const char *compareSpelling(CompareKind cmp);
 /// The atom operation that a selector comparison performs.
 lang::AtomOpKind compareAtomOp(CompareKind cmp);
 
+/// A text equal for two selectors exactly when they are the same formula
+/// (and/or/not of selects) over the same s-ops with the same comparisons:
+/// such selectors select the same on every input.
+std::string selectorSignature(const Node *selector);
+
 /// Every node that `root` depends on, and `root`, inputs before users.
 std::vector<const Node *> topologicalOrder(const Node *root);
 

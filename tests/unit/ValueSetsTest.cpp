@@ -10,6 +10,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+
+#include <algorithm>
 
 using namespace rasp;
 using lang::Atom;
@@ -169,6 +172,39 @@ balance = opens - closes;
 bad = aggregate(prefix, indicator(balance < 0));
 d = "F" if bad > 0 else ("T" if balance == 0 else "P");)rasp",
               "d", strings({"(", ")"}), 6);
+  // Linear combinations of means over equal selectors (two selects built
+  // apart), enumerated by their shared count.
+  expectSound(R"rasp(
+opens = aggregate(select(indices, indices, <=), indicator(tokens == "("));
+closes = aggregate(select(indices, indices, <=), indicator(tokens == ")"));
+balance = 2 * opens - closes / 2 + 1;
+neg = balance < 1;)rasp",
+              "neg", strings({"(", ")", "x"}), 5);
+}
+
+TEST(ValueSetsTest, MeansOverOneSelectorShareTheirCount) {
+  // opens - closes over one prefix: (k1 - k2) / w, never 1/2 - 1/3 = 1/6
+  // (a difference of means over different counts, which a product of the
+  // two mean sets would contain).
+  Program p("opens = aggregate(select(indices, indices, <=), indicator(tokens == \"(\")); "
+            "closes = aggregate(select(indices, indices, <=), indicator(tokens == \")\")); "
+            "b = opens - closes;");
+  auto s = sets(p, "b", strings({"(", ")"}), 3);
+  const std::vector<Atom> &b = s.at(p.node("b"));
+  const std::vector<double> thirdsAndHalves = {-1.0, -2.0 / 3, -0.5, -1.0 / 3, 0.0,
+                                               1.0 / 3, 0.5,  2.0 / 3, 1.0};
+  auto near = [](double x, double y) { return std::fabs(x - y) < 1e-9; };
+  for (double want : thirdsAndHalves)
+    EXPECT_TRUE(std::any_of(b.begin(), b.end(), [&](const Atom &a) { return near(a.number(), want); }))
+        << want;
+  // Nothing else (no 1/6 = 1/2 - 1/3): nine values, plus the float
+  // spellings of +-1/3 that the evaluator's subtractions produce (2/3 - 1/3
+  // and 1 - 2/3 each round differently).
+  for (const Atom &a : b)
+    EXPECT_TRUE(std::any_of(thirdsAndHalves.begin(), thirdsAndHalves.end(),
+                            [&](double want) { return near(a.number(), want); }))
+        << a.repr();
+  EXPECT_EQ(b.size(), 13u);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The differential test table: `rasp verify` on every program of table.txt.
 
-Usage: run-table.py RASP ROOT MAX_LEN... [--samples K] [--report FILE]
+Usage: run-table.py RASP ROOT MAX_LEN... [--samples K] [--light] [--report FILE]
 
 Each program is compiled at each max_len and its model compared with the
 reference evaluator on at least K random inputs (every input when there are
@@ -27,10 +27,13 @@ def read_table(root):
                 continue
             path, sop, rest = line.split(None, 2)
             limit = None
+            heavy = rest.endswith(" heavy")
+            if heavy:
+                rest = rest[: -len(" heavy")]
             if "max_len<=" in rest:
                 rest, limit = rest.split("max_len<=")
                 limit = int(limit)
-            rows.append((path, sop, rest.strip(), limit))
+            rows.append((path, sop, rest.strip(), limit, heavy))
     return rows
 
 
@@ -49,14 +52,19 @@ def main():
     parser.add_argument("max_len", type=int, nargs="+")
     parser.add_argument("--samples", type=int, default=500)
     parser.add_argument("--report")
+    parser.add_argument("--light", action="store_true",
+                        help="skip the programs marked heavy past max_len 16")
     args = parser.parse_args()
     failures = 0
     runs = 0
     report = open(args.report, "w", encoding="utf-8") if args.report else None
     for n in args.max_len:
-        for path, sop, vocab, limit in read_table(args.root):
+        for path, sop, vocab, limit, heavy in read_table(args.root):
             if limit is not None and n > limit:
                 print(f"skip {sop} (max_len {n}): compiled only up to {limit}, see table.txt")
+                continue
+            if heavy and args.light and n > 16:
+                print(f"skip {sop} (max_len {n}): heavy, see table.txt")
                 continue
             runs += 1
             base = [args.rasp, os.path.join(args.root, path), "--sop", sop,

@@ -55,11 +55,13 @@ int MapProgram::slotFor(const Node *node) {
 
 std::optional<Atom> MapProgram::run(const std::vector<const Atom *> &values) {
   assert(values.size() == boundCount && "one value per bound node");
+  // Bound values are read in place; constants and maps from their slots.
+  valueAt.resize(slots.size());
   for (size_t i = 0; i < boundCount; ++i)
-    slots[i] = *values[i];
-  std::vector<const Atom *> operands;
+    valueAt[i] = values[i];
+  for (size_t i = boundCount; i < slots.size(); ++i)
+    valueAt[i] = slots[i] ? &*slots[i] : nullptr;
   for (const Step &step : steps) {
-    int slot = step.slot;
     operands.clear();
     bool failed = false;
     for (size_t i = 0; i < step.operandSlots.size(); ++i) {
@@ -68,19 +70,20 @@ std::optional<Atom> MapProgram::run(const std::vector<const Atom *> &values) {
         operands.push_back(&step.node->operands[i].constant);
         continue;
       }
-      if (!slots[from]) {
+      if (!valueAt[from]) {
         failed = true;
         break;
       }
-      operands.push_back(&*slots[from]);
+      operands.push_back(valueAt[from]);
     }
-    slots[slot].reset();
+    valueAt[step.slot] = nullptr;
     if (failed)
       continue;
     try {
-      slots[slot] = eval::applyMap(step.node, operands.data());
+      slots[step.slot] = eval::applyMap(step.node, operands.data());
+      valueAt[step.slot] = &*slots[step.slot];
     } catch (const eval::EvalError &) {
     }
   }
-  return slots[result];
+  return valueAt[result] ? std::optional<Atom>(*valueAt[result]) : std::nullopt;
 }

@@ -31,7 +31,9 @@ private:
 
   std::vector<Step> steps; ///< Inputs before users.
   std::unordered_map<const graph::Node *, int> slotOf;
-  std::vector<std::optional<lang::Atom>> slots;
+  std::vector<std::optional<lang::Atom>> slots; ///< Computed maps and constants.
+  std::vector<const lang::Atom *> valueAt;      ///< Per slot, its value now.
+  std::vector<const lang::Atom *> operands;
   size_t boundCount = 0;
   int result = -1;
 };

@@ -201,10 +201,14 @@ Sparse Planner::encode(int f, const std::optional<Atom> &v) const {
       return {};
     return {{feat.firstDim, x}};
   }
-  for (size_t i = 0; i < feat.values.size(); ++i)
-    if (feat.values[i].equals(*v) && feat.values[i].isString() == v->isString())
-      return {{feat.firstDim + static_cast<int>(i), 1.0}};
-  return {};
+  auto &index = valueIndex[f];
+  if (index.empty())
+    for (size_t i = 0; i < feat.values.size(); ++i)
+      index.emplace(feat.values[i], static_cast<int>(i));
+  auto it = index.find(*v);
+  if (it == index.end())
+    return {};
+  return {{feat.firstDim + it->second, 1.0}};
 }
 
 SideRead Planner::readSide(const Node *x) {

@@ -5,6 +5,7 @@
 
 #include "compiler/codegen/Constructions.h"
 #include "compiler/codegen/Planner.h"
+#include "compiler/lang/Value.h"
 
 #include <map>
 #include <optional>
@@ -218,6 +219,9 @@ private:
   std::map<std::pair<std::vector<int>, std::vector<std::vector<std::vector<int>>>>, int>
       tuples;
   std::unordered_map<const Node *, std::vector<char>> selectTables;
+  /// Per categorical block, the dimension of each value (made on first use).
+  mutable std::unordered_map<int, std::unordered_map<Atom, int, lang::AtomHash, lang::AtomEq>>
+      valueIndex;
 };
 
 } // namespace rasp::codegen::detail

@@ -50,6 +50,31 @@ std::optional<std::vector<lang::Atom>> parseVocab(lang::Elaborator &elaborator,
   return atoms;
 }
 
+/// A program and an s-op of it compiled, kept together: the s-op and the
+/// value sets point into the program's graph.
+struct CompiledFile {
+  LoadedProgram program;
+  const graph::Node *root = nullptr;
+  codegen::CompiledProgram compiled;
+};
+
+/// Loads FILE and compiles --sop for --vocab and --max-len (the options of
+/// compileOptions()); nothing after reporting an error.
+std::optional<CompiledFile> compileFile(const po::variables_map &vm, DiagnosticEngine &diags) {
+  std::optional<LoadedProgram> program = loadProgram(diags, vm["file"].as<std::string>());
+  if (!program || diags.errorCount())
+    return std::nullopt;
+  CompiledFile file;
+  std::optional<codegen::CompiledProgram> compiled =
+      compileNamed(diags, *program, vm["sop"].as<std::string>(), vm["vocab"].as<std::string>(),
+                   vm["max-len"].as<int64_t>(), &file.root);
+  if (!compiled)
+    return std::nullopt;
+  file.program = std::move(*program);
+  file.compiled = std::move(*compiled);
+  return file;
+}
+
 po::options_description compileOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
@@ -207,15 +232,11 @@ int driver::compileCommand(const std::vector<std::string> &args) {
     return ExitUsage;
   }
   DiagnosticEngine diags;
-  std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
-  if (!program || diags.errorCount())
+  std::optional<CompiledFile> file = compileFile(*vm, diags);
+  if (!file)
     return ExitProgramError;
-  const graph::Node *root = nullptr;
-  std::optional<codegen::CompiledProgram> compiled =
-      compileNamed(diags, *program, (*vm)["sop"].as<std::string>(),
-                   (*vm)["vocab"].as<std::string>(), (*vm)["max-len"].as<int64_t>(), &root);
-  if (!compiled)
-    return ExitProgramError;
+  const graph::Node *root = file->root;
+  const codegen::CompiledProgram *compiled = &file->compiled;
   if (emit == "values") {
     codegen::dumpValueSets(root, compiled->values, llvm::outs());
     return ExitOk;
@@ -303,15 +324,11 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     return ExitUsage;
   }
   DiagnosticEngine diags;
-  std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
-  if (!program || diags.errorCount())
+  std::optional<CompiledFile> file = compileFile(*vm, diags);
+  if (!file)
     return ExitProgramError;
-  const graph::Node *root = nullptr;
-  std::optional<codegen::CompiledProgram> compiled =
-      compileNamed(diags, *program, (*vm)["sop"].as<std::string>(),
-                   (*vm)["vocab"].as<std::string>(), (*vm)["max-len"].as<int64_t>(), &root);
-  if (!compiled)
-    return ExitProgramError;
+  const graph::Node *root = file->root;
+  const codegen::CompiledProgram *compiled = &file->compiled;
   auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>()
                                              ? runtime::PrecisionKind::Float64
                                              : runtime::PrecisionKind::Float32);

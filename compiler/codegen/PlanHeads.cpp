@@ -171,20 +171,12 @@ Planner::Side Planner::tupleSide(std::vector<int> parts, bool keySide, const Nod
     }
     out.values.push_back(Atom::string(text + ")"));
   }
-  int time = mlpAfter(latest(parts));
-  out.time = time;
-  out.producer = "L" + std::to_string(time / 2) + " MLP";
-  int f = addFeature(nullptr, std::move(out));
-  LookupSpec spec;
-  spec.oneDim = oneDim;
-  spec.bosDim = bosDim;
-  spec.maxUnits = options.maxUnits;
+  int f = addMlpFeature(nullptr, std::move(out), latest(parts));
+  int time = feature(f).time;
+  LookupSpec spec = lookupSpec();
   std::vector<std::vector<int>> classOfValue;
   for (size_t i = 0; i < parts.size(); ++i) {
-    std::vector<int> dims;
-    for (int v = 0; v < feature(parts[i]).width(); ++v)
-      dims.push_back(feature(parts[i]).firstDim + v);
-    spec.categorical.push_back(std::move(dims));
+    spec.categorical.push_back(blockDims(parts[i]));
     classOfValue.emplace_back(feature(parts[i]).width());
     for (size_t c = 0; c < side.classes[i].size(); ++c)
       for (int v : side.classes[i][c])

@@ -226,15 +226,10 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
   int latestInput = 0;
   for (const Input &in : inputs)
     latestInput = std::max(latestInput, in.time);
-  int time = mlpAfter(latestInput);
-  out.time = time;
-  out.producer = "L" + std::to_string(time / 2) + " MLP";
-  int f = addFeature(x, std::move(out));
+  int f = addMlpFeature(x, std::move(out), latestInput);
+  int time = feature(f).time;
 
-  LookupSpec spec;
-  spec.oneDim = oneDim;
-  spec.bosDim = bosDim;
-  spec.maxUnits = options.maxUnits;
+  LookupSpec spec = lookupSpec();
   std::vector<const Input *> categorical;
   const Input *numeric = nullptr;
   for (const Input &in : inputs) {
@@ -244,10 +239,7 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
       continue;
     }
     categorical.push_back(&in);
-    std::vector<int> dims;
-    for (int i = 0; i < feature(in.feature).width(); ++i)
-      dims.push_back(feature(in.feature).firstDim + i);
-    spec.categorical.push_back(std::move(dims));
+    spec.categorical.push_back(blockDims(in.feature));
   }
   std::vector<const Node *> bound;
   for (const Input *in : categorical)
@@ -319,8 +311,7 @@ OutputPlan Planner::outputOf(const Node *root) {
     f = materialize(root, EncodingKind::Categorical);
   out.encoding = EncodingKind::Categorical;
   out.values = feature(f).values;
-  for (int i = 0; i < feature(f).width(); ++i)
-    out.dims.push_back(feature(f).firstDim + i);
+  out.dims = blockDims(f);
   out.time = feature(f).time;
   return out;
 }

@@ -78,6 +78,27 @@ int Planner::addFeature(const Node *node, Feature f) {
   return index;
 }
 
+int Planner::addMlpFeature(const Node *node, Feature f, int inputsTime) {
+  f.time = mlpAfter(inputsTime);
+  f.producer = "L" + std::to_string(f.time / 2) + " MLP";
+  return addFeature(node, std::move(f));
+}
+
+std::vector<int> Planner::blockDims(int f) const {
+  std::vector<int> dims;
+  for (int i = 0; i < feature(f).width(); ++i)
+    dims.push_back(feature(f).firstDim + i);
+  return dims;
+}
+
+LookupSpec Planner::lookupSpec() const {
+  LookupSpec spec;
+  spec.oneDim = oneDim;
+  spec.bosDim = bosDim;
+  spec.maxUnits = options.maxUnits;
+  return spec;
+}
+
 const std::vector<Atom> &Planner::valuesOf(const Node *node) const {
   try {
     return sets.at(node);

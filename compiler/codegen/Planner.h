@@ -16,11 +16,13 @@
 //      is exact); a selector width writes BOS's attention share, c/(c+w);
 //   3. whatever a head cannot read directly (a map of several blocks, a
 //      numerical value used as a key) is computed by the MLP of the layer
-//      after its inputs: one lookup over its input blocks, with at most one
-//      numerical input discretised by steps. A map of several numerical
-//      blocks is split at its largest parts with one numerical input (one
-//      layer more), or its inputs are made categorical;
-//   4. the output s-op is read from its block: argmax, or a number.
+//      after its inputs: one lookup over its input blocks (values with the
+//      same outputs share a unit), with at most one numerical input
+//      discretised by steps. Sums and constant multiples of numerical s-ops
+//      are linear forms of the residual and need no MLP; a map of several
+//      numerical inputs is split at its largest parts with one (one layer
+//      more), or its inputs are made categorical;
+//   4. the output s-op is read from its block: argmax, or a linear form.
 // Throws CompileError naming the s-op for what it cannot compile exactly.
 #pragma once
 

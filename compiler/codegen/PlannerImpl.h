@@ -52,6 +52,12 @@ private:
   static Feature helper(const std::string &label, std::vector<double> bosRow);
 
   int addFeature(const Node *node, Feature f);
+  /// Adds a block made by the MLP after `inputsTime`.
+  int addMlpFeature(const Node *node, Feature f, int inputsTime);
+  /// The dimensions of a block, one per value (one for a numerical block).
+  std::vector<int> blockDims(int f) const;
+  /// A lookup's settings: the `one` and `bos` dimensions and the unit budget.
+  LookupSpec lookupSpec() const;
 
   const Feature &feature(int f) const { return plan.features[f]; }
 

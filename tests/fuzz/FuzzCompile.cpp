@@ -5,11 +5,8 @@
 // the evaluator on any input is a bug.
 #include "compiler/codegen/Pipeline.h"
 #include "compiler/codegen/Verify.h"
-#include "compiler/lang/Elaborate.h"
-#include "compiler/support/Diagnostics.h"
+#include "tests/fuzz/FuzzProgram.h"
 #include "runtime/Backend.h"
-
-#include "llvm/Support/raw_ostream.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -19,18 +16,8 @@
 using namespace rasp;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  llvm::raw_null_ostream sink;
-  DiagnosticEngine diags(&sink);
-  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
-  options.maxSteps = 200'000;
-  options.maxNodes = 20'000;
-  lang::Elaborator elaborator(diags, options);
-  if (!elaborator.loadStdlib())
-    __builtin_trap();
-  FileId file = diags.addFile(
-      "fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
-  auto scope = elaborator.newProgramScope("fuzz");
-  elaborator.runFile(file, scope);
+  fuzz::FuzzProgram program(data, size);
+  const auto &scope = program.scope;
   static const auto backend = runtime::makeCpuBackend();
   codegen::CompileOptions compile;
   compile.vocab = {lang::Atom::string("a"), lang::Atom::string("b"), lang::Atom::integer(1)};

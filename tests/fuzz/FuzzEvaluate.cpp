@@ -2,10 +2,7 @@
 // selector they define on a few inputs. Diagnostics are fine; any crash,
 // hang, leak, sanitizer report or unbounded memory is a bug.
 #include "compiler/eval/Evaluate.h"
-#include "compiler/lang/Elaborate.h"
-#include "compiler/support/Diagnostics.h"
-
-#include "llvm/Support/raw_ostream.h"
+#include "tests/fuzz/FuzzProgram.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,18 +10,8 @@
 using namespace rasp;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  llvm::raw_null_ostream sink;
-  DiagnosticEngine diags(&sink);
-  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
-  options.maxSteps = 200'000;
-  options.maxNodes = 20'000;
-  lang::Elaborator elaborator(diags, options);
-  if (!elaborator.loadStdlib())
-    __builtin_trap(); // The library itself must always load.
-  FileId file = diags.addFile(
-      "fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
-  auto scope = elaborator.newProgramScope("fuzz");
-  elaborator.runFile(file, scope);
+  fuzz::FuzzProgram program(data, size);
+  const auto &scope = program.scope;
   const std::vector<std::vector<lang::Atom>> inputs = {
       {lang::Atom::string("h"), lang::Atom::string("e"), lang::Atom::string("l"),
        lang::Atom::string("l"), lang::Atom::string("o")},

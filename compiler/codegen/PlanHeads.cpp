@@ -1,5 +1,6 @@
 // The plan's heads: score tables from selectors (conjunctions, tuples for
 // or/not across blocks), aggregates and selector widths.
+#include "compiler/codegen/MapProgram.h"
 #include "compiler/codegen/PlannerImpl.h"
 
 #include <algorithm>
@@ -126,22 +127,85 @@ std::vector<std::vector<int>> Planner::valueClasses(int f, bool keySide,
   return classes;
 }
 
-Planner::Side Planner::tupleSide(std::vector<int> parts, bool keySide, const Node *selector,
-                                 const std::vector<const Node *> &selects) {
-  std::sort(parts.begin(), parts.end());
-  parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+std::pair<Planner::Classes, Planner::Classes>
+Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
+                        const std::vector<int> &keyParts,
+                        const std::vector<const Node *> &selects) {
+  // Every value its own class, on both sides; each side's values counted.
+  auto identity = [&](const std::vector<int> &parts, Side &side, size_t &count) {
+    side.parts = parts;
+    side.feature = parts.size() == 1 ? parts[0] : -1;
+    count = 1;
+    for (int p : parts) {
+      count *= static_cast<size_t>(feature(p).width());
+      if (parts.size() > 1) {
+        side.classes.emplace_back();
+        for (int v = 0; v < feature(p).width(); ++v)
+          side.classes.back().push_back({v});
+      }
+    }
+  };
+  Side qs, ks;
+  size_t qCount = 0, kCount = 0;
+  identity(queryParts, qs, qCount);
+  identity(keyParts, ks, kCount);
+  auto perSelect = [&](const std::vector<int> &parts, bool keySide) {
+    Classes out;
+    if (parts.size() > 1)
+      for (int p : parts)
+        out.push_back(valueClasses(p, keySide, selects));
+    return out;
+  };
+  bool tuples = queryParts.size() > 1 || keyParts.size() > 1;
+  if (!tuples || static_cast<double>(qCount) * static_cast<double>(kCount) > 4e6)
+    return {perSelect(queryParts, false), perSelect(keyParts, true)};
+  // Two values of a part are alike when the formula decides the same for
+  // them against every value of every other part, on both sides.
+  std::vector<std::vector<std::string>> qSig(queryParts.size()), kSig(keyParts.size());
+  for (size_t i = 0; i < queryParts.size(); ++i)
+    qSig[i].resize(feature(queryParts[i]).width());
+  for (size_t i = 0; i < keyParts.size(); ++i)
+    kSig[i].resize(feature(keyParts[i]).width());
+  for (size_t q = 0; q < qCount; ++q)
+    for (size_t k = 0; k < kCount; ++k) {
+      char bit = holds(formula, qs, q, ks, k) ? '1' : '0';
+      for (size_t i = 0; i < queryParts.size(); ++i)
+        qSig[i][component(qs, queryParts[i], q)].push_back(bit);
+      for (size_t i = 0; i < keyParts.size(); ++i)
+        kSig[i][component(ks, keyParts[i], k)].push_back(bit);
+    }
+  auto group = [](std::vector<std::vector<std::string>> &signatures, size_t parts) {
+    Classes out;
+    if (parts <= 1)
+      return out;
+    for (std::vector<std::string> &perValue : signatures) {
+      std::map<std::string, size_t> classOf;
+      out.emplace_back();
+      for (size_t v = 0; v < perValue.size(); ++v) {
+        auto [it, added] = classOf.emplace(std::move(perValue[v]), out.back().size());
+        if (added)
+          out.back().emplace_back();
+        out.back()[it->second].push_back(static_cast<int>(v));
+      }
+    }
+    return out;
+  };
+  return {group(qSig, queryParts.size()), group(kSig, keyParts.size())};
+}
+
+Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
+                                 const Node *selector) {
   Side side;
   side.parts = parts;
   if (parts.size() == 1)
     side.feature = parts[0];
   if (parts.size() <= 1)
     return side;
-  // The tuple holds a class of each part's values (what the selects tell apart).
+  // The tuple holds a class of each part's values (what the formula tells apart).
+  side.classes = std::move(classes);
   double count = 1;
-  for (int p : parts) {
-    side.classes.push_back(valueClasses(p, keySide, selects));
-    count *= static_cast<double>(side.classes.back().size());
-  }
+  for (const auto &partClasses : side.classes)
+    count *= static_cast<double>(partClasses.size());
   auto key = std::make_pair(parts, side.classes);
   if (auto it = tuples.find(key); it != tuples.end()) {
     side.feature = it->second;
@@ -162,30 +226,103 @@ Planner::Side Planner::tupleSide(std::vector<int> parts, bool keySide, const Nod
     std::string text = "(";
     size_t rest = index;
     for (size_t i = 0; i < parts.size(); ++i) {
-      const auto &classes = side.classes[i];
-      const std::vector<int> &members = classes[rest % classes.size()];
+      const auto &partClasses = side.classes[i];
+      const std::vector<int> &members = partClasses[rest % partClasses.size()];
       text += (i ? ", " : "") + feature(parts[i]).values[members[0]].repr();
       if (members.size() > 1)
         text += "~";
-      rest /= classes.size();
+      rest /= partClasses.size();
     }
     out.values.push_back(Atom::string(text + ")"));
   }
-  int f = addMlpFeature(nullptr, std::move(out), latest(parts));
-  int time = feature(f).time;
-  LookupSpec spec = lookupSpec();
   std::vector<std::vector<int>> classOfValue;
   for (size_t i = 0; i < parts.size(); ++i) {
-    spec.categorical.push_back(blockDims(parts[i]));
     classOfValue.emplace_back(feature(parts[i]).width());
     for (size_t c = 0; c < side.classes[i].size(); ++c)
       for (int v : side.classes[i][c])
         classOfValue[i][v] = static_cast<int>(c);
   }
-  spec.output = [&](const std::vector<int> &combo, int) {
+  // The tuple is made from its parts, or, a layer earlier, from what the
+  // parts made by an MLP are made from (when that has one numerical input).
+  std::vector<Input> inputs;
+  std::vector<const Node *> made(parts.size(), nullptr);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Node *node = featureNode[parts[i]];
+    if (node && node->kind == NodeKind::Map && feature(parts[i]).time % 2 == 0 &&
+        feature(parts[i]).time > 0)
+      made[i] = node;
+  }
+  std::vector<int> sources;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!made[i]) {
+      sources.push_back(parts[i]);
+      continue;
+    }
+    for (const Node *input : made[i]->inputs)
+      for (int f : sourcesOf(input, true))
+        sources.push_back(f);
+  }
+  std::sort(sources.begin(), sources.end());
+  sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+  bool deep = std::any_of(made.begin(), made.end(), [](const Node *n) { return n; }) &&
+              numericCount(sources) <= 1 && latest(sources) < latest(parts);
+  if (!deep) {
+    sources = parts;
+    std::fill(made.begin(), made.end(), nullptr);
+  }
+  for (int f : sources)
+    inputs.push_back(blockInput(f));
+  int f = addMlpFeature(nullptr, std::move(out), latest(sources));
+  int time = feature(f).time;
+  LookupSpec spec = lookupSpec();
+  std::vector<const Input *> categorical;
+  const Input *numeric = nullptr;
+  for (const Input &in : inputs) {
+    if (in.numeric) {
+      numeric = &in;
+      spec.numeric = NumericInput{in.form, in.levels, noiseOf(in.levels)};
+      continue;
+    }
+    categorical.push_back(&in);
+    spec.categorical.push_back(blockDims(in.feature));
+  }
+  // Per part: its slot among the inputs, or the program computing it.
+  std::vector<const Node *> bound;
+  for (const Input *in : categorical)
+    bound.push_back(in->node);
+  if (numeric)
+    bound.push_back(numeric->node);
+  std::vector<std::optional<MapProgram>> programs(parts.size());
+  std::vector<int> slotOf(parts.size(), -1);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (made[i]) {
+      programs[i].emplace(made[i], bound);
+      continue;
+    }
+    for (size_t c = 0; c < categorical.size(); ++c)
+      if (categorical[c]->feature == parts[i])
+        slotOf[i] = static_cast<int>(c);
+    assert(slotOf[i] >= 0 && "a tuple's part is a categorical block");
+  }
+  std::vector<const Atom *> values(bound.size());
+  spec.output = [&](const std::vector<int> &combo, int n) -> Sparse {
+    for (size_t c = 0; c < categorical.size(); ++c)
+      values[c] = &categorical[c]->values[combo[c]];
+    if (numeric)
+      values.back() = &numeric->values[n];
     size_t index = 0, stride = 1;
     for (size_t i = 0; i < parts.size(); ++i) {
-      index += static_cast<size_t>(classOfValue[i][combo[i]]) * stride;
+      int value = -1;
+      if (programs[i]) {
+        std::optional<Atom> v = programs[i]->run(values);
+        Sparse at = encode(parts[i], v);
+        if (at.empty())
+          return {};
+        value = at[0].first - feature(parts[i]).firstDim;
+      } else {
+        value = combo[slotOf[i]];
+      }
+      index += static_cast<size_t>(classOfValue[i][value]) * stride;
       stride *= side.classes[i].size();
     }
     return Sparse{{feature(f).firstDim + static_cast<int>(index), 1.0}};
@@ -197,9 +334,12 @@ Planner::Side Planner::tupleSide(std::vector<int> parts, bool keySide, const Nod
     throw CompileError{selector, "cannot build the tuple " + feature(f).label +
                                      " for the selector '" + selector->name + "': " + e.message};
   }
+  std::string names;
+  for (const Input &in : inputs)
+    names += (names.empty() ? "" : ", ") + in.name;
   block.description = "tuple " + feature(f).label + " (" +
-                      std::to_string(feature(f).values.size()) + " values) for a selector: " +
-                      std::to_string(block.units.size()) + " units";
+                      std::to_string(feature(f).values.size()) + " values) for a selector, from " +
+                      names + ": " + std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
   tuples[key] = f;
   side.feature = f;
@@ -226,8 +366,13 @@ Planner::Scores Planner::planScores(const Node *selector) {
       if (key.feature >= 0)
         keyParts.push_back(key.feature);
     }
-    Side qs = tupleSide(queryParts, false, part, selects);
-      Side ks = tupleSide(keyParts, true, part, selects);
+    for (std::vector<int> *list : {&queryParts, &keyParts}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+    auto [queryClasses, keyClasses] = formulaClasses(part, queryParts, keyParts, selects);
+    Side qs = tupleSide(queryParts, std::move(queryClasses), part);
+    Side ks = tupleSide(keyParts, std::move(keyClasses), part);
     for (int f : {qs.feature, ks.feature})
       if (f >= 0)
         scores.time = std::max(scores.time, feature(f).time);

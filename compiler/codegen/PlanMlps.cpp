@@ -12,18 +12,89 @@ using namespace rasp;
 using namespace rasp::codegen;
 using namespace rasp::codegen::detail;
 
-void Planner::split(const Node *y, bool top) {
+/// Whether `x` is a sum, difference, negation or constant multiple of its
+/// inputs: a numerical input there keeps the whole a linear form.
+static bool linearOp(const Node *x) {
+  if (x->kind != NodeKind::Map)
+    return false;
+  if (x->mapOp == graph::MapOpKind::Neg || x->mapOp == graph::MapOpKind::Plus)
+    return true;
+  if (x->mapOp != graph::MapOpKind::Atom)
+    return false;
+  switch (x->atomOp) {
+  case lang::AtomOpKind::Add:
+  case lang::AtomOpKind::Sub:
+    return true;
+  case lang::AtomOpKind::Mul:
+  case lang::AtomOpKind::Div:
+    return std::any_of(x->operands.begin(), x->operands.end(), [&](const graph::Operand &o) {
+      return o.input < 0 || x->inputs[o.input]->kind == NodeKind::Constant;
+    });
+  default:
+    return false;
+  }
+}
+
+bool Planner::wellSeparated(const Node *x) const {
+  std::vector<double> levels;
+  try {
+    for (const Atom &v : sets.at(x)) {
+      if (!v.isNumber())
+        return false;
+      levels.push_back(v.number());
+    }
+  } catch (const ValueSetError &) {
+    return false;
+  }
+  std::sort(levels.begin(), levels.end());
+  double most = levels.empty() ? 1 : std::max({1.0, std::fabs(levels.front()), std::fabs(levels.back())});
+  for (size_t i = 1; i < levels.size(); ++i)
+    if (levels[i] - levels[i - 1] < 1e-6 * most)
+      return false;
+  return true;
+}
+
+void Planner::splitParts(const Node *y, bool top, const Node *linearRoot,
+                         std::vector<Part> &out) {
   if (!top) {
     if (bestFeature(y, false) >= 0 || y->kind != NodeKind::Map)
       return;
+    std::vector<int> sources = sourcesOf(y);
+    int numerics = numericCount(sources);
     std::vector<Input> inputs = linearInputs(y);
-    if (numericCount(sourcesOf(y)) <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1)) {
-      materialize(y, EncodingKind::Categorical);
+    if (numerics <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1)) {
+      if (numerics == 0)
+        return; // Making it would not take a numerical input away.
+      // A number inside a linear form stays a number (the form reads it),
+      // when the form's values are far enough apart to tell apart; anything
+      // else is made categorical.
+      bool numerical = linearRoot && allNumbers(valuesOf(y)) && wellSeparated(linearRoot);
+      out.push_back({y, numerical ? EncodingKind::Numerical : EncodingKind::Categorical,
+                     latest(sources)});
       return;
     }
   }
+  if (!linearOp(y))
+    linearRoot = nullptr;
+  else if (!linearRoot)
+    linearRoot = y;
   for (const Node *input : y->inputs)
-    split(input, false);
+    splitParts(input, false, linearRoot, out);
+}
+
+void Planner::split(const Node *x) {
+  std::vector<Part> parts;
+  splitParts(x, true, nullptr, parts);
+  // The parts whose inputs are ready first are made first, until what is
+  // left of x reads at most one numerical input.
+  std::stable_sort(parts.begin(), parts.end(),
+                   [](const Part &a, const Part &b) { return a.time < b.time; });
+  for (const Part &part : parts) {
+    std::vector<Input> inputs = linearInputs(x);
+    if (!inputs.empty() && numericInputs(inputs) <= 1)
+      return;
+    materialize(part.node, part.encoding);
+  }
 }
 
 int Planner::numericCount(const std::vector<int> &sources) const {
@@ -197,17 +268,34 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
   if (numericInputs(inputs) > 1) {
     inputs = linearInputs(x);
     if (inputs.empty() || numericInputs(inputs) > 1) {
-      split(x, true);
+      split(x);
+      // The blocks themselves when they have one numerical input left,
+      // else a linear form over them.
       sources = sourcesOf(x, true);
-      if (numericCount(sources) > 1) {
+      inputs = numericCount(sources) <= 1 ? std::vector<Input>{} : linearInputs(x);
+      if (inputs.empty() || numericInputs(inputs) > 1) {
+        if (numericCount(sources) > 1) {
+          // All but one are made categorical: the one made last (on a tie,
+          // the one with the most values) stays numerical.
+          int kept = -1;
+          for (int s : sources) {
+            if (feature(s).encoding != EncodingKind::Numerical)
+              continue;
+            if (kept < 0 || feature(s).time > feature(kept).time ||
+                (feature(s).time == feature(kept).time &&
+                 feature(s).values.size() > feature(kept).values.size()))
+              kept = s;
+          }
+          for (int s : sources)
+            if (s != kept && feature(s).encoding == EncodingKind::Numerical)
+              materialize(featureNode[s], EncodingKind::Categorical);
+          sources = sourcesOf(x, true);
+          // (sourcesOf prefers the categorical blocks just made.)
+        }
+        inputs.clear();
         for (int s : sources)
-          if (feature(s).encoding == EncodingKind::Numerical)
-            materialize(featureNode[s], EncodingKind::Categorical);
-        sources = sourcesOf(x, true);
+          inputs.push_back(blockInput(s));
       }
-      inputs.clear();
-      for (int s : sources)
-        inputs.push_back(blockInput(s));
     }
   }
   if (int f = findFeature(x, encoding); f >= 0)

@@ -120,9 +120,19 @@ private:
   /// Whether formula `sel` selects, given the group's query and key values.
   bool holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k);
 
-  /// A side reading several blocks: one block for the tuple of their values.
-  Side tupleSide(std::vector<int> parts, bool keySide, const Node *selector,
-                 const std::vector<const Node *> &selects);
+  /// Per part of a side, its values grouped in classes (empty: one part).
+  using Classes = std::vector<std::vector<std::vector<int>>>;
+  /// The classes of each side's parts' values that `formula` tells apart
+  /// (against every value of the other parts, on both sides); per select
+  /// (valueClasses) when the sides are too large to tabulate.
+  std::pair<Classes, Classes> formulaClasses(const Node *formula,
+                                             const std::vector<int> &queryParts,
+                                             const std::vector<int> &keyParts,
+                                             const std::vector<const Node *> &selects);
+  /// A side reading several blocks (sorted, distinct): one block for the
+  /// tuple of their classes, made by the MLP after the parts, or a layer
+  /// earlier from what a part made by an MLP is made from.
+  Side tupleSide(const std::vector<int> &parts, Classes classes, const Node *selector);
   /// The values of block f that the selects reading it on one side treat
   /// alike, grouped.
   std::vector<std::vector<int>> valueClasses(int f, bool keySide,
@@ -155,9 +165,23 @@ private:
 
   ValueRead readValue(const Node *v, EncodingKind encoding);
 
-  /// Splits a map of several numerical blocks at its largest parts with at
-  /// most one (each made categorical by the MLP after its inputs).
-  void split(const Node *y, bool top);
+  /// Splits a map of several numerical inputs: its largest parts with at
+  /// most one are made by the MLP after their inputs, earliest first, until
+  /// the map reads one. A number-valued part inside a sum or difference is
+  /// made numerical (the map then reads it in a linear form), any other
+  /// part categorical.
+  void split(const Node *x);
+  struct Part {
+    const Node *node = nullptr;
+    EncodingKind encoding = EncodingKind::Categorical;
+    int time = 0;
+  };
+  /// The parts split(x) may make; `linearRoot`: the largest linear form
+  /// (sums, differences, constant multiples) that y is inside, if any.
+  void splitParts(const Node *y, bool top, const Node *linearRoot, std::vector<Part> &out);
+  /// Whether x's values are numbers at least 1e-6 (relative) apart: a
+  /// linear form of them can be discretised, float noise aside.
+  bool wellSeparated(const Node *x) const;
 
   int numericCount(const std::vector<int> &sources) const;
 

@@ -42,7 +42,8 @@ public:
     }
   }
   Sparse take() {
-    std::sort(touched.begin(), touched.end());
+    if (!std::is_sorted(touched.begin(), touched.end()))
+      std::sort(touched.begin(), touched.end());
     Sparse out;
     for (int dim : touched) {
       if (sums[dim] != 0)
@@ -68,8 +69,9 @@ void codegen::buildScores(const std::vector<ScoreGroup> &groups,
   Accumulator sum;
   for (const ScoreGroup &g : groups) {
     size_t nq = g.queryReads.size(), nk = g.keyReads.size();
-    // One head dimension per value of the smaller side.
-    if (nk <= nq) {
+    // One head dimension per value of the smaller side (the query's on a
+    // tie: the table is read along its rows).
+    if (nk < nq) {
       for (size_t k = 0; k < nk; ++k) {
         for (size_t q = 0; q < nq; ++q)
           if (g.table[q][k])

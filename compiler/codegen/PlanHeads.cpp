@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <functional>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -75,26 +76,91 @@ const std::vector<char> &Planner::selectTable(const Node *select) {
   return selectTables[select] = std::move(table);
 }
 
-bool Planner::holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k) {
-  switch (sel->kind) {
+Planner::Formula Planner::flatten(const std::vector<const Node *> &members, const Side &qs,
+                                  size_t qCount, const Side &ks, size_t kCount) {
+  Formula formula;
+  // Per block read on a side: the block's value index at each side index.
+  std::map<std::pair<bool, int>, size_t> componentsOf;
+  auto components = [&](bool keySide, int f) -> const std::vector<int> * {
+    if (f < 0)
+      return nullptr;
+    auto [it, added] = componentsOf.emplace(std::make_pair(keySide, f),
+                                            formula.components.size());
+    if (added) {
+      const Side &side = keySide ? ks : qs;
+      std::vector<int> values(keySide ? kCount : qCount);
+      for (size_t i = 0; i < values.size(); ++i)
+        values[i] = component(side, f, i);
+      formula.components.push_back(std::move(values));
+    }
+    return &formula.components[it->second];
+  };
+  std::function<int(const Node *)> add = [&](const Node *sel) -> int {
+    Formula::Op op;
+    op.kind = sel->kind;
+    if (sel->kind == NodeKind::Select) {
+      const SideRead &key = sides.at(sel->inputs[0]);
+      const SideRead &query = sides.at(sel->inputs[1]);
+      op.table = &selectTable(sel);
+      op.queryWidth = query.valueOf.size();
+      op.keyComponent = key.feature;
+      op.queryComponent = query.feature;
+    } else {
+      assert(sel->isSelector() && "a selector formula");
+      for (const Node *input : sel->inputs)
+        op.children.push_back(add(input));
+    }
+    formula.ops.push_back(std::move(op));
+    return static_cast<int>(formula.ops.size()) - 1;
+  };
+  for (const Node *m : members)
+    formula.roots.push_back(add(m));
+  // Components after every op is added: the vector of them is stable now.
+  std::vector<std::pair<int, int>> wanted;
+  for (Formula::Op &op : formula.ops)
+    if (op.kind == NodeKind::Select)
+      wanted.emplace_back(op.keyComponent, op.queryComponent);
+  size_t w = 0;
+  for (Formula::Op &op : formula.ops) {
+    if (op.kind != NodeKind::Select)
+      continue;
+    components(true, wanted[w].first);
+    components(false, wanted[w].second);
+    ++w;
+  }
+  w = 0;
+  for (Formula::Op &op : formula.ops) {
+    if (op.kind != NodeKind::Select)
+      continue;
+    op.keys = components(true, wanted[w].first);
+    op.queries = components(false, wanted[w].second);
+    ++w;
+  }
+  return formula;
+}
+
+bool Planner::Formula::eval(int index, size_t q, size_t k) const {
+  const Op &op = ops[index];
+  switch (op.kind) {
   case NodeKind::Select: {
-    const SideRead &key = sides.at(sel->inputs[0]);
-    const SideRead &query = sides.at(sel->inputs[1]);
-    const std::vector<char> &table = selectTable(sel);
-    size_t kv = key.feature < 0 ? 0 : component(ks, key.feature, k);
-    size_t qv = query.feature < 0 ? 0 : component(qs, query.feature, q);
-    return table[kv * query.valueOf.size() + qv];
+    size_t kv = op.keys ? static_cast<size_t>((*op.keys)[k]) : 0;
+    size_t qv = op.queries ? static_cast<size_t>((*op.queries)[q]) : 0;
+    return (*op.table)[kv * op.queryWidth + qv];
   }
   case NodeKind::SelectorAnd:
-    return holds(sel->inputs[0], qs, q, ks, k) && holds(sel->inputs[1], qs, q, ks, k);
+    return eval(op.children[0], q, k) && eval(op.children[1], q, k);
   case NodeKind::SelectorOr:
-    return holds(sel->inputs[0], qs, q, ks, k) || holds(sel->inputs[1], qs, q, ks, k);
+    return eval(op.children[0], q, k) || eval(op.children[1], q, k);
   case NodeKind::SelectorNot:
-    return !holds(sel->inputs[0], qs, q, ks, k);
+    return !eval(op.children[0], q, k);
   default:
     assert(false && "not a selector");
     return false;
   }
+}
+
+bool Planner::Formula::holds(size_t q, size_t k) const {
+  return std::all_of(roots.begin(), roots.end(), [&](int r) { return eval(r, q, k); });
 }
 
 std::vector<std::vector<int>> Planner::valueClasses(int f, bool keySide,
@@ -166,9 +232,10 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
     qSig[i].resize(feature(queryParts[i]).width());
   for (size_t i = 0; i < keyParts.size(); ++i)
     kSig[i].resize(feature(keyParts[i]).width());
+  Formula flat = flatten({formula}, qs, qCount, ks, kCount);
   for (size_t q = 0; q < qCount; ++q)
     for (size_t k = 0; k < kCount; ++k) {
-      char bit = holds(formula, qs, q, ks, k) ? '1' : '0';
+      char bit = flat.holds(q, k) ? '1' : '0';
       for (size_t i = 0; i < queryParts.size(); ++i)
         qSig[i][component(qs, queryParts[i], q)].push_back(bit);
       for (size_t i = 0; i < keyParts.size(); ++i)
@@ -193,6 +260,27 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
   return {group(qSig, queryParts.size()), group(kSig, keyParts.size())};
 }
 
+/// The classes of values that both partitions put together (their meet).
+static std::vector<std::vector<int>> meet(const std::vector<std::vector<int>> &a,
+                                          const std::vector<std::vector<int>> &b) {
+  std::map<int, size_t> classInB;
+  for (size_t c = 0; c < b.size(); ++c)
+    for (int v : b[c])
+      classInB[v] = c;
+  std::vector<std::vector<int>> out;
+  for (const std::vector<int> &members : a) {
+    std::map<size_t, size_t> split;
+    for (int v : members) {
+      auto [it, added] = split.emplace(classInB.at(v), out.size());
+      if (added)
+        out.emplace_back();
+      out[it->second].push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
                                  const Node *selector) {
   Side side;
@@ -210,6 +298,19 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   if (auto it = tuples.find(key); it != tuples.end()) {
     side.feature = it->second;
     return side;
+  }
+  // A tuple of the same blocks that tells apart at least as much serves too.
+  for (const auto &[made, f] : tuples) {
+    if (made.first != parts)
+      continue;
+    bool finer = true;
+    for (size_t i = 0; i < parts.size() && finer; ++i)
+      finer = meet(made.second[i], side.classes[i]).size() == made.second[i].size();
+    if (finer) {
+      side.classes = made.second;
+      side.feature = f;
+      return side;
+    }
   }
   Feature out;
   out.label = "(";
@@ -371,6 +472,13 @@ Planner::Scores Planner::planScores(const Node *selector) {
       list->erase(std::unique(list->begin(), list->end()), list->end());
     }
     auto [queryClasses, keyClasses] = formulaClasses(part, queryParts, keyParts, selects);
+    if (queryParts.size() > 1 && queryParts == keyParts) {
+      // Both sides read the same blocks: one tuple, telling apart what
+      // either side does, serves both.
+      for (size_t i = 0; i < queryParts.size(); ++i)
+        queryClasses[i] = meet(queryClasses[i], keyClasses[i]);
+      keyClasses = queryClasses;
+    }
     Side qs = tupleSide(queryParts, std::move(queryClasses), part);
     Side ks = tupleSide(keyParts, std::move(keyClasses), part);
     for (int f : {qs.feature, ks.feature})
@@ -400,11 +508,10 @@ Planner::Scores Planner::planScores(const Node *selector) {
         for (size_t k = 0; k < g.keyReads.size(); ++k)
           g.table[q][k] = table[k * width + q];
     } else {
+      Formula flat = flatten(members, qs, g.queryReads.size(), ks, g.keyReads.size());
       for (size_t q = 0; q < g.queryReads.size(); ++q)
         for (size_t k = 0; k < g.keyReads.size(); ++k)
-          g.table[q][k] = std::all_of(members.begin(), members.end(), [&](const Node *m) {
-            return holds(m, qs, q, ks, k);
-          });
+          g.table[q][k] = flat.holds(q, k);
     }
     std::string names;
     for (const Node *m : members)

@@ -117,8 +117,28 @@ private:
   /// Select's decisions, [key value][query value] of its sides' blocks.
   const std::vector<char> &selectTable(const Node *select);
 
-  /// Whether formula `sel` selects, given the group's query and key values.
-  bool holds(const Node *sel, const Side &qs, size_t q, const Side &ks, size_t k);
+  /// A conjunction of selector formulas over two sides, flattened for
+  /// evaluation at every pair of side indices (tables and components
+  /// looked up once).
+  struct Formula {
+    struct Op {
+      NodeKind kind = NodeKind::Select;
+      std::vector<int> children;
+      const std::vector<char> *table = nullptr; ///< A select's [key][query] decisions.
+      size_t queryWidth = 0;
+      int keyComponent = -1, queryComponent = -1;
+      /// Per side index, the select's key (query) value; null: a constant.
+      const std::vector<int> *keys = nullptr, *queries = nullptr;
+    };
+    std::vector<Op> ops;
+    std::vector<int> roots;
+    std::vector<std::vector<int>> components;
+    bool eval(int index, size_t q, size_t k) const;
+    /// Whether every member selects key index k for query index q.
+    bool holds(size_t q, size_t k) const;
+  };
+  Formula flatten(const std::vector<const Node *> &members, const Side &qs, size_t qCount,
+                  const Side &ks, size_t kCount);
 
   /// Per part of a side, its values grouped in classes (empty: one part).
   using Classes = std::vector<std::vector<std::vector<int>>>;

@@ -10,5 +10,6 @@ while IFS= read -r -d '' file; do
 done < <(find "$source/examples" "$source/stdlib" "$source/tests" -name '*.rasp' -print0)
 # -timeout: any single input taking longer is a hang; -rss_limit_mb: memory.
 exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix="$corpus/" \
   -max_len=8192 -dict="$source/tests/fuzz/rasp.dict" -print_final_stats=1 \
   "$corpus"

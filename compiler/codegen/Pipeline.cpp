@@ -1,7 +1,8 @@
-// The compiler's pipeline: value sets, plan, assembly.
+// The compiler's pipeline: value sets, plan, pruning, assembly.
 #include "compiler/codegen/Pipeline.h"
 
 #include "compiler/codegen/Assemble.h"
+#include "compiler/codegen/Prune.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -17,6 +18,7 @@ CompiledProgram codegen::compileProgram(const graph::Node *root,
   CompiledProgram out;
   out.values = computeValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
   out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits});
+  pruneUnread(out.plan);
   out.model = assembleModel(out.plan);
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
   out.compileMs = std::chrono::duration<double, std::milli>(

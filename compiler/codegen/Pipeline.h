@@ -1,6 +1,6 @@
 // The compiler's pipeline, from an s-op of the RASP graph to a runtime model:
 // value sets -> plan (encodings, fusion, layers, heads, residual layout) ->
-// assembly. Parsing and elaboration come before it (the driver's
+// pruning (blocks nothing reads) -> assembly. Parsing and elaboration come before it (the driver's
 // loadProgram); execution after it (runtime/).
 #pragma once
 

@@ -162,20 +162,45 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   }
   double numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
 
-  // 1. The output of every combination (and numerical level, in order).
+  // 1. The output of every combination at each numerical level it can
+  // take (positions in `order`, ascending).
   double combos = 1;
   for (const auto &dims : spec.categorical)
     combos *= static_cast<double>(dims.size());
-  if (combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
+  if (!spec.levelsAt &&
+      combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
     throw LookupError{"its inputs combine in " +
                       std::to_string(static_cast<long long>(combos * order.size())) +
                       " ways, too many to tabulate"};
-  size_t count = static_cast<size_t>(combos), levelsCount = order.size();
-  std::vector<Sparse> table(count * levelsCount);
+  size_t count = static_cast<size_t>(combos);
+  std::vector<int> positionOf(order.size());
+  for (size_t j = 0; j < order.size(); ++j)
+    if (order[j] >= 0)
+      positionOf[order[j]] = static_cast<int>(j);
+  std::vector<int> everyPosition(order.size());
+  std::iota(everyPosition.begin(), everyPosition.end(), 0);
+  struct Row {
+    std::vector<int> positions;
+    std::vector<Sparse> outputs;
+  };
+  std::vector<Row> table(count);
+  double entries = 0;
   std::vector<int> at(m, 0);
   for (size_t c = 0; c < count; ++c) {
-    for (size_t j = 0; j < levelsCount; ++j)
-      table[c * levelsCount + j] = spec.output(at, order[j]);
+    Row &row = table[c];
+    if (spec.levelsAt) {
+      for (int level : spec.levelsAt(at))
+        row.positions.push_back(positionOf[level]);
+      std::sort(row.positions.begin(), row.positions.end());
+    } else {
+      row.positions = everyPosition;
+    }
+    entries += static_cast<double>(row.positions.size());
+    if (entries > 50.0 * static_cast<double>(spec.maxUnits))
+      throw LookupError{"its inputs combine in more than " +
+                        std::to_string(50 * spec.maxUnits) + " ways, too many to tabulate"};
+    for (int j : row.positions)
+      row.outputs.push_back(spec.output(at, order[j]));
     for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
       at[i] = 0;
   }
@@ -187,10 +212,18 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     for (size_t i = 0; i < m; ++i)
       signatures[i].resize(spec.categorical[i].size());
     std::fill(at.begin(), at.end(), 0);
+    std::string rowSignature;
     for (size_t c = 0; c < count; ++c) {
+      rowSignature.clear();
+      const Row &row = table[c];
+      for (size_t r = 0; r < row.positions.size(); ++r) {
+        if (spec.levelsAt)
+          rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
+        appendSignature(rowSignature, row.outputs[r]);
+      }
+      rowSignature.push_back('#');
       for (size_t i = 0; i < m; ++i)
-        for (size_t j = 0; j < levelsCount; ++j)
-          appendSignature(signatures[i][at[i]], table[c * levelsCount + j]);
+        signatures[i][at[i]] += rowSignature;
       for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
         at[i] = 0;
     }
@@ -231,21 +264,22 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     }
     double gateBias = 1.0 - 2.0 * static_cast<double>(m);
     gate.emplace_back(spec.oneDim, gateBias);
-    const Sparse *row = &table[representative * levelsCount];
+    const Row &row = table[representative];
     if (!spec.numeric) {
-      if (!row[0].empty())
-        add({gate, 0, row[0]});
-    } else {
+      if (!row.outputs[0].empty())
+        add({gate, 0, row.outputs[0]});
+    } else if (!row.positions.empty()) {
       const std::vector<double> &levels = spec.numeric->levels;
-      const Sparse *previous = &row[0];
+      const Sparse *previous = &row.outputs[0];
       if (!previous->empty())
         add({gate, 0, *previous});
-      for (size_t j = 1; j < order.size(); ++j) {
-        Sparse delta = difference(row[j], *previous);
-        previous = &row[j];
+      for (size_t r = 1; r < row.positions.size(); ++r) {
+        Sparse delta = difference(row.outputs[r], *previous);
+        previous = &row.outputs[r];
+        double left = levels[order[row.positions[r - 1]]];
+        double right = levels[order[row.positions[r]]];
         if (delta.empty())
           continue;
-        double left = levels[order[j - 1]], right = levels[order[j]];
         assert(right > left && "numerical levels must be distinct");
         double slope = 2.0 / (right - left), threshold = (left + right) / 2;
         // Pre-activations are within 1/2 of a switch point only between the

@@ -63,6 +63,11 @@ struct LookupSpec {
   /// the numerical input's value index (-1 when there is none); empty when
   /// the output is zero or the combination fails.
   std::function<Sparse(const std::vector<int> &, int)> output;
+  /// The levels (indices into the numerical input's levels) that it can
+  /// hold with this combination of categorical values; empty: every level.
+  /// Steps are placed only between levels that can occur, so that a
+  /// combination's slopes follow the gaps of its own levels.
+  std::function<std::vector<int>(const std::vector<int> &)> levelsAt;
   size_t maxUnits = 200'000;
 };
 

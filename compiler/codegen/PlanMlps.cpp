@@ -62,7 +62,7 @@ void Planner::splitParts(const Node *y, bool top, const Node *linearRoot,
     std::vector<int> sources = sourcesOf(y);
     int numerics = numericCount(sources);
     std::vector<Input> inputs = linearInputs(y);
-    if (numerics <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1)) {
+    if (numerics <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1) || countLookup(y)) {
       if (numerics == 0)
         return; // Making it would not take a numerical input away.
       // A number inside a linear form stays a number (the form reads it),
@@ -268,6 +268,8 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
   if (numericInputs(inputs) > 1) {
     inputs = linearInputs(x);
     if (inputs.empty() || numericInputs(inputs) > 1) {
+      if (std::optional<CountLookup> counts = countLookup(x))
+        return materializeCounts(x, encoding, *counts);
       split(x);
       // The blocks themselves when they have one numerical input left,
       // else a linear form over them.

@@ -242,6 +242,30 @@ private:
 
   int materialize(const Node *x, EncodingKind encoding);
 
+  // Prefix counts (PlanCounts.cpp).
+  /// The mean m when y is round(g(indices) * m), m a mean of integers over
+  /// select(indices, indices, <=) held numerically, and g(i) = i + 1 at
+  /// every index: y is then the count summed. Sets `indices`.
+  const Node *countMean(const Node *y, const Node *&indices);
+  /// y as sum(b_j * count_j) + c with integer b_j and c.
+  struct CountForm {
+    std::vector<std::pair<const Node *, int64_t>> terms; ///< mean, b_j
+    int64_t constant = 0;
+  };
+  std::optional<CountForm> countForm(const Node *y, const Node *&indices);
+  /// A map that reads its numerical inputs only through one combination of
+  /// counts (`form`), besides categorical blocks (indices among them).
+  struct CountLookup {
+    const Node *form = nullptr;
+    CountForm counts;
+    const Node *indices = nullptr;
+    std::vector<int> categorical;
+  };
+  std::optional<CountLookup> countLookup(const Node *x);
+  /// Makes x in the MLP after its inputs, reading the combination's means
+  /// as one linear form with the levels it takes at each index.
+  int materializeCounts(const Node *x, EncodingKind encoding, const CountLookup &lookup);
+
   OutputPlan outputOf(const Node *root);
 
   void finish();

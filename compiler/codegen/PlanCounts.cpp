@@ -188,8 +188,10 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x) {
     return std::nullopt;
   int indexBlock = embedding(lookup.indices);
   if (std::find(lookup.categorical.begin(), lookup.categorical.end(), indexBlock) ==
-      lookup.categorical.end())
+      lookup.categorical.end()) {
     lookup.categorical.push_back(indexBlock);
+    lookup.indexOnlyInForm = true;
+  }
   std::sort(lookup.categorical.begin(), lookup.categorical.end());
   return lookup;
 }
@@ -299,12 +301,27 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   MapProgram program(x, bound);
   std::vector<const Atom *> values(bound.size());
   Atom count;
+  // When x reads the index only through the counts, its output depends on
+  // the other blocks and the combination's value alone: computed once each.
+  std::map<std::pair<size_t, int64_t>, Sparse> cache;
   spec.output = [&](const std::vector<int> &combo, int n) {
+    int64_t k = *countAt(combo, n);
+    size_t rest = 0;
+    if (lookup.indexOnlyInForm) {
+      for (size_t c = 0; c < combo.size(); ++c)
+        if (static_cast<int>(c) != indexSlot)
+          rest = rest * spec.categorical[c].size() + static_cast<size_t>(combo[c]);
+      if (auto it = cache.find({rest, k}); it != cache.end())
+        return it->second;
+    }
     for (size_t c = 0; c < lookup.categorical.size(); ++c)
       values[c] = &feature(lookup.categorical[c]).values[combo[c]];
-    count = Atom::integer(*countAt(combo, n) + lookup.counts.constant);
+    count = Atom::integer(k + lookup.counts.constant);
     values.back() = &count;
-    return encode(f, program.run(values));
+    Sparse encoded = encode(f, program.run(values));
+    if (lookup.indexOnlyInForm)
+      cache.emplace(std::make_pair(rest, k), encoded);
+    return encoded;
   };
   MlpBlock block;
   try {

@@ -260,6 +260,8 @@ private:
     CountForm counts;
     const Node *indices = nullptr;
     std::vector<int> categorical;
+    /// x reads the index only through the counts.
+    bool indexOnlyInForm = false;
   };
   std::optional<CountLookup> countLookup(const Node *x);
   /// Makes x in the MLP after its inputs, reading the combination's means

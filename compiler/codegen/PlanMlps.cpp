@@ -225,6 +225,19 @@ std::vector<Planner::Input> Planner::linearInputs(const Node *x) {
     }
     if (numericCount(sourcesOf(y)) > 0) {
       if (std::optional<LinearRead> read = linearForm(y)) {
+        // y = z + c, z * c, -z...: the input is z (so that `t if t < 10
+        // else t - 10` reads t once).
+        const Node *variable = nullptr;
+        int variables = 0;
+        for (const graph::Operand &operand : y->operands)
+          if (operand.input >= 0 && y->inputs[operand.input]->kind != NodeKind::Constant) {
+            variable = y->inputs[operand.input];
+            ++variables;
+          }
+        if (linearOp(y) && variables == 1) {
+          stack.push_back(variable);
+          continue;
+        }
         Input in;
         in.node = y;
         in.numeric = true;
@@ -258,9 +271,14 @@ int Planner::numericInputs(const std::vector<Input> &inputs) {
                                         [](const Input &in) { return in.numeric; }));
 }
 
-int Planner::materialize(const Node *x, EncodingKind encoding) {
-  if (int f = findFeature(x, encoding); f >= 0)
+int Planner::materialize(const Node *x, EncodingKind encoding,
+                         const std::vector<std::vector<Atom>> *classes) {
+  if (classes) {
+    if (auto it = classBlocks.find(x); it != classBlocks.end())
+      return it->second;
+  } else if (int f = findFeature(x, encoding); f >= 0) {
     return f;
+  }
   std::vector<int> sources = sourcesOf(x);
   std::vector<Input> inputs;
   for (int s : sources)
@@ -268,8 +286,9 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
   if (numericInputs(inputs) > 1) {
     inputs = linearInputs(x);
     if (inputs.empty() || numericInputs(inputs) > 1) {
-      if (std::optional<CountLookup> counts = countLookup(x))
-        return materializeCounts(x, encoding, *counts);
+      if (!classes)
+        if (std::optional<CountLookup> counts = countLookup(x))
+          return materializeCounts(x, encoding, *counts);
       split(x);
       // The blocks themselves when they have one numerical input left,
       // else a linear form over them.
@@ -300,12 +319,23 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
       }
     }
   }
-  if (int f = findFeature(x, encoding); f >= 0)
+  if (int f = findFeature(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
   Feature out;
   out.label = x->name;
   out.encoding = encoding;
-  out.values = valuesOf(x);
+  // A block of classes holds one value of each (the others compare alike).
+  std::unordered_map<Atom, int, lang::AtomHash, lang::AtomEq> classOf;
+  if (classes) {
+    out.label += " (classes)";
+    for (const std::vector<Atom> &members : *classes) {
+      for (const Atom &v : members)
+        classOf.emplace(v, static_cast<int>(out.values.size()));
+      out.values.push_back(members[0]);
+    }
+  } else {
+    out.values = valuesOf(x);
+  }
   if (encoding == EncodingKind::Numerical) {
     if (!allNumbers(out.values))
       throw CompileError{x, "'" + x->name + "' cannot be numerical: its values are "
@@ -316,7 +346,12 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
   int latestInput = 0;
   for (const Input &in : inputs)
     latestInput = std::max(latestInput, in.time);
-  int f = addMlpFeature(x, std::move(out), latestInput);
+  int f = addMlpFeature(classes ? nullptr : x, std::move(out), latestInput);
+  if (classes) {
+    // Read only by the selects' sides: never found as x's own block.
+    featureNode[f] = x;
+    classBlocks[x] = f;
+  }
   int time = feature(f).time;
 
   LookupSpec spec = lookupSpec();
@@ -343,7 +378,12 @@ int Planner::materialize(const Node *x, EncodingKind encoding) {
       values[i] = &categorical[i]->values[combo[i]];
     if (numeric)
       values.back() = &numeric->values[n];
-    return encode(f, program.run(values));
+    std::optional<Atom> v = program.run(values);
+    if (!classes || !v)
+      return encode(f, v);
+    auto it = classOf.find(*v);
+    assert(it != classOf.end() && "a value outside the value set");
+    return Sparse{{feature(f).firstDim + it->second, 1.0}};
   };
   MlpBlock block;
   try {

@@ -39,8 +39,47 @@ std::optional<bool> detail::comparePair(graph::CompareKind cmp, const Atom &key,
   }
 }
 
+std::vector<std::vector<Atom>> Planner::sideClasses(const Node *x) {
+  auto uses = sideUses.find(x);
+  if (uses == sideUses.end())
+    return {};
+  const std::vector<Atom> *mine = nullptr;
+  std::vector<const std::vector<Atom> *> others;
+  try {
+    mine = &sets.at(x);
+    for (const auto &[select, keySide] : uses->second)
+      others.push_back(&sets.at(select->inputs[keySide ? 1 : 0]));
+  } catch (const ValueSetError &) {
+    return {};
+  }
+  std::map<std::string, size_t> classOf;
+  std::vector<std::vector<Atom>> classes;
+  for (const Atom &v : *mine) {
+    std::string signature;
+    for (size_t u = 0; u < others.size(); ++u) {
+      const auto &[select, keySide] = uses->second[u];
+      for (const Atom &o : *others[u]) {
+        std::optional<bool> holds = keySide ? comparePair(select->cmp, v, o)
+                                            : comparePair(select->cmp, o, v);
+        signature.push_back(holds ? (*holds ? '1' : '0') : '2');
+      }
+      signature.push_back('|');
+    }
+    auto [it, added] = classOf.emplace(std::move(signature), classes.size());
+    if (added)
+      classes.emplace_back();
+    classes[it->second].push_back(v);
+  }
+  return classes;
+}
+
 ModelPlan Planner::run(const Node *root) {
   plan.vocab = options.vocab;
+  for (const Node *node : graph::topologicalOrder(root))
+    if (node->kind == NodeKind::Select) {
+      sideUses[node->inputs[0]].emplace_back(node, true);
+      sideUses[node->inputs[1]].emplace_back(node, false);
+    }
   plan.maxLen = options.maxLen;
   // Leaks of at most (N+1) e^{-S/2} next to a weight of 1: below 1e-6.
   plan.scale = 2 * (std::log(static_cast<double>(options.maxLen) + 1) + 14);
@@ -241,10 +280,17 @@ SideRead Planner::readSide(const Node *x) {
     read.valueOf = {evaluate(x, {})};
   } else {
     // One categorical block, or else a block made for this side (its
-    // values are usually fewer than those of what it is computed from).
+    // values are usually fewer than those of what it is computed from):
+    // when the selects reading x tell apart at most half of its values, a
+    // block of those classes.
     int f = sources[0];
-    if (sources.size() > 1 || feature(f).encoding == EncodingKind::Numerical)
-      f = materialize(x, EncodingKind::Categorical);
+    if (sources.size() > 1 || feature(f).encoding == EncodingKind::Numerical) {
+      std::vector<std::vector<Atom>> classes = sideClasses(x);
+      if (!classes.empty() && classes.size() * 2 <= valuesOf(x).size())
+        f = materialize(x, EncodingKind::Categorical, &classes);
+      else
+        f = materialize(x, EncodingKind::Categorical);
+    }
     read.feature = f;
     const Node *source = featureNode[f];
     for (const Atom &v : feature(f).values)

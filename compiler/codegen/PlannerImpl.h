@@ -240,7 +240,18 @@ private:
 
   static int numericInputs(const std::vector<Input> &inputs);
 
-  int materialize(const Node *x, EncodingKind encoding);
+  /// The block of x made by the MLP after its inputs; with `classes`, a
+  /// categorical block of those classes of x's values instead, read only
+  /// as a select's side (classBlocks), never as x itself.
+  int materialize(const Node *x, EncodingKind encoding,
+                  const std::vector<std::vector<Atom>> *classes = nullptr);
+  /// x's values grouped by how every select reading x as a side compares
+  /// them with every value of its other side; empty when some other side's
+  /// values are unknown.
+  std::vector<std::vector<Atom>> sideClasses(const Node *x);
+  std::unordered_map<const Node *, int> classBlocks;
+  /// Per s-op, the selects that read it: (select, as its key side).
+  std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
 
   // Prefix counts (PlanCounts.cpp).
   /// The mean m when y is round(g(indices) * m), m a mean of integers over

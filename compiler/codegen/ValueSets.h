@@ -15,7 +15,10 @@
 //      through), and, when they are numbers, every mean of 2..N of them
 //      (with repetition) that can occur, not only x/w: the means of w values
 //      are the w-fold sums of the set divided by w, as the evaluator
-//      computes them.
+//      computes them. When every query selects at most one key (an
+//      equality on keys that differ at every position: the index, shifted
+//      by an s-op that is the same at every position, such as the length),
+//      there is no mean of several: the values and the default only.
 // A set larger than the limit is not an error by itself: the s-op (and every
 // s-op computed from it) is marked unknown, and asking for its set throws
 // an error that names the s-op and the size, with advice. So value sets are

@@ -208,3 +208,22 @@ TEST(ValueSetsTest, MeansOverOneSelectorShareTheirCount) {
 }
 
 } // namespace
+
+TEST(ValueSetsTest, EqualityOnShiftedIndicesSelectsAtMostOneKey) {
+  // Keys indices + n - p (n the length and p a mean with a constant query:
+  // the same at every position) differ at every position, so each query
+  // selects at most one key: the mean of digits is a digit or the default,
+  // never 1/2 (a mean of two values).
+  Program p(R"rasp(
+p = aggregate(select(tokens, "+", ==), indices);
+shifted = aggregate(select(indices + length - p, indices, ==), indicator(tokens == "1"), 5);
+spread = aggregate(select(tokens, tokens, ==), indicator(tokens == "1"), 5);)rasp");
+  std::vector<Atom> vocab = strings({"0", "1", "+"});
+  EXPECT_EQ(text(sets(p, "shifted", vocab, 4).at(p.node("shifted"))), "0 1 5");
+  // Keys that may repeat (tokens) give means.
+  EXPECT_GT(sets(p, "spread", vocab, 4).at(p.node("spread")).size(), 3u);
+  expectSound(R"rasp(
+p = aggregate(select(tokens, "+", ==), indices);
+shifted = aggregate(select(indices + length - p, indices, ==), indicator(tokens == "1"), 5);)rasp",
+              "shifted", vocab, 5);
+}

@@ -29,6 +29,7 @@ CompiledProgram codegen::compileProgram(const graph::Node *root,
 
 void codegen::dumpValueSets(const graph::Node *root, const ValueSets &sets,
                             llvm::raw_ostream &out) {
+  sets.computeAll(root);
   for (const graph::Node *node : graph::topologicalOrder(root)) {
     if (auto unknown = sets.unknown.find(node); unknown != sets.unknown.end()) {
       out << "'" << node->name << "': unknown: " << unknown->second.message << "\n";

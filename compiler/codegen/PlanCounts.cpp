@@ -9,6 +9,7 @@
 // there), so that no layer is spent making the counts first.
 #include "compiler/codegen/MapProgram.h"
 #include "compiler/codegen/PlannerImpl.h"
+#include "compiler/codegen/PrefixCount.h"
 
 #include <algorithm>
 #include <cassert>
@@ -18,66 +19,19 @@ using namespace rasp;
 using namespace rasp::codegen;
 using namespace rasp::codegen::detail;
 
-namespace {
-
-/// Whether `g` is a function of indices and constants only; sets `indices`.
-bool onlyIndices(const Node *g, const Node *&indices) {
-  if (g->kind == NodeKind::Indices) {
-    indices = g;
-    return true;
-  }
-  if (g->kind == NodeKind::Constant)
-    return true;
-  if (g->kind != NodeKind::Map)
-    return false;
-  return std::all_of(g->inputs.begin(), g->inputs.end(),
-                     [&](const Node *input) { return onlyIndices(input, indices); });
-}
-
-} // namespace
-
 const Node *Planner::countMean(const Node *y, const Node *&indices) {
-  if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Round || y->inputs.size() != 1)
+  const Node *mean = prefixCountMean(y, options.maxLen, indices);
+  if (!mean || findFeature(mean, EncodingKind::Numerical) < 0)
     return nullptr;
-  const Node *z = y->inputs[0];
-  if (z->kind != NodeKind::Map || z->mapOp != graph::MapOpKind::Atom ||
-      z->atomOp != lang::AtomOpKind::Mul || z->operands.size() != 2 ||
-      z->operands[0].input < 0 || z->operands[1].input < 0)
+  try {
+    const std::vector<Atom> &values = sets.at(mean->inputs[1]);
+    if (values.empty() ||
+        !std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isInt(); }))
+      return nullptr;
+  } catch (const ValueSetError &) {
     return nullptr;
-  for (int side = 0; side < 2; ++side) {
-    const Node *mean = z->inputs[z->operands[side].input];
-    const Node *g = z->inputs[z->operands[1 - side].input];
-    if (mean->kind != NodeKind::Aggregate || findFeature(mean, EncodingKind::Numerical) < 0)
-      continue;
-    const Node *sel = mean->inputs[0];
-    if (sel->kind != NodeKind::Select || sel->cmp != graph::CompareKind::Le ||
-        sel->inputs[0]->kind != NodeKind::Indices || sel->inputs[1]->kind != NodeKind::Indices)
-      continue;
-    try {
-      const std::vector<Atom> &values = sets.at(mean->inputs[1]);
-      if (values.empty() || !std::all_of(values.begin(), values.end(),
-                                         [](const Atom &v) { return v.isInt(); }))
-        continue;
-    } catch (const ValueSetError &) {
-      continue;
-    }
-    const Node *found = nullptr;
-    if (!onlyIndices(g, found) || !found)
-      continue;
-    // g(i) must be i + 1, the selector's width, at every index.
-    MapProgram program(g, {found});
-    bool width = true;
-    for (int64_t i = 0; i < options.maxLen && width; ++i) {
-      Atom index = Atom::integer(i);
-      std::optional<Atom> v = program.run({&index});
-      width = v && v->isNumber() && v->number() == static_cast<double>(i + 1);
-    }
-    if (!width)
-      continue;
-    indices = found;
-    return mean;
   }
-  return nullptr;
+  return mean;
 }
 
 std::optional<Planner::CountForm> Planner::countForm(const Node *y, const Node *&indices) {

@@ -2,6 +2,7 @@
 #include "compiler/codegen/ValueSets.h"
 
 #include "compiler/codegen/MapProgram.h"
+#include "compiler/codegen/PrefixCount.h"
 
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Value.h"
@@ -57,32 +58,97 @@ private:
 
 class Builder {
 public:
-  Builder(const ValueSetOptions &options) : options(options) {}
+  Builder(const ValueSetOptions &options,
+          std::unordered_map<const Node *, std::vector<Atom>> &sets,
+          std::unordered_map<const Node *, ValueSetError> &unknown)
+      : options(options), sets(sets), unknown(unknown) {}
 
-  ValueSets run(const Node *root) {
-    for (const Node *node : graph::topologicalOrder(root)) {
-      if (node->isSelector())
-        continue;
-      const ValueSetError *failed = nullptr;
-      for (const Node *input : node->inputs)
-        if (auto it = out.unknown.find(input); it != out.unknown.end())
-          failed = &it->second;
-      // (A map may still be known from the inputs of an unknown input.)
-      if (failed && node->kind != NodeKind::Map) {
-        out.unknown.emplace(node, *failed);
+  /// Computes the set of `root` and of what it needs below it, inputs
+  /// first (without recursion: map chains can be long).
+  void ensure(const Node *root) {
+    std::vector<std::pair<const Node *, bool>> stack = {{root, false}};
+    while (!stack.empty()) {
+      auto [node, expanded] = stack.back();
+      if (done(node)) {
+        stack.pop_back();
         continue;
       }
-      try {
-        sets[node] = compute(node);
-      } catch (const ValueSetError &e) {
-        out.unknown.emplace(node, e);
+      if (!expanded) {
+        stack.back().second = true;
+        for (const Node *dependency : dependencies(node))
+          if (!done(dependency))
+            stack.push_back({dependency, false});
+        continue;
       }
+      stack.pop_back();
+      finish(node);
     }
-    out.known = std::move(sets);
-    return std::move(out);
   }
 
 private:
+  bool done(const Node *node) const { return sets.count(node) || unknown.count(node); }
+
+  /// The nodes whose sets `node`'s set is computed from.
+  std::vector<const Node *> dependencies(const Node *node) {
+    switch (node->kind) {
+    case NodeKind::Map:
+      if (prefixCount(node))
+        return {prefixCount(node)->inputs[1]};
+      return std::vector<const Node *>(node->inputs.begin(), node->inputs.end());
+    case NodeKind::Aggregate:
+      return {node->inputs[1]};
+    default:
+      return {};
+    }
+  }
+
+  void finish(const Node *node) {
+    const ValueSetError *failed = nullptr;
+    for (const Node *dependency : dependencies(node))
+      if (auto it = unknown.find(dependency); it != unknown.end())
+        failed = &it->second;
+    // (A map may still be known from the inputs of an unknown input.)
+    if (failed && node->kind != NodeKind::Map) {
+      ValueSetError copy = *failed;
+      unknown.emplace(node, std::move(copy));
+      return;
+    }
+    try {
+      sets[node] = compute(node);
+    } catch (const ValueSetError &e) {
+      unknown.emplace(node, e);
+    }
+  }
+
+  /// The mean of a prefix count whose values are consecutive integers.
+  const Node *prefixCount(const Node *node) {
+    auto cached = prefixCounts.find(node);
+    if (cached != prefixCounts.end())
+      return cached->second;
+    const Node *indices = nullptr;
+    const Node *mean = prefixCountMean(node, options.maxLen, indices);
+    return prefixCounts[node] = mean;
+  }
+
+  /// A prefix count's set: the sums of w values, w = 1..N, when the values
+  /// are every integer of a range (false when they are not).
+  bool countSums(const Node *node, AtomSet &out) {
+    const Node *mean = prefixCount(node);
+    if (!mean)
+      return false;
+    const std::vector<Atom> &values = sets.at(mean->inputs[1]);
+    if (values.empty() ||
+        !std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isInt(); }))
+      return false;
+    int64_t lo = values.front().integral(), hi = values.back().integral();
+    if (hi - lo + 1 != static_cast<int64_t>(values.size()))
+      return false;
+    for (int64_t w = 1; w <= options.maxLen; ++w)
+      for (int64_t sum = w * lo; sum <= w * hi; ++sum)
+        out.insert(Atom::integer(sum));
+    return true;
+  }
+
   std::vector<Atom> compute(const Node *node) {
     AtomSet out(node, options.limit);
     switch (node->kind) {
@@ -108,7 +174,8 @@ private:
       out.insert(node->constant);
       break;
     case NodeKind::Map:
-      map(node, out);
+      if (!countSums(node, out))
+        map(node, out);
       break;
     case NodeKind::Aggregate:
       aggregate(node, out);
@@ -307,7 +374,7 @@ private:
       return;
     std::vector<const Node *> cut = cheapestCut(node);
     for (const Node *n : cut)
-      if (auto it = this->out.unknown.find(n); it != this->out.unknown.end())
+      if (auto it = unknown.find(n); it != unknown.end())
         throw it->second;
     double operandCombinations =
         combinations(std::vector<const Node *>(node->inputs.begin(), node->inputs.end()));
@@ -317,7 +384,7 @@ private:
       return;
     }
     for (const Node *input : node->inputs)
-      if (auto it = this->out.unknown.find(input); it != this->out.unknown.end())
+      if (auto it = unknown.find(input); it != unknown.end())
         throw it->second;
     std::vector<const std::vector<Atom> *> choices;
     std::vector<std::vector<Atom>> constants;
@@ -497,8 +564,9 @@ private:
   }
 
   const ValueSetOptions &options;
-  std::unordered_map<const Node *, std::vector<Atom>> sets;
-  ValueSets out;
+  std::unordered_map<const Node *, std::vector<Atom>> &sets;
+  std::unordered_map<const Node *, ValueSetError> &unknown;
+  std::unordered_map<const Node *, const Node *> prefixCounts;
 };
 
 } // namespace
@@ -506,11 +574,31 @@ private:
 const std::vector<Atom> &ValueSets::at(const Node *node) const {
   if (auto it = known.find(node); it != known.end())
     return it->second;
-  auto failed = unknown.find(node);
-  assert(failed != unknown.end() && "asked for the value set of a node not below the root");
-  throw failed->second;
+  if (!unknown.count(node))
+    Builder(options, known, unknown).ensure(node);
+  if (auto it = known.find(node); it != known.end())
+    return it->second;
+  throw unknown.at(node);
+}
+
+bool ValueSets::has(const Node *node) const {
+  try {
+    at(node);
+    return true;
+  } catch (const ValueSetError &) {
+    return false;
+  }
+}
+
+void ValueSets::computeAll(const Node *root) const {
+  for (const Node *node : graph::topologicalOrder(root))
+    if (!node->isSelector())
+      Builder(options, known, unknown).ensure(node);
 }
 
 ValueSets codegen::computeValueSets(const Node *root, const ValueSetOptions &options) {
-  return Builder(options).run(root);
+  (void)root; // Sets are computed on first use, below any root.
+  ValueSets sets;
+  sets.options = options;
+  return sets;
 }

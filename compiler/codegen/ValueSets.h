@@ -4,13 +4,16 @@
 // Requires: the graph below an s-op. Adds: for every s-op node below it, a
 // finite set of atoms that contains every value the reference evaluator can
 // produce for it (a superset: combinations that no input realises may be in
-// it). The rules, in topological order:
+// it). The rules (a set is computed from its inputs' sets, on first use):
 //   1. tokens_*: the vocabulary, converted as the tokens node converts;
 //      indices: 0..N-1; a constant: itself; selector_width: 0..N;
 //   2. a map: its operation on every combination of its operands' values
 //      (combinations on which the operation fails are left out: no input
 //      that reaches the compiled model can produce them without also failing
-//      in the reference evaluator);
+//      in the reference evaluator); a prefix count, round((indices + 1) * m)
+//      with m a mean over select(indices, indices, <=) of consecutive
+//      integers, is every sum of 1..N of them (no set of the product below
+//      it is needed);
 //   3. an aggregate: its default, the values (one selected position passes
 //      through), and, when they are numbers, every mean of 2..N of them
 //      (with repetition) that can occur, not only x/w: the means of w values
@@ -21,8 +24,8 @@
 //      there is no mean of several: the values and the default only.
 // A set larger than the limit is not an error by itself: the s-op (and every
 // s-op computed from it) is marked unknown, and asking for its set throws
-// an error that names the s-op and the size, with advice. So value sets are
-// needed only where a consumer needs them.
+// an error that names the s-op and the size, with advice. Sets are computed
+// on first use only, so an s-op whose set no consumer needs costs nothing.
 #pragma once
 
 #include "compiler/graph/Graph.h"
@@ -47,18 +50,25 @@ struct ValueSetError {
 
 /// Value sets, sorted (numbers ascending, then strings) and without
 /// duplicates (by Python equality: 1, 1.0 and True are one value).
+/// Sets are computed when first asked for (with what they need below them),
+/// so s-ops whose sets no consumer needs cost nothing.
 struct ValueSets {
-  std::unordered_map<const graph::Node *, std::vector<lang::Atom>> known;
+  ValueSetOptions options;
+  mutable std::unordered_map<const graph::Node *, std::vector<lang::Atom>> known;
   /// The s-ops whose set could not be computed, and why (the error names
   /// the s-op where it started).
-  std::unordered_map<const graph::Node *, ValueSetError> unknown;
+  mutable std::unordered_map<const graph::Node *, ValueSetError> unknown;
 
   /// The set of `node`; throws ValueSetError when it is unknown.
   const std::vector<lang::Atom> &at(const graph::Node *node) const;
-  bool has(const graph::Node *node) const { return known.count(node) != 0; }
+  /// Whether the set of `node` is known (computing it if need be).
+  bool has(const graph::Node *node) const;
+  /// Computes the set of every s-op below `root` (for a full dump).
+  void computeAll(const graph::Node *root) const;
 };
 
-/// The value sets of `root` and every s-op below it.
+/// The value sets of `root` and every s-op below it, each computed when
+/// first asked for.
 ValueSets computeValueSets(const graph::Node *root, const ValueSetOptions &options);
 
 } // namespace rasp::codegen

@@ -1,0 +1,17 @@
+// Prefix counts: round(g(indices) * m) with m a mean over
+// select(indices, indices, <=) and g(i) = i + 1 at every index is the number
+// summed by the mean (that selector picks exactly i + 1 keys at index i).
+// Shared by the value sets (a count's set is the range of those sums) and
+// the planner (a combination of counts is read as one of the means).
+#pragma once
+
+#include "compiler/graph/Graph.h"
+
+namespace rasp::codegen {
+
+/// The mean m when `y` is round(g(indices) * m) as above (either order of
+/// the product), else null; sets `indices` to the indices node g reads.
+const graph::Node *prefixCountMean(const graph::Node *y, int64_t maxLen,
+                                   const graph::Node *&indices);
+
+} // namespace rasp::codegen

@@ -62,13 +62,13 @@ std::optional<Planner::CountForm> Planner::countForm(const Node *y, const Node *
     return form;
   };
   auto sum = [](CountForm a, const CountForm &b) {
-    for (const auto &[mean, k] : b.terms) {
+    for (const auto &term : b.terms) {
       auto it = std::find_if(a.terms.begin(), a.terms.end(),
-                             [&](const auto &t) { return t.first == mean; });
+                             [&](const auto &t) { return t.first == term.first; });
       if (it == a.terms.end())
-        a.terms.emplace_back(mean, k);
+        a.terms.push_back(term);
       else
-        it->second += k;
+        it->second += term.second;
     }
     a.constant += b.constant;
     return a;
@@ -257,24 +257,36 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   Atom count;
   // When x reads the index only through the counts, its output depends on
   // the other blocks and the combination's value alone: computed once each.
-  std::map<std::pair<size_t, int64_t>, Sparse> cache;
+  auto [lowest, highest] = range(options.maxLen);
+  for (int64_t w = 1; w < options.maxLen; ++w) {
+    lowest = std::min(lowest, range(w).first);
+    highest = std::max(highest, range(w).second);
+  }
+  size_t others = 1;
+  for (size_t c = 0; c < spec.categorical.size(); ++c)
+    if (static_cast<int>(c) != indexSlot)
+      others *= spec.categorical[c].size();
+  size_t span = static_cast<size_t>(highest - lowest + 1);
+  std::vector<std::optional<Sparse>> cache(
+      lookup.indexOnlyInForm && others * span <= 10'000'000 ? others * span : 0);
   spec.output = [&](const std::vector<int> &combo, int n) {
     int64_t k = *countAt(combo, n);
-    size_t rest = 0;
-    if (lookup.indexOnlyInForm) {
+    size_t slot = 0;
+    if (!cache.empty()) {
       for (size_t c = 0; c < combo.size(); ++c)
         if (static_cast<int>(c) != indexSlot)
-          rest = rest * spec.categorical[c].size() + static_cast<size_t>(combo[c]);
-      if (auto it = cache.find({rest, k}); it != cache.end())
-        return it->second;
+          slot = slot * spec.categorical[c].size() + static_cast<size_t>(combo[c]);
+      slot = slot * span + static_cast<size_t>(k - lowest);
+      if (cache[slot])
+        return *cache[slot];
     }
     for (size_t c = 0; c < lookup.categorical.size(); ++c)
       values[c] = &feature(lookup.categorical[c]).values[combo[c]];
     count = Atom::integer(k + lookup.counts.constant);
     values.back() = &count;
     Sparse encoded = encode(f, program.run(values));
-    if (lookup.indexOnlyInForm)
-      cache.emplace(std::make_pair(rest, k), encoded);
+    if (!cache.empty())
+      cache[slot] = encoded;
     return encoded;
   };
   MlpBlock block;

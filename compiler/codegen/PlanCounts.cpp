@@ -257,7 +257,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   Atom count;
   // When x reads the index only through the counts, its output depends on
   // the other blocks and the combination's value alone: computed once each.
-  auto [lowest, highest] = range(options.maxLen);
+  int64_t lowest = range(options.maxLen).first, highest = range(options.maxLen).second;
   for (int64_t w = 1; w < options.maxLen; ++w) {
     lowest = std::min(lowest, range(w).first);
     highest = std::max(highest, range(w).second);

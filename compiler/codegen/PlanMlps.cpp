@@ -381,8 +381,11 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
     std::optional<Atom> v = program.run(values);
     if (!classes || !v)
       return encode(f, v);
+    // (A value outside the set comes only from combinations no input
+    // realises, as with encode: no output there.)
     auto it = classOf.find(*v);
-    assert(it != classOf.end() && "a value outside the value set");
+    if (it == classOf.end())
+      return Sparse{};
     return Sparse{{feature(f).firstDim + it->second, 1.0}};
   };
   MlpBlock block;

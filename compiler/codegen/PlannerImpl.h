@@ -1,6 +1,6 @@
-// Internal to the planner (Planner.cpp, PlanHeads.cpp, PlanMlps.cpp): the
-// Planner class that builds the layer/head IR, and its small helpers. Not
-// part of the compiler's interface (that is Planner.h).
+// Internal to the planner (Planner.cpp and the Plan*.cpp files): the Planner
+// class that builds the layer/head IR, and its small helpers. Not part of
+// the compiler's interface (that is Planner.h).
 #pragma once
 
 #include "compiler/codegen/Constructions.h"
@@ -26,6 +26,10 @@ int mlpAfter(int t);
 
 bool allNumbers(const std::vector<Atom> &values);
 
+/// The classes of values that both partitions put together (their meet).
+std::vector<std::vector<int>> meet(const std::vector<std::vector<int>> &a,
+                                   const std::vector<std::vector<int>> &b);
+
 /// `key CMP query` as a select compares two atoms; nullopt when the
 /// evaluator would fail.
 std::optional<bool> comparePair(graph::CompareKind cmp, const Atom &key, const Atom &query);
@@ -38,9 +42,11 @@ struct SideRead {
 };
 
 /// Plans one program; each member is documented where it is defined when
-/// the comment here does not say enough. Features (blocks), evaluation and
-/// readings: Planner.cpp; selectors and heads: PlanHeads.cpp; MLPs, linear
-/// forms and the output: PlanMlps.cpp.
+/// the comment here does not say enough. Features (blocks), evaluation,
+/// readings and select sides: Planner.cpp; score groups, aggregates and
+/// widths: PlanHeads.cpp; select tables, formulas and tuples:
+/// PlanTuples.cpp; linear forms and splits: PlanLinear.cpp; lookups, the
+/// output and the layout: PlanMlps.cpp; prefix counts: PlanCounts.cpp.
 class Planner {
 public:
   Planner(const ValueSets &sets, const PlanOptions &options) : sets(sets), options(options) {}

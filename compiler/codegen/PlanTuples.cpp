@@ -1,0 +1,430 @@
+// The plan's selector tables: select decisions per pair of side values,
+// selector formulas flattened for tabulation, the classes of values a
+// formula tells apart, and tuple blocks for selectors whose sides read
+// several blocks.
+#include "compiler/codegen/MapProgram.h"
+#include "compiler/codegen/PlannerImpl.h"
+
+#include <algorithm>
+#include <cassert>
+#include <functional>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using namespace rasp::codegen::detail;
+
+int Planner::component(const Side &side, int f, size_t i) const {
+  if (side.classes.empty())
+    return static_cast<int>(i); // One block, no tuple.
+  for (size_t p = 0; p < side.parts.size(); ++p) {
+    size_t width = side.classes[p].size();
+    if (side.parts[p] == f)
+      return side.classes[p][i % width][0];
+    i /= width;
+  }
+  assert(false && "the leaf's block is not part of its side");
+  return 0;
+}
+
+const std::vector<char> &Planner::selectTable(const Node *select) {
+  if (auto it = selectTables.find(select); it != selectTables.end())
+    return it->second;
+  const std::vector<std::optional<Atom>> &keys = sides.at(select->inputs[0]).valueOf;
+  const std::vector<std::optional<Atom>> &queries = sides.at(select->inputs[1]).valueOf;
+  std::vector<char> table(keys.size() * queries.size(), 0);
+  // Numbers on both sides compare as numbers without building atoms.
+  auto number = [](const std::optional<Atom> &a) { return a && a->isNumber(); };
+  bool numbers = std::all_of(keys.begin(), keys.end(), number) &&
+                 std::all_of(queries.begin(), queries.end(), number);
+  for (size_t k = 0; k < keys.size(); ++k)
+    for (size_t q = 0; q < queries.size(); ++q) {
+      char &cell = table[k * queries.size() + q];
+      if (numbers) {
+        long double a = keys[k]->isIntegral() ? keys[k]->integral() : keys[k]->asFloat();
+        long double b =
+            queries[q]->isIntegral() ? queries[q]->integral() : queries[q]->asFloat();
+        switch (select->cmp) {
+        case graph::CompareKind::Eq: cell = a == b; break;
+        case graph::CompareKind::Ne: cell = a != b; break;
+        case graph::CompareKind::Lt: cell = a < b; break;
+        case graph::CompareKind::Gt: cell = a > b; break;
+        case graph::CompareKind::Le: cell = a <= b; break;
+        case graph::CompareKind::Ge: cell = a >= b; break;
+        }
+        continue;
+      }
+      if (keys[k] && queries[q])
+        cell = comparePair(select->cmp, *keys[k], *queries[q]).value_or(false);
+    }
+  return selectTables[select] = std::move(table);
+}
+
+Planner::Formula Planner::flatten(const std::vector<const Node *> &members, const Side &qs,
+                                  size_t qCount, const Side &ks, size_t kCount) {
+  Formula formula;
+  // Per block read on a side: the block's value index at each side index.
+  std::map<std::pair<bool, int>, size_t> componentsOf;
+  auto components = [&](bool keySide, int f) -> const std::vector<int> * {
+    if (f < 0)
+      return nullptr;
+    auto [it, added] = componentsOf.emplace(std::make_pair(keySide, f),
+                                            formula.components.size());
+    if (added) {
+      const Side &side = keySide ? ks : qs;
+      std::vector<int> values(keySide ? kCount : qCount);
+      for (size_t i = 0; i < values.size(); ++i)
+        values[i] = component(side, f, i);
+      formula.components.push_back(std::move(values));
+    }
+    return &formula.components[it->second];
+  };
+  std::function<int(const Node *)> add = [&](const Node *sel) -> int {
+    Formula::Op op;
+    op.kind = sel->kind;
+    if (sel->kind == NodeKind::Select) {
+      const SideRead &key = sides.at(sel->inputs[0]);
+      const SideRead &query = sides.at(sel->inputs[1]);
+      op.table = &selectTable(sel);
+      op.queryWidth = query.valueOf.size();
+      op.keyComponent = key.feature;
+      op.queryComponent = query.feature;
+    } else {
+      assert(sel->isSelector() && "a selector formula");
+      for (const Node *input : sel->inputs)
+        op.children.push_back(add(input));
+    }
+    formula.ops.push_back(std::move(op));
+    return static_cast<int>(formula.ops.size()) - 1;
+  };
+  for (const Node *m : members)
+    formula.roots.push_back(add(m));
+  // Components after every op is added: the vector of them is stable now.
+  std::vector<std::pair<int, int>> wanted;
+  for (Formula::Op &op : formula.ops)
+    if (op.kind == NodeKind::Select)
+      wanted.emplace_back(op.keyComponent, op.queryComponent);
+  size_t w = 0;
+  for (Formula::Op &op : formula.ops) {
+    if (op.kind != NodeKind::Select)
+      continue;
+    components(true, wanted[w].first);
+    components(false, wanted[w].second);
+    ++w;
+  }
+  w = 0;
+  for (Formula::Op &op : formula.ops) {
+    if (op.kind != NodeKind::Select)
+      continue;
+    op.keys = components(true, wanted[w].first);
+    op.queries = components(false, wanted[w].second);
+    ++w;
+  }
+  return formula;
+}
+
+bool Planner::Formula::eval(int index, size_t q, size_t k) const {
+  const Op &op = ops[index];
+  switch (op.kind) {
+  case NodeKind::Select: {
+    size_t kv = op.keys ? static_cast<size_t>((*op.keys)[k]) : 0;
+    size_t qv = op.queries ? static_cast<size_t>((*op.queries)[q]) : 0;
+    return (*op.table)[kv * op.queryWidth + qv];
+  }
+  case NodeKind::SelectorAnd:
+    return eval(op.children[0], q, k) && eval(op.children[1], q, k);
+  case NodeKind::SelectorOr:
+    return eval(op.children[0], q, k) || eval(op.children[1], q, k);
+  case NodeKind::SelectorNot:
+    return !eval(op.children[0], q, k);
+  default:
+    assert(false && "not a selector");
+    return false;
+  }
+}
+
+bool Planner::Formula::holds(size_t q, size_t k) const {
+  return std::all_of(roots.begin(), roots.end(), [&](int r) { return eval(r, q, k); });
+}
+
+std::vector<std::vector<int>> Planner::valueClasses(int f, bool keySide,
+                                                    const std::vector<const Node *> &selects) {
+  // Two values of the block are alike when every select that reads the
+  // block on this side decides the same against every value of its other
+  // side.
+  std::map<std::vector<char>, size_t> classOf;
+  std::vector<std::vector<int>> classes;
+  for (int v = 0; v < feature(f).width(); ++v) {
+    std::vector<char> signature;
+    for (const Node *select : selects) {
+      const SideRead &mine = sides.at(select->inputs[keySide ? 0 : 1]);
+      const SideRead &other = sides.at(select->inputs[keySide ? 1 : 0]);
+      if (mine.feature != f)
+        continue;
+      for (const std::optional<Atom> &o : other.valueOf) {
+        const std::optional<Atom> &m = mine.valueOf[v];
+        std::optional<bool> holds;
+        if (m && o)
+          holds = keySide ? comparePair(select->cmp, *m, *o) : comparePair(select->cmp, *o, *m);
+        signature.push_back(holds ? (*holds ? 1 : 0) : 2);
+      }
+    }
+    auto [it, added] = classOf.emplace(std::move(signature), classes.size());
+    if (added)
+      classes.emplace_back();
+    classes[it->second].push_back(v);
+  }
+  return classes;
+}
+
+std::pair<Planner::Classes, Planner::Classes>
+Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
+                        const std::vector<int> &keyParts,
+                        const std::vector<const Node *> &selects) {
+  // Every value its own class, on both sides; each side's values counted.
+  auto identity = [&](const std::vector<int> &parts, Side &side, size_t &count) {
+    side.parts = parts;
+    side.feature = parts.size() == 1 ? parts[0] : -1;
+    count = 1;
+    for (int p : parts) {
+      count *= static_cast<size_t>(feature(p).width());
+      if (parts.size() > 1) {
+        side.classes.emplace_back();
+        for (int v = 0; v < feature(p).width(); ++v)
+          side.classes.back().push_back({v});
+      }
+    }
+  };
+  Side qs, ks;
+  size_t qCount = 0, kCount = 0;
+  identity(queryParts, qs, qCount);
+  identity(keyParts, ks, kCount);
+  auto perSelect = [&](const std::vector<int> &parts, bool keySide) {
+    Classes out;
+    if (parts.size() > 1)
+      for (int p : parts)
+        out.push_back(valueClasses(p, keySide, selects));
+    return out;
+  };
+  bool tuples = queryParts.size() > 1 || keyParts.size() > 1;
+  if (!tuples || static_cast<double>(qCount) * static_cast<double>(kCount) > 4e6)
+    return {perSelect(queryParts, false), perSelect(keyParts, true)};
+  // Two values of a part are alike when the formula decides the same for
+  // them against every value of every other part, on both sides.
+  std::vector<std::vector<std::string>> qSig(queryParts.size()), kSig(keyParts.size());
+  for (size_t i = 0; i < queryParts.size(); ++i)
+    qSig[i].resize(feature(queryParts[i]).width());
+  for (size_t i = 0; i < keyParts.size(); ++i)
+    kSig[i].resize(feature(keyParts[i]).width());
+  Formula flat = flatten({formula}, qs, qCount, ks, kCount);
+  for (size_t q = 0; q < qCount; ++q)
+    for (size_t k = 0; k < kCount; ++k) {
+      char bit = flat.holds(q, k) ? '1' : '0';
+      for (size_t i = 0; i < queryParts.size(); ++i)
+        qSig[i][component(qs, queryParts[i], q)].push_back(bit);
+      for (size_t i = 0; i < keyParts.size(); ++i)
+        kSig[i][component(ks, keyParts[i], k)].push_back(bit);
+    }
+  auto group = [](std::vector<std::vector<std::string>> &signatures, size_t parts) {
+    Classes out;
+    if (parts <= 1)
+      return out;
+    for (std::vector<std::string> &perValue : signatures) {
+      std::map<std::string, size_t> classOf;
+      out.emplace_back();
+      for (size_t v = 0; v < perValue.size(); ++v) {
+        auto [it, added] = classOf.emplace(std::move(perValue[v]), out.back().size());
+        if (added)
+          out.back().emplace_back();
+        out.back()[it->second].push_back(static_cast<int>(v));
+      }
+    }
+    return out;
+  };
+  return {group(qSig, queryParts.size()), group(kSig, keyParts.size())};
+}
+
+std::vector<std::vector<int>> detail::meet(const std::vector<std::vector<int>> &a,
+                                           const std::vector<std::vector<int>> &b) {
+  std::map<int, size_t> classInB;
+  for (size_t c = 0; c < b.size(); ++c)
+    for (int v : b[c])
+      classInB[v] = c;
+  std::vector<std::vector<int>> out;
+  for (const std::vector<int> &members : a) {
+    std::map<size_t, size_t> split;
+    for (int v : members) {
+      auto [it, added] = split.emplace(classInB.at(v), out.size());
+      if (added)
+        out.emplace_back();
+      out[it->second].push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
+                                 const Node *selector) {
+  Side side;
+  side.parts = parts;
+  if (parts.size() == 1)
+    side.feature = parts[0];
+  if (parts.size() <= 1)
+    return side;
+  // The tuple holds a class of each part's values (what the formula tells apart).
+  side.classes = std::move(classes);
+  double count = 1;
+  for (const auto &partClasses : side.classes)
+    count *= static_cast<double>(partClasses.size());
+  auto key = std::make_pair(parts, side.classes);
+  if (auto it = tuples.find(key); it != tuples.end()) {
+    side.feature = it->second;
+    return side;
+  }
+  // A tuple of the same blocks that tells apart at least as much serves too.
+  for (const auto &[made, f] : tuples) {
+    if (made.first != parts)
+      continue;
+    bool finer = true;
+    for (size_t i = 0; i < parts.size() && finer; ++i)
+      finer = meet(made.second[i], side.classes[i]).size() == made.second[i].size();
+    if (finer) {
+      side.classes = made.second;
+      side.feature = f;
+      return side;
+    }
+  }
+  Feature out;
+  out.label = "(";
+  for (size_t i = 0; i < parts.size(); ++i)
+    out.label += (i ? ", " : "") + feature(parts[i]).label;
+  out.label += ")";
+  if (count > static_cast<double>(options.maxUnits))
+    throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " +
+                                     out.label + " of " +
+                                     std::to_string(static_cast<long long>(count)) +
+                                     " values, too many for one block"};
+  // The values, named by a representative of each part's class.
+  for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
+    std::string text = "(";
+    size_t rest = index;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const auto &partClasses = side.classes[i];
+      const std::vector<int> &members = partClasses[rest % partClasses.size()];
+      text += (i ? ", " : "") + feature(parts[i]).values[members[0]].repr();
+      if (members.size() > 1)
+        text += "~";
+      rest /= partClasses.size();
+    }
+    out.values.push_back(Atom::string(text + ")"));
+  }
+  std::vector<std::vector<int>> classOfValue;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    classOfValue.emplace_back(feature(parts[i]).width());
+    for (size_t c = 0; c < side.classes[i].size(); ++c)
+      for (int v : side.classes[i][c])
+        classOfValue[i][v] = static_cast<int>(c);
+  }
+  // The tuple is made from its parts, or, a layer earlier, from what the
+  // parts made by an MLP are made from (when that has one numerical input).
+  std::vector<Input> inputs;
+  std::vector<const Node *> made(parts.size(), nullptr);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Node *node = featureNode[parts[i]];
+    if (node && node->kind == NodeKind::Map && feature(parts[i]).time % 2 == 0 &&
+        feature(parts[i]).time > 0)
+      made[i] = node;
+  }
+  std::vector<int> sources;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!made[i]) {
+      sources.push_back(parts[i]);
+      continue;
+    }
+    for (const Node *input : made[i]->inputs)
+      for (int f : sourcesOf(input, true))
+        sources.push_back(f);
+  }
+  std::sort(sources.begin(), sources.end());
+  sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+  bool deep = std::any_of(made.begin(), made.end(), [](const Node *n) { return n; }) &&
+              numericCount(sources) <= 1 && latest(sources) < latest(parts);
+  if (!deep) {
+    sources = parts;
+    std::fill(made.begin(), made.end(), nullptr);
+  }
+  for (int f : sources)
+    inputs.push_back(blockInput(f));
+  int f = addMlpFeature(nullptr, std::move(out), latest(sources));
+  int time = feature(f).time;
+  LookupSpec spec = lookupSpec();
+  std::vector<const Input *> categorical;
+  const Input *numeric = nullptr;
+  for (const Input &in : inputs) {
+    if (in.numeric) {
+      numeric = &in;
+      spec.numeric = NumericInput{in.form, in.levels, noiseOf(in.levels)};
+      continue;
+    }
+    categorical.push_back(&in);
+    spec.categorical.push_back(blockDims(in.feature));
+  }
+  // Per part: its slot among the inputs, or the program computing it.
+  std::vector<const Node *> bound;
+  for (const Input *in : categorical)
+    bound.push_back(in->node);
+  if (numeric)
+    bound.push_back(numeric->node);
+  std::vector<std::optional<MapProgram>> programs(parts.size());
+  std::vector<int> slotOf(parts.size(), -1);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (made[i]) {
+      programs[i].emplace(made[i], bound);
+      continue;
+    }
+    for (size_t c = 0; c < categorical.size(); ++c)
+      if (categorical[c]->feature == parts[i])
+        slotOf[i] = static_cast<int>(c);
+    assert(slotOf[i] >= 0 && "a tuple's part is a categorical block");
+  }
+  std::vector<const Atom *> values(bound.size());
+  spec.output = [&](const std::vector<int> &combo, int n) -> Sparse {
+    for (size_t c = 0; c < categorical.size(); ++c)
+      values[c] = &categorical[c]->values[combo[c]];
+    if (numeric)
+      values.back() = &numeric->values[n];
+    size_t index = 0, stride = 1;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      int value = -1;
+      if (programs[i]) {
+        std::optional<Atom> v = programs[i]->run(values);
+        Sparse at = encode(parts[i], v);
+        if (at.empty())
+          return {};
+        value = at[0].first - feature(parts[i]).firstDim;
+      } else {
+        value = combo[slotOf[i]];
+      }
+      index += static_cast<size_t>(classOfValue[i][value]) * stride;
+      stride *= side.classes[i].size();
+    }
+    return Sparse{{feature(f).firstDim + static_cast<int>(index), 1.0}};
+  };
+  MlpBlock block;
+  try {
+    block.units = buildLookup(spec);
+  } catch (const LookupError &e) {
+    throw CompileError{selector, "cannot build the tuple " + feature(f).label +
+                                     " for the selector '" + selector->name + "': " + e.message};
+  }
+  std::string names;
+  for (const Input &in : inputs)
+    names += (names.empty() ? "" : ", ") + in.name;
+  block.description = "tuple " + feature(f).label + " (" +
+                      std::to_string(feature(f).values.size()) + " values) for a selector, from " +
+                      names + ": " + std::to_string(block.units.size()) + " units";
+  mlps[time].push_back(std::move(block));
+  tuples[key] = f;
+  side.feature = f;
+  return side;
+}

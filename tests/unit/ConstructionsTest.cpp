@@ -259,6 +259,43 @@ TEST(ConstructionsTest, MultiInputLookupComputesAnyTableOfItsInputs) {
   }
 }
 
+TEST(ConstructionsTest, LookupStepsOnlyBetweenTheLevelsEachCombinationCanHold) {
+  // Token 0 holds the number 0.3 and token 1 the number 0.3 + 1e-7: far too
+  // close to tell apart in float32. Each token's combination can hold only
+  // its own level (and two others), so with `levelsAt` no step separates
+  // them and the lookup is exact; with every level possible everywhere it
+  // must refuse, since the outputs differ between them.
+  Layout layout;
+  layout.tokens = 2;
+  layout.extra = 1 + 3;
+  layout.numberDim = layout.scratch(0);
+  layout.tokenNumbers = {0.3, 0.3 + 1e-7};
+  ModelPlan plan = layout.plan();
+  const std::vector<double> levels = {0.0, 0.3, 0.3 + 1e-7, 0.7, 1.0};
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1)}};
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, levels};
+  // Output dimension: token 0 at 0.3 -> 1, token 1 at 0.3 + 1e-7 -> 2,
+  // anything else -> 3.
+  spec.output = [&](const std::vector<int> &combo, int n) {
+    int dim = combo[0] == 0 && n == 1 ? 1 : combo[0] == 1 && n == 2 ? 2 : 3;
+    return Sparse{{layout.scratch(dim), 1.0}};
+  };
+  EXPECT_THROW(buildLookup(spec), LookupError);
+  spec.levelsAt = [](const std::vector<int> &combo) {
+    return combo[0] == 0 ? std::vector<int>{0, 1, 4} : std::vector<int>{0, 2, 3};
+  };
+  plan.layers[0].mlps.push_back({"h", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 1, 0});
+  std::vector<int> ids = {0, 1, 1, 0};
+  for (size_t p = 0; p < ids.size(); ++p)
+    for (int dim = 1; dim <= 3; ++dim)
+      EXPECT_NEAR(rows[p][layout.scratch(dim)], dim == ids[p] + 1 ? 1.0 : 0.0, 1e-5)
+          << "token " << ids[p] << " dimension " << dim;
+}
+
 TEST(ConstructionsTest, LookupRefusesMoreUnitsThanItsBudget) {
   // 100 x 100 combinations with 10,000 different outputs need 10,000 units.
   LookupSpec spec;

@@ -2,6 +2,7 @@
 #include "compiler/codegen/ValueSets.h"
 
 #include "compiler/codegen/MapProgram.h"
+#include "compiler/codegen/Positions.h"
 #include "compiler/codegen/PrefixCount.h"
 
 #include "compiler/eval/Evaluate.h"
@@ -425,88 +426,12 @@ private:
     }
   }
 
-  /// Whether `node` holds the same value at every position: constants,
-  /// maps of such, and aggregates and widths whose every query selects the
-  /// same keys (every select's query side is such).
-  bool uniform(const Node *node) {
-    switch (node->kind) {
-    case NodeKind::Constant:
-      return true;
-    case NodeKind::Map:
-      return std::all_of(node->inputs.begin(), node->inputs.end(),
-                         [&](const Node *input) { return uniform(input); });
-    case NodeKind::Aggregate:
-    case NodeKind::SelectorWidth:
-      return uniformQueries(node->inputs[0]);
-    default:
-      return false;
-    }
-  }
-
-  bool uniformQueries(const Node *selector) {
-    if (selector->kind == NodeKind::Select)
-      return uniform(selector->inputs[1]);
-    return std::all_of(selector->inputs.begin(), selector->inputs.end(),
-                       [&](const Node *input) { return uniformQueries(input); });
-  }
-
-  /// Whether `node` differs at any two positions: the index, shifted by a
-  /// uniform s-op, negated or scaled by a nonzero constant.
-  bool injective(const Node *node) {
-    if (node->kind == NodeKind::Indices)
-      return true;
-    if (node->kind != NodeKind::Map)
-      return false;
-    if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus)
-      return node->operands.size() == 1 && node->operands[0].input >= 0 &&
-             injective(node->inputs[node->operands[0].input]);
-    if (node->mapOp != graph::MapOpKind::Atom || node->operands.size() != 2)
-      return false;
-    auto operandIs = [&](size_t i, bool wantInjective) {
-      const graph::Operand &operand = node->operands[i];
-      if (operand.input < 0)
-        return !wantInjective;
-      const Node *input = node->inputs[operand.input];
-      return wantInjective ? injective(input) : uniform(input);
-    };
-    auto nonzeroConstant = [&](size_t i) {
-      const graph::Operand &operand = node->operands[i];
-      const Atom *c = operand.input < 0 ? &operand.constant
-                      : node->inputs[operand.input]->kind == NodeKind::Constant
-                          ? &node->inputs[operand.input]->constant
-                          : nullptr;
-      return c && c->isNumber() && !c->isBool() && c->number() != 0;
-    };
-    switch (node->atomOp) {
-    case lang::AtomOpKind::Add:
-    case lang::AtomOpKind::Sub:
-      return (operandIs(0, true) && operandIs(1, false)) ||
-             (operandIs(0, false) && operandIs(1, true));
-    case lang::AtomOpKind::Mul:
-      return (operandIs(0, true) && nonzeroConstant(1)) ||
-             (nonzeroConstant(0) && operandIs(1, true));
-    default:
-      return false;
-    }
-  }
-
-  /// Whether every query of `selector` selects at most one key: an
-  /// equality on keys that differ at every position (or a conjunction with
-  /// one).
-  bool atMostOne(const Node *selector) {
-    if (selector->kind == NodeKind::Select)
-      return selector->cmp == graph::CompareKind::Eq && injective(selector->inputs[0]);
-    if (selector->kind == NodeKind::SelectorAnd)
-      return atMostOne(selector->inputs[0]) || atMostOne(selector->inputs[1]);
-    return false;
-  }
-
   void aggregate(const Node *node, AtomSet &out) {
     const std::vector<Atom> &values = sets.at(node->inputs[1]);
     out.insert(node->constant);
     for (const Atom &v : values)
       out.insert(v);
-    if (atMostOne(node->inputs[0]))
+    if (selectsAtMostOne(node->inputs[0]))
       return; // One value or the default, never a mean of several.
     bool numbers = !values.empty() &&
                    std::all_of(values.begin(), values.end(),

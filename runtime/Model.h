@@ -12,19 +12,44 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rasp::runtime {
+
+/// Memory that comes zeroed (calloc: large blocks are fresh pages the system
+/// has zeroed already), whose value-initialised elements are left as they
+/// are, so that a large zero matrix is not written twice.
+template <typename T> struct ZeroedAllocator {
+  using value_type = T;
+  ZeroedAllocator() = default;
+  template <typename U> ZeroedAllocator(const ZeroedAllocator<U> &) {}
+  T *allocate(std::size_t n) {
+    void *p = std::calloc(n, sizeof(T));
+    if (!p)
+      throw std::bad_alloc();
+    return static_cast<T *>(p);
+  }
+  void deallocate(T *p, std::size_t) { std::free(p); }
+  template <typename U> void construct(U *) {} // Zero already (floats only).
+  template <typename U, typename... Args> void construct(U *p, Args &&...args) {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+  template <typename U> bool operator==(const ZeroedAllocator<U> &) const { return true; }
+  template <typename U> bool operator!=(const ZeroedAllocator<U> &) const { return false; }
+};
 
 /// A dense row-major matrix of floats (weights are stored in float32).
 struct Matrix {
   int64_t rows = 0;
   int64_t cols = 0;
-  std::vector<float> data;
+  std::vector<float, ZeroedAllocator<float>> data;
 
   Matrix() = default;
-  Matrix(int64_t rows, int64_t cols) : rows(rows), cols(cols), data(rows * cols, 0.0f) {}
+  Matrix(int64_t rows, int64_t cols) : rows(rows), cols(cols), data(rows * cols) {}
   float &at(int64_t r, int64_t c) { return data[r * cols + c]; }
   float at(int64_t r, int64_t c) const { return data[r * cols + c]; }
   int64_t nonzeros() const;

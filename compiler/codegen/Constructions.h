@@ -31,7 +31,7 @@ namespace rasp::codegen {
 struct ScoreGroup {
   std::vector<Sparse> queryReads;
   std::vector<Sparse> keyReads;
-  std::vector<std::vector<bool>> table; ///< [query value][key value]
+  std::vector<std::vector<char>> table; ///< [query value][key value], 0 or 1
 };
 
 struct ScoreOptions {

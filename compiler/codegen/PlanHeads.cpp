@@ -80,7 +80,7 @@ Planner::Scores Planner::planScores(const Node *selector) {
     key.feature = ks.feature;
     g.queryReads = readsOf(query);
     g.keyReads = readsOf(key);
-    g.table.assign(g.queryReads.size(), std::vector<bool>(g.keyReads.size(), false));
+    g.table.assign(g.queryReads.size(), std::vector<char>(g.keyReads.size(), 0));
     const Node *only = members.size() == 1 ? members[0] : nullptr;
     if (only && only->kind == NodeKind::Select && qs.classes.empty() && ks.classes.empty()) {
       // One select over single blocks: its own table.

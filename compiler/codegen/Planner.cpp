@@ -52,6 +52,13 @@ std::vector<std::vector<Atom>> Planner::sideClasses(const Node *x) {
   } catch (const ValueSetError &) {
     return {};
   }
+  // A comparison with n values tells apart at most n + 1 classes (between,
+  // or equal to, consecutive ones); worth it only below half of x's values.
+  double bound = 1;
+  for (const std::vector<Atom> *other : others)
+    bound *= static_cast<double>(other->size() + 1);
+  if (bound * 2 > static_cast<double>(mine->size()))
+    return {};
   std::map<std::string, size_t> classOf;
   std::vector<std::vector<Atom>> classes;
   for (const Atom &v : *mine) {

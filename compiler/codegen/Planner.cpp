@@ -39,47 +39,6 @@ std::optional<bool> detail::comparePair(graph::CompareKind cmp, const Atom &key,
   }
 }
 
-std::vector<std::vector<Atom>> Planner::sideClasses(const Node *x) {
-  auto uses = sideUses.find(x);
-  if (uses == sideUses.end())
-    return {};
-  const std::vector<Atom> *mine = nullptr;
-  std::vector<const std::vector<Atom> *> others;
-  try {
-    mine = &sets.at(x);
-    for (const auto &[select, keySide] : uses->second)
-      others.push_back(&sets.at(select->inputs[keySide ? 1 : 0]));
-  } catch (const ValueSetError &) {
-    return {};
-  }
-  // A comparison with n values tells apart at most n + 1 classes (between,
-  // or equal to, consecutive ones); worth it only below half of x's values.
-  double bound = 1;
-  for (const std::vector<Atom> *other : others)
-    bound *= static_cast<double>(other->size() + 1);
-  if (bound * 2 > static_cast<double>(mine->size()))
-    return {};
-  std::map<std::string, size_t> classOf;
-  std::vector<std::vector<Atom>> classes;
-  for (const Atom &v : *mine) {
-    std::string signature;
-    for (size_t u = 0; u < others.size(); ++u) {
-      const auto &[select, keySide] = uses->second[u];
-      for (const Atom &o : *others[u]) {
-        std::optional<bool> holds = keySide ? comparePair(select->cmp, v, o)
-                                            : comparePair(select->cmp, o, v);
-        signature.push_back(holds ? (*holds ? '1' : '0') : '2');
-      }
-      signature.push_back('|');
-    }
-    auto [it, added] = classOf.emplace(std::move(signature), classes.size());
-    if (added)
-      classes.emplace_back();
-    classes[it->second].push_back(v);
-  }
-  return classes;
-}
-
 ModelPlan Planner::run(const Node *root) {
   plan.vocab = options.vocab;
   for (const Node *node : graph::topologicalOrder(root))
@@ -276,43 +235,6 @@ Sparse Planner::encode(int f, const std::optional<Atom> &v) const {
   if (it == index.end())
     return {};
   return {{feat.firstDim + it->second, 1.0}};
-}
-
-SideRead Planner::readSide(const Node *x) {
-  if (auto it = sides.find(x); it != sides.end())
-    return it->second;
-  SideRead read;
-  std::vector<int> sources = sourcesOf(x, true);
-  if (sources.empty()) {
-    read.valueOf = {evaluate(x, {})};
-  } else {
-    // One categorical block, or else a block made for this side (its
-    // values are usually fewer than those of what it is computed from):
-    // when the selects reading x tell apart at most half of its values, a
-    // block of those classes.
-    int f = sources[0];
-    if (sources.size() > 1 || feature(f).encoding == EncodingKind::Numerical) {
-      std::vector<std::vector<Atom>> classes = sideClasses(x);
-      if (!classes.empty() && classes.size() * 2 <= valuesOf(x).size())
-        f = materialize(x, EncodingKind::Categorical, &classes);
-      else
-        f = materialize(x, EncodingKind::Categorical);
-    }
-    read.feature = f;
-    const Node *source = featureNode[f];
-    for (const Atom &v : feature(f).values)
-      read.valueOf.push_back(evaluate(x, {{source, v}}));
-  }
-  return sides[x] = read;
-}
-
-std::vector<Sparse> Planner::readsOf(const SideRead &side) const {
-  if (side.feature < 0)
-    return {{{oneDim, 1.0}, {bosDim, -1.0}}};
-  std::vector<Sparse> reads;
-  for (int i = 0; i < feature(side.feature).width(); ++i)
-    reads.push_back(reading(side.feature, i));
-  return reads;
 }
 
 ModelPlan codegen::planModel(const Node *root, const ValueSets &sets,

@@ -255,6 +255,11 @@ private:
   /// them with every value of its other side; empty when some other side's
   /// values are unknown.
   std::vector<std::vector<Atom>> sideClasses(const Node *x);
+  /// When x's values are unknown but x is a linear form of integers and one
+  /// number whose non-integer values keep a gap from every integer, read
+  /// only by equalities against known integers: a block of those targets
+  /// and the rest, made from x's linear form (-1 when x is not such).
+  int targetClasses(const Node *x);
   std::unordered_map<const Node *, int> classBlocks;
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;

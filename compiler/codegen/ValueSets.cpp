@@ -121,6 +121,37 @@ private:
     }
   }
 
+  /// A map whose result is a bool (a comparison, and, or, not, in) gets
+  /// {False, True}, an indicator {0, 1}: supersets, for when its inputs
+  /// combine in too many ways to enumerate.
+  static bool boolOrIndicator(const Node *node, AtomSet &out) {
+    bool boolean = false;
+    switch (node->mapOp) {
+    case graph::MapOpKind::And:
+    case graph::MapOpKind::Or:
+    case graph::MapOpKind::Not:
+    case graph::MapOpKind::InList:
+      boolean = true;
+      break;
+    case graph::MapOpKind::Atom:
+      boolean = node->atomOp == lang::AtomOpKind::Eq || node->atomOp == lang::AtomOpKind::Ne ||
+                node->atomOp == lang::AtomOpKind::Lt || node->atomOp == lang::AtomOpKind::Gt ||
+                node->atomOp == lang::AtomOpKind::Le || node->atomOp == lang::AtomOpKind::Ge;
+      break;
+    case graph::MapOpKind::Indicator:
+      out.insert(Atom::integer(0));
+      out.insert(Atom::integer(1));
+      return true;
+    default:
+      break;
+    }
+    if (boolean) {
+      out.insert(Atom::boolean(false));
+      out.insert(Atom::boolean(true));
+    }
+    return boolean;
+  }
+
   /// The mean of a prefix count whose values are consecutive integers.
   const Node *prefixCount(const Node *node) {
     auto cached = prefixCounts.find(node);
@@ -371,6 +402,17 @@ private:
 
   /// Every combination of operand values, odometer style.
   void map(const Node *node, AtomSet &out) {
+    try {
+      enumerate(node, out);
+    } catch (const ValueSetError &) {
+      // Too many combinations, or an unknown input: the type may still
+      // bound the set.
+      if (!boolOrIndicator(node, out))
+        throw;
+    }
+  }
+
+  void enumerate(const Node *node, AtomSet &out) {
     if (linearMeans(node, out))
       return;
     std::vector<const Node *> cut = cheapestCut(node);

@@ -13,7 +13,9 @@
 //      in the reference evaluator); a prefix count, round((indices + 1) * m)
 //      with m a mean over select(indices, indices, <=) of consecutive
 //      integers, is every sum of 1..N of them (no set of the product below
-//      it is needed);
+//      it is needed); a comparison, and, or, not or in whose inputs combine
+//      in too many ways (or are unknown) is {False, True}, an indicator of
+//      one {0, 1};
 //   3. an aggregate: its default, the values (one selected position passes
 //      through), and, when they are numbers, every mean of 2..N of them
 //      (with repetition) that can occur, not only x/w: the means of w values

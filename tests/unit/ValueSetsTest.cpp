@@ -227,3 +227,24 @@ p = aggregate(select(tokens, "+", ==), indices);
 shifted = aggregate(select(indices + length - p, indices, ==), indicator(tokens == "1"), 5);)rasp",
               "shifted", vocab, 5);
 }
+
+TEST(ValueSetsTest, ComparisonsPastTheLimitAreBoolsAndArithmeticStaysUnknown) {
+  // p takes every mean of indices: past a limit of 50 values, so p is
+  // unknown. A comparison with it is still a bool (and its indicator 0 or
+  // 1); a difference with it stays unknown.
+  Program p(R"rasp(
+p = aggregate(select(tokens, "c", ==), indices);
+after = indices > p;
+flag = indicator(indices == p or indices < p);
+gap = indices - p;)rasp");
+  codegen::ValueSetOptions options;
+  options.vocab = strings({"a", "c"});
+  options.maxLen = 12;
+  options.limit = 50;
+  codegen::ValueSets s = codegen::computeValueSets(p.node("gap"), options);
+  EXPECT_THROW(s.at(p.node("p")), codegen::ValueSetError);
+  EXPECT_EQ(text(s.at(p.node("after"))), "False True");
+  EXPECT_THROW(s.at(p.node("gap")), codegen::ValueSetError);
+  codegen::ValueSets t = codegen::computeValueSets(p.node("flag"), options);
+  EXPECT_EQ(text(t.at(p.node("flag"))), "0 1");
+}

@@ -61,6 +61,12 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
       }
     }
   }
+  if (tooManyEntries(inputs) && splitNumeric(x)) {
+    // The parts that read the number are made first: x reads their blocks.
+    inputs.clear();
+    for (int s : sourcesOf(x, true))
+      inputs.push_back(blockInput(s));
+  }
   if (int f = findFeature(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
   Feature out;
@@ -148,6 +154,41 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
                       std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
   return f;
+}
+
+bool Planner::tooManyEntries(const std::vector<Input> &inputs) const {
+  double entries = 1;
+  for (const Input &in : inputs)
+    entries *= static_cast<double>(in.numeric ? in.levels.size() : in.values.size());
+  return entries > 50.0 * static_cast<double>(options.maxUnits);
+}
+
+bool Planner::splitNumeric(const Node *x) {
+  // The largest maps below x that read a numerical block and take few
+  // values (a comparison, say): made categorical, they take the number
+  // out of x's own lookup.
+  std::vector<const Node *> parts;
+  std::unordered_set<const Node *> seen;
+  std::vector<const Node *> stack(x->inputs.begin(), x->inputs.end());
+  while (!stack.empty()) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second || y->kind != NodeKind::Map || bestFeature(y, false) >= 0)
+      continue;
+    std::vector<int> sources = sourcesOf(y);
+    int numerics = numericCount(sources);
+    if (numerics == 0)
+      continue;
+    if (numerics == 1 && sets.has(y) && sets.at(y).size() <= 64) {
+      parts.push_back(y);
+      continue;
+    }
+    for (const Node *input : y->inputs)
+      stack.push_back(input);
+  }
+  for (const Node *part : parts)
+    materialize(part, EncodingKind::Categorical);
+  return !parts.empty();
 }
 
 OutputPlan Planner::outputOf(const Node *root) {

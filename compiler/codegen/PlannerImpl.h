@@ -251,6 +251,11 @@ private:
   /// as a select's side (classBlocks), never as x itself.
   int materialize(const Node *x, EncodingKind encoding,
                   const std::vector<std::vector<Atom>> *classes = nullptr);
+  /// Whether a lookup of these inputs has too many entries to tabulate.
+  bool tooManyEntries(const std::vector<Input> &inputs) const;
+  /// Makes categorical the largest maps below x that read one numerical
+  /// block and take at most 64 values; false when there are none.
+  bool splitNumeric(const Node *x);
   /// x's values grouped by how every select reading x as a side compares
   /// them with every value of its other side; empty when some other side's
   /// values are unknown.

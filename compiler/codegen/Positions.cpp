@@ -2,6 +2,7 @@
 #include "compiler/codegen/Positions.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -39,22 +40,24 @@ static bool uniformQueries(const Node *selector) {
 
 /// Whether `node` differs at every two positions: the index, shifted by a
 /// uniform s-op, negated or scaled by a nonzero constant.
-bool codegen::differsAtEveryPosition(const Node *node) {
+bool codegen::differsAtEveryPosition(const Node *node, const NodeTest &finite) {
   if (node->kind == NodeKind::Indices)
     return true;
   if (node->kind != NodeKind::Map)
     return false;
   if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus)
     return node->operands.size() == 1 && node->operands[0].input >= 0 &&
-           differsAtEveryPosition(node->inputs[node->operands[0].input]);
+           differsAtEveryPosition(node->inputs[node->operands[0].input], finite);
   if (node->mapOp != graph::MapOpKind::Atom || node->operands.size() != 2)
     return false;
   auto operandIs = [&](size_t i, bool wantInjective) {
     const graph::Operand &operand = node->operands[i];
     if (operand.input < 0)
-      return !wantInjective;
+      return !wantInjective && operand.constant.isNumber() &&
+             std::isfinite(operand.constant.number());
     const Node *input = node->inputs[operand.input];
-    return wantInjective ? differsAtEveryPosition(input) : sameAtEveryPosition(input);
+    return wantInjective ? differsAtEveryPosition(input, finite)
+                         : sameAtEveryPosition(input) && finite(input);
   };
   auto nonzeroConstant = [&](size_t i) {
     const graph::Operand &operand = node->operands[i];
@@ -80,11 +83,13 @@ bool codegen::differsAtEveryPosition(const Node *node) {
 /// Whether every query of `selector` selects at most one key: an
 /// equality on keys that differ at every position (or a conjunction with
 /// one).
-bool codegen::selectsAtMostOne(const Node *selector) {
+bool codegen::selectsAtMostOne(const Node *selector, const NodeTest &finite) {
   if (selector->kind == NodeKind::Select)
-    return selector->cmp == graph::CompareKind::Eq && differsAtEveryPosition(selector->inputs[0]);
+    return selector->cmp == graph::CompareKind::Eq &&
+           differsAtEveryPosition(selector->inputs[0], finite);
   if (selector->kind == NodeKind::SelectorAnd)
-    return selectsAtMostOne(selector->inputs[0]) || selectsAtMostOne(selector->inputs[1]);
+    return selectsAtMostOne(selector->inputs[0], finite) ||
+           selectsAtMostOne(selector->inputs[1], finite);
   return false;
 }
 

@@ -7,18 +7,24 @@
 
 #include "compiler/graph/Graph.h"
 
+#include <functional>
+
 namespace rasp::codegen {
+
+/// Whether an s-op's values are all finite numbers (the caller knows).
+using NodeTest = std::function<bool(const graph::Node *)>;
 
 /// Constants, maps of such, and aggregates and selector widths whose every
 /// select's query side is such (every query then selects the same keys).
 bool sameAtEveryPosition(const graph::Node *node);
 
-/// The index, shifted by an s-op that is the same at every position,
-/// negated, or scaled by a nonzero constant.
-bool differsAtEveryPosition(const graph::Node *node);
+/// The index, shifted by an s-op that is the same at every position and
+/// `finite` (an infinite shift would make every key equal), negated, or
+/// scaled by a nonzero constant.
+bool differsAtEveryPosition(const graph::Node *node, const NodeTest &finite);
 
 /// An equality whose keys differ at every position, or a conjunction with
 /// one.
-bool selectsAtMostOne(const graph::Node *selector);
+bool selectsAtMostOne(const graph::Node *selector, const NodeTest &finite);
 
 } // namespace rasp::codegen

@@ -473,7 +473,16 @@ private:
     out.insert(node->constant);
     for (const Atom &v : values)
       out.insert(v);
-    if (selectsAtMostOne(node->inputs[0]))
+    // (A shift of the keys must be finite: its set is computed if need be.)
+    auto finite = [&](const Node *shift) {
+      ensure(shift);
+      auto it = sets.find(shift);
+      return it != sets.end() &&
+             std::all_of(it->second.begin(), it->second.end(), [](const Atom &v) {
+               return v.isNumber() && std::isfinite(v.number());
+             });
+    };
+    if (selectsAtMostOne(node->inputs[0], finite))
       return; // One value or the default, never a mean of several.
     bool numbers = !values.empty() &&
                    std::all_of(values.begin(), values.end(),

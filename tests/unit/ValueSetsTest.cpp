@@ -248,3 +248,14 @@ gap = indices - p;)rasp");
   codegen::ValueSets t = codegen::computeValueSets(p.node("flag"), options);
   EXPECT_EQ(text(t.at(p.node("flag"))), "0 1");
 }
+
+TEST(ValueSetsTest, AnInfiniteShiftMakesEveryKeyEqual) {
+  // indices + inf is inf at every position: every query selects every key,
+  // so the mean of several is back (0.5 on "ab").
+  std::string huge = "1" + std::string(300, '0') + ".0";
+  Program p("big = " + huge + " * " + huge + ";\n"
+            "keys = indices + big;\n"
+            "m = aggregate(select(keys, keys, ==), indicator(tokens == \"a\"), 0);");
+  auto s = sets(p, "m", strings({"a", "b"}), 2);
+  EXPECT_EQ(text(s.at(p.node("m"))), "0 0.5 1");
+}

@@ -200,7 +200,9 @@ int Planner::targetClasses(const Node *x) {
     if (!sets.has(leaf))
       return -1;
     const std::vector<Atom> &values = sets.at(leaf);
-    if (values.empty() || !allNumbers(values))
+    if (values.empty() || !std::all_of(values.begin(), values.end(), [](const Atom &v) {
+          return v.isNumber() && std::isfinite(v.number());
+        }))
       return -1;
     double least = values.front().number(), most = values.back().number();
     lo += std::min(k * least, k * most);

@@ -290,12 +290,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     return encoded;
   };
   MlpBlock block;
-  try {
-    block.units = buildLookup(spec);
-  } catch (const LookupError &e) {
-    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
-                              "; lower max_len, or restructure the program"};
-  }
+  block.units = lookupUnits(x, spec);
   std::string names;
   for (int c : lookup.categorical)
     names += blockName(c) + ", ";

@@ -103,24 +103,11 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   int time = feature(f).time;
 
   LookupSpec spec = lookupSpec();
-  std::vector<const Input *> categorical;
-  const Input *numeric = nullptr;
-  for (const Input &in : inputs) {
-    if (in.numeric) {
-      numeric = &in;
-      spec.numeric = NumericInput{in.form, in.levels, noiseOf(in.levels)};
-      continue;
-    }
-    categorical.push_back(&in);
-    spec.categorical.push_back(blockDims(in.feature));
-  }
-  std::vector<const Node *> bound;
-  for (const Input *in : categorical)
-    bound.push_back(in->node);
-  if (numeric)
-    bound.push_back(numeric->node);
-  MapProgram program(x, bound);
-  std::vector<const Atom *> values(bound.size());
+  BoundInputs bound = bindInputs(inputs, spec);
+  const std::vector<const Input *> &categorical = bound.categorical;
+  const Input *numeric = bound.numeric;
+  MapProgram program(x, bound.nodes);
+  std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
     for (size_t i = 0; i < categorical.size(); ++i)
       values[i] = &categorical[i]->values[combo[i]];
@@ -137,12 +124,7 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
     return Sparse{{feature(f).firstDim + it->second, 1.0}};
   };
   MlpBlock block;
-  try {
-    block.units = buildLookup(spec);
-  } catch (const LookupError &e) {
-    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
-                              "; lower max_len, or restructure the program"};
-  }
+  block.units = lookupUnits(x, spec);
   std::string names;
   for (const Input &in : inputs)
     names += (names.empty() ? "" : ", ") + in.name;
@@ -154,6 +136,34 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
                       std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
   return f;
+}
+
+Planner::BoundInputs Planner::bindInputs(const std::vector<Input> &inputs,
+                                         LookupSpec &spec) const {
+  BoundInputs bound;
+  for (const Input &in : inputs) {
+    if (in.numeric) {
+      bound.numeric = &in;
+      spec.numeric = NumericInput{in.form, in.levels, noiseOf(in.levels)};
+      continue;
+    }
+    bound.categorical.push_back(&in);
+    spec.categorical.push_back(blockDims(in.feature));
+  }
+  for (const Input *in : bound.categorical)
+    bound.nodes.push_back(in->node);
+  if (bound.numeric)
+    bound.nodes.push_back(bound.numeric->node);
+  return bound;
+}
+
+std::vector<HiddenUnit> Planner::lookupUnits(const Node *x, const LookupSpec &spec) const {
+  try {
+    return buildLookup(spec);
+  } catch (const LookupError &e) {
+    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
+                              "; lower max_len, or restructure the program"};
+  }
 }
 
 bool Planner::tooManyEntries(const std::vector<Input> &inputs) const {

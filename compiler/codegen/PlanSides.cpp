@@ -262,12 +262,7 @@ int Planner::targetClasses(const Node *x) {
     return Sparse{{feature(f).firstDim + index, 1.0}};
   };
   MlpBlock block;
-  try {
-    block.units = buildLookup(spec);
-  } catch (const LookupError &e) {
-    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
-                              "; lower max_len, or restructure the program"};
-  }
+  block.units = lookupUnits(x, spec);
   block.description = "'" + feature(f).label + "' (" +
                       std::to_string(feature(f).values.size()) + " values) from '" + x->name +
                       "' (linear; its values " + std::to_string(gap) +

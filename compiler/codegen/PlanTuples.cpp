@@ -358,23 +358,11 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   int f = addMlpFeature(nullptr, std::move(out), latest(sources));
   int time = feature(f).time;
   LookupSpec spec = lookupSpec();
-  std::vector<const Input *> categorical;
-  const Input *numeric = nullptr;
-  for (const Input &in : inputs) {
-    if (in.numeric) {
-      numeric = &in;
-      spec.numeric = NumericInput{in.form, in.levels, noiseOf(in.levels)};
-      continue;
-    }
-    categorical.push_back(&in);
-    spec.categorical.push_back(blockDims(in.feature));
-  }
+  BoundInputs bindings = bindInputs(inputs, spec);
+  const std::vector<const Input *> &categorical = bindings.categorical;
+  const Input *numeric = bindings.numeric;
+  const std::vector<const Node *> &bound = bindings.nodes;
   // Per part: its slot among the inputs, or the program computing it.
-  std::vector<const Node *> bound;
-  for (const Input *in : categorical)
-    bound.push_back(in->node);
-  if (numeric)
-    bound.push_back(numeric->node);
   std::vector<std::optional<MapProgram>> programs(parts.size());
   std::vector<int> slotOf(parts.size(), -1);
   for (size_t i = 0; i < parts.size(); ++i) {

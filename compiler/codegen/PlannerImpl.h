@@ -251,6 +251,18 @@ private:
   /// as a select's side (classBlocks), never as x itself.
   int materialize(const Node *x, EncodingKind encoding,
                   const std::vector<std::vector<Atom>> *classes = nullptr);
+  /// A lookup's inputs as its spec reads them: the categorical ones (their
+  /// dimensions added to the spec), the numerical one (set as the spec's),
+  /// and the nodes a map program binds, in that order.
+  struct BoundInputs {
+    std::vector<const Input *> categorical;
+    const Input *numeric = nullptr;
+    std::vector<const Node *> nodes;
+  };
+  BoundInputs bindInputs(const std::vector<Input> &inputs, LookupSpec &spec) const;
+  /// The units of a lookup made for x; a CompileError naming x when it
+  /// cannot be built.
+  std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec) const;
   /// Whether a lookup of these inputs has too many entries to tabulate.
   bool tooManyEntries(const std::vector<Input> &inputs) const;
   /// Makes categorical the largest maps below x that read one numerical

@@ -200,18 +200,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   }
   numeric.noise = noiseOf(numeric.levels);
 
-  Feature out;
-  out.label = x->name;
-  out.encoding = encoding;
-  out.values = valuesOf(x);
-  if (encoding == EncodingKind::Numerical) {
-    if (!allNumbers(out.values))
-      throw CompileError{x, "'" + x->name + "' cannot be numerical: its values are "
-                                             "not all numbers"};
-    for (const Atom &v : out.values)
-      out.levels.push_back(v.number());
-  }
-  int f = addMlpFeature(x, std::move(out), latestInput);
+  int f = addMlpFeature(x, blockOf(x, encoding, valuesOf(x)), latestInput);
   int time = feature(f).time;
 
   LookupSpec spec = lookupSpec();

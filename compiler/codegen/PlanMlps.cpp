@@ -69,28 +69,21 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   }
   if (int f = findFeature(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
-  Feature out;
-  out.label = x->name;
-  out.encoding = encoding;
   // A block of classes holds one value of each (the others compare alike).
   std::unordered_map<Atom, int, lang::AtomHash, lang::AtomEq> classOf;
+  std::vector<Atom> held;
   if (classes) {
-    out.label += " (classes)";
     for (const std::vector<Atom> &members : *classes) {
       for (const Atom &v : members)
-        classOf.emplace(v, static_cast<int>(out.values.size()));
-      out.values.push_back(members[0]);
+        classOf.emplace(v, static_cast<int>(held.size()));
+      held.push_back(members[0]);
     }
   } else {
-    out.values = valuesOf(x);
+    held = valuesOf(x);
   }
-  if (encoding == EncodingKind::Numerical) {
-    if (!allNumbers(out.values))
-      throw CompileError{x, "'" + x->name + "' cannot be numerical: its values are "
-                                             "not all numbers"};
-    for (const Atom &v : out.values)
-      out.levels.push_back(v.number());
-  }
+  Feature out = blockOf(x, encoding, std::move(held));
+  if (classes)
+    out.label += " (classes)";
   int latestInput = 0;
   for (const Input &in : inputs)
     latestInput = std::max(latestInput, in.time);
@@ -136,6 +129,21 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
                       std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
   return f;
+}
+
+Feature Planner::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {
+  Feature out;
+  out.label = x->name;
+  out.encoding = encoding;
+  out.values = std::move(values);
+  if (encoding == EncodingKind::Numerical) {
+    if (!allNumbers(out.values))
+      throw CompileError{x, "'" + x->name + "' cannot be numerical: its values are "
+                                             "not all numbers"};
+    for (const Atom &v : out.values)
+      out.levels.push_back(v.number());
+  }
+  return out;
 }
 
 Planner::BoundInputs Planner::bindInputs(const std::vector<Input> &inputs,

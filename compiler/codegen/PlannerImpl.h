@@ -251,6 +251,9 @@ private:
   /// as a select's side (classBlocks), never as x itself.
   int materialize(const Node *x, EncodingKind encoding,
                   const std::vector<std::vector<Atom>> *classes = nullptr);
+  /// The block for x holding `values` in `encoding` (numerical: their
+  /// levels; a CompileError when they are not all numbers).
+  Feature blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const;
   /// A lookup's inputs as its spec reads them: the categorical ones (their
   /// dimensions added to the spec), the numerical one (set as the spec's),
   /// and the nodes a map program binds, in that order.

@@ -1,4 +1,4 @@
-// Weight constructions: attention scores and gated lookup MLPs.
+// Weight constructions: gated lookup MLPs (attention scores are in Scores.cpp).
 #include "compiler/codegen/Constructions.h"
 
 #include <algorithm>
@@ -24,85 +24,6 @@ void codegen::addScaled(Sparse &a, const Sparse &b, double weight) {
   }
   a.erase(std::remove_if(a.begin(), a.end(), [](const auto &e) { return e.second == 0; }),
           a.end());
-}
-
-namespace {
-
-/// Sums of sparse forms over a dense scratch row (fast for wide sums); the
-/// result is sorted by dimension.
-class Accumulator {
-public:
-  void add(const Sparse &form, double weight) {
-    for (const auto &[dim, w] : form) {
-      if (static_cast<size_t>(dim) >= sums.size())
-        sums.resize(dim + 1, 0.0), seen.resize(dim + 1, 0);
-      if (!seen[dim])
-        seen[dim] = 1, touched.push_back(dim);
-      sums[dim] += w * weight;
-    }
-  }
-  Sparse take() {
-    if (!std::is_sorted(touched.begin(), touched.end()))
-      std::sort(touched.begin(), touched.end());
-    Sparse out;
-    for (int dim : touched) {
-      if (sums[dim] != 0)
-        out.emplace_back(dim, sums[dim]);
-      sums[dim] = 0;
-      seen[dim] = 0;
-    }
-    touched.clear();
-    return out;
-  }
-
-private:
-  std::vector<double> sums;
-  std::vector<char> seen;
-  std::vector<int> touched;
-};
-
-} // namespace
-
-void codegen::buildScores(const std::vector<ScoreGroup> &groups,
-                          const ScoreOptions &options, HeadPlan &head) {
-  double s = options.scale;
-  Accumulator sum;
-  for (const ScoreGroup &g : groups) {
-    size_t nq = g.queryReads.size(), nk = g.keyReads.size();
-    // One head dimension per value of the smaller side (the query's on a
-    // tie: the table is read along its rows).
-    if (nk < nq) {
-      for (size_t k = 0; k < nk; ++k) {
-        for (size_t q = 0; q < nq; ++q)
-          if (g.table[q][k])
-            sum.add(g.queryReads[q], s);
-        Sparse query = sum.take();
-        if (query.empty())
-          continue;
-        head.query.push_back(std::move(query));
-        head.key.push_back(g.keyReads[k]);
-      }
-      continue;
-    }
-    for (size_t q = 0; q < nq; ++q) {
-      for (size_t k = 0; k < nk; ++k)
-        if (g.table[q][k])
-          sum.add(g.keyReads[k], 1.0);
-      Sparse key = sum.take();
-      if (key.empty())
-        continue;
-      Sparse query;
-      addScaled(query, g.queryReads[q], s);
-      head.query.push_back(std::move(query));
-      head.key.push_back(std::move(key));
-    }
-  }
-  // BOS: bosScore for every query; the BOS query (whose readings are all
-  // zero) scores it far above every other key.
-  double groupsCount = static_cast<double>(groups.size());
-  head.query.push_back({{options.oneDim, s * options.bosScore},
-                        {options.bosDim, s * (std::fabs(options.bosScore) + groupsCount + 2)}});
-  head.key.push_back({{options.bosDim, 1.0}});
 }
 
 namespace {
@@ -141,6 +62,52 @@ void appendSignature(std::string &signature, const Sparse &form) {
   signature.push_back('|');
 }
 
+/// A combination's outputs at the numerical positions it can hold.
+struct Row {
+  std::vector<int> positions;
+  std::vector<Sparse> outputs;
+};
+
+/// The row of an output that takes each of its values on one run of
+/// positions: only the first position and the two sides of every change,
+/// found by bisection (equal outputs at both ends of a span: no change
+/// inside it).
+Row changePoints(std::vector<int> positions, const std::function<Sparse(int)> &output) {
+  Row row;
+  if (positions.empty())
+    return row;
+  auto keep = [&](size_t i, Sparse out) {
+    if (row.positions.empty() || row.positions.back() != positions[i]) {
+      row.positions.push_back(positions[i]);
+      row.outputs.push_back(std::move(out));
+    }
+  };
+  Sparse first = output(positions.front());
+  keep(0, first);
+  if (positions.size() == 1)
+    return row;
+  // Spans [i, j] with their end outputs, leftmost first.
+  std::vector<std::pair<std::pair<size_t, size_t>, std::pair<Sparse, Sparse>>> spans;
+  spans.push_back({{0, positions.size() - 1}, {first, output(positions.back())}});
+  while (!spans.empty()) {
+    auto [ends, outs] = std::move(spans.back());
+    spans.pop_back();
+    auto [i, j] = ends;
+    if (outs.first == outs.second)
+      continue;
+    if (j == i + 1) {
+      keep(i, std::move(outs.first));
+      keep(j, std::move(outs.second));
+      continue;
+    }
+    size_t mid = i + (j - i) / 2;
+    Sparse middle = output(positions[mid]);
+    spans.push_back({{mid, j}, {middle, std::move(outs.second)}});
+    spans.push_back({{i, mid}, {std::move(outs.first), std::move(middle)}});
+  }
+  return row;
+}
+
 } // namespace
 
 std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
@@ -167,7 +134,8 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   double combos = 1;
   for (const auto &dims : spec.categorical)
     combos *= static_cast<double>(dims.size());
-  if (!spec.levelsAt &&
+  bool compressed = spec.runs && spec.numeric;
+  if (!spec.levelsAt && !compressed &&
       combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
     throw LookupError{"its inputs combine in " +
                       std::to_string(static_cast<long long>(combos * order.size())) +
@@ -179,10 +147,6 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
       positionOf[order[j]] = static_cast<int>(j);
   std::vector<int> everyPosition(order.size());
   std::iota(everyPosition.begin(), everyPosition.end(), 0);
-  struct Row {
-    std::vector<int> positions;
-    std::vector<Sparse> outputs;
-  };
   std::vector<Row> table(count);
   double entries = 0;
   std::vector<int> at(m, 0);
@@ -195,12 +159,16 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     } else {
       row.positions = everyPosition;
     }
+    if (compressed)
+      row = changePoints(std::move(row.positions),
+                         [&](int j) { return spec.output(at, order[j]); });
+    else
+      for (int j : row.positions)
+        row.outputs.push_back(spec.output(at, order[j]));
     entries += static_cast<double>(row.positions.size());
     if (entries > 50.0 * static_cast<double>(spec.maxUnits))
       throw LookupError{"its inputs combine in more than " +
                         std::to_string(50 * spec.maxUnits) + " ways, too many to tabulate"};
-    for (int j : row.positions)
-      row.outputs.push_back(spec.output(at, order[j]));
     for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
       at[i] = 0;
   }
@@ -217,7 +185,7 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
       rowSignature.clear();
       const Row &row = table[c];
       for (size_t r = 0; r < row.positions.size(); ++r) {
-        if (spec.levelsAt)
+        if (spec.levelsAt || compressed)
           rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
         appendSignature(rowSignature, row.outputs[r]);
       }

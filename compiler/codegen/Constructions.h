@@ -1,14 +1,10 @@
 // Weight constructions, each on its own: attention scores from boolean
-// tables, and one-hidden-layer lookups of categorical and numerical inputs.
+// tables (Scores.h), and one-hidden-layer lookups of categorical and
+// numerical inputs.
 //
 // These know nothing of the RASP graph: they turn tables over residual
 // readings into sparse weights, with the margins that keep float32 exact.
-//   1. Scores: every group g adds S * T_g[q][k] for the query's and key's
-//      values; BOS (key feature `bos`) scores S * bosScore for every query, so
-//      with G groups a selected key reaches S*G and BOS sits at S*(G - 1/2)
-//      for an aggregate (it wins only when nothing is selected) or above S*G
-//      for a selector width. The BOS query attends to BOS alone.
-//   2. Lookups: one gated unit per combination of categorical values,
+//   Lookups: one gated unit per combination of categorical values,
 //      ReLU(2*sum(one-hots) - 2m + 1), which is exactly 1 for its combination
 //      and <= 0 (so 0) for every other, with margin 1/2 against noise (values
 //      of an input that give the same outputs with every combination of the
@@ -20,29 +16,12 @@
 #pragma once
 
 #include "compiler/codegen/Plan.h"
+#include "compiler/codegen/Scores.h"
 
 #include <functional>
 #include <optional>
 
 namespace rasp::codegen {
-
-/// One term of a score: readings of the query's and the key's values (each
-/// reading is 1 when the position holds that value, else 0) and the table.
-struct ScoreGroup {
-  std::vector<Sparse> queryReads;
-  std::vector<Sparse> keyReads;
-  std::vector<std::vector<char>> table; ///< [query value][key value], 0 or 1
-};
-
-struct ScoreOptions {
-  double scale = 0;
-  double bosScore = 0; ///< In units of `scale`.
-  int oneDim = 0, bosDim = 0;
-};
-
-/// Fills head.query and head.key.
-void buildScores(const std::vector<ScoreGroup> &groups, const ScoreOptions &options,
-                 HeadPlan &head);
 
 /// A numerical input: a linear form of the residual (0 at BOS) and the
 /// number it holds for each value index.
@@ -68,6 +47,11 @@ struct LookupSpec {
   /// Steps are placed only between levels that can occur, so that a
   /// combination's slopes follow the gaps of its own levels.
   std::function<std::vector<int>(const std::vector<int> &)> levelsAt;
+  /// Whether, with every combination, the output takes each of its values
+  /// on one run of consecutive levels (in ascending order), as a comparison
+  /// of the number with something that does not depend on it does: the
+  /// table then holds only the changes, found by bisection.
+  bool runs = false;
   size_t maxUnits = 200'000;
 };
 

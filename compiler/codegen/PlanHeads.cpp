@@ -80,21 +80,12 @@ Planner::Scores Planner::planScores(const Node *selector) {
     key.feature = ks.feature;
     g.queryReads = readsOf(query);
     g.keyReads = readsOf(key);
-    g.table.assign(g.queryReads.size(), std::vector<char>(g.keyReads.size(), 0));
     const Node *only = members.size() == 1 ? members[0] : nullptr;
-    if (only && only->kind == NodeKind::Select && qs.classes.empty() && ks.classes.empty()) {
-      // One select over single blocks: its own table.
-      const std::vector<char> &table = selectTable(only);
-      size_t width = g.queryReads.size();
-      for (size_t q = 0; q < g.queryReads.size(); ++q)
-        for (size_t k = 0; k < g.keyReads.size(); ++k)
-          g.table[q][k] = table[k * width + q];
-    } else {
-      Formula flat = flatten(members, qs, g.queryReads.size(), ks, g.keyReads.size());
-      for (size_t q = 0; q < g.queryReads.size(); ++q)
-        for (size_t k = 0; k < g.keyReads.size(); ++k)
-          g.table[q][k] = flat.holds(q, k);
-    }
+    if (only && only->kind == NodeKind::Select && qs.classes.empty() && ks.classes.empty())
+      g.table = selectTable(only); // One select over single blocks: its own table.
+    else
+      g.table = flatten(members, qs, g.queryReads.size(), ks, g.keyReads.size())
+                    .tabulate(g.queryReads.size(), g.keyReads.size());
     std::string names;
     for (const Node *m : members)
       names += (names.empty() ? "" : ", ") + m->name;

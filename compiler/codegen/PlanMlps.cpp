@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <numeric>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -99,6 +100,7 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   BoundInputs bound = bindInputs(inputs, spec);
   const std::vector<const Input *> &categorical = bound.categorical;
   const Input *numeric = bound.numeric;
+  spec.runs = numeric && runsInNumber(x, *numeric);
   MapProgram program(x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
@@ -129,6 +131,49 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
                       std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
   return f;
+}
+
+bool Planner::runsInNumber(const Node *x, const Input &number) const {
+  // The number's values must rise, or fall, with its levels.
+  std::vector<size_t> order(number.levels.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return number.levels[a] < number.levels[b]; });
+  if (!allNumbers(number.values))
+    return false;
+  bool rises = true, falls = true;
+  for (size_t i = 1; i < order.size(); ++i) {
+    double before = number.values[order[i - 1]].number(), after = number.values[order[i]].number();
+    rises = rises && before <= after;
+    falls = falls && before >= after;
+  }
+  if (!rises && !falls)
+    return false;
+  // not / indicator of an order comparison of the number itself with
+  // what does not read it.
+  while (x->kind == NodeKind::Map &&
+         (x->mapOp == graph::MapOpKind::Not || x->mapOp == graph::MapOpKind::Indicator))
+    x = x->inputs[0];
+  if (x->kind != NodeKind::Map || x->mapOp != graph::MapOpKind::Atom || x->operands.size() != 2)
+    return false;
+  using lang::AtomOpKind;
+  if (x->atomOp != AtomOpKind::Lt && x->atomOp != AtomOpKind::Gt &&
+      x->atomOp != AtomOpKind::Le && x->atomOp != AtomOpKind::Ge)
+    return false;
+  int reads = 0;
+  for (const graph::Operand &operand : x->operands) {
+    if (operand.input < 0)
+      continue;
+    const Node *input = x->inputs[operand.input];
+    if (input == number.node) {
+      ++reads;
+      continue;
+    }
+    for (const Node *below : graph::topologicalOrder(input))
+      if (below == number.node)
+        return false;
+  }
+  return reads == 1;
 }
 
 Feature Planner::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {

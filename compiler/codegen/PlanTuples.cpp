@@ -26,36 +26,79 @@ int Planner::component(const Side &side, int f, size_t i) const {
   return 0;
 }
 
-const std::vector<char> &Planner::selectTable(const Node *select) {
+namespace {
+
+/// Sets cell [q][k] where cmp(key k, query q) holds.
+template <typename Number, typename Compare>
+void fillNumbers(BitTable &table, const std::vector<Number> &queries,
+                 const std::vector<Number> &keys, Compare cmp) {
+  size_t words = table.wordsPerRow();
+  for (size_t q = 0; q < queries.size(); ++q) {
+    uint64_t *row = table.row(q);
+    Number query = queries[q];
+    for (size_t w = 0; w < words; ++w) {
+      size_t end = std::min<size_t>(64, keys.size() - w * 64);
+      const Number *at = keys.data() + w * 64;
+      uint64_t bits = 0;
+      for (size_t j = 0; j < end; ++j)
+        bits |= static_cast<uint64_t>(cmp(at[j], query)) << j;
+      row[w] = bits;
+    }
+  }
+}
+
+/// The table of a comparison of numbers, in the type Number.
+template <typename Number>
+void compareNumbers(BitTable &table, graph::CompareKind kind,
+                    const std::vector<std::optional<Atom>> &queryAtoms,
+                    const std::vector<std::optional<Atom>> &keyAtoms) {
+  auto numbers = [](const std::vector<std::optional<Atom>> &atoms) {
+    std::vector<Number> out;
+    out.reserve(atoms.size());
+    for (const std::optional<Atom> &a : atoms)
+      out.push_back(a->isIntegral() ? static_cast<Number>(a->integral())
+                                    : static_cast<Number>(a->asFloat()));
+    return out;
+  };
+  std::vector<Number> q = numbers(queryAtoms), k = numbers(keyAtoms);
+  switch (kind) {
+  case graph::CompareKind::Eq: fillNumbers(table, q, k, std::equal_to<>()); break;
+  case graph::CompareKind::Ne: fillNumbers(table, q, k, std::not_equal_to<>()); break;
+  case graph::CompareKind::Lt: fillNumbers(table, q, k, std::less<>()); break;
+  case graph::CompareKind::Gt: fillNumbers(table, q, k, std::greater<>()); break;
+  case graph::CompareKind::Le: fillNumbers(table, q, k, std::less_equal<>()); break;
+  case graph::CompareKind::Ge: fillNumbers(table, q, k, std::greater_equal<>()); break;
+  }
+}
+
+} // namespace
+
+const BitTable &Planner::selectTable(const Node *select) {
   if (auto it = selectTables.find(select); it != selectTables.end())
     return it->second;
   const std::vector<std::optional<Atom>> &keys = sides.at(select->inputs[0]).valueOf;
   const std::vector<std::optional<Atom>> &queries = sides.at(select->inputs[1]).valueOf;
-  std::vector<char> table(keys.size() * queries.size(), 0);
+  BitTable table(queries.size(), keys.size());
   // Numbers on both sides compare as numbers without building atoms.
   auto number = [](const std::optional<Atom> &a) { return a && a->isNumber(); };
-  bool numbers = std::all_of(keys.begin(), keys.end(), number) &&
-                 std::all_of(queries.begin(), queries.end(), number);
-  for (size_t k = 0; k < keys.size(); ++k)
-    for (size_t q = 0; q < queries.size(); ++q) {
-      char &cell = table[k * queries.size() + q];
-      if (numbers) {
-        long double a = keys[k]->isIntegral() ? keys[k]->integral() : keys[k]->asFloat();
-        long double b =
-            queries[q]->isIntegral() ? queries[q]->integral() : queries[q]->asFloat();
-        switch (select->cmp) {
-        case graph::CompareKind::Eq: cell = a == b; break;
-        case graph::CompareKind::Ne: cell = a != b; break;
-        case graph::CompareKind::Lt: cell = a < b; break;
-        case graph::CompareKind::Gt: cell = a > b; break;
-        case graph::CompareKind::Le: cell = a <= b; break;
-        case graph::CompareKind::Ge: cell = a >= b; break;
-        }
-        continue;
-      }
-      if (keys[k] && queries[q])
-        cell = comparePair(select->cmp, *keys[k], *queries[q]).value_or(false);
-    }
+  if (std::all_of(keys.begin(), keys.end(), number) &&
+      std::all_of(queries.begin(), queries.end(), number)) {
+    // Doubles compare exactly while every integer fits in 53 bits.
+    auto small = [](const std::optional<Atom> &a) {
+      constexpr int64_t most = int64_t{1} << 53;
+      return !a->isIntegral() || (a->integral() >= -most && a->integral() <= most);
+    };
+    if (std::all_of(keys.begin(), keys.end(), small) &&
+        std::all_of(queries.begin(), queries.end(), small))
+      compareNumbers<double>(table, select->cmp, queries, keys);
+    else
+      compareNumbers<long double>(table, select->cmp, queries, keys);
+    return selectTables[select] = std::move(table);
+  }
+  for (size_t q = 0; q < queries.size(); ++q)
+    for (size_t k = 0; k < keys.size(); ++k)
+      if (keys[k] && queries[q] && comparePair(select->cmp, *keys[k], *queries[q]).value_or(false))
+        table.set(q, k);
   return selectTables[select] = std::move(table);
 }
 
@@ -85,7 +128,6 @@ Planner::Formula Planner::flatten(const std::vector<const Node *> &members, cons
       const SideRead &key = sides.at(sel->inputs[0]);
       const SideRead &query = sides.at(sel->inputs[1]);
       op.table = &selectTable(sel);
-      op.queryWidth = query.valueOf.size();
       op.keyComponent = key.feature;
       op.queryComponent = query.feature;
     } else {
@@ -122,28 +164,64 @@ Planner::Formula Planner::flatten(const std::vector<const Node *> &members, cons
   return formula;
 }
 
-bool Planner::Formula::eval(int index, size_t q, size_t k) const {
+std::vector<uint64_t> Planner::Formula::row(int index, size_t q, size_t keyCount,
+                                            LeafRows &leafRows) const {
   const Op &op = ops[index];
-  switch (op.kind) {
-  case NodeKind::Select: {
-    size_t kv = op.keys ? static_cast<size_t>((*op.keys)[k]) : 0;
+  size_t words = (keyCount + 63) / 64;
+  if (op.kind == NodeKind::Select) {
+    // The select's row for this query value, over the side's key indices.
     size_t qv = op.queries ? static_cast<size_t>((*op.queries)[q]) : 0;
-    return (*op.table)[kv * op.queryWidth + qv];
+    std::vector<std::vector<uint64_t>> &rows = leafRows[index];
+    if (rows.empty())
+      rows.resize(op.table->rows());
+    std::vector<uint64_t> &out = rows[qv];
+    if (out.empty()) {
+      out.assign(words, 0);
+      for (size_t k = 0; k < keyCount; ++k) {
+        size_t kv = op.keys ? static_cast<size_t>((*op.keys)[k]) : 0;
+        out[k / 64] |= static_cast<uint64_t>(op.table->get(qv, kv)) << (k % 64);
+      }
+    }
+    return out;
   }
-  case NodeKind::SelectorAnd:
-    return eval(op.children[0], q, k) && eval(op.children[1], q, k);
-  case NodeKind::SelectorOr:
-    return eval(op.children[0], q, k) || eval(op.children[1], q, k);
+  std::vector<uint64_t> out = row(op.children[0], q, keyCount, leafRows);
+  switch (op.kind) {
+  case NodeKind::SelectorAnd: {
+    std::vector<uint64_t> other = row(op.children[1], q, keyCount, leafRows);
+    for (size_t w = 0; w < words; ++w)
+      out[w] &= other[w];
+    break;
+  }
+  case NodeKind::SelectorOr: {
+    std::vector<uint64_t> other = row(op.children[1], q, keyCount, leafRows);
+    for (size_t w = 0; w < words; ++w)
+      out[w] |= other[w];
+    break;
+  }
   case NodeKind::SelectorNot:
-    return !eval(op.children[0], q, k);
+    for (uint64_t &word : out)
+      word = ~word;
+    if (keyCount % 64)
+      out.back() &= (uint64_t{1} << (keyCount % 64)) - 1;
+    break;
   default:
     assert(false && "not a selector");
-    return false;
   }
+  return out;
 }
 
-bool Planner::Formula::holds(size_t q, size_t k) const {
-  return std::all_of(roots.begin(), roots.end(), [&](int r) { return eval(r, q, k); });
+BitTable Planner::Formula::tabulate(size_t queryCount, size_t keyCount) const {
+  BitTable table(queryCount, keyCount);
+  LeafRows leafRows(ops.size());
+  for (size_t q = 0; q < queryCount; ++q) {
+    uint64_t *out = table.row(q);
+    for (size_t r = 0; r < roots.size(); ++r) {
+      std::vector<uint64_t> bits = row(roots[r], q, keyCount, leafRows);
+      for (size_t w = 0; w < bits.size(); ++w)
+        out[w] = r ? (out[w] & bits[w]) : bits[w];
+    }
+  }
+  return table;
 }
 
 std::vector<std::vector<int>> Planner::valueClasses(int f, bool keySide,
@@ -215,10 +293,10 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
     qSig[i].resize(feature(queryParts[i]).width());
   for (size_t i = 0; i < keyParts.size(); ++i)
     kSig[i].resize(feature(keyParts[i]).width());
-  Formula flat = flatten({formula}, qs, qCount, ks, kCount);
+  BitTable table = flatten({formula}, qs, qCount, ks, kCount).tabulate(qCount, kCount);
   for (size_t q = 0; q < qCount; ++q)
     for (size_t k = 0; k < kCount; ++k) {
-      char bit = flat.holds(q, k) ? '1' : '0';
+      char bit = table.get(q, k) ? '1' : '0';
       for (size_t i = 0; i < queryParts.size(); ++i)
         qSig[i][component(qs, queryParts[i], q)].push_back(bit);
       for (size_t i = 0; i < keyParts.size(); ++i)

@@ -121,7 +121,7 @@ private:
   int component(const Side &side, int f, size_t i) const;
 
   /// Select's decisions, [key value][query value] of its sides' blocks.
-  const std::vector<char> &selectTable(const Node *select);
+  const BitTable &selectTable(const Node *select);
 
   /// A conjunction of selector formulas over two sides, flattened for
   /// evaluation at every pair of side indices (tables and components
@@ -130,8 +130,7 @@ private:
     struct Op {
       NodeKind kind = NodeKind::Select;
       std::vector<int> children;
-      const std::vector<char> *table = nullptr; ///< A select's [key][query] decisions.
-      size_t queryWidth = 0;
+      const BitTable *table = nullptr; ///< A select's [query][key] decisions.
       int keyComponent = -1, queryComponent = -1;
       /// Per side index, the select's key (query) value; null: a constant.
       const std::vector<int> *keys = nullptr, *queries = nullptr;
@@ -139,9 +138,12 @@ private:
     std::vector<Op> ops;
     std::vector<int> roots;
     std::vector<std::vector<int>> components;
-    bool eval(int index, size_t q, size_t k) const;
-    /// Whether every member selects key index k for query index q.
-    bool holds(size_t q, size_t k) const;
+    /// Per select op, its row for each of its query values (made on use).
+    using LeafRows = std::vector<std::vector<std::vector<uint64_t>>>;
+    /// Op `index`'s decisions for query index q over every key index.
+    std::vector<uint64_t> row(int index, size_t q, size_t keyCount, LeafRows &leafRows) const;
+    /// [query index][key index]: whether every member selects.
+    BitTable tabulate(size_t queryCount, size_t keyCount) const;
   };
   Formula flatten(const std::vector<const Node *> &members, const Side &qs, size_t qCount,
                   const Side &ks, size_t kCount);
@@ -268,6 +270,11 @@ private:
   std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec) const;
   /// Whether a lookup of these inputs has too many entries to tabulate.
   bool tooManyEntries(const std::vector<Input> &inputs) const;
+  /// Whether x, the other inputs held, takes each of its values on one run
+  /// of the number's levels (LookupSpec::runs): an order comparison (or its
+  /// not or indicator) of the number itself with what does not read it,
+  /// where the number's values rise or fall with its levels.
+  bool runsInNumber(const Node *x, const Input &number) const;
   /// Makes categorical the largest maps below x that read one numerical
   /// block and take at most 64 values; false when there are none.
   bool splitNumeric(const Node *x);
@@ -336,7 +343,7 @@ private:
 
   std::map<std::pair<std::vector<int>, std::vector<std::vector<std::vector<int>>>>, int>
       tuples;
-  std::unordered_map<const Node *, std::vector<char>> selectTables;
+  std::unordered_map<const Node *, BitTable> selectTables;
   /// Per categorical block, the dimension of each value (made on first use).
   mutable std::unordered_map<int, std::unordered_map<Atom, int, lang::AtomHash, lang::AtomEq>>
       valueIndex;

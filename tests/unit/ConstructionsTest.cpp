@@ -81,6 +81,15 @@ std::vector<Sparse> tokenReads(const Layout &layout) {
   return reads;
 }
 
+/// A table with cell [q][k] = holds(q, k).
+template <typename Holds> BitTable tableOf(size_t queries, size_t keys, Holds holds) {
+  BitTable table(queries, keys);
+  for (size_t q = 0; q < queries; ++q)
+    for (size_t k = 0; k < keys; ++k)
+      table.set(q, k, holds(q, k));
+  return table;
+}
+
 double scaleFor(int64_t maxLen) { return 2 * (std::log(double(maxLen) + 1) + 14); }
 
 TEST(ConstructionsTest, ScoreTableAttentionAveragesTheSelectedKeysOrGivesTheDefault) {
@@ -90,12 +99,8 @@ TEST(ConstructionsTest, ScoreTableAttentionAveragesTheSelectedKeysOrGivesTheDefa
   layout.tokens = 3;
   layout.extra = 1;
   ModelPlan plan = layout.plan();
-  ScoreGroup group{tokenReads(layout), tokenReads(layout), {}};
-  for (int q = 0; q < 3; ++q) {
-    group.table.emplace_back();
-    for (int k = 0; k < 3; ++k)
-      group.table.back().push_back(k < q);
-  }
+  ScoreGroup group{tokenReads(layout), tokenReads(layout),
+                   tableOf(3, 3, [](size_t q, size_t k) { return k < q; })};
   HeadPlan head;
   buildScores({group}, {scaleFor(layout.maxLen), 0.5, One, Bos}, head);
   head.value = {{{layout.token(1), 1.0}, {layout.token(2), 2.0}, {Bos, 7.0}}};
@@ -125,13 +130,10 @@ TEST(ConstructionsTest, ConjunctionOfTwoTablesSelectsOnlyWhereBothHold) {
   layout.tokens = 3;
   layout.extra = 1;
   ModelPlan plan = layout.plan();
-  ScoreGroup equal{tokenReads(layout), tokenReads(layout), {}};
-  ScoreGroup notTwo{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout), {{true, true, false}}};
-  for (int q = 0; q < 3; ++q) {
-    equal.table.emplace_back();
-    for (int k = 0; k < 3; ++k)
-      equal.table.back().push_back(k == q);
-  }
+  ScoreGroup equal{tokenReads(layout), tokenReads(layout),
+                   tableOf(3, 3, [](size_t q, size_t k) { return k == q; })};
+  ScoreGroup notTwo{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout),
+                    tableOf(1, 3, [](size_t, size_t k) { return k != 2; })};
   HeadPlan head;
   buildScores({equal, notTwo}, {scaleFor(layout.maxLen), 1.5, One, Bos}, head);
   head.value = {{{One, 1.0}, {Bos, -1.0}}}; // 1 at every key but BOS
@@ -152,7 +154,8 @@ TEST(ConstructionsTest, SelectorWidthIsExactForEveryWidthUpToMaxLen) {
   int width = static_cast<int>(layout.maxLen) + 1;
   layout.extra = 1 + width;
   ModelPlan plan = layout.plan();
-  ScoreGroup all{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout), {{true, true}}};
+  ScoreGroup all{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout),
+                 tableOf(1, 2, [](size_t, size_t) { return true; })};
   double scale = scaleFor(layout.maxLen), c = double(layout.maxLen);
   HeadPlan head;
   buildScores({all}, {scale, 1 + std::log(c) / scale, One, Bos}, head);
@@ -333,3 +336,136 @@ TEST(ConstructionsTest, LookupGatesValuesWithTheSameOutputsAsOneClass) {
 }
 
 } // namespace
+
+namespace {
+
+size_t formEntries(const std::vector<Sparse> &forms) {
+  size_t n = 0;
+  for (const Sparse &f : forms)
+    n += f.size();
+  return n;
+}
+
+/// Runs one head built from `group` (chunked from `chunkedFrom` values) on
+/// random inputs; each key carries its token as a number. Checks every
+/// query's mean against the keys that `selects` says it selects, and
+/// returns the head.
+template <typename Selects>
+HeadPlan checkScores(const Layout &layout, const ScoreGroup &group, size_t chunkedFrom,
+                     Selects selects) {
+  ModelPlan plan = layout.plan();
+  HeadPlan head;
+  ScoreOptions options{scaleFor(layout.maxLen), 0.5, One, Bos};
+  options.chunkedFrom = chunkedFrom;
+  buildScores({group}, options, head);
+  Sparse value;
+  for (int t = 1; t < layout.tokens; ++t)
+    value.emplace_back(layout.token(t), double(t));
+  value.emplace_back(Bos, -1.0);
+  head.value = {value};
+  head.outDims = {layout.scratch(0)};
+  plan.layers[0].heads.push_back(head);
+  std::mt19937 random(11);
+  for (int trial = 0; trial < 60; ++trial) {
+    std::vector<int64_t> ids(1 + trial % layout.maxLen);
+    for (int64_t &id : ids)
+      id = random() % layout.tokens;
+    auto rows = run(plan, ids);
+    for (size_t q = 0; q < ids.size(); ++q) {
+      double sum = 0, count = 0;
+      for (size_t k = 0; k < ids.size(); ++k)
+        if (selects(ids[q], ids[k]))
+          sum += double(ids[k]), ++count;
+      double want = count ? sum / count : -1.0;
+      EXPECT_NEAR(rows[q][layout.scratch(0)], want, 1e-4) << "trial " << trial << " q " << q;
+    }
+  }
+  return head;
+}
+
+} // namespace
+
+TEST(ConstructionsTest, ChunkedScoresOfANestedTableSelectExactlyWithFewerNonzeros) {
+  // Query token q selects the keys with a smaller token: rows nest, so from
+  // 4 values up the table is chunked. The head selects the same keys as
+  // the plain one, with no more than sqrt(K) extra dimensions and fewer
+  // nonzeros.
+  Layout layout;
+  layout.tokens = 40;
+  layout.extra = 1;
+  layout.maxLen = 12;
+  auto less = [](int64_t q, int64_t k) { return k < q; };
+  ScoreGroup group{tokenReads(layout), tokenReads(layout),
+                   tableOf(40, 40, [](size_t q, size_t k) { return k < q; })};
+  HeadPlan plain = checkScores(layout, group, 1000, less);
+  HeadPlan chunked = checkScores(layout, group, 4, less);
+  EXPECT_LE(chunked.query.size(), plain.query.size() + 7);
+  EXPECT_LT(formEntries(chunked.query) + formEntries(chunked.key),
+            (formEntries(plain.query) + formEntries(plain.key)) / 2);
+}
+
+TEST(ConstructionsTest, ChunkedScoresWorkWithADimensionPerKeyAndFallBackWhenRowsDoNotNest) {
+  // Keys read the token's class t / 3 (13 values, each the sum of its
+  // tokens' one-hots), fewer than the 40 query values: a dimension per key.
+  Layout layout;
+  layout.tokens = 40;
+  layout.extra = 1;
+  layout.maxLen = 12;
+  std::vector<Sparse> classReads(14);
+  for (int t = 0; t < 40; ++t)
+    classReads[t / 3].emplace_back(layout.token(t), 1.0);
+  auto atLeast = [](int64_t q, int64_t k) { return k / 3 >= q / 4; };
+  ScoreGroup nested{tokenReads(layout), classReads,
+                    tableOf(40, 14, [](size_t q, size_t c) { return c >= q / 4; })};
+  checkScores(layout, nested, 4, atLeast);
+  // Equality does not nest: the plain form serves.
+  auto sameClass = [](int64_t q, int64_t k) { return k / 3 == q / 3; };
+  ScoreGroup equal{tokenReads(layout), classReads,
+                   tableOf(40, 14, [](size_t q, size_t c) { return c == q / 3; })};
+  HeadPlan head = checkScores(layout, equal, 4, sameClass);
+  EXPECT_EQ(head.query.size(), 14u + 1u); // One per class, and BOS.
+}
+
+TEST(ConstructionsTest, LookupWithRunsFindsEveryChangeByBisection) {
+  // Token t holds the number t / 64 (64 levels) and the class t % 4 (a
+  // one-hot); the output is whether the number is below the class's
+  // threshold. Each class changes once, found by bisection (far fewer
+  // outputs asked for than the 256 combinations), and the units compute it
+  // exactly.
+  Layout layout;
+  layout.tokens = 64;
+  layout.extra = 1 + 2 + 4;
+  layout.numberDim = layout.scratch(0);
+  for (int t = 0; t < 64; ++t)
+    layout.tokenNumbers.push_back(t / 64.0);
+  layout.maxLen = 8;
+  ModelPlan plan = layout.plan();
+  for (int t = 0; t < 64; ++t)
+    plan.tokenRows[t].emplace_back(layout.scratch(3 + t % 4), 1.0);
+  const double thresholds[4] = {0.1, 0.5, 0.51, 2.0};
+  auto below = [&](int c, int n) { return layout.tokenNumbers[n] < thresholds[c]; };
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.scratch(3), layout.scratch(4), layout.scratch(5), layout.scratch(6)}};
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, layout.tokenNumbers};
+  int calls = 0;
+  spec.output = [&](const std::vector<int> &combo, int n) {
+    ++calls;
+    return Sparse{{layout.scratch(below(combo[0], n) ? 1 : 2), 1.0}};
+  };
+  spec.runs = true;
+  plan.layers[0].mlps.push_back({"runs", buildLookup(spec)});
+  EXPECT_LT(calls, 4 * 16);
+  std::vector<int64_t> ids(8);
+  for (int trial = 0; trial < 8; ++trial) {
+    for (size_t p = 0; p < ids.size(); ++p)
+      ids[p] = (trial * 8 + p) % 64;
+    auto rows = run(plan, ids);
+    for (size_t p = 0; p < ids.size(); ++p) {
+      bool want = below(ids[p] % 4, ids[p]);
+      EXPECT_NEAR(rows[p][layout.scratch(1)], want ? 1.0 : 0.0, 1e-5) << ids[p];
+      EXPECT_NEAR(rows[p][layout.scratch(2)], want ? 0.0 : 1.0, 1e-5) << ids[p];
+    }
+  }
+}

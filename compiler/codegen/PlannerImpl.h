@@ -44,8 +44,8 @@ struct SideRead {
 /// Plans one program; each member is documented where it is defined when
 /// the comment here does not say enough. Features (blocks), evaluation,
 /// readings and select sides: Planner.cpp; score groups, aggregates and
-/// widths: PlanHeads.cpp; select tables, formulas and tuples:
-/// PlanTuples.cpp; linear forms and splits: PlanLinear.cpp; lookups, the
+/// widths: PlanHeads.cpp; select tables and formulas: PlanTables.cpp;
+/// tuples: PlanTuples.cpp; linear forms and splits: PlanLinear.cpp; lookups, the
 /// output and the layout: PlanMlps.cpp; prefix counts: PlanCounts.cpp.
 class Planner {
 public:

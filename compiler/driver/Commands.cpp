@@ -34,113 +34,7 @@ using namespace rasp;
 using namespace rasp::driver;
 namespace po = boost::program_options;
 
-namespace rasp::driver {
-
-/// Parses `args` against `options` (plus -h/--help) and the positional
-/// arguments; on bad usage prints the error and `usage` and returns nothing.
-std::optional<po::variables_map>
-parseArgs(const std::vector<std::string> &args, const char *usage,
-          po::options_description options,
-          const po::positional_options_description &positional) {
-  options.add_options()("help,h", "show this help");
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args)
-                  .options(options)
-                  .positional(positional)
-                  .run(),
-              vm);
-    if (vm.count("help")) {
-      std::cout << usage << "\n" << options;
-      return vm; // Holds "help": the caller exits with success.
-    }
-    po::notify(vm);
-  } catch (const po::error &e) {
-    std::cerr << "rasp: error: " << e.what() << "\n\n"
-              << usage << "\n"
-              << options;
-    return std::nullopt;
-  }
-  return vm;
-}
-
-/// Reads a file (or stdin for "-") into `diags`.
-std::optional<FileId> loadSource(DiagnosticEngine &diags,
-                                 const std::string &path) {
-  if (path != "-")
-    return diags.loadFile(path);
-  auto buffer = llvm::MemoryBuffer::getSTDIN();
-  if (!buffer) {
-    diags.error("cannot read standard input: " + buffer.getError().message());
-    return std::nullopt;
-  }
-  return diags.addFile("<stdin>", (*buffer)->getBuffer());
-}
-
-/// Where `load` looks after the loading file's directory: the standard
-/// library's directory, then the directories of $RASP_PATH.
-lang::ElaborateOptions elaborateOptions() {
-  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
-  if (const char *extra = std::getenv("RASP_PATH")) {
-    llvm::SmallVector<llvm::StringRef, 4> dirs;
-    llvm::StringRef(extra).split(dirs, ':', -1, false);
-    for (llvm::StringRef dir : dirs)
-      options.searchPath.push_back(dir.str());
-  }
-  return options;
-}
-
-/// An elaborator with the standard library loaded, or null (reported).
-std::unique_ptr<lang::Elaborator> makeElaborator(DiagnosticEngine &diags) {
-  lang::ElaborateOptions options = elaborateOptions();
-  auto elaborator = std::make_unique<lang::Elaborator>(diags, options);
-  if (!elaborator->loadStdlib()) {
-    diags.error("could not load the standard library " + options.stdlibPath);
-    return nullptr;
-  }
-  return elaborator;
-}
-
-/// Parses and runs a file in a new program scope; returns the scope, or
-/// null if the file could not be read.
-std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
-                                      DiagnosticEngine &diags,
-                                      const std::string &path) {
-  std::optional<FileId> file = loadSource(diags, path);
-  if (!file)
-    return nullptr;
-  auto scope = elaborator.newProgramScope(
-      llvm::sys::path::stem(diags.fileName(*file)).str());
-  elaborator.runFile(*file, scope);
-  return scope;
-}
-
-
-/// Loads the standard library, then runs `path`; nothing if either failed
-/// to start (errors inside the program are reported and counted).
-std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::string &path) {
-  LoadedProgram loaded;
-  loaded.elaborator = makeElaborator(diags);
-  if (!loaded.elaborator)
-    return std::nullopt;
-  loaded.scope = runProgram(*loaded.elaborator, diags, path);
-  if (!loaded.scope)
-    return std::nullopt;
-  return loaded;
-}
-
-/// The s-op (or, when `selectors` is true, s-op or selector) bound to
-/// `name`; reports an error and returns null otherwise.
-const graph::Node *findNode(const lang::Env &scope, const std::string &name,
-                            DiagnosticEngine &diags, bool selectors) {
-  const lang::Value *value = scope.find(name);
-  if (value && (value->isSOp() || (selectors && value->isSelector())))
-    return value->node();
-  std::string wanted = selectors ? "an s-op or selector" : "an s-op";
-  diags.error(value ? "'" + name + "' is " + value->describe() + ", not " + wanted
-                    : "nothing named '" + name + "' in the program");
-  return nullptr;
-}
+namespace {
 
 int checkCommand(const std::vector<std::string> &args) {
   const char *usage =
@@ -166,57 +60,6 @@ int checkCommand(const std::vector<std::string> &args) {
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
-/// An input literal from the command line, evaluated as a RASP expression;
-/// `loc` is set to its text.
-std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
-                                      DiagnosticEngine &diags,
-                                      const std::string &text, SourceLoc &loc) {
-  FileId file = diags.addFile("<input>", text + ";");
-  loc = diags.locate(file, 0, static_cast<uint32_t>(text.size()));
-  frontend::ParseResult parsed = frontend::parseProgram(diags, file);
-  if (!parsed.program)
-    return std::nullopt;
-  const auto &statements = parsed.program->statements;
-  if (statements.size() != 1 || !llvm::isa<ast::ExprStmt>(*statements[0])) {
-    diags.error(diags.locate(file, 0, static_cast<uint32_t>(text.size())),
-                "the input must be one expression, such as \"hello\" or [1, 2]");
-    return std::nullopt;
-  }
-  return elaborator.evaluateExpression(
-      *llvm::cast<ast::ExprStmt>(*statements[0]).expr,
-      elaborator.newProgramScope("input"));
-}
-
-llvm::json::Value atomJson(const lang::Atom &atom) {
-  switch (atom.kind()) {
-  case lang::AtomKind::Bool:
-    return atom.asBool();
-  case lang::AtomKind::Int:
-    return atom.asInt();
-  case lang::AtomKind::Float:
-    if (!std::isfinite(atom.asFloat()))
-      return formatPythonFloat(atom.asFloat()); // JSON has no inf or nan.
-    return atom.asFloat();
-  case lang::AtomKind::String:
-    return atom.asString();
-  }
-  return nullptr;
-}
-
-llvm::json::Value inputJson(const lang::Value &input,
-                            const std::vector<lang::Atom> &atoms) {
-  if (input.isAtom())
-    return atomJson(input.atom());
-  llvm::json::Array items;
-  for (const lang::Atom &atom : atoms)
-    items.push_back(atomJson(atom));
-  return llvm::json::Value(std::move(items));
-}
-
-} // namespace rasp::driver
-
-namespace {
-
 int replCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp repl [FILE...]\n\n"
@@ -224,7 +67,8 @@ int replCommand(const std::vector<std::string> &args) {
       "and display. FILEs are loaded first. With a terminal, lines can be\n"
       "edited and recalled; a transcript can also be piped in.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::vector<std::string>>(), "a RASP file to load");
+  options.add_options()("file", po::value<std::vector<std::string>>(),
+                        "a RASP file to load");
   po::positional_options_description positional;
   positional.add("file", -1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -269,12 +113,16 @@ int analyzeCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp analyze FILE [--sop NAME]... [--json]\n\n"
       "Reports how many transformer layers and heads each s-op needs, by the\n"
-      "rules of the paper and the original implementation, and which heads and\n"
-      "feed-forward s-ops each layer holds. Without --sop: every s-op the file\n"
+      "rules of the paper and the original implementation, and which heads "
+      "and\n"
+      "feed-forward s-ops each layer holds. Without --sop: every s-op the "
+      "file\n"
       "defines at top level.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
-      "sop", po::value<std::vector<std::string>>(), "an s-op to analyse (repeatable)")(
+  options.add_options()("file", po::value<std::string>()->required(),
+                        "a RASP file")("sop",
+                                       po::value<std::vector<std::string>>(),
+                                       "an s-op to analyse (repeatable)")(
       "json", po::bool_switch(), "print JSON (schema in the README)");
   po::positional_options_description positional;
   positional.add("file", 1);
@@ -299,7 +147,8 @@ int analyzeCommand(const std::vector<std::string> &args) {
       if (value.isSOp() && name != "out")
         targets.push_back({name, value.node()});
     std::sort(targets.begin(), targets.end(), [](const auto &a, const auto &b) {
-      return std::make_pair(a.second->id, a.first) < std::make_pair(b.second->id, b.first);
+      return std::make_pair(a.second->id, a.first) <
+             std::make_pair(b.second->id, b.first);
     });
   }
   bool json = (*vm)["json"].as<bool>();
@@ -320,17 +169,22 @@ int analyzeCommand(const std::vector<std::string> &args) {
 
 int drawCommand(const std::vector<std::string> &args) {
   const char *usage =
-      "usage: rasp draw FILE --sop NAME [--input LIT] [-o OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
-      "Draws the computation flow of an s-op as Graphviz: one cluster per layer,\n"
-      "with its attention heads (their selectors' matrices) and its MLP, every\n"
-      "s-op showing its value on the input (default \"hello\"). Without -o the\n"
+      "usage: rasp draw FILE --sop NAME [--input LIT] [-o "
+      "OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
+      "Draws the computation flow of an s-op as Graphviz: one cluster per "
+      "layer,\n"
+      "with its attention heads (their selectors' matrices) and its MLP, "
+      "every\n"
+      "s-op showing its value on the input (default \"hello\"). Without -o "
+      "the\n"
       "DOT text goes to stdout; .svg, .png and .pdf are rendered with dot.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+  options.add_options()("file", po::value<std::string>()->required(),
+                        "a RASP file")(
       "sop", po::value<std::string>()->required(), "the s-op to draw")(
       "input", po::value<std::string>()->default_value("\"hello\""),
-      "the example input, a RASP literal")(
-      "output,o", po::value<std::string>(), "the file to write");
+      "the example input, a RASP literal")("output,o", po::value<std::string>(),
+                                           "the file to write");
   po::positional_options_description positional;
   positional.add("file", 1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -382,7 +236,8 @@ int drawCommand(const std::vector<std::string> &args) {
 int runCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
-      "                [--backend interp|cpu --vocab V --max-len N [--trace]]\n\n"
+      "                [--backend interp|cpu --vocab V --max-len N "
+      "[--trace]]\n\n"
       "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
       "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
       "as the original REPL shows values. LIT is a RASP literal: a string\n"
@@ -391,18 +246,23 @@ int runCommand(const std::vector<std::string> &args) {
       "max_len, and the model runs on the CPU instead; --trace prints the\n"
       "residual stream after each layer, decoded into the s-ops it holds.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+  options.add_options()("file", po::value<std::string>()->required(),
+                        "a RASP file")(
       "sop", po::value<std::vector<std::string>>()->required(),
       "an s-op or selector to evaluate (repeatable)")(
-      "input", po::value<std::string>()->required(), "the input, a RASP literal")(
-      "json", po::bool_switch(), "print JSON: {\"input\": ..., \"outputs\": "
-                                 "{NAME: {\"type\": ..., \"values\": [...]}}}")(
+      "input", po::value<std::string>()->required(),
+      "the input, a RASP literal")(
+      "json", po::bool_switch(),
+      "print JSON: {\"input\": ..., \"outputs\": "
+      "{NAME: {\"type\": ..., \"values\": [...]}}}")(
       "backend", po::value<std::string>()->default_value("interp"),
       "interp (the reference evaluator) or cpu (the compiled model)")(
-      "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
+      "vocab", po::value<std::string>(),
+      "with --backend cpu: the vocabulary, a RASP list")(
       "max-len", po::value<int64_t>(), "with --backend cpu: the longest input")(
       "trace", po::bool_switch(),
-      "with --backend cpu: print every s-op's block, decoded, after each layer");
+      "with --backend cpu: print every s-op's block, decoded, after each "
+      "layer");
   po::positional_options_description positional;
   positional.add("file", 1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -430,12 +290,14 @@ int runCommand(const std::vector<std::string> &args) {
   bool json = (*vm)["json"].as<bool>();
   std::string backend = (*vm)["backend"].as<std::string>();
   if (backend != "interp" && backend != "cpu") {
-    std::cerr << "rasp: error: --backend must be interp or cpu, not '" << backend << "'\n\n"
+    std::cerr << "rasp: error: --backend must be interp or cpu, not '"
+              << backend << "'\n\n"
               << usage;
     return ExitUsage;
   }
   if (backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len"))) {
-    std::cerr << "rasp: error: --backend cpu needs --vocab and --max-len\n\n" << usage;
+    std::cerr << "rasp: error: --backend cpu needs --vocab and --max-len\n\n"
+              << usage;
     return ExitUsage;
   }
   eval::Evaluator evaluator(atoms);
@@ -456,7 +318,8 @@ int runCommand(const std::vector<std::string> &args) {
               row.push_back(matrix.get(q, k));
             rows.push_back(std::move(row));
           }
-          outputs[name] = llvm::json::Object{{"type", "selector"}, {"matrix", std::move(rows)}};
+          outputs[name] = llvm::json::Object{{"type", "selector"},
+                                             {"matrix", std::move(rows)}};
         } else {
           llvm::outs() << name << "(" << inputShown << ") =\n";
           for (const std::string &line : lang::selectorLines(matrix, atoms))
@@ -472,17 +335,20 @@ int runCommand(const std::vector<std::string> &args) {
         }
         compiled = runCompiled(diags, *program, name, atoms, inputLoc,
                                (*vm)["vocab"].as<std::string>(),
-                               (*vm)["max-len"].as<int64_t>(), (*vm)["trace"].as<bool>());
+                               (*vm)["max-len"].as<int64_t>(),
+                               (*vm)["trace"].as<bool>());
         if (!compiled)
           continue;
       }
-      const eval::Sequence &sequence = compiled ? *compiled : evaluator.sequence(node);
+      const eval::Sequence &sequence =
+          compiled ? *compiled : evaluator.sequence(node);
       if (json) {
         llvm::json::Array values;
         for (const lang::Atom &atom : sequence.values)
           values.push_back(atomJson(atom));
-        outputs[name] = llvm::json::Object{{"type", eval::seqTypeName(sequence.type)},
-                                           {"values", std::move(values)}};
+        outputs[name] =
+            llvm::json::Object{{"type", eval::seqTypeName(sequence.type)},
+                               {"values", std::move(values)}};
       } else {
         llvm::outs() << name << "(" << inputShown
                      << ") = " << lang::sequenceText(sequence) << "\n";
@@ -490,13 +356,15 @@ int runCommand(const std::vector<std::string> &args) {
     } catch (const eval::EvalError &e) {
       diags.error(e.loc.isValid() ? e.loc : inputLoc, e.message);
       if (node->loc.isValid())
-        diags.note(node->loc, "while evaluating '" + name + "' on " + inputShown);
+        diags.note(node->loc,
+                   "while evaluating '" + name + "' on " + inputShown);
     }
   }
   if (json) {
     llvm::json::Object result{{"input", inputJson(*input, atoms)},
                               {"outputs", std::move(outputs)}};
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result))) << "\n";
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
+                 << "\n";
   }
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
@@ -512,8 +380,8 @@ int parseCommand(const std::vector<std::string> &args) {
   options.add_options()("file", po::value<std::string>()->required(),
                         "a RASP file")(
       "emit", po::value<std::string>()->default_value("ast"),
-      "what to print: ast or graph")(
-      "sop", po::value<std::string>(), "with --emit=graph: the s-op or selector");
+      "what to print: ast or graph")("sop", po::value<std::string>(),
+                                     "with --emit=graph: the s-op or selector");
   po::positional_options_description positional;
   positional.add("file", 1);
   auto vm = parseArgs(args, usage, options, positional);
@@ -522,13 +390,15 @@ int parseCommand(const std::vector<std::string> &args) {
   if (vm->count("help"))
     return ExitOk;
   std::string emit = (*vm)["emit"].as<std::string>();
-  if ((emit != "ast" && emit != "graph") || (emit == "graph") != vm->count("sop")) {
-    std::cerr << "rasp: error: "
-              << (emit != "ast" && emit != "graph"
-                      ? "unknown --emit value '" + emit + "' (expected: ast or graph)"
-                      : std::string("--sop goes with --emit=graph, and only with it"))
-              << "\n\n"
-              << usage;
+  if ((emit != "ast" && emit != "graph") ||
+      (emit == "graph") != vm->count("sop")) {
+    std::cerr
+        << "rasp: error: "
+        << (emit != "ast" && emit != "graph"
+                ? "unknown --emit value '" + emit + "' (expected: ast or graph)"
+                : std::string("--sop goes with --emit=graph, and only with it"))
+        << "\n\n"
+        << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;

@@ -1,0 +1,176 @@
+// Helpers the subcommands share (Support.h).
+#include "compiler/driver/Support.h"
+
+#include "compiler/frontend/Parse.h"
+#include "compiler/support/FloatFormat.h"
+
+#include "llvm/Support/Casting.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <iostream>
+
+using namespace rasp;
+namespace po = boost::program_options;
+
+namespace rasp::driver {
+
+/// Parses `args` against `options` (plus -h/--help) and the positional
+/// arguments; on bad usage prints the error and `usage` and returns nothing.
+std::optional<po::variables_map>
+parseArgs(const std::vector<std::string> &args, const char *usage,
+          po::options_description options,
+          const po::positional_options_description &positional) {
+  options.add_options()("help,h", "show this help");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args)
+                  .options(options)
+                  .positional(positional)
+                  .run(),
+              vm);
+    if (vm.count("help")) {
+      std::cout << usage << "\n" << options;
+      return vm; // Holds "help": the caller exits with success.
+    }
+    po::notify(vm);
+  } catch (const po::error &e) {
+    std::cerr << "rasp: error: " << e.what() << "\n\n"
+              << usage << "\n"
+              << options;
+    return std::nullopt;
+  }
+  return vm;
+}
+
+/// Reads a file (or stdin for "-") into `diags`.
+std::optional<FileId> loadSource(DiagnosticEngine &diags,
+                                 const std::string &path) {
+  if (path != "-")
+    return diags.loadFile(path);
+  auto buffer = llvm::MemoryBuffer::getSTDIN();
+  if (!buffer) {
+    diags.error("cannot read standard input: " + buffer.getError().message());
+    return std::nullopt;
+  }
+  return diags.addFile("<stdin>", (*buffer)->getBuffer());
+}
+
+/// Where `load` looks after the loading file's directory: the standard
+/// library's directory, then the directories of $RASP_PATH.
+lang::ElaborateOptions elaborateOptions() {
+  lang::ElaborateOptions options = lang::ElaborateOptions::defaults();
+  if (const char *extra = std::getenv("RASP_PATH")) {
+    llvm::SmallVector<llvm::StringRef, 4> dirs;
+    llvm::StringRef(extra).split(dirs, ':', -1, false);
+    for (llvm::StringRef dir : dirs)
+      options.searchPath.push_back(dir.str());
+  }
+  return options;
+}
+
+/// An elaborator with the standard library loaded, or null (reported).
+std::unique_ptr<lang::Elaborator> makeElaborator(DiagnosticEngine &diags) {
+  lang::ElaborateOptions options = elaborateOptions();
+  auto elaborator = std::make_unique<lang::Elaborator>(diags, options);
+  if (!elaborator->loadStdlib()) {
+    diags.error("could not load the standard library " + options.stdlibPath);
+    return nullptr;
+  }
+  return elaborator;
+}
+
+/// Parses and runs a file in a new program scope; returns the scope, or
+/// null if the file could not be read.
+std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
+                                      DiagnosticEngine &diags,
+                                      const std::string &path) {
+  std::optional<FileId> file = loadSource(diags, path);
+  if (!file)
+    return nullptr;
+  auto scope = elaborator.newProgramScope(
+      llvm::sys::path::stem(diags.fileName(*file)).str());
+  elaborator.runFile(*file, scope);
+  return scope;
+}
+
+/// Loads the standard library, then runs `path`; nothing if either failed
+/// to start (errors inside the program are reported and counted).
+std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags,
+                                         const std::string &path) {
+  LoadedProgram loaded;
+  loaded.elaborator = makeElaborator(diags);
+  if (!loaded.elaborator)
+    return std::nullopt;
+  loaded.scope = runProgram(*loaded.elaborator, diags, path);
+  if (!loaded.scope)
+    return std::nullopt;
+  return loaded;
+}
+
+/// The s-op (or, when `selectors` is true, s-op or selector) bound to
+/// `name`; reports an error and returns null otherwise.
+const graph::Node *findNode(const lang::Env &scope, const std::string &name,
+                            DiagnosticEngine &diags, bool selectors) {
+  const lang::Value *value = scope.find(name);
+  if (value && (value->isSOp() || (selectors && value->isSelector())))
+    return value->node();
+  std::string wanted = selectors ? "an s-op or selector" : "an s-op";
+  diags.error(value
+                  ? "'" + name + "' is " + value->describe() + ", not " + wanted
+                  : "nothing named '" + name + "' in the program");
+  return nullptr;
+}
+
+/// An input literal from the command line, evaluated as a RASP expression;
+/// `loc` is set to its text.
+std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
+                                      DiagnosticEngine &diags,
+                                      const std::string &text, SourceLoc &loc) {
+  FileId file = diags.addFile("<input>", text + ";");
+  loc = diags.locate(file, 0, static_cast<uint32_t>(text.size()));
+  frontend::ParseResult parsed = frontend::parseProgram(diags, file);
+  if (!parsed.program)
+    return std::nullopt;
+  const auto &statements = parsed.program->statements;
+  if (statements.size() != 1 || !llvm::isa<ast::ExprStmt>(*statements[0])) {
+    diags.error(
+        diags.locate(file, 0, static_cast<uint32_t>(text.size())),
+        "the input must be one expression, such as \"hello\" or [1, 2]");
+    return std::nullopt;
+  }
+  return elaborator.evaluateExpression(
+      *llvm::cast<ast::ExprStmt>(*statements[0]).expr,
+      elaborator.newProgramScope("input"));
+}
+
+llvm::json::Value atomJson(const lang::Atom &atom) {
+  switch (atom.kind()) {
+  case lang::AtomKind::Bool:
+    return atom.asBool();
+  case lang::AtomKind::Int:
+    return atom.asInt();
+  case lang::AtomKind::Float:
+    if (!std::isfinite(atom.asFloat()))
+      return formatPythonFloat(atom.asFloat()); // JSON has no inf or nan.
+    return atom.asFloat();
+  case lang::AtomKind::String:
+    return atom.asString();
+  }
+  return nullptr;
+}
+
+llvm::json::Value inputJson(const lang::Value &input,
+                            const std::vector<lang::Atom> &atoms) {
+  if (input.isAtom())
+    return atomJson(input.atom());
+  llvm::json::Array items;
+  for (const lang::Atom &atom : atoms)
+    items.push_back(atomJson(atom));
+  return llvm::json::Value(std::move(items));
+}
+
+} // namespace rasp::driver

@@ -1,37 +1,40 @@
-// The plan's prefix counts: round((indices + 1) * m), where m is a mean over
-// select(indices, indices, <=) of integers, is the count s of the values
-// summed, since at index i that selector picks exactly i + 1 keys (m =
-// s / (i + 1)). A map that reads several such means only through one
-// integer combination L = sum(b_j * count_j) + c is a function of the index
-// and of the linear form t = sum(b_j * m_j) of the residual: at index i,
-// L = (i + 1) * t + c. Its lookup reads t as its one numerical input, with
-// the levels t can take at each index (k / (i + 1) for k in L's range
-// there), so that no layer is spent making the counts first.
+// The plan's prefix counts, recognised: round((indices + 1) * m), where m is
+// a mean over select(indices, indices, <=) of integers, is the count s of
+// the values summed, since at index i that selector picks exactly i + 1
+// keys (m = s / (i + 1)). A map that reads such means only through integer
+// combinations L = sum(b_j * count_j) + c, or through comparisons of m_a -
+// m_b (or m_a) with 0, is a function of the index and of linear forms t =
+// sum(b_j * m_j) of the residual: at index i, L = (i + 1) * t + c. Its
+// lookup (PlanCountLookup.cpp) reads them as its one numerical input, so
+// that no layer is spent making the counts first.
 #include "compiler/codegen/MapProgram.h"
 #include "compiler/codegen/PlannerImpl.h"
 #include "compiler/codegen/PrefixCount.h"
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <numeric>
 
 using namespace rasp;
 using namespace rasp::codegen;
 using namespace rasp::codegen::detail;
 
-const Node *Planner::countMean(const Node *y, const Node *&indices) {
-  const Node *mean = prefixCountMean(y, options.maxLen, indices);
-  if (!mean || findFeature(mean, EncodingKind::Numerical) < 0)
-    return nullptr;
+bool Planner::integerMeanHeld(const Node *mean) {
+  if (findFeature(mean, EncodingKind::Numerical) < 0)
+    return false;
   try {
     const std::vector<Atom> &values = sets.at(mean->inputs[1]);
-    if (values.empty() ||
-        !std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isInt(); }))
-      return nullptr;
+    return !values.empty() &&
+           std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isInt(); });
   } catch (const ValueSetError &) {
-    return nullptr;
+    return false;
   }
-  return mean;
+}
+
+const Node *Planner::countMean(const Node *y, const Node *&indices) {
+  const Node *mean = prefixCountMean(y, options.maxLen, indices);
+  return mean && integerMeanHeld(mean) ? mean : nullptr;
 }
 
 std::optional<Planner::CountForm> Planner::countForm(const Node *y, const Node *&indices) {
@@ -94,10 +97,95 @@ std::optional<Planner::CountForm> Planner::countForm(const Node *y, const Node *
   }
 }
 
-std::optional<Planner::CountLookup> Planner::countLookup(const Node *x) {
+const Node *Planner::prefixMean(const Node *m, const Node *&indices) {
+  if (m->kind != NodeKind::Aggregate)
+    return nullptr;
+  const Node *sel = m->inputs[0];
+  if (sel->kind != NodeKind::Select || sel->cmp != graph::CompareKind::Le ||
+      sel->inputs[0]->kind != NodeKind::Indices || sel->inputs[1]->kind != NodeKind::Indices ||
+      sel->inputs[0] != sel->inputs[1] || !integerMeanHeld(m))
+    return nullptr;
+  indices = sel->inputs[0];
+  return m;
+}
+
+std::optional<Planner::SignForm> Planner::signForm(const Node *y, const Node *&indices) {
+  using lang::AtomOpKind;
+  if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Atom || y->operands.size() != 2)
+    return std::nullopt;
+  if (y->atomOp != AtomOpKind::Lt && y->atomOp != AtomOpKind::Le && y->atomOp != AtomOpKind::Gt &&
+      y->atomOp != AtomOpKind::Ge && y->atomOp != AtomOpKind::Eq && y->atomOp != AtomOpKind::Ne)
+    return std::nullopt;
+  // Each side: a prefix mean, its negation, or a sum or difference of two;
+  // or the constant 0.
+  std::function<std::optional<CountForm>(const Node *)> side =
+      [&](const Node *z) -> std::optional<CountForm> {
+    if (prefixMean(z, indices))
+      return CountForm{{{z, 1}}, 0};
+    if (z->kind != NodeKind::Map)
+      return std::nullopt;
+    if (z->mapOp == graph::MapOpKind::Neg && z->operands.size() == 1 && z->operands[0].input >= 0) {
+      std::optional<CountForm> inner = side(z->inputs[z->operands[0].input]);
+      if (inner)
+        for (auto &term : inner->terms)
+          term.second = -term.second;
+      return inner;
+    }
+    if (z->mapOp != graph::MapOpKind::Atom || z->operands.size() != 2 ||
+        (z->atomOp != AtomOpKind::Add && z->atomOp != AtomOpKind::Sub) ||
+        z->operands[0].input < 0 || z->operands[1].input < 0)
+      return std::nullopt;
+    std::optional<CountForm> a = side(z->inputs[z->operands[0].input]);
+    std::optional<CountForm> b = side(z->inputs[z->operands[1].input]);
+    if (!a || !b)
+      return std::nullopt;
+    for (auto term : b->terms)
+      a->terms.emplace_back(term.first, z->atomOp == AtomOpKind::Sub ? -term.second : term.second);
+    return a;
+  };
+  CountForm difference;
+  for (int i = 0; i < 2; ++i) {
+    const graph::Operand &operand = y->operands[i];
+    if (operand.input < 0) {
+      if (!operand.constant.isNumber() || operand.constant.number() != 0)
+        return std::nullopt;
+      continue;
+    }
+    std::optional<CountForm> part = side(y->inputs[operand.input]);
+    if (!part)
+      return std::nullopt;
+    for (const auto &[mean, k] : part->terms)
+      difference.terms.emplace_back(mean, i == 0 ? k : -k);
+  }
+  // At most two means, each once, with coefficient +-1: only then is the
+  // float result's sign that of the counts' combination.
+  std::sort(difference.terms.begin(), difference.terms.end());
+  for (size_t i = 1; i < difference.terms.size(); ++i)
+    if (difference.terms[i].first == difference.terms[i - 1].first)
+      return std::nullopt;
+  if (difference.terms.empty() || difference.terms.size() > 2)
+    return std::nullopt;
+  return SignForm{std::move(difference), y->atomOp};
+}
+
+std::optional<Planner::CountLookup> Planner::countLookup(const Node *x, bool packing) {
   CountLookup lookup;
   std::unordered_set<const Node *> seen;
   bool ok = true;
+  // The combination's index among those read so far (terms compared in
+  // order, without zero coefficients).
+  auto combination = [&](CountForm form) {
+    form.constant = 0;
+    form.terms.erase(std::remove_if(form.terms.begin(), form.terms.end(),
+                                    [](const auto &t) { return t.second == 0; }),
+                     form.terms.end());
+    std::sort(form.terms.begin(), form.terms.end());
+    for (size_t q = 0; q < lookup.combinations.size(); ++q)
+      if (lookup.combinations[q].terms == form.terms)
+        return q;
+    lookup.combinations.push_back(std::move(form));
+    return lookup.combinations.size() - 1;
+  };
   std::vector<const Node *> stack = {x};
   while (!stack.empty() && ok) {
     const Node *y = stack.back();
@@ -105,15 +193,20 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x) {
     if (!seen.insert(y).second || y->kind == NodeKind::Constant)
       continue;
     const Node *indices = nullptr;
-    if (std::optional<CountForm> form = countForm(y, indices)) {
-      if (!form->terms.empty()) {
-        // One combination of counts only.
-        ok = !lookup.form || lookup.form == y;
-        lookup.form = y;
-        lookup.counts = std::move(*form);
-        lookup.indices = indices;
-        continue;
-      }
+    std::optional<CountForm> form = countForm(y, indices);
+    if (form && std::any_of(form->terms.begin(), form->terms.end(),
+                            [](const auto &t) { return t.second != 0; })) {
+      // (Without packing: one form only.)
+      ok = (!lookup.indices || lookup.indices == indices) && (packing || lookup.forms.empty());
+      lookup.indices = indices;
+      lookup.forms.push_back({y, combination(*form), form->constant, std::nullopt});
+      continue;
+    }
+    if (std::optional<SignForm> sign = packing ? signForm(y, indices) : std::nullopt) {
+      ok = !lookup.indices || lookup.indices == indices;
+      lookup.indices = indices;
+      lookup.forms.push_back({y, combination(sign->difference), 0, sign->op});
+      continue;
     }
     int f = bestFeature(y, true);
     if (f < 0 && (y->kind == NodeKind::Tokens || y->kind == NodeKind::Indices))
@@ -132,13 +225,9 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x) {
     for (const Node *input : y->inputs)
       stack.push_back(input);
   }
-  if (!ok || !lookup.form)
+  if (!ok || lookup.forms.empty())
     return std::nullopt;
-  lookup.counts.terms.erase(
-      std::remove_if(lookup.counts.terms.begin(), lookup.counts.terms.end(),
-                     [](const auto &t) { return t.second == 0; }),
-      lookup.counts.terms.end());
-  if (lookup.counts.terms.empty())
+  if (packing && !packingSavesALayer(lookup))
     return std::nullopt;
   int indexBlock = embedding(lookup.indices);
   if (std::find(lookup.categorical.begin(), lookup.categorical.end(), indexBlock) ==
@@ -150,146 +239,16 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x) {
   return lookup;
 }
 
-int Planner::materializeCounts(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
-  // The numerical input t = sum(b_j * m_j) and, per index, the range of
-  // L - c = sum(b_j * s_j) with s_j in [w * min v_j, w * max v_j], w = i + 1.
-  Sparse form;
-  int latestInput = latest(lookup.categorical);
-  std::vector<std::pair<int64_t, int64_t>> unitRange; // per term: min, max of v_j
-  for (const auto &[mean, k] : lookup.counts.terms) {
-    int f = findFeature(mean, EncodingKind::Numerical);
-    addScaled(form, numericReading(f), static_cast<double>(k));
-    latestInput = std::max(latestInput, feature(f).time);
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (const Atom &v : sets.at(mean->inputs[1])) {
-      lo = std::min(lo, v.integral());
-      hi = std::max(hi, v.integral());
+bool Planner::packingSavesALayer(const CountLookup &lookup) const {
+  // Split instead, every combination but one is made a layer ahead where
+  // its means are ready before the latest input: that costs a layer only
+  // when two or more combinations read a mean made at the latest time.
+  int latestTime = latest(lookup.categorical);
+  std::vector<int> timeOf(lookup.combinations.size(), 0);
+  for (size_t q = 0; q < lookup.combinations.size(); ++q)
+    for (const auto &term : lookup.combinations[q].terms) {
+      timeOf[q] = std::max(timeOf[q], feature(findFeature(term.first, EncodingKind::Numerical)).time);
+      latestTime = std::max(latestTime, timeOf[q]);
     }
-    unitRange.emplace_back(lo, hi);
-  }
-  auto range = [&](int64_t w) {
-    int64_t lo = 0, hi = 0;
-    for (size_t j = 0; j < unitRange.size(); ++j) {
-      int64_t k = lookup.counts.terms[j].second;
-      int64_t a = k * w * unitRange[j].first, b = k * w * unitRange[j].second;
-      lo += std::min(a, b);
-      hi += std::max(a, b);
-    }
-    return std::make_pair(lo, hi);
-  };
-  // The levels of t: every k / w, reduced.
-  std::map<std::pair<int64_t, int64_t>, int> levelOf;
-  for (int64_t w = 1; w <= options.maxLen; ++w) {
-    auto [lo, hi] = range(w);
-    if (static_cast<double>(levelOf.size()) + static_cast<double>(hi - lo + 1) >
-        static_cast<double>(options.maxUnits))
-      throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
-                                lookup.form->name + "' takes too many values"};
-    for (int64_t k = lo; k <= hi; ++k) {
-      int64_t g = std::gcd(k < 0 ? -k : k, w);
-      levelOf.emplace(std::make_pair(k / g, w / g), 0);
-    }
-  }
-  std::vector<std::pair<int64_t, int64_t>> rational;
-  NumericInput numeric;
-  numeric.form = form;
-  for (auto &[r, index] : levelOf) {
-    index = static_cast<int>(rational.size());
-    rational.push_back(r);
-    numeric.levels.push_back(static_cast<double>(r.first) / static_cast<double>(r.second));
-  }
-  numeric.noise = noiseOf(numeric.levels);
-
-  int f = addMlpFeature(x, blockOf(x, encoding, valuesOf(x)), latestInput);
-  int time = feature(f).time;
-
-  LookupSpec spec = lookupSpec();
-  std::vector<const Node *> bound;
-  int indexSlot = -1;
-  for (int c : lookup.categorical) {
-    if (featureNode[c] == lookup.indices)
-      indexSlot = static_cast<int>(bound.size());
-    spec.categorical.push_back(blockDims(c));
-    bound.push_back(featureNode[c]);
-  }
-  assert(indexSlot >= 0 && "the lookup reads the indices");
-  bound.push_back(lookup.form);
-  spec.numeric = numeric;
-  const std::vector<Atom> &indexValues = feature(lookup.categorical[indexSlot]).values;
-  // The count combination at this index for level n, if it can occur.
-  auto countAt = [&](const std::vector<int> &combo, int n) -> std::optional<int64_t> {
-    int64_t w = indexValues[combo[indexSlot]].integral() + 1;
-    auto [p, q] = rational[n];
-    if (w % q != 0)
-      return std::nullopt;
-    int64_t k = p * (w / q);
-    auto [lo, hi] = range(w);
-    if (k < lo || k > hi)
-      return std::nullopt;
-    return k;
-  };
-  // Per width w, the levels k / w for k in the range.
-  std::vector<std::vector<int>> levelsOfWidth(options.maxLen + 1);
-  for (int64_t w = 1; w <= options.maxLen; ++w) {
-    auto [lo, hi] = range(w);
-    for (int64_t k = lo; k <= hi; ++k) {
-      int64_t g = std::gcd(k < 0 ? -k : k, w);
-      levelsOfWidth[w].push_back(levelOf.at({k / g, w / g}));
-    }
-  }
-  spec.levelsAt = [&](const std::vector<int> &combo) -> std::vector<int> {
-    int64_t w = indexValues[combo[indexSlot]].integral() + 1;
-    return w >= 1 && w <= options.maxLen ? levelsOfWidth[w] : std::vector<int>{};
-  };
-  MapProgram program(x, bound);
-  std::vector<const Atom *> values(bound.size());
-  Atom count;
-  // When x reads the index only through the counts, its output depends on
-  // the other blocks and the combination's value alone: computed once each.
-  int64_t lowest = range(options.maxLen).first, highest = range(options.maxLen).second;
-  for (int64_t w = 1; w < options.maxLen; ++w) {
-    lowest = std::min(lowest, range(w).first);
-    highest = std::max(highest, range(w).second);
-  }
-  size_t others = 1;
-  for (size_t c = 0; c < spec.categorical.size(); ++c)
-    if (static_cast<int>(c) != indexSlot)
-      others *= spec.categorical[c].size();
-  size_t span = static_cast<size_t>(highest - lowest + 1);
-  std::vector<std::optional<Sparse>> cache(
-      lookup.indexOnlyInForm && others * span <= 10'000'000 ? others * span : 0);
-  spec.output = [&](const std::vector<int> &combo, int n) {
-    int64_t k = *countAt(combo, n);
-    size_t slot = 0;
-    if (!cache.empty()) {
-      for (size_t c = 0; c < combo.size(); ++c)
-        if (static_cast<int>(c) != indexSlot)
-          slot = slot * spec.categorical[c].size() + static_cast<size_t>(combo[c]);
-      slot = slot * span + static_cast<size_t>(k - lowest);
-      if (cache[slot])
-        return *cache[slot];
-    }
-    for (size_t c = 0; c < lookup.categorical.size(); ++c)
-      values[c] = &feature(lookup.categorical[c]).values[combo[c]];
-    count = Atom::integer(k + lookup.counts.constant);
-    values.back() = &count;
-    Sparse encoded = encode(f, program.run(values));
-    if (!cache.empty())
-      cache[slot] = encoded;
-    return encoded;
-  };
-  MlpBlock block;
-  block.units = lookupUnits(x, spec);
-  std::string names;
-  for (int c : lookup.categorical)
-    names += blockName(c) + ", ";
-  block.description = "'" + x->name + "' (" +
-                      (encoding == EncodingKind::Categorical
-                           ? std::to_string(feature(f).values.size()) + " values"
-                           : std::string("numerical")) +
-                      ") from " + names + "'" + lookup.form->name +
-                      "' (prefix counts, read as means): " + std::to_string(block.units.size()) +
-                      " units";
-  mlps[time].push_back(std::move(block));
-  return f;
+  return std::count(timeOf.begin(), timeOf.end(), latestTime) >= 2;
 }

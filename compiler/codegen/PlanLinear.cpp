@@ -63,7 +63,8 @@ void Planner::splitParts(const Node *y, bool top, const Node *linearRoot,
     std::vector<int> sources = sourcesOf(y);
     int numerics = numericCount(sources);
     std::vector<Input> inputs = linearInputs(y);
-    if (numerics <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1) || countLookup(y)) {
+    if (numerics <= 1 || (!inputs.empty() && numericInputs(inputs) <= 1) ||
+        countLookup(y, false)) {
       if (numerics == 0)
         return; // Making it would not take a numerical input away.
       // A number inside a linear form stays a number (the form reads it),

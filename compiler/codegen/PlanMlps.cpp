@@ -30,8 +30,12 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
     inputs = linearInputs(x);
     if (inputs.empty() || numericInputs(inputs) > 1) {
       if (!classes)
-        if (std::optional<CountLookup> counts = countLookup(x))
+        if (std::optional<CountLookup> counts = countLookup(x, false))
           return materializeCounts(x, encoding, *counts);
+      if (!classes)
+        if (std::optional<CountLookup> packed = countLookup(x, true))
+          if (int f = materializeCounts(x, encoding, *packed); f >= 0)
+            return f;
       split(x);
       // The blocks themselves when they have one numerical input left,
       // else a linear form over them.

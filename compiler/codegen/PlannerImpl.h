@@ -296,26 +296,58 @@ private:
   /// select(indices, indices, <=) held numerically, and g(i) = i + 1 at
   /// every index: y is then the count summed. Sets `indices`.
   const Node *countMean(const Node *y, const Node *&indices);
+  /// Whether the aggregate `mean` is held numerically and averages integers.
+  bool integerMeanHeld(const Node *mean);
   /// y as sum(b_j * count_j) + c with integer b_j and c.
   struct CountForm {
     std::vector<std::pair<const Node *, int64_t>> terms; ///< mean, b_j
     int64_t constant = 0;
   };
   std::optional<CountForm> countForm(const Node *y, const Node *&indices);
-  /// A map that reads its numerical inputs only through one combination of
-  /// counts (`form`), besides categorical blocks (indices among them).
+  /// m itself when it is a mean of integers over select(indices, indices,
+  /// <=) held numerically (at index i, s / (i + 1) with s the count summed).
+  /// Sets `indices`.
+  const Node *prefixMean(const Node *m, const Node *&indices);
+  /// y = A cmp B where A - B is at most two prefix means with coefficients
+  /// +-1, or one and the constant 0: in floats exactly the comparison of
+  /// that combination of counts with 0 (s_a / w - s_b / w has the sign of
+  /// s_a - s_b, and is 0 only when they are equal).
+  struct SignForm {
+    CountForm difference;
+    lang::AtomOpKind op = lang::AtomOpKind::Lt;
+  };
+  std::optional<SignForm> signForm(const Node *y, const Node *&indices);
+  /// A map that reads its numerical inputs only through combinations of
+  /// counts, besides categorical blocks (indices among them): forms that
+  /// are counts (integers) or comparisons of a combination with 0.
   struct CountLookup {
-    const Node *form = nullptr;
-    CountForm counts;
+    struct Form {
+      const Node *node = nullptr;
+      size_t combination = 0; ///< Index into `combinations`.
+      int64_t constant = 0;   ///< A count form's constant.
+      std::optional<lang::AtomOpKind> compare; ///< A sign form's comparison.
+    };
+    std::vector<Form> forms;
+    /// The distinct combinations (terms only) the forms read.
+    std::vector<CountForm> combinations;
     const Node *indices = nullptr;
     std::vector<int> categorical;
     /// x reads the index only through the counts.
     bool indexOnlyInForm = false;
   };
-  std::optional<CountLookup> countLookup(const Node *x);
-  /// Makes x in the MLP after its inputs, reading the combination's means
-  /// as one linear form with the levels it takes at each index.
+  /// Without `packing`: one count form only (one combination). With it:
+  /// several, and sign forms, where that saves a layer.
+  std::optional<CountLookup> countLookup(const Node *x, bool packing);
+  bool packingSavesALayer(const CountLookup &lookup) const;
+  /// Makes x in the MLP after its inputs, reading the combinations' means
+  /// as one linear form with the levels it takes at each index (several
+  /// combinations packed in mixed radix: at index i the form is k / (i + 1)
+  /// with k = sum(radix_q * combination_q)). Several combinations that
+  /// cannot be packed exactly (too many levels, or levels too close for
+  /// float32 with their noise) add nothing and give -1.
   int materializeCounts(const Node *x, EncodingKind encoding, const CountLookup &lookup);
+  /// Removes the feature just added (a packing that failed).
+  void dropLastFeature(int f);
 
   OutputPlan outputOf(const Node *root);
 

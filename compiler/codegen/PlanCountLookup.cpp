@@ -1,0 +1,278 @@
+// The plan's lookups of prefix counts (recognised in PlanCounts.cpp): a map
+// of the index, categorical blocks and combinations of counts, made in one
+// MLP that reads the combinations' means as one linear form.
+//
+//   1. Combination q reads the linear form t_q = sum(b_j * m_j); at index i
+//      (w = i + 1) it is D_q / w, with the integer D_q = sum(b_j * s_j) in a
+//      range known from the means' values.
+//   2. Several combinations are packed in mixed radix: t = sum(R_q * t_q),
+//      with R_0 = 1 and R_q+1 = R_q times the width of D_q's window over
+//      every index, so that w * t = sum(R_q * D_q) gives back every D_q.
+//   3. The lookup reads t with, at each index, only the levels k / w its
+//      combinations can give there (the steps follow those gaps), and the
+//      output at each is the map evaluated on the decoded D_q: a count form
+//      is D_q + c, a sign form the comparison of D_q with 0.
+// Packing several combinations is tried only where it is exact: when the
+// levels are too many, or too close for float32 with the noise of the
+// means multiplied by the radix, nothing is added (the caller splits the
+// map instead).
+#include "compiler/codegen/MapProgram.h"
+#include "compiler/codegen/PlannerImpl.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using namespace rasp::codegen::detail;
+
+namespace {
+
+/// The levels k / w, reduced, for every packed value k at every width w.
+struct PackedLevels {
+  std::map<std::pair<int64_t, int64_t>, int> indexOf;
+  std::vector<std::pair<int64_t, int64_t>> rational;
+  std::vector<std::vector<int>> ofWidth; ///< Per width: the level of each k.
+
+  int add(int64_t k, int64_t w) {
+    int64_t g = std::gcd(k < 0 ? -k : k, w);
+    auto [it, added] = indexOf.emplace(std::make_pair(k / g, w / g), 0);
+    if (added) {
+      it->second = static_cast<int>(rational.size());
+      rational.push_back(it->first);
+    }
+    return it->second;
+  }
+};
+
+} // namespace
+
+void Planner::dropLastFeature(int f) {
+  assert(f == static_cast<int>(plan.features.size()) - 1 && "only the last feature goes");
+  if (const Node *node = featureNode[f]) {
+    std::vector<int> &list = byNode[node];
+    assert(!list.empty() && list.back() == f && "the feature is its node's last");
+    list.pop_back();
+  }
+  featureNode.pop_back();
+  plan.dModel -= plan.features.back().width();
+  plan.features.pop_back();
+  valueIndex.erase(f);
+}
+
+int Planner::materializeCounts(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
+  size_t combinations = lookup.combinations.size();
+  bool packed = combinations > 1 ||
+                std::any_of(lookup.forms.begin(), lookup.forms.end(),
+                            [](const CountLookup::Form &form) { return form.compare; });
+  // 1. Per combination: its form, and the range of each mean's values.
+  int latestInput = latest(lookup.categorical);
+  std::vector<Sparse> forms(combinations);
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> unitRange(combinations);
+  double meanNoise = 0; // Of the packed form, from its means.
+  for (size_t q = 0; q < combinations; ++q)
+    for (const auto &[mean, k] : lookup.combinations[q].terms) {
+      int f = findFeature(mean, EncodingKind::Numerical);
+      addScaled(forms[q], numericReading(f), static_cast<double>(k));
+      latestInput = std::max(latestInput, feature(f).time);
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (const Atom &v : sets.at(mean->inputs[1])) {
+        lo = std::min(lo, v.integral());
+        hi = std::max(hi, v.integral());
+      }
+      unitRange[q].emplace_back(lo, hi);
+      meanNoise = std::max(meanNoise, noiseOf(feature(f).levels) * std::fabs(double(k)));
+    }
+  auto range = [&](size_t q, int64_t w) {
+    int64_t lo = 0, hi = 0;
+    for (size_t j = 0; j < unitRange[q].size(); ++j) {
+      int64_t k = lookup.combinations[q].terms[j].second;
+      int64_t a = k * w * unitRange[q][j].first, b = k * w * unitRange[q][j].second;
+      lo += std::min(a, b);
+      hi += std::max(a, b);
+    }
+    return std::make_pair(lo, hi);
+  };
+  // 2. The window of each combination over every width, and the radix.
+  std::vector<int64_t> low(combinations), radix(combinations), weight(combinations, 1);
+  double noise = 0;
+  for (size_t q = 0; q < combinations; ++q) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int64_t w = 1; w <= options.maxLen; ++w) {
+      lo = std::min(lo, range(q, w).first);
+      hi = std::max(hi, range(q, w).second);
+    }
+    low[q] = lo;
+    radix[q] = hi - lo + 1;
+    if (q > 0)
+      weight[q] = weight[q - 1] * radix[q - 1];
+    if (static_cast<double>(weight[q]) * static_cast<double>(radix[q]) > 1e12)
+      return -1; // (Only ever with several combinations.)
+    noise += static_cast<double>(weight[q]) * meanNoise *
+             static_cast<double>(lookup.combinations[q].terms.size());
+  }
+  Sparse form;
+  for (size_t q = 0; q < combinations; ++q)
+    addScaled(form, forms[q], static_cast<double>(weight[q]));
+  if (packed) {
+    // The lookup's own checks, ahead of tabulating: at width N the levels
+    // are 1/N apart, so the steps' slopes reach 2N; neither the noise nor
+    // float32 rounding over the form's range may move a step by an eighth.
+    double slope = 2.0 * static_cast<double>(options.maxLen), most = 0;
+    for (int64_t w = 1; w <= options.maxLen; ++w) {
+      double lo = 0, hi = 0;
+      for (size_t q = 0; q < combinations; ++q) {
+        lo += static_cast<double>(weight[q] * range(q, w).first) / static_cast<double>(w);
+        hi += static_cast<double>(weight[q] * range(q, w).second) / static_cast<double>(w);
+      }
+      most = std::max({most, std::fabs(lo), std::fabs(hi)});
+    }
+    if (slope * noise > 0.125 || slope * 2 * most * 4e-7 > 0.125)
+      return -1;
+  }
+
+  // 3. The levels of t: every k / w, k over the box of the combinations'
+  // ranges at w.
+  PackedLevels levels;
+  levels.ofWidth.resize(options.maxLen + 1);
+  double count = 0;
+  for (int64_t w = 1; w <= options.maxLen; ++w) {
+    double box = 1;
+    for (size_t q = 0; q < combinations; ++q)
+      box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
+    count += box;
+    if (count > static_cast<double>(options.maxUnits)) {
+      if (packed)
+        return -1;
+      throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
+                                lookup.forms[0].node->name + "' takes too many values"};
+    }
+    std::vector<int64_t> digit(combinations);
+    for (size_t q = 0; q < combinations; ++q)
+      digit[q] = range(q, w).first;
+    while (true) {
+      int64_t k = 0;
+      for (size_t q = 0; q < combinations; ++q)
+        k += weight[q] * digit[q];
+      levels.ofWidth[w].push_back(levels.add(k, w));
+      size_t q = 0;
+      while (q < combinations && ++digit[q] > range(q, w).second)
+        digit[q] = range(q, w).first, ++q;
+      if (q == combinations)
+        break;
+    }
+  }
+  NumericInput numeric;
+  numeric.form = form;
+  for (const auto &[p, q] : levels.rational)
+    numeric.levels.push_back(static_cast<double>(p) / static_cast<double>(q));
+  numeric.noise = noiseOf(numeric.levels);
+  if (packed)
+    numeric.noise = std::max(numeric.noise, noise);
+
+  int f = addMlpFeature(x, blockOf(x, encoding, valuesOf(x)), latestInput);
+  int time = feature(f).time;
+
+  LookupSpec spec = lookupSpec();
+  std::vector<const Node *> bound;
+  int indexSlot = -1;
+  for (int c : lookup.categorical) {
+    if (featureNode[c] == lookup.indices)
+      indexSlot = static_cast<int>(bound.size());
+    spec.categorical.push_back(blockDims(c));
+    bound.push_back(featureNode[c]);
+  }
+  assert(indexSlot >= 0 && "the lookup reads the indices");
+  for (const CountLookup::Form &packedForm : lookup.forms)
+    bound.push_back(packedForm.node);
+  spec.numeric = numeric;
+  const std::vector<Atom> &indexValues = feature(lookup.categorical[indexSlot]).values;
+  auto widthOf = [&](const std::vector<int> &combo) {
+    return indexValues[combo[indexSlot]].integral() + 1;
+  };
+  spec.levelsAt = [&](const std::vector<int> &combo) -> std::vector<int> {
+    int64_t w = widthOf(combo);
+    return w >= 1 && w <= options.maxLen ? levels.ofWidth[w] : std::vector<int>{};
+  };
+  // The packed value at level n (an integer at this width).
+  auto packedAt = [&](const std::vector<int> &combo, int n) {
+    auto [p, q] = levels.rational[n];
+    int64_t w = widthOf(combo);
+    assert(w % q == 0 && "the level is one of this width's");
+    return p * (w / q);
+  };
+  MapProgram program(x, bound);
+  std::vector<const Atom *> values(bound.size());
+  std::vector<Atom> formValues(lookup.forms.size());
+  // When x reads the index only through the counts, its output depends on
+  // the other blocks and the packed value alone (the decoding does not
+  // depend on the width): computed once each.
+  int64_t lowest = 0, highest = 0;
+  for (size_t q = 0; q < combinations; ++q) {
+    lowest += weight[q] * low[q];
+    highest += weight[q] * (low[q] + radix[q] - 1);
+  }
+  size_t others = 1;
+  for (size_t c = 0; c < spec.categorical.size(); ++c)
+    if (static_cast<int>(c) != indexSlot)
+      others *= spec.categorical[c].size();
+  double span = static_cast<double>(highest - lowest + 1);
+  std::vector<std::optional<Sparse>> cache(
+      lookup.indexOnlyInForm && static_cast<double>(others) * span <= 1e7
+          ? others * static_cast<size_t>(span)
+          : 0);
+  spec.output = [&](const std::vector<int> &combo, int n) {
+    int64_t k = packedAt(combo, n);
+    size_t slot = 0;
+    if (!cache.empty()) {
+      for (size_t c = 0; c < combo.size(); ++c)
+        if (static_cast<int>(c) != indexSlot)
+          slot = slot * spec.categorical[c].size() + static_cast<size_t>(combo[c]);
+      slot = slot * static_cast<size_t>(span) + static_cast<size_t>(k - lowest);
+      if (cache[slot])
+        return *cache[slot];
+    }
+    for (size_t c = 0; c < lookup.categorical.size(); ++c)
+      values[c] = &feature(lookup.categorical[c]).values[combo[c]];
+    for (size_t i = 0; i < lookup.forms.size(); ++i) {
+      const CountLookup::Form &packedForm = lookup.forms[i];
+      size_t q = packedForm.combination;
+      int64_t d = low[q] + ((k - lowest) / weight[q]) % radix[q];
+      formValues[i] = packedForm.compare ? lang::applyAtomOp(*packedForm.compare,
+                                                              Atom::integer(d), Atom::integer(0))
+                                         : Atom::integer(d + packedForm.constant);
+      values[lookup.categorical.size() + i] = &formValues[i];
+    }
+    Sparse encoded = encode(f, program.run(values));
+    if (!cache.empty())
+      cache[slot] = encoded;
+    return encoded;
+  };
+  MlpBlock block;
+  if (packed) {
+    try {
+      block.units = buildLookup(spec);
+    } catch (const LookupError &) {
+      dropLastFeature(f);
+      return -1;
+    }
+  } else {
+    block.units = lookupUnits(x, spec);
+  }
+  std::string names, read;
+  for (int c : lookup.categorical)
+    names += blockName(c) + ", ";
+  for (const CountLookup::Form &packedForm : lookup.forms)
+    read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
+  block.description = "'" + x->name + "' (" +
+                      (encoding == EncodingKind::Categorical
+                           ? std::to_string(feature(f).values.size()) + " values"
+                           : std::string("numerical")) +
+                      ") from " + names + read + " (prefix counts, read as " +
+                      (combinations > 1 ? "packed means" : "means") +
+                      "): " + std::to_string(block.units.size()) + " units";
+  mlps[time].push_back(std::move(block));
+  return f;
+}

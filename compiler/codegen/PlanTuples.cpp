@@ -129,6 +129,39 @@ std::vector<std::vector<int>> detail::meet(const std::vector<std::vector<int>> &
   return out;
 }
 
+std::vector<Planner::Input> Planner::deepLinearInputs(const std::vector<int> &parts,
+                                                      const std::vector<const Node *> &made) {
+  std::vector<Input> inputs;
+  auto add = [&](Input in) {
+    bool known = std::any_of(inputs.begin(), inputs.end(), [&](const Input &other) {
+      return in.numeric ? other.node == in.node : other.feature == in.feature;
+    });
+    if (!known)
+      inputs.push_back(std::move(in));
+  };
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!made[i]) {
+      add(blockInput(parts[i]));
+      continue;
+    }
+    for (const Node *input : made[i]->inputs) {
+      if (input->kind == NodeKind::Constant)
+        continue;
+      std::vector<Input> below = linearInputs(input);
+      if (below.empty())
+        return {};
+      for (Input &in : below)
+        add(std::move(in));
+    }
+  }
+  int latestInput = 0;
+  for (const Input &in : inputs)
+    latestInput = std::max(latestInput, in.time);
+  if (numericInputs(inputs) > 1 || latestInput >= latest(parts))
+    return {};
+  return inputs;
+}
+
 Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
                                  const Node *selector) {
   Side side;
@@ -213,15 +246,23 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   }
   std::sort(sources.begin(), sources.end());
   sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
-  bool deep = std::any_of(made.begin(), made.end(), [](const Node *n) { return n; }) &&
-              numericCount(sources) <= 1 && latest(sources) < latest(parts);
-  if (!deep) {
-    sources = parts;
-    std::fill(made.begin(), made.end(), nullptr);
+  bool anyMade = std::any_of(made.begin(), made.end(), [](const Node *n) { return n; });
+  if (anyMade && numericCount(sources) <= 1 && latest(sources) < latest(parts)) {
+    for (int f : sources)
+      inputs.push_back(blockInput(f));
+  } else if (anyMade) {
+    // Several numbers below: a linear form of them may serve as one.
+    inputs = deepLinearInputs(parts, made);
   }
-  for (int f : sources)
-    inputs.push_back(blockInput(f));
-  int f = addMlpFeature(nullptr, std::move(out), latest(sources));
+  if (inputs.empty()) {
+    std::fill(made.begin(), made.end(), nullptr);
+    for (int f : parts)
+      inputs.push_back(blockInput(f));
+  }
+  int latestInput = 0;
+  for (const Input &in : inputs)
+    latestInput = std::max(latestInput, in.time);
+  int f = addMlpFeature(nullptr, std::move(out), latestInput);
   int time = feature(f).time;
   LookupSpec spec = lookupSpec();
   BoundInputs bindings = bindInputs(inputs, spec);

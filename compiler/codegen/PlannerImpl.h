@@ -241,6 +241,11 @@ private:
   /// The inputs of `x` when its largest linear parts over numerical blocks
   /// count as one numerical input each.
   std::vector<Input> linearInputs(const Node *x);
+  /// The inputs of a tuple made a layer early from what its MLP-made parts
+  /// (`made`) are made from, reading numbers below them as one linear form;
+  /// empty when that takes more than one number or is no earlier.
+  std::vector<Input> deepLinearInputs(const std::vector<int> &parts,
+                                      const std::vector<const Node *> &made);
 
   /// How far a numerical block may be from its level: attention leaks
   /// (1e-6 of a weight) and float32 sums over max_len + 1 positions.

@@ -19,7 +19,8 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
   bool integral = std::all_of(values.begin(), values.end(),
                               [](const Atom &v) { return v.isIntegral(); });
   // (front and back are the smallest and largest: the set is sorted.)
-  int64_t lo = values.front().integral(), hi = values.back().integral();
+  int64_t lo = integral ? values.front().integral() : 0;
+  int64_t hi = integral ? values.back().integral() : 0;
   if (integral && (hi - lo) <= 10'000'000 / std::max<int64_t>(maxLen, 1)) {
     // The w-fold sums are exact integers, kept as flags over their range;
     // the mean is sum * 1.0 / w, as the evaluator computes it.

@@ -259,3 +259,19 @@ TEST(ValueSetsTest, AnInfiniteShiftMakesEveryKeyEqual) {
   auto s = sets(p, "m", strings({"a", "b"}), 2);
   EXPECT_EQ(text(s.at(p.node("m"))), "0 0.5 1");
 }
+
+TEST(ValueSetsTest, MeansOfFloatsAreEveryMeanOfTheFloats) {
+  // Found by fuzz_compile: a mean of float values took the integer path's
+  // bounds first (and threw). Values {0.0, 0.5, 1.0} over prefixes of up to
+  // 3 keys: the means of w of them for w = 1..3, by hand: the multiples of
+  // 1/2, 1/4 and 1/6 in [0, 1] (0 spelled as the default 0, the first
+  // spelling kept).
+  Program p("half = aggregate(select(indices, indices, <=), indices * 0.5);\n"
+            "zero = aggregate(select(indices, indices, <=), indices * 0.0);\n");
+  std::vector<Atom> half = sets(p, "half", strings({"a"}), 3).at(p.node("half"));
+  const double want[] = {0, 1.0 / 6, 0.25, 1.0 / 3, 0.5, 2.0 / 3, 0.75, 5.0 / 6, 1};
+  ASSERT_EQ(half.size(), std::size(want));
+  for (size_t i = 0; i < half.size(); ++i)
+    EXPECT_DOUBLE_EQ(half[i].number(), want[i]) << i;
+  EXPECT_EQ(text(sets(p, "zero", strings({"a"}), 3).at(p.node("zero"))), "0");
+}

@@ -108,8 +108,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     radix[q] = hi - lo + 1;
     if (q > 0)
       weight[q] = weight[q - 1] * radix[q - 1];
-    if (static_cast<double>(weight[q]) * static_cast<double>(radix[q]) > 1e12)
-      return -1; // (Only ever with several combinations.)
+    if (packed && static_cast<double>(weight[q]) * static_cast<double>(radix[q]) > 1e12)
+      return -1;
     noise += static_cast<double>(weight[q]) * meanNoise *
              static_cast<double>(lookup.combinations[q].terms.size());
   }

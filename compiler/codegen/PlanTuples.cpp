@@ -147,7 +147,12 @@ std::vector<Planner::Input> Planner::deepLinearInputs(const std::vector<int> &pa
     for (const Node *input : made[i]->inputs) {
       if (input->kind == NodeKind::Constant)
         continue;
-      std::vector<Input> below = linearInputs(input);
+      std::vector<Input> below;
+      try {
+        below = linearInputs(input);
+      } catch (const CompileError &) {
+        return {}; // (A set too large to list: the tuple is made the plain way.)
+      }
       if (below.empty())
         return {};
       for (Input &in : below)

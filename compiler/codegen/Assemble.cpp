@@ -7,37 +7,49 @@ using runtime::Matrix;
 
 namespace {
 
-/// Column `col` of `m` (d_model rows) gets the sparse form.
-void setColumn(Matrix &m, int64_t col, const Sparse &form) {
-  for (const auto &[dim, w] : form)
-    m.at(dim, col) += static_cast<float>(w);
-}
+/// Writes cells, counting the nonzero cells as it goes (every other cell of
+/// a fresh matrix is zero, so the count is the matrices' nonzeros without
+/// reading their untouched pages).
+struct Writer {
+  int64_t nonzeros = 0;
 
-void setRow(Matrix &m, int64_t row, const Sparse &form) {
-  for (const auto &[dim, w] : form)
-    m.at(row, dim) += static_cast<float>(w);
-}
+  void add(Matrix &m, int64_t row, int64_t col, double w) {
+    float &cell = m.at(row, col);
+    nonzeros -= cell != 0.0f;
+    cell += static_cast<float>(w);
+    nonzeros += cell != 0.0f;
+  }
+  /// Column `col` of `m` (d_model rows) gets the sparse form.
+  void column(Matrix &m, int64_t col, const Sparse &form) {
+    for (const auto &[dim, w] : form)
+      add(m, dim, col, w);
+  }
+  void row(Matrix &m, int64_t row, const Sparse &form) {
+    for (const auto &[dim, w] : form)
+      add(m, row, dim, w);
+  }
+};
 
-runtime::Head assembleHead(const HeadPlan &plan, int64_t d) {
+runtime::Head assembleHead(const HeadPlan &plan, int64_t d, Writer &write) {
   runtime::Head head;
   int64_t width = static_cast<int64_t>(plan.query.size());
   head.wq = Matrix(d, width);
   head.wk = Matrix(d, width);
   for (int64_t j = 0; j < width; ++j) {
-    setColumn(head.wq, j, plan.query[j]);
-    setColumn(head.wk, j, plan.key[j]);
+    write.column(head.wq, j, plan.query[j]);
+    write.column(head.wk, j, plan.key[j]);
   }
   int64_t values = static_cast<int64_t>(plan.value.size());
   head.wv = Matrix(d, values);
   head.wo = Matrix(values, d);
   for (int64_t c = 0; c < values; ++c) {
-    setColumn(head.wv, c, plan.value[c]);
-    head.wo.at(c, plan.outDims[c]) = 1.0f;
+    write.column(head.wv, c, plan.value[c]);
+    write.add(head.wo, c, plan.outDims[c], 1.0);
   }
   return head;
 }
 
-runtime::Mlp assembleMlp(const LayerPlan &layer, int64_t d) {
+runtime::Mlp assembleMlp(const LayerPlan &layer, int64_t d, Writer &write) {
   int64_t hidden = 0;
   for (const MlpBlock &block : layer.mlps)
     hidden += static_cast<int64_t>(block.units.size());
@@ -49,9 +61,9 @@ runtime::Mlp assembleMlp(const LayerPlan &layer, int64_t d) {
   int64_t u = 0;
   for (const MlpBlock &block : layer.mlps)
     for (const HiddenUnit &unit : block.units) {
-      setColumn(mlp.w1, u, unit.in);
-      mlp.b1.at(0, u) = static_cast<float>(unit.bias);
-      setRow(mlp.w2, u, unit.out);
+      write.column(mlp.w1, u, unit.in);
+      write.add(mlp.b1, 0, u, unit.bias);
+      write.row(mlp.w2, u, unit.out);
       ++u;
     }
   if (hidden == 0)
@@ -61,8 +73,9 @@ runtime::Mlp assembleMlp(const LayerPlan &layer, int64_t d) {
 
 } // namespace
 
-runtime::Model codegen::assembleModel(const ModelPlan &plan) {
+runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) {
   runtime::Model model;
+  Writer write;
   int64_t d = plan.dModel;
   model.config.dModel = d;
   model.config.maxLen = plan.maxLen;
@@ -71,15 +84,15 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan) {
     model.vocab.push_back(v.str());
   model.tokenEmbedding = Matrix(static_cast<int64_t>(plan.tokenRows.size()), d);
   for (size_t i = 0; i < plan.tokenRows.size(); ++i)
-    setRow(model.tokenEmbedding, static_cast<int64_t>(i), plan.tokenRows[i]);
+    write.row(model.tokenEmbedding, static_cast<int64_t>(i), plan.tokenRows[i]);
   model.positionEmbedding = Matrix(static_cast<int64_t>(plan.positionRows.size()), d);
   for (size_t p = 0; p < plan.positionRows.size(); ++p)
-    setRow(model.positionEmbedding, static_cast<int64_t>(p), plan.positionRows[p]);
+    write.row(model.positionEmbedding, static_cast<int64_t>(p), plan.positionRows[p]);
   for (const LayerPlan &layer : plan.layers) {
     runtime::Layer out;
     for (const HeadPlan &head : layer.heads)
-      out.heads.push_back(assembleHead(head, d));
-    out.mlp = assembleMlp(layer, d);
+      out.heads.push_back(assembleHead(head, d, write));
+    out.mlp = assembleMlp(layer, d, write);
     model.layers.push_back(std::move(out));
   }
   for (const Feature &f : plan.features) {
@@ -115,5 +128,7 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan) {
     output.levels = plannedOutput.levels;
   }
   model.outputs.push_back(std::move(output));
+  if (nonzeros)
+    *nonzeros = write.nonzeros;
   return model;
 }

@@ -12,6 +12,8 @@
 
 namespace rasp::codegen {
 
-runtime::Model assembleModel(const ModelPlan &plan);
+/// With `nonzeros`, also counts the nonzero weights as they are written
+/// (what Model::nonzeroParameters finds by reading every weight).
+runtime::Model assembleModel(const ModelPlan &plan, int64_t *nonzeros = nullptr);
 
 } // namespace rasp::codegen

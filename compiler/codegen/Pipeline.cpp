@@ -19,7 +19,7 @@ CompiledProgram codegen::compileProgram(const graph::Node *root,
   out.values = computeValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
   out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits});
   pruneUnread(out.plan);
-  out.model = assembleModel(out.plan);
+  out.model = assembleModel(out.plan, &out.nonzeroParameters);
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
   out.compileMs = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)

@@ -22,6 +22,8 @@ struct CompiledProgram {
   ValueSets values;
   ModelPlan plan;
   runtime::Model model;
+  /// The model's nonzero weights, counted as assembly wrote them.
+  int64_t nonzeroParameters = 0;
   double compileMs = 0; ///< Wall time of the three stages.
 };
 

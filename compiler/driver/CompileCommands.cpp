@@ -278,7 +278,7 @@ int driver::compileCommand(const std::vector<std::string> &args) {
         {"d_model", model.config.dModel},
         {"mlp_hidden_per_layer", std::move(hiddenJson)},
         {"params_dense", model.parameters()},
-        {"params_nonzero", model.nonzeroParameters()},
+        {"params_nonzero", compiled->nonzeroParameters},
         {"compile_ms", compiled->compileMs}};
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
     return ExitOk;
@@ -291,7 +291,7 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                << "  d_model:         " << model.config.dModel << "\n"
                << "  MLP hidden:      " << list(hidden) << "\n"
                << "  parameters:      " << model.parameters() << " dense, "
-               << model.nonzeroParameters() << " nonzero\n"
+               << compiled->nonzeroParameters << " nonzero\n"
                << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs)
                << " ms\n";
   for (const std::string &note : compiled->plan.notes)

@@ -1,8 +1,9 @@
 // libFuzzer target, differential: elaborate arbitrary programs, compile each
 // s-op they define for a small vocabulary and max_len, and run the model on
 // every input against the reference evaluator. A refusal (CompileError) is
-// fine; a crash, a hang, a sanitizer report, or a model that disagrees with
-// the evaluator on any input is a bug.
+// fine; a crash, a hang, a sanitizer report, a model that disagrees with
+// the evaluator on any input, or a nonzero count that disagrees with the
+// weights is a bug.
 #include "compiler/codegen/Pipeline.h"
 #include "compiler/codegen/Verify.h"
 #include "tests/fuzz/FuzzProgram.h"
@@ -33,6 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       ++compiled;
       if (program.model.parameters() > 20'000'000)
         continue;
+      if (program.nonzeroParameters != program.model.nonzeroParameters()) {
+        std::fprintf(stderr, "assembly counted %lld nonzeros in '%s', the weights hold %lld\n",
+                     static_cast<long long>(program.nonzeroParameters), name.c_str(),
+                     static_cast<long long>(program.model.nonzeroParameters()));
+        __builtin_trap();
+      }
       codegen::VerifyReport report =
           codegen::verifyModel(value.node(), program, *backend, {0, 1, 100});
       if (std::getenv("RASP_FUZZ_VERBOSE"))

@@ -64,8 +64,11 @@ struct Layout {
 
 /// The residual after the last layer, row p + 1 for token position p.
 std::vector<std::vector<double>> run(const ModelPlan &plan, const std::vector<int64_t> &ids) {
-  runtime::Model model = assembleModel(plan);
+  int64_t counted = -1;
+  runtime::Model model = assembleModel(plan, &counted);
   EXPECT_EQ(model.validate(), "");
+  // Assembly's count of the nonzeros it wrote is what reading every weight finds.
+  EXPECT_EQ(counted, model.nonzeroParameters());
   auto backend = runtime::makeCpuBackend(runtime::PrecisionKind::Float32);
   runtime::RunResult result = backend->run(model, {ids}, {true})[0];
   const std::vector<double> &last = result.residual.back();

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cassert>
 #include <functional>
-#include <numeric>
 
 using namespace rasp;
 using namespace rasp::codegen;

@@ -97,35 +97,65 @@ template <typename Holds> BitTable tableOf(size_t queries, size_t keys, Holds ho
 
 double scaleFor(int64_t maxLen) { return 2 * (std::log(double(maxLen) + 1) + 14); }
 
+namespace {
+
+size_t formEntries(const std::vector<Sparse> &forms) {
+  size_t n = 0;
+  for (const Sparse &f : forms)
+    n += f.size();
+  return n;
+}
+
+/// Runs one head built from `group` (chunked from `chunkedFrom` values) on
+/// `trials` random inputs; each key carries its token as a number, BOS the
+/// default. Checks every query's mean against the keys that `selects` says
+/// it selects (the default when there are none), and returns the head.
+template <typename Selects>
+HeadPlan checkScores(const Layout &layout, const ScoreGroup &group, size_t chunkedFrom,
+                     Selects selects, double fallback = -1.0, int trials = 60,
+                     unsigned seed = 11, double tolerance = 1e-4) {
+  ModelPlan plan = layout.plan();
+  HeadPlan head;
+  ScoreOptions options{scaleFor(layout.maxLen), 0.5, One, Bos};
+  options.chunkedFrom = chunkedFrom;
+  buildScores({group}, options, head);
+  Sparse value;
+  for (int t = 1; t < layout.tokens; ++t)
+    value.emplace_back(layout.token(t), double(t));
+  value.emplace_back(Bos, fallback);
+  head.value = {value};
+  head.outDims = {layout.scratch(0)};
+  plan.layers[0].heads.push_back(head);
+  std::mt19937 random(seed);
+  for (int trial = 0; trial < trials; ++trial) {
+    std::vector<int64_t> ids(1 + trial % layout.maxLen);
+    for (int64_t &id : ids)
+      id = random() % layout.tokens;
+    auto rows = run(plan, ids);
+    for (size_t q = 0; q < ids.size(); ++q) {
+      double sum = 0, count = 0;
+      for (size_t k = 0; k < ids.size(); ++k)
+        if (selects(ids[q], ids[k]))
+          sum += double(ids[k]), ++count;
+      double want = count ? sum / count : fallback;
+      EXPECT_NEAR(rows[q][layout.scratch(0)], want, tolerance) << "trial " << trial << " q " << q;
+    }
+  }
+  return head;
+}
+
+} // namespace
+
 TEST(ConstructionsTest, ScoreTableAttentionAveragesTheSelectedKeysOrGivesTheDefault) {
   // Query token q selects the keys with a smaller token; each key carries its
   // token as a number; an empty selection gives the default 7 through BOS.
   Layout layout;
   layout.tokens = 3;
   layout.extra = 1;
-  ModelPlan plan = layout.plan();
   ScoreGroup group{tokenReads(layout), tokenReads(layout),
                    tableOf(3, 3, [](size_t q, size_t k) { return k < q; })};
-  HeadPlan head;
-  buildScores({group}, {scaleFor(layout.maxLen), 0.5, One, Bos}, head);
-  head.value = {{{layout.token(1), 1.0}, {layout.token(2), 2.0}, {Bos, 7.0}}};
-  head.outDims = {layout.scratch(0)};
-  plan.layers[0].heads.push_back(head);
-  std::mt19937 random(5);
-  for (int trial = 0; trial < 200; ++trial) {
-    std::vector<int64_t> ids(1 + trial % layout.maxLen);
-    for (int64_t &id : ids)
-      id = random() % 3;
-    auto rows = run(plan, ids);
-    for (size_t q = 0; q < ids.size(); ++q) {
-      double sum = 0, count = 0;
-      for (size_t k = 0; k < ids.size(); ++k)
-        if (ids[k] < ids[q])
-          sum += ids[k], ++count;
-      double want = count ? sum / count : 7.0;
-      EXPECT_NEAR(rows[q][layout.scratch(0)], want, 1e-5) << "trial " << trial << " q " << q;
-    }
-  }
+  checkScores(
+      layout, group, 1000, [](int64_t q, int64_t k) { return k < q; }, 7.0, 200, 5, 1e-5);
 }
 
 TEST(ConstructionsTest, ConjunctionOfTwoTablesSelectsOnlyWhereBothHold) {
@@ -342,53 +372,6 @@ TEST(ConstructionsTest, LookupGatesValuesWithTheSameOutputsAsOneClass) {
 
 } // namespace
 
-namespace {
-
-size_t formEntries(const std::vector<Sparse> &forms) {
-  size_t n = 0;
-  for (const Sparse &f : forms)
-    n += f.size();
-  return n;
-}
-
-/// Runs one head built from `group` (chunked from `chunkedFrom` values) on
-/// random inputs; each key carries its token as a number. Checks every
-/// query's mean against the keys that `selects` says it selects, and
-/// returns the head.
-template <typename Selects>
-HeadPlan checkScores(const Layout &layout, const ScoreGroup &group, size_t chunkedFrom,
-                     Selects selects) {
-  ModelPlan plan = layout.plan();
-  HeadPlan head;
-  ScoreOptions options{scaleFor(layout.maxLen), 0.5, One, Bos};
-  options.chunkedFrom = chunkedFrom;
-  buildScores({group}, options, head);
-  Sparse value;
-  for (int t = 1; t < layout.tokens; ++t)
-    value.emplace_back(layout.token(t), double(t));
-  value.emplace_back(Bos, -1.0);
-  head.value = {value};
-  head.outDims = {layout.scratch(0)};
-  plan.layers[0].heads.push_back(head);
-  std::mt19937 random(11);
-  for (int trial = 0; trial < 60; ++trial) {
-    std::vector<int64_t> ids(1 + trial % layout.maxLen);
-    for (int64_t &id : ids)
-      id = random() % layout.tokens;
-    auto rows = run(plan, ids);
-    for (size_t q = 0; q < ids.size(); ++q) {
-      double sum = 0, count = 0;
-      for (size_t k = 0; k < ids.size(); ++k)
-        if (selects(ids[q], ids[k]))
-          sum += double(ids[k]), ++count;
-      double want = count ? sum / count : -1.0;
-      EXPECT_NEAR(rows[q][layout.scratch(0)], want, 1e-4) << "trial " << trial << " q " << q;
-    }
-  }
-  return head;
-}
-
-} // namespace
 
 TEST(ConstructionsTest, ChunkedScoresOfANestedTableSelectExactlyWithFewerNonzeros) {
   // Query token q selects the keys with a smaller token: rows nest, so from

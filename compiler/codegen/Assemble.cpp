@@ -1,6 +1,9 @@
 // Assembly: dense matrices from the layer/head IR.
 #include "compiler/codegen/Assemble.h"
 
+#include <cstdint>
+#include <unordered_map>
+
 using namespace rasp;
 using namespace rasp::codegen;
 using runtime::Matrix;
@@ -10,15 +13,50 @@ namespace {
 /// Writes cells, counting the nonzero cells as it goes (every other cell of
 /// a fresh matrix is zero, so the count is the matrices' nonzeros without
 /// reading their untouched pages).
+///
+/// A fresh matrix's pages are not mapped yet. Reading a cell first maps the
+/// shared zero page and the write then faults again to copy it; so the
+/// first access to each page is a write of 0 (the page is still all zero),
+/// which maps a zeroed page at once: one fault per page instead of two,
+/// which is most of the assembly time of a model of hundreds of millions of
+/// mostly zero weights.
 struct Writer {
   int64_t nonzeros = 0;
 
   void add(Matrix &m, int64_t row, int64_t col, double w) {
     float &cell = m.at(row, col);
+    std::vector<bool> &pages = touched(m);
+    size_t page = pageOf(&cell) - pageOf(m.data.data());
+    if (!pages[page]) {
+      pages[page] = true;
+      *static_cast<volatile float *>(&cell) = 0.0f;
+    }
     nonzeros -= cell != 0.0f;
     cell += static_cast<float>(w);
     nonzeros += cell != 0.0f;
   }
+
+private:
+  static constexpr unsigned pageBits = 12; // 4 KiB pages.
+  static uintptr_t pageOf(const float *p) { return reinterpret_cast<uintptr_t>(p) >> pageBits; }
+
+  /// The pages of m written so far.
+  std::vector<bool> &touched(const Matrix &m) {
+    const float *base = m.data.data();
+    if (base != lastBase) {
+      std::vector<bool> &pages = pagesOf[base];
+      if (pages.empty())
+        pages.assign(pageOf(base + m.data.size() - 1) - pageOf(base) + 1, false);
+      lastBase = base;
+      lastPages = &pages;
+    }
+    return *lastPages;
+  }
+  std::unordered_map<const float *, std::vector<bool>> pagesOf;
+  const float *lastBase = nullptr;
+  std::vector<bool> *lastPages = nullptr;
+
+public:
   /// Column `col` of `m` (d_model rows) gets the sparse form.
   void column(Matrix &m, int64_t col, const Sparse &form) {
     for (const auto &[dim, w] : form)

@@ -133,21 +133,41 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
       return -1;
   }
 
-  // 3. The levels of t: every k / w, k over the box of the combinations'
-  // ranges at w.
+  // 3. The levels of t: every k / w, k a packed value at width w. When
+  // the means average functions of the tokens alone, k is a sum of w steps,
+  // one per position (the step of its token), and only those sums occur;
+  // otherwise k ranges over the box of the combinations' ranges at w.
+  std::optional<std::vector<int64_t>> steps = tokenSteps(lookup, weight);
+  std::vector<int64_t> sums = {0}, next;
   PackedLevels levels;
   levels.ofWidth.resize(options.maxLen + 1);
   double count = 0;
   for (int64_t w = 1; w <= options.maxLen; ++w) {
     double box = 1;
-    for (size_t q = 0; q < combinations; ++q)
-      box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
+    if (steps) {
+      next.clear();
+      for (int64_t k : sums)
+        for (int64_t step : *steps)
+          next.push_back(k + step);
+      std::sort(next.begin(), next.end());
+      next.erase(std::unique(next.begin(), next.end()), next.end());
+      sums.swap(next);
+      box = static_cast<double>(sums.size());
+    } else {
+      for (size_t q = 0; q < combinations; ++q)
+        box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
+    }
     count += box;
     if (count > static_cast<double>(options.maxUnits)) {
       if (packed)
         return -1;
       throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
                                 lookup.forms[0].node->name + "' takes too many values"};
+    }
+    if (steps) {
+      for (int64_t k : sums)
+        levels.ofWidth[w].push_back(levels.add(k, w));
+      continue;
     }
     std::vector<int64_t> digit(combinations);
     for (size_t q = 0; q < combinations; ++q)

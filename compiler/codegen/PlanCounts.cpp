@@ -251,3 +251,46 @@ bool Planner::packingSavesALayer(const CountLookup &lookup) const {
     }
   return std::count(timeOf.begin(), timeOf.end(), latestTime) >= 2;
 }
+
+std::optional<std::vector<int64_t>> Planner::tokenSteps(const CountLookup &lookup,
+                                                        const std::vector<int64_t> &weight) {
+  std::vector<int64_t> steps(options.vocab.size(), 0);
+  for (size_t q = 0; q < lookup.combinations.size(); ++q)
+    for (const auto &[mean, b] : lookup.combinations[q].terms) {
+      // The mean's values: maps of constants and of one tokens node only.
+      const Node *value = mean->inputs[1], *tokens = nullptr;
+      std::vector<const Node *> stack = {value};
+      std::unordered_set<const Node *> seen;
+      while (!stack.empty()) {
+        const Node *y = stack.back();
+        stack.pop_back();
+        if (!seen.insert(y).second || y->kind == NodeKind::Constant)
+          continue;
+        if (y->kind == NodeKind::Tokens) {
+          if (tokens && tokens != y)
+            return std::nullopt;
+          tokens = y;
+          continue;
+        }
+        if (y->kind != NodeKind::Map)
+          return std::nullopt;
+        stack.insert(stack.end(), y->inputs.begin(), y->inputs.end());
+      }
+      std::vector<const Node *> bound;
+      if (tokens)
+        bound.push_back(tokens);
+      MapProgram program(value, bound);
+      for (size_t t = 0; t < options.vocab.size(); ++t) {
+        std::vector<const Atom *> at;
+        if (tokens)
+          at.push_back(&options.vocab[t]);
+        std::optional<Atom> v = program.run(at);
+        if (!v || !v->isInt())
+          return std::nullopt;
+        steps[t] += weight[q] * b * v->integral();
+      }
+    }
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  return steps;
+}

@@ -344,6 +344,12 @@ private:
   /// several, and sign forms, where that saves a layer.
   std::optional<CountLookup> countLookup(const Node *x, bool packing);
   bool packingSavesALayer(const CountLookup &lookup) const;
+  /// When every mean the lookup reads averages a function of the tokens
+  /// alone: the packed value (sum(weight_q * D_q)) that one position adds,
+  /// per token, distinct and sorted. At width w the packed value is a sum
+  /// of w of them. nullopt otherwise.
+  std::optional<std::vector<int64_t>> tokenSteps(const CountLookup &lookup,
+                                                 const std::vector<int64_t> &weight);
   /// Makes x in the MLP after its inputs, reading the combinations' means
   /// as one linear form with the levels it takes at each index (several
   /// combinations packed in mixed radix: at index i the form is k / (i + 1)

@@ -254,12 +254,14 @@ bool Planner::packingSavesALayer(const CountLookup &lookup) const {
 
 std::optional<std::vector<int64_t>> Planner::tokenSteps(const CountLookup &lookup,
                                                         const std::vector<int64_t> &weight) {
-  std::vector<int64_t> steps(options.vocab.size(), 0);
+  // 1. Every mean's values: maps of constants and of one tokens node, the
+  // same for all of them.
+  const Node *tokens = nullptr;
+  std::vector<std::pair<const Node *, int64_t>> values; // (value s-op, its packed weight)
   for (size_t q = 0; q < lookup.combinations.size(); ++q)
     for (const auto &[mean, b] : lookup.combinations[q].terms) {
-      // The mean's values: maps of constants and of one tokens node only.
-      const Node *value = mean->inputs[1], *tokens = nullptr;
-      std::vector<const Node *> stack = {value};
+      values.emplace_back(mean->inputs[1], weight[q] * b);
+      std::vector<const Node *> stack = {mean->inputs[1]};
       std::unordered_set<const Node *> seen;
       while (!stack.empty()) {
         const Node *y = stack.back();
@@ -276,20 +278,30 @@ std::optional<std::vector<int64_t>> Planner::tokenSteps(const CountLookup &looku
           return std::nullopt;
         stack.insert(stack.end(), y->inputs.begin(), y->inputs.end());
       }
-      std::vector<const Node *> bound;
-      if (tokens)
-        bound.push_back(tokens);
-      MapProgram program(value, bound);
-      for (size_t t = 0; t < options.vocab.size(); ++t) {
-        std::vector<const Atom *> at;
-        if (tokens)
-          at.push_back(&options.vocab[t]);
-        std::optional<Atom> v = program.run(at);
-        if (!v || !v->isInt())
-          return std::nullopt;
-        steps[t] += weight[q] * b * v->integral();
-      }
     }
+  // 2. Per value of the tokens (as that node converts the vocabulary): the
+  // packed value one position holding it adds.
+  std::vector<Atom> tokenValues = {Atom::integer(0)}; // (None is read.)
+  std::vector<const Node *> bound;
+  if (tokens) {
+    if (!sets.has(tokens))
+      return std::nullopt;
+    tokenValues = sets.at(tokens);
+    bound.push_back(tokens);
+  }
+  std::vector<int64_t> steps(tokenValues.size(), 0);
+  for (const auto &[value, k] : values) {
+    MapProgram program(value, bound);
+    for (size_t t = 0; t < tokenValues.size(); ++t) {
+      std::vector<const Atom *> at;
+      if (tokens)
+        at.push_back(&tokenValues[t]);
+      std::optional<Atom> v = program.run(at);
+      if (!v || !v->isInt())
+        return std::nullopt;
+      steps[t] += k * v->integral();
+    }
+  }
   std::sort(steps.begin(), steps.end());
   steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
   return steps;

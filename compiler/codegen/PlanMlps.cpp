@@ -261,6 +261,9 @@ bool Planner::splitNumeric(const Node *x) {
 OutputPlan Planner::outputOf(const Node *root) {
   if (root->isSelector())
     throw CompileError{root, "'" + root->name + "' is a selector; compile an s-op"};
+  if (sets.has(root) && sets.at(root).empty())
+    throw CompileError{root, "'" + root->name + "' has no value on any input of this "
+                             "vocabulary and max_len: the evaluator fails on every one"};
   OutputPlan out;
   out.label = root->name;
   bool numerical = root->encoding == graph::EncodingHintKind::Numerical;

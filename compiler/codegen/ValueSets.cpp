@@ -94,8 +94,14 @@ std::vector<Atom> Builder::compute(const Node *node) {
     out.insert(node->constant);
     break;
   case NodeKind::Map:
-    if (!countSums(node, out))
-      map(node, out);
+    if (countSums(node, out))
+      break;
+    // A prefix count depends on its mean's values alone, as long as they
+    // are a range of integers; otherwise its own inputs are needed.
+    if (prefixCount(node))
+      for (const Node *input : node->inputs)
+        ensure(input);
+    map(node, out);
     break;
   case NodeKind::Aggregate:
     aggregate(node, out);

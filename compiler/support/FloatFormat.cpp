@@ -1,6 +1,7 @@
 // Python-compatible shortest round-trip formatting of doubles.
 #include "compiler/support/FloatFormat.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -10,14 +11,11 @@ std::string rasp::formatPythonFloat(double value) {
     return "nan";
   if (std::isinf(value))
     return value < 0 ? "-inf" : "inf";
-  // Shortest scientific form that round-trips: d.ddd e±X.
+  // Shortest scientific form that round-trips (the closest of that length):
+  // d.ddde±X.
   char buf[40];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*e", precision - 1, value);
-    if (std::strtod(buf, nullptr) == value)
-      break;
-  }
-  std::string sci = buf;
+  auto result = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
+  std::string sci(buf, result.ptr);
   size_t e = sci.find('e');
   int exponent = std::atoi(sci.c_str() + e + 1);
   std::string sign = sci[0] == '-' ? "-" : "";

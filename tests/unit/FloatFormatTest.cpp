@@ -31,6 +31,13 @@ TEST(FloatFormatTest, ExponentThresholdsMatchPython) {
   EXPECT_EQ(formatPythonFloat(1e300 * 10), "1e+301");
 }
 
+TEST(FloatFormatTest, ExtremesMatchPython) {
+  EXPECT_EQ(formatPythonFloat(5e-324), "5e-324");
+  EXPECT_EQ(formatPythonFloat(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(formatPythonFloat(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(formatPythonFloat(9999999999999998.0), "9999999999999998.0");
+}
+
 TEST(FloatFormatTest, SpecialValues) {
   EXPECT_EQ(formatPythonFloat(std::numeric_limits<double>::infinity()), "inf");
   EXPECT_EQ(formatPythonFloat(-std::numeric_limits<double>::infinity()),

@@ -184,10 +184,18 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     for (size_t c = 0; c < count; ++c) {
       rowSignature.clear();
       const Row &row = table[c];
-      for (size_t r = 0; r < row.positions.size(); ++r) {
-        if (spec.levelsAt || compressed)
-          rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
-        appendSignature(rowSignature, row.outputs[r]);
+      // A row with one output is one base unit wherever its levels lie.
+      bool constant = std::all_of(row.outputs.begin(), row.outputs.end(),
+                                  [&](const Sparse &out) { return out == row.outputs[0]; });
+      if (constant && !row.outputs.empty()) {
+        rowSignature.push_back('=');
+        appendSignature(rowSignature, row.outputs[0]);
+      } else {
+        for (size_t r = 0; r < row.positions.size(); ++r) {
+          if (spec.levelsAt || compressed)
+            rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
+          appendSignature(rowSignature, row.outputs[r]);
+        }
       }
       rowSignature.push_back('#');
       for (size_t i = 0; i < m; ++i)

@@ -144,7 +144,10 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   double count = 0;
   for (int64_t w = 1; w <= options.maxLen; ++w) {
     double box = 1;
-    if (steps) {
+    if (steps && static_cast<double>(sums.size()) * static_cast<double>(steps->size()) >
+                     50.0 * static_cast<double>(options.maxUnits)) {
+      box = HUGE_VAL; // (Too many to list, let alone to tabulate.)
+    } else if (steps) {
       next.clear();
       for (int64_t k : sums)
         for (int64_t step : *steps)

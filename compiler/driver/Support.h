@@ -83,6 +83,7 @@ runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
             bool trace);
 
 int compileCommand(const std::vector<std::string> &args);
+int runCommand(const std::vector<std::string> &args);
 int verifyCommand(const std::vector<std::string> &args);
 
 } // namespace rasp::driver

@@ -26,17 +26,15 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   std::vector<Input> inputs;
   for (int s : sources)
     inputs.push_back(blockInput(s));
-  // One prefix count: its lookup steps between the levels each index can
-  // hold (k / (i + 1)), not between every mean's, which lie far closer.
-  if (numericInputs(inputs) == 1 && !classes)
+  // Prefix counts read through one combination: the lookup steps between
+  // the levels each index can hold (k / (i + 1)), not between every mean's,
+  // which lie far closer.
+  if (numericInputs(inputs) >= 1 && !classes)
     if (std::optional<CountLookup> counts = countLookup(x, false))
       return materializeCounts(x, encoding, *counts);
   if (numericInputs(inputs) > 1) {
     inputs = linearInputs(x);
     if (inputs.empty() || numericInputs(inputs) > 1) {
-      if (!classes)
-        if (std::optional<CountLookup> counts = countLookup(x, false))
-          return materializeCounts(x, encoding, *counts);
       if (!classes)
         if (std::optional<CountLookup> packed = countLookup(x, true))
           if (int f = materializeCounts(x, encoding, *packed); f >= 0)

@@ -1,7 +1,12 @@
 // Assembly: dense matrices from the layer/head IR.
 #include "compiler/codegen/Assemble.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <numeric>
+#include <thread>
 #include <unordered_map>
 
 using namespace rasp;
@@ -68,71 +73,134 @@ public:
   }
 };
 
-runtime::Head assembleHead(const HeadPlan &plan, int64_t d, Writer &write) {
-  runtime::Head head;
+/// A batch of writes. The jobs of one model touch disjoint cells, so they
+/// may run on different threads, each with its own Writer.
+using Job = std::function<void(Writer &)>;
+
+/// Jobs of at most this many columns or rows, so that the work of one big
+/// matrix spreads over the threads.
+constexpr int64_t jobSpan = 2048;
+
+/// Calls f(first, last) for consecutive ranges of [0, n) of jobSpan each.
+template <typename F> void inSpans(int64_t n, F f) {
+  for (int64_t first = 0; first < n; first += jobSpan)
+    f(first, std::min(n, first + jobSpan));
+}
+
+void headJobs(const HeadPlan &plan, int64_t d, runtime::Head &head, std::vector<Job> &jobs) {
   int64_t width = static_cast<int64_t>(plan.query.size());
   head.wq = Matrix(d, width);
   head.wk = Matrix(d, width);
-  for (int64_t j = 0; j < width; ++j) {
-    write.column(head.wq, j, plan.query[j]);
-    write.column(head.wk, j, plan.key[j]);
-  }
+  inSpans(width, [&](int64_t first, int64_t last) {
+    jobs.push_back([&plan, &head, first, last](Writer &write) {
+      for (int64_t j = first; j < last; ++j)
+        write.column(head.wq, j, plan.query[j]);
+    });
+    jobs.push_back([&plan, &head, first, last](Writer &write) {
+      for (int64_t j = first; j < last; ++j)
+        write.column(head.wk, j, plan.key[j]);
+    });
+  });
   int64_t values = static_cast<int64_t>(plan.value.size());
   head.wv = Matrix(d, values);
   head.wo = Matrix(values, d);
-  for (int64_t c = 0; c < values; ++c) {
-    write.column(head.wv, c, plan.value[c]);
-    write.add(head.wo, c, plan.outDims[c], 1.0);
-  }
-  return head;
+  jobs.push_back([&plan, &head, values](Writer &write) {
+    for (int64_t c = 0; c < values; ++c) {
+      write.column(head.wv, c, plan.value[c]);
+      write.add(head.wo, c, plan.outDims[c], 1.0);
+    }
+  });
 }
 
-runtime::Mlp assembleMlp(const LayerPlan &layer, int64_t d, Writer &write) {
-  int64_t hidden = 0;
+/// `units` holds the layer's hidden units in order, for the jobs to read.
+void mlpJobs(const LayerPlan &layer, int64_t d, runtime::Mlp &mlp,
+             std::vector<const HiddenUnit *> &units, std::vector<Job> &jobs) {
   for (const MlpBlock &block : layer.mlps)
-    hidden += static_cast<int64_t>(block.units.size());
-  runtime::Mlp mlp;
+    for (const HiddenUnit &unit : block.units)
+      units.push_back(&unit);
+  int64_t hidden = static_cast<int64_t>(units.size());
+  if (hidden == 0)
+    return;
   mlp.w1 = Matrix(d, hidden);
   mlp.b1 = Matrix(1, hidden);
   mlp.w2 = Matrix(hidden, d);
   mlp.b2 = Matrix(1, d);
-  int64_t u = 0;
-  for (const MlpBlock &block : layer.mlps)
-    for (const HiddenUnit &unit : block.units) {
-      write.column(mlp.w1, u, unit.in);
-      write.add(mlp.b1, 0, u, unit.bias);
-      write.row(mlp.w2, u, unit.out);
-      ++u;
-    }
-  if (hidden == 0)
-    mlp = runtime::Mlp();
-  return mlp;
+  inSpans(hidden, [&](int64_t first, int64_t last) {
+    jobs.push_back([&units, &mlp, first, last](Writer &write) {
+      for (int64_t u = first; u < last; ++u) {
+        write.column(mlp.w1, u, units[u]->in);
+        write.add(mlp.b1, 0, u, units[u]->bias);
+      }
+    });
+    jobs.push_back([&units, &mlp, first, last](Writer &write) {
+      for (int64_t u = first; u < last; ++u)
+        write.row(mlp.w2, u, units[u]->out);
+    });
+  });
+}
+
+/// Runs the jobs on up to `threads` threads; returns the nonzeros written.
+int64_t runJobs(const std::vector<Job> &jobs, unsigned threads) {
+  std::atomic<size_t> next{0};
+  std::vector<int64_t> nonzeros(threads, 0);
+  auto work = [&](unsigned t) {
+    Writer write;
+    for (size_t i; (i = next++) < jobs.size();)
+      jobs[i](write);
+    nonzeros[t] = write.nonzeros;
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work, t);
+  work(0);
+  for (std::thread &thread : pool)
+    thread.join();
+  return std::accumulate(nonzeros.begin(), nonzeros.end(), int64_t{0});
+}
+
+/// One thread for a small model; for a large one, most of the time goes to
+/// mapping fresh zeroed pages, which the system does for several threads
+/// at once.
+unsigned threadsFor(const runtime::Model &model) {
+  int64_t cells = 0;
+  for (const auto &[name, m] : model.namedTensors())
+    cells += m->rows * m->cols;
+  if (cells < (int64_t{4} << 20))
+    return 1;
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
 }
 
 } // namespace
 
 runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) {
   runtime::Model model;
-  Writer write;
   int64_t d = plan.dModel;
   model.config.dModel = d;
   model.config.maxLen = plan.maxLen;
   model.config.softmaxScale = 1.0f;
   for (const lang::Atom &v : plan.vocab)
     model.vocab.push_back(v.str());
+  std::vector<Job> jobs;
   model.tokenEmbedding = Matrix(static_cast<int64_t>(plan.tokenRows.size()), d);
-  for (size_t i = 0; i < plan.tokenRows.size(); ++i)
-    write.row(model.tokenEmbedding, static_cast<int64_t>(i), plan.tokenRows[i]);
   model.positionEmbedding = Matrix(static_cast<int64_t>(plan.positionRows.size()), d);
-  for (size_t p = 0; p < plan.positionRows.size(); ++p)
-    write.row(model.positionEmbedding, static_cast<int64_t>(p), plan.positionRows[p]);
-  for (const LayerPlan &layer : plan.layers) {
-    runtime::Layer out;
-    for (const HeadPlan &head : layer.heads)
-      out.heads.push_back(assembleHead(head, d, write));
-    out.mlp = assembleMlp(layer, d, write);
-    model.layers.push_back(std::move(out));
+  jobs.push_back([&plan, &model](Writer &write) {
+    for (size_t i = 0; i < plan.tokenRows.size(); ++i)
+      write.row(model.tokenEmbedding, static_cast<int64_t>(i), plan.tokenRows[i]);
+    for (size_t p = 0; p < plan.positionRows.size(); ++p)
+      write.row(model.positionEmbedding, static_cast<int64_t>(p), plan.positionRows[p]);
+  });
+  // The layers are laid out before any job is made, so that the matrices
+  // the jobs hold stay where they are.
+  model.layers.resize(plan.layers.size());
+  std::vector<std::vector<const HiddenUnit *>> units(plan.layers.size());
+  for (size_t l = 0; l < plan.layers.size(); ++l) {
+    runtime::Layer &out = model.layers[l];
+    out.heads.resize(plan.layers[l].heads.size());
+    for (size_t h = 0; h < out.heads.size(); ++h)
+      headJobs(plan.layers[l].heads[h], d, out.heads[h], jobs);
+    mlpJobs(plan.layers[l], d, out.mlp, units[l], jobs);
   }
+  int64_t written = runJobs(jobs, threadsFor(model));
   for (const Feature &f : plan.features) {
     runtime::Block block;
     block.name = f.label;
@@ -167,6 +235,6 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
   }
   model.outputs.push_back(std::move(output));
   if (nonzeros)
-    *nonzeros = write.nonzeros;
+    *nonzeros = written;
   return model;
 }

@@ -44,7 +44,9 @@ void killAtBos(HiddenUnit &unit, double numericBound, const Sparse &numericPart,
 }
 
 Sparse difference(const Sparse &a, const Sparse &b) {
-  Sparse out = a;
+  Sparse out;
+  out.reserve(a.size() + b.size());
+  out = a;
   addScaled(out, b, -1.0);
   return out;
 }
@@ -218,9 +220,11 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     strides[i] = strides[i - 1] * spec.categorical[i - 1].size();
 
   std::vector<HiddenUnit> units;
+  units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
   std::vector<size_t> cls(m, 0);
+  Sparse numericPart;
   auto add = [&](HiddenUnit unit, double slope = 0) {
-    Sparse numericPart;
+    numericPart.clear();
     if (slope != 0)
       addScaled(numericPart, spec.numeric->form, slope);
     killAtBos(unit, slope * numericMost, numericPart, spec.bosDim);
@@ -270,13 +274,17 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
         // pushes both step units below zero at every level.
         double shift = m ? (slope * std::max(hi - threshold, threshold - lo) + 1) : 0;
         HiddenUnit up;
+        // (Room for every term and the BOS switch, so that nothing moves.)
+        up.in.reserve(spec.numeric->form.size() + gate.size() + 2);
         addScaled(up.in, spec.numeric->form, slope);
         addScaled(up.in, gate, shift / 2);
         addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
-        HiddenUnit down = up;
+        HiddenUnit down;
+        down.in.reserve(up.in.capacity());
+        down.in = up.in;
         addScaled(down.in, {{spec.oneDim, 1.0}}, -1.0);
         up.out = delta;
-        down.out = delta;
+        down.out = std::move(delta);
         for (auto &e : down.out)
           e.second = -e.second;
         add(std::move(up), slope);

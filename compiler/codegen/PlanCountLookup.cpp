@@ -23,6 +23,7 @@
 #include <cassert>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -32,7 +33,12 @@ namespace {
 
 /// The levels k / w, reduced, for every packed value k at every width w.
 struct PackedLevels {
-  std::map<std::pair<int64_t, int64_t>, int> indexOf;
+  struct Hash {
+    size_t operator()(const std::pair<int64_t, int64_t> &r) const {
+      return std::hash<int64_t>()(r.first * 1'000'003 + r.second);
+    }
+  };
+  std::unordered_map<std::pair<int64_t, int64_t>, int, Hash> indexOf;
   std::vector<std::pair<int64_t, int64_t>> rational;
   std::vector<std::vector<int>> ofWidth; ///< Per width: the level of each k.
 

@@ -75,21 +75,30 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
   if (!tuples || static_cast<double>(qCount) * static_cast<double>(kCount) > 4e6)
     return {perSelect(queryParts, false), perSelect(keyParts, true)};
   // Two values of a part are alike when the formula decides the same for
-  // them against every value of every other part, on both sides.
-  std::vector<std::vector<std::string>> qSig(queryParts.size()), kSig(keyParts.size());
-  for (size_t i = 0; i < queryParts.size(); ++i)
-    qSig[i].resize(feature(queryParts[i]).width());
-  for (size_t i = 0; i < keyParts.size(); ++i)
-    kSig[i].resize(feature(keyParts[i]).width());
+  // them against every value of every other part, on both sides: their
+  // signatures are the table's lines (rows on the query side, columns on
+  // the key side) at every tuple that holds them, in order.
   BitTable table = flatten({formula}, qs, qCount, ks, kCount).tabulate(qCount, kCount);
-  for (size_t q = 0; q < qCount; ++q)
-    for (size_t k = 0; k < kCount; ++k) {
-      char bit = table.get(q, k) ? '1' : '0';
-      for (size_t i = 0; i < queryParts.size(); ++i)
-        qSig[i][component(qs, queryParts[i], q)].push_back(bit);
-      for (size_t i = 0; i < keyParts.size(); ++i)
-        kSig[i][component(ks, keyParts[i], k)].push_back(bit);
+  BitTable columns(kCount, qCount);
+  if (keyParts.size() > 1)
+    for (size_t q = 0; q < qCount; ++q)
+      table.forEach(q, [&](size_t k) { columns.set(k, q); });
+  auto signatures = [&](const std::vector<int> &parts, const Side &side, const BitTable &lines) {
+    std::vector<std::vector<std::string>> out(parts.size());
+    if (parts.size() <= 1)
+      return out;
+    for (size_t i = 0; i < parts.size(); ++i)
+      out[i].resize(feature(parts[i]).width());
+    size_t bytes = lines.wordsPerRow() * sizeof(uint64_t);
+    for (size_t t = 0; t < lines.rows(); ++t) {
+      const char *line = reinterpret_cast<const char *>(lines.row(t));
+      for (size_t i = 0; i < parts.size(); ++i)
+        out[i][component(side, parts[i], t)].append(line, bytes);
     }
+    return out;
+  };
+  std::vector<std::vector<std::string>> qSig = signatures(queryParts, qs, table);
+  std::vector<std::vector<std::string>> kSig = signatures(keyParts, ks, columns);
   auto group = [](std::vector<std::vector<std::string>> &signatures, size_t parts) {
     Classes out;
     if (parts <= 1)

@@ -67,6 +67,85 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
   }
 }
 
+namespace {
+
+/// The Indices node below a map chain of it and constants; null when the
+/// chain reads anything else, or no indices at all.
+const Node *indicesBelow(const Node *node) {
+  if (node->kind == NodeKind::Indices)
+    return node;
+  if (node->kind == NodeKind::Constant)
+    return nullptr;
+  if (node->kind != NodeKind::Map)
+    return nullptr;
+  const Node *found = nullptr;
+  for (const Node *input : node->inputs) {
+    if (input->kind == NodeKind::Constant)
+      continue;
+    const Node *below = indicesBelow(input);
+    if (!below || (found && found != below))
+      return nullptr;
+    found = below;
+  }
+  return found;
+}
+
+} // namespace
+
+std::optional<std::vector<int64_t>> codegen::valuesByIndex(const Node *node, int64_t maxLen) {
+  const Node *indices = indicesBelow(node);
+  if (!indices)
+    return std::nullopt;
+  MapProgram program(node, {indices});
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < maxLen; ++i) {
+    Atom index = Atom::integer(i);
+    std::optional<Atom> v = program.run({&index});
+    if (!v)
+      continue;
+    if (!v->isIntegral() || std::llabs(v->integral()) > 1'000'000)
+      return std::nullopt;
+    out.push_back(v->integral());
+  }
+  return out;
+}
+
+bool codegen::forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
+                                const std::function<void(const Atom &)> &add) {
+  if (byIndex.empty())
+    return true;
+  int64_t lo = *std::min_element(byIndex.begin(), byIndex.end());
+  int64_t hi = *std::max_element(byIndex.begin(), byIndex.end());
+  int64_t most = std::min<int64_t>(maxLen, static_cast<int64_t>(byIndex.size()));
+  if ((hi - lo) * most > 10'000'000 / std::max<int64_t>(most, 1))
+    return false;
+  // sums[w] holds a bit per sum of w positions, offset by w * lo; each
+  // position joins the subsets of the ones before it (larger w first, so
+  // that it joins each subset once).
+  size_t bits = static_cast<size_t>((hi - lo) * most + 1), words = (bits + 63) / 64;
+  std::vector<std::vector<uint64_t>> sums(most + 1, std::vector<uint64_t>(words, 0));
+  sums[0][0] = 1;
+  for (int64_t v : byIndex) {
+    size_t shift = static_cast<size_t>(v - lo), whole = shift / 64, part = shift % 64;
+    for (int64_t w = most - 1; w >= 0; --w) {
+      const std::vector<uint64_t> &from = sums[w];
+      std::vector<uint64_t> &to = sums[w + 1];
+      for (size_t i = words; i-- > whole;) {
+        uint64_t moved = from[i - whole] << part;
+        if (part && i > whole)
+          moved |= from[i - whole - 1] >> (64 - part);
+        to[i] |= moved;
+      }
+    }
+  }
+  for (int64_t w = 2; w <= most; ++w)
+    for (size_t s = 0; s < bits; ++s)
+      if (sums[w][s / 64] >> (s % 64) & 1)
+        add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
+                       static_cast<double>(w)));
+  return true;
+}
+
 bool codegen::linearLeaves(const Node *node, std::vector<const Node *> &aggregates) {
   if (node->kind == NodeKind::Constant)
     return node->constant.isNumber();

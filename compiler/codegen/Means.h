@@ -8,6 +8,7 @@
 #include "compiler/codegen/ValueSets.h"
 
 #include <functional>
+#include <optional>
 
 namespace rasp::codegen {
 
@@ -18,6 +19,19 @@ namespace rasp::codegen {
 void forEachMean(const graph::Node *node, const std::vector<lang::Atom> &values,
                  int64_t maxLen, size_t limit,
                  const std::function<void(const lang::Atom &)> &add);
+
+/// The integer values of `node` at positions 0..maxLen-1 when it is a map
+/// chain of the indices alone (constants aside); positions where it fails
+/// are left out (a mean that selects one fails). Nothing when it reads
+/// anything else, or a value is not an integer.
+std::optional<std::vector<int64_t>> valuesByIndex(const graph::Node *node, int64_t maxLen);
+
+/// Calls `add` with every mean of 2..maxLen of `byIndex` at distinct
+/// positions (a selection takes each position at most once): a sharper
+/// set than forEachMean's when few positions hold each value. False, having
+/// added nothing, when the sums' range is too wide to keep as flags.
+bool forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
+                       const std::function<void(const lang::Atom &)> &add);
 
 /// Collects the aggregates of a linear map chain (sums, differences,
 /// constant multiples); false if the chain is anything else.

@@ -159,6 +159,10 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
                              [](const Atom &v) { return v.isNumber(); });
   if (!numbers)
     return; // Averaging non-numbers fails in the evaluator.
+  // Values fixed per position: a selection takes each at most once.
+  if (std::optional<std::vector<int64_t>> byIndex = valuesByIndex(node->inputs[1], options.maxLen))
+    if (forEachSubsetMean(*byIndex, options.maxLen, [&](const Atom &mean) { out.insert(mean); }))
+      return;
   forEachMean(node, values, options.maxLen, options.limit,
               [&](const Atom &mean) { out.insert(mean); });
 }

@@ -1,5 +1,6 @@
 // Value sets: exact sets for small cases worked out by hand, and soundness
 // against the reference evaluator on every input up to a length.
+#include "compiler/codegen/Means.h"
 #include "compiler/codegen/ValueSets.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
@@ -11,8 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
-
-#include <algorithm>
+#include <set>
 
 using namespace rasp;
 using lang::Atom;
@@ -274,4 +274,48 @@ TEST(ValueSetsTest, MeansOfFloatsAreEveryMeanOfTheFloats) {
   for (size_t i = 0; i < half.size(); ++i)
     EXPECT_DOUBLE_EQ(half[i].number(), want[i]) << i;
   EXPECT_EQ(text(sets(p, "zero", strings({"a"}), 3).at(p.node("zero"))), "0");
+}
+
+TEST(ValueSetsTest, MeansOfIndexValuesTakeEachPositionOnce) {
+  // BOS's share: 1 at index 0 and 0 elsewhere, so a selection of w
+  // positions sums to 0 or 1; the means are 0 and 1/w, never 2/3.
+  Program p("share = aggregate(select(tokens, tokens, ==) or select(indices, 0, ==), "
+            "indicator(indices == 0));");
+  auto s = sets(p, "share", strings({"a", "b"}), 6);
+  const std::vector<Atom> &share = s.at(p.node("share"));
+  EXPECT_EQ(share.size(), 7u) << text(share); // 0, 1, 1/2, 1/3, 1/4, 1/5, 1/6
+  for (int64_t w = 2; w <= 6; ++w)
+    EXPECT_TRUE(std::any_of(share.begin(), share.end(), [&](const Atom &a) {
+      return a.equals(Atom::real(1.0 / static_cast<double>(w)));
+    })) << w;
+  expectSound("share = aggregate(select(tokens, tokens, ==) or select(indices, 0, ==), "
+              "indicator(indices == 0));",
+              "share", strings({"a", "b"}), 6);
+  expectSound("m = aggregate(select(tokens, tokens, ==), indices);", "m", strings({"a", "b"}), 6);
+  expectSound("m = aggregate(select(tokens, \"a\", ==), 3 - 2 * (indices % 3));", "m",
+              strings({"a", "b"}), 6);
+}
+
+TEST(ValueSetsTest, SubsetMeansAreTheMeansOfEverySubsetOfPositions) {
+  // Against every subset of 8 positions, enumerated directly.
+  std::vector<int64_t> byIndex = {3, -1, 4, 1, -5, 9, 2, 6};
+  std::set<double> want, got;
+  for (unsigned mask = 0; mask < 256; ++mask) {
+    int w = __builtin_popcount(mask);
+    if (w < 2)
+      continue;
+    int64_t sum = 0;
+    for (int i = 0; i < 8; ++i)
+      if (mask >> i & 1)
+        sum += byIndex[i];
+    want.insert(static_cast<double>(sum) * 1.0 / w);
+  }
+  ASSERT_TRUE(codegen::forEachSubsetMean(byIndex, 8,
+                                         [&](const Atom &mean) { got.insert(mean.number()); }));
+  EXPECT_EQ(got, want);
+  // At max_len 3 only subsets of 2 and 3 positions.
+  std::set<double> small;
+  ASSERT_TRUE(codegen::forEachSubsetMean({0, 0, 0, 10}, 3,
+                                         [&](const Atom &mean) { small.insert(mean.number()); }));
+  EXPECT_EQ(small, (std::set<double>{0.0, 5.0, 10.0 / 3}));
 }

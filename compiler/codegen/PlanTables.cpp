@@ -162,17 +162,16 @@ Planner::Formula Planner::flatten(const std::vector<const Node *> &members, cons
   return formula;
 }
 
-std::vector<uint64_t> Planner::Formula::row(int index, size_t q, size_t keyCount,
-                                            LeafRows &leafRows) const {
+const uint64_t *Planner::Formula::row(int index, size_t q, size_t keyCount, Rows &rows) const {
   const Op &op = ops[index];
   size_t words = (keyCount + 63) / 64;
   if (op.kind == NodeKind::Select) {
     // The select's row for this query value, over the side's key indices.
     size_t qv = op.queries ? static_cast<size_t>((*op.queries)[q]) : 0;
-    std::vector<std::vector<uint64_t>> &rows = leafRows[index];
-    if (rows.empty())
-      rows.resize(op.table->rows());
-    std::vector<uint64_t> &out = rows[qv];
+    std::vector<std::vector<uint64_t>> &leafRows = rows.leaf[index];
+    if (leafRows.empty())
+      leafRows.resize(op.table->rows());
+    std::vector<uint64_t> &out = leafRows[qv];
     if (out.empty()) {
       out.assign(words, 0);
       for (size_t k = 0; k < keyCount; ++k) {
@@ -180,18 +179,21 @@ std::vector<uint64_t> Planner::Formula::row(int index, size_t q, size_t keyCount
         out[k / 64] |= static_cast<uint64_t>(op.table->get(qv, kv)) << (k % 64);
       }
     }
-    return out;
+    return out.data();
   }
-  std::vector<uint64_t> out = row(op.children[0], q, keyCount, leafRows);
+  std::vector<uint64_t> &out = rows.op[index];
+  out.resize(words);
+  const uint64_t *first = row(op.children[0], q, keyCount, rows);
+  std::copy(first, first + words, out.begin());
   switch (op.kind) {
   case NodeKind::SelectorAnd: {
-    std::vector<uint64_t> other = row(op.children[1], q, keyCount, leafRows);
+    const uint64_t *other = row(op.children[1], q, keyCount, rows);
     for (size_t w = 0; w < words; ++w)
       out[w] &= other[w];
     break;
   }
   case NodeKind::SelectorOr: {
-    std::vector<uint64_t> other = row(op.children[1], q, keyCount, leafRows);
+    const uint64_t *other = row(op.children[1], q, keyCount, rows);
     for (size_t w = 0; w < words; ++w)
       out[w] |= other[w];
     break;
@@ -205,20 +207,22 @@ std::vector<uint64_t> Planner::Formula::row(int index, size_t q, size_t keyCount
   default:
     assert(false && "not a selector");
   }
-  return out;
+  return out.data();
 }
 
 BitTable Planner::Formula::tabulate(size_t queryCount, size_t keyCount) const {
   BitTable table(queryCount, keyCount);
-  LeafRows leafRows(ops.size());
+  Rows rows;
+  rows.leaf.resize(ops.size());
+  rows.op.resize(ops.size());
+  size_t words = table.wordsPerRow();
   for (size_t q = 0; q < queryCount; ++q) {
     uint64_t *out = table.row(q);
     for (size_t r = 0; r < roots.size(); ++r) {
-      std::vector<uint64_t> bits = row(roots[r], q, keyCount, leafRows);
-      for (size_t w = 0; w < bits.size(); ++w)
+      const uint64_t *bits = row(roots[r], q, keyCount, rows);
+      for (size_t w = 0; w < words; ++w)
         out[w] = r ? (out[w] & bits[w]) : bits[w];
     }
   }
   return table;
 }
-

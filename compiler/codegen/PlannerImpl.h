@@ -138,10 +138,15 @@ private:
     std::vector<Op> ops;
     std::vector<int> roots;
     std::vector<std::vector<int>> components;
-    /// Per select op, its row for each of its query values (made on use).
-    using LeafRows = std::vector<std::vector<std::vector<uint64_t>>>;
-    /// Op `index`'s decisions for query index q over every key index.
-    std::vector<uint64_t> row(int index, size_t q, size_t keyCount, LeafRows &leafRows) const;
+    /// Per select op, its row for each of its query values (made on use);
+    /// per other op, the buffer of its row for the query at hand.
+    struct Rows {
+      std::vector<std::vector<std::vector<uint64_t>>> leaf;
+      std::vector<std::vector<uint64_t>> op;
+    };
+    /// Op `index`'s decisions for query index q over every key index, in
+    /// `rows` (valid until the next call).
+    const uint64_t *row(int index, size_t q, size_t keyCount, Rows &rows) const;
     /// [query index][key index]: whether every member selects.
     BitTable tabulate(size_t queryCount, size_t keyCount) const;
   };

@@ -2,6 +2,7 @@
 #include "compiler/codegen/Assemble.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -45,21 +46,23 @@ private:
   static constexpr unsigned pageBits = 12; // 4 KiB pages.
   static uintptr_t pageOf(const float *p) { return reinterpret_cast<uintptr_t>(p) >> pageBits; }
 
-  /// The pages of m written so far.
+  /// The pages of m written so far (the last few matrices are remembered,
+  /// since a job's writes alternate between two or three of them).
   std::vector<bool> &touched(const Matrix &m) {
     const float *base = m.data.data();
-    if (base != lastBase) {
-      std::vector<bool> &pages = pagesOf[base];
-      if (pages.empty())
-        pages.assign(pageOf(base + m.data.size() - 1) - pageOf(base) + 1, false);
-      lastBase = base;
-      lastPages = &pages;
-    }
-    return *lastPages;
+    for (const auto &[known, pages] : recent)
+      if (pages && known == base)
+        return *pages;
+    std::vector<bool> &pages = pagesOf[base];
+    if (pages.empty())
+      pages.assign(pageOf(base + m.data.size() - 1) - pageOf(base) + 1, false);
+    recent[next] = {base, &pages};
+    next = (next + 1) % recent.size();
+    return pages;
   }
   std::unordered_map<const float *, std::vector<bool>> pagesOf;
-  const float *lastBase = nullptr;
-  std::vector<bool> *lastPages = nullptr;
+  std::array<std::pair<const float *, std::vector<bool> *>, 4> recent{};
+  size_t next = 0;
 
 public:
   /// Column `col` of `m` (d_model rows) gets the sparse form.

@@ -174,9 +174,10 @@ const uint64_t *Planner::Formula::row(int index, size_t q, size_t keyCount, Rows
     std::vector<uint64_t> &out = leafRows[qv];
     if (out.empty()) {
       out.assign(words, 0);
+      const uint64_t *decisions = op.table->row(qv); // Over the key values.
       for (size_t k = 0; k < keyCount; ++k) {
         size_t kv = op.keys ? static_cast<size_t>((*op.keys)[k]) : 0;
-        out[k / 64] |= static_cast<uint64_t>(op.table->get(qv, kv)) << (k % 64);
+        out[k / 64] |= (decisions[kv / 64] >> (kv % 64) & 1) << (k % 64);
       }
     }
     return out.data();

@@ -117,8 +117,8 @@ std::vector<Dimension> chunkedDimensions(const std::vector<size_t> &position,
     for (size_t p = c * chunk; p < std::min(total, (c + 1) * chunk); ++p)
       sum.add(ownReads[byPosition[p]], 1.0);
     dim.own = sum.take();
-    for (size_t e = c + 1; e <= chunks; ++e)
-      for (size_t o : endingIn[e])
+    for (size_t o = 0; o < length.size(); ++o) // (In order: no sort to take.)
+      if (std::min(length[o] / chunk, chunks) > c)
         sum.add(otherReads[o], 1.0);
     dim.other = sum.take();
     if (!dim.own.empty() && !dim.other.empty())

@@ -1,0 +1,211 @@
+// The lookup MLPs on their own: a hand-made residual layout, the lookup's
+// units assembled into a one-layer model, run in float32 on the CPU
+// backend, and compared with the table the test gives the construction.
+#include "ConstructionsHarness.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using namespace rasp::codegen::harness;
+
+TEST(LookupTest, CategoricalLookupWritesTheTableOneHot) {
+  Layout layout;
+  layout.tokens = 4;
+  layout.extra = 3;
+  ModelPlan plan = layout.plan();
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)}};
+  spec.output = [&](const std::vector<int> &combo, int) {
+    return Sparse{{layout.scratch((combo[0] + 1) % 3), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"table", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 2, 3});
+  for (int t = 0; t < 4; ++t)
+    for (int o = 0; o < 3; ++o)
+      EXPECT_NEAR(rows[t][layout.scratch(o)], o == (t + 1) % 3 ? 1.0 : 0.0, 1e-6);
+}
+
+TEST(LookupTest, NumericalLookupSeparatesCloseLevelsAndKeepsNegativeOutputs) {
+  // Levels 0.001 apart are told apart (per-threshold slopes); f(x) = 1 - 3x
+  // is negative for most levels (Tracr's categorical->numerical MLP clips it).
+  Layout layout;
+  layout.tokens = 5;
+  layout.extra = 2;
+  layout.numberDim = layout.scratch(0);
+  layout.tokenNumbers = {0.5, 0.0, 0.501, 1.0, 0.001};
+  ModelPlan plan = layout.plan();
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, layout.tokenNumbers};
+  spec.output = [&](const std::vector<int> &, int i) {
+    return Sparse{{layout.scratch(1), 1 - 3 * layout.tokenNumbers[i]}};
+  };
+  plan.layers[0].mlps.push_back({"f", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 2, 3, 4});
+  for (int t = 0; t < 5; ++t)
+    EXPECT_NEAR(rows[t][layout.scratch(1)], 1 - 3 * layout.tokenNumbers[t], 1e-4) << t;
+}
+
+TEST(LookupTest, MultiInputLookupComputesAnyTableOfItsInputs) {
+  // Two categorical inputs (the token, and the token's parity written as a
+  // second one-hot) and a numerical one; a random table of all three.
+  Layout layout;
+  layout.tokens = 4;
+  layout.extra = 2 + 1 + 5;
+  layout.numberDim = layout.scratch(2);
+  layout.tokenNumbers = {0.25, 0.5, 0.75, 0.125};
+  ModelPlan plan = layout.plan();
+  for (int t = 0; t < 4; ++t)
+    plan.tokenRows[t].emplace_back(layout.scratch(t % 2), 1.0);
+  std::mt19937 random(9);
+  int table[4][2][4];
+  for (auto &a : table)
+    for (auto &b : a)
+      for (int &x : b)
+        x = random() % 5;
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)},
+                      {layout.scratch(0), layout.scratch(1)}};
+  spec.numeric = NumericInput{{{layout.scratch(2), 1.0}}, layout.tokenNumbers};
+  spec.output = [&](const std::vector<int> &combo, int x) {
+    return Sparse{{layout.scratch(3 + table[combo[0]][combo[1]][x]), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"g", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 2, 3, 2, 0});
+  std::vector<int> ids = {0, 1, 2, 3, 2, 0};
+  for (size_t p = 0; p < ids.size(); ++p) {
+    int t = ids[p];
+    int want = table[t][t % 2][t];
+    for (int o = 0; o < 5; ++o)
+      EXPECT_NEAR(rows[p][layout.scratch(3 + o)], o == want ? 1.0 : 0.0, 1e-5)
+          << "token " << t << " output " << o;
+  }
+}
+
+TEST(LookupTest, LookupStepsOnlyBetweenTheLevelsEachCombinationCanHold) {
+  // Token 0 holds the number 0.3 and token 1 the number 0.3 + 1e-7: far too
+  // close to tell apart in float32. Each token's combination can hold only
+  // its own level (and two others), so with `levelsAt` no step separates
+  // them and the lookup is exact; with every level possible everywhere it
+  // must refuse, since the outputs differ between them.
+  Layout layout;
+  layout.tokens = 2;
+  layout.extra = 1 + 3;
+  layout.numberDim = layout.scratch(0);
+  layout.tokenNumbers = {0.3, 0.3 + 1e-7};
+  ModelPlan plan = layout.plan();
+  const std::vector<double> levels = {0.0, 0.3, 0.3 + 1e-7, 0.7, 1.0};
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1)}};
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, levels};
+  // Output dimension: token 0 at 0.3 -> 1, token 1 at 0.3 + 1e-7 -> 2,
+  // anything else -> 3.
+  spec.output = [&](const std::vector<int> &combo, int n) {
+    int dim = combo[0] == 0 && n == 1 ? 1 : combo[0] == 1 && n == 2 ? 2 : 3;
+    return Sparse{{layout.scratch(dim), 1.0}};
+  };
+  EXPECT_THROW(buildLookup(spec), LookupError);
+  spec.levelsAt = [](const std::vector<int> &combo) {
+    return combo[0] == 0 ? std::vector<int>{0, 1, 4} : std::vector<int>{0, 2, 3};
+  };
+  plan.layers[0].mlps.push_back({"h", buildLookup(spec)});
+  auto rows = run(plan, {0, 1, 1, 0});
+  std::vector<int> ids = {0, 1, 1, 0};
+  for (size_t p = 0; p < ids.size(); ++p)
+    for (int dim = 1; dim <= 3; ++dim)
+      EXPECT_NEAR(rows[p][layout.scratch(dim)], dim == ids[p] + 1 ? 1.0 : 0.0, 1e-5)
+          << "token " << ids[p] << " dimension " << dim;
+}
+
+TEST(LookupTest, LookupRefusesMoreUnitsThanItsBudget) {
+  // 100 x 100 combinations with 10,000 different outputs need 10,000 units.
+  LookupSpec spec;
+  spec.categorical = {std::vector<int>(100, 2), std::vector<int>(100, 3)};
+  spec.maxUnits = 1000;
+  spec.output = [](const std::vector<int> &combo, int) {
+    return Sparse{{4 + combo[0] * 100 + combo[1], 1.0}};
+  };
+  EXPECT_THROW(buildLookup(spec), LookupError);
+}
+
+TEST(LookupTest, LookupGatesValuesWithTheSameOutputsAsOneClass) {
+  // Output (a mod 2) ignores b and sees only the parity of a: 2 classes of
+  // a x 1 class of b = 2 units, each gating on the sum of its members.
+  Layout layout;
+  layout.tokens = 4;
+  layout.extra = 2 + 2;
+  ModelPlan plan = layout.plan();
+  for (int t = 0; t < 4; ++t)
+    plan.tokenRows[t].emplace_back(layout.scratch(t / 2), 1.0);
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)},
+                      {layout.scratch(0), layout.scratch(1)}};
+  spec.output = [&](const std::vector<int> &combo, int) {
+    return Sparse{{layout.scratch(2 + combo[0] % 2), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"parity", buildLookup(spec)});
+  EXPECT_EQ(plan.layers[0].mlps[0].units.size(), 2u);
+  auto rows = run(plan, {0, 1, 2, 3});
+  for (int t = 0; t < 4; ++t)
+    for (int o = 0; o < 2; ++o)
+      EXPECT_NEAR(rows[t][layout.scratch(2 + o)], o == t % 2 ? 1.0 : 0.0, 1e-6) << t;
+}
+
+TEST(LookupTest, LookupWithRunsFindsEveryChangeByBisection) {
+  // Token t holds the number t / 64 (64 levels) and the class t % 4 (a
+  // one-hot); the output is whether the number is below the class's
+  // threshold. Each class changes once, found by bisection (far fewer
+  // outputs asked for than the 256 combinations), and the units compute it
+  // exactly.
+  Layout layout;
+  layout.tokens = 64;
+  layout.extra = 1 + 2 + 4;
+  layout.numberDim = layout.scratch(0);
+  for (int t = 0; t < 64; ++t)
+    layout.tokenNumbers.push_back(t / 64.0);
+  layout.maxLen = 8;
+  ModelPlan plan = layout.plan();
+  for (int t = 0; t < 64; ++t)
+    plan.tokenRows[t].emplace_back(layout.scratch(3 + t % 4), 1.0);
+  const double thresholds[4] = {0.1, 0.5, 0.51, 2.0};
+  auto below = [&](int c, int n) { return layout.tokenNumbers[n] < thresholds[c]; };
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.categorical = {{layout.scratch(3), layout.scratch(4), layout.scratch(5), layout.scratch(6)}};
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, layout.tokenNumbers};
+  int calls = 0;
+  spec.output = [&](const std::vector<int> &combo, int n) {
+    ++calls;
+    return Sparse{{layout.scratch(below(combo[0], n) ? 1 : 2), 1.0}};
+  };
+  spec.runs = true;
+  plan.layers[0].mlps.push_back({"runs", buildLookup(spec)});
+  EXPECT_LT(calls, 4 * 16);
+  std::vector<int64_t> ids(8);
+  for (int trial = 0; trial < 8; ++trial) {
+    for (size_t p = 0; p < ids.size(); ++p)
+      ids[p] = (trial * 8 + p) % 64;
+    auto rows = run(plan, ids);
+    for (size_t p = 0; p < ids.size(); ++p) {
+      bool want = below(ids[p] % 4, ids[p]);
+      EXPECT_NEAR(rows[p][layout.scratch(1)], want ? 1.0 : 0.0, 1e-5) << ids[p];
+      EXPECT_NEAR(rows[p][layout.scratch(2)], want ? 0.0 : 1.0, 1e-5) << ids[p];
+    }
+  }
+}

@@ -130,6 +130,13 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     order = {-1};
   }
   double numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
+  if (spec.widths) {
+    numericMost = 1;
+    for (size_t i = 0; i < spec.widths->dims.size(); ++i)
+      if (spec.widths->lowest[i] <= spec.widths->highest[i])
+        numericMost = std::max({numericMost, std::fabs(spec.widths->lowest[i]) + 1,
+                                std::fabs(spec.widths->highest[i]) + 1});
+  }
 
   // 1. The output of every combination at each numerical level it can
   // take (positions in `order`, ascending).
@@ -261,10 +268,16 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
         if (delta.empty())
           continue;
         assert(right > left && "numerical levels must be distinct");
-        double slope = 2.0 / (right - left), threshold = (left + right) / 2;
+        // Per width the levels are (right - left) / w apart: the slope suits
+        // the closest, at the largest width.
+        double scale = spec.widths ? static_cast<double>(spec.widths->most) : 1.0;
+        double slope = 2.0 * scale / (right - left), threshold = (left + right) / 2;
         // Pre-activations are within 1/2 of a switch point only between the
         // levels; noise and float32 rounding must stay well inside that.
-        double magnitude = slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
+        // (Per width, the threshold term is at most the input's range.)
+        double magnitude =
+            spec.widths ? 2 * slope * numericMost
+                        : slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
         if (slope * spec.numeric->noise > 0.125 || magnitude * 4e-7 > 0.125)
           throw LookupError{"its numerical input takes the values " + std::to_string(left) +
                             " and " + std::to_string(right) +
@@ -272,13 +285,31 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
                             "limit at this max_len)"};
         // Off the combination the gate is <= -1: shifting by half the gap
         // pushes both step units below zero at every level.
-        double shift = m ? (slope * std::max(hi - threshold, threshold - lo) + 1) : 0;
+        double shift = 0;
+        if (m)
+          shift = spec.widths ? 2 * slope * numericMost + 1
+                              : slope * std::max(hi - threshold, threshold - lo) + 1;
         HiddenUnit up;
         // (Room for every term and the BOS switch, so that nothing moves.)
-        up.in.reserve(spec.numeric->form.size() + gate.size() + 2);
+        up.in.reserve(spec.numeric->form.size() + gate.size() + 2 +
+                      (spec.widths ? spec.widths->dims.size() : 0));
         addScaled(up.in, spec.numeric->form, slope);
         addScaled(up.in, gate, shift / 2);
-        addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
+        if (spec.widths) {
+          addScaled(up.in, {{spec.oneDim, 1.0}}, 0.5 - shift / 2);
+          const LookupSpec::Widths &widths = *spec.widths;
+          for (size_t i = 0; i < widths.dims.size(); ++i) {
+            if (widths.lowest[i] > widths.highest[i])
+              continue; // (No level at this width.)
+            // Below every level of this width: on at all of them; above: off.
+            double at = std::clamp(threshold / static_cast<double>(widths.widths[i]),
+                                   widths.lowest[i] - 1 / slope, widths.highest[i] + 1 / slope);
+            if (at != 0)
+              up.in.emplace_back(widths.dims[i], -slope * at);
+          }
+        } else {
+          addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
+        }
         HiddenUnit down;
         down.in.reserve(up.in.capacity());
         down.in = up.in;

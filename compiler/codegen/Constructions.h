@@ -52,6 +52,23 @@ struct LookupSpec {
   /// of the number with something that does not depend on it does: the
   /// table then holds only the changes, found by bisection.
   bool runs = false;
+  /// A numerical input k / w for integer levels k, where w = i + 1 at index
+  /// i, and an output that depends on k but not on w (a prefix count's
+  /// packed mean read only through its counts): each step between
+  /// consecutive k sits at (k1 + k2) / 2w at width w, set through the
+  /// index's one-hot, and its slope suits the closest pair, (k2 - k1) / most.
+  /// A threshold outside the levels a width can hold is moved to just
+  /// outside them, so that no pre-activation is larger than the input's
+  /// range calls for. The index is then not one of the categorical inputs.
+  struct Widths {
+    std::vector<int> dims;       ///< The index's one-hot.
+    std::vector<int64_t> widths; ///< i + 1 for each of them.
+    int64_t most = 1;            ///< The largest width.
+    /// For each of them, the range of k / w (empty, lowest > highest, when
+    /// that width holds no level).
+    std::vector<double> lowest, highest;
+  };
+  std::optional<Widths> widths;
   size_t maxUnits = 200'000;
 };
 

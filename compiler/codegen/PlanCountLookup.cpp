@@ -31,8 +31,10 @@ using namespace rasp::codegen::detail;
 
 namespace {
 
-/// The levels k / w, reduced, for every packed value k at every width w.
+/// The levels k / w, reduced, for every packed value k at every width w
+/// (only `packed` and the ranges when the lookup reads them by width).
 struct PackedLevels {
+  bool byWidth = false;
   struct Hash {
     size_t operator()(const std::pair<int64_t, int64_t> &r) const {
       return std::hash<int64_t>()(r.first * 1'000'003 + r.second);
@@ -41,8 +43,17 @@ struct PackedLevels {
   std::unordered_map<std::pair<int64_t, int64_t>, int, Hash> indexOf;
   std::vector<std::pair<int64_t, int64_t>> rational;
   std::vector<std::vector<int>> ofWidth; ///< Per width: the level of each k.
+  std::vector<int64_t> packed;           ///< Every k at some width.
+  std::vector<double> lowest, highest;   ///< Per width: the range of k / w.
 
   int add(int64_t k, int64_t w) {
+    packed.push_back(k);
+    if (lowest.size() <= static_cast<size_t>(w))
+      lowest.resize(w + 1, HUGE_VAL), highest.resize(w + 1, -HUGE_VAL);
+    lowest[w] = std::min(lowest[w], static_cast<double>(k) / static_cast<double>(w));
+    highest[w] = std::max(highest[w], static_cast<double>(k) / static_cast<double>(w));
+    if (byWidth)
+      return -1;
     int64_t g = std::gcd(k < 0 ? -k : k, w);
     auto [it, added] = indexOf.emplace(std::make_pair(k / g, w / g), 0);
     if (added) {
@@ -146,6 +157,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   std::optional<std::vector<int64_t>> steps = tokenSteps(lookup, weight);
   std::vector<int64_t> sums = {0}, next;
   PackedLevels levels;
+  levels.byWidth = lookup.indexOnlyInForm;
   levels.ofWidth.resize(options.maxLen + 1);
   double count = 0;
   for (int64_t w = 1; w <= options.maxLen; ++w) {
@@ -167,7 +179,10 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
         box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
     }
     count += box;
-    if (count > static_cast<double>(options.maxUnits)) {
+    // (Read by width, the levels of every width share one set of steps: the
+    // lookup counts its own units; this bounds only the listing.)
+    double most = static_cast<double>(options.maxUnits) * (lookup.indexOnlyInForm ? 50 : 1);
+    if (count > most) {
       if (packed)
         return -1;
       throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
@@ -175,7 +190,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     }
     if (steps) {
       for (int64_t k : sums)
-        levels.ofWidth[w].push_back(levels.add(k, w));
+        if (int level = levels.add(k, w); level >= 0)
+          levels.ofWidth[w].push_back(level);
       continue;
     }
     std::vector<int64_t> digit(combinations);
@@ -185,7 +201,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
       int64_t k = 0;
       for (size_t q = 0; q < combinations; ++q)
         k += weight[q] * digit[q];
-      levels.ofWidth[w].push_back(levels.add(k, w));
+      if (int level = levels.add(k, w); level >= 0)
+        levels.ofWidth[w].push_back(level);
       size_t q = 0;
       while (q < combinations && ++digit[q] > range(q, w).second)
         digit[q] = range(q, w).first, ++q;
@@ -198,73 +215,84 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   for (const auto &[p, q] : levels.rational)
     numeric.levels.push_back(static_cast<double>(p) / static_cast<double>(q));
   numeric.noise = noiseOf(numeric.levels);
+  if (levels.byWidth) // (Only the largest level counts.)
+    for (size_t w = 1; w < levels.lowest.size(); ++w)
+      if (levels.lowest[w] <= levels.highest[w])
+        numeric.noise = std::max(numeric.noise, noiseOf({levels.lowest[w], levels.highest[w]}));
   if (packed)
     numeric.noise = std::max(numeric.noise, noise);
 
   int f = addMlpFeature(x, blockOf(x, encoding, valuesOf(x)), latestInput);
   int time = feature(f).time;
 
+  // When x reads the index only through the counts, its output depends on
+  // the other blocks and the packed value k alone (the decoding does not
+  // depend on the width): the steps are placed between consecutive k, with
+  // a threshold per width read from the index's one-hot, instead of a gate
+  // and its own steps per index.
+  bool byWidth = levels.byWidth;
   LookupSpec spec = lookupSpec();
   std::vector<const Node *> bound;
-  int indexSlot = -1;
+  std::vector<int> blocks; // The categorical blocks bound, in order.
+  int indexSlot = -1, indexBlock = -1;
   for (int c : lookup.categorical) {
-    if (featureNode[c] == lookup.indices)
+    if (featureNode[c] == lookup.indices) {
+      indexBlock = c;
+      if (byWidth)
+        continue;
       indexSlot = static_cast<int>(bound.size());
+    }
     spec.categorical.push_back(blockDims(c));
     bound.push_back(featureNode[c]);
+    blocks.push_back(c);
   }
-  assert(indexSlot >= 0 && "the lookup reads the indices");
+  assert(indexBlock >= 0 && "the lookup reads the indices");
   for (const CountLookup::Form &packedForm : lookup.forms)
     bound.push_back(packedForm.node);
+  const std::vector<Atom> &indexValues = feature(indexBlock).values;
+  std::sort(levels.packed.begin(), levels.packed.end());
+  levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()),
+                      levels.packed.end());
   spec.numeric = numeric;
-  const std::vector<Atom> &indexValues = feature(lookup.categorical[indexSlot]).values;
-  auto widthOf = [&](const std::vector<int> &combo) {
-    return indexValues[combo[indexSlot]].integral() + 1;
-  };
-  spec.levelsAt = [&](const std::vector<int> &combo) -> std::vector<int> {
-    int64_t w = widthOf(combo);
-    return w >= 1 && w <= options.maxLen ? levels.ofWidth[w] : std::vector<int>{};
-  };
-  // The packed value at level n (an integer at this width).
+  if (byWidth) {
+    spec.numeric->levels.assign(levels.packed.begin(), levels.packed.end());
+    LookupSpec::Widths widths;
+    widths.dims = blockDims(indexBlock);
+    for (const Atom &i : indexValues) {
+      size_t w = static_cast<size_t>(i.integral() + 1);
+      widths.widths.push_back(i.integral() + 1);
+      bool some = w < levels.lowest.size();
+      widths.lowest.push_back(some ? levels.lowest[w] : HUGE_VAL);
+      widths.highest.push_back(some ? levels.highest[w] : -HUGE_VAL);
+    }
+    widths.most = options.maxLen;
+    spec.widths = std::move(widths);
+  } else {
+    spec.levelsAt = [&](const std::vector<int> &combo) -> std::vector<int> {
+      int64_t w = indexValues[combo[indexSlot]].integral() + 1;
+      return w >= 1 && w <= options.maxLen ? levels.ofWidth[w] : std::vector<int>{};
+    };
+  }
+  // The packed value at level n: k itself, or the integer k / w is at this
+  // combination's width.
   auto packedAt = [&](const std::vector<int> &combo, int n) {
+    if (byWidth)
+      return levels.packed[n];
     auto [p, q] = levels.rational[n];
-    int64_t w = widthOf(combo);
+    int64_t w = indexValues[combo[indexSlot]].integral() + 1;
     assert(w % q == 0 && "the level is one of this width's");
     return p * (w / q);
   };
   MapProgram program(x, bound);
   std::vector<const Atom *> values(bound.size());
   std::vector<Atom> formValues(lookup.forms.size());
-  // When x reads the index only through the counts, its output depends on
-  // the other blocks and the packed value alone (the decoding does not
-  // depend on the width): computed once each.
-  int64_t lowest = 0, highest = 0;
-  for (size_t q = 0; q < combinations; ++q) {
+  int64_t lowest = 0;
+  for (size_t q = 0; q < combinations; ++q)
     lowest += weight[q] * low[q];
-    highest += weight[q] * (low[q] + radix[q] - 1);
-  }
-  size_t others = 1;
-  for (size_t c = 0; c < spec.categorical.size(); ++c)
-    if (static_cast<int>(c) != indexSlot)
-      others *= spec.categorical[c].size();
-  double span = static_cast<double>(highest - lowest + 1);
-  std::vector<std::optional<Sparse>> cache(
-      lookup.indexOnlyInForm && static_cast<double>(others) * span <= 1e7
-          ? others * static_cast<size_t>(span)
-          : 0);
   spec.output = [&](const std::vector<int> &combo, int n) {
     int64_t k = packedAt(combo, n);
-    size_t slot = 0;
-    if (!cache.empty()) {
-      for (size_t c = 0; c < combo.size(); ++c)
-        if (static_cast<int>(c) != indexSlot)
-          slot = slot * spec.categorical[c].size() + static_cast<size_t>(combo[c]);
-      slot = slot * static_cast<size_t>(span) + static_cast<size_t>(k - lowest);
-      if (cache[slot])
-        return *cache[slot];
-    }
-    for (size_t c = 0; c < lookup.categorical.size(); ++c)
-      values[c] = &feature(lookup.categorical[c]).values[combo[c]];
+    for (size_t c = 0; c < blocks.size(); ++c)
+      values[c] = &feature(blocks[c]).values[combo[c]];
     for (size_t i = 0; i < lookup.forms.size(); ++i) {
       const CountLookup::Form &packedForm = lookup.forms[i];
       size_t q = packedForm.combination;
@@ -272,12 +300,9 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
       formValues[i] = packedForm.compare ? lang::applyAtomOp(*packedForm.compare,
                                                               Atom::integer(d), Atom::integer(0))
                                          : Atom::integer(d + packedForm.constant);
-      values[lookup.categorical.size() + i] = &formValues[i];
+      values[blocks.size() + i] = &formValues[i];
     }
-    Sparse encoded = encode(f, program.run(values));
-    if (!cache.empty())
-      cache[slot] = encoded;
-    return encoded;
+    return encode(f, program.run(values));
   };
   MlpBlock block;
   if (packed) {

@@ -40,6 +40,10 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
           if (int f = materializeCounts(x, encoding, *packed); f >= 0)
             return f;
       split(x);
+      // Split, x may read one combination of counts and the parts made.
+      if (!classes)
+        if (std::optional<CountLookup> counts = countLookup(x, false))
+          return materializeCounts(x, encoding, *counts);
       // The blocks themselves when they have one numerical input left,
       // else a linear form over them.
       sources = sourcesOf(x, true);

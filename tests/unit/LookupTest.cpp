@@ -209,3 +209,87 @@ TEST(LookupTest, LookupWithRunsFindsEveryChangeByBisection) {
     }
   }
 }
+
+TEST(LookupTest, WidthThresholdsReadAPackedCountAtEveryWidthWithOneSetOfSteps) {
+  // Like a product of two prefix counts: at width w (index w - 1) the
+  // numerical input is k / w with k = a + 13 b for counts a, b >= 0 with
+  // a + b <= w, and the output, the one-hot of a * b, depends on k alone.
+  // Each token stands for one (a, b, w) and writes k / w, moved by the
+  // input's noise either way or not, and the index's one-hot. One set of
+  // steps serves every width: a base unit and a pair per change of a * b
+  // along the sorted k, not a set per width.
+  const int64_t most = 12;
+  const double noise = 1e-4;
+  struct Point { int64_t a, b, w; double moved; };
+  std::vector<Point> points;
+  std::set<int64_t> packed;
+  std::map<int64_t, int64_t> productOf;
+  std::vector<double> lowest(most, 0.0), highest(most, 0.0);
+  for (int64_t w = 1; w <= most; ++w)
+    for (int64_t a = 0; a <= w; ++a)
+      for (int64_t b = 0; a + b <= w; ++b) {
+        int64_t k = a + 13 * b;
+        packed.insert(k);
+        productOf[k] = a * b;
+        highest[w - 1] = std::max(highest[w - 1], double(k) / double(w));
+        for (double moved : {-noise, 0.0, noise})
+          points.push_back({a, b, w, moved});
+      }
+  std::vector<int64_t> products;
+  for (const auto &[k, p] : productOf)
+    products.push_back(p);
+  std::sort(products.begin(), products.end());
+  products.erase(std::unique(products.begin(), products.end()), products.end());
+  auto slotOf = [&](int64_t p) {
+    return static_cast<int>(std::lower_bound(products.begin(), products.end(), p) -
+                            products.begin());
+  };
+  Layout layout;
+  layout.tokens = static_cast<int>(points.size());
+  layout.extra = 1 + static_cast<int>(most) + static_cast<int>(products.size());
+  layout.numberDim = layout.scratch(0);
+  for (const Point &pt : points)
+    layout.tokenNumbers.push_back(double(pt.a + 13 * pt.b) / double(pt.w) + pt.moved);
+  layout.maxLen = 64;
+  ModelPlan plan = layout.plan();
+  auto indexDim = [&](int64_t i) { return layout.scratch(1 + static_cast<int>(i)); };
+  auto outDim = [&](int slot) { return layout.scratch(1 + static_cast<int>(most) + slot); };
+  for (size_t t = 0; t < points.size(); ++t)
+    plan.tokenRows[t].emplace_back(indexDim(points[t].w - 1), 1.0);
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  std::vector<int64_t> levels(packed.begin(), packed.end());
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, {levels.begin(), levels.end()}, noise};
+  LookupSpec::Widths widths;
+  for (int64_t i = 0; i < most; ++i) {
+    widths.dims.push_back(indexDim(i));
+    widths.widths.push_back(i + 1);
+  }
+  widths.most = most;
+  widths.lowest = lowest;
+  widths.highest = highest;
+  spec.widths = widths;
+  spec.output = [&](const std::vector<int> &, int n) {
+    return Sparse{{outDim(slotOf(productOf.at(levels[n]))), 1.0}};
+  };
+  plan.layers[0].mlps.push_back({"product", buildLookup(spec)});
+  size_t changes = 0;
+  for (size_t n = 1; n < levels.size(); ++n)
+    changes += productOf.at(levels[n]) != productOf.at(levels[n - 1]);
+  EXPECT_EQ(plan.layers[0].mlps[0].units.size(), 1 + 2 * changes);
+  for (size_t first = 0; first < points.size(); first += 64) {
+    std::vector<int64_t> ids;
+    for (size_t t = first; t < std::min(points.size(), first + 64); ++t)
+      ids.push_back(static_cast<int64_t>(t));
+    auto rows = run(plan, ids);
+    for (size_t p = 0; p < ids.size(); ++p) {
+      const Point &pt = points[ids[p]];
+      int want = slotOf(pt.a * pt.b);
+      for (int slot = 0; slot < static_cast<int>(products.size()); ++slot)
+        ASSERT_NEAR(rows[p][outDim(slot)], slot == want ? 1.0 : 0.0, 1e-4)
+            << "a " << pt.a << " b " << pt.b << " w " << pt.w << " moved " << pt.moved
+            << " product slot " << slot;
+    }
+  }
+}

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <unordered_map>
 
@@ -61,6 +62,65 @@ struct PackedLevels {
       rational.push_back(it->first);
     }
     return it->second;
+  }
+
+  /// Lists the levels of widths 1..maxLen: at width w, the sums of w of
+  /// the tokens' `steps` when they are given, else the box of the
+  /// combinations' windows (`range`) packed with `weight`. False past
+  /// maxUnits levels in all (50 x that read by width, where the levels of
+  /// every width share one set of steps and the lookup counts its units).
+  bool list(const std::optional<std::vector<int64_t>> &steps, const std::vector<int64_t> &weight,
+            const std::function<std::pair<int64_t, int64_t>(size_t, int64_t)> &range,
+            int64_t maxLen, size_t maxUnits) {
+    size_t combinations = weight.size();
+    double most = static_cast<double>(maxUnits) * (byWidth ? 50 : 1);
+    std::vector<int64_t> sums = {0}, next;
+    ofWidth.resize(maxLen + 1);
+    double count = 0;
+    for (int64_t w = 1; w <= maxLen; ++w) {
+      double box = 1;
+      if (steps && static_cast<double>(sums.size()) * static_cast<double>(steps->size()) >
+                       50.0 * static_cast<double>(maxUnits)) {
+        box = HUGE_VAL; // (Too many to list, let alone to tabulate.)
+      } else if (steps) {
+        next.clear();
+        for (int64_t k : sums)
+          for (int64_t step : *steps)
+            next.push_back(k + step);
+        std::sort(next.begin(), next.end());
+        next.erase(std::unique(next.begin(), next.end()), next.end());
+        sums.swap(next);
+        box = static_cast<double>(sums.size());
+      } else {
+        for (size_t q = 0; q < combinations; ++q)
+          box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
+      }
+      count += box;
+      if (count > most)
+        return false;
+      if (steps) {
+        for (int64_t k : sums)
+          if (int level = add(k, w); level >= 0)
+            ofWidth[w].push_back(level);
+        continue;
+      }
+      std::vector<int64_t> digit(combinations);
+      for (size_t q = 0; q < combinations; ++q)
+        digit[q] = range(q, w).first;
+      while (true) {
+        int64_t k = 0;
+        for (size_t q = 0; q < combinations; ++q)
+          k += weight[q] * digit[q];
+        if (int level = add(k, w); level >= 0)
+          ofWidth[w].push_back(level);
+        size_t q = 0;
+        while (q < combinations && ++digit[q] > range(q, w).second)
+          digit[q] = range(q, w).first, ++q;
+        if (q == combinations)
+          break;
+      }
+    }
+    return true;
   }
 };
 
@@ -155,60 +215,13 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   // one per position (the step of its token), and only those sums occur;
   // otherwise k ranges over the box of the combinations' ranges at w.
   std::optional<std::vector<int64_t>> steps = tokenSteps(lookup, weight);
-  std::vector<int64_t> sums = {0}, next;
   PackedLevels levels;
   levels.byWidth = lookup.indexOnlyInForm;
-  levels.ofWidth.resize(options.maxLen + 1);
-  double count = 0;
-  for (int64_t w = 1; w <= options.maxLen; ++w) {
-    double box = 1;
-    if (steps && static_cast<double>(sums.size()) * static_cast<double>(steps->size()) >
-                     50.0 * static_cast<double>(options.maxUnits)) {
-      box = HUGE_VAL; // (Too many to list, let alone to tabulate.)
-    } else if (steps) {
-      next.clear();
-      for (int64_t k : sums)
-        for (int64_t step : *steps)
-          next.push_back(k + step);
-      std::sort(next.begin(), next.end());
-      next.erase(std::unique(next.begin(), next.end()), next.end());
-      sums.swap(next);
-      box = static_cast<double>(sums.size());
-    } else {
-      for (size_t q = 0; q < combinations; ++q)
-        box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
-    }
-    count += box;
-    // (Read by width, the levels of every width share one set of steps: the
-    // lookup counts its own units; this bounds only the listing.)
-    double most = static_cast<double>(options.maxUnits) * (lookup.indexOnlyInForm ? 50 : 1);
-    if (count > most) {
-      if (packed)
-        return -1;
-      throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
-                                lookup.forms[0].node->name + "' takes too many values"};
-    }
-    if (steps) {
-      for (int64_t k : sums)
-        if (int level = levels.add(k, w); level >= 0)
-          levels.ofWidth[w].push_back(level);
-      continue;
-    }
-    std::vector<int64_t> digit(combinations);
-    for (size_t q = 0; q < combinations; ++q)
-      digit[q] = range(q, w).first;
-    while (true) {
-      int64_t k = 0;
-      for (size_t q = 0; q < combinations; ++q)
-        k += weight[q] * digit[q];
-      if (int level = levels.add(k, w); level >= 0)
-        levels.ofWidth[w].push_back(level);
-      size_t q = 0;
-      while (q < combinations && ++digit[q] > range(q, w).second)
-        digit[q] = range(q, w).first, ++q;
-      if (q == combinations)
-        break;
-    }
+  if (!levels.list(steps, weight, range, options.maxLen, options.maxUnits)) {
+    if (packed)
+      return -1;
+    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
+                              lookup.forms[0].node->name + "' takes too many values"};
   }
   NumericInput numeric;
   numeric.form = form;

@@ -175,6 +175,22 @@ const uint64_t *Planner::Formula::row(int index, size_t q, size_t keyCount, Rows
     if (out.empty()) {
       out.assign(words, 0);
       const uint64_t *decisions = op.table->row(qv); // Over the key values.
+      size_t values = op.table->cols();
+      if (op.keys && values * words <= 2 * keyCount) {
+        // Few key values: the row is the union of the key indices holding
+        // each value the select takes (those sets made once per select).
+        std::vector<std::vector<uint64_t>> &holding = rows.holding[index];
+        if (holding.empty()) {
+          holding.assign(values, std::vector<uint64_t>(words, 0));
+          for (size_t k = 0; k < keyCount; ++k)
+            holding[(*op.keys)[k]][k / 64] |= uint64_t{1} << (k % 64);
+        }
+        op.table->forEach(qv, [&](size_t kv) {
+          for (size_t w = 0; w < words; ++w)
+            out[w] |= holding[kv][w];
+        });
+        return out.data();
+      }
       for (size_t k = 0; k < keyCount; ++k) {
         size_t kv = op.keys ? static_cast<size_t>((*op.keys)[k]) : 0;
         out[k / 64] |= (decisions[kv / 64] >> (kv % 64) & 1) << (k % 64);
@@ -216,6 +232,7 @@ BitTable Planner::Formula::tabulate(size_t queryCount, size_t keyCount) const {
   Rows rows;
   rows.leaf.resize(ops.size());
   rows.op.resize(ops.size());
+  rows.holding.resize(ops.size());
   size_t words = table.wordsPerRow();
   for (size_t q = 0; q < queryCount; ++q) {
     uint64_t *out = table.row(q);

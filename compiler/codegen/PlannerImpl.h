@@ -143,6 +143,8 @@ private:
     struct Rows {
       std::vector<std::vector<std::vector<uint64_t>>> leaf;
       std::vector<std::vector<uint64_t>> op;
+      /// Per select op with few key values: the key indices holding each.
+      std::vector<std::vector<std::vector<uint64_t>>> holding;
     };
     /// Op `index`'s decisions for query index q over every key index, in
     /// `rows` (valid until the next call).

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <numeric>
+#include <system_error>
 #include <thread>
 #include <unordered_map>
 
@@ -153,8 +154,13 @@ int64_t runJobs(const std::vector<Job> &jobs, unsigned threads) {
     nonzeros[t] = write.nonzeros;
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(work, t);
+  for (unsigned t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work, t);
+    } catch (const std::system_error &) {
+      break; // (No more threads to be had: the ones running take every job.)
+    }
+  }
   work(0);
   for (std::thread &thread : pool)
     thread.join();

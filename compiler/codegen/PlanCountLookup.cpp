@@ -306,10 +306,12 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     int64_t k = packedAt(combo, n);
     for (size_t c = 0; c < blocks.size(); ++c)
       values[c] = &feature(blocks[c]).values[combo[c]];
+    auto digit = [&](size_t q) { return low[q] + ((k - lowest) / weight[q]) % radix[q]; };
     for (size_t i = 0; i < lookup.forms.size(); ++i) {
       const CountLookup::Form &packedForm = lookup.forms[i];
-      size_t q = packedForm.combination;
-      int64_t d = low[q] + ((k - lowest) / weight[q]) % radix[q];
+      int64_t d = packedForm.over.empty() ? digit(packedForm.combination) : 0;
+      for (const auto &[q, b] : packedForm.over)
+        d += b * digit(q);
       formValues[i] = packedForm.compare ? lang::applyAtomOp(*packedForm.compare,
                                                               Atom::integer(d), Atom::integer(0))
                                          : Atom::integer(d + packedForm.constant);
@@ -338,7 +340,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
                            ? std::to_string(feature(f).values.size()) + " values"
                            : std::string("numerical")) +
                       ") from " + names + read + " (prefix counts, read as " +
-                      (combinations > 1 ? "packed means" : "means") +
+                      (!lookup.forms[0].over.empty() ? "packed means, one per count"
+                                         : combinations > 1 ? "packed means" : "means") +
                       "): " + std::to_string(block.units.size()) + " units";
   mlps[time].push_back(std::move(block));
   return f;

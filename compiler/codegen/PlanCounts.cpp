@@ -238,6 +238,30 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x, bool pac
   return lookup;
 }
 
+std::optional<Planner::CountLookup> Planner::overMeans(const CountLookup &lookup) {
+  std::vector<const Node *> means;
+  bool differ = false;
+  for (const CountForm &combination : lookup.combinations)
+    for (const auto &[mean, b] : combination.terms) {
+      differ = differ || b != 1 || combination.terms.size() != 1;
+      if (std::find(means.begin(), means.end(), mean) == means.end())
+        means.push_back(mean);
+    }
+  if (!differ || means.size() > lookup.combinations.size())
+    return std::nullopt;
+  CountLookup out = lookup;
+  out.combinations.clear();
+  for (const Node *mean : means)
+    out.combinations.push_back(CountForm{{{mean, 1}}, 0});
+  for (CountLookup::Form &form : out.forms) {
+    form.over.clear();
+    for (const auto &[mean, b] : lookup.combinations[form.combination].terms)
+      form.over.emplace_back(
+          static_cast<size_t>(std::find(means.begin(), means.end(), mean) - means.begin()), b);
+  }
+  return out;
+}
+
 bool Planner::packingSavesALayer(const CountLookup &lookup) const {
   // Split instead, every combination but one is made a layer ahead where
   // its means are ready before the latest input: that costs a layer only

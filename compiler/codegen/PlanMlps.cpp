@@ -36,9 +36,14 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
     inputs = linearInputs(x);
     if (inputs.empty() || numericInputs(inputs) > 1) {
       if (!classes)
-        if (std::optional<CountLookup> packed = countLookup(x, true))
+        if (std::optional<CountLookup> packed = countLookup(x, true)) {
           if (int f = materializeCounts(x, encoding, *packed); f >= 0)
             return f;
+          // (Refused packed as combinations: packed as the means they read.)
+          if (std::optional<CountLookup> means = overMeans(*packed))
+            if (int f = materializeCounts(x, encoding, *means); f >= 0)
+              return f;
+        }
       split(x);
       // Split, x may read one combination of counts and the parts made.
       if (!classes)

@@ -338,6 +338,10 @@ private:
       size_t combination = 0; ///< Index into `combinations`.
       int64_t constant = 0;   ///< A count form's constant.
       std::optional<lang::AtomOpKind> compare; ///< A sign form's comparison.
+      /// When not empty, the form's integer is this sum of b times
+      /// combination c (the combinations are then the means themselves),
+      /// not `combination` alone.
+      std::vector<std::pair<size_t, int64_t>> over;
     };
     std::vector<Form> forms;
     /// The distinct combinations (terms only) the forms read.
@@ -351,6 +355,11 @@ private:
   /// several, and sign forms, where that saves a layer.
   std::optional<CountLookup> countLookup(const Node *x, bool packing);
   bool packingSavesALayer(const CountLookup &lookup) const;
+  /// The lookup with the means its combinations read as the combinations
+  /// (each form a sum of them), when those are no more and differ: packed,
+  /// the counts of the means may have far smaller windows than their
+  /// combinations (n_one - n_shift spans 193 values where n_one spans 65).
+  static std::optional<CountLookup> overMeans(const CountLookup &lookup);
   /// When every mean the lookup reads averages a function of the tokens
   /// alone: the packed value (sum(weight_q * D_q)) that one position adds,
   /// per token, distinct and sorted. At width w the packed value is a sum

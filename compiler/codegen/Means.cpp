@@ -74,8 +74,6 @@ namespace {
 const Node *indicesBelow(const Node *node) {
   if (node->kind == NodeKind::Indices)
     return node;
-  if (node->kind == NodeKind::Constant)
-    return nullptr;
   if (node->kind != NodeKind::Map)
     return nullptr;
   const Node *found = nullptr;

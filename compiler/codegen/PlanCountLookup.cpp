@@ -48,13 +48,14 @@ struct PackedLevels {
   std::vector<double> lowest, highest;   ///< Per width: the range of k / w.
 
   int add(int64_t k, int64_t w) {
-    packed.push_back(k);
     if (lowest.size() <= static_cast<size_t>(w))
       lowest.resize(w + 1, HUGE_VAL), highest.resize(w + 1, -HUGE_VAL);
     lowest[w] = std::min(lowest[w], static_cast<double>(k) / static_cast<double>(w));
     highest[w] = std::max(highest[w], static_cast<double>(k) / static_cast<double>(w));
-    if (byWidth)
+    if (byWidth) {
+      packed.push_back(k);
       return -1;
+    }
     int64_t g = std::gcd(k < 0 ? -k : k, w);
     auto [it, added] = indexOf.emplace(std::make_pair(k / g, w / g), 0);
     if (added) {
@@ -223,15 +224,21 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
                               lookup.forms[0].node->name + "' takes too many values"};
   }
+  // The lookup's levels: the integers k read by width, else every k / w.
   NumericInput numeric;
   numeric.form = form;
+  std::sort(levels.packed.begin(), levels.packed.end());
+  levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()),
+                      levels.packed.end());
+  numeric.levels.assign(levels.packed.begin(), levels.packed.end());
   for (const auto &[p, q] : levels.rational)
     numeric.levels.push_back(static_cast<double>(p) / static_cast<double>(q));
-  numeric.noise = noiseOf(numeric.levels);
-  if (levels.byWidth) // (Only the largest level counts.)
-    for (size_t w = 1; w < levels.lowest.size(); ++w)
-      if (levels.lowest[w] <= levels.highest[w])
-        numeric.noise = std::max(numeric.noise, noiseOf({levels.lowest[w], levels.highest[w]}));
+  // (The noise grows with the largest number the form holds.)
+  std::vector<double> extremes;
+  for (size_t w = 1; w < levels.lowest.size(); ++w)
+    if (levels.lowest[w] <= levels.highest[w])
+      extremes.insert(extremes.end(), {levels.lowest[w], levels.highest[w]});
+  numeric.noise = noiseOf(extremes);
   if (packed)
     numeric.noise = std::max(numeric.noise, noise);
 
@@ -263,12 +270,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   for (const CountLookup::Form &packedForm : lookup.forms)
     bound.push_back(packedForm.node);
   const std::vector<Atom> &indexValues = feature(indexBlock).values;
-  std::sort(levels.packed.begin(), levels.packed.end());
-  levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()),
-                      levels.packed.end());
   spec.numeric = numeric;
   if (byWidth) {
-    spec.numeric->levels.assign(levels.packed.begin(), levels.packed.end());
     LookupSpec::Widths widths;
     widths.dims = blockDims(indexBlock);
     for (const Atom &i : indexValues) {
@@ -286,8 +289,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
       return w >= 1 && w <= options.maxLen ? levels.ofWidth[w] : std::vector<int>{};
     };
   }
-  // The packed value at level n: k itself, or the integer k / w is at this
-  // combination's width.
+  // The packed value at level n: k itself read by width, else the integer
+  // that the level k / w stands for at this combination's width.
   auto packedAt = [&](const std::vector<int> &combo, int n) {
     if (byWidth)
       return levels.packed[n];

@@ -198,13 +198,13 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x, bool pac
       // (Without packing: one form only.)
       ok = (!lookup.indices || lookup.indices == indices) && (packing || lookup.forms.empty());
       lookup.indices = indices;
-      lookup.forms.push_back({y, combination(*form), form->constant, std::nullopt});
+      lookup.forms.push_back({y, combination(*form), form->constant, std::nullopt, {}});
       continue;
     }
     if (std::optional<SignForm> sign = packing ? signForm(y, indices) : std::nullopt) {
       ok = !lookup.indices || lookup.indices == indices;
       lookup.indices = indices;
-      lookup.forms.push_back({y, combination(sign->difference), 0, sign->op});
+      lookup.forms.push_back({y, combination(sign->difference), 0, sign->op, {}});
       continue;
     }
     int f = bestFeature(y, true);

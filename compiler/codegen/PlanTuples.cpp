@@ -99,11 +99,11 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
   };
   std::vector<std::vector<std::string>> qSig = signatures(queryParts, qs, table);
   std::vector<std::vector<std::string>> kSig = signatures(keyParts, ks, columns);
-  auto group = [](std::vector<std::vector<std::string>> &signatures, size_t parts) {
+  auto group = [](std::vector<std::vector<std::string>> &perPart, size_t parts) {
     Classes out;
     if (parts <= 1)
       return out;
-    for (std::vector<std::string> &perValue : signatures) {
+    for (std::vector<std::string> &perValue : perPart) {
       std::map<std::string, size_t> classOf;
       out.emplace_back();
       for (size_t v = 0; v < perValue.size(); ++v) {

@@ -40,13 +40,10 @@ int checkCommand(const std::vector<std::string> &args) {
   po::options_description options("options");
   options.add_options()(
       "file", po::value<std::vector<std::string>>()->required(), "a RASP file");
-  po::positional_options_description positional;
-  positional.add("file", -1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, -1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   DiagnosticEngine diags;
   std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
   if (!elaborator)
@@ -65,13 +62,10 @@ int replCommand(const std::vector<std::string> &args) {
   po::options_description options("options");
   options.add_options()("file", po::value<std::vector<std::string>>(),
                         "a RASP file to load");
-  po::positional_options_description positional;
-  positional.add("file", -1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, -1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   DiagnosticEngine diags(&llvm::outs());
   std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
   if (!elaborator)
@@ -120,13 +114,10 @@ int analyzeCommand(const std::vector<std::string> &args) {
                                        po::value<std::vector<std::string>>(),
                                        "an s-op to analyse (repeatable)")(
       "json", po::bool_switch(), "print JSON (schema in the README)");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   DiagnosticEngine diags;
   std::optional<LoadedProgram> program =
       loadProgram(diags, (*vm)["file"].as<std::string>());
@@ -181,13 +172,10 @@ int drawCommand(const std::vector<std::string> &args) {
       "input", po::value<std::string>()->default_value("\"hello\""),
       "the example input, a RASP literal")("output,o", po::value<std::string>(),
                                            "the file to write");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   DiagnosticEngine diags;
   std::optional<LoadedProgram> program =
       loadProgram(diags, (*vm)["file"].as<std::string>());
@@ -242,13 +230,10 @@ int parseCommand(const std::vector<std::string> &args) {
       "emit", po::value<std::string>()->default_value("ast"),
       "what to print: ast or graph")("sop", po::value<std::string>(),
                                      "with --emit=graph: the s-op or selector");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   std::string emit = (*vm)["emit"].as<std::string>();
   if ((emit != "ast" && emit != "graph") ||
       (emit == "graph") != vm->count("sop")) {

@@ -217,13 +217,10 @@ int driver::compileCommand(const std::vector<std::string> &args) {
   po::options_description options = compileOptions();
   options.add_options()("emit", po::value<std::string>()->default_value("report"),
                         "report, values, plan or weights");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   std::string emit = (*vm)["emit"].as<std::string>();
   if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights") {
     std::cerr << "rasp: error: --emit must be report, values, plan or weights, not '"
@@ -312,13 +309,10 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
                         "random inputs when the input space is large")(
       "seed", po::value<uint64_t>()->default_value(1), "the random seed")(
       "f64", po::bool_switch(), "run the model in float64 (float32 by default)");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   if ((*vm)["samples"].as<size_t>() == 0) {
     std::cerr << "rasp: error: --samples must be at least 1\n\n" << usage;
     return ExitUsage;

@@ -50,13 +50,10 @@ int driver::runCommand(const std::vector<std::string> &args) {
       "trace", po::bool_switch(),
       "with --backend cpu: print every s-op's block, decoded, after each "
       "layer");
-  po::positional_options_description positional;
-  positional.add("file", 1);
-  auto vm = parseArgs(args, usage, options, positional);
+  int exit = ExitOk;
+  auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
-    return ExitUsage;
-  if (vm->count("help"))
-    return ExitOk;
+    return exit;
   DiagnosticEngine diags;
   std::optional<LoadedProgram> program =
       loadProgram(diags, (*vm)["file"].as<std::string>());

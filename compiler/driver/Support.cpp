@@ -1,6 +1,7 @@
 // Helpers the subcommands share (Support.h).
 #include "compiler/driver/Support.h"
 
+#include "compiler/driver/Commands.h"
 #include "compiler/frontend/Parse.h"
 #include "compiler/support/FloatFormat.h"
 
@@ -22,9 +23,10 @@ namespace rasp::driver {
 /// arguments; on bad usage prints the error and `usage` and returns nothing.
 std::optional<po::variables_map>
 parseArgs(const std::vector<std::string> &args, const char *usage,
-          po::options_description options,
-          const po::positional_options_description &positional) {
+          po::options_description options, int files, int &exit) {
   options.add_options()("help,h", "show this help");
+  po::positional_options_description positional;
+  positional.add("file", files);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args)
@@ -34,13 +36,15 @@ parseArgs(const std::vector<std::string> &args, const char *usage,
               vm);
     if (vm.count("help")) {
       std::cout << usage << "\n" << options;
-      return vm; // Holds "help": the caller exits with success.
+      exit = ExitOk;
+      return std::nullopt;
     }
     po::notify(vm);
   } catch (const po::error &e) {
     std::cerr << "rasp: error: " << e.what() << "\n\n"
               << usage << "\n"
               << options;
+    exit = ExitUsage;
     return std::nullopt;
   }
   return vm;

@@ -18,12 +18,13 @@
 
 namespace rasp::driver {
 
-/// Parses `args` against `options` (plus -h/--help) and the positional
-/// arguments; on bad usage prints the error and `usage` and returns nothing.
-std::optional<boost::program_options::variables_map> parseArgs(
-    const std::vector<std::string> &args, const char *usage,
-    boost::program_options::options_description options,
-    const boost::program_options::positional_options_description &positional);
+/// Parses `args` against `options` (plus -h/--help), the first `files`
+/// positional arguments (-1: all of them) going to "file". Returns nothing
+/// when the command ends here, with `exit` set: ExitUsage on bad usage (the
+/// error and `usage` printed), ExitOk for --help (the help printed).
+std::optional<boost::program_options::variables_map>
+parseArgs(const std::vector<std::string> &args, const char *usage,
+          boost::program_options::options_description options, int files, int &exit);
 
 /// Reads a file (or stdin for "-") into `diags`.
 std::optional<FileId> loadSource(DiagnosticEngine &diags,

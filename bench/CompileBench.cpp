@@ -26,7 +26,7 @@ namespace {
 
 struct Program {
   std::string file, sop;
-  std::vector<lang::Atom> vocab;
+  std::vector<Atom> vocab;
 };
 
 /// The differential table, parsed like run-table.py parses it.
@@ -45,11 +45,11 @@ std::vector<Program> table() {
     for (size_t i = 1; i + 1 < vocab.size();) {
       if (vocab[i] == '"') {
         size_t end = vocab.find('"', i + 1);
-        p.vocab.push_back(lang::Atom::string(vocab.substr(i + 1, end - i - 1)));
+        p.vocab.push_back(Atom::string(vocab.substr(i + 1, end - i - 1)));
         i = end + 2;
       } else {
         size_t end = vocab.find_first_of(",]", i);
-        p.vocab.push_back(lang::Atom::integer(std::stoll(vocab.substr(i, end - i))));
+        p.vocab.push_back(Atom::integer(std::stoll(vocab.substr(i, end - i))));
         i = end + 1;
       }
     }

@@ -65,17 +65,17 @@ Fixture &fixture() {
   return f;
 }
 
-std::vector<lang::Atom> randomInput(size_t n, const std::string &alphabet) {
+std::vector<Atom> randomInput(size_t n, const std::string &alphabet) {
   std::mt19937 random(42);
-  std::vector<lang::Atom> input;
+  std::vector<Atom> input;
   for (size_t i = 0; i < n; ++i)
-    input.push_back(lang::Atom::string(std::string(1, alphabet[random() % alphabet.size()])));
+    input.push_back(Atom::string(std::string(1, alphabet[random() % alphabet.size()])));
   return input;
 }
 
 void evaluate(benchmark::State &state, const char *name, const std::string &alphabet) {
   const graph::Node *node = fixture().node(name);
-  std::vector<lang::Atom> input = randomInput(state.range(0), alphabet);
+  std::vector<Atom> input = randomInput(state.range(0), alphabet);
   for (auto _ : state) {
     eval::Evaluator evaluator(input);
     benchmark::DoNotOptimize(evaluator.sequence(node).values.data());

@@ -74,9 +74,9 @@ private:
   void headNode(size_t layer, const Node *selector) {
     const eval::SelectorMatrix &matrix = evaluator.selector(selector);
     std::string label = "head: " + selector->name + "\n";
-    for (size_t q = 0; q < matrix.size(); ++q) {
+    for (size_t q = 0; q < matrix.rows(); ++q) {
       std::string row;
-      for (size_t k = 0; k < matrix.size(); ++k)
+      for (size_t k = 0; k < matrix.rows(); ++k)
         row += matrix.get(q, k) ? "1 " : ". ";
       label += row + "\n";
     }

@@ -187,7 +187,7 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
   model.config.dModel = d;
   model.config.maxLen = plan.maxLen;
   model.config.softmaxScale = 1.0f;
-  for (const lang::Atom &v : plan.vocab)
+  for (const Atom &v : plan.vocab)
     model.vocab.push_back(v.str());
   std::vector<Job> jobs;
   model.tokenEmbedding = Matrix(static_cast<int64_t>(plan.tokenRows.size()), d);
@@ -216,7 +216,7 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
     block.first = f.firstDim;
     block.categorical = f.encoding == EncodingKind::Categorical;
     if (block.categorical)
-      for (const lang::Atom &v : f.values)
+      for (const Atom &v : f.values)
         block.values.push_back(v.str());
     if (!block.categorical)
       model.residualLabels.push_back(f.label);
@@ -229,7 +229,7 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
   output.name = plannedOutput.label;
   // (A numerical output with very many values shows the number it reads.)
   if (plannedOutput.encoding == EncodingKind::Categorical || plannedOutput.values.size() <= 10'000)
-    for (const lang::Atom &v : plannedOutput.values)
+    for (const Atom &v : plannedOutput.values)
       output.labels.push_back(v.str());
   if (plannedOutput.encoding == EncodingKind::Categorical) {
     output.kind = runtime::OutputKind::Categorical;

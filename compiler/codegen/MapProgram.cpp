@@ -9,7 +9,6 @@ using namespace rasp;
 using namespace rasp::codegen;
 using graph::Node;
 using graph::NodeKind;
-using lang::Atom;
 
 MapProgram::MapProgram(const Node *root, const std::vector<const Node *> &bound)
     : boundCount(bound.size()) {

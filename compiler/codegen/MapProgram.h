@@ -19,7 +19,7 @@ public:
 
   /// The value when bound[i] holds *values[i]; nullopt where the evaluator
   /// would fail.
-  std::optional<lang::Atom> run(const std::vector<const lang::Atom *> &values);
+  std::optional<Atom> run(const std::vector<const Atom *> &values);
 
 private:
   struct Step {
@@ -31,9 +31,9 @@ private:
 
   std::vector<Step> steps; ///< Inputs before users.
   std::unordered_map<const graph::Node *, int> slotOf;
-  std::vector<std::optional<lang::Atom>> slots; ///< Computed maps and constants.
-  std::vector<const lang::Atom *> valueAt;      ///< Per slot, its value now.
-  std::vector<const lang::Atom *> operands;
+  std::vector<std::optional<Atom>> slots; ///< Computed maps and constants.
+  std::vector<const Atom *> valueAt;      ///< Per slot, its value now.
+  std::vector<const Atom *> operands;
   size_t boundCount = 0;
   int result = -1;
 };

@@ -12,7 +12,6 @@ using namespace rasp;
 using namespace rasp::codegen;
 using graph::Node;
 using graph::NodeKind;
-using lang::Atom;
 
 void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int64_t maxLen,
                           size_t limit, const std::function<void(const Atom &)> &add) {
@@ -156,9 +155,9 @@ bool codegen::linearLeaves(const Node *node, std::vector<const Node *> &aggregat
     return false;
   bool unary = node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus;
   bool additive = node->mapOp == graph::MapOpKind::Atom &&
-                  (node->atomOp == lang::AtomOpKind::Add || node->atomOp == lang::AtomOpKind::Sub);
+                  (node->atomOp == AtomOpKind::Add || node->atomOp == AtomOpKind::Sub);
   bool scaled = node->mapOp == graph::MapOpKind::Atom &&
-                (node->atomOp == lang::AtomOpKind::Mul || node->atomOp == lang::AtomOpKind::Div);
+                (node->atomOp == AtomOpKind::Mul || node->atomOp == AtomOpKind::Div);
   if (!unary && !additive && !scaled)
     return false;
   int variable = 0;

@@ -16,9 +16,9 @@ namespace rasp::codegen {
 /// sorted ascending), repetition allowed; integers in a small range are
 /// summed exactly over flags. Throws a ValueSetError naming `node` past
 /// `limit` distinct sums.
-void forEachMean(const graph::Node *node, const std::vector<lang::Atom> &values,
+void forEachMean(const graph::Node *node, const std::vector<Atom> &values,
                  int64_t maxLen, size_t limit,
-                 const std::function<void(const lang::Atom &)> &add);
+                 const std::function<void(const Atom &)> &add);
 
 /// The integer values of `node` at positions 0..maxLen-1 when it is a map
 /// chain of the indices alone (constants aside); positions where it fails
@@ -31,7 +31,7 @@ std::optional<std::vector<int64_t>> valuesByIndex(const graph::Node *node, int64
 /// set than forEachMean's when few positions hold each value. False, having
 /// added nothing, when the sums' range is too wide to keep as flags.
 bool forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
-                       const std::function<void(const lang::Atom &)> &add);
+                       const std::function<void(const Atom &)> &add);
 
 /// Collects the aggregates of a linear map chain (sums, differences,
 /// constant multiples); false if the chain is anything else.
@@ -43,8 +43,8 @@ bool linearLeaves(const graph::Node *node, std::vector<const graph::Node *> &agg
 /// each result. False, having added nothing, when a value is not a small
 /// integer or the enumeration passes 16 x `limit`.
 bool forEachLinearMean(const graph::Node *node, const std::vector<const graph::Node *> &aggregates,
-                       const std::vector<const std::vector<lang::Atom> *> &values,
+                       const std::vector<const std::vector<Atom> *> &values,
                        int64_t maxLen, size_t limit,
-                       const std::function<void(const lang::Atom &)> &add);
+                       const std::function<void(const Atom &)> &add);
 
 } // namespace rasp::codegen

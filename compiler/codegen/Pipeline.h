@@ -12,7 +12,7 @@
 namespace rasp::codegen {
 
 struct CompileOptions {
-  std::vector<lang::Atom> vocab;
+  std::vector<Atom> vocab;
   int64_t maxLen = 0;
   size_t valueLimit = 100'000; ///< Most values in one value set.
   size_t maxUnits = 200'000;   ///< Most hidden units in one MLP block.

@@ -9,7 +9,7 @@
 // time. `dumpPlan` prints it (`rasp compile --emit=plan`).
 #pragma once
 
-#include "compiler/lang/Atom.h"
+#include "compiler/atom/Atom.h"
 
 #include <string>
 #include <utility>
@@ -31,7 +31,7 @@ struct Feature {
   std::string label; ///< The s-op's name (plus a suffix for helper blocks).
   EncodingKind encoding = EncodingKind::Categorical;
   /// The values the block can hold: one dimension each when categorical.
-  std::vector<lang::Atom> values;
+  std::vector<Atom> values;
   /// Numerical: the number held for values[i] (for a selector width's raw
   /// block, the attention share of BOS; otherwise the value itself).
   std::vector<double> levels;
@@ -80,7 +80,7 @@ struct LayerPlan {
 struct OutputPlan {
   std::string label;
   EncodingKind encoding = EncodingKind::Categorical;
-  std::vector<lang::Atom> values;
+  std::vector<Atom> values;
   std::vector<double> levels; ///< Numerical: values[i] as a number.
   std::vector<int> dims;      ///< Categorical: one per value.
   Sparse form;                ///< Numerical: the number read.
@@ -88,7 +88,7 @@ struct OutputPlan {
 };
 
 struct ModelPlan {
-  std::vector<lang::Atom> vocab;
+  std::vector<Atom> vocab;
   int64_t maxLen = 0;
   double scale = 0; ///< The softmax sharpness S built into W_Q.
   int dModel = 0;

@@ -315,7 +315,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
       int64_t d = packedForm.over.empty() ? digit(packedForm.combination) : 0;
       for (const auto &[q, b] : packedForm.over)
         d += b * digit(q);
-      formValues[i] = packedForm.compare ? lang::applyAtomOp(*packedForm.compare,
+      formValues[i] = packedForm.compare ? applyAtomOp(*packedForm.compare,
                                                               Atom::integer(d), Atom::integer(0))
                                          : Atom::integer(d + packedForm.constant);
       values[blocks.size() + i] = &formValues[i];

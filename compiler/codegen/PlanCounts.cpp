@@ -81,11 +81,11 @@ std::optional<Planner::CountForm> Planner::countForm(const Node *y, const Node *
   if (y->mapOp != graph::MapOpKind::Atom || parts.size() != 2)
     return std::nullopt;
   switch (y->atomOp) {
-  case lang::AtomOpKind::Add:
+  case AtomOpKind::Add:
     return sum(parts[0], parts[1]);
-  case lang::AtomOpKind::Sub:
+  case AtomOpKind::Sub:
     return sum(parts[0], scaled(parts[1], -1));
-  case lang::AtomOpKind::Mul:
+  case AtomOpKind::Mul:
     if (parts[0].terms.empty())
       return scaled(parts[1], parts[0].constant);
     if (parts[1].terms.empty())
@@ -109,7 +109,6 @@ const Node *Planner::prefixMean(const Node *m, const Node *&indices) {
 }
 
 std::optional<Planner::SignForm> Planner::signForm(const Node *y, const Node *&indices) {
-  using lang::AtomOpKind;
   if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Atom || y->operands.size() != 2)
     return std::nullopt;
   if (y->atomOp != AtomOpKind::Lt && y->atomOp != AtomOpKind::Le && y->atomOp != AtomOpKind::Gt &&

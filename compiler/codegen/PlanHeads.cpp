@@ -212,7 +212,7 @@ void Planner::planWidth(const Node *x, Scores scores, double groupsCount) {
   int f = addFeature(x, std::move(raw));
   HeadPlan head;
   head.description.push_back("selector_width '" + x->name + "': BOS share c/(c+w), c = " +
-                             lang::Atom::real(c).repr());
+                             Atom::real(c).repr());
   for (const std::string &line : scores.lines)
     head.description.push_back(line);
   buildScores(scores.groups,

@@ -23,11 +23,11 @@ static bool linearOp(const Node *x) {
   if (x->mapOp != graph::MapOpKind::Atom)
     return false;
   switch (x->atomOp) {
-  case lang::AtomOpKind::Add:
-  case lang::AtomOpKind::Sub:
+  case AtomOpKind::Add:
+  case AtomOpKind::Sub:
     return true;
-  case lang::AtomOpKind::Mul:
-  case lang::AtomOpKind::Div:
+  case AtomOpKind::Mul:
+  case AtomOpKind::Div:
     return std::any_of(x->operands.begin(), x->operands.end(), [&](const graph::Operand &o) {
       return o.input < 0 || x->inputs[o.input]->kind == NodeKind::Constant;
     });
@@ -183,22 +183,22 @@ std::optional<Planner::LinearRead> Planner::linearForm(const Node *x) {
     return std::nullopt;
   };
   switch (x->atomOp) {
-  case lang::AtomOpKind::Add:
-  case lang::AtomOpKind::Sub: {
+  case AtomOpKind::Add:
+  case AtomOpKind::Sub: {
     auto a = term(0), b = term(1);
     if (!a || !b)
       return std::nullopt;
     LinearRead out{a->form, std::max(a->time, b->time)};
-    addScaled(out.form, b->form, x->atomOp == lang::AtomOpKind::Add ? 1.0 : -1.0);
+    addScaled(out.form, b->form, x->atomOp == AtomOpKind::Add ? 1.0 : -1.0);
     return out;
   }
-  case lang::AtomOpKind::Mul:
+  case AtomOpKind::Mul:
     if (parts[0] && constants[1])
       return scaled(*parts[0], *constants[1]);
     if (parts[1] && constants[0])
       return scaled(*parts[1], *constants[0]);
     return std::nullopt;
-  case lang::AtomOpKind::Div:
+  case AtomOpKind::Div:
     if (parts[0] && constants[1] && *constants[1] != 0)
       return scaled(*parts[0], 1.0 / *constants[1]);
     return std::nullopt;

@@ -87,7 +87,7 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   if (int f = findFeature(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
   // A block of classes holds one value of each (the others compare alike).
-  std::unordered_map<Atom, int, lang::AtomHash, lang::AtomEq> classOf;
+  std::unordered_map<Atom, int, AtomHash, AtomEq> classOf;
   std::vector<Atom> held;
   if (classes) {
     for (const std::vector<Atom> &members : *classes) {
@@ -172,7 +172,6 @@ bool Planner::runsInNumber(const Node *x, const Input &number) const {
     x = x->inputs[0];
   if (x->kind != NodeKind::Map || x->mapOp != graph::MapOpKind::Atom || x->operands.size() != 2)
     return false;
-  using lang::AtomOpKind;
   if (x->atomOp != AtomOpKind::Lt && x->atomOp != AtomOpKind::Gt &&
       x->atomOp != AtomOpKind::Le && x->atomOp != AtomOpKind::Ge)
     return false;

@@ -107,8 +107,8 @@ static bool linearLeaves(const Node *x, double k, std::vector<std::pair<const No
   bool linear = x->kind == NodeKind::Map &&
                 (x->mapOp == graph::MapOpKind::Neg || x->mapOp == graph::MapOpKind::Plus ||
                  (x->mapOp == graph::MapOpKind::Atom &&
-                  (x->atomOp == lang::AtomOpKind::Add || x->atomOp == lang::AtomOpKind::Sub ||
-                   x->atomOp == lang::AtomOpKind::Mul)));
+                  (x->atomOp == AtomOpKind::Add || x->atomOp == AtomOpKind::Sub ||
+                   x->atomOp == AtomOpKind::Mul)));
   if (!linear) {
     out.emplace_back(x, k);
     return true;
@@ -140,14 +140,14 @@ static bool linearLeaves(const Node *x, double k, std::vector<std::pair<const No
   }
   if (inputs.size() != 2)
     return false;
-  if (x->atomOp == lang::AtomOpKind::Mul) {
+  if (x->atomOp == AtomOpKind::Mul) {
     // One side must be a constant.
     for (int side = 0; side < 2; ++side)
       if (!inputs[side] && inputs[1 - side])
         return linearLeaves(inputs[1 - side], k * *constants[side], out, constant);
     return false;
   }
-  double second = x->atomOp == lang::AtomOpKind::Sub ? -1 : 1;
+  double second = x->atomOp == AtomOpKind::Sub ? -1 : 1;
   for (int side = 0; side < 2; ++side) {
     double sign = side == 0 ? 1 : second;
     if (!inputs[side])

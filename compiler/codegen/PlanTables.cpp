@@ -28,7 +28,7 @@ namespace {
 
 /// Sets cell [q][k] where cmp(key k, query q) holds.
 template <typename Number, typename Compare>
-void fillNumbers(BitTable &table, const std::vector<Number> &queries,
+void fillNumbers(BitMatrix &table, const std::vector<Number> &queries,
                  const std::vector<Number> &keys, Compare cmp) {
   size_t words = table.wordsPerRow();
   for (size_t q = 0; q < queries.size(); ++q) {
@@ -47,7 +47,7 @@ void fillNumbers(BitTable &table, const std::vector<Number> &queries,
 
 /// The table of a comparison of numbers, in the type Number.
 template <typename Number>
-void compareNumbers(BitTable &table, graph::CompareKind kind,
+void compareNumbers(BitMatrix &table, graph::CompareKind kind,
                     const std::vector<std::optional<Atom>> &queryAtoms,
                     const std::vector<std::optional<Atom>> &keyAtoms) {
   auto numbers = [](const std::vector<std::optional<Atom>> &atoms) {
@@ -71,12 +71,12 @@ void compareNumbers(BitTable &table, graph::CompareKind kind,
 
 } // namespace
 
-const BitTable &Planner::selectTable(const Node *select) {
+const BitMatrix &Planner::selectTable(const Node *select) {
   if (auto it = selectTables.find(select); it != selectTables.end())
     return it->second;
   const std::vector<std::optional<Atom>> &keys = sides.at(select->inputs[0]).valueOf;
   const std::vector<std::optional<Atom>> &queries = sides.at(select->inputs[1]).valueOf;
-  BitTable table(queries.size(), keys.size());
+  BitMatrix table(queries.size(), keys.size());
   // Numbers on both sides compare as numbers without building atoms.
   auto number = [](const std::optional<Atom> &a) { return a && a->isNumber(); };
   if (std::all_of(keys.begin(), keys.end(), number) &&
@@ -227,8 +227,8 @@ const uint64_t *Planner::Formula::row(int index, size_t q, size_t keyCount, Rows
   return out.data();
 }
 
-BitTable Planner::Formula::tabulate(size_t queryCount, size_t keyCount) const {
-  BitTable table(queryCount, keyCount);
+BitMatrix Planner::Formula::tabulate(size_t queryCount, size_t keyCount) const {
+  BitMatrix table(queryCount, keyCount);
   Rows rows;
   rows.leaf.resize(ops.size());
   rows.op.resize(ops.size());

@@ -78,12 +78,12 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
   // them against every value of every other part, on both sides: their
   // signatures are the table's lines (rows on the query side, columns on
   // the key side) at every tuple that holds them, in order.
-  BitTable table = flatten({formula}, qs, qCount, ks, kCount).tabulate(qCount, kCount);
-  BitTable columns(kCount, qCount);
+  BitMatrix table = flatten({formula}, qs, qCount, ks, kCount).tabulate(qCount, kCount);
+  BitMatrix columns(kCount, qCount);
   if (keyParts.size() > 1)
     for (size_t q = 0; q < qCount; ++q)
       table.forEach(q, [&](size_t k) { columns.set(k, q); });
-  auto signatures = [&](const std::vector<int> &parts, const Side &side, const BitTable &lines) {
+  auto signatures = [&](const std::vector<int> &parts, const Side &side, const BitMatrix &lines) {
     std::vector<std::vector<std::string>> out(parts.size());
     if (parts.size() <= 1)
       return out;

@@ -33,8 +33,8 @@ std::optional<bool> detail::comparePair(graph::CompareKind cmp, const Atom &key,
     return std::nullopt;
   }
   try {
-    return lang::applyAtomOp(graph::compareAtomOp(cmp), key, query).truthy();
-  } catch (const lang::AtomError &) {
+    return applyAtomOp(graph::compareAtomOp(cmp), key, query).truthy();
+  } catch (const AtomError &) {
     return std::nullopt;
   }
 }

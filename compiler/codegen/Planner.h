@@ -41,7 +41,7 @@
 namespace rasp::codegen {
 
 struct PlanOptions {
-  std::vector<lang::Atom> vocab;
+  std::vector<Atom> vocab;
   int64_t maxLen = 0;
   /// Most hidden units one MLP block may spend.
   size_t maxUnits = 200'000;

@@ -5,7 +5,7 @@
 
 #include "compiler/codegen/Constructions.h"
 #include "compiler/codegen/Planner.h"
-#include "compiler/lang/Value.h"
+#include "compiler/atom/Atom.h"
 
 #include <map>
 #include <optional>
@@ -16,7 +16,6 @@ namespace rasp::codegen::detail {
 
 using graph::Node;
 using graph::NodeKind;
-using lang::Atom;
 
 using Binding = std::vector<std::pair<const Node *, Atom>>;
 
@@ -121,7 +120,7 @@ private:
   int component(const Side &side, int f, size_t i) const;
 
   /// Select's decisions, [key value][query value] of its sides' blocks.
-  const BitTable &selectTable(const Node *select);
+  const BitMatrix &selectTable(const Node *select);
 
   /// A conjunction of selector formulas over two sides, flattened for
   /// evaluation at every pair of side indices (tables and components
@@ -130,7 +129,7 @@ private:
     struct Op {
       NodeKind kind = NodeKind::Select;
       std::vector<int> children;
-      const BitTable *table = nullptr; ///< A select's [query][key] decisions.
+      const BitMatrix *table = nullptr; ///< A select's [query][key] decisions.
       int keyComponent = -1, queryComponent = -1;
       /// Per side index, the select's key (query) value; null: a constant.
       const std::vector<int> *keys = nullptr, *queries = nullptr;
@@ -150,7 +149,7 @@ private:
     /// `rows` (valid until the next call).
     const uint64_t *row(int index, size_t q, size_t keyCount, Rows &rows) const;
     /// [query index][key index]: whether every member selects.
-    BitTable tabulate(size_t queryCount, size_t keyCount) const;
+    BitMatrix tabulate(size_t queryCount, size_t keyCount) const;
   };
   Formula flatten(const std::vector<const Node *> &members, const Side &qs, size_t qCount,
                   const Side &ks, size_t kCount);
@@ -326,7 +325,7 @@ private:
   /// s_a - s_b, and is 0 only when they are equal).
   struct SignForm {
     CountForm difference;
-    lang::AtomOpKind op = lang::AtomOpKind::Lt;
+    AtomOpKind op = AtomOpKind::Lt;
   };
   std::optional<SignForm> signForm(const Node *y, const Node *&indices);
   /// A map that reads its numerical inputs only through combinations of
@@ -337,7 +336,7 @@ private:
       const Node *node = nullptr;
       size_t combination = 0; ///< Index into `combinations`.
       int64_t constant = 0;   ///< A count form's constant.
-      std::optional<lang::AtomOpKind> compare; ///< A sign form's comparison.
+      std::optional<AtomOpKind> compare; ///< A sign form's comparison.
       /// When not empty, the form's integer is this sum of b times
       /// combination c (the combinations are then the means themselves),
       /// not `combination` alone.
@@ -402,9 +401,9 @@ private:
 
   std::map<std::pair<std::vector<int>, std::vector<std::vector<std::vector<int>>>>, int>
       tuples;
-  std::unordered_map<const Node *, BitTable> selectTables;
+  std::unordered_map<const Node *, BitMatrix> selectTables;
   /// Per categorical block, the dimension of each value (made on first use).
-  mutable std::unordered_map<int, std::unordered_map<Atom, int, lang::AtomHash, lang::AtomEq>>
+  mutable std::unordered_map<int, std::unordered_map<Atom, int, AtomHash, AtomEq>>
       valueIndex;
 };
 

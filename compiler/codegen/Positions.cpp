@@ -61,18 +61,18 @@ bool codegen::differsAtEveryPosition(const Node *node, const NodeTest &finite) {
   };
   auto nonzeroConstant = [&](size_t i) {
     const graph::Operand &operand = node->operands[i];
-    const lang::Atom *c = operand.input < 0 ? &operand.constant
+    const Atom *c = operand.input < 0 ? &operand.constant
                     : node->inputs[operand.input]->kind == NodeKind::Constant
                         ? &node->inputs[operand.input]->constant
                         : nullptr;
     return c && c->isNumber() && !c->isBool() && c->number() != 0;
   };
   switch (node->atomOp) {
-  case lang::AtomOpKind::Add:
-  case lang::AtomOpKind::Sub:
+  case AtomOpKind::Add:
+  case AtomOpKind::Sub:
     return (operandIs(0, true) && operandIs(1, false)) ||
            (operandIs(0, false) && operandIs(1, true));
-  case lang::AtomOpKind::Mul:
+  case AtomOpKind::Mul:
     return (operandIs(0, true) && nonzeroConstant(1)) ||
            (nonzeroConstant(0) && operandIs(1, true));
   default:

@@ -55,7 +55,7 @@ struct Staircase {
   std::vector<size_t> position;
 };
 
-std::optional<Staircase> staircaseOf(const BitTable &table) {
+std::optional<Staircase> staircaseOf(const BitMatrix &table) {
   size_t nq = table.rows(), words = table.wordsPerRow();
   Staircase s;
   s.length.resize(nq);

@@ -22,7 +22,7 @@
 //      times fewer nonzeros than the plain form.
 #pragma once
 
-#include "compiler/codegen/BitTable.h"
+#include "compiler/support/BitMatrix.h"
 #include "compiler/codegen/Plan.h"
 
 namespace rasp::codegen {
@@ -32,7 +32,7 @@ namespace rasp::codegen {
 struct ScoreGroup {
   std::vector<Sparse> queryReads;
   std::vector<Sparse> keyReads;
-  BitTable table; ///< [query value][key value]
+  BitMatrix table; ///< [query value][key value]
 };
 
 struct ScoreOptions {

@@ -25,9 +25,9 @@ bool Builder::boolOrIndicator(const Node *node, AtomSet &out) {
     boolean = true;
     break;
   case graph::MapOpKind::Atom:
-    boolean = node->atomOp == lang::AtomOpKind::Eq || node->atomOp == lang::AtomOpKind::Ne ||
-              node->atomOp == lang::AtomOpKind::Lt || node->atomOp == lang::AtomOpKind::Gt ||
-              node->atomOp == lang::AtomOpKind::Le || node->atomOp == lang::AtomOpKind::Ge;
+    boolean = node->atomOp == AtomOpKind::Eq || node->atomOp == AtomOpKind::Ne ||
+              node->atomOp == AtomOpKind::Lt || node->atomOp == AtomOpKind::Gt ||
+              node->atomOp == AtomOpKind::Le || node->atomOp == AtomOpKind::Ge;
     break;
   case graph::MapOpKind::Indicator:
     out.insert(Atom::integer(0));

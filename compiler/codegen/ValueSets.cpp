@@ -8,7 +8,7 @@
 #include "compiler/codegen/PrefixCount.h"
 
 #include "compiler/eval/Evaluate.h"
-#include "compiler/lang/Value.h"
+#include "compiler/atom/Atom.h"
 
 #include <algorithm>
 #include <cmath>

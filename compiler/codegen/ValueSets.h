@@ -39,7 +39,7 @@
 namespace rasp::codegen {
 
 struct ValueSetOptions {
-  std::vector<lang::Atom> vocab;
+  std::vector<Atom> vocab;
   int64_t maxLen = 0;
   /// Most values in one set.
   size_t limit = 100'000;
@@ -56,13 +56,13 @@ struct ValueSetError {
 /// so s-ops whose sets no consumer needs cost nothing.
 struct ValueSets {
   ValueSetOptions options;
-  mutable std::unordered_map<const graph::Node *, std::vector<lang::Atom>> known;
+  mutable std::unordered_map<const graph::Node *, std::vector<Atom>> known;
   /// The s-ops whose set could not be computed, and why (the error names
   /// the s-op where it started).
   mutable std::unordered_map<const graph::Node *, ValueSetError> unknown;
 
   /// The set of `node`; throws ValueSetError when it is unknown.
-  const std::vector<lang::Atom> &at(const graph::Node *node) const;
+  const std::vector<Atom> &at(const graph::Node *node) const;
   /// Whether the set of `node` is known (computing it if need be).
   bool has(const graph::Node *node) const;
   /// Computes the set of every s-op below `root` (for a full dump).

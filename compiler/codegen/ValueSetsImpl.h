@@ -4,7 +4,7 @@
 #pragma once
 
 #include "compiler/codegen/ValueSets.h"
-#include "compiler/lang/Value.h"
+#include "compiler/atom/Atom.h"
 
 #include <algorithm>
 #include <string>
@@ -16,7 +16,6 @@ namespace rasp::codegen::detail {
 
 using graph::Node;
 using graph::NodeKind;
-using lang::Atom;
 
 /// A set of atoms by Python equality, keeping the first spelling of each.
 class AtomSet {
@@ -48,7 +47,7 @@ public:
 private:
   const Node *node;
   size_t limit;
-  std::unordered_set<Atom, lang::AtomHash, lang::AtomEq> seen;
+  std::unordered_set<Atom, AtomHash, AtomEq> seen;
   std::vector<Atom> order;
 };
 

@@ -8,7 +8,6 @@
 
 using namespace rasp;
 using namespace rasp::codegen;
-using lang::Atom;
 
 namespace {
 

@@ -26,7 +26,7 @@ struct VerifyOptions {
 };
 
 struct Mismatch {
-  std::vector<lang::Atom> input;
+  std::vector<Atom> input;
   std::vector<std::string> expected, actual;
 };
 

@@ -23,14 +23,14 @@ namespace po = boost::program_options;
 namespace {
 
 /// The `--vocab` list: distinct atoms.
-std::optional<std::vector<lang::Atom>> parseVocab(lang::Elaborator &elaborator,
+std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator,
                                                   DiagnosticEngine &diags,
                                                   const std::string &text) {
   SourceLoc loc;
   std::optional<lang::Value> value = parseInput(elaborator, diags, text, loc);
   if (!value)
     return std::nullopt;
-  std::vector<lang::Atom> atoms;
+  std::vector<Atom> atoms;
   try {
     atoms = lang::inputAtoms(*value, loc);
   } catch (const lang::LangError &e) {
@@ -41,8 +41,8 @@ std::optional<std::vector<lang::Atom>> parseVocab(lang::Elaborator &elaborator,
     diags.error(loc, "the vocabulary is empty");
     return std::nullopt;
   }
-  std::unordered_set<lang::Atom, lang::AtomHash, lang::AtomEq> seen;
-  for (const lang::Atom &a : atoms)
+  std::unordered_set<Atom, AtomHash, AtomEq> seen;
+  for (const Atom &a : atoms)
     if (!seen.insert(a).second) {
       diags.error(loc, "the vocabulary lists " + a.repr() + " twice");
       return std::nullopt;
@@ -98,7 +98,7 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
     diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
     return std::nullopt;
   }
-  std::optional<std::vector<lang::Atom>> vocab =
+  std::optional<std::vector<Atom>> vocab =
       parseVocab(*program.elaborator, diags, vocabText);
   if (!vocab || diags.errorCount())
     return std::nullopt;
@@ -150,7 +150,7 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
 std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
                                                  const LoadedProgram &program,
                                                  const std::string &name,
-                                                 const std::vector<lang::Atom> &input,
+                                                 const std::vector<Atom> &input,
                                                  SourceLoc inputLoc,
                                                  const std::string &vocabText, int64_t maxLen,
                                                  bool trace) {
@@ -165,8 +165,8 @@ std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
     return std::nullopt;
   }
   runtime::TokenIds ids;
-  for (const lang::Atom &atom : input) {
-    auto it = std::find_if(plan.vocab.begin(), plan.vocab.end(), [&](const lang::Atom &v) {
+  for (const Atom &atom : input) {
+    auto it = std::find_if(plan.vocab.begin(), plan.vocab.end(), [&](const Atom &v) {
       return v.equals(atom) && v.isString() == atom.isString();
     });
     if (it == plan.vocab.end()) {
@@ -191,7 +191,7 @@ std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
   for (size_t p = 0; p < input.size(); ++p) {
     int64_t choice = result.choices[0][p];
     if (choice < 0) {
-      out.values.push_back(lang::Atom::real(result.values[0][p]));
+      out.values.push_back(Atom::real(result.values[0][p]));
       continue;
     }
     out.values.push_back(plan.output.values[choice]);
@@ -347,7 +347,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
                            {"max_numeric_deviation", report.maxDeviation}};
     if (report.first) {
       llvm::json::Array input;
-      for (const lang::Atom &a : report.first->input)
+      for (const Atom &a : report.first->input)
         input.push_back(atomJson(a));
       out["first_mismatch"] = llvm::json::Object{{"input", std::move(input)},
                                                  {"expected", text(report.first->expected)},
@@ -364,7 +364,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     llvm::outs() << "\n";
     if (report.first) {
       std::vector<std::string> input;
-      for (const lang::Atom &a : report.first->input)
+      for (const Atom &a : report.first->input)
         input.push_back(a.repr());
       llvm::outs() << "first mismatch: input " << text(input) << "\n  expected "
                    << text(report.first->expected) << "\n  compiled "

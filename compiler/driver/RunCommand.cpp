@@ -64,7 +64,7 @@ int driver::runCommand(const std::vector<std::string> &args) {
       *program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
   if (!input)
     return ExitProgramError;
-  std::vector<lang::Atom> atoms;
+  std::vector<Atom> atoms;
   try {
     atoms = lang::inputAtoms(*input, inputLoc);
   } catch (const lang::LangError &e) {
@@ -128,7 +128,7 @@ int driver::runCommand(const std::vector<std::string> &args) {
           compiled ? *compiled : evaluator.sequence(node);
       if (json) {
         llvm::json::Array values;
-        for (const lang::Atom &atom : sequence.values)
+        for (const Atom &atom : sequence.values)
           values.push_back(atomJson(atom));
         outputs[name] =
             llvm::json::Object{{"type", eval::seqTypeName(sequence.type)},

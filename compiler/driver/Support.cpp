@@ -151,28 +151,28 @@ std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
       elaborator.newProgramScope("input"));
 }
 
-llvm::json::Value atomJson(const lang::Atom &atom) {
+llvm::json::Value atomJson(const Atom &atom) {
   switch (atom.kind()) {
-  case lang::AtomKind::Bool:
+  case AtomKind::Bool:
     return atom.asBool();
-  case lang::AtomKind::Int:
+  case AtomKind::Int:
     return atom.asInt();
-  case lang::AtomKind::Float:
+  case AtomKind::Float:
     if (!std::isfinite(atom.asFloat()))
       return formatPythonFloat(atom.asFloat()); // JSON has no inf or nan.
     return atom.asFloat();
-  case lang::AtomKind::String:
+  case AtomKind::String:
     return atom.asString();
   }
   return nullptr;
 }
 
 llvm::json::Value inputJson(const lang::Value &input,
-                            const std::vector<lang::Atom> &atoms) {
+                            const std::vector<Atom> &atoms) {
   if (input.isAtom())
     return atomJson(input.atom());
   llvm::json::Array items;
-  for (const lang::Atom &atom : atoms)
+  for (const Atom &atom : atoms)
     items.push_back(atomJson(atom));
   return llvm::json::Value(std::move(items));
 }

@@ -61,10 +61,10 @@ std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
                                       DiagnosticEngine &diags,
                                       const std::string &text, SourceLoc &loc);
 
-llvm::json::Value atomJson(const lang::Atom &atom);
+llvm::json::Value atomJson(const Atom &atom);
 /// An input as JSON: its atom, or the list of its atoms.
 llvm::json::Value inputJson(const lang::Value &input,
-                            const std::vector<lang::Atom> &atoms);
+                            const std::vector<Atom> &atoms);
 
 /// Parses the vocabulary, finds the s-op `name` and compiles it; nothing
 /// after reporting an error. Sets *root to the s-op when given.
@@ -79,7 +79,7 @@ compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
 /// after the embeddings and after each layer.
 std::optional<eval::Sequence>
 runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
-            const std::string &name, const std::vector<lang::Atom> &input,
+            const std::string &name, const std::vector<Atom> &input,
             SourceLoc inputLoc, const std::string &vocabText, int64_t maxLen,
             bool trace);
 

@@ -14,7 +14,6 @@ using namespace rasp::eval;
 using graph::MapOpKind;
 using graph::Node;
 using graph::NodeKind;
-using lang::AtomError;
 
 namespace {
 
@@ -101,13 +100,6 @@ const char *eval::seqTypeName(SeqTypeKind type) {
   return names[static_cast<int>(type)];
 }
 
-size_t SelectorMatrix::rowCount(size_t q) const {
-  size_t count = 0;
-  for (size_t w = 0; w < words; ++w)
-    count += __builtin_popcountll(bits[q * words + w]);
-  return count;
-}
-
 SeqTypeKind eval::typeSequence(const std::vector<Atom> &values, SourceLoc loc) {
   bool anyString = false, allString = true, allBool = true, allIntegral = true;
   for (const Atom &v : values) {
@@ -186,7 +178,7 @@ Sequence Evaluator::evaluateSequence(const Node *node) {
     const SelectorMatrix &sel = selectors.at(node->inputs[0]);
     out.values.reserve(n);
     for (size_t q = 0; q < n; ++q)
-      out.values.push_back(Atom::integer(static_cast<int64_t>(sel.rowCount(q))));
+      out.values.push_back(Atom::integer(static_cast<int64_t>(sel.count(q))));
     out.type = SeqTypeKind::Ints;
     return out;
   }
@@ -261,7 +253,7 @@ Atom eval::applyMap(const Node *node, const Atom *const *operands) {
   try {
     switch (node->mapOp) {
     case MapOpKind::Atom:
-      return lang::applyAtomOp(node->atomOp, at(0), at(1));
+      return applyAtomOp(node->atomOp, at(0), at(1));
     case MapOpKind::And:
       return Atom::boolean(at(0).truthy() && at(1).truthy());
     case MapOpKind::Or:
@@ -269,11 +261,11 @@ Atom eval::applyMap(const Node *node, const Atom *const *operands) {
     case MapOpKind::Not:
       return Atom::boolean(!at(0).truthy());
     case MapOpKind::Neg:
-      return lang::negate(at(0));
+      return negate(at(0));
     case MapOpKind::Plus:
-      return lang::unaryPlus(at(0));
+      return unaryPlus(at(0));
     case MapOpKind::Round:
-      return lang::pythonRound(at(0));
+      return pythonRound(at(0));
     case MapOpKind::Indicator:
       return Atom::integer(at(0).truthy() ? 1 : 0);
     case MapOpKind::Ternary:

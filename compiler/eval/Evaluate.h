@@ -12,6 +12,7 @@
 #pragma once
 
 #include "compiler/graph/Graph.h"
+#include "compiler/support/BitMatrix.h"
 
 #include <cstdint>
 #include <string>
@@ -20,7 +21,6 @@
 
 namespace rasp::eval {
 
-using lang::Atom;
 
 enum class SeqTypeKind { Ints, Floats, Bools, Strings };
 
@@ -32,26 +32,9 @@ struct Sequence {
   SeqTypeKind type = SeqTypeKind::Ints;
 };
 
-/// The value of a selector: row q (a query) selects key k.
-class SelectorMatrix {
-public:
-  explicit SelectorMatrix(size_t n = 0)
-      : n(n), words((n + 63) / 64), bits(n * words, 0) {}
-  size_t size() const { return n; }
-  bool get(size_t q, size_t k) const {
-    return (bits[q * words + k / 64] >> (k % 64)) & 1;
-  }
-  void set(size_t q, size_t k) { bits[q * words + k / 64] |= uint64_t(1) << (k % 64); }
-  /// How many keys row q selects.
-  size_t rowCount(size_t q) const;
-  uint64_t *row(size_t q) { return &bits[q * words]; }
-  const uint64_t *row(size_t q) const { return &bits[q * words]; }
-  size_t wordsPerRow() const { return words; }
-
-private:
-  size_t n, words;
-  std::vector<uint64_t> bits;
-};
+/// The value of a selector: an n x n bit matrix where row q (a query)
+/// selects key k.
+using SelectorMatrix = BitMatrix;
 
 struct EvalError {
   SourceLoc loc;

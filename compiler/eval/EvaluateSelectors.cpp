@@ -56,7 +56,7 @@ void fillSelect(SelectorMatrix &out, const std::vector<T> &keys,
 
 SelectorMatrix Evaluator::evaluateSelector(const Node *node) {
   size_t n = items.size();
-  SelectorMatrix out(n);
+  SelectorMatrix out(n, n);
   switch (node->kind) {
   case NodeKind::Select: {
     const Sequence &keys = sequences.at(node->inputs[0]);

@@ -25,22 +25,22 @@ const char *graph::compareSpelling(CompareKind cmp) {
   return names[static_cast<int>(cmp)];
 }
 
-lang::AtomOpKind graph::compareAtomOp(CompareKind cmp) {
+AtomOpKind graph::compareAtomOp(CompareKind cmp) {
   switch (cmp) {
   case CompareKind::Eq:
-    return lang::AtomOpKind::Eq;
+    return AtomOpKind::Eq;
   case CompareKind::Ne:
-    return lang::AtomOpKind::Ne;
+    return AtomOpKind::Ne;
   case CompareKind::Lt:
-    return lang::AtomOpKind::Lt;
+    return AtomOpKind::Lt;
   case CompareKind::Gt:
-    return lang::AtomOpKind::Gt;
+    return AtomOpKind::Gt;
   case CompareKind::Le:
-    return lang::AtomOpKind::Le;
+    return AtomOpKind::Le;
   case CompareKind::Ge:
-    return lang::AtomOpKind::Ge;
+    return AtomOpKind::Ge;
   }
-  return lang::AtomOpKind::Eq;
+  return AtomOpKind::Eq;
 }
 
 std::string graph::selectorSignature(const Node *sel) {
@@ -108,7 +108,7 @@ void graph::dumpGraph(const Node *root, llvm::raw_ostream &out,
       break;
     case NodeKind::Map:
       out << " "
-          << (node->mapOp == MapOpKind::Atom ? lang::atomOpSpelling(node->atomOp)
+          << (node->mapOp == MapOpKind::Atom ? atomOpSpelling(node->atomOp)
                                              : mapOpName(node->mapOp));
       for (const Operand &operand : node->operands) {
         if (operand.input >= 0)

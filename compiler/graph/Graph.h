@@ -10,7 +10,7 @@
 // compiler all read this graph.
 #pragma once
 
-#include "compiler/lang/Atom.h"
+#include "compiler/atom/Atom.h"
 #include "compiler/support/SourceLoc.h"
 
 #include <functional>
@@ -25,7 +25,6 @@ class raw_ostream;
 
 namespace rasp::graph {
 
-using lang::Atom;
 
 enum class NodeKind {
   Tokens,        ///< The input, converted per TokensKind.
@@ -91,7 +90,7 @@ struct Node {
   TokensKind tokens = TokensKind::Str; ///< Tokens.
   Atom constant;                       ///< Constant; the Aggregate default.
   MapOpKind mapOp = MapOpKind::Atom;   ///< Map.
-  lang::AtomOpKind atomOp = lang::AtomOpKind::Add; ///< Map with MapOpKind::Atom.
+  AtomOpKind atomOp = AtomOpKind::Add; ///< Map with MapOpKind::Atom.
   std::vector<Operand> operands;                   ///< Map.
   std::shared_ptr<const Table> table;              ///< InList, Lookup.
   CompareKind cmp = CompareKind::Eq;               ///< Select.
@@ -117,7 +116,7 @@ private:
 
 const char *compareSpelling(CompareKind cmp);
 /// The atom operation that a selector comparison performs.
-lang::AtomOpKind compareAtomOp(CompareKind cmp);
+AtomOpKind compareAtomOp(CompareKind cmp);
 
 /// A text equal for two selectors exactly when they are the same formula
 /// (and/or/not of selects) over the same s-ops with the same comparisons:

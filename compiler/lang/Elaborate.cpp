@@ -63,7 +63,7 @@ void setName(GNode *node, const std::string &name) {
   node->name = name.size() > 30 ? (node->isSelector() ? "sel" : "s-op") : name;
 }
 
-lang::AtomOpKind atomOpOf(BinaryOpKind op) {
+AtomOpKind atomOpOf(BinaryOpKind op) {
   switch (op) {
   case BinaryOpKind::Pow:
     return AtomOpKind::Pow;

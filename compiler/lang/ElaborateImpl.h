@@ -48,7 +48,7 @@ std::string argumentText(const Value &value);
 
 void setName(GNode *node, const std::string &name);
 
-lang::AtomOpKind atomOpOf(BinaryOpKind op);
+AtomOpKind atomOpOf(BinaryOpKind op);
 
 const char *binarySpelling(BinaryOpKind op);
 

@@ -4,7 +4,7 @@
 
 #include "compiler/eval/Evaluate.h"
 #include "compiler/graph/Graph.h"
-#include "compiler/lang/Atom.h"
+#include "compiler/atom/Atom.h"
 
 #include <memory>
 #include <string>
@@ -24,13 +24,6 @@ struct Env;
 struct List {
   std::vector<Value> items;
   unsigned depth = 1; ///< Nesting depth, bounded so that values stay shallow.
-};
-
-struct AtomHash {
-  size_t operator()(const Atom &a) const { return a.hash(); }
-};
-struct AtomEq {
-  bool operator()(const Atom &a, const Atom &b) const { return a.equals(b); }
 };
 
 /// A dict with atom keys, in insertion order (as Python's).

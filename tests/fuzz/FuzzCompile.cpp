@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const auto &scope = program.scope;
   static const auto backend = runtime::makeCpuBackend();
   codegen::CompileOptions compile;
-  compile.vocab = {lang::Atom::string("a"), lang::Atom::string("b"), lang::Atom::integer(1)};
+  compile.vocab = {Atom::string("a"), Atom::string("b"), Atom::integer(1)};
   compile.maxLen = 3;
   compile.valueLimit = 2'000;
   compile.maxUnits = 4'000;

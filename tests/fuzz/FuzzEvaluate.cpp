@@ -12,11 +12,11 @@ using namespace rasp;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz::FuzzProgram program(data, size);
   const auto &scope = program.scope;
-  const std::vector<std::vector<lang::Atom>> inputs = {
-      {lang::Atom::string("h"), lang::Atom::string("e"), lang::Atom::string("l"),
-       lang::Atom::string("l"), lang::Atom::string("o")},
-      {lang::Atom::integer(3), lang::Atom::integer(-1), lang::Atom::real(2.5)},
-      {lang::Atom::boolean(true)}};
+  const std::vector<std::vector<Atom>> inputs = {
+      {Atom::string("h"), Atom::string("e"), Atom::string("l"),
+       Atom::string("l"), Atom::string("o")},
+      {Atom::integer(3), Atom::integer(-1), Atom::real(2.5)},
+      {Atom::boolean(true)}};
   for (const auto &input : inputs) {
     eval::Evaluator evaluator(input);
     for (const auto &[name, value] : scope->vars) {

@@ -34,7 +34,7 @@ struct Layout {
   ModelPlan plan() const {
     ModelPlan p;
     for (int t = 0; t < tokens; ++t)
-      p.vocab.push_back(lang::Atom::integer(t));
+      p.vocab.push_back(Atom::integer(t));
     p.maxLen = maxLen;
     p.dModel = 2 + tokens + extra;
     for (int d = 0; d < p.dModel; ++d) {
@@ -84,8 +84,8 @@ inline std::vector<Sparse> tokenReads(const Layout &layout) {
 }
 
 /// A table with cell [q][k] = holds(q, k).
-template <typename Holds> BitTable tableOf(size_t queries, size_t keys, Holds holds) {
-  BitTable table(queries, keys);
+template <typename Holds> BitMatrix tableOf(size_t queries, size_t keys, Holds holds) {
+  BitMatrix table(queries, keys);
   for (size_t q = 0; q < queries; ++q)
     for (size_t k = 0; k < keys; ++k)
       table.set(q, k, holds(q, k));

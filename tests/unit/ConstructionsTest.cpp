@@ -186,7 +186,7 @@ TEST(ConstructionsTest, ScoresSumToTheTableForRandomNestedAndUnnestedTables) {
   double scale = 3.0;
   for (int trial = 0; trial < 300; ++trial) {
     size_t nq = 1 + random() % 40, nk = 1 + random() % 40;
-    BitTable table(nq, nk);
+    BitMatrix table(nq, nk);
     if (trial % 3 != 2) {
       std::vector<size_t> position(nk);
       std::iota(position.begin(), position.end(), 0);

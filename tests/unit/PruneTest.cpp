@@ -15,7 +15,7 @@ Feature block(const std::string &label, int firstDim, int width) {
   f.label = label;
   f.encoding = width == 1 ? EncodingKind::Numerical : EncodingKind::Categorical;
   for (int i = 0; i < width; ++i)
-    f.values.push_back(lang::Atom::integer(i));
+    f.values.push_back(Atom::integer(i));
   f.levels.assign(width == 1 ? 1 : 0, 0.0);
   f.firstDim = firstDim;
   f.bosRow.assign(width, 0.0);

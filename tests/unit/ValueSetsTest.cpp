@@ -15,7 +15,6 @@
 #include <set>
 
 using namespace rasp;
-using lang::Atom;
 
 namespace {
 

@@ -1,5 +1,5 @@
 // Python semantics for atoms.
-#include "compiler/lang/Atom.h"
+#include "compiler/atom/Atom.h"
 
 #include "compiler/support/FloatFormat.h"
 
@@ -9,7 +9,7 @@
 #include <functional>
 #include <limits>
 
-using namespace rasp::lang;
+using namespace rasp;
 
 namespace {
 
@@ -211,13 +211,13 @@ std::string Atom::repr() const {
   return out + quote;
 }
 
-const char *rasp::lang::atomOpSpelling(AtomOpKind op) {
+const char *rasp::atomOpSpelling(AtomOpKind op) {
   static const char *const names[] = {"+",  "-", "*", "/",  "%",  "^",
                                       "==", "<", ">", "<=", ">=", "!="};
   return names[static_cast<int>(op)];
 }
 
-Atom rasp::lang::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
+Atom rasp::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
   switch (op) {
   case AtomOpKind::Eq:
     return Atom::boolean(a.equals(b));
@@ -287,7 +287,7 @@ Atom rasp::lang::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
   fail("unknown operator");
 }
 
-Atom rasp::lang::negate(const Atom &a) {
+Atom rasp::negate(const Atom &a) {
   if (a.isString())
     fail("bad operand type for unary -: str");
   if (a.isFloat())
@@ -297,13 +297,13 @@ Atom rasp::lang::negate(const Atom &a) {
   return Atom::integer(-a.integral());
 }
 
-Atom rasp::lang::unaryPlus(const Atom &a) {
+Atom rasp::unaryPlus(const Atom &a) {
   if (a.isString())
     fail("bad operand type for unary +: str");
   return a.isFloat() ? a : Atom::integer(a.integral());
 }
 
-Atom rasp::lang::pythonRound(const Atom &a) {
+Atom rasp::pythonRound(const Atom &a) {
   if (a.isString())
     fail("type str doesn't define round()");
   if (a.isIntegral())
@@ -319,7 +319,7 @@ Atom rasp::lang::pythonRound(const Atom &a) {
   return Atom::integer(static_cast<int64_t>(r));
 }
 
-double rasp::lang::roundTo3(double x) {
+double rasp::roundTo3(double x) {
   if (!std::isfinite(x))
     return x;
   // printf rounds the exact binary value correctly, as Python's round does.

@@ -12,7 +12,7 @@
 #include <string>
 #include <variant>
 
-namespace rasp::lang {
+namespace rasp {
 
 enum class AtomKind { Bool, Int, Float, String };
 
@@ -88,6 +88,14 @@ enum class AtomOpKind {
   Ne,
 };
 
+/// Hashing and equality for containers of atoms, by Python's rules (1 == 1.0 == True).
+struct AtomHash {
+  size_t operator()(const Atom &a) const { return a.hash(); }
+};
+struct AtomEq {
+  bool operator()(const Atom &a, const Atom &b) const { return a.equals(b); }
+};
+
 /// `a OP b` as Python computes it on two atoms; throws AtomError.
 Atom applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b);
 /// The operator's spelling in RASP, for messages.
@@ -100,4 +108,4 @@ Atom pythonRound(const Atom &a);
 /// Python's round(x, 3), as `small_str` shows floats.
 double roundTo3(double x);
 
-} // namespace rasp::lang
+} // namespace rasp

@@ -1,7 +1,7 @@
-// A boolean table packed in 64-bit words, one row per query value and one
-// bit per key value: the select decisions the planner tabulates and the
-// score constructions read. Rows combine word by word (and, or, not), so a
-// table of millions of cells takes milliseconds to build and to scan.
+// A boolean matrix packed in 64-bit words, one row per query and one bit per
+// key: the evaluator's selector values (n x n) and the select decisions the
+// planner tabulates over value sets. Rows combine word by word (and, or,
+// not), so a table of millions of cells takes milliseconds to build and scan.
 #pragma once
 
 #include <cassert>
@@ -9,12 +9,12 @@
 #include <cstdint>
 #include <vector>
 
-namespace rasp::codegen {
+namespace rasp {
 
-class BitTable {
+class BitMatrix {
 public:
-  BitTable() = default;
-  BitTable(size_t rows, size_t cols)
+  BitMatrix() = default;
+  BitMatrix(size_t rows, size_t cols)
       : rowCount(rows), colCount(cols), words((cols + 63) / 64), bits(rows * words, 0) {}
 
   size_t rows() const { return rowCount; }
@@ -56,7 +56,7 @@ public:
         f(w * 64 + static_cast<size_t>(__builtin_ctzll(word)));
   }
 
-  bool operator==(const BitTable &other) const {
+  bool operator==(const BitMatrix &other) const {
     return rowCount == other.rowCount && colCount == other.colCount && bits == other.bits;
   }
 
@@ -65,4 +65,4 @@ private:
   std::vector<uint64_t> bits;
 };
 
-} // namespace rasp::codegen
+} // namespace rasp

@@ -67,11 +67,11 @@ private:
 
 public:
   /// Column `col` of `m` (d_model rows) gets the sparse form.
-  void column(Matrix &m, int64_t col, const Sparse &form) {
+  void column(Matrix &m, int64_t col, const LinearForm &form) {
     for (const auto &[dim, w] : form)
       add(m, dim, col, w);
   }
-  void row(Matrix &m, int64_t row, const Sparse &form) {
+  void row(Matrix &m, int64_t row, const LinearForm &form) {
     for (const auto &[dim, w] : form)
       add(m, row, dim, w);
   }
@@ -210,7 +210,7 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
     mlpJobs(plan.layers[l], d, out.mlp, units[l], jobs);
   }
   int64_t written = runJobs(jobs, threadsFor(model));
-  for (const Feature &f : plan.features) {
+  for (const Block &f : plan.blocks) {
     runtime::Block block;
     block.name = f.label;
     block.first = f.firstDim;

@@ -10,7 +10,7 @@
 using namespace rasp;
 using namespace rasp::codegen;
 
-void codegen::addScaled(Sparse &a, const Sparse &b, double weight) {
+void codegen::addScaled(LinearForm &a, const LinearForm &b, double weight) {
   if (weight == 0)
     return;
   for (const auto &entry : b) {
@@ -31,7 +31,7 @@ namespace {
 /// Switches a unit off at BOS: subtracts more than its largest activation
 /// there, where one-hot readings are at most 1.5 and the numerical input's
 /// contribution at most `numericBound`.
-void killAtBos(HiddenUnit &unit, double numericBound, const Sparse &numericPart, int bosDim) {
+void killAtBos(HiddenUnit &unit, double numericBound, const LinearForm &numericPart, int bosDim) {
   double most = std::fabs(unit.bias) + numericBound + 1;
   for (const auto &[dim, w] : unit.in) {
     double numeric = 0;
@@ -43,8 +43,8 @@ void killAtBos(HiddenUnit &unit, double numericBound, const Sparse &numericPart,
   unit.in.emplace_back(bosDim, -most);
 }
 
-Sparse difference(const Sparse &a, const Sparse &b) {
-  Sparse out;
+LinearForm difference(const LinearForm &a, const LinearForm &b) {
+  LinearForm out;
   out.reserve(a.size() + b.size());
   out = a;
   addScaled(out, b, -1.0);
@@ -56,7 +56,7 @@ Sparse difference(const Sparse &a, const Sparse &b) {
 namespace {
 
 /// Appends a form's bytes to a signature.
-void appendSignature(std::string &signature, const Sparse &form) {
+void appendSignature(std::string &signature, const LinearForm &form) {
   for (const auto &[dim, w] : form) {
     signature.append(reinterpret_cast<const char *>(&dim), sizeof dim);
     signature.append(reinterpret_cast<const char *>(&w), sizeof w);
@@ -67,29 +67,29 @@ void appendSignature(std::string &signature, const Sparse &form) {
 /// A combination's outputs at the numerical positions it can hold.
 struct Row {
   std::vector<int> positions;
-  std::vector<Sparse> outputs;
+  std::vector<LinearForm> outputs;
 };
 
 /// The row of an output that takes each of its values on one run of
 /// positions: only the first position and the two sides of every change,
 /// found by bisection (equal outputs at both ends of a span: no change
 /// inside it).
-Row changePoints(std::vector<int> positions, const std::function<Sparse(int)> &output) {
+Row changePoints(std::vector<int> positions, const std::function<LinearForm(int)> &output) {
   Row row;
   if (positions.empty())
     return row;
-  auto keep = [&](size_t i, Sparse out) {
+  auto keep = [&](size_t i, LinearForm out) {
     if (row.positions.empty() || row.positions.back() != positions[i]) {
       row.positions.push_back(positions[i]);
       row.outputs.push_back(std::move(out));
     }
   };
-  Sparse first = output(positions.front());
+  LinearForm first = output(positions.front());
   keep(0, first);
   if (positions.size() == 1)
     return row;
   // Spans [i, j] with their end outputs, leftmost first.
-  std::vector<std::pair<std::pair<size_t, size_t>, std::pair<Sparse, Sparse>>> spans;
+  std::vector<std::pair<std::pair<size_t, size_t>, std::pair<LinearForm, LinearForm>>> spans;
   spans.push_back({{0, positions.size() - 1}, {first, output(positions.back())}});
   while (!spans.empty()) {
     auto [ends, outs] = std::move(spans.back());
@@ -103,7 +103,7 @@ Row changePoints(std::vector<int> positions, const std::function<Sparse(int)> &o
       continue;
     }
     size_t mid = i + (j - i) / 2;
-    Sparse middle = output(positions[mid]);
+    LinearForm middle = output(positions[mid]);
     spans.push_back({{mid, j}, {middle, std::move(outs.second)}});
     spans.push_back({{i, mid}, {std::move(outs.first), std::move(middle)}});
   }
@@ -143,7 +143,7 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   double combos = 1;
   for (const auto &dims : spec.categorical)
     combos *= static_cast<double>(dims.size());
-  bool compressed = spec.runs && spec.numeric;
+  bool compressed = spec.outputInRuns && spec.numeric;
   if (!spec.levelsAt && !compressed &&
       combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
     throw LookupError{"its inputs combine in " +
@@ -195,7 +195,7 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
       const Row &row = table[c];
       // A row with one output is one base unit wherever its levels lie.
       bool constant = std::all_of(row.outputs.begin(), row.outputs.end(),
-                                  [&](const Sparse &out) { return out == row.outputs[0]; });
+                                  [&](const LinearForm &out) { return out == row.outputs[0]; });
       if (constant && !row.outputs.empty()) {
         rowSignature.push_back('=');
         appendSignature(rowSignature, row.outputs[0]);
@@ -229,7 +229,7 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   std::vector<HiddenUnit> units;
   units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
   std::vector<size_t> cls(m, 0);
-  Sparse numericPart;
+  LinearForm numericPart;
   auto add = [&](HiddenUnit unit, double slope = 0) {
     numericPart.clear();
     if (slope != 0)
@@ -242,7 +242,7 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   };
   while (true) {
     // The gate: exactly 1 on this combination of classes, <= -1 on any other.
-    Sparse gate;
+    LinearForm gate;
     size_t representative = 0;
     for (size_t i = 0; i < m; ++i) {
       for (int v : classes[i][cls[i]])
@@ -257,11 +257,11 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
         add({gate, 0, row.outputs[0]});
     } else if (!row.positions.empty()) {
       const std::vector<double> &levels = spec.numeric->levels;
-      const Sparse *previous = &row.outputs[0];
+      const LinearForm *previous = &row.outputs[0];
       if (!previous->empty())
         add({gate, 0, *previous});
       for (size_t r = 1; r < row.positions.size(); ++r) {
-        Sparse delta = difference(row.outputs[r], *previous);
+        LinearForm delta = difference(row.outputs[r], *previous);
         previous = &row.outputs[r];
         double left = levels[order[row.positions[r - 1]]];
         double right = levels[order[row.positions[r]]];

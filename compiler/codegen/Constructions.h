@@ -26,7 +26,7 @@ namespace rasp::codegen {
 /// A numerical input: a linear form of the residual (0 at BOS) and the
 /// number it holds for each value index.
 struct NumericInput {
-  Sparse form;
+  LinearForm form;
   std::vector<double> levels; ///< Per value index (any order).
   /// A bound on how far the number held may be from its level (float32
   /// rounding, attention leaks); the steps must not move by it.
@@ -41,7 +41,7 @@ struct LookupSpec {
   /// The encoded output for a combination of categorical value indices and
   /// the numerical input's value index (-1 when there is none); empty when
   /// the output is zero or the combination fails.
-  std::function<Sparse(const std::vector<int> &, int)> output;
+  std::function<LinearForm(const std::vector<int> &, int)> output;
   /// The levels (indices into the numerical input's levels) that it can
   /// hold with this combination of categorical values; empty: every level.
   /// Steps are placed only between levels that can occur, so that a
@@ -51,7 +51,7 @@ struct LookupSpec {
   /// on one run of consecutive levels (in ascending order), as a comparison
   /// of the number with something that does not depend on it does: the
   /// table then holds only the changes, found by bisection.
-  bool runs = false;
+  bool outputInRuns = false;
   /// A numerical input k / w for integer levels k, where w = i + 1 at index
   /// i, and an output that depends on k but not on w (a prefix count's
   /// packed mean read only through its counts): each step between
@@ -84,6 +84,6 @@ struct LookupError {
 std::vector<HiddenUnit> buildLookup(const LookupSpec &spec);
 
 /// Adds `weight * b` to `a`, merging equal dimensions and dropping zeros.
-void addScaled(Sparse &a, const Sparse &b, double weight);
+void addScaled(LinearForm &a, const LinearForm &b, double weight);
 
 } // namespace rasp::codegen

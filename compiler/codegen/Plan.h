@@ -1,11 +1,11 @@
 // The layer/head IR (IR 2): what a compiled transformer computes, with every
 // weight as a sparse list, before it is laid out as dense matrices.
 //
-// A plan is a residual layout (features: named blocks of dimensions that
+// A plan is a residual layout (blocks: named blocks of dimensions that
 // hold one s-op each, categorically as a one-hot or numerically as one
 // number), embedding rows, and per layer its heads and its MLP units. Times
 // order what is available when: 0 is the embeddings, 2l-1 the attention of
-// layer l and 2l its MLP; a feature made at time t can be read at any later
+// layer l and 2l its MLP; a block made at time t can be read at any later
 // time. `dumpPlan` prints it (`rasp compile --emit=plan`).
 #pragma once
 
@@ -24,11 +24,11 @@ namespace rasp::codegen {
 enum class EncodingKind { Categorical, Numerical };
 
 /// A linear form over residual dimensions: sum of weight * x[dim].
-using Sparse = std::vector<std::pair<int, double>>;
+using LinearForm = std::vector<std::pair<int, double>>;
 
 /// A block of residual dimensions holding one s-op.
-struct Feature {
-  std::string label; ///< The s-op's name (plus a suffix for helper blocks).
+struct Block {
+  std::string label; ///< The s-op's name (plus a suffix for auxiliaryBlock blocks).
   EncodingKind encoding = EncodingKind::Categorical;
   /// The values the block can hold: one dimension each when categorical.
   std::vector<Atom> values;
@@ -36,7 +36,7 @@ struct Feature {
   /// block, the attention share of BOS; otherwise the value itself).
   std::vector<double> levels;
   /// Numerical blocks whose levels are their values can be read linearly.
-  bool plain = true;
+  bool levelsAreValues = true;
   int firstDim = 0;
   int time = 0;
   /// What the block holds at the BOS position, per dimension.
@@ -52,19 +52,19 @@ struct Feature {
 /// over j; output dimension outDims[c] += softmax-mean of (x . value[c]).
 struct HeadPlan {
   std::vector<std::string> description;
-  std::vector<Sparse> query, key;
-  std::vector<Sparse> value;
+  std::vector<LinearForm> query, key;
+  std::vector<LinearForm> value;
   std::vector<int> outDims;
 };
 
 /// ReLU(x . in + bias), added to the residual through `out`.
 struct HiddenUnit {
-  Sparse in;
+  LinearForm in;
   double bias = 0;
-  Sparse out;
+  LinearForm out;
 };
 
-/// The units of one MLP that compute one feature.
+/// The units of one MLP that compute one block.
 struct MlpBlock {
   std::string description;
   std::vector<HiddenUnit> units;
@@ -83,7 +83,7 @@ struct OutputPlan {
   std::vector<Atom> values;
   std::vector<double> levels; ///< Numerical: values[i] as a number.
   std::vector<int> dims;      ///< Categorical: one per value.
-  Sparse form;                ///< Numerical: the number read.
+  LinearForm form;                ///< Numerical: the number read.
   int time = 0;
 };
 
@@ -92,9 +92,9 @@ struct ModelPlan {
   int64_t maxLen = 0;
   double scale = 0; ///< The softmax sharpness S built into W_Q.
   int dModel = 0;
-  std::vector<Feature> features; ///< In residual order.
-  std::vector<Sparse> tokenRows;    ///< Per vocabulary item, then BOS.
-  std::vector<Sparse> positionRows; ///< Positions 0 (BOS) .. maxLen.
+  std::vector<Block> blocks; ///< In residual order.
+  std::vector<LinearForm> tokenRows;    ///< Per vocabulary item, then BOS.
+  std::vector<LinearForm> positionRows; ///< Positions 0 (BOS) .. maxLen.
   std::vector<LayerPlan> layers;
   OutputPlan output;
   std::vector<std::string> notes;

@@ -127,16 +127,16 @@ struct PackedLevels {
 
 } // namespace
 
-void Planner::dropLastFeature(int f) {
-  assert(f == static_cast<int>(plan.features.size()) - 1 && "only the last feature goes");
-  if (const Node *node = featureNode[f]) {
+void Planner::dropLastBlock(int f) {
+  assert(f == static_cast<int>(plan.blocks.size()) - 1 && "only the last block goes");
+  if (const Node *node = blockNode[f]) {
     std::vector<int> &list = byNode[node];
-    assert(!list.empty() && list.back() == f && "the feature is its node's last");
+    assert(!list.empty() && list.back() == f && "the block is its node's last");
     list.pop_back();
   }
-  featureNode.pop_back();
-  plan.dModel -= plan.features.back().width();
-  plan.features.pop_back();
+  blockNode.pop_back();
+  plan.dModel -= plan.blocks.back().width();
+  plan.blocks.pop_back();
   valueIndex.erase(f);
 }
 
@@ -147,21 +147,21 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
                             [](const CountLookup::Form &form) { return form.compare; });
   // 1. Per combination: its form, and the range of each mean's values.
   int latestInput = latest(lookup.categorical);
-  std::vector<Sparse> forms(combinations);
+  std::vector<LinearForm> forms(combinations);
   std::vector<std::vector<std::pair<int64_t, int64_t>>> unitRange(combinations);
   double meanNoise = 0; // Of the packed form, from its means.
   for (size_t q = 0; q < combinations; ++q)
     for (const auto &[mean, k] : lookup.combinations[q].terms) {
-      int f = findFeature(mean, EncodingKind::Numerical);
+      int f = findBlock(mean, EncodingKind::Numerical);
       addScaled(forms[q], numericReading(f), static_cast<double>(k));
-      latestInput = std::max(latestInput, feature(f).time);
+      latestInput = std::max(latestInput, block(f).time);
       int64_t lo = INT64_MAX, hi = INT64_MIN;
       for (const Atom &v : sets.at(mean->inputs[1])) {
         lo = std::min(lo, v.integral());
         hi = std::max(hi, v.integral());
       }
       unitRange[q].emplace_back(lo, hi);
-      meanNoise = std::max(meanNoise, noiseOf(feature(f).levels) * std::fabs(double(k)));
+      meanNoise = std::max(meanNoise, noiseOf(block(f).levels) * std::fabs(double(k)));
     }
   auto range = [&](size_t q, int64_t w) {
     int64_t lo = 0, hi = 0;
@@ -191,7 +191,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     noise += static_cast<double>(weight[q]) * meanNoise *
              static_cast<double>(lookup.combinations[q].terms.size());
   }
-  Sparse form;
+  LinearForm form;
   for (size_t q = 0; q < combinations; ++q)
     addScaled(form, forms[q], static_cast<double>(weight[q]));
   if (packed) {
@@ -242,8 +242,8 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   if (packed)
     numeric.noise = std::max(numeric.noise, noise);
 
-  int f = addMlpFeature(x, blockOf(x, encoding, valuesOf(x)), latestInput);
-  int time = feature(f).time;
+  int f = addMlpBlock(x, blockOf(x, encoding, valuesOf(x)), latestInput);
+  int time = block(f).time;
 
   // When x reads the index only through the counts, its output depends on
   // the other blocks and the packed value k alone (the decoding does not
@@ -256,20 +256,20 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   std::vector<int> blocks; // The categorical blocks bound, in order.
   int indexSlot = -1, indexBlock = -1;
   for (int c : lookup.categorical) {
-    if (featureNode[c] == lookup.indices) {
+    if (blockNode[c] == lookup.indices) {
       indexBlock = c;
       if (byWidth)
         continue;
       indexSlot = static_cast<int>(bound.size());
     }
     spec.categorical.push_back(blockDims(c));
-    bound.push_back(featureNode[c]);
+    bound.push_back(blockNode[c]);
     blocks.push_back(c);
   }
   assert(indexBlock >= 0 && "the lookup reads the indices");
   for (const CountLookup::Form &packedForm : lookup.forms)
     bound.push_back(packedForm.node);
-  const std::vector<Atom> &indexValues = feature(indexBlock).values;
+  const std::vector<Atom> &indexValues = block(indexBlock).values;
   spec.numeric = numeric;
   if (byWidth) {
     LookupSpec::Widths widths;
@@ -308,7 +308,7 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
   spec.output = [&](const std::vector<int> &combo, int n) {
     int64_t k = packedAt(combo, n);
     for (size_t c = 0; c < blocks.size(); ++c)
-      values[c] = &feature(blocks[c]).values[combo[c]];
+      values[c] = &block(blocks[c]).values[combo[c]];
     auto digit = [&](size_t q) { return low[q] + ((k - lowest) / weight[q]) % radix[q]; };
     for (size_t i = 0; i < lookup.forms.size(); ++i) {
       const CountLookup::Form &packedForm = lookup.forms[i];
@@ -322,30 +322,30 @@ int Planner::materializeCounts(const Node *x, EncodingKind encoding, const Count
     }
     return encode(f, program.run(values));
   };
-  MlpBlock block;
+  MlpBlock mlp;
   if (packed) {
     try {
-      block.units = buildLookup(spec);
+      mlp.units = buildLookup(spec);
     } catch (const LookupError &) {
-      dropLastFeature(f);
+      dropLastBlock(f);
       return -1;
     }
   } else {
-    block.units = lookupUnits(x, spec);
+    mlp.units = lookupUnits(x, spec);
   }
   std::string names, read;
   for (int c : lookup.categorical)
     names += blockName(c) + ", ";
   for (const CountLookup::Form &packedForm : lookup.forms)
     read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
-  block.description = "'" + x->name + "' (" +
+  mlp.description = "'" + x->name + "' (" +
                       (encoding == EncodingKind::Categorical
-                           ? std::to_string(feature(f).values.size()) + " values"
+                           ? std::to_string(block(f).values.size()) + " values"
                            : std::string("numerical")) +
                       ") from " + names + read + " (prefix counts, read as " +
                       (!lookup.forms[0].over.empty() ? "packed means, one per count"
                                          : combinations > 1 ? "packed means" : "means") +
-                      "): " + std::to_string(block.units.size()) + " units";
-  mlps[time].push_back(std::move(block));
+                      "): " + std::to_string(mlp.units.size()) + " units";
+  mlps[time].push_back(std::move(mlp));
   return f;
 }

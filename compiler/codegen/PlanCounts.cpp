@@ -20,7 +20,7 @@ using namespace rasp::codegen;
 using namespace rasp::codegen::detail;
 
 bool Planner::integerMeanHeld(const Node *mean) {
-  if (findFeature(mean, EncodingKind::Numerical) < 0)
+  if (findBlock(mean, EncodingKind::Numerical) < 0)
     return false;
   try {
     const std::vector<Atom> &values = sets.at(mean->inputs[1]);
@@ -206,11 +206,11 @@ std::optional<Planner::CountLookup> Planner::countLookup(const Node *x, bool pac
       lookup.forms.push_back({y, combination(sign->difference), 0, sign->op, {}});
       continue;
     }
-    int f = bestFeature(y, true);
+    int f = bestBlock(y, true);
     if (f < 0 && (y->kind == NodeKind::Tokens || y->kind == NodeKind::Indices))
       f = embedding(y);
     if (f >= 0) {
-      ok = feature(f).encoding == EncodingKind::Categorical;
+      ok = block(f).encoding == EncodingKind::Categorical;
       if (std::find(lookup.categorical.begin(), lookup.categorical.end(), f) ==
           lookup.categorical.end())
         lookup.categorical.push_back(f);
@@ -269,7 +269,7 @@ bool Planner::packingSavesALayer(const CountLookup &lookup) const {
   std::vector<int> timeOf(lookup.combinations.size(), 0);
   for (size_t q = 0; q < lookup.combinations.size(); ++q)
     for (const auto &term : lookup.combinations[q].terms) {
-      timeOf[q] = std::max(timeOf[q], feature(findFeature(term.first, EncodingKind::Numerical)).time);
+      timeOf[q] = std::max(timeOf[q], block(findBlock(term.first, EncodingKind::Numerical)).time);
       latestTime = std::max(latestTime, timeOf[q]);
     }
   return std::count(timeOf.begin(), timeOf.end(), latestTime) >= 2;

@@ -9,7 +9,7 @@ using namespace rasp::codegen;
 
 namespace {
 
-std::string valuesText(const Feature &f) {
+std::string valuesText(const Block &f) {
   std::string text;
   size_t shown = std::min<size_t>(f.values.size(), 12);
   for (size_t i = 0; i < shown; ++i)
@@ -35,14 +35,14 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
   out << "}, " << plan.layers.size() << " layers, d_model " << plan.dModel
       << ", softmax scale " << llvm::format("%.3f", plan.scale) << "\n";
   out << "residual:\n";
-  for (const Feature &f : plan.features) {
+  for (const Block &f : plan.blocks) {
     out << "  [" << f.firstDim;
     if (f.width() > 1)
       out << ".." << f.firstDim + f.width() - 1;
     out << "] '" << f.label << "' ";
     if (f.encoding == EncodingKind::Categorical)
       out << "categorical " << valuesText(f);
-    else if (f.plain)
+    else if (f.levelsAreValues)
       out << "numerical";
     else
       out << "numerical (BOS share c/(c+w) for w in " << valuesText(f) << ")";

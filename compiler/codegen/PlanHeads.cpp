@@ -44,10 +44,10 @@ Planner::Scores Planner::planScores(const Node *selector) {
     for (const Node *select : selects) {
       SideRead key = readSide(select->inputs[0]);
       SideRead query = readSide(select->inputs[1]);
-      if (query.feature >= 0)
-        queryParts.push_back(query.feature);
-      if (key.feature >= 0)
-        keyParts.push_back(key.feature);
+      if (query.block >= 0)
+        queryParts.push_back(query.block);
+      if (key.block >= 0)
+        keyParts.push_back(key.block);
     }
     for (std::vector<int> *list : {&queryParts, &keyParts}) {
       std::sort(list->begin(), list->end());
@@ -63,10 +63,10 @@ Planner::Scores Planner::planScores(const Node *selector) {
     }
     Side qs = tupleSide(queryParts, std::move(queryClasses), part);
     Side ks = tupleSide(keyParts, std::move(keyClasses), part);
-    for (int f : {qs.feature, ks.feature})
+    for (int f : {qs.block, ks.block})
       if (f >= 0)
-        scores.time = std::max(scores.time, feature(f).time);
-    auto &group = groups[{qs.feature, ks.feature}];
+        scores.time = std::max(scores.time, block(f).time);
+    auto &group = groups[{qs.block, ks.block}];
     group.first = {qs, ks};
     group.second.push_back(part);
   }
@@ -76,8 +76,8 @@ Planner::Scores Planner::planScores(const Node *selector) {
     const std::vector<const Node *> &members = group.second;
     ScoreGroup g;
     SideRead query, key;
-    query.feature = qs.feature;
-    key.feature = ks.feature;
+    query.block = qs.block;
+    key.block = ks.block;
     g.queryReads = readsOf(query);
     g.keyReads = readsOf(key);
     const Node *only = members.size() == 1 ? members[0] : nullptr;
@@ -99,7 +99,7 @@ Planner::Scores Planner::planScores(const Node *selector) {
 std::string Planner::blockName(int f) const {
   if (f < 0)
     return "constant";
-  const Feature &feat = feature(f);
+  const Block &feat = block(f);
   return "'" + feat.label + "' (" +
          (feat.encoding == EncodingKind::Categorical
               ? std::to_string(feat.values.size()) + " values"
@@ -134,7 +134,7 @@ void Planner::planHead(const Node *x) {
     return;
   }
   EncodingKind encoding = aggregateEncoding(x);
-  Feature out;
+  Block out;
   out.label = x->name;
   out.encoding = encoding;
   if (encoding == EncodingKind::Numerical) {
@@ -153,12 +153,12 @@ void Planner::planHead(const Node *x) {
   int time = attentionAfter(std::max(scores.time, value.time));
   out.time = time;
   out.producer = "L" + std::to_string((time + 1) / 2) + " attention";
-  int f = addFeature(x, std::move(out));
-  Feature &feat = plan.features[f];
-  Sparse bosValue = encode(f, x->constant);
+  int f = addBlock(x, std::move(out));
+  Block &feat = plan.blocks[f];
+  LinearForm bosValue = encode(f, x->constant);
   for (const auto &[dim, w] : bosValue)
     feat.bosRow[dim - feat.firstDim] = w;
-  std::vector<Sparse> columns(feat.width());
+  std::vector<LinearForm> columns(feat.width());
   for (size_t i = 0; i < value.sourceValues.size(); ++i)
     for (const auto &[dim, w] : encode(f, value.sourceValues[i]))
       addScaled(columns[dim - feat.firstDim], value.reads[i], w);
@@ -198,10 +198,10 @@ void Planner::planWidth(const Node *x, Scores scores, double groupsCount) {
   int time = attentionAfter(scores.time);
   // BOS scores ln(c) above a selected key: its share is c / (c + w).
   double c = static_cast<double>(std::max<int64_t>(options.maxLen, 1));
-  Feature raw;
+  Block raw;
   raw.label = x->name + "#bos-share";
   raw.encoding = EncodingKind::Numerical;
-  raw.plain = false;
+  raw.levelsAreValues = false;
   for (int64_t w = 0; w <= options.maxLen; ++w) {
     raw.values.push_back(Atom::integer(w));
     raw.levels.push_back(c / (c + static_cast<double>(w)));
@@ -209,7 +209,7 @@ void Planner::planWidth(const Node *x, Scores scores, double groupsCount) {
   raw.bosRow = {1.0};
   raw.time = time;
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
-  int f = addFeature(x, std::move(raw));
+  int f = addBlock(x, std::move(raw));
   HeadPlan head;
   head.description.push_back("selector_width '" + x->name + "': BOS share c/(c+w), c = " +
                              Atom::real(c).repr());
@@ -218,7 +218,7 @@ void Planner::planWidth(const Node *x, Scores scores, double groupsCount) {
   buildScores(scores.groups,
               {plan.scale, groupsCount + std::log(c) / plan.scale, oneDim, bosDim}, head);
   head.value.push_back({{bosDim, 1.0}});
-  head.outDims.push_back(feature(f).firstDim);
+  head.outDims.push_back(block(f).firstDim);
   heads[time].push_back(std::move(head));
 }
 
@@ -242,23 +242,23 @@ Planner::ValueRead Planner::readValue(const Node *v, EncodingKind encoding) {
   }
   int f = sources[0];
   bool direct = sources.size() == 1 &&
-                (feature(f).encoding == EncodingKind::Categorical ||
-                 (feature(f).plain && featureNode[f] == v &&
+                (block(f).encoding == EncodingKind::Categorical ||
+                 (block(f).levelsAreValues && blockNode[f] == v &&
                   encoding == EncodingKind::Numerical));
   if (!direct)
     f = materialize(v, encoding);
-  read.time = feature(f).time;
-  read.what = "'" + feature(f).label + "'";
-  if (feature(f).encoding == EncodingKind::Numerical) {
+  read.time = block(f).time;
+  read.what = "'" + block(f).label + "'";
+  if (block(f).encoding == EncodingKind::Numerical) {
     // The number itself: written as one unit per unit of value.
     read.reads = {numericReading(f)};
     read.sourceValues = {Atom::integer(1)};
     return read;
   }
-  const Node *source = featureNode[f];
-  for (int i = 0; i < feature(f).width(); ++i) {
+  const Node *source = blockNode[f];
+  for (int i = 0; i < block(f).width(); ++i) {
     read.reads.push_back(reading(f, i));
-    read.sourceValues.push_back(evaluate(v, {{source, feature(f).values[i]}}));
+    read.sourceValues.push_back(evaluate(v, {{source, block(f).values[i]}}));
   }
   return read;
 }

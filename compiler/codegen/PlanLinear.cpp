@@ -58,7 +58,7 @@ bool Planner::wellSeparated(const Node *x) const {
 void Planner::splitParts(const Node *y, bool top, const Node *linearRoot,
                          std::vector<Part> &out) {
   if (!top) {
-    if (bestFeature(y, false) >= 0 || y->kind != NodeKind::Map)
+    if (bestBlock(y, false) >= 0 || y->kind != NodeKind::Map)
       return;
     std::vector<int> sources = sourcesOf(y);
     int numerics = numericCount(sources);
@@ -101,15 +101,15 @@ void Planner::split(const Node *x) {
 
 int Planner::numericCount(const std::vector<int> &sources) const {
   return static_cast<int>(std::count_if(sources.begin(), sources.end(), [&](int f) {
-    return feature(f).encoding == EncodingKind::Numerical;
+    return block(f).encoding == EncodingKind::Numerical;
   }));
 }
 
 Planner::Input Planner::blockInput(int f) const {
-  const Feature &feat = feature(f);
+  const Block &feat = block(f);
   Input in;
-  in.node = featureNode[f];
-  in.feature = f;
+  in.node = blockNode[f];
+  in.block = f;
   in.numeric = feat.encoding == EncodingKind::Numerical;
   if (in.numeric)
     in.form = numericReading(f);
@@ -121,19 +121,19 @@ Planner::Input Planner::blockInput(int f) const {
 }
 
 std::optional<Planner::LinearRead> Planner::linearForm(const Node *x) {
-  int f = bestFeature(x, false);
+  int f = bestBlock(x, false);
   if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
     f = embedding(x);
-  if (f >= 0 && feature(f).encoding == EncodingKind::Numerical)
-    return feature(f).plain ? std::optional<LinearRead>({numericReading(f), feature(f).time})
+  if (f >= 0 && block(f).encoding == EncodingKind::Numerical)
+    return block(f).levelsAreValues ? std::optional<LinearRead>({numericReading(f), block(f).time})
                             : std::nullopt;
   std::vector<int> sources = f >= 0 ? std::vector<int>{f} : sourcesOf(x);
-  if (sources.size() == 1 && feature(sources[0]).encoding == EncodingKind::Categorical) {
+  if (sources.size() == 1 && block(sources[0]).encoding == EncodingKind::Categorical) {
     int s = sources[0];
-    MapProgram program(x, {featureNode[s]});
-    LinearRead read{{}, feature(s).time};
-    for (int i = 0; i < feature(s).width(); ++i) {
-      std::optional<Atom> v = program.run({&feature(s).values[i]});
+    MapProgram program(x, {blockNode[s]});
+    LinearRead read{{}, block(s).time};
+    for (int i = 0; i < block(s).width(); ++i) {
+      std::optional<Atom> v = program.run({&block(s).values[i]});
       if (v && !v->isNumber())
         return std::nullopt;
       if (v)
@@ -216,12 +216,12 @@ std::vector<Planner::Input> Planner::linearInputs(const Node *x) {
     stack.pop_back();
     if (!seen.insert(y).second || y->kind == NodeKind::Constant)
       continue;
-    int f = bestFeature(y, false);
+    int f = bestBlock(y, false);
     if (f < 0 && (y->kind == NodeKind::Tokens || y->kind == NodeKind::Indices))
       f = embedding(y);
     if (f >= 0) {
       if (std::none_of(inputs.begin(), inputs.end(),
-                       [&](const Input &in) { return in.feature == f; }))
+                       [&](const Input &in) { return in.block == f; }))
         inputs.push_back(blockInput(f));
       continue;
     }

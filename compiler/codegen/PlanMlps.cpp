@@ -19,7 +19,7 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   if (classes) {
     if (auto it = classBlocks.find(x); it != classBlocks.end())
       return it->second;
-  } else if (int f = findFeature(x, encoding); f >= 0) {
+  } else if (int f = findBlock(x, encoding); f >= 0) {
     return f;
   }
   std::vector<int> sources = sourcesOf(x);
@@ -59,16 +59,16 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
           // the one with the most values) stays numerical.
           int kept = -1;
           for (int s : sources) {
-            if (feature(s).encoding != EncodingKind::Numerical)
+            if (block(s).encoding != EncodingKind::Numerical)
               continue;
-            if (kept < 0 || feature(s).time > feature(kept).time ||
-                (feature(s).time == feature(kept).time &&
-                 feature(s).values.size() > feature(kept).values.size()))
+            if (kept < 0 || block(s).time > block(kept).time ||
+                (block(s).time == block(kept).time &&
+                 block(s).values.size() > block(kept).values.size()))
               kept = s;
           }
           for (int s : sources)
-            if (s != kept && feature(s).encoding == EncodingKind::Numerical)
-              materialize(featureNode[s], EncodingKind::Categorical);
+            if (s != kept && block(s).encoding == EncodingKind::Numerical)
+              materialize(blockNode[s], EncodingKind::Categorical);
           sources = sourcesOf(x, true);
           // (sourcesOf prefers the categorical blocks just made.)
         }
@@ -84,7 +84,7 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
     for (int s : sourcesOf(x, true))
       inputs.push_back(blockInput(s));
   }
-  if (int f = findFeature(x, encoding); f >= 0 && !classes)
+  if (int f = findBlock(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
   // A block of classes holds one value of each (the others compare alike).
   std::unordered_map<Atom, int, AtomHash, AtomEq> classOf;
@@ -98,25 +98,25 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
   } else {
     held = valuesOf(x);
   }
-  Feature out = blockOf(x, encoding, std::move(held));
+  Block out = blockOf(x, encoding, std::move(held));
   if (classes)
     out.label += " (classes)";
   int latestInput = 0;
   for (const Input &in : inputs)
     latestInput = std::max(latestInput, in.time);
-  int f = addMlpFeature(classes ? nullptr : x, std::move(out), latestInput);
+  int f = addMlpBlock(classes ? nullptr : x, std::move(out), latestInput);
   if (classes) {
     // Read only by the selects' sides: never found as x's own block.
-    featureNode[f] = x;
+    blockNode[f] = x;
     classBlocks[x] = f;
   }
-  int time = feature(f).time;
+  int time = block(f).time;
 
   LookupSpec spec = lookupSpec();
   BoundInputs bound = bindInputs(inputs, spec);
   const std::vector<const Input *> &categorical = bound.categorical;
   const Input *numeric = bound.numeric;
-  spec.runs = numeric && runsInNumber(x, *numeric);
+  spec.outputInRuns = numeric && outputInRunsOf(x, *numeric);
   MapProgram program(x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
@@ -131,25 +131,25 @@ int Planner::materialize(const Node *x, EncodingKind encoding,
     // realises, as with encode: no output there.)
     auto it = classOf.find(*v);
     if (it == classOf.end())
-      return Sparse{};
-    return Sparse{{feature(f).firstDim + it->second, 1.0}};
+      return LinearForm{};
+    return LinearForm{{block(f).firstDim + it->second, 1.0}};
   };
-  MlpBlock block;
-  block.units = lookupUnits(x, spec);
+  MlpBlock mlp;
+  mlp.units = lookupUnits(x, spec);
   std::string names;
   for (const Input &in : inputs)
     names += (names.empty() ? "" : ", ") + in.name;
-  block.description = "'" + x->name + "' (" +
+  mlp.description = "'" + x->name + "' (" +
                       (encoding == EncodingKind::Categorical
-                           ? std::to_string(feature(f).values.size()) + " values"
+                           ? std::to_string(block(f).values.size()) + " values"
                            : std::string("numerical")) +
                       ") from " + (names.empty() ? "constants" : names) + ": " +
-                      std::to_string(block.units.size()) + " units";
-  mlps[time].push_back(std::move(block));
+                      std::to_string(mlp.units.size()) + " units";
+  mlps[time].push_back(std::move(mlp));
   return f;
 }
 
-bool Planner::runsInNumber(const Node *x, const Input &number) const {
+bool Planner::outputInRunsOf(const Node *x, const Input &number) const {
   // The number's values must rise, or fall, with its levels.
   std::vector<size_t> order(number.levels.size());
   std::iota(order.begin(), order.end(), 0);
@@ -191,8 +191,8 @@ bool Planner::runsInNumber(const Node *x, const Input &number) const {
   return reads == 1;
 }
 
-Feature Planner::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {
-  Feature out;
+Block Planner::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {
+  Block out;
   out.label = x->name;
   out.encoding = encoding;
   out.values = std::move(values);
@@ -216,7 +216,7 @@ Planner::BoundInputs Planner::bindInputs(const std::vector<Input> &inputs,
       continue;
     }
     bound.categorical.push_back(&in);
-    spec.categorical.push_back(blockDims(in.feature));
+    spec.categorical.push_back(blockDims(in.block));
   }
   for (const Input *in : bound.categorical)
     bound.nodes.push_back(in->node);
@@ -251,7 +251,7 @@ bool Planner::splitNumeric(const Node *x) {
   while (!stack.empty()) {
     const Node *y = stack.back();
     stack.pop_back();
-    if (!seen.insert(y).second || y->kind != NodeKind::Map || bestFeature(y, false) >= 0)
+    if (!seen.insert(y).second || y->kind != NodeKind::Map || bestBlock(y, false) >= 0)
       continue;
     std::vector<int> sources = sourcesOf(y);
     int numerics = numericCount(sources);
@@ -280,9 +280,9 @@ OutputPlan Planner::outputOf(const Node *root) {
   bool numerical = root->encoding == graph::EncodingHintKind::Numerical;
   if (root->kind == NodeKind::Tokens || root->kind == NodeKind::Indices)
     embedding(root);
-  int f = bestFeature(root, false);
+  int f = bestBlock(root, false);
   if (root->encoding == graph::EncodingHintKind::Inferred && f >= 0 &&
-      feature(f).encoding == EncodingKind::Numerical && feature(f).plain)
+      block(f).encoding == EncodingKind::Numerical && block(f).levelsAreValues)
     numerical = true;
   if (numerical) {
     out.encoding = EncodingKind::Numerical;
@@ -298,18 +298,18 @@ OutputPlan Planner::outputOf(const Node *root) {
     }
     if (!read) {
       int m = materialize(root, EncodingKind::Numerical);
-      read = LinearRead{numericReading(m), feature(m).time};
+      read = LinearRead{numericReading(m), block(m).time};
     }
     out.form = read->form;
     out.time = read->time;
     return out;
   }
-  if (f < 0 || feature(f).encoding != EncodingKind::Categorical)
+  if (f < 0 || block(f).encoding != EncodingKind::Categorical)
     f = materialize(root, EncodingKind::Categorical);
   out.encoding = EncodingKind::Categorical;
-  out.values = feature(f).values;
+  out.values = block(f).values;
   out.dims = blockDims(f);
-  out.time = feature(f).time;
+  out.time = block(f).time;
   return out;
 }
 
@@ -335,9 +335,9 @@ void Planner::finish() {
   plan.tokenRows.assign(vocabSize + 1, {{oneDim, 1.0}});
   plan.tokenRows[vocabSize].emplace_back(bosDim, 1.0);
   plan.positionRows.assign(options.maxLen + 1, {});
-  for (size_t f = 0; f < plan.features.size(); ++f) {
-    const Node *node = featureNode[f];
-    if (!node || plan.features[f].time != 0)
+  for (size_t f = 0; f < plan.blocks.size(); ++f) {
+    const Node *node = blockNode[f];
+    if (!node || plan.blocks[f].time != 0)
       continue;
     int index = static_cast<int>(f);
     if (node->kind == NodeKind::Indices) {

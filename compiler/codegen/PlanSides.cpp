@@ -26,7 +26,7 @@ SideRead Planner::readSide(const Node *x) {
     // when the selects reading x tell apart at most half of its values, a
     // block of those classes.
     int f = sources[0];
-    if (sources.size() > 1 || feature(f).encoding == EncodingKind::Numerical) {
+    if (sources.size() > 1 || block(f).encoding == EncodingKind::Numerical) {
       std::vector<std::vector<Atom>> classes = sideClasses(x);
       if (!classes.empty() && classes.size() * 2 <= valuesOf(x).size())
         f = materialize(x, EncodingKind::Categorical, &classes);
@@ -35,20 +35,20 @@ SideRead Planner::readSide(const Node *x) {
       else
         f = materialize(x, EncodingKind::Categorical);
     }
-    read.feature = f;
-    const Node *source = featureNode[f];
-    for (const Atom &v : feature(f).values)
+    read.block = f;
+    const Node *source = blockNode[f];
+    for (const Atom &v : block(f).values)
       read.valueOf.push_back(evaluate(x, {{source, v}}));
   }
   return sides[x] = read;
 }
 
-std::vector<Sparse> Planner::readsOf(const SideRead &side) const {
-  if (side.feature < 0)
+std::vector<LinearForm> Planner::readsOf(const SideRead &side) const {
+  if (side.block < 0)
     return {{{oneDim, 1.0}, {bosDim, -1.0}}};
-  std::vector<Sparse> reads;
-  for (int i = 0; i < feature(side.feature).width(); ++i)
-    reads.push_back(reading(side.feature, i));
+  std::vector<LinearForm> reads;
+  for (int i = 0; i < block(side.block).width(); ++i)
+    reads.push_back(reading(side.block, i));
   return reads;
 }
 
@@ -242,7 +242,7 @@ int Planner::targetClasses(const Node *x) {
     }
   std::sort(levels.begin(), levels.end());
   levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
-  Feature out;
+  Block out;
   out.label = x->name + " (classes)";
   for (double t : hit)
     out.values.push_back(t == static_cast<double>(static_cast<int64_t>(t))
@@ -250,8 +250,8 @@ int Planner::targetClasses(const Node *x) {
                              : Atom::real(t));
   // The rest: a value no other side holds.
   out.values.push_back(Atom::real(targets.front() - 0.5));
-  int f = addMlpFeature(nullptr, std::move(out), form->time);
-  featureNode[f] = x;
+  int f = addMlpBlock(nullptr, std::move(out), form->time);
+  blockNode[f] = x;
   classBlocks[x] = f;
   LookupSpec spec = lookupSpec();
   spec.numeric = NumericInput{form->form, levels, noiseOf(levels)};
@@ -259,16 +259,16 @@ int Planner::targetClasses(const Node *x) {
     auto it = std::find(hit.begin(), hit.end(), levels[n]);
     int index = it == hit.end() ? static_cast<int>(hit.size())
                                 : static_cast<int>(it - hit.begin());
-    return Sparse{{feature(f).firstDim + index, 1.0}};
+    return LinearForm{{block(f).firstDim + index, 1.0}};
   };
-  MlpBlock block;
-  block.units = lookupUnits(x, spec);
-  block.description = "'" + feature(f).label + "' (" +
-                      std::to_string(feature(f).values.size()) + " values) from '" + x->name +
+  MlpBlock mlp;
+  mlp.units = lookupUnits(x, spec);
+  mlp.description = "'" + block(f).label + "' (" +
+                      std::to_string(block(f).values.size()) + " values) from '" + x->name +
                       "' (linear; its values " + std::to_string(gap) +
                       " or more from each integer but on it): " +
-                      std::to_string(block.units.size()) + " units";
-  mlps[feature(f).time].push_back(std::move(block));
+                      std::to_string(mlp.units.size()) + " units";
+  mlps[block(f).time].push_back(std::move(mlp));
   return f;
 }
 

@@ -126,8 +126,8 @@ Planner::Formula Planner::flatten(const std::vector<const Node *> &members, cons
       const SideRead &key = sides.at(sel->inputs[0]);
       const SideRead &query = sides.at(sel->inputs[1]);
       op.table = &selectTable(sel);
-      op.keyComponent = key.feature;
-      op.queryComponent = query.feature;
+      op.keyComponent = key.block;
+      op.queryComponent = query.block;
     } else {
       assert(sel->isSelector() && "a selector formula");
       for (const Node *input : sel->inputs)

@@ -19,12 +19,12 @@ std::vector<std::vector<int>> Planner::valueClasses(int f, bool keySide,
   // side.
   std::map<std::vector<char>, size_t> classOf;
   std::vector<std::vector<int>> classes;
-  for (int v = 0; v < feature(f).width(); ++v) {
+  for (int v = 0; v < block(f).width(); ++v) {
     std::vector<char> signature;
     for (const Node *select : selects) {
       const SideRead &mine = sides.at(select->inputs[keySide ? 0 : 1]);
       const SideRead &other = sides.at(select->inputs[keySide ? 1 : 0]);
-      if (mine.feature != f)
+      if (mine.block != f)
         continue;
       for (const std::optional<Atom> &o : other.valueOf) {
         const std::optional<Atom> &m = mine.valueOf[v];
@@ -49,13 +49,13 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
   // Every value its own class, on both sides; each side's values counted.
   auto identity = [&](const std::vector<int> &parts, Side &side, size_t &count) {
     side.parts = parts;
-    side.feature = parts.size() == 1 ? parts[0] : -1;
+    side.block = parts.size() == 1 ? parts[0] : -1;
     count = 1;
     for (int p : parts) {
-      count *= static_cast<size_t>(feature(p).width());
+      count *= static_cast<size_t>(block(p).width());
       if (parts.size() > 1) {
         side.classes.emplace_back();
-        for (int v = 0; v < feature(p).width(); ++v)
+        for (int v = 0; v < block(p).width(); ++v)
           side.classes.back().push_back({v});
       }
     }
@@ -88,7 +88,7 @@ Planner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
     if (parts.size() <= 1)
       return out;
     for (size_t i = 0; i < parts.size(); ++i)
-      out[i].resize(feature(parts[i]).width());
+      out[i].resize(block(parts[i]).width());
     size_t bytes = lines.wordsPerRow() * sizeof(uint64_t);
     for (size_t t = 0; t < lines.rows(); ++t) {
       const char *line = reinterpret_cast<const char *>(lines.row(t));
@@ -143,7 +143,7 @@ std::vector<Planner::Input> Planner::deepLinearInputs(const std::vector<int> &pa
   std::vector<Input> inputs;
   auto add = [&](Input in) {
     bool known = std::any_of(inputs.begin(), inputs.end(), [&](const Input &other) {
-      return in.numeric ? other.node == in.node : other.feature == in.feature;
+      return in.numeric ? other.node == in.node : other.block == in.block;
     });
     if (!known)
       inputs.push_back(std::move(in));
@@ -181,7 +181,7 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   Side side;
   side.parts = parts;
   if (parts.size() == 1)
-    side.feature = parts[0];
+    side.block = parts[0];
   if (parts.size() <= 1)
     return side;
   // The tuple holds a class of each part's values (what the formula tells apart).
@@ -191,7 +191,7 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
     count *= static_cast<double>(partClasses.size());
   auto key = std::make_pair(parts, side.classes);
   if (auto it = tuples.find(key); it != tuples.end()) {
-    side.feature = it->second;
+    side.block = it->second;
     return side;
   }
   // A tuple of the same blocks that tells apart at least as much serves too.
@@ -203,14 +203,14 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
       finer = meet(made.second[i], side.classes[i]).size() == made.second[i].size();
     if (finer) {
       side.classes = made.second;
-      side.feature = f;
+      side.block = f;
       return side;
     }
   }
-  Feature out;
+  Block out;
   out.label = "(";
   for (size_t i = 0; i < parts.size(); ++i)
-    out.label += (i ? ", " : "") + feature(parts[i]).label;
+    out.label += (i ? ", " : "") + block(parts[i]).label;
   out.label += ")";
   if (count > static_cast<double>(options.maxUnits))
     throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " +
@@ -224,7 +224,7 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
     for (size_t i = 0; i < parts.size(); ++i) {
       const auto &partClasses = side.classes[i];
       const std::vector<int> &members = partClasses[rest % partClasses.size()];
-      text += (i ? ", " : "") + feature(parts[i]).values[members[0]].repr();
+      text += (i ? ", " : "") + block(parts[i]).values[members[0]].repr();
       if (members.size() > 1)
         text += "~";
       rest /= partClasses.size();
@@ -233,7 +233,7 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   }
   std::vector<std::vector<int>> classOfValue;
   for (size_t i = 0; i < parts.size(); ++i) {
-    classOfValue.emplace_back(feature(parts[i]).width());
+    classOfValue.emplace_back(block(parts[i]).width());
     for (size_t c = 0; c < side.classes[i].size(); ++c)
       for (int v : side.classes[i][c])
         classOfValue[i][v] = static_cast<int>(c);
@@ -243,9 +243,9 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   std::vector<Input> inputs;
   std::vector<const Node *> made(parts.size(), nullptr);
   for (size_t i = 0; i < parts.size(); ++i) {
-    const Node *node = featureNode[parts[i]];
-    if (node && node->kind == NodeKind::Map && feature(parts[i]).time % 2 == 0 &&
-        feature(parts[i]).time > 0)
+    const Node *node = blockNode[parts[i]];
+    if (node && node->kind == NodeKind::Map && block(parts[i]).time % 2 == 0 &&
+        block(parts[i]).time > 0)
       made[i] = node;
   }
   std::vector<int> sources;
@@ -276,8 +276,8 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
   int latestInput = 0;
   for (const Input &in : inputs)
     latestInput = std::max(latestInput, in.time);
-  int f = addMlpFeature(nullptr, std::move(out), latestInput);
-  int time = feature(f).time;
+  int f = addMlpBlock(nullptr, std::move(out), latestInput);
+  int time = block(f).time;
   LookupSpec spec = lookupSpec();
   BoundInputs bindings = bindInputs(inputs, spec);
   const std::vector<const Input *> &categorical = bindings.categorical;
@@ -292,12 +292,12 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
       continue;
     }
     for (size_t c = 0; c < categorical.size(); ++c)
-      if (categorical[c]->feature == parts[i])
+      if (categorical[c]->block == parts[i])
         slotOf[i] = static_cast<int>(c);
     assert(slotOf[i] >= 0 && "a tuple's part is a categorical block");
   }
   std::vector<const Atom *> values(bound.size());
-  spec.output = [&](const std::vector<int> &combo, int n) -> Sparse {
+  spec.output = [&](const std::vector<int> &combo, int n) -> LinearForm {
     for (size_t c = 0; c < categorical.size(); ++c)
       values[c] = &categorical[c]->values[combo[c]];
     if (numeric)
@@ -307,33 +307,33 @@ Planner::Side Planner::tupleSide(const std::vector<int> &parts, Classes classes,
       int value = -1;
       if (programs[i]) {
         std::optional<Atom> v = programs[i]->run(values);
-        Sparse at = encode(parts[i], v);
+        LinearForm at = encode(parts[i], v);
         if (at.empty())
           return {};
-        value = at[0].first - feature(parts[i]).firstDim;
+        value = at[0].first - block(parts[i]).firstDim;
       } else {
         value = combo[slotOf[i]];
       }
       index += static_cast<size_t>(classOfValue[i][value]) * stride;
       stride *= side.classes[i].size();
     }
-    return Sparse{{feature(f).firstDim + static_cast<int>(index), 1.0}};
+    return LinearForm{{block(f).firstDim + static_cast<int>(index), 1.0}};
   };
-  MlpBlock block;
+  MlpBlock mlp;
   try {
-    block.units = buildLookup(spec);
+    mlp.units = buildLookup(spec);
   } catch (const LookupError &e) {
-    throw CompileError{selector, "cannot build the tuple " + feature(f).label +
+    throw CompileError{selector, "cannot build the tuple " + block(f).label +
                                      " for the selector '" + selector->name + "': " + e.message};
   }
   std::string names;
   for (const Input &in : inputs)
     names += (names.empty() ? "" : ", ") + in.name;
-  block.description = "tuple " + feature(f).label + " (" +
-                      std::to_string(feature(f).values.size()) + " values) for a selector, from " +
-                      names + ": " + std::to_string(block.units.size()) + " units";
-  mlps[time].push_back(std::move(block));
+  mlp.description = "tuple " + block(f).label + " (" +
+                      std::to_string(block(f).values.size()) + " values) for a selector, from " +
+                      names + ": " + std::to_string(mlp.units.size()) + " units";
+  mlps[time].push_back(std::move(mlp));
   tuples[key] = f;
-  side.feature = f;
+  side.block = f;
   return side;
 }

@@ -1,5 +1,5 @@
 // The plan: encodings, fusion, layer and head allocation, residual layout.
-// This file: the entry point, blocks (features), evaluation and readings.
+// This file: the entry point, blocks (blocks), evaluation and readings.
 #include "compiler/codegen/Planner.h"
 
 #include "compiler/codegen/MapProgram.h"
@@ -49,8 +49,8 @@ ModelPlan Planner::run(const Node *root) {
   plan.maxLen = options.maxLen;
   // Leaks of at most (N+1) e^{-S/2} next to a weight of 1: below 1e-6.
   plan.scale = 2 * (std::log(static_cast<double>(options.maxLen) + 1) + 14);
-  oneDim = addFeature(nullptr, helper("one", {1}));
-  bosDim = addFeature(nullptr, helper("bos", {1}));
+  oneDim = addBlock(nullptr, auxiliaryBlock("one", {1}));
+  bosDim = addBlock(nullptr, auxiliaryBlock("bos", {1}));
   for (const Node *node : graph::topologicalOrder(root))
     if (node->kind == NodeKind::Aggregate || node->kind == NodeKind::SelectorWidth)
       planHead(node);
@@ -59,8 +59,8 @@ ModelPlan Planner::run(const Node *root) {
   return std::move(plan);
 }
 
-Feature Planner::helper(const std::string &label, std::vector<double> bosRow) {
-  Feature f;
+Block Planner::auxiliaryBlock(const std::string &label, std::vector<double> bosRow) {
+  Block f;
   f.label = label;
   f.encoding = EncodingKind::Numerical;
   f.values = {Atom::integer(1)};
@@ -70,29 +70,29 @@ Feature Planner::helper(const std::string &label, std::vector<double> bosRow) {
   return f;
 }
 
-int Planner::addFeature(const Node *node, Feature f) {
+int Planner::addBlock(const Node *node, Block f) {
   f.firstDim = plan.dModel;
   if (f.bosRow.empty())
     f.bosRow.assign(f.width(), 0.0);
   plan.dModel += f.width();
-  plan.features.push_back(std::move(f));
-  featureNode.push_back(node);
-  int index = static_cast<int>(plan.features.size()) - 1;
+  plan.blocks.push_back(std::move(f));
+  blockNode.push_back(node);
+  int index = static_cast<int>(plan.blocks.size()) - 1;
   if (node)
     byNode[node].push_back(index);
   return index;
 }
 
-int Planner::addMlpFeature(const Node *node, Feature f, int inputsTime) {
+int Planner::addMlpBlock(const Node *node, Block f, int inputsTime) {
   f.time = mlpAfter(inputsTime);
   f.producer = "L" + std::to_string(f.time / 2) + " MLP";
-  return addFeature(node, std::move(f));
+  return addBlock(node, std::move(f));
 }
 
 std::vector<int> Planner::blockDims(int f) const {
   std::vector<int> dims;
-  for (int i = 0; i < feature(f).width(); ++i)
-    dims.push_back(feature(f).firstDim + i);
+  for (int i = 0; i < block(f).width(); ++i)
+    dims.push_back(block(f).firstDim + i);
   return dims;
 }
 
@@ -112,18 +112,18 @@ const std::vector<Atom> &Planner::valuesOf(const Node *node) const {
   }
 }
 
-int Planner::findFeature(const Node *node, EncodingKind encoding) const {
+int Planner::findBlock(const Node *node, EncodingKind encoding) const {
   auto it = byNode.find(node);
   if (it == byNode.end())
     return -1;
   for (int f : it->second)
-    if (feature(f).encoding == encoding && (encoding == EncodingKind::Categorical ||
-                                            feature(f).plain))
+    if (block(f).encoding == encoding && (encoding == EncodingKind::Categorical ||
+                                            block(f).levelsAreValues))
       return f;
   return -1;
 }
 
-int Planner::bestFeature(const Node *node, bool preferCategorical) const {
+int Planner::bestBlock(const Node *node, bool preferCategorical) const {
   auto it = byNode.find(node);
   if (it == byNode.end())
     return -1;
@@ -133,7 +133,7 @@ int Planner::bestFeature(const Node *node, bool preferCategorical) const {
       best = f;
       continue;
     }
-    const Feature &a = feature(f), &b = feature(best);
+    const Block &a = block(f), &b = block(best);
     bool aCat = a.encoding == EncodingKind::Categorical;
     bool bCat = b.encoding == EncodingKind::Categorical;
     if (preferCategorical && aCat != bCat) {
@@ -148,20 +148,20 @@ int Planner::bestFeature(const Node *node, bool preferCategorical) const {
 }
 
 int Planner::embedding(const Node *node) {
-  if (int f = findFeature(node, EncodingKind::Categorical); f >= 0)
+  if (int f = findBlock(node, EncodingKind::Categorical); f >= 0)
     return f;
-  Feature f;
+  Block f;
   f.label = node->name;
   f.values = valuesOf(node);
   f.producer = node->kind == NodeKind::Tokens ? "token embedding" : "position embedding";
-  return addFeature(node, std::move(f));
+  return addBlock(node, std::move(f));
 }
 
 void Planner::decompose(const Node *x, std::vector<int> &out, bool preferCategorical,
                std::unordered_set<const Node *> &seen) {
   if (!seen.insert(x).second)
     return;
-  int f = bestFeature(x, preferCategorical);
+  int f = bestBlock(x, preferCategorical);
   if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
     f = embedding(x);
   if (f >= 0) {
@@ -184,10 +184,10 @@ std::vector<int> Planner::sourcesOf(const Node *x, bool preferCategorical) {
   return out;
 }
 
-int Planner::latest(const std::vector<int> &features) const {
+int Planner::latest(const std::vector<int> &blocks) const {
   int t = 0;
-  for (int f : features)
-    t = std::max(t, feature(f).time);
+  for (int f : blocks)
+    t = std::max(t, block(f).time);
   return t;
 }
 
@@ -201,26 +201,26 @@ std::optional<Atom> Planner::evaluate(const Node *x, const Binding &binding) {
   return MapProgram(x, nodes).run(values);
 }
 
-Sparse Planner::reading(int f, int i) const {
-  const Feature &feat = feature(f);
-  Sparse s = {{feat.firstDim + i, 1.0}};
+LinearForm Planner::reading(int f, int i) const {
+  const Block &feat = block(f);
+  LinearForm s = {{feat.firstDim + i, 1.0}};
   if (feat.bosRow[i] != 0)
     s.emplace_back(bosDim, -feat.bosRow[i]);
   return s;
 }
 
-Sparse Planner::numericReading(int f) const {
-  const Feature &feat = feature(f);
-  Sparse s = {{feat.firstDim, 1.0}};
+LinearForm Planner::numericReading(int f) const {
+  const Block &feat = block(f);
+  LinearForm s = {{feat.firstDim, 1.0}};
   if (feat.bosRow[0] != 0)
     s.emplace_back(bosDim, -feat.bosRow[0]);
   return s;
 }
 
-Sparse Planner::encode(int f, const std::optional<Atom> &v) const {
+LinearForm Planner::encode(int f, const std::optional<Atom> &v) const {
   if (!v)
     return {};
-  const Feature &feat = feature(f);
+  const Block &feat = block(f);
   if (feat.encoding == EncodingKind::Numerical) {
     double x = v->number();
     if (x == 0)

@@ -36,12 +36,12 @@ std::optional<bool> comparePair(graph::CompareKind cmp, const Atom &key, const A
 /// A select's side as a head reads it: the block it reads (-1: a constant)
 /// and, per value of that block, the side's value.
 struct SideRead {
-  int feature = -1;
+  int block = -1;
   std::vector<std::optional<Atom>> valueOf;
 };
 
 /// Plans one program; each member is documented where it is defined when
-/// the comment here does not say enough. Features (blocks), evaluation,
+/// the comment here does not say enough. Blocks (blocks), evaluation,
 /// readings and select sides: Planner.cpp; score groups, aggregates and
 /// widths: PlanHeads.cpp; select tables and formulas: PlanTables.cpp;
 /// tuples: PlanTuples.cpp; linear forms and splits: PlanLinear.cpp; lookups, the
@@ -54,26 +54,26 @@ public:
 
 private:
 
-  static Feature helper(const std::string &label, std::vector<double> bosRow);
+  static Block auxiliaryBlock(const std::string &label, std::vector<double> bosRow);
 
-  int addFeature(const Node *node, Feature f);
+  int addBlock(const Node *node, Block f);
   /// Adds a block made by the MLP after `inputsTime`.
-  int addMlpFeature(const Node *node, Feature f, int inputsTime);
+  int addMlpBlock(const Node *node, Block f, int inputsTime);
   /// The dimensions of a block, one per value (one for a numerical block).
   std::vector<int> blockDims(int f) const;
   /// A lookup's settings: the `one` and `bos` dimensions and the unit budget.
   LookupSpec lookupSpec() const;
 
-  const Feature &feature(int f) const { return plan.features[f]; }
+  const Block &block(int f) const { return plan.blocks[f]; }
 
   /// The value set of `node`; throws CompileError when it is unknown.
   const std::vector<Atom> &valuesOf(const Node *node) const;
 
-  int findFeature(const Node *node, EncodingKind encoding) const;
+  int findBlock(const Node *node, EncodingKind encoding) const;
 
   /// The block to read `node` from: the earliest made, categorical on a tie
   /// (or whenever one exists, with `preferCategorical`).
-  int bestFeature(const Node *node, bool preferCategorical) const;
+  int bestBlock(const Node *node, bool preferCategorical) const;
 
   int embedding(const Node *node);
 
@@ -83,7 +83,7 @@ private:
 
   std::vector<int> sourcesOf(const Node *x, bool preferCategorical = false);
 
-  int latest(const std::vector<int> &features) const;
+  int latest(const std::vector<int> &blocks) const;
 
   /// The value of `x` when the nodes in `binding` hold the given values;
   /// nullopt where the evaluator would fail.
@@ -91,16 +91,16 @@ private:
 
   /// 1 where the position holds value i of categorical block f, else 0
   /// (0 at BOS too).
-  Sparse reading(int f, int i) const;
+  LinearForm reading(int f, int i) const;
 
-  Sparse numericReading(int f) const;
+  LinearForm numericReading(int f) const;
 
   /// The encoding of value v in block f (empty for a failed value, or 0).
-  Sparse encode(int f, const std::optional<Atom> &v) const;
+  LinearForm encode(int f, const std::optional<Atom> &v) const;
 
   SideRead readSide(const Node *x);
 
-  std::vector<Sparse> readsOf(const SideRead &side) const;
+  std::vector<LinearForm> readsOf(const SideRead &side) const;
 
   void conjuncts(const Node *sel, std::vector<const Node *> &out);
 
@@ -109,14 +109,14 @@ private:
   /// The blocks one side of a score group reads: one block, a tuple block
   /// over several (`parts`, the first varying fastest), or a constant.
   struct Side {
-    int feature = -1;
+    int block = -1;
     std::vector<int> parts;
     /// A tuple's parts: the classes of each part's values it tells apart
     /// (empty when the side is one block).
     std::vector<std::vector<std::vector<int>>> classes;
   };
 
-  /// The index into feature f's values of a side value at index i.
+  /// The index into block f's values of a side value at index i.
   int component(const Side &side, int f, size_t i) const;
 
   /// Select's decisions, [key value][query value] of its sides' blocks.
@@ -191,7 +191,7 @@ private:
   void planWidth(const Node *x, Scores scores, double groupsCount);
 
   struct ValueRead {
-    std::vector<Sparse> reads;                    ///< Per source value.
+    std::vector<LinearForm> reads;                    ///< Per source value.
     std::vector<std::optional<Atom>> sourceValues; ///< The value written for each.
     int time = 0;
     std::string what;
@@ -223,9 +223,9 @@ private:
   /// form of several blocks.
   struct Input {
     const Node *node = nullptr;
-    int feature = -1;
+    int block = -1;
     bool numeric = false;
-    Sparse form;
+    LinearForm form;
     std::vector<Atom> values;
     std::vector<double> levels;
     int time = 0;
@@ -235,7 +235,7 @@ private:
   Input blockInput(int f) const;
 
   struct LinearRead {
-    Sparse form;
+    LinearForm form;
     int time = 0;
   };
 
@@ -266,7 +266,7 @@ private:
                   const std::vector<std::vector<Atom>> *classes = nullptr);
   /// The block for x holding `values` in `encoding` (numerical: their
   /// levels; a CompileError when they are not all numbers).
-  Feature blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const;
+  Block blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const;
   /// A lookup's inputs as its spec reads them: the categorical ones (their
   /// dimensions added to the spec), the numerical one (set as the spec's),
   /// and the nodes a map program binds, in that order.
@@ -282,10 +282,10 @@ private:
   /// Whether a lookup of these inputs has too many entries to tabulate.
   bool tooManyEntries(const std::vector<Input> &inputs) const;
   /// Whether x, the other inputs held, takes each of its values on one run
-  /// of the number's levels (LookupSpec::runs): an order comparison (or its
+  /// of the number's levels (LookupSpec::outputInRuns): an order comparison (or its
   /// not or indicator) of the number itself with what does not read it,
   /// where the number's values rise or fall with its levels.
-  bool runsInNumber(const Node *x, const Input &number) const;
+  bool outputInRunsOf(const Node *x, const Input &number) const;
   /// Makes categorical the largest maps below x that read one numerical
   /// block and take at most 64 values; false when there are none.
   bool splitNumeric(const Node *x);
@@ -372,8 +372,8 @@ private:
   /// cannot be packed exactly (too many levels, or levels too close for
   /// float32 with their noise) add nothing and give -1.
   int materializeCounts(const Node *x, EncodingKind encoding, const CountLookup &lookup);
-  /// Removes the feature just added (a packing that failed).
-  void dropLastFeature(int f);
+  /// Removes the block just added (a packing that failed).
+  void dropLastBlock(int f);
 
   OutputPlan outputOf(const Node *root);
 
@@ -387,7 +387,7 @@ private:
 
   int oneDim = 0, bosDim = 0;
 
-  std::vector<const Node *> featureNode;
+  std::vector<const Node *> blockNode;
 
   std::unordered_map<const Node *, std::vector<int>> byNode;
 

@@ -12,13 +12,13 @@ namespace {
 /// The block of each residual dimension.
 std::vector<int> blockOfDims(const ModelPlan &plan) {
   std::vector<int> block(plan.dModel, -1);
-  for (size_t f = 0; f < plan.features.size(); ++f)
-    for (int i = 0; i < plan.features[f].width(); ++i)
-      block[plan.features[f].firstDim + i] = static_cast<int>(f);
+  for (size_t f = 0; f < plan.blocks.size(); ++f)
+    for (int i = 0; i < plan.blocks[f].width(); ++i)
+      block[plan.blocks[f].firstDim + i] = static_cast<int>(f);
   return block;
 }
 
-void remap(Sparse &form, const std::vector<int> &newDim) {
+void remap(LinearForm &form, const std::vector<int> &newDim) {
   for (auto &entry : form) {
     assert(newDim[entry.first] >= 0 && "a kept form reads a dropped block");
     entry.first = newDim[entry.first];
@@ -29,9 +29,9 @@ void remap(Sparse &form, const std::vector<int> &newDim) {
 
 void codegen::pruneUnread(ModelPlan &plan) {
   std::vector<int> blockOf = blockOfDims(plan);
-  std::vector<char> read(plan.features.size(), 0);
+  std::vector<char> read(plan.blocks.size(), 0);
   read[0] = read[1] = 1; // one, bos
-  auto markForm = [&](const Sparse &form) {
+  auto markForm = [&](const LinearForm &form) {
     for (const auto &entry : form)
       read[blockOf[entry.first]] = 1;
   };
@@ -59,7 +59,7 @@ void codegen::pruneUnread(ModelPlan &plan) {
         markForm(unit.in);
     auto &heads = layer->heads;
     for (HeadPlan &head : heads) {
-      std::vector<Sparse> value;
+      std::vector<LinearForm> value;
       std::vector<int> outDims;
       for (size_t c = 0; c < head.outDims.size(); ++c) {
         if (!read[blockOf[head.outDims[c]]])
@@ -74,11 +74,11 @@ void codegen::pruneUnread(ModelPlan &plan) {
                                [](const HeadPlan &head) { return head.outDims.empty(); }),
                 heads.end());
     for (const HeadPlan &head : heads) {
-      for (const Sparse &form : head.query)
+      for (const LinearForm &form : head.query)
         markForm(form);
-      for (const Sparse &form : head.key)
+      for (const LinearForm &form : head.key)
         markForm(form);
-      for (const Sparse &form : head.value)
+      for (const LinearForm &form : head.value)
         markForm(form);
     }
   }
@@ -86,38 +86,38 @@ void codegen::pruneUnread(ModelPlan &plan) {
     return;
   // Renumber: kept blocks in their order, packed.
   std::vector<int> newDim(plan.dModel, -1);
-  std::vector<Feature> kept;
+  std::vector<Block> kept;
   int next = 0;
-  for (size_t f = 0; f < plan.features.size(); ++f) {
+  for (size_t f = 0; f < plan.blocks.size(); ++f) {
     if (!read[f])
       continue;
-    Feature feature = std::move(plan.features[f]);
-    for (int i = 0; i < feature.width(); ++i)
-      newDim[feature.firstDim + i] = next + i;
-    feature.firstDim = next;
-    next += feature.width();
-    kept.push_back(std::move(feature));
+    Block block = std::move(plan.blocks[f]);
+    for (int i = 0; i < block.width(); ++i)
+      newDim[block.firstDim + i] = next + i;
+    block.firstDim = next;
+    next += block.width();
+    kept.push_back(std::move(block));
   }
-  plan.features = std::move(kept);
+  plan.blocks = std::move(kept);
   plan.dModel = next;
   // Embedding rows may write dropped blocks (tokens or indices unread).
-  auto remapRow = [&](Sparse &row) {
+  auto remapRow = [&](LinearForm &row) {
     row.erase(std::remove_if(row.begin(), row.end(),
                              [&](const auto &entry) { return newDim[entry.first] < 0; }),
               row.end());
     remap(row, newDim);
   };
-  for (Sparse &row : plan.tokenRows)
+  for (LinearForm &row : plan.tokenRows)
     remapRow(row);
-  for (Sparse &row : plan.positionRows)
+  for (LinearForm &row : plan.positionRows)
     remapRow(row);
   for (LayerPlan &layer : plan.layers) {
     for (HeadPlan &head : layer.heads) {
-      for (Sparse &form : head.query)
+      for (LinearForm &form : head.query)
         remap(form, newDim);
-      for (Sparse &form : head.key)
+      for (LinearForm &form : head.key)
         remap(form, newDim);
-      for (Sparse &form : head.value)
+      for (LinearForm &form : head.value)
         remap(form, newDim);
       for (int &dim : head.outDims)
         dim = newDim[dim];

@@ -18,7 +18,7 @@ constexpr size_t None = static_cast<size_t>(-1);
 /// result is sorted by dimension.
 class Accumulator {
 public:
-  void add(const Sparse &form, double weight) {
+  void add(const LinearForm &form, double weight) {
     for (const auto &[dim, w] : form) {
       if (static_cast<size_t>(dim) >= sums.size())
         sums.resize(dim + 1, 0.0), seen.resize(dim + 1, 0);
@@ -27,10 +27,10 @@ public:
       sums[dim] += w * weight;
     }
   }
-  Sparse take() {
+  LinearForm take() {
     if (!std::is_sorted(touched.begin(), touched.end()))
       std::sort(touched.begin(), touched.end());
-    Sparse out;
+    LinearForm out;
     out.reserve(touched.size());
     for (int dim : touched) {
       if (sums[dim] != 0)
@@ -85,14 +85,14 @@ std::optional<Staircase> staircaseOf(const BitMatrix &table) {
 /// One head dimension: the form read on the side that has a dimension per
 /// value (`own`) and the sum read on the other side (`other`).
 struct Dimension {
-  Sparse own, other;
+  LinearForm own, other;
 };
 
 /// The chunked form of T[o][d] = [position[d] < length[o]].
 std::vector<Dimension> chunkedDimensions(const std::vector<size_t> &position,
-                                         const std::vector<Sparse> &ownReads,
+                                         const std::vector<LinearForm> &ownReads,
                                          const std::vector<size_t> &length,
-                                         const std::vector<Sparse> &otherReads) {
+                                         const std::vector<LinearForm> &otherReads) {
   std::vector<size_t> byPosition;
   for (size_t d = 0; d < position.size(); ++d)
     if (position[d] != None) {
@@ -206,7 +206,7 @@ void codegen::buildScores(const std::vector<ScoreGroup> &groups,
     if (!dims)
       dims = plainDimensions(g, perKey);
     for (Dimension &dim : *dims) {
-      Sparse query = perKey ? std::move(dim.other) : dim.own;
+      LinearForm query = perKey ? std::move(dim.other) : dim.own;
       for (auto &entry : query)
         entry.second *= s;
       head.query.push_back(std::move(query));

@@ -2,7 +2,7 @@
 // head, which knows nothing of the RASP graph.
 //
 // Every group g adds S * T_g[q][k] for the query's and the key's values;
-// BOS (key feature `bos`) scores S * bosScore for every query, so with G
+// BOS (key block `bos`) scores S * bosScore for every query, so with G
 // groups a selected key reaches S*G and BOS sits at S*(G - 1/2) for an
 // aggregate (it wins only when nothing is selected) or above S*G for a
 // selector width. The BOS query attends to BOS alone.
@@ -30,8 +30,8 @@ namespace rasp::codegen {
 /// One term of a score: readings of the query's and key's values (each
 /// reading is 1 when the position holds that value, else 0) and the table.
 struct ScoreGroup {
-  std::vector<Sparse> queryReads;
-  std::vector<Sparse> keyReads;
+  std::vector<LinearForm> queryReads;
+  std::vector<LinearForm> keyReads;
   BitMatrix table; ///< [query value][key value]
 };
 

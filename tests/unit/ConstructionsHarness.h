@@ -38,14 +38,14 @@ struct Layout {
     p.maxLen = maxLen;
     p.dModel = 2 + tokens + extra;
     for (int d = 0; d < p.dModel; ++d) {
-      Feature f;
+      Block f;
       f.label = "d" + std::to_string(d);
       f.encoding = EncodingKind::Numerical;
       f.firstDim = d;
-      p.features.push_back(f);
+      p.blocks.push_back(f);
     }
     for (int t = 0; t < tokens; ++t) {
-      Sparse row = {{One, 1.0}, {token(t), 1.0}};
+      LinearForm row = {{One, 1.0}, {token(t), 1.0}};
       if (numberDim >= 0)
         row.emplace_back(numberDim, tokenNumbers[t]);
       p.tokenRows.push_back(row);
@@ -76,8 +76,8 @@ inline std::vector<std::vector<double>> run(const ModelPlan &plan, const std::ve
   return rows;
 }
 
-inline std::vector<Sparse> tokenReads(const Layout &layout) {
-  std::vector<Sparse> reads;
+inline std::vector<LinearForm> tokenReads(const Layout &layout) {
+  std::vector<LinearForm> reads;
   for (int t = 0; t < layout.tokens; ++t)
     reads.push_back({{layout.token(t), 1.0}});
   return reads;

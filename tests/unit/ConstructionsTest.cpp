@@ -17,9 +17,9 @@ using namespace rasp::codegen::harness;
 
 namespace {
 
-size_t formEntries(const std::vector<Sparse> &forms) {
+size_t formEntries(const std::vector<LinearForm> &forms) {
   size_t n = 0;
-  for (const Sparse &f : forms)
+  for (const LinearForm &f : forms)
     n += f.size();
   return n;
 }
@@ -37,7 +37,7 @@ HeadPlan checkScores(const Layout &layout, const ScoreGroup &group, size_t chunk
   ScoreOptions options{scaleFor(layout.maxLen), 0.5, One, Bos};
   options.chunkedFrom = chunkedFrom;
   buildScores({group}, options, head);
-  Sparse value;
+  LinearForm value;
   for (int t = 1; t < layout.tokens; ++t)
     value.emplace_back(layout.token(t), double(t));
   value.emplace_back(Bos, fallback);
@@ -123,7 +123,7 @@ TEST(ConstructionsTest, SelectorWidthIsExactForEveryWidthUpToMaxLen) {
     input.levels.push_back(c / (c + w));
   spec.numeric = input;
   spec.output = [&](const std::vector<int> &, int w) {
-    return Sparse{{layout.scratch(1 + w), 1.0}};
+    return LinearForm{{layout.scratch(1 + w), 1.0}};
   };
   plan.layers[0].mlps.push_back({"decode", buildLookup(spec)});
   EXPECT_EQ(plan.layers[0].mlps[0].units.size(), 1u + 2u * layout.maxLen);
@@ -162,7 +162,7 @@ TEST(ConstructionsTest, ChunkedScoresWorkWithADimensionPerKeyAndFallBackWhenRows
   layout.tokens = 40;
   layout.extra = 1;
   layout.maxLen = 12;
-  std::vector<Sparse> classReads(14);
+  std::vector<LinearForm> classReads(14);
   for (int t = 0; t < 40; ++t)
     classReads[t / 3].emplace_back(layout.token(t), 1.0);
   auto atLeast = [](int64_t q, int64_t k) { return k / 3 >= q / 4; };
@@ -212,7 +212,7 @@ TEST(ConstructionsTest, ScoresSumToTheTableForRandomNestedAndUnnestedTables) {
     HeadPlan head;
     buildScores({group}, options, head);
     ASSERT_EQ(head.query.size(), head.key.size());
-    auto weight = [](const Sparse &form, int dim) {
+    auto weight = [](const LinearForm &form, int dim) {
       double w = 0;
       for (const auto &[d, v] : form)
         w += d == dim ? v : 0;

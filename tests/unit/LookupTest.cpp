@@ -24,7 +24,7 @@ TEST(LookupTest, CategoricalLookupWritesTheTableOneHot) {
   spec.bosDim = Bos;
   spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)}};
   spec.output = [&](const std::vector<int> &combo, int) {
-    return Sparse{{layout.scratch((combo[0] + 1) % 3), 1.0}};
+    return LinearForm{{layout.scratch((combo[0] + 1) % 3), 1.0}};
   };
   plan.layers[0].mlps.push_back({"table", buildLookup(spec)});
   auto rows = run(plan, {0, 1, 2, 3});
@@ -47,7 +47,7 @@ TEST(LookupTest, NumericalLookupSeparatesCloseLevelsAndKeepsNegativeOutputs) {
   spec.bosDim = Bos;
   spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, layout.tokenNumbers};
   spec.output = [&](const std::vector<int> &, int i) {
-    return Sparse{{layout.scratch(1), 1 - 3 * layout.tokenNumbers[i]}};
+    return LinearForm{{layout.scratch(1), 1 - 3 * layout.tokenNumbers[i]}};
   };
   plan.layers[0].mlps.push_back({"f", buildLookup(spec)});
   auto rows = run(plan, {0, 1, 2, 3, 4});
@@ -79,7 +79,7 @@ TEST(LookupTest, MultiInputLookupComputesAnyTableOfItsInputs) {
                       {layout.scratch(0), layout.scratch(1)}};
   spec.numeric = NumericInput{{{layout.scratch(2), 1.0}}, layout.tokenNumbers};
   spec.output = [&](const std::vector<int> &combo, int x) {
-    return Sparse{{layout.scratch(3 + table[combo[0]][combo[1]][x]), 1.0}};
+    return LinearForm{{layout.scratch(3 + table[combo[0]][combo[1]][x]), 1.0}};
   };
   plan.layers[0].mlps.push_back({"g", buildLookup(spec)});
   auto rows = run(plan, {0, 1, 2, 3, 2, 0});
@@ -115,7 +115,7 @@ TEST(LookupTest, LookupStepsOnlyBetweenTheLevelsEachCombinationCanHold) {
   // anything else -> 3.
   spec.output = [&](const std::vector<int> &combo, int n) {
     int dim = combo[0] == 0 && n == 1 ? 1 : combo[0] == 1 && n == 2 ? 2 : 3;
-    return Sparse{{layout.scratch(dim), 1.0}};
+    return LinearForm{{layout.scratch(dim), 1.0}};
   };
   EXPECT_THROW(buildLookup(spec), LookupError);
   spec.levelsAt = [](const std::vector<int> &combo) {
@@ -136,7 +136,7 @@ TEST(LookupTest, LookupRefusesMoreUnitsThanItsBudget) {
   spec.categorical = {std::vector<int>(100, 2), std::vector<int>(100, 3)};
   spec.maxUnits = 1000;
   spec.output = [](const std::vector<int> &combo, int) {
-    return Sparse{{4 + combo[0] * 100 + combo[1], 1.0}};
+    return LinearForm{{4 + combo[0] * 100 + combo[1], 1.0}};
   };
   EXPECT_THROW(buildLookup(spec), LookupError);
 }
@@ -156,7 +156,7 @@ TEST(LookupTest, LookupGatesValuesWithTheSameOutputsAsOneClass) {
   spec.categorical = {{layout.token(0), layout.token(1), layout.token(2), layout.token(3)},
                       {layout.scratch(0), layout.scratch(1)}};
   spec.output = [&](const std::vector<int> &combo, int) {
-    return Sparse{{layout.scratch(2 + combo[0] % 2), 1.0}};
+    return LinearForm{{layout.scratch(2 + combo[0] % 2), 1.0}};
   };
   plan.layers[0].mlps.push_back({"parity", buildLookup(spec)});
   EXPECT_EQ(plan.layers[0].mlps[0].units.size(), 2u);
@@ -192,9 +192,9 @@ TEST(LookupTest, LookupWithRunsFindsEveryChangeByBisection) {
   int calls = 0;
   spec.output = [&](const std::vector<int> &combo, int n) {
     ++calls;
-    return Sparse{{layout.scratch(below(combo[0], n) ? 1 : 2), 1.0}};
+    return LinearForm{{layout.scratch(below(combo[0], n) ? 1 : 2), 1.0}};
   };
-  spec.runs = true;
+  spec.outputInRuns = true;
   plan.layers[0].mlps.push_back({"runs", buildLookup(spec)});
   EXPECT_LT(calls, 4 * 16);
   std::vector<int64_t> ids(8);
@@ -271,7 +271,7 @@ TEST(LookupTest, WidthThresholdsReadAPackedCountAtEveryWidthWithOneSetOfSteps) {
   widths.highest = highest;
   spec.widths = widths;
   spec.output = [&](const std::vector<int> &, int n) {
-    return Sparse{{outDim(slotOf(productOf.at(levels[n]))), 1.0}};
+    return LinearForm{{outDim(slotOf(productOf.at(levels[n]))), 1.0}};
   };
   plan.layers[0].mlps.push_back({"product", buildLookup(spec)});
   size_t changes = 0;

@@ -1,4 +1,4 @@
-// The one small interface every execution backend implements (ggml-style).
+// Stage 8, execution: the one small interface every backend implements (ggml-style).
 #pragma once
 
 #include "runtime/Model.h"

@@ -1,8 +1,8 @@
-// The compiler's pipeline: value sets, plan, pruning, assembly.
+// The compiler's pipeline: 6a value sets, 6b plan, 6c prune, 7 assemble.
 #include "compiler/codegen/Pipeline.h"
 
-#include "compiler/codegen/Assemble.h"
-#include "compiler/codegen/Prune.h"
+#include "compiler/codegen/assemble/Assemble.h"
+#include "compiler/codegen/assemble/Prune.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -16,10 +16,11 @@ CompiledProgram codegen::compileProgram(const graph::Node *root,
                                         const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   CompiledProgram out;
-  out.values = computeValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
-  out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits});
-  pruneUnread(out.plan);
-  out.model = assembleModel(out.plan, &out.nonzeroParameters);
+  // 6a: lazy, each set computed when the plan first asks for it.
+  out.values = lazyValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
+  out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits}); // 6b
+  pruneUnread(out.plan);                                                                 // 6c
+  out.model = assembleModel(out.plan, &out.nonzeroParameters); // 7
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
   out.compileMs = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)

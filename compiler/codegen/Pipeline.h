@@ -4,9 +4,9 @@
 // loadProgram); execution after it (runtime/).
 #pragma once
 
-#include "compiler/codegen/Plan.h"
-#include "compiler/codegen/Planner.h"
-#include "compiler/codegen/ValueSets.h"
+#include "compiler/codegen/plan/Plan.h"
+#include "compiler/codegen/plan/Planner.h"
+#include "compiler/codegen/values/ValueSets.h"
 #include "runtime/Model.h"
 
 namespace rasp::codegen {

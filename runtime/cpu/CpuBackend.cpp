@@ -1,4 +1,4 @@
-// The reference CPU backend: the forward pass on Eigen, in float or double.
+// Stage 8 on the CPU, the reference backend: the forward pass on Eigen, in float or double.
 #include "runtime/Backend.h"
 
 #include <Eigen/Dense>

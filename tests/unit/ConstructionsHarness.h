@@ -3,8 +3,8 @@
 // float32 on the CPU backend.
 #pragma once
 
-#include "compiler/codegen/Assemble.h"
-#include "compiler/codegen/Constructions.h"
+#include "compiler/codegen/assemble/Assemble.h"
+#include "compiler/codegen/constructions/Constructions.h"
 
 #include "runtime/Backend.h"
 

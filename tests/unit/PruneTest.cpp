@@ -1,7 +1,7 @@
 // Pruning: a hand-made plan with an unread block, checked for what is
 // dropped, how the residual is renumbered, and that the kept weights still
 // read and write the same blocks.
-#include "compiler/codegen/Prune.h"
+#include "compiler/codegen/assemble/Prune.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Value sets: exact sets for small cases worked out by hand, and soundness
 // against the reference evaluator on every input up to a length.
-#include "compiler/codegen/Means.h"
-#include "compiler/codegen/ValueSets.h"
+#include "compiler/codegen/values/Means.h"
+#include "compiler/codegen/values/ValueSets.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
@@ -53,7 +53,7 @@ codegen::ValueSets sets(Program &p, const std::string &name, std::vector<Atom> v
   codegen::ValueSetOptions options;
   options.vocab = std::move(vocab);
   options.maxLen = maxLen;
-  return codegen::computeValueSets(p.node(name), options);
+  return codegen::lazyValueSets(p.node(name), options);
 }
 
 TEST(ValueSetsTest, InputsAndWidths) {
@@ -104,7 +104,7 @@ TEST(ValueSetsTest, ExplodingSetsAreUnknownAndNameTheSOpWhereTheyStarted) {
   options.vocab = strings({"a"});
   options.maxLen = 300;
   options.limit = 1000;
-  codegen::ValueSets sets = codegen::computeValueSets(p.node("both"), options);
+  codegen::ValueSets sets = codegen::lazyValueSets(p.node("both"), options);
   EXPECT_EQ(sets.at(p.node("fine")).size(), 300u);
   for (const char *name : {"big", "after", "both"}) {
     try {
@@ -126,7 +126,7 @@ void expectSound(const std::string &program, const std::string &name,
   codegen::ValueSetOptions options;
   options.vocab = vocab;
   options.maxLen = maxLen;
-  codegen::ValueSets s = codegen::computeValueSets(p.node(name), options);
+  codegen::ValueSets s = codegen::lazyValueSets(p.node(name), options);
   std::vector<const graph::Node *> nodes = graph::topologicalOrder(p.node(name));
   std::vector<size_t> digits;
   size_t checked = 0;
@@ -240,11 +240,11 @@ gap = indices - p;)rasp");
   options.vocab = strings({"a", "c"});
   options.maxLen = 12;
   options.limit = 50;
-  codegen::ValueSets s = codegen::computeValueSets(p.node("gap"), options);
+  codegen::ValueSets s = codegen::lazyValueSets(p.node("gap"), options);
   EXPECT_THROW(s.at(p.node("p")), codegen::ValueSetError);
   EXPECT_EQ(text(s.at(p.node("after"))), "False True");
   EXPECT_THROW(s.at(p.node("gap")), codegen::ValueSetError);
-  codegen::ValueSets t = codegen::computeValueSets(p.node("flag"), options);
+  codegen::ValueSets t = codegen::lazyValueSets(p.node("flag"), options);
   EXPECT_EQ(text(t.at(p.node("flag"))), "0 1");
 }
 

@@ -1,0 +1,332 @@
+// Weight constructions: gated lookup MLPs (attention scores are in Scores.cpp).
+#include "compiler/codegen/constructions/Constructions.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <map>
+#include <numeric>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+void codegen::addScaled(LinearForm &a, const LinearForm &b, double weight) {
+  if (weight == 0)
+    return;
+  for (const auto &entry : b) {
+    int dim = entry.first;
+    double w = entry.second;
+    auto it = std::find_if(a.begin(), a.end(), [&](const auto &e) { return e.first == dim; });
+    if (it == a.end())
+      a.emplace_back(dim, w * weight);
+    else
+      it->second += w * weight;
+  }
+  a.erase(std::remove_if(a.begin(), a.end(), [](const auto &e) { return e.second == 0; }),
+          a.end());
+}
+
+namespace {
+
+/// Switches a unit off at BOS: subtracts more than its largest activation
+/// there, where one-hot readings are at most 1.5 and the numerical input's
+/// contribution at most `numericBound`.
+void killAtBos(HiddenUnit &unit, double numericBound, const LinearForm &numericPart, int bosDim) {
+  double most = std::fabs(unit.bias) + numericBound + 1;
+  for (const auto &[dim, w] : unit.in) {
+    double numeric = 0;
+    for (const auto &[d, v] : numericPart)
+      if (d == dim)
+        numeric += v;
+    most += std::fabs(w - numeric) * 1.5;
+  }
+  unit.in.emplace_back(bosDim, -most);
+}
+
+LinearForm difference(const LinearForm &a, const LinearForm &b) {
+  LinearForm out;
+  out.reserve(a.size() + b.size());
+  out = a;
+  addScaled(out, b, -1.0);
+  return out;
+}
+
+} // namespace
+
+namespace {
+
+/// Appends a form's bytes to a signature.
+void appendSignature(std::string &signature, const LinearForm &form) {
+  for (const auto &[dim, w] : form) {
+    signature.append(reinterpret_cast<const char *>(&dim), sizeof dim);
+    signature.append(reinterpret_cast<const char *>(&w), sizeof w);
+  }
+  signature.push_back('|');
+}
+
+/// A combination's outputs at the numerical positions it can hold.
+struct Row {
+  std::vector<int> positions;
+  std::vector<LinearForm> outputs;
+};
+
+/// The row of an output that takes each of its values on one run of
+/// positions: only the first position and the two sides of every change,
+/// found by bisection (equal outputs at both ends of a span: no change
+/// inside it).
+Row changePoints(std::vector<int> positions, const std::function<LinearForm(int)> &output) {
+  Row row;
+  if (positions.empty())
+    return row;
+  auto keep = [&](size_t i, LinearForm out) {
+    if (row.positions.empty() || row.positions.back() != positions[i]) {
+      row.positions.push_back(positions[i]);
+      row.outputs.push_back(std::move(out));
+    }
+  };
+  LinearForm first = output(positions.front());
+  keep(0, first);
+  if (positions.size() == 1)
+    return row;
+  // Spans [i, j] with their end outputs, leftmost first.
+  std::vector<std::pair<std::pair<size_t, size_t>, std::pair<LinearForm, LinearForm>>> spans;
+  spans.push_back({{0, positions.size() - 1}, {first, output(positions.back())}});
+  while (!spans.empty()) {
+    auto [ends, outs] = std::move(spans.back());
+    spans.pop_back();
+    auto [i, j] = ends;
+    if (outs.first == outs.second)
+      continue;
+    if (j == i + 1) {
+      keep(i, std::move(outs.first));
+      keep(j, std::move(outs.second));
+      continue;
+    }
+    size_t mid = i + (j - i) / 2;
+    LinearForm middle = output(positions[mid]);
+    spans.push_back({{mid, j}, {middle, std::move(outs.second)}});
+    spans.push_back({{i, mid}, {std::move(outs.first), std::move(middle)}});
+  }
+  return row;
+}
+
+} // namespace
+
+std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
+  size_t m = spec.categorical.size();
+  if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
+                  [](const auto &dims) { return dims.empty(); }))
+    return {};
+  std::vector<int> order;
+  double lo = 0, hi = 0;
+  if (spec.numeric) {
+    const std::vector<double> &levels = spec.numeric->levels;
+    order.resize(levels.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return levels[a] < levels[b]; });
+    lo = levels[order.front()];
+    hi = levels[order.back()];
+  } else {
+    order = {-1};
+  }
+  double numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
+  if (spec.widths) {
+    numericMost = 1;
+    for (size_t i = 0; i < spec.widths->dims.size(); ++i)
+      if (spec.widths->lowest[i] <= spec.widths->highest[i])
+        numericMost = std::max({numericMost, std::fabs(spec.widths->lowest[i]) + 1,
+                                std::fabs(spec.widths->highest[i]) + 1});
+  }
+
+  // 1. The output of every combination at each numerical level it can
+  // take (positions in `order`, ascending).
+  double combos = 1;
+  for (const auto &dims : spec.categorical)
+    combos *= static_cast<double>(dims.size());
+  bool compressed = spec.outputInRuns && spec.numeric;
+  if (!spec.levelsAt && !compressed &&
+      combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
+    throw LookupError{"its inputs combine in " +
+                      std::to_string(static_cast<long long>(combos * order.size())) +
+                      " ways, too many to tabulate"};
+  size_t count = static_cast<size_t>(combos);
+  std::vector<int> positionOf(order.size());
+  for (size_t j = 0; j < order.size(); ++j)
+    if (order[j] >= 0)
+      positionOf[order[j]] = static_cast<int>(j);
+  std::vector<int> everyPosition(order.size());
+  std::iota(everyPosition.begin(), everyPosition.end(), 0);
+  std::vector<Row> table(count);
+  double entries = 0;
+  std::vector<int> at(m, 0);
+  for (size_t c = 0; c < count; ++c) {
+    Row &row = table[c];
+    if (spec.levelsAt) {
+      for (int level : spec.levelsAt(at))
+        row.positions.push_back(positionOf[level]);
+      std::sort(row.positions.begin(), row.positions.end());
+    } else {
+      row.positions = everyPosition;
+    }
+    if (compressed)
+      row = changePoints(std::move(row.positions),
+                         [&](int j) { return spec.output(at, order[j]); });
+    else
+      for (int j : row.positions)
+        row.outputs.push_back(spec.output(at, order[j]));
+    entries += static_cast<double>(row.positions.size());
+    if (entries > 50.0 * static_cast<double>(spec.maxUnits))
+      throw LookupError{"its inputs combine in more than " +
+                        std::to_string(50 * spec.maxUnits) + " ways, too many to tabulate"};
+    for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
+      at[i] = 0;
+  }
+  // 2. Values of an input that give the same outputs with every combination
+  // of the others form a class, gated as one (the sum of their one-hots).
+  std::vector<std::vector<std::vector<int>>> classes(m);
+  {
+    std::vector<std::vector<std::string>> signatures(m);
+    for (size_t i = 0; i < m; ++i)
+      signatures[i].resize(spec.categorical[i].size());
+    std::fill(at.begin(), at.end(), 0);
+    std::string rowSignature;
+    for (size_t c = 0; c < count; ++c) {
+      rowSignature.clear();
+      const Row &row = table[c];
+      // A row with one output is one base unit wherever its levels lie.
+      bool constant = std::all_of(row.outputs.begin(), row.outputs.end(),
+                                  [&](const LinearForm &out) { return out == row.outputs[0]; });
+      if (constant && !row.outputs.empty()) {
+        rowSignature.push_back('=');
+        appendSignature(rowSignature, row.outputs[0]);
+      } else {
+        for (size_t r = 0; r < row.positions.size(); ++r) {
+          if (spec.levelsAt || compressed)
+            rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
+          appendSignature(rowSignature, row.outputs[r]);
+        }
+      }
+      rowSignature.push_back('#');
+      for (size_t i = 0; i < m; ++i)
+        signatures[i][at[i]] += rowSignature;
+      for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
+        at[i] = 0;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      std::map<std::string, size_t> classOf;
+      for (size_t v = 0; v < signatures[i].size(); ++v) {
+        auto [it, added] = classOf.emplace(std::move(signatures[i][v]), classes[i].size());
+        if (added)
+          classes[i].emplace_back();
+        classes[i][it->second].push_back(static_cast<int>(v));
+      }
+    }
+  }
+  std::vector<size_t> strides(m, 1);
+  for (size_t i = 1; i < m; ++i)
+    strides[i] = strides[i - 1] * spec.categorical[i - 1].size();
+
+  std::vector<HiddenUnit> units;
+  units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
+  std::vector<size_t> cls(m, 0);
+  LinearForm numericPart;
+  auto add = [&](HiddenUnit unit, double slope = 0) {
+    numericPart.clear();
+    if (slope != 0)
+      addScaled(numericPart, spec.numeric->form, slope);
+    killAtBos(unit, slope * numericMost, numericPart, spec.bosDim);
+    units.push_back(std::move(unit));
+    if (units.size() > spec.maxUnits)
+      throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
+                        " units in one MLP"};
+  };
+  while (true) {
+    // The gate: exactly 1 on this combination of classes, <= -1 on any other.
+    LinearForm gate;
+    size_t representative = 0;
+    for (size_t i = 0; i < m; ++i) {
+      for (int v : classes[i][cls[i]])
+        gate.emplace_back(spec.categorical[i][v], 2.0);
+      representative += strides[i] * static_cast<size_t>(classes[i][cls[i]][0]);
+    }
+    double gateBias = 1.0 - 2.0 * static_cast<double>(m);
+    gate.emplace_back(spec.oneDim, gateBias);
+    const Row &row = table[representative];
+    if (!spec.numeric) {
+      if (!row.outputs[0].empty())
+        add({gate, 0, row.outputs[0]});
+    } else if (!row.positions.empty()) {
+      const std::vector<double> &levels = spec.numeric->levels;
+      const LinearForm *previous = &row.outputs[0];
+      if (!previous->empty())
+        add({gate, 0, *previous});
+      for (size_t r = 1; r < row.positions.size(); ++r) {
+        LinearForm delta = difference(row.outputs[r], *previous);
+        previous = &row.outputs[r];
+        double left = levels[order[row.positions[r - 1]]];
+        double right = levels[order[row.positions[r]]];
+        if (delta.empty())
+          continue;
+        assert(right > left && "numerical levels must be distinct");
+        // Per width the levels are (right - left) / w apart: the slope suits
+        // the closest, at the largest width.
+        double scale = spec.widths ? static_cast<double>(spec.widths->most) : 1.0;
+        double slope = 2.0 * scale / (right - left), threshold = (left + right) / 2;
+        // Pre-activations are within 1/2 of a switch point only between the
+        // levels; noise and float32 rounding must stay well inside that.
+        // (Per width, the threshold term is at most the input's range.)
+        double magnitude =
+            spec.widths ? 2 * slope * numericMost
+                        : slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
+        if (slope * spec.numeric->noise > 0.125 || magnitude * 4e-7 > 0.125)
+          throw LookupError{"its numerical input takes the values " + std::to_string(left) +
+                            " and " + std::to_string(right) +
+                            ", too close to tell apart exactly in float32 (a precision "
+                            "limit at this max_len)"};
+        // Off the combination the gate is <= -1: shifting by half the gap
+        // pushes both step units below zero at every level.
+        double shift = 0;
+        if (m)
+          shift = spec.widths ? 2 * slope * numericMost + 1
+                              : slope * std::max(hi - threshold, threshold - lo) + 1;
+        HiddenUnit up;
+        // (Room for every term and the BOS switch, so that nothing moves.)
+        up.in.reserve(spec.numeric->form.size() + gate.size() + 2 +
+                      (spec.widths ? spec.widths->dims.size() : 0));
+        addScaled(up.in, spec.numeric->form, slope);
+        addScaled(up.in, gate, shift / 2);
+        if (spec.widths) {
+          addScaled(up.in, {{spec.oneDim, 1.0}}, 0.5 - shift / 2);
+          const LookupSpec::Widths &widths = *spec.widths;
+          for (size_t i = 0; i < widths.dims.size(); ++i) {
+            if (widths.lowest[i] > widths.highest[i])
+              continue; // (No level at this width.)
+            // Below every level of this width: on at all of them; above: off.
+            double at = std::clamp(threshold / static_cast<double>(widths.widths[i]),
+                                   widths.lowest[i] - 1 / slope, widths.highest[i] + 1 / slope);
+            if (at != 0)
+              up.in.emplace_back(widths.dims[i], -slope * at);
+          }
+        } else {
+          addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
+        }
+        HiddenUnit down;
+        down.in.reserve(up.in.capacity());
+        down.in = up.in;
+        addScaled(down.in, {{spec.oneDim, 1.0}}, -1.0);
+        up.out = delta;
+        down.out = std::move(delta);
+        for (auto &e : down.out)
+          e.second = -e.second;
+        add(std::move(up), slope);
+        add(std::move(down), slope);
+      }
+    }
+    size_t i = 0;
+    while (i < m && ++cls[i] == classes[i].size())
+      cls[i++] = 0;
+    if (i == m)
+      break;
+  }
+  return units;
+}

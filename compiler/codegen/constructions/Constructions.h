@@ -1,0 +1,89 @@
+// Weight constructions, each on its own: attention scores from boolean
+// tables (Scores.h), and one-hidden-layer lookups of categorical and
+// numerical inputs.
+//
+// These know nothing of the RASP graph: they turn tables over residual
+// readings into sparse weights, with the margins that keep float32 exact.
+//   Lookups: one gated unit per combination of categorical values,
+//      ReLU(2*sum(one-hots) - 2m + 1), which is exactly 1 for its combination
+//      and <= 0 (so 0) for every other, with margin 1/2 against noise (values
+//      of an input that give the same outputs with every combination of the
+//      others form one class, gated by the sum of their one-hots); a
+//      numerical input adds, per combination, a base unit and a pair of step
+//      units per threshold where the output changes, each step's slope set
+//      from the gap between the two levels it separates (the ramp covers the
+//      middle half of the gap). Every unit is switched off at BOS.
+#pragma once
+
+#include "compiler/codegen/plan/Plan.h"
+#include "compiler/codegen/constructions/Scores.h"
+
+#include <functional>
+#include <optional>
+
+namespace rasp::codegen {
+
+/// A numerical input: a linear form of the residual (0 at BOS) and the
+/// number it holds for each value index.
+struct NumericInput {
+  LinearForm form;
+  std::vector<double> levels; ///< Per value index (any order).
+  /// A bound on how far the number held may be from its level (float32
+  /// rounding, attention leaks); the steps must not move by it.
+  double noise = 0;
+};
+
+struct LookupSpec {
+  /// Per categorical input: the dimension of each value.
+  std::vector<std::vector<int>> categorical;
+  std::optional<NumericInput> numeric;
+  int oneDim = 0, bosDim = 0;
+  /// The encoded output for a combination of categorical value indices and
+  /// the numerical input's value index (-1 when there is none); empty when
+  /// the output is zero or the combination fails.
+  std::function<LinearForm(const std::vector<int> &, int)> output;
+  /// The levels (indices into the numerical input's levels) that it can
+  /// hold with this combination of categorical values; empty: every level.
+  /// Steps are placed only between levels that can occur, so that a
+  /// combination's slopes follow the gaps of its own levels.
+  std::function<std::vector<int>(const std::vector<int> &)> levelsAt;
+  /// Whether, with every combination, the output takes each of its values
+  /// on one run of consecutive levels (in ascending order), as a comparison
+  /// of the number with something that does not depend on it does: the
+  /// table then holds only the changes, found by bisection.
+  bool outputInRuns = false;
+  /// A numerical input k / w for integer levels k, where w = i + 1 at index
+  /// i, and an output that depends on k but not on w (a prefix count's
+  /// packed mean read only through its counts): each step between
+  /// consecutive k sits at (k1 + k2) / 2w at width w, set through the
+  /// index's one-hot, and its slope suits the closest pair, (k2 - k1) / most.
+  /// A threshold outside the levels a width can hold is moved to just
+  /// outside them, so that no pre-activation is larger than the input's
+  /// range calls for. The index is then not one of the categorical inputs.
+  struct Widths {
+    std::vector<int> dims;       ///< The index's one-hot.
+    std::vector<int64_t> widths; ///< i + 1 for each of them.
+    int64_t most = 1;            ///< The largest width.
+    /// For each of them, the range of k / w (empty, lowest > highest, when
+    /// that width holds no level).
+    std::vector<double> lowest, highest;
+  };
+  std::optional<Widths> widths;
+  size_t maxUnits = 200'000;
+};
+
+struct LookupError {
+  std::string message;
+};
+
+/// The units computing the lookup; throws LookupError past maxUnits (or
+/// when the table of outputs would be past 50 x maxUnits entries), or
+/// when two levels the output tells apart are too close for float32: the
+/// input's noise, or the rounding of a pre-activation, would move a step
+/// by more than a quarter of its margin.
+std::vector<HiddenUnit> buildLookup(const LookupSpec &spec);
+
+/// Adds `weight * b` to `a`, merging equal dimensions and dropping zeros.
+void addScaled(LinearForm &a, const LinearForm &b, double weight);
+
+} // namespace rasp::codegen

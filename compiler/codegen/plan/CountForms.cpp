@@ -1,0 +1,330 @@
+// The plan's prefix counts, recognised: round((indices + 1) * m), where m is
+// a mean over select(indices, indices, <=) of integers, is the count s of
+// the values summed, since at index i that selector picks exactly i + 1
+// keys (m = s / (i + 1)). A map that reads such means only through integer
+// combinations L = sum(b_j * count_j) + c, or through comparisons of m_a -
+// m_b (or m_a) with 0, is a function of the index and of linear forms t =
+// sum(b_j * m_j) of the residual: at index i, L = (i + 1) * t + c. Its
+// lookup (CountLookup.cpp) reads them as its one numerical input, so
+// that no layer is spent making the counts first.
+#include "compiler/codegen/constructions/MapProgram.h"
+#include "compiler/codegen/plan/CountPlanner.h"
+#include "compiler/codegen/values/PrefixCount.h"
+
+#include <algorithm>
+#include <cassert>
+#include <functional>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+bool CountPlanner::integerMeanHeld(const Node *mean) {
+  if (layout.find(mean, EncodingKind::Numerical) < 0)
+    return false;
+  try {
+    const std::vector<Atom> &values = cx.sets.at(mean->inputs[1]);
+    return !values.empty() &&
+           std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isInt(); });
+  } catch (const ValueSetError &) {
+    return false;
+  }
+}
+
+const Node *CountPlanner::countMean(const Node *y, const Node *&indices) {
+  const Node *mean = prefixCountMean(y, cx.options.maxLen, indices);
+  return mean && integerMeanHeld(mean) ? mean : nullptr;
+}
+
+std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&indices) {
+  if (const Node *mean = countMean(y, indices))
+    return CountForm{{{mean, 1}}, 0};
+  if (y->kind == NodeKind::Constant)
+    return y->constant.isInt() ? std::optional<CountForm>(CountForm{{}, y->constant.integral()})
+                               : std::nullopt;
+  if (y->kind != NodeKind::Map)
+    return std::nullopt;
+  std::vector<CountForm> parts;
+  for (const graph::Operand &operand : y->operands) {
+    if (operand.input < 0) {
+      if (!operand.constant.isInt())
+        return std::nullopt;
+      parts.push_back(CountForm{{}, operand.constant.integral()});
+      continue;
+    }
+    std::optional<CountForm> part = countForm(y->inputs[operand.input], indices);
+    if (!part)
+      return std::nullopt;
+    parts.push_back(std::move(*part));
+  }
+  auto scaled = [](CountForm form, int64_t k) {
+    for (auto &term : form.terms)
+      term.second *= k;
+    form.constant *= k;
+    return form;
+  };
+  auto sum = [](CountForm a, const CountForm &b) {
+    for (const auto &term : b.terms) {
+      auto it = std::find_if(a.terms.begin(), a.terms.end(),
+                             [&](const auto &t) { return t.first == term.first; });
+      if (it == a.terms.end())
+        a.terms.push_back(term);
+      else
+        it->second += term.second;
+    }
+    a.constant += b.constant;
+    return a;
+  };
+  if ((y->mapOp == graph::MapOpKind::Neg || y->mapOp == graph::MapOpKind::Plus) &&
+      parts.size() == 1)
+    return scaled(parts[0], y->mapOp == graph::MapOpKind::Neg ? -1 : 1);
+  if (y->mapOp != graph::MapOpKind::Atom || parts.size() != 2)
+    return std::nullopt;
+  switch (y->atomOp) {
+  case AtomOpKind::Add:
+    return sum(parts[0], parts[1]);
+  case AtomOpKind::Sub:
+    return sum(parts[0], scaled(parts[1], -1));
+  case AtomOpKind::Mul:
+    if (parts[0].terms.empty())
+      return scaled(parts[1], parts[0].constant);
+    if (parts[1].terms.empty())
+      return scaled(parts[0], parts[1].constant);
+    return std::nullopt;
+  default:
+    return std::nullopt;
+  }
+}
+
+const Node *CountPlanner::prefixMean(const Node *m, const Node *&indices) {
+  if (m->kind != NodeKind::Aggregate)
+    return nullptr;
+  const Node *sel = m->inputs[0];
+  if (sel->kind != NodeKind::Select || sel->cmp != graph::CompareKind::Le ||
+      sel->inputs[0]->kind != NodeKind::Indices || sel->inputs[1]->kind != NodeKind::Indices ||
+      sel->inputs[0] != sel->inputs[1] || !integerMeanHeld(m))
+    return nullptr;
+  indices = sel->inputs[0];
+  return m;
+}
+
+std::optional<CountPlanner::SignForm> CountPlanner::signForm(const Node *y, const Node *&indices) {
+  if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Atom || y->operands.size() != 2)
+    return std::nullopt;
+  if (y->atomOp != AtomOpKind::Lt && y->atomOp != AtomOpKind::Le && y->atomOp != AtomOpKind::Gt &&
+      y->atomOp != AtomOpKind::Ge && y->atomOp != AtomOpKind::Eq && y->atomOp != AtomOpKind::Ne)
+    return std::nullopt;
+  // Each side: a prefix mean, its negation, or a sum or difference of two;
+  // or the constant 0.
+  std::function<std::optional<CountForm>(const Node *)> side =
+      [&](const Node *z) -> std::optional<CountForm> {
+    if (prefixMean(z, indices))
+      return CountForm{{{z, 1}}, 0};
+    if (z->kind != NodeKind::Map)
+      return std::nullopt;
+    if (z->mapOp == graph::MapOpKind::Neg && z->operands.size() == 1 && z->operands[0].input >= 0) {
+      std::optional<CountForm> inner = side(z->inputs[z->operands[0].input]);
+      if (inner)
+        for (auto &term : inner->terms)
+          term.second = -term.second;
+      return inner;
+    }
+    if (z->mapOp != graph::MapOpKind::Atom || z->operands.size() != 2 ||
+        (z->atomOp != AtomOpKind::Add && z->atomOp != AtomOpKind::Sub) ||
+        z->operands[0].input < 0 || z->operands[1].input < 0)
+      return std::nullopt;
+    std::optional<CountForm> a = side(z->inputs[z->operands[0].input]);
+    std::optional<CountForm> b = side(z->inputs[z->operands[1].input]);
+    if (!a || !b)
+      return std::nullopt;
+    for (auto term : b->terms)
+      a->terms.emplace_back(term.first, z->atomOp == AtomOpKind::Sub ? -term.second : term.second);
+    return a;
+  };
+  CountForm difference;
+  for (int i = 0; i < 2; ++i) {
+    const graph::Operand &operand = y->operands[i];
+    if (operand.input < 0) {
+      if (!operand.constant.isNumber() || operand.constant.number() != 0)
+        return std::nullopt;
+      continue;
+    }
+    std::optional<CountForm> part = side(y->inputs[operand.input]);
+    if (!part)
+      return std::nullopt;
+    for (const auto &[mean, k] : part->terms)
+      difference.terms.emplace_back(mean, i == 0 ? k : -k);
+  }
+  // At most two means, each once, with coefficient +-1: only then is the
+  // float result's sign that of the counts' combination.
+  std::sort(difference.terms.begin(), difference.terms.end());
+  for (size_t i = 1; i < difference.terms.size(); ++i)
+    if (difference.terms[i].first == difference.terms[i - 1].first)
+      return std::nullopt;
+  if (difference.terms.empty() || difference.terms.size() > 2)
+    return std::nullopt;
+  return SignForm{std::move(difference), y->atomOp};
+}
+
+std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing) {
+  CountLookup lookup;
+  std::unordered_set<const Node *> seen;
+  bool ok = true;
+  // The combination's index among those read so far (terms compared in
+  // order, without zero coefficients).
+  auto combination = [&](CountForm form) {
+    form.constant = 0;
+    form.terms.erase(std::remove_if(form.terms.begin(), form.terms.end(),
+                                    [](const auto &t) { return t.second == 0; }),
+                     form.terms.end());
+    std::sort(form.terms.begin(), form.terms.end());
+    for (size_t q = 0; q < lookup.combinations.size(); ++q)
+      if (lookup.combinations[q].terms == form.terms)
+        return q;
+    lookup.combinations.push_back(std::move(form));
+    return lookup.combinations.size() - 1;
+  };
+  std::vector<const Node *> stack = {x};
+  while (!stack.empty() && ok) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second || y->kind == NodeKind::Constant)
+      continue;
+    const Node *indices = nullptr;
+    std::optional<CountForm> form = countForm(y, indices);
+    if (form && std::any_of(form->terms.begin(), form->terms.end(),
+                            [](const auto &t) { return t.second != 0; })) {
+      // (Without packing: one form only.)
+      ok = (!lookup.indices || lookup.indices == indices) && (packing || lookup.forms.empty());
+      lookup.indices = indices;
+      lookup.forms.push_back({y, combination(*form), form->constant, std::nullopt, {}});
+      continue;
+    }
+    if (std::optional<SignForm> sign = packing ? signForm(y, indices) : std::nullopt) {
+      ok = !lookup.indices || lookup.indices == indices;
+      lookup.indices = indices;
+      lookup.forms.push_back({y, combination(sign->difference), 0, sign->op, {}});
+      continue;
+    }
+    int f = layout.best(y, true);
+    if (f < 0 && (y->kind == NodeKind::Tokens || y->kind == NodeKind::Indices))
+      f = cx.embedding(y);
+    if (f >= 0) {
+      ok = layout.block(f).encoding == EncodingKind::Categorical;
+      if (std::find(lookup.categorical.begin(), lookup.categorical.end(), f) ==
+          lookup.categorical.end())
+        lookup.categorical.push_back(f);
+      continue;
+    }
+    if (y->kind != NodeKind::Map) {
+      ok = false;
+      continue;
+    }
+    for (const Node *input : y->inputs)
+      stack.push_back(input);
+  }
+  if (!ok || lookup.forms.empty())
+    return std::nullopt;
+  if (packing && !packingSavesALayer(lookup))
+    return std::nullopt;
+  int indexBlock = cx.embedding(lookup.indices);
+  if (std::find(lookup.categorical.begin(), lookup.categorical.end(), indexBlock) ==
+      lookup.categorical.end()) {
+    lookup.categorical.push_back(indexBlock);
+    lookup.indexOnlyInForm = true;
+  }
+  std::sort(lookup.categorical.begin(), lookup.categorical.end());
+  return lookup;
+}
+
+std::optional<CountLookup> CountPlanner::overMeans(const CountLookup &lookup) {
+  std::vector<const Node *> means;
+  bool differ = false;
+  for (const CountForm &combination : lookup.combinations)
+    for (const auto &[mean, b] : combination.terms) {
+      differ = differ || b != 1 || combination.terms.size() != 1;
+      if (std::find(means.begin(), means.end(), mean) == means.end())
+        means.push_back(mean);
+    }
+  if (!differ || means.size() > lookup.combinations.size())
+    return std::nullopt;
+  CountLookup out = lookup;
+  out.combinations.clear();
+  for (const Node *mean : means)
+    out.combinations.push_back(CountForm{{{mean, 1}}, 0});
+  for (CountLookup::Form &form : out.forms) {
+    form.over.clear();
+    for (const auto &[mean, b] : lookup.combinations[form.combination].terms)
+      form.over.emplace_back(
+          static_cast<size_t>(std::find(means.begin(), means.end(), mean) - means.begin()), b);
+  }
+  return out;
+}
+
+bool CountPlanner::packingSavesALayer(const CountLookup &lookup) const {
+  // Split instead, every combination but one is made a layer ahead where
+  // its means are ready before the latest input: that costs a layer only
+  // when two or more combinations read a mean made at the latest time.
+  int latestTime = layout.latest(lookup.categorical);
+  std::vector<int> timeOf(lookup.combinations.size(), 0);
+  for (size_t q = 0; q < lookup.combinations.size(); ++q)
+    for (const auto &term : lookup.combinations[q].terms) {
+      timeOf[q] = std::max(timeOf[q], layout.block(layout.find(term.first, EncodingKind::Numerical)).time);
+      latestTime = std::max(latestTime, timeOf[q]);
+    }
+  return std::count(timeOf.begin(), timeOf.end(), latestTime) >= 2;
+}
+
+std::optional<std::vector<int64_t>> CountPlanner::tokenSteps(const CountLookup &lookup,
+                                                        const std::vector<int64_t> &weight) {
+  // 1. Every mean's values: maps of constants and of one tokens node, the
+  // same for all of them.
+  const Node *tokens = nullptr;
+  std::vector<std::pair<const Node *, int64_t>> values; // (value s-op, its packed weight)
+  for (size_t q = 0; q < lookup.combinations.size(); ++q)
+    for (const auto &[mean, b] : lookup.combinations[q].terms) {
+      values.emplace_back(mean->inputs[1], weight[q] * b);
+      std::vector<const Node *> stack = {mean->inputs[1]};
+      std::unordered_set<const Node *> seen;
+      while (!stack.empty()) {
+        const Node *y = stack.back();
+        stack.pop_back();
+        if (!seen.insert(y).second || y->kind == NodeKind::Constant)
+          continue;
+        if (y->kind == NodeKind::Tokens) {
+          if (tokens && tokens != y)
+            return std::nullopt;
+          tokens = y;
+          continue;
+        }
+        if (y->kind != NodeKind::Map)
+          return std::nullopt;
+        stack.insert(stack.end(), y->inputs.begin(), y->inputs.end());
+      }
+    }
+  // 2. Per value of the tokens (as that node converts the vocabulary): the
+  // packed value one position holding it adds.
+  std::vector<Atom> tokenValues = {Atom::integer(0)}; // (None is read.)
+  std::vector<const Node *> bound;
+  if (tokens) {
+    if (!cx.sets.has(tokens))
+      return std::nullopt;
+    tokenValues = cx.sets.at(tokens);
+    bound.push_back(tokens);
+  }
+  std::vector<int64_t> steps(tokenValues.size(), 0);
+  for (const auto &[value, k] : values) {
+    MapProgram program(value, bound);
+    for (size_t t = 0; t < tokenValues.size(); ++t) {
+      std::vector<const Atom *> at;
+      if (tokens)
+        at.push_back(&tokenValues[t]);
+      std::optional<Atom> v = program.run(at);
+      if (!v || !v->isInt())
+        return std::nullopt;
+      steps[t] += k * v->integral();
+    }
+  }
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  return steps;
+}

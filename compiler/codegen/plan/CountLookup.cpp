@@ -1,0 +1,332 @@
+// The plan's lookups of prefix counts (recognised in CountForms.cpp): a map
+// of the index, categorical blocks and combinations of counts, made in one
+// MLP that reads the combinations' means as one linear form.
+//
+//   1. Combination q reads the linear form t_q = sum(b_j * m_j); at index i
+//      (w = i + 1) it is D_q / w, with the integer D_q = sum(b_j * s_j) in a
+//      range known from the means' values.
+//   2. Several combinations are packed in mixed radix: t = sum(R_q * t_q),
+//      with R_0 = 1 and R_q+1 = R_q times the width of D_q's window over
+//      every index, so that w * t = sum(R_q * D_q) gives back every D_q.
+//   3. The lookup reads t with, at each index, only the levels k / w its
+//      combinations can give there (the steps follow those gaps), and the
+//      output at each is the map evaluated on the decoded D_q: a count form
+//      is D_q + c, a sign form the comparison of D_q with 0.
+// Packing several combinations is tried only where it is exact: when the
+// levels are too many, or too close for float32 with the noise of the
+// means multiplied by the radix, nothing is added (the caller splits the
+// map instead).
+#include "compiler/codegen/constructions/MapProgram.h"
+#include "compiler/codegen/plan/CountPlanner.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <functional>
+#include <numeric>
+#include <unordered_map>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+namespace {
+
+/// The levels k / w, reduced, for every packed value k at every width w
+/// (only `packed` and the ranges when the lookup reads them by width).
+struct PackedLevels {
+  bool byWidth = false;
+  struct Hash {
+    size_t operator()(const std::pair<int64_t, int64_t> &r) const {
+      return std::hash<int64_t>()(r.first * 1'000'003 + r.second);
+    }
+  };
+  std::unordered_map<std::pair<int64_t, int64_t>, int, Hash> indexOf;
+  std::vector<std::pair<int64_t, int64_t>> rational;
+  std::vector<std::vector<int>> ofWidth; ///< Per width: the level of each k.
+  std::vector<int64_t> packed;           ///< Every k at some width.
+  std::vector<double> lowest, highest;   ///< Per width: the range of k / w.
+
+  int add(int64_t k, int64_t w) {
+    if (lowest.size() <= static_cast<size_t>(w))
+      lowest.resize(w + 1, HUGE_VAL), highest.resize(w + 1, -HUGE_VAL);
+    lowest[w] = std::min(lowest[w], static_cast<double>(k) / static_cast<double>(w));
+    highest[w] = std::max(highest[w], static_cast<double>(k) / static_cast<double>(w));
+    if (byWidth) {
+      packed.push_back(k);
+      return -1;
+    }
+    int64_t g = std::gcd(k < 0 ? -k : k, w);
+    auto [it, added] = indexOf.emplace(std::make_pair(k / g, w / g), 0);
+    if (added) {
+      it->second = static_cast<int>(rational.size());
+      rational.push_back(it->first);
+    }
+    return it->second;
+  }
+
+  /// Lists the levels of widths 1..maxLen: at width w, the sums of w of
+  /// the tokens' `steps` when they are given, else the box of the
+  /// combinations' windows (`range`) packed with `weight`. False past
+  /// maxUnits levels in all (50 x that read by width, where the levels of
+  /// every width share one set of steps and the lookup counts its units).
+  bool list(const std::optional<std::vector<int64_t>> &steps, const std::vector<int64_t> &weight,
+            const std::function<std::pair<int64_t, int64_t>(size_t, int64_t)> &range,
+            int64_t maxLen, size_t maxUnits) {
+    size_t combinations = weight.size();
+    double most = static_cast<double>(maxUnits) * (byWidth ? 50 : 1);
+    std::vector<int64_t> sums = {0}, next;
+    ofWidth.resize(maxLen + 1);
+    double count = 0;
+    for (int64_t w = 1; w <= maxLen; ++w) {
+      double box = 1;
+      if (steps && static_cast<double>(sums.size()) * static_cast<double>(steps->size()) >
+                       50.0 * static_cast<double>(maxUnits)) {
+        box = HUGE_VAL; // (Too many to list, let alone to tabulate.)
+      } else if (steps) {
+        next.clear();
+        for (int64_t k : sums)
+          for (int64_t step : *steps)
+            next.push_back(k + step);
+        std::sort(next.begin(), next.end());
+        next.erase(std::unique(next.begin(), next.end()), next.end());
+        sums.swap(next);
+        box = static_cast<double>(sums.size());
+      } else {
+        for (size_t q = 0; q < combinations; ++q)
+          box *= static_cast<double>(range(q, w).second - range(q, w).first + 1);
+      }
+      count += box;
+      if (count > most)
+        return false;
+      if (steps) {
+        for (int64_t k : sums)
+          if (int level = add(k, w); level >= 0)
+            ofWidth[w].push_back(level);
+        continue;
+      }
+      std::vector<int64_t> digit(combinations);
+      for (size_t q = 0; q < combinations; ++q)
+        digit[q] = range(q, w).first;
+      while (true) {
+        int64_t k = 0;
+        for (size_t q = 0; q < combinations; ++q)
+          k += weight[q] * digit[q];
+        if (int level = add(k, w); level >= 0)
+          ofWidth[w].push_back(level);
+        size_t q = 0;
+        while (q < combinations && ++digit[q] > range(q, w).second)
+          digit[q] = range(q, w).first, ++q;
+        if (q == combinations)
+          break;
+      }
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
+  size_t combinations = lookup.combinations.size();
+  bool packed = combinations > 1 ||
+                std::any_of(lookup.forms.begin(), lookup.forms.end(),
+                            [](const CountLookup::Form &form) { return form.compare; });
+  // 1. Per combination: its form, and the range of each mean's values.
+  int latestInput = layout.latest(lookup.categorical);
+  std::vector<LinearForm> forms(combinations);
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> unitRange(combinations);
+  double meanNoise = 0; // Of the packed form, from its means.
+  for (size_t q = 0; q < combinations; ++q)
+    for (const auto &[mean, k] : lookup.combinations[q].terms) {
+      int f = layout.find(mean, EncodingKind::Numerical);
+      addScaled(forms[q], layout.numericReading(f), static_cast<double>(k));
+      latestInput = std::max(latestInput, layout.block(f).time);
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (const Atom &v : cx.sets.at(mean->inputs[1])) {
+        lo = std::min(lo, v.integral());
+        hi = std::max(hi, v.integral());
+      }
+      unitRange[q].emplace_back(lo, hi);
+      meanNoise = std::max(meanNoise, cx.noiseOf(layout.block(f).levels) * std::fabs(double(k)));
+    }
+  auto range = [&](size_t q, int64_t w) {
+    int64_t lo = 0, hi = 0;
+    for (size_t j = 0; j < unitRange[q].size(); ++j) {
+      int64_t k = lookup.combinations[q].terms[j].second;
+      int64_t a = k * w * unitRange[q][j].first, b = k * w * unitRange[q][j].second;
+      lo += std::min(a, b);
+      hi += std::max(a, b);
+    }
+    return std::make_pair(lo, hi);
+  };
+  // 2. The window of each combination over every width, and the radix.
+  std::vector<int64_t> low(combinations), radix(combinations), weight(combinations, 1);
+  double noise = 0;
+  for (size_t q = 0; q < combinations; ++q) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (int64_t w = 1; w <= cx.options.maxLen; ++w) {
+      lo = std::min(lo, range(q, w).first);
+      hi = std::max(hi, range(q, w).second);
+    }
+    low[q] = lo;
+    radix[q] = hi - lo + 1;
+    if (q > 0)
+      weight[q] = weight[q - 1] * radix[q - 1];
+    if (packed && static_cast<double>(weight[q]) * static_cast<double>(radix[q]) > 1e12)
+      return -1;
+    noise += static_cast<double>(weight[q]) * meanNoise *
+             static_cast<double>(lookup.combinations[q].terms.size());
+  }
+  LinearForm form;
+  for (size_t q = 0; q < combinations; ++q)
+    addScaled(form, forms[q], static_cast<double>(weight[q]));
+  if (packed) {
+    // The lookup's own checks, ahead of tabulating: at width N the levels
+    // are 1/N apart, so the steps' slopes reach 2N; neither the noise nor
+    // float32 rounding over the form's range may move a step by an eighth.
+    double slope = 2.0 * static_cast<double>(cx.options.maxLen), most = 0;
+    for (int64_t w = 1; w <= cx.options.maxLen; ++w) {
+      double lo = 0, hi = 0;
+      for (size_t q = 0; q < combinations; ++q) {
+        lo += static_cast<double>(weight[q] * range(q, w).first) / static_cast<double>(w);
+        hi += static_cast<double>(weight[q] * range(q, w).second) / static_cast<double>(w);
+      }
+      most = std::max({most, std::fabs(lo), std::fabs(hi)});
+    }
+    if (slope * noise > 0.125 || slope * 2 * most * 4e-7 > 0.125)
+      return -1;
+  }
+
+  // 3. The levels of t: every k / w, k a packed value at width w. When
+  // the means average functions of the tokens alone, k is a sum of w steps,
+  // one per position (the step of its token), and only those sums occur;
+  // otherwise k ranges over the box of the combinations' ranges at w.
+  std::optional<std::vector<int64_t>> steps = tokenSteps(lookup, weight);
+  PackedLevels levels;
+  levels.byWidth = lookup.indexOnlyInForm;
+  if (!levels.list(steps, weight, range, cx.options.maxLen, cx.options.maxUnits)) {
+    if (packed)
+      return -1;
+    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
+                              lookup.forms[0].node->name + "' takes too many values"};
+  }
+  // The lookup's levels: the integers k read by width, else every k / w.
+  NumericInput numeric;
+  numeric.form = form;
+  std::sort(levels.packed.begin(), levels.packed.end());
+  levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()),
+                      levels.packed.end());
+  numeric.levels.assign(levels.packed.begin(), levels.packed.end());
+  for (const auto &[p, q] : levels.rational)
+    numeric.levels.push_back(static_cast<double>(p) / static_cast<double>(q));
+  // (The noise grows with the largest number the form holds.)
+  std::vector<double> extremes;
+  for (size_t w = 1; w < levels.lowest.size(); ++w)
+    if (levels.lowest[w] <= levels.highest[w])
+      extremes.insert(extremes.end(), {levels.lowest[w], levels.highest[w]});
+  numeric.noise = cx.noiseOf(extremes);
+  if (packed)
+    numeric.noise = std::max(numeric.noise, noise);
+
+  int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), latestInput);
+
+  // When x reads the index only through the counts, its output depends on
+  // the other blocks and the packed value k alone (the decoding does not
+  // depend on the width): the steps are placed between consecutive k, with
+  // a threshold per width read from the index's one-hot, instead of a gate
+  // and its own steps per index.
+  bool byWidth = levels.byWidth;
+  LookupSpec spec = cx.lookupSpec();
+  std::vector<const Node *> bound;
+  std::vector<int> blocks; // The categorical blocks bound, in order.
+  int indexSlot = -1, indexBlock = -1;
+  for (int c : lookup.categorical) {
+    if (layout.node(c) == lookup.indices) {
+      indexBlock = c;
+      if (byWidth)
+        continue;
+      indexSlot = static_cast<int>(bound.size());
+    }
+    spec.categorical.push_back(layout.dims(c));
+    bound.push_back(layout.node(c));
+    blocks.push_back(c);
+  }
+  assert(indexBlock >= 0 && "the lookup reads the indices");
+  for (const CountLookup::Form &packedForm : lookup.forms)
+    bound.push_back(packedForm.node);
+  const std::vector<Atom> &indexValues = layout.block(indexBlock).values;
+  spec.numeric = numeric;
+  if (byWidth) {
+    LookupSpec::Widths widths;
+    widths.dims = layout.dims(indexBlock);
+    for (const Atom &i : indexValues) {
+      size_t w = static_cast<size_t>(i.integral() + 1);
+      widths.widths.push_back(i.integral() + 1);
+      bool some = w < levels.lowest.size();
+      widths.lowest.push_back(some ? levels.lowest[w] : HUGE_VAL);
+      widths.highest.push_back(some ? levels.highest[w] : -HUGE_VAL);
+    }
+    widths.most = cx.options.maxLen;
+    spec.widths = std::move(widths);
+  } else {
+    spec.levelsAt = [&](const std::vector<int> &combo) -> std::vector<int> {
+      int64_t w = indexValues[combo[indexSlot]].integral() + 1;
+      return w >= 1 && w <= cx.options.maxLen ? levels.ofWidth[w] : std::vector<int>{};
+    };
+  }
+  // The packed value at level n: k itself read by width, else the integer
+  // that the level k / w stands for at this combination's width.
+  auto packedAt = [&](const std::vector<int> &combo, int n) {
+    if (byWidth)
+      return levels.packed[n];
+    auto [p, q] = levels.rational[n];
+    int64_t w = indexValues[combo[indexSlot]].integral() + 1;
+    assert(w % q == 0 && "the level is one of this width's");
+    return p * (w / q);
+  };
+  MapProgram program(x, bound);
+  std::vector<const Atom *> values(bound.size());
+  std::vector<Atom> formValues(lookup.forms.size());
+  int64_t lowest = 0;
+  for (size_t q = 0; q < combinations; ++q)
+    lowest += weight[q] * low[q];
+  spec.output = [&](const std::vector<int> &combo, int n) {
+    int64_t k = packedAt(combo, n);
+    for (size_t c = 0; c < blocks.size(); ++c)
+      values[c] = &layout.block(blocks[c]).values[combo[c]];
+    auto digit = [&](size_t q) { return low[q] + ((k - lowest) / weight[q]) % radix[q]; };
+    for (size_t i = 0; i < lookup.forms.size(); ++i) {
+      const CountLookup::Form &packedForm = lookup.forms[i];
+      int64_t d = packedForm.over.empty() ? digit(packedForm.combination) : 0;
+      for (const auto &[q, b] : packedForm.over)
+        d += b * digit(q);
+      formValues[i] = packedForm.compare ? applyAtomOp(*packedForm.compare,
+                                                              Atom::integer(d), Atom::integer(0))
+                                         : Atom::integer(d + packedForm.constant);
+      values[blocks.size() + i] = &formValues[i];
+    }
+    return layout.encode(f, program.run(values));
+  };
+  std::vector<HiddenUnit> units;
+  if (packed) {
+    try {
+      units = buildLookup(spec);
+    } catch (const LookupError &) {
+      layout.dropLast(f);
+      return -1;
+    }
+  } else {
+    units = cx.lookupUnits(x, spec);
+  }
+  std::string names, read;
+  for (int c : lookup.categorical)
+    names += layout.name(c) + ", ";
+  for (const CountLookup::Form &packedForm : lookup.forms)
+    read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
+  const char *how = !lookup.forms[0].over.empty() ? "packed means, one per count"
+                    : combinations > 1                ? "packed means"
+                                                      : "means";
+  cx.addMlp(f, "'" + x->name + "'",
+            "from " + names + read + " (prefix counts, read as " + how + ")", std::move(units));
+  return f;
+}

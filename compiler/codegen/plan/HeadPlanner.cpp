@@ -1,0 +1,268 @@
+// The plan's heads: score groups from selectors (conjunctions; tuples for
+// or/not across blocks are in HeadTuples.cpp), aggregates and selector
+// widths.
+#include "compiler/codegen/plan/HeadPlannerImpl.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
+    : cx(cx), layout(cx.layout), lookups(lookups) {
+  for (const Node *node : graph::topologicalOrder(root))
+    if (node->kind == NodeKind::Select) {
+      sideUses[node->inputs[0]].emplace_back(node, true);
+      sideUses[node->inputs[1]].emplace_back(node, false);
+    }
+}
+
+void codegen::planHeads(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
+  HeadPlanner heads(cx, lookups, root);
+  for (const Node *node : graph::topologicalOrder(root))
+    if (node->kind == NodeKind::Aggregate || node->kind == NodeKind::SelectorWidth)
+      heads.planHead(node);
+}
+
+void HeadPlanner::conjuncts(const Node *sel, std::vector<const Node *> &out) {
+  if (sel->kind == NodeKind::SelectorAnd) {
+    conjuncts(sel->inputs[0], out);
+    conjuncts(sel->inputs[1], out);
+    return;
+  }
+  out.push_back(sel);
+}
+
+void HeadPlanner::leaves(const Node *sel, std::vector<const Node *> &out) {
+  if (sel->kind == NodeKind::Select) {
+    out.push_back(sel);
+    return;
+  }
+  for (const Node *input : sel->inputs)
+    leaves(input, out);
+}
+
+HeadPlanner::Scores HeadPlanner::planScores(const Node *selector) {
+  std::vector<const Node *> parts;
+  conjuncts(selector, parts);
+  // Conjuncts grouped by the blocks they read; a conjunct whose selects
+  // read different blocks reads the tuples of them.
+  std::map<std::pair<int, int>, std::pair<std::pair<Side, Side>, std::vector<const Node *>>>
+      groups;
+  Scores scores;
+  for (const Node *part : parts) {
+    std::vector<const Node *> selects;
+    leaves(part, selects);
+    std::vector<int> queryParts, keyParts;
+    for (const Node *select : selects) {
+      SideRead key = readSide(select->inputs[0]);
+      SideRead query = readSide(select->inputs[1]);
+      if (query.block >= 0)
+        queryParts.push_back(query.block);
+      if (key.block >= 0)
+        keyParts.push_back(key.block);
+    }
+    for (std::vector<int> *list : {&queryParts, &keyParts}) {
+      std::sort(list->begin(), list->end());
+      list->erase(std::unique(list->begin(), list->end()), list->end());
+    }
+    auto [queryClasses, keyClasses] = formulaClasses(part, queryParts, keyParts, selects);
+    if (queryParts.size() > 1 && queryParts == keyParts) {
+      // Both sides read the same blocks: one tuple, telling apart what
+      // either side does, serves both.
+      for (size_t i = 0; i < queryParts.size(); ++i)
+        queryClasses[i] = meet(queryClasses[i], keyClasses[i]);
+      keyClasses = queryClasses;
+    }
+    Side qs = tupleSide(queryParts, std::move(queryClasses), part);
+    Side ks = tupleSide(keyParts, std::move(keyClasses), part);
+    for (int f : {qs.block, ks.block})
+      if (f >= 0)
+        scores.time = std::max(scores.time, layout.block(f).time);
+    auto &group = groups[{qs.block, ks.block}];
+    group.first = {qs, ks};
+    group.second.push_back(part);
+  }
+  for (auto &[pair, group] : groups) {
+    const Side &qs = group.first.first;
+    const Side &ks = group.first.second;
+    const std::vector<const Node *> &members = group.second;
+    ScoreGroup g;
+    SideRead query, key;
+    query.block = qs.block;
+    key.block = ks.block;
+    g.queryReads = readsOf(query);
+    g.keyReads = readsOf(key);
+    const Node *only = members.size() == 1 ? members[0] : nullptr;
+    if (only && only->kind == NodeKind::Select && qs.classes.empty() && ks.classes.empty())
+      g.table = selectTable(only); // One select over single blocks: its own table.
+    else
+      g.table = flatten(members, qs, g.queryReads.size(), ks, g.keyReads.size())
+                    .tabulate(g.queryReads.size(), g.keyReads.size());
+    std::string names;
+    for (const Node *m : members)
+      names += (names.empty() ? "" : ", ") + m->name;
+    scores.lines.push_back("score: [" + names + "] query " + layout.name(pair.first) +
+                           ", key " + layout.name(pair.second));
+    scores.groups.push_back(std::move(g));
+  }
+  return scores;
+}
+
+EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
+  const std::vector<Atom> &values = cx.valuesOf(x->inputs[1]);
+  // Bools are not averaged (the evaluator fails on a mean of several), so
+  // a categorical mean is exact wherever the evaluator succeeds.
+  bool numbers = allNumbers(values) && x->constant.isNumber() &&
+                 !std::all_of(values.begin(), values.end(),
+                              [](const Atom &v) { return v.isBool(); });
+  if (x->encoding == graph::EncodingHintKind::Categorical)
+    return EncodingKind::Categorical;
+  if (x->encoding == graph::EncodingHintKind::Numerical) {
+    if (!numbers)
+      throw CompileError{x, "'" + x->name + "' is marked numerical, but its values "
+                                             "(or its default) are not all numbers"};
+    return EncodingKind::Numerical;
+  }
+  return numbers ? EncodingKind::Numerical : EncodingKind::Categorical;
+}
+
+void HeadPlanner::planHead(const Node *x) {
+  bool width = x->kind == NodeKind::SelectorWidth;
+  Scores scores = planScores(x->inputs[0]);
+  double groupsCount = static_cast<double>(scores.groups.size());
+  if (width) {
+    planWidth(x, std::move(scores), groupsCount);
+    return;
+  }
+  EncodingKind encoding = aggregateEncoding(x);
+  Block out;
+  out.label = x->name;
+  out.encoding = encoding;
+  if (encoding == EncodingKind::Numerical) {
+    out.values = cx.valuesOf(x);
+    for (const Atom &v : out.values)
+      out.levels.push_back(v.number());
+  } else {
+    // The values and the default: a categorical mean is only ever one of them.
+    out.values = cx.valuesOf(x->inputs[1]);
+    if (std::none_of(out.values.begin(), out.values.end(),
+                     [&](const Atom &v) { return v.equals(x->constant); }))
+      out.values.push_back(x->constant);
+  }
+  // Reads first (they may add blocks), then the block itself.
+  ValueRead value = readValue(x->inputs[1], encoding);
+  int time = attentionAfter(std::max(scores.time, value.time));
+  out.time = time;
+  out.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  int f = layout.add(x, std::move(out));
+  Block &feat = layout.block(f);
+  LinearForm bosValue = layout.encode(f, x->constant);
+  for (const auto &[dim, w] : bosValue)
+    feat.bosRow[dim - feat.firstDim] = w;
+  std::vector<LinearForm> columns(feat.width());
+  for (size_t i = 0; i < value.sourceValues.size(); ++i)
+    for (const auto &[dim, w] : layout.encode(f, value.sourceValues[i]))
+      addScaled(columns[dim - feat.firstDim], value.reads[i], w);
+  for (const auto &[dim, w] : bosValue)
+    addScaled(columns[dim - feat.firstDim], {{layout.bosDim(), 1.0}}, w);
+
+  HeadPlan &head = sharedHead(x->inputs[0], time, scores, groupsCount - 0.5);
+  head.description.push_back("writes '" + x->name + "' (" +
+                             (encoding == EncodingKind::Categorical ? "categorical"
+                                                                    : "numerical") +
+                             ") from " + value.what + ", default " + x->constant.repr());
+  for (int c = 0; c < feat.width(); ++c) {
+    if (columns[c].empty())
+      continue;
+    head.value.push_back(std::move(columns[c]));
+    head.outDims.push_back(feat.firstDim + c);
+  }
+}
+
+
+HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores, double bosScore) {
+  auto key = std::make_pair(graph::selectorSignature(selector), time);
+  std::vector<HeadPlan> &list = cx.heads[time];
+  if (auto it = headOf.find(key); it != headOf.end())
+    return list[it->second];
+  HeadPlan head;
+  head.description.push_back("selector '" + selector->name + "'");
+  for (const std::string &line : scores.lines)
+    head.description.push_back(line);
+  buildScores(scores.groups, {cx.scale(), bosScore, layout.oneDim(), layout.bosDim()}, head);
+  headOf[key] = list.size();
+  list.push_back(std::move(head));
+  return list.back();
+}
+
+void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
+  int time = attentionAfter(scores.time);
+  // BOS scores ln(c) above a selected key: its share is c / (c + w).
+  double c = static_cast<double>(std::max<int64_t>(cx.options.maxLen, 1));
+  Block raw;
+  raw.label = x->name + "#bos-share";
+  raw.encoding = EncodingKind::Numerical;
+  raw.levelsAreValues = false;
+  for (int64_t w = 0; w <= cx.options.maxLen; ++w) {
+    raw.values.push_back(Atom::integer(w));
+    raw.levels.push_back(c / (c + static_cast<double>(w)));
+  }
+  raw.bosRow = {1.0};
+  raw.time = time;
+  raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  int f = layout.add(x, std::move(raw));
+  HeadPlan head;
+  head.description.push_back("selector_width '" + x->name + "': BOS share c/(c+w), c = " +
+                             Atom::real(c).repr());
+  for (const std::string &line : scores.lines)
+    head.description.push_back(line);
+  buildScores(scores.groups,
+              {cx.scale(), groupsCount + std::log(c) / cx.scale(), layout.oneDim(), layout.bosDim()}, head);
+  head.value.push_back({{layout.bosDim(), 1.0}});
+  head.outDims.push_back(layout.block(f).firstDim);
+  cx.heads[time].push_back(std::move(head));
+}
+
+HeadPlanner::ValueRead HeadPlanner::readValue(const Node *v, EncodingKind encoding) {
+  ValueRead read;
+  std::vector<int> sources = cx.sourcesOf(v);
+  if (sources.empty()) {
+    read.reads = {{{layout.oneDim(), 1.0}, {layout.bosDim(), -1.0}}};
+    read.sourceValues = {cx.evaluate(v, {})};
+    read.what = "a constant";
+    return read;
+  }
+  if (encoding == EncodingKind::Numerical) {
+    if (std::optional<LinearRead> linear = lookups.linearForm(v)) {
+      read.reads = {linear->form};
+      read.sourceValues = {Atom::integer(1)};
+      read.time = linear->time;
+      read.what = "'" + v->name + "' (linear)";
+      return read;
+    }
+  }
+  int f = sources[0];
+  bool direct = sources.size() == 1 &&
+                (layout.block(f).encoding == EncodingKind::Categorical ||
+                 (layout.block(f).levelsAreValues && layout.node(f) == v &&
+                  encoding == EncodingKind::Numerical));
+  if (!direct)
+    f = lookups.makeBlock(v, encoding);
+  read.time = layout.block(f).time;
+  read.what = "'" + layout.block(f).label + "'";
+  if (layout.block(f).encoding == EncodingKind::Numerical) {
+    // The number itself: written as one unit per unit of value.
+    read.reads = {layout.numericReading(f)};
+    read.sourceValues = {Atom::integer(1)};
+    return read;
+  }
+  const Node *source = layout.node(f);
+  for (int i = 0; i < layout.block(f).width(); ++i) {
+    read.reads.push_back(layout.reading(f, i));
+    read.sourceValues.push_back(cx.evaluate(v, {{source, layout.block(f).values[i]}}));
+  }
+  return read;
+}

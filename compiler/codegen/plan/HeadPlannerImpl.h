@@ -1,0 +1,146 @@
+// Internal to head planning (HeadPlanner.cpp, HeadSides.cpp, HeadTuples.cpp,
+// SelectTables.cpp): the class that plans heads, and the select sides,
+// tables and tuples it builds them from.
+#pragma once
+
+#include "compiler/codegen/plan/HeadPlanner.h"
+#include "compiler/support/BitMatrix.h"
+
+#include <map>
+#include <unordered_map>
+
+namespace rasp::codegen {
+
+/// A select's side as a head reads it: the block it reads (-1: a constant)
+/// and, per value of that block, the side's value.
+struct SideRead {
+  int block = -1;
+  std::vector<std::optional<Atom>> valueOf;
+};
+
+class HeadPlanner {
+public:
+  HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root);
+
+  /// The head of an aggregate or a selector width.
+  void planHead(const Node *x);
+
+private:
+  // Sides (HeadSides.cpp).
+  SideRead readSide(const Node *x);
+  std::vector<LinearForm> readsOf(const SideRead &side) const;
+  /// x's values grouped by how every select reading x as a side compares
+  /// them with every value of its other side; empty when some other side's
+  /// values are unknown.
+  std::vector<std::vector<Atom>> sideClasses(const Node *x);
+  /// When x's values are unknown but x is a linear form of integers and one
+  /// number whose non-integer values keep a gap from every integer, read
+  /// only by equalities against known integers: a block of those targets
+  /// and the rest, made from x's linear form (-1 when x is not such).
+  int targetClasses(const Node *x);
+
+  // Score groups (HeadPlanner.cpp).
+  void conjuncts(const Node *sel, std::vector<const Node *> &out);
+  void leaves(const Node *sel, std::vector<const Node *> &out);
+
+  /// The blocks one side of a score group reads: one block, a tuple block
+  /// over several (`parts`, the first varying fastest), or a constant.
+  struct Side {
+    int block = -1;
+    std::vector<int> parts;
+    /// A tuple's parts: the classes of each part's values it tells apart
+    /// (empty when the side is one block).
+    std::vector<std::vector<std::vector<int>>> classes;
+  };
+
+  // Select tables (SelectTables.cpp).
+  /// The index into block f's values of a side value at index i.
+  int component(const Side &side, int f, size_t i) const;
+  /// Select's decisions, [key value][query value] of its sides' blocks.
+  const BitMatrix &selectTable(const Node *select);
+  /// A conjunction of selector formulas over two sides, flattened for
+  /// evaluation at every pair of side indices (tables and components
+  /// looked up once).
+  struct Formula {
+    struct Op {
+      NodeKind kind = NodeKind::Select;
+      std::vector<int> children;
+      const BitMatrix *table = nullptr; ///< A select's [query][key] decisions.
+      int keyComponent = -1, queryComponent = -1;
+      /// Per side index, the select's key (query) value; null: a constant.
+      const std::vector<int> *keys = nullptr, *queries = nullptr;
+    };
+    std::vector<Op> ops;
+    std::vector<int> roots;
+    std::vector<std::vector<int>> components;
+    /// Per select op, its row for each of its query values (made on use);
+    /// per other op, the buffer of its row for the query at hand.
+    struct Rows {
+      std::vector<std::vector<std::vector<uint64_t>>> leaf;
+      std::vector<std::vector<uint64_t>> op;
+      /// Per select op with few key values: the key indices holding each.
+      std::vector<std::vector<std::vector<uint64_t>>> holding;
+    };
+    /// Op `index`'s decisions for query index q over every key index, in
+    /// `rows` (valid until the next call).
+    const uint64_t *row(int index, size_t q, size_t keyCount, Rows &rows) const;
+    /// [query index][key index]: whether every member selects.
+    BitMatrix tabulate(size_t queryCount, size_t keyCount) const;
+  };
+  Formula flatten(const std::vector<const Node *> &members, const Side &qs, size_t qCount,
+                  const Side &ks, size_t kCount);
+
+  // Tuples (HeadTuples.cpp).
+  /// Per part of a side, its values grouped in classes (empty: one part).
+  using Classes = std::vector<std::vector<std::vector<int>>>;
+  /// The classes of each side's parts' values that `formula` tells apart
+  /// (against every value of the other parts, on both sides); per select
+  /// (valueClasses) when the sides are too large to tabulate.
+  std::pair<Classes, Classes> formulaClasses(const Node *formula,
+                                             const std::vector<int> &queryParts,
+                                             const std::vector<int> &keyParts,
+                                             const std::vector<const Node *> &selects);
+  /// A side reading several blocks (sorted, distinct): one block for the
+  /// tuple of their classes, made by the MLP after the parts, or a layer
+  /// earlier from what a part made by an MLP is made from.
+  Side tupleSide(const std::vector<int> &parts, Classes classes, const Node *selector);
+  /// The values of block f that the selects reading it on one side treat
+  /// alike, grouped.
+  std::vector<std::vector<int>> valueClasses(int f, bool keySide,
+                                             const std::vector<const Node *> &selects);
+  /// The inputs of a tuple made a layer early from what its MLP-made parts
+  /// (`made`) are made from, reading numbers below them as one linear form;
+  /// empty when that takes more than one number or is no earlier.
+  std::vector<LookupInput> deepLinearInputs(const std::vector<int> &parts,
+                                            const std::vector<const Node *> &made);
+
+  // Heads (HeadPlanner.cpp).
+  struct Scores {
+    std::vector<ScoreGroup> groups;
+    std::vector<std::string> lines;
+    int time = 0;
+  };
+  Scores planScores(const Node *selector);
+  EncodingKind aggregateEncoding(const Node *x);
+  HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore);
+  void planWidth(const Node *x, Scores scores, double groupsCount);
+  struct ValueRead {
+    std::vector<LinearForm> reads;                 ///< Per source value.
+    std::vector<std::optional<Atom>> sourceValues; ///< The value written for each.
+    int time = 0;
+    std::string what;
+  };
+  ValueRead readValue(const Node *v, EncodingKind encoding);
+
+  PlanContext &cx;
+  ResidualLayout &layout;
+  LookupPlanner &lookups;
+  /// Per s-op, the selects that read it: (select, as its key side).
+  std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
+  std::unordered_map<const Node *, SideRead> sides;
+  std::map<std::pair<std::string, int>, size_t> headOf;
+  std::map<std::pair<std::vector<int>, Classes>, int> tuples;
+  std::unordered_map<const Node *, BitMatrix> selectTables;
+};
+
+} // namespace rasp::codegen

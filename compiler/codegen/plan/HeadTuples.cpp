@@ -1,0 +1,314 @@
+// The plan's tuples: the classes of values a selector formula tells apart,
+// and tuple blocks for selectors whose sides read several blocks (the
+// tables themselves are in SelectTables.cpp).
+#include "compiler/codegen/constructions/MapProgram.h"
+#include "compiler/codegen/plan/HeadPlannerImpl.h"
+
+#include <algorithm>
+#include <cassert>
+#include <functional>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+std::vector<std::vector<int>> HeadPlanner::valueClasses(int f, bool keySide,
+                                                    const std::vector<const Node *> &selects) {
+  // Two values of the block are alike when every select that reads the
+  // block on this side decides the same against every value of its other
+  // side.
+  std::map<std::vector<char>, size_t> classOf;
+  std::vector<std::vector<int>> classes;
+  for (int v = 0; v < layout.block(f).width(); ++v) {
+    std::vector<char> signature;
+    for (const Node *select : selects) {
+      const SideRead &mine = sides.at(select->inputs[keySide ? 0 : 1]);
+      const SideRead &other = sides.at(select->inputs[keySide ? 1 : 0]);
+      if (mine.block != f)
+        continue;
+      for (const std::optional<Atom> &o : other.valueOf) {
+        const std::optional<Atom> &m = mine.valueOf[v];
+        std::optional<bool> holds;
+        if (m && o)
+          holds = keySide ? comparePair(select->cmp, *m, *o) : comparePair(select->cmp, *o, *m);
+        signature.push_back(holds ? (*holds ? 1 : 0) : 2);
+      }
+    }
+    auto [it, added] = classOf.emplace(std::move(signature), classes.size());
+    if (added)
+      classes.emplace_back();
+    classes[it->second].push_back(v);
+  }
+  return classes;
+}
+
+std::pair<HeadPlanner::Classes, HeadPlanner::Classes>
+HeadPlanner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
+                        const std::vector<int> &keyParts,
+                        const std::vector<const Node *> &selects) {
+  // Every value its own class, on both sides; each side's values counted.
+  auto identity = [&](const std::vector<int> &parts, Side &side, size_t &count) {
+    side.parts = parts;
+    side.block = parts.size() == 1 ? parts[0] : -1;
+    count = 1;
+    for (int p : parts) {
+      count *= static_cast<size_t>(layout.block(p).width());
+      if (parts.size() > 1) {
+        side.classes.emplace_back();
+        for (int v = 0; v < layout.block(p).width(); ++v)
+          side.classes.back().push_back({v});
+      }
+    }
+  };
+  Side qs, ks;
+  size_t qCount = 0, kCount = 0;
+  identity(queryParts, qs, qCount);
+  identity(keyParts, ks, kCount);
+  auto perSelect = [&](const std::vector<int> &parts, bool keySide) {
+    Classes out;
+    if (parts.size() > 1)
+      for (int p : parts)
+        out.push_back(valueClasses(p, keySide, selects));
+    return out;
+  };
+  bool tuples = queryParts.size() > 1 || keyParts.size() > 1;
+  if (!tuples || static_cast<double>(qCount) * static_cast<double>(kCount) > 4e6)
+    return {perSelect(queryParts, false), perSelect(keyParts, true)};
+  // Two values of a part are alike when the formula decides the same for
+  // them against every value of every other part, on both sides: their
+  // signatures are the table's lines (rows on the query side, columns on
+  // the key side) at every tuple that holds them, in order.
+  BitMatrix table = flatten({formula}, qs, qCount, ks, kCount).tabulate(qCount, kCount);
+  BitMatrix columns(kCount, qCount);
+  if (keyParts.size() > 1)
+    for (size_t q = 0; q < qCount; ++q)
+      table.forEach(q, [&](size_t k) { columns.set(k, q); });
+  auto signatures = [&](const std::vector<int> &parts, const Side &side, const BitMatrix &lines) {
+    std::vector<std::vector<std::string>> out(parts.size());
+    if (parts.size() <= 1)
+      return out;
+    for (size_t i = 0; i < parts.size(); ++i)
+      out[i].resize(layout.block(parts[i]).width());
+    size_t bytes = lines.wordsPerRow() * sizeof(uint64_t);
+    for (size_t t = 0; t < lines.rows(); ++t) {
+      const char *line = reinterpret_cast<const char *>(lines.row(t));
+      for (size_t i = 0; i < parts.size(); ++i)
+        out[i][component(side, parts[i], t)].append(line, bytes);
+    }
+    return out;
+  };
+  std::vector<std::vector<std::string>> qSig = signatures(queryParts, qs, table);
+  std::vector<std::vector<std::string>> kSig = signatures(keyParts, ks, columns);
+  auto group = [](std::vector<std::vector<std::string>> &perPart, size_t parts) {
+    Classes out;
+    if (parts <= 1)
+      return out;
+    for (std::vector<std::string> &perValue : perPart) {
+      std::map<std::string, size_t> classOf;
+      out.emplace_back();
+      for (size_t v = 0; v < perValue.size(); ++v) {
+        auto [it, added] = classOf.emplace(std::move(perValue[v]), out.back().size());
+        if (added)
+          out.back().emplace_back();
+        out.back()[it->second].push_back(static_cast<int>(v));
+      }
+    }
+    return out;
+  };
+  return {group(qSig, queryParts.size()), group(kSig, keyParts.size())};
+}
+
+std::vector<LookupInput> HeadPlanner::deepLinearInputs(const std::vector<int> &parts,
+                                                      const std::vector<const Node *> &made) {
+  std::vector<LookupInput> inputs;
+  auto add = [&](LookupInput in) {
+    bool known = std::any_of(inputs.begin(), inputs.end(), [&](const LookupInput &other) {
+      return in.numeric ? other.node == in.node : other.block == in.block;
+    });
+    if (!known)
+      inputs.push_back(std::move(in));
+  };
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!made[i]) {
+      add(lookups.blockInput(parts[i]));
+      continue;
+    }
+    for (const Node *input : made[i]->inputs) {
+      if (input->kind == NodeKind::Constant)
+        continue;
+      std::vector<LookupInput> below;
+      try {
+        below = lookups.linearInputs(input);
+      } catch (const CompileError &) {
+        return {}; // (A set too large to list: the tuple is made the plain way.)
+      }
+      if (below.empty())
+        return {};
+      for (LookupInput &in : below)
+        add(std::move(in));
+    }
+  }
+  int latestInput = 0;
+  for (const LookupInput &in : inputs)
+    latestInput = std::max(latestInput, in.time);
+  if (LookupPlanner::numericInputs(inputs) > 1 || latestInput >= layout.latest(parts))
+    return {};
+  return inputs;
+}
+
+HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes classes,
+                                 const Node *selector) {
+  Side side;
+  side.parts = parts;
+  if (parts.size() == 1)
+    side.block = parts[0];
+  if (parts.size() <= 1)
+    return side;
+  // The tuple holds a class of each part's values (what the formula tells apart).
+  side.classes = std::move(classes);
+  double count = 1;
+  for (const auto &partClasses : side.classes)
+    count *= static_cast<double>(partClasses.size());
+  auto key = std::make_pair(parts, side.classes);
+  if (auto it = tuples.find(key); it != tuples.end()) {
+    side.block = it->second;
+    return side;
+  }
+  // A tuple of the same blocks that tells apart at least as much serves too.
+  for (const auto &[made, f] : tuples) {
+    if (made.first != parts)
+      continue;
+    bool finer = true;
+    for (size_t i = 0; i < parts.size() && finer; ++i)
+      finer = meet(made.second[i], side.classes[i]).size() == made.second[i].size();
+    if (finer) {
+      side.classes = made.second;
+      side.block = f;
+      return side;
+    }
+  }
+  Block out;
+  out.label = "(";
+  for (size_t i = 0; i < parts.size(); ++i)
+    out.label += (i ? ", " : "") + layout.block(parts[i]).label;
+  out.label += ")";
+  if (count > static_cast<double>(cx.options.maxUnits))
+    throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " +
+                                     out.label + " of " +
+                                     std::to_string(static_cast<long long>(count)) +
+                                     " values, too many for one block"};
+  // The values, named by a representative of each part's class.
+  for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
+    std::string text = "(";
+    size_t rest = index;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const auto &partClasses = side.classes[i];
+      const std::vector<int> &members = partClasses[rest % partClasses.size()];
+      text += (i ? ", " : "") + layout.block(parts[i]).values[members[0]].repr();
+      if (members.size() > 1)
+        text += "~";
+      rest /= partClasses.size();
+    }
+    out.values.push_back(Atom::string(text + ")"));
+  }
+  std::vector<std::vector<int>> classOfValue;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    classOfValue.emplace_back(layout.block(parts[i]).width());
+    for (size_t c = 0; c < side.classes[i].size(); ++c)
+      for (int v : side.classes[i][c])
+        classOfValue[i][v] = static_cast<int>(c);
+  }
+  // The tuple is made from its parts, or, a layer earlier, from what the
+  // parts made by an MLP are made from (when that has one numerical input).
+  std::vector<LookupInput> inputs;
+  std::vector<const Node *> made(parts.size(), nullptr);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Node *node = layout.node(parts[i]);
+    if (node && node->kind == NodeKind::Map && layout.block(parts[i]).time % 2 == 0 &&
+        layout.block(parts[i]).time > 0)
+      made[i] = node;
+  }
+  std::vector<int> sources;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!made[i]) {
+      sources.push_back(parts[i]);
+      continue;
+    }
+    for (const Node *input : made[i]->inputs)
+      for (int f : cx.sourcesOf(input, true))
+        sources.push_back(f);
+  }
+  std::sort(sources.begin(), sources.end());
+  sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
+  bool anyMade = std::any_of(made.begin(), made.end(), [](const Node *n) { return n; });
+  if (anyMade && cx.numericCount(sources) <= 1 && layout.latest(sources) < layout.latest(parts)) {
+    for (int f : sources)
+      inputs.push_back(lookups.blockInput(f));
+  } else if (anyMade) {
+    // Several numbers below: a linear form of them may serve as one.
+    inputs = deepLinearInputs(parts, made);
+  }
+  if (inputs.empty()) {
+    std::fill(made.begin(), made.end(), nullptr);
+    for (int f : parts)
+      inputs.push_back(lookups.blockInput(f));
+  }
+  int latestInput = 0;
+  for (const LookupInput &in : inputs)
+    latestInput = std::max(latestInput, in.time);
+  int f = layout.addMadeByMlp(nullptr, std::move(out), latestInput);
+  LookupSpec spec = cx.lookupSpec();
+  LookupPlanner::BoundInputs bindings = lookups.bindInputs(inputs, spec);
+  const std::vector<const LookupInput *> &categorical = bindings.categorical;
+  const LookupInput *numeric = bindings.numeric;
+  const std::vector<const Node *> &bound = bindings.nodes;
+  // Per part: its slot among the inputs, or the program computing it.
+  std::vector<std::optional<MapProgram>> programs(parts.size());
+  std::vector<int> slotOf(parts.size(), -1);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (made[i]) {
+      programs[i].emplace(made[i], bound);
+      continue;
+    }
+    for (size_t c = 0; c < categorical.size(); ++c)
+      if (categorical[c]->block == parts[i])
+        slotOf[i] = static_cast<int>(c);
+    assert(slotOf[i] >= 0 && "a tuple's part is a categorical block");
+  }
+  std::vector<const Atom *> values(bound.size());
+  spec.output = [&](const std::vector<int> &combo, int n) -> LinearForm {
+    for (size_t c = 0; c < categorical.size(); ++c)
+      values[c] = &categorical[c]->values[combo[c]];
+    if (numeric)
+      values.back() = &numeric->values[n];
+    size_t index = 0, stride = 1;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      int value = -1;
+      if (programs[i]) {
+        std::optional<Atom> v = programs[i]->run(values);
+        LinearForm at = layout.encode(parts[i], v);
+        if (at.empty())
+          return {};
+        value = at[0].first - layout.block(parts[i]).firstDim;
+      } else {
+        value = combo[slotOf[i]];
+      }
+      index += static_cast<size_t>(classOfValue[i][value]) * stride;
+      stride *= side.classes[i].size();
+    }
+    return LinearForm{{layout.block(f).firstDim + static_cast<int>(index), 1.0}};
+  };
+  std::vector<HiddenUnit> units;
+  try {
+    units = buildLookup(spec);
+  } catch (const LookupError &e) {
+    throw CompileError{selector, "cannot build the tuple " + layout.block(f).label +
+                                     " for the selector '" + selector->name + "': " + e.message};
+  }
+  std::string names;
+  for (const LookupInput &in : inputs)
+    names += (names.empty() ? "" : ", ") + in.name;
+  cx.addMlp(f, "tuple " + layout.block(f).label, "for a selector, from " + names, std::move(units));
+  tuples[key] = f;
+  side.block = f;
+  return side;
+}

@@ -1,0 +1,105 @@
+// Stage 6b, MLP lookups: the block of an s-op made by the MLP after its
+// inputs, and the linear forms that need no MLP at all.
+//
+// Contract:
+//   1. linearForm() reads x as a linear form of the residual when it is one
+//      (a numerical block, a number-valued function of one categorical
+//      block, a constant, and sums, differences and constant multiples of
+//      those): no MLP;
+//   2. makeBlock() adds x's block in the MLP after its inputs, as one lookup
+//      over its input blocks (values with the same outputs share a unit),
+//      with at most one numerical input discretised by steps. The strategies,
+//      in order: a map of one prefix count (CountPlanner); the map's linear
+//      parts as one number each; packed prefix counts; a split at its
+//      largest parts with one numerical input (one layer more); all numbers
+//      but one made categorical. Throws CompileError naming the s-op when
+//      no lookup can be built exactly.
+#pragma once
+
+#include "compiler/codegen/plan/CountPlanner.h"
+
+namespace rasp::codegen {
+
+/// An input of a lookup: a block, or a numerical s-op read as a linear form
+/// of several blocks.
+struct LookupInput {
+  const Node *node = nullptr;
+  int block = -1;
+  bool numeric = false;
+  LinearForm form;
+  std::vector<Atom> values;
+  std::vector<double> levels;
+  int time = 0;
+  std::string name;
+};
+
+/// A linear form that reads an s-op, and the time it can be read.
+struct LinearRead {
+  LinearForm form;
+  int time = 0;
+};
+
+class LookupPlanner {
+public:
+  LookupPlanner(PlanContext &cx, CountPlanner &prefixCounts)
+      : cx(cx), layout(cx.layout), prefixCounts(prefixCounts) {}
+
+  /// The block of x made by the MLP after its inputs (or found); with
+  /// `classes`, a categorical block of those classes of x's values instead,
+  /// read only as a select's side, never found as x itself.
+  int makeBlock(const Node *x, EncodingKind encoding,
+                const std::vector<std::vector<Atom>> *classes = nullptr);
+  /// `x` as a linear form of the residual (0 at BOS), when it is one.
+  std::optional<LinearRead> linearForm(const Node *x);
+  /// The inputs of `x` when its largest linear parts over numerical blocks
+  /// count as one numerical input each.
+  std::vector<LookupInput> linearInputs(const Node *x);
+  /// Block f as a lookup input.
+  LookupInput blockInput(int f) const;
+  static int numericInputs(const std::vector<LookupInput> &inputs);
+  /// Splits a map of several numerical inputs: its largest parts with at
+  /// most one are made by the MLP after their inputs, earliest first, until
+  /// the map reads one. A number-valued part inside a sum or difference is
+  /// made numerical (the map then reads it in a linear form), any other
+  /// part categorical.
+  void split(const Node *x);
+
+  /// A lookup's inputs as its spec reads them: the categorical ones (their
+  /// dimensions added to the spec), the numerical one (set as the spec's),
+  /// and the nodes a map program binds, in that order.
+  struct BoundInputs {
+    std::vector<const LookupInput *> categorical;
+    const LookupInput *numeric = nullptr;
+    std::vector<const Node *> nodes;
+  };
+  BoundInputs bindInputs(const std::vector<LookupInput> &inputs, LookupSpec &spec) const;
+
+private:
+  struct Part {
+    const Node *node = nullptr;
+    EncodingKind encoding = EncodingKind::Categorical;
+    int time = 0;
+  };
+  /// The parts split(x) may make; `linearRoot`: the largest linear form
+  /// (sums, differences, constant multiples) that y is inside, if any.
+  void splitParts(const Node *y, bool top, const Node *linearRoot, std::vector<Part> &out);
+  /// Whether x's values are numbers at least 1e-6 (relative) apart: a
+  /// linear form of them can be discretised, float noise aside.
+  bool wellSeparated(const Node *x) const;
+  /// Whether a lookup of these inputs has too many entries to tabulate.
+  bool tooManyEntries(const std::vector<LookupInput> &inputs) const;
+  /// Whether x, the other inputs held, takes each of its values on one run
+  /// of the number's levels (LookupSpec::outputInRuns): an order comparison
+  /// (or its not or indicator) of the number itself with what does not read
+  /// it, where the number's values rise or fall with its levels.
+  bool outputInRunsOf(const Node *x, const LookupInput &number) const;
+  /// Makes categorical the largest maps below x that read one numerical
+  /// block and take at most 64 values; false when there are none.
+  bool splitNumeric(const Node *x);
+
+  PlanContext &cx;
+  ResidualLayout &layout;
+  CountPlanner &prefixCounts;
+};
+
+} // namespace rasp::codegen

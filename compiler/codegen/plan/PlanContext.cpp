@@ -1,0 +1,179 @@
+// The planner's shared context: value sets, sources, evaluation, lookups.
+#include "compiler/codegen/plan/PlanContext.h"
+
+#include "compiler/codegen/constructions/MapProgram.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+bool codegen::allNumbers(const std::vector<Atom> &values) {
+  return std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isNumber(); });
+}
+
+
+/// `key CMP query` as a select compares two atoms; nullopt when the
+/// evaluator would fail.
+std::optional<bool> codegen::comparePair(graph::CompareKind cmp, const Atom &key, const Atom &query) {
+  if (key.isString() != query.isString()) {
+    if (cmp == graph::CompareKind::Eq)
+      return false;
+    if (cmp == graph::CompareKind::Ne)
+      return true;
+    return std::nullopt;
+  }
+  try {
+    return applyAtomOp(graph::compareAtomOp(cmp), key, query).truthy();
+  } catch (const AtomError &) {
+    return std::nullopt;
+  }
+}
+
+
+double PlanContext::scale() const {
+  return 2 * (std::log(static_cast<double>(options.maxLen) + 1) + 14);
+}
+
+const std::vector<Atom> &PlanContext::valuesOf(const Node *node) const {
+  try {
+    return sets.at(node);
+  } catch (const ValueSetError &e) {
+    throw CompileError{e.node, e.message};
+  }
+}
+
+
+int PlanContext::embedding(const Node *node) {
+  if (int f = layout.find(node, EncodingKind::Categorical); f >= 0)
+    return f;
+  Block f;
+  f.label = node->name;
+  f.values = valuesOf(node);
+  f.producer = node->kind == NodeKind::Tokens ? "token embedding" : "position embedding";
+  return layout.add(node, std::move(f));
+}
+
+
+void PlanContext::decompose(const Node *x, std::vector<int> &out, bool preferCategorical,
+               std::unordered_set<const Node *> &seen) {
+  if (!seen.insert(x).second)
+    return;
+  int f = layout.best(x, preferCategorical);
+  if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
+    f = embedding(x);
+  if (f >= 0) {
+    if (std::find(out.begin(), out.end(), f) == out.end())
+      out.push_back(f);
+    return;
+  }
+  if (x->kind == NodeKind::Constant)
+    return;
+  assert(x->kind == NodeKind::Map && "heads are planned before their readers");
+  for (const Node *input : x->inputs)
+    decompose(input, out, preferCategorical, seen);
+}
+
+
+std::vector<int> PlanContext::sourcesOf(const Node *x, bool preferCategorical) {
+  std::vector<int> out;
+  std::unordered_set<const Node *> seen;
+  decompose(x, out, preferCategorical, seen);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+
+std::optional<Atom> PlanContext::evaluate(const Node *x, const Binding &binding) {
+  std::vector<const Node *> nodes;
+  std::vector<const Atom *> values;
+  for (const auto &[node, value] : binding) {
+    nodes.push_back(node);
+    values.push_back(&value);
+  }
+  return MapProgram(x, nodes).run(values);
+}
+
+
+LookupSpec PlanContext::lookupSpec() const {
+  LookupSpec spec;
+  spec.oneDim = layout.oneDim();
+  spec.bosDim = layout.bosDim();
+  spec.maxUnits = options.maxUnits;
+  return spec;
+}
+
+
+int PlanContext::numericCount(const std::vector<int> &sources) const {
+  return static_cast<int>(std::count_if(sources.begin(), sources.end(), [&](int f) {
+    return layout.block(f).encoding == EncodingKind::Numerical;
+  }));
+}
+
+
+std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec &spec) const {
+  try {
+    return buildLookup(spec);
+  } catch (const LookupError &e) {
+    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
+                              "; lower max_len, or restructure the program"};
+  }
+}
+
+
+Block PlanContext::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {
+  Block out;
+  out.label = x->name;
+  out.encoding = encoding;
+  out.values = std::move(values);
+  if (encoding == EncodingKind::Numerical) {
+    if (!allNumbers(out.values))
+      throw CompileError{x, "'" + x->name + "' cannot be numerical: its values are "
+                                             "not all numbers"};
+    for (const Atom &v : out.values)
+      out.levels.push_back(v.number());
+  }
+  return out;
+}
+
+
+double PlanContext::noiseOf(const std::vector<double> &levels) const {
+  double most = 1;
+  for (double level : levels)
+    most = std::max(most, std::fabs(level));
+  return most * (1e-6 + static_cast<double>(options.maxLen + 1) * 6e-8);
+}
+
+
+std::vector<std::vector<int>> codegen::meet(const std::vector<std::vector<int>> &a,
+                                           const std::vector<std::vector<int>> &b) {
+  std::map<int, size_t> classInB;
+  for (size_t c = 0; c < b.size(); ++c)
+    for (int v : b[c])
+      classInB[v] = c;
+  std::vector<std::vector<int>> out;
+  for (const std::vector<int> &members : a) {
+    std::map<size_t, size_t> split;
+    for (int v : members) {
+      auto [it, added] = split.emplace(classInB.at(v), out.size());
+      if (added)
+        out.emplace_back();
+      out[it->second].push_back(v);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+
+void PlanContext::addMlp(int f, const std::string &what, const std::string &from,
+                         std::vector<HiddenUnit> units) {
+  const Block &b = layout.block(f);
+  MlpBlock mlp;
+  mlp.description = what + " (" + describeEncoding(b.encoding, b.values.size()) + ") " + from +
+                    ": " + std::to_string(units.size()) + " units";
+  mlp.units = std::move(units);
+  mlps[b.time].push_back(std::move(mlp));
+}

@@ -1,0 +1,128 @@
+// Stage 6b, the plan: from the RASP graph and its value sets to the
+// layer/head IR. The parts plan heads, lookups and count lookups over one
+// residual layout (PlanContext.h); this file runs them and lays out layers.
+#include "compiler/codegen/plan/Planner.h"
+
+#include "compiler/codegen/plan/HeadPlanner.h"
+#include "compiler/eval/Evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+namespace {
+
+/// How the output s-op is read: from its block (made if needed), or as a
+/// linear form.
+OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
+  const ResidualLayout &layout = cx.layout;
+  if (root->isSelector())
+    throw CompileError{root, "'" + root->name + "' is a selector; compile an s-op"};
+  if (cx.sets.has(root) && cx.sets.at(root).empty())
+    throw CompileError{root, "'" + root->name + "' has no value on any input of this "
+                             "vocabulary and max_len: the evaluator fails on every one"};
+  OutputPlan out;
+  out.label = root->name;
+  bool numerical = root->encoding == graph::EncodingHintKind::Numerical;
+  if (root->kind == NodeKind::Tokens || root->kind == NodeKind::Indices)
+    cx.embedding(root);
+  int f = layout.best(root, false);
+  if (root->encoding == graph::EncodingHintKind::Inferred && f >= 0 &&
+      layout.block(f).encoding == EncodingKind::Numerical && layout.block(f).levelsAreValues)
+    numerical = true;
+  if (numerical) {
+    out.encoding = EncodingKind::Numerical;
+    // A linear output needs no value set (without one, the number is shown).
+    std::optional<LinearRead> read = lookups.linearForm(root);
+    if (!read || cx.sets.has(root)) {
+      out.values = cx.valuesOf(root);
+      if (!allNumbers(out.values))
+        throw CompileError{root, "'" + root->name + "' is marked numerical, but its "
+                                                     "values are not all numbers"};
+      for (const Atom &v : out.values)
+        out.levels.push_back(v.number());
+    }
+    if (!read) {
+      int m = lookups.makeBlock(root, EncodingKind::Numerical);
+      read = LinearRead{layout.numericReading(m), layout.block(m).time};
+    }
+    out.form = read->form;
+    out.time = read->time;
+    return out;
+  }
+  if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical)
+    f = lookups.makeBlock(root, EncodingKind::Categorical);
+  out.encoding = EncodingKind::Categorical;
+  out.values = layout.block(f).values;
+  out.dims = layout.dims(f);
+  out.time = layout.block(f).time;
+  return out;
+}
+
+
+/// The layers from the heads and MLP blocks by time, and the embeddings.
+void finish(PlanContext &cx, ModelPlan &plan) {
+  const ResidualLayout &layout = cx.layout;
+  const PlanOptions &options = cx.options;
+  int last = plan.output.time;
+  for (const auto &[time, list] : cx.heads)
+    last = std::max(last, time);
+  for (const auto &[time, list] : cx.mlps)
+    last = std::max(last, time);
+  int layers = (last + 1) / 2;
+  plan.layers.resize(layers);
+  for (auto &[time, list] : cx.heads)
+    plan.layers[(time + 1) / 2 - 1].heads = std::move(list);
+  for (auto &[time, list] : cx.mlps)
+    plan.layers[time / 2 - 1].mlps = std::move(list);
+  for (int l = 0; l < layers; ++l)
+    if (plan.layers[l].heads.empty())
+      plan.notes.push_back("layer " + std::to_string(l + 1) +
+                           " has no heads: its MLP needs inputs that no earlier layer "
+                           "could combine");
+  // Embeddings: tokens and indices blocks, `one` everywhere, `bos` at BOS.
+  size_t vocabSize = options.vocab.size();
+  plan.tokenRows.assign(vocabSize + 1, {{layout.oneDim(), 1.0}});
+  plan.tokenRows[vocabSize].emplace_back(layout.bosDim(), 1.0);
+  plan.positionRows.assign(options.maxLen + 1, {});
+  for (size_t f = 0; f < layout.size(); ++f) {
+    const Node *node = layout.node(f);
+    if (!node || layout.block(f).time != 0)
+      continue;
+    int index = static_cast<int>(f);
+    if (node->kind == NodeKind::Indices) {
+      for (int64_t p = 1; p <= options.maxLen; ++p)
+        addScaled(plan.positionRows[p], layout.encode(index, Atom::integer(p - 1)), 1.0);
+      continue;
+    }
+    for (size_t i = 0; i < vocabSize; ++i) {
+      std::optional<Atom> token;
+      try {
+        token = eval::convertToken(node, options.vocab[i]);
+      } catch (const eval::EvalError &) {
+      }
+      addScaled(plan.tokenRows[i], layout.encode(index, token), 1.0);
+    }
+  }
+  plan.dModel = layout.dModel();
+  plan.blocks = cx.layout.release();
+}
+
+} // namespace
+
+ModelPlan codegen::planModel(const Node *root, const ValueSets &sets,
+                             const PlanOptions &options) {
+  PlanContext cx(sets, options);
+  CountPlanner counts(cx);
+  LookupPlanner lookups(cx, counts);
+  planHeads(cx, lookups, root);
+  ModelPlan plan;
+  plan.vocab = options.vocab;
+  plan.maxLen = options.maxLen;
+  plan.scale = cx.scale();
+  plan.output = outputOf(cx, lookups, root);
+  finish(cx, plan);
+  return plan;
+}

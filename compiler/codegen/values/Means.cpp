@@ -1,0 +1,247 @@
+// The means an aggregate, or a linear combination of aggregates, can produce.
+#include "compiler/codegen/values/Means.h"
+
+#include "compiler/codegen/constructions/MapProgram.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using graph::Node;
+using graph::NodeKind;
+
+void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int64_t maxLen,
+                          size_t limit, const std::function<void(const Atom &)> &add) {
+  bool integral = std::all_of(values.begin(), values.end(),
+                              [](const Atom &v) { return v.isIntegral(); });
+  // (front and back are the smallest and largest: the set is sorted.)
+  int64_t lo = integral ? values.front().integral() : 0;
+  int64_t hi = integral ? values.back().integral() : 0;
+  if (integral && (hi - lo) <= 10'000'000 / std::max<int64_t>(maxLen, 1)) {
+    // The w-fold sums are exact integers, kept as flags over their range;
+    // the mean is sum * 1.0 / w, as the evaluator computes it.
+    std::vector<int64_t> base;
+    for (const Atom &v : values)
+      base.push_back(v.integral());
+    std::vector<char> sums(hi - lo + 1, 0);
+    for (int64_t b : base)
+      sums[b - lo] = 1;
+    for (int64_t w = 2; w <= maxLen; ++w) {
+      // sums covers [(w-1)*lo, (w-1)*hi]; next covers [w*lo, w*hi].
+      std::vector<char> next(w * (hi - lo) + 1, 0);
+      for (size_t s = 0; s < sums.size(); ++s)
+        if (sums[s])
+          for (int64_t b : base)
+            next[s + (b - lo)] = 1;
+      sums = std::move(next);
+      for (size_t s = 0; s < sums.size(); ++s)
+        if (sums[s])
+          add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) *
+                                1.0 / static_cast<double>(w)));
+    }
+    return;
+  }
+  std::set<double> base, sums;
+  for (const Atom &v : values)
+    base.insert(v.number());
+  sums = base;
+  for (int64_t w = 2; w <= maxLen; ++w) {
+    std::set<double> next;
+    for (double s : sums)
+      for (double b : base) {
+        next.insert(s + b);
+        if (next.size() > limit)
+          throw ValueSetError{node, "the means of '" + node->name +
+                                        "' take more than " +
+                                        std::to_string(limit) +
+                                        " values; lower max_len, or restructure "
+                                        "the program"};
+      }
+    sums = std::move(next);
+    for (double s : sums)
+      add(Atom::real(s * 1.0 / static_cast<double>(w)));
+  }
+}
+
+namespace {
+
+/// The Indices node below a map chain of it and constants; null when the
+/// chain reads anything else, or no indices at all.
+const Node *indicesBelow(const Node *node) {
+  if (node->kind == NodeKind::Indices)
+    return node;
+  if (node->kind != NodeKind::Map)
+    return nullptr;
+  const Node *found = nullptr;
+  for (const Node *input : node->inputs) {
+    if (input->kind == NodeKind::Constant)
+      continue;
+    const Node *below = indicesBelow(input);
+    if (!below || (found && found != below))
+      return nullptr;
+    found = below;
+  }
+  return found;
+}
+
+} // namespace
+
+std::optional<std::vector<int64_t>> codegen::valuesByIndex(const Node *node, int64_t maxLen) {
+  const Node *indices = indicesBelow(node);
+  if (!indices)
+    return std::nullopt;
+  MapProgram program(node, {indices});
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < maxLen; ++i) {
+    Atom index = Atom::integer(i);
+    std::optional<Atom> v = program.run({&index});
+    if (!v)
+      continue;
+    if (!v->isIntegral() || std::llabs(v->integral()) > 1'000'000)
+      return std::nullopt;
+    out.push_back(v->integral());
+  }
+  return out;
+}
+
+bool codegen::forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
+                                const std::function<void(const Atom &)> &add) {
+  if (byIndex.empty())
+    return true;
+  int64_t lo = *std::min_element(byIndex.begin(), byIndex.end());
+  int64_t hi = *std::max_element(byIndex.begin(), byIndex.end());
+  int64_t most = std::min<int64_t>(maxLen, static_cast<int64_t>(byIndex.size()));
+  if ((hi - lo) * most > 10'000'000 / std::max<int64_t>(most, 1))
+    return false;
+  // sums[w] holds a bit per sum of w positions, offset by w * lo; each
+  // position joins the subsets of the ones before it (larger w first, so
+  // that it joins each subset once).
+  size_t bits = static_cast<size_t>((hi - lo) * most + 1), words = (bits + 63) / 64;
+  std::vector<std::vector<uint64_t>> sums(most + 1, std::vector<uint64_t>(words, 0));
+  sums[0][0] = 1;
+  for (int64_t v : byIndex) {
+    size_t shift = static_cast<size_t>(v - lo), whole = shift / 64, part = shift % 64;
+    for (int64_t w = most - 1; w >= 0; --w) {
+      const std::vector<uint64_t> &from = sums[w];
+      std::vector<uint64_t> &to = sums[w + 1];
+      for (size_t i = words; i-- > whole;) {
+        uint64_t moved = from[i - whole] << part;
+        if (part && i > whole)
+          moved |= from[i - whole - 1] >> (64 - part);
+        to[i] |= moved;
+      }
+    }
+  }
+  for (int64_t w = 2; w <= most; ++w)
+    for (size_t s = 0; s < bits; ++s)
+      if (sums[w][s / 64] >> (s % 64) & 1)
+        add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
+                       static_cast<double>(w)));
+  return true;
+}
+
+bool codegen::linearLeaves(const Node *node, std::vector<const Node *> &aggregates) {
+  if (node->kind == NodeKind::Constant)
+    return node->constant.isNumber();
+  if (node->kind == NodeKind::Aggregate) {
+    if (std::find(aggregates.begin(), aggregates.end(), node) == aggregates.end())
+      aggregates.push_back(node);
+    return true;
+  }
+  if (node->kind != NodeKind::Map)
+    return false;
+  bool unary = node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus;
+  bool additive = node->mapOp == graph::MapOpKind::Atom &&
+                  (node->atomOp == AtomOpKind::Add || node->atomOp == AtomOpKind::Sub);
+  bool scaled = node->mapOp == graph::MapOpKind::Atom &&
+                (node->atomOp == AtomOpKind::Mul || node->atomOp == AtomOpKind::Div);
+  if (!unary && !additive && !scaled)
+    return false;
+  int variable = 0;
+  for (const graph::Operand &operand : node->operands) {
+    if (operand.input < 0) {
+      if (!operand.constant.isNumber())
+        return false;
+      continue;
+    }
+    const Node *input = node->inputs[operand.input];
+    if (input->kind != NodeKind::Constant)
+      ++variable;
+    if (!linearLeaves(input, aggregates))
+      return false;
+  }
+  return !scaled || variable <= 1;
+}
+
+bool codegen::forEachLinearMean(const Node *node, const std::vector<const Node *> &aggregates,
+                               const std::vector<const std::vector<Atom> *> &values,
+                               int64_t maxLen, size_t limit,
+                               const std::function<void(const Atom &)> &add) {
+  for (const std::vector<Atom> *set : values)
+    for (const Atom &v : *set)
+      if (!v.isIntegral() || std::llabs(v.integral()) > 1'000'000)
+        return false;
+  // w-fold sums per mean, w = 1..N, and the work they imply.
+  size_t n = aggregates.size();
+  std::vector<std::vector<std::vector<int64_t>>> sums(n);
+  double work = 0;
+  for (size_t j = 0; j < n; ++j) {
+    std::set<int64_t> current = {0};
+    for (int64_t w = 1; w <= maxLen; ++w) {
+      std::set<int64_t> next;
+      for (int64_t s : current)
+        for (const Atom &v : *values[j])
+          next.insert(s + v.integral());
+      current = std::move(next);
+      sums[j].emplace_back(current.begin(), current.end());
+      if (current.size() > limit)
+        return false;
+    }
+  }
+  for (int64_t w = 1; w <= maxLen; ++w) {
+    double product = 1;
+    for (size_t j = 0; j < n; ++j)
+      product *= static_cast<double>(sums[j][w - 1].size());
+    work += product;
+  }
+  if (work > static_cast<double>(limit) * 16)
+    return false;
+  MapProgram program(node, aggregates);
+  std::vector<Atom> atoms(n);
+  std::vector<const Atom *> pointers(n);
+  auto run = [&] {
+    for (size_t j = 0; j < n; ++j)
+      pointers[j] = &atoms[j];
+    if (std::optional<Atom> v = program.run(pointers))
+      add(*v);
+  };
+  for (size_t j = 0; j < n; ++j)
+    atoms[j] = aggregates[j]->constant;
+  run(); // Nothing selected: every default.
+  std::vector<size_t> at(n);
+  for (int64_t w = 1; w <= maxLen; ++w) {
+    std::fill(at.begin(), at.end(), 0);
+    while (true) {
+      for (size_t j = 0; j < n; ++j)
+        atoms[j] = w == 1 ? (*values[j])[at[j]]
+                          : Atom::real(static_cast<double>(sums[j][w - 1][at[j]]) * 1.0 /
+                                       static_cast<double>(w));
+      run();
+      size_t i = 0;
+      size_t limitOf = w == 1 ? values[0]->size() : sums[0][w - 1].size();
+      while (i < n) {
+        limitOf = w == 1 ? values[i]->size() : sums[i][w - 1].size();
+        if (++at[i] < limitOf)
+          break;
+        at[i++] = 0;
+      }
+      if (i == n)
+        break;
+    }
+  }
+  return true;
+}
+

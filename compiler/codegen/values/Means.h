@@ -1,0 +1,50 @@
+// The means an aggregate, or a linear combination of aggregates over equal
+// selectors, can produce: the part of the value sets (ValueSets.h) that
+// enumerates sums. A mean of w values is their sum times 1.0 divided by w,
+// as the evaluator computes it, so the means are enumerated from the w-fold
+// sums of the values, not as x/w.
+#pragma once
+
+#include "compiler/codegen/values/ValueSets.h"
+
+#include <functional>
+#include <optional>
+
+namespace rasp::codegen {
+
+/// Calls `add` with every mean of 2..maxLen values of `values` (numbers,
+/// sorted ascending), repetition allowed; integers in a small range are
+/// summed exactly over flags. Throws a ValueSetError naming `node` past
+/// `limit` distinct sums.
+void forEachMean(const graph::Node *node, const std::vector<Atom> &values,
+                 int64_t maxLen, size_t limit,
+                 const std::function<void(const Atom &)> &add);
+
+/// The integer values of `node` at positions 0..maxLen-1 when it is a map
+/// chain of the indices alone (constants aside); positions where it fails
+/// are left out (a mean that selects one fails). Nothing when it reads
+/// anything else, or a value is not an integer.
+std::optional<std::vector<int64_t>> valuesByIndex(const graph::Node *node, int64_t maxLen);
+
+/// Calls `add` with every mean of 2..maxLen of `byIndex` at distinct
+/// positions (a selection takes each position at most once): a sharper
+/// set than forEachMean's when few positions hold each value. False, having
+/// added nothing, when the sums' range is too wide to keep as flags.
+bool forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
+                       const std::function<void(const Atom &)> &add);
+
+/// Collects the aggregates of a linear map chain (sums, differences,
+/// constant multiples); false if the chain is anything else.
+bool linearLeaves(const graph::Node *node, std::vector<const graph::Node *> &aggregates);
+
+/// `node`, a linear chain over `aggregates` (means over equal selectors, so
+/// that every one divides by the same count w), at every w-fold sum of each
+/// one's `values` for w = 1..maxLen, and at the defaults: calls `add` with
+/// each result. False, having added nothing, when a value is not a small
+/// integer or the enumeration passes 16 x `limit`.
+bool forEachLinearMean(const graph::Node *node, const std::vector<const graph::Node *> &aggregates,
+                       const std::vector<const std::vector<Atom> *> &values,
+                       int64_t maxLen, size_t limit,
+                       const std::function<void(const Atom &)> &add);
+
+} // namespace rasp::codegen

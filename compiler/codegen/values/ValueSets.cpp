@@ -1,0 +1,201 @@
+// Value sets of s-ops over a vocabulary and a maximum length: the builder
+// (maps are in ValueSetMaps.cpp) and the sets' interface.
+#include "compiler/codegen/values/ValueSets.h"
+#include "compiler/codegen/values/ValueSetsImpl.h"
+
+#include "compiler/codegen/values/Means.h"
+#include "compiler/codegen/values/Positions.h"
+#include "compiler/codegen/values/PrefixCount.h"
+
+#include "compiler/eval/Evaluate.h"
+#include "compiler/atom/Atom.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cassert>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using namespace rasp::codegen::detail;
+
+void Builder::ensure(const Node *root) {
+  std::vector<std::pair<const Node *, bool>> stack = {{root, false}};
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    if (done(node)) {
+      stack.pop_back();
+      continue;
+    }
+    if (!expanded) {
+      stack.back().second = true;
+      for (const Node *dependency : dependencies(node))
+        if (!done(dependency))
+          stack.push_back({dependency, false});
+      continue;
+    }
+    stack.pop_back();
+    finish(node);
+  }
+}
+
+std::vector<const Node *> Builder::dependencies(const Node *node) {
+  switch (node->kind) {
+  case NodeKind::Map:
+    if (prefixCount(node))
+      return {prefixCount(node)->inputs[1]};
+    return std::vector<const Node *>(node->inputs.begin(), node->inputs.end());
+  case NodeKind::Aggregate:
+    return {node->inputs[1]};
+  default:
+    return {};
+  }
+}
+
+void Builder::finish(const Node *node) {
+  const ValueSetError *failed = nullptr;
+  for (const Node *dependency : dependencies(node))
+    if (auto it = unknown.find(dependency); it != unknown.end())
+      failed = &it->second;
+  // (A map may still be known from the inputs of an unknown input.)
+  if (failed && node->kind != NodeKind::Map) {
+    ValueSetError copy = *failed;
+    unknown.emplace(node, std::move(copy));
+    return;
+  }
+  try {
+    sets[node] = compute(node);
+  } catch (const ValueSetError &e) {
+    unknown.emplace(node, e);
+  }
+}
+
+std::vector<Atom> Builder::compute(const Node *node) {
+  AtomSet out(node, options.limit);
+  switch (node->kind) {
+  case NodeKind::Tokens:
+    for (const Atom &item : options.vocab) {
+      try {
+        out.insert(eval::convertToken(node, item));
+      } catch (const eval::EvalError &e) {
+        throw ValueSetError{node, "the vocabulary does not suit '" + node->name +
+                                      "': " + e.message};
+      }
+    }
+    break;
+  case NodeKind::Indices:
+    for (int64_t i = 0; i < options.maxLen; ++i)
+      out.insert(Atom::integer(i));
+    break;
+  case NodeKind::SelectorWidth:
+    for (int64_t i = 0; i <= options.maxLen; ++i)
+      out.insert(Atom::integer(i));
+    break;
+  case NodeKind::Constant:
+    out.insert(node->constant);
+    break;
+  case NodeKind::Map:
+    if (countSums(node, out))
+      break;
+    // A prefix count depends on its mean's values alone, as long as they
+    // are a range of integers; otherwise its own inputs are needed.
+    if (prefixCount(node))
+      for (const Node *input : node->inputs)
+        ensure(input);
+    map(node, out);
+    break;
+  case NodeKind::Aggregate:
+    aggregate(node, out);
+    break;
+  default:
+    break;
+  }
+  return std::move(out).sorted();
+}
+
+const Node *Builder::prefixCount(const Node *node) {
+  auto cached = prefixCounts.find(node);
+  if (cached != prefixCounts.end())
+    return cached->second;
+  const Node *indices = nullptr;
+  const Node *mean = prefixCountMean(node, options.maxLen, indices);
+  return prefixCounts[node] = mean;
+}
+
+bool Builder::countSums(const Node *node, AtomSet &out) {
+  const Node *mean = prefixCount(node);
+  if (!mean)
+    return false;
+  const std::vector<Atom> &values = sets.at(mean->inputs[1]);
+  if (values.empty() ||
+      !std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isInt(); }))
+    return false;
+  int64_t lo = values.front().integral(), hi = values.back().integral();
+  if (hi - lo + 1 != static_cast<int64_t>(values.size()))
+    return false;
+  for (int64_t w = 1; w <= options.maxLen; ++w)
+    for (int64_t sum = w * lo; sum <= w * hi; ++sum)
+      out.insert(Atom::integer(sum));
+  return true;
+}
+
+void Builder::aggregate(const Node *node, AtomSet &out) {
+  const std::vector<Atom> &values = sets.at(node->inputs[1]);
+  out.insert(node->constant);
+  for (const Atom &v : values)
+    out.insert(v);
+  // (A shift of the keys must be finite: its set is computed if need be.)
+  auto finite = [&](const Node *shift) {
+    ensure(shift);
+    auto it = sets.find(shift);
+    return it != sets.end() &&
+           std::all_of(it->second.begin(), it->second.end(), [](const Atom &v) {
+             return v.isNumber() && std::isfinite(v.number());
+           });
+  };
+  if (selectsAtMostOne(node->inputs[0], finite))
+    return; // One value or the default, never a mean of several.
+  bool numbers = !values.empty() &&
+                 std::all_of(values.begin(), values.end(),
+                             [](const Atom &v) { return v.isNumber(); });
+  if (!numbers)
+    return; // Averaging non-numbers fails in the evaluator.
+  // Values fixed per position: a selection takes each at most once.
+  if (std::optional<std::vector<int64_t>> byIndex = valuesByIndex(node->inputs[1], options.maxLen))
+    if (forEachSubsetMean(*byIndex, options.maxLen, [&](const Atom &mean) { out.insert(mean); }))
+      return;
+  forEachMean(node, values, options.maxLen, options.limit,
+              [&](const Atom &mean) { out.insert(mean); });
+}
+
+
+const std::vector<Atom> &ValueSets::at(const Node *node) const {
+  if (auto it = known.find(node); it != known.end())
+    return it->second;
+  if (!unknown.count(node))
+    Builder(options, known, unknown).ensure(node);
+  if (auto it = known.find(node); it != known.end())
+    return it->second;
+  throw unknown.at(node);
+}
+
+bool ValueSets::has(const Node *node) const {
+  try {
+    at(node);
+    return true;
+  } catch (const ValueSetError &) {
+    return false;
+  }
+}
+
+void ValueSets::computeAll(const Node *root) const {
+  for (const Node *node : graph::topologicalOrder(root))
+    if (!node->isSelector())
+      Builder(options, known, unknown).ensure(node);
+}
+
+ValueSets codegen::lazyValueSets(const Node *root, const ValueSetOptions &options) {
+  (void)root; // Sets are computed on first use, below any root.
+  ValueSets sets;
+  sets.options = options;
+  return sets;
+}

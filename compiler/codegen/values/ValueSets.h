@@ -1,0 +1,81 @@
+// Stage 6a: value sets, the values each s-op can take on inputs of length
+// 1..max_len over a vocabulary (the first step of compiling to weights).
+//
+// The stage is lazy: lazyValueSets() computes nothing by itself; each set is
+// computed when the planner (6b) first asks for it, with the sets it needs
+// below it, so that an s-op whose set no consumer reads costs nothing.
+// `rasp compile --emit=values` asks for every set (computeAll).
+//
+// Requires: the graph below an s-op. Adds: for every s-op node below it, a
+// finite set of atoms that contains every value the reference evaluator can
+// produce for it (a superset: combinations that no input realises may be in
+// it). The rules (a set is computed from its inputs' sets, on first use):
+//   1. tokens_*: the vocabulary, converted as the tokens node converts;
+//      indices: 0..N-1; a constant: itself; selector_width: 0..N;
+//   2. a map: its operation on every combination of its operands' values
+//      (combinations on which the operation fails are left out: no input
+//      that reaches the compiled model can produce them without also failing
+//      in the reference evaluator); a prefix count, round((indices + 1) * m)
+//      with m a mean over select(indices, indices, <=) of consecutive
+//      integers, is every sum of 1..N of them (no set of the product below
+//      it is needed); a comparison, and, or, not or in whose inputs combine
+//      in too many ways (or are unknown) is {False, True}, an indicator of
+//      one {0, 1};
+//   3. an aggregate: its default, the values (one selected position passes
+//      through), and, when they are numbers, every mean of 2..N of them
+//      (with repetition) that can occur, not only x/w: the means of w values
+//      are the w-fold sums of the set divided by w, as the evaluator
+//      computes them. When every query selects at most one key (an
+//      equality on keys that differ at every position: the index, shifted
+//      by an s-op that is the same at every position, such as the length),
+//      there is no mean of several: the values and the default only.
+// A set larger than the limit is not an error by itself: the s-op (and every
+// s-op computed from it) is marked unknown, and asking for its set throws
+// an error that names the s-op and the size, with advice. Sets are computed
+// on first use only, so an s-op whose set no consumer needs costs nothing.
+#pragma once
+
+#include "compiler/graph/Graph.h"
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace rasp::codegen {
+
+struct ValueSetOptions {
+  std::vector<Atom> vocab;
+  int64_t maxLen = 0;
+  /// Most values in one set.
+  size_t limit = 100'000;
+};
+
+struct ValueSetError {
+  const graph::Node *node;
+  std::string message;
+};
+
+/// Value sets, sorted (numbers ascending, then strings) and without
+/// duplicates (by Python equality: 1, 1.0 and True are one value).
+/// Sets are computed when first asked for (with what they need below them),
+/// so s-ops whose sets no consumer needs cost nothing.
+struct ValueSets {
+  ValueSetOptions options;
+  mutable std::unordered_map<const graph::Node *, std::vector<Atom>> known;
+  /// The s-ops whose set could not be computed, and why (the error names
+  /// the s-op where it started).
+  mutable std::unordered_map<const graph::Node *, ValueSetError> unknown;
+
+  /// The set of `node`; throws ValueSetError when it is unknown.
+  const std::vector<Atom> &at(const graph::Node *node) const;
+  /// Whether the set of `node` is known (computing it if need be).
+  bool has(const graph::Node *node) const;
+  /// Computes the set of every s-op below `root` (for a full dump).
+  void computeAll(const graph::Node *root) const;
+};
+
+/// The value sets of `root` and every s-op below it, none computed yet: each
+/// is computed when first asked for.
+ValueSets lazyValueSets(const graph::Node *root, const ValueSetOptions &options);
+
+} // namespace rasp::codegen

@@ -1,0 +1,116 @@
+// Internal to the value sets (ValueSets.cpp and ValueSetMaps.cpp): the
+// builder that computes them on demand, inputs first. Not part of the
+// compiler's interface (that is ValueSets.h).
+#pragma once
+
+#include "compiler/codegen/values/ValueSets.h"
+#include "compiler/atom/Atom.h"
+
+#include <algorithm>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace rasp::codegen::detail {
+
+using graph::Node;
+using graph::NodeKind;
+
+/// A set of atoms by Python equality, keeping the first spelling of each.
+class AtomSet {
+public:
+  explicit AtomSet(const Node *node, size_t limit) : node(node), limit(limit) {}
+
+  void insert(const Atom &atom) {
+    if (seen.insert(atom).second) {
+      order.push_back(atom);
+      if (order.size() > limit)
+        throw ValueSetError{node, "the value set of '" + node->name +
+                                      "' has more than " + std::to_string(limit) +
+                                      " values; lower max_len, or restructure the "
+                                      "program so that fewer values reach it"};
+    }
+  }
+
+  std::vector<Atom> sorted() && {
+    std::sort(order.begin(), order.end(), [](const Atom &a, const Atom &b) {
+      if (a.isString() != b.isString())
+        return !a.isString();
+      if (a.isString())
+        return a.asString() < b.asString();
+      return a.number() < b.number();
+    });
+    return std::move(order);
+  }
+
+private:
+  const Node *node;
+  size_t limit;
+  std::unordered_set<Atom, AtomHash, AtomEq> seen;
+  std::vector<Atom> order;
+};
+
+/// Computes value sets: maps in ValueSetMaps.cpp, the rest in ValueSets.cpp.
+class Builder {
+public:
+  Builder(const ValueSetOptions &options,
+          std::unordered_map<const Node *, std::vector<Atom>> &sets,
+          std::unordered_map<const Node *, ValueSetError> &unknown)
+      : options(options), sets(sets), unknown(unknown) {}
+
+  /// Computes the set of `root` and of what it needs below it, inputs
+  /// first (without recursion: map chains can be long).
+  void ensure(const Node *root);
+
+private:
+  bool done(const Node *node) const { return sets.count(node) || unknown.count(node); }
+
+  /// The nodes whose sets `node`'s set is computed from.
+  std::vector<const Node *> dependencies(const Node *node);
+
+  void finish(const Node *node);
+
+  std::vector<Atom> compute(const Node *node);
+
+  /// The mean of a prefix count whose values are consecutive integers.
+  const Node *prefixCount(const Node *node);
+
+  /// A prefix count's set: the sums of w values, w = 1..N, when the values
+  /// are every integer of a range (false when they are not).
+  bool countSums(const Node *node, AtomSet &out);
+
+  void aggregate(const Node *node, AtomSet &out);
+
+  /// A map whose result is a bool (a comparison, and, or, not, in) gets
+  /// {False, True}, an indicator {0, 1}: supersets, for when its inputs
+  /// combine in too many ways to enumerate.
+  static bool boolOrIndicator(const Node *node, AtomSet &out);
+
+  /// Combinations of the nodes' values (infinite if one is unknown).
+  double combinations(const std::vector<const Node *> &nodes) const;
+
+  /// The nodes below a map whose values determine it, with the fewest
+  /// combinations: starting from its inputs, a map in the cut is replaced by
+  /// its own inputs while that does not add combinations (so `t if t < 10
+  /// else t - 10` is enumerated over t alone, not over three sets).
+  std::vector<const Node *> cheapestCut(const Node *node) const;
+
+  /// The map's values over every combination of the cut's values.
+  void mapOverCut(const Node *node, const std::vector<const Node *> &cut, AtomSet &out);
+
+  /// A linear combination of numerical means over equal selectors (Means.h).
+  bool linearMeans(const Node *node, AtomSet &out);
+
+  /// Every combination of operand values, odometer style.
+  void map(const Node *node, AtomSet &out);
+
+  void enumerate(const Node *node, AtomSet &out);
+
+  const ValueSetOptions &options;
+  std::unordered_map<const Node *, std::vector<Atom>> &sets;
+  std::unordered_map<const Node *, ValueSetError> &unknown;
+  std::unordered_map<const Node *, const Node *> prefixCounts;
+};
+
+} // namespace rasp::codegen::detail

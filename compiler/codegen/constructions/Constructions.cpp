@@ -112,13 +112,47 @@ Row changePoints(std::vector<int> positions, const std::function<LinearForm(int)
 
 } // namespace
 
-std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
-  size_t m = spec.categorical.size();
-  if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
-                  [](const auto &dims) { return dims.empty(); }))
-    return {};
+namespace {
+
+/// Builds one lookup (buildLookup), in four phases:
+///   1. tabulate: the output of every combination of categorical values at
+///      each numerical level it can take;
+///   2. classify: the values of an input that give the same outputs with
+///      every combination of the others form a class, gated as one;
+///   3. per combination of classes, a gate that is exactly 1 on it and <= -1
+///      on any other;
+///   4. under the gate, a base unit for the output at the lowest level and a
+///      pair of step units for each change between consecutive levels.
+class LookupBuilder {
+public:
+  explicit LookupBuilder(const LookupSpec &spec);
+  std::vector<HiddenUnit> build();
+
+private:
+  void tabulate();
+  void classify();
+  LinearForm gate(const std::vector<size_t> &cls, size_t &representative) const;
+  void addSteps(const LinearForm &gate, const Row &row);
+  void addStep(const LinearForm &gate, LinearForm delta, double left, double right);
+  void add(HiddenUnit unit, double slope = 0);
+
+  const LookupSpec &spec;
+  size_t m;
+  /// The numerical levels' indices in ascending order ({-1}: no number).
   std::vector<int> order;
   double lo = 0, hi = 0;
+  /// The largest number the numerical input holds, plus 1.
+  double numericMost = 1;
+  bool compressed = false;
+  size_t count = 0;
+  double entries = 0;
+  std::vector<Row> table;
+  std::vector<std::vector<std::vector<int>>> classes;
+  std::vector<HiddenUnit> units;
+  LinearForm numericPart;
+};
+
+LookupBuilder::LookupBuilder(const LookupSpec &spec) : spec(spec), m(spec.categorical.size()) {
   if (spec.numeric) {
     const std::vector<double> &levels = spec.numeric->levels;
     order.resize(levels.size());
@@ -129,7 +163,7 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
   } else {
     order = {-1};
   }
-  double numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
+  numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
   if (spec.widths) {
     numericMost = 1;
     for (size_t i = 0; i < spec.widths->dims.size(); ++i)
@@ -137,27 +171,53 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
         numericMost = std::max({numericMost, std::fabs(spec.widths->lowest[i]) + 1,
                                 std::fabs(spec.widths->highest[i]) + 1});
   }
+  compressed = spec.outputInRuns && spec.numeric;
+}
 
-  // 1. The output of every combination at each numerical level it can
-  // take (positions in `order`, ascending).
+std::vector<HiddenUnit> LookupBuilder::build() {
+  if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
+                  [](const auto &dims) { return dims.empty(); }))
+    return {};
+  tabulate();
+  classify();
+  units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
+  std::vector<size_t> cls(m, 0);
+  while (true) {
+    size_t representative = 0;
+    LinearForm on = gate(cls, representative);
+    const Row &row = table[representative];
+    if (!spec.numeric) {
+      if (!row.outputs[0].empty())
+        add({on, 0, row.outputs[0]});
+    } else if (!row.positions.empty()) {
+      addSteps(on, row);
+    }
+    size_t i = 0;
+    while (i < m && ++cls[i] == classes[i].size())
+      cls[i++] = 0;
+    if (i == m)
+      break;
+  }
+  return std::move(units);
+}
+
+void LookupBuilder::tabulate() {
   double combos = 1;
   for (const auto &dims : spec.categorical)
     combos *= static_cast<double>(dims.size());
-  bool compressed = spec.outputInRuns && spec.numeric;
   if (!spec.levelsAt && !compressed &&
       combos * static_cast<double>(order.size()) > 50.0 * static_cast<double>(spec.maxUnits))
     throw LookupError{"its inputs combine in " +
                       std::to_string(static_cast<long long>(combos * order.size())) +
                       " ways, too many to tabulate"};
-  size_t count = static_cast<size_t>(combos);
+  count = static_cast<size_t>(combos);
   std::vector<int> positionOf(order.size());
   for (size_t j = 0; j < order.size(); ++j)
     if (order[j] >= 0)
       positionOf[order[j]] = static_cast<int>(j);
   std::vector<int> everyPosition(order.size());
   std::iota(everyPosition.begin(), everyPosition.end(), 0);
-  std::vector<Row> table(count);
-  double entries = 0;
+  table.resize(count);
   std::vector<int> at(m, 0);
   for (size_t c = 0; c < count; ++c) {
     Row &row = table[c];
@@ -181,152 +241,151 @@ std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
     for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
       at[i] = 0;
   }
-  // 2. Values of an input that give the same outputs with every combination
-  // of the others form a class, gated as one (the sum of their one-hots).
-  std::vector<std::vector<std::vector<int>>> classes(m);
-  {
-    std::vector<std::vector<std::string>> signatures(m);
-    for (size_t i = 0; i < m; ++i)
-      signatures[i].resize(spec.categorical[i].size());
-    std::fill(at.begin(), at.end(), 0);
-    std::string rowSignature;
-    for (size_t c = 0; c < count; ++c) {
-      rowSignature.clear();
-      const Row &row = table[c];
-      // A row with one output is one base unit wherever its levels lie.
-      bool constant = std::all_of(row.outputs.begin(), row.outputs.end(),
-                                  [&](const LinearForm &out) { return out == row.outputs[0]; });
-      if (constant && !row.outputs.empty()) {
-        rowSignature.push_back('=');
-        appendSignature(rowSignature, row.outputs[0]);
-      } else {
-        for (size_t r = 0; r < row.positions.size(); ++r) {
-          if (spec.levelsAt || compressed)
-            rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
-          appendSignature(rowSignature, row.outputs[r]);
-        }
-      }
-      rowSignature.push_back('#');
-      for (size_t i = 0; i < m; ++i)
-        signatures[i][at[i]] += rowSignature;
-      for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
-        at[i] = 0;
-    }
-    for (size_t i = 0; i < m; ++i) {
-      std::map<std::string, size_t> classOf;
-      for (size_t v = 0; v < signatures[i].size(); ++v) {
-        auto [it, added] = classOf.emplace(std::move(signatures[i][v]), classes[i].size());
-        if (added)
-          classes[i].emplace_back();
-        classes[i][it->second].push_back(static_cast<int>(v));
-      }
-    }
-  }
-  std::vector<size_t> strides(m, 1);
-  for (size_t i = 1; i < m; ++i)
-    strides[i] = strides[i - 1] * spec.categorical[i - 1].size();
+}
 
-  std::vector<HiddenUnit> units;
-  units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
-  std::vector<size_t> cls(m, 0);
-  LinearForm numericPart;
-  auto add = [&](HiddenUnit unit, double slope = 0) {
-    numericPart.clear();
-    if (slope != 0)
-      addScaled(numericPart, spec.numeric->form, slope);
-    killAtBos(unit, slope * numericMost, numericPart, spec.bosDim);
-    units.push_back(std::move(unit));
-    if (units.size() > spec.maxUnits)
-      throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
-                        " units in one MLP"};
-  };
-  while (true) {
-    // The gate: exactly 1 on this combination of classes, <= -1 on any other.
-    LinearForm gate;
-    size_t representative = 0;
-    for (size_t i = 0; i < m; ++i) {
-      for (int v : classes[i][cls[i]])
-        gate.emplace_back(spec.categorical[i][v], 2.0);
-      representative += strides[i] * static_cast<size_t>(classes[i][cls[i]][0]);
-    }
-    double gateBias = 1.0 - 2.0 * static_cast<double>(m);
-    gate.emplace_back(spec.oneDim, gateBias);
-    const Row &row = table[representative];
-    if (!spec.numeric) {
-      if (!row.outputs[0].empty())
-        add({gate, 0, row.outputs[0]});
-    } else if (!row.positions.empty()) {
-      const std::vector<double> &levels = spec.numeric->levels;
-      const LinearForm *previous = &row.outputs[0];
-      if (!previous->empty())
-        add({gate, 0, *previous});
-      for (size_t r = 1; r < row.positions.size(); ++r) {
-        LinearForm delta = difference(row.outputs[r], *previous);
-        previous = &row.outputs[r];
-        double left = levels[order[row.positions[r - 1]]];
-        double right = levels[order[row.positions[r]]];
-        if (delta.empty())
-          continue;
-        assert(right > left && "numerical levels must be distinct");
-        // Per width the levels are (right - left) / w apart: the slope suits
-        // the closest, at the largest width.
-        double scale = spec.widths ? static_cast<double>(spec.widths->most) : 1.0;
-        double slope = 2.0 * scale / (right - left), threshold = (left + right) / 2;
-        // Pre-activations are within 1/2 of a switch point only between the
-        // levels; noise and float32 rounding must stay well inside that.
-        // (Per width, the threshold term is at most the input's range.)
-        double magnitude =
-            spec.widths ? 2 * slope * numericMost
-                        : slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
-        if (slope * spec.numeric->noise > 0.125 || magnitude * 4e-7 > 0.125)
-          throw LookupError{"its numerical input takes the values " + std::to_string(left) +
-                            " and " + std::to_string(right) +
-                            ", too close to tell apart exactly in float32 (a precision "
-                            "limit at this max_len)"};
-        // Off the combination the gate is <= -1: shifting by half the gap
-        // pushes both step units below zero at every level.
-        double shift = 0;
-        if (m)
-          shift = spec.widths ? 2 * slope * numericMost + 1
-                              : slope * std::max(hi - threshold, threshold - lo) + 1;
-        HiddenUnit up;
-        // (Room for every term and the BOS switch, so that nothing moves.)
-        up.in.reserve(spec.numeric->form.size() + gate.size() + 2 +
-                      (spec.widths ? spec.widths->dims.size() : 0));
-        addScaled(up.in, spec.numeric->form, slope);
-        addScaled(up.in, gate, shift / 2);
-        if (spec.widths) {
-          addScaled(up.in, {{spec.oneDim, 1.0}}, 0.5 - shift / 2);
-          const LookupSpec::Widths &widths = *spec.widths;
-          for (size_t i = 0; i < widths.dims.size(); ++i) {
-            if (widths.lowest[i] > widths.highest[i])
-              continue; // (No level at this width.)
-            // Below every level of this width: on at all of them; above: off.
-            double at = std::clamp(threshold / static_cast<double>(widths.widths[i]),
-                                   widths.lowest[i] - 1 / slope, widths.highest[i] + 1 / slope);
-            if (at != 0)
-              up.in.emplace_back(widths.dims[i], -slope * at);
-          }
-        } else {
-          addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
-        }
-        HiddenUnit down;
-        down.in.reserve(up.in.capacity());
-        down.in = up.in;
-        addScaled(down.in, {{spec.oneDim, 1.0}}, -1.0);
-        up.out = delta;
-        down.out = std::move(delta);
-        for (auto &e : down.out)
-          e.second = -e.second;
-        add(std::move(up), slope);
-        add(std::move(down), slope);
+void LookupBuilder::classify() {
+  classes.resize(m);
+  std::vector<std::vector<std::string>> signatures(m);
+  for (size_t i = 0; i < m; ++i)
+    signatures[i].resize(spec.categorical[i].size());
+  std::vector<int> at(m, 0);
+  std::string rowSignature;
+  for (size_t c = 0; c < count; ++c) {
+    rowSignature.clear();
+    const Row &row = table[c];
+    // A row with one output is one base unit wherever its levels lie.
+    bool constant = std::all_of(row.outputs.begin(), row.outputs.end(),
+                                [&](const LinearForm &out) { return out == row.outputs[0]; });
+    if (constant && !row.outputs.empty()) {
+      rowSignature.push_back('=');
+      appendSignature(rowSignature, row.outputs[0]);
+    } else {
+      for (size_t r = 0; r < row.positions.size(); ++r) {
+        if (spec.levelsAt || compressed)
+          rowSignature.append(reinterpret_cast<const char *>(&row.positions[r]), sizeof(int));
+        appendSignature(rowSignature, row.outputs[r]);
       }
     }
-    size_t i = 0;
-    while (i < m && ++cls[i] == classes[i].size())
-      cls[i++] = 0;
-    if (i == m)
-      break;
+    rowSignature.push_back('#');
+    for (size_t i = 0; i < m; ++i)
+      signatures[i][at[i]] += rowSignature;
+    for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
+      at[i] = 0;
   }
-  return units;
+  for (size_t i = 0; i < m; ++i) {
+    std::map<std::string, size_t> classOf;
+    for (size_t v = 0; v < signatures[i].size(); ++v) {
+      auto [it, added] = classOf.emplace(std::move(signatures[i][v]), classes[i].size());
+      if (added)
+        classes[i].emplace_back();
+      classes[i][it->second].push_back(static_cast<int>(v));
+    }
+  }
+}
+
+LinearForm LookupBuilder::gate(const std::vector<size_t> &cls, size_t &representative) const {
+  size_t stride = 1;
+  LinearForm on;
+  for (size_t i = 0; i < m; ++i) {
+    for (int v : classes[i][cls[i]])
+      on.emplace_back(spec.categorical[i][v], 2.0);
+    representative += stride * static_cast<size_t>(classes[i][cls[i]][0]);
+    stride *= spec.categorical[i].size();
+  }
+  on.emplace_back(spec.oneDim, 1.0 - 2.0 * static_cast<double>(m));
+  return on;
+}
+
+void LookupBuilder::add(HiddenUnit unit, double slope) {
+  numericPart.clear();
+  if (slope != 0)
+    addScaled(numericPart, spec.numeric->form, slope);
+  killAtBos(unit, slope * numericMost, numericPart, spec.bosDim);
+  units.push_back(std::move(unit));
+  if (units.size() > spec.maxUnits)
+    throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
+                      " units in one MLP"};
+}
+
+void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
+  const std::vector<double> &levels = spec.numeric->levels;
+  const LinearForm *previous = &row.outputs[0];
+  if (!previous->empty())
+    add({gate, 0, *previous});
+  for (size_t r = 1; r < row.positions.size(); ++r) {
+    LinearForm delta = difference(row.outputs[r], *previous);
+    previous = &row.outputs[r];
+    if (delta.empty())
+      continue;
+    addStep(gate, std::move(delta), levels[order[row.positions[r - 1]]],
+            levels[order[row.positions[r]]]);
+  }
+}
+
+void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double left, double right) {
+  assert(right > left && "numerical levels must be distinct");
+  // Per width the levels are (right - left) / w apart: the slope suits
+  // the closest, at the largest width.
+  double scale = spec.widths ? static_cast<double>(spec.widths->most) : 1.0;
+  double slope = 2.0 * scale / (right - left), threshold = (left + right) / 2;
+  // (Per width, the threshold term is at most the input's range.)
+  double magnitude = spec.widths
+                         ? 2 * slope * numericMost
+                         : slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
+  if (!stepFitsFloat32(slope, spec.numeric->noise, magnitude))
+    throw LookupError{"its numerical input takes the values " + std::to_string(left) + " and " +
+                      std::to_string(right) +
+                      ", too close to tell apart exactly in float32 (a precision "
+                      "limit at this max_len)"};
+  // Off the combination the gate is <= -1: shifting by half the gap
+  // pushes both step units below zero at every level.
+  double shift = 0;
+  if (m)
+    shift = spec.widths ? 2 * slope * numericMost + 1
+                        : slope * std::max(hi - threshold, threshold - lo) + 1;
+  HiddenUnit up;
+  // (Room for every term and the BOS switch, so that nothing moves.)
+  up.in.reserve(spec.numeric->form.size() + gate.size() + 2 +
+                (spec.widths ? spec.widths->dims.size() : 0));
+  addScaled(up.in, spec.numeric->form, slope);
+  addScaled(up.in, gate, shift / 2);
+  if (spec.widths) {
+    addScaled(up.in, {{spec.oneDim, 1.0}}, 0.5 - shift / 2);
+    const LookupSpec::Widths &widths = *spec.widths;
+    for (size_t i = 0; i < widths.dims.size(); ++i) {
+      if (widths.lowest[i] > widths.highest[i])
+        continue; // (No level at this width.)
+      // Below every level of this width: on at all of them; above: off.
+      double at = std::clamp(threshold / static_cast<double>(widths.widths[i]),
+                             widths.lowest[i] - 1 / slope, widths.highest[i] + 1 / slope);
+      if (at != 0)
+        up.in.emplace_back(widths.dims[i], -slope * at);
+    }
+  } else {
+    addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
+  }
+  HiddenUnit down;
+  down.in.reserve(up.in.capacity());
+  down.in = up.in;
+  addScaled(down.in, {{spec.oneDim, 1.0}}, -1.0);
+  up.out = delta;
+  down.out = std::move(delta);
+  for (auto &e : down.out)
+    e.second = -e.second;
+  add(std::move(up), slope);
+  add(std::move(down), slope);
+}
+
+} // namespace
+
+bool codegen::stepFitsFloat32(double slope, double noise, double magnitude) {
+  // A pre-activation is within 1/2 of its switch point only between two
+  // levels; the input's noise times the slope, and float32 rounding of a
+  // pre-activation of this magnitude (sums of float32 products, within
+  // about 4e-7 of it), must each stay under a quarter of that margin.
+  return slope * noise <= 0.125 && magnitude * 4e-7 <= 0.125;
+}
+
+std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {
+  return LookupBuilder(spec).build();
 }

@@ -83,6 +83,11 @@ struct LookupError {
 /// by more than a quarter of its margin.
 std::vector<HiddenUnit> buildLookup(const LookupSpec &spec);
 
+/// Whether a step of this slope between two levels stays exact in float32:
+/// the input's noise and the rounding of a pre-activation of this magnitude
+/// each move it by at most a quarter of its margin of 1/2.
+bool stepFitsFloat32(double slope, double noise, double magnitude);
+
 /// Adds `weight * b` to `a`, merging equal dimensions and dropping zeros.
 void addScaled(LinearForm &a, const LinearForm &b, double weight);
 

@@ -193,7 +193,7 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
       }
       most = std::max({most, std::fabs(lo), std::fabs(hi)});
     }
-    if (slope * noise > 0.125 || slope * 2 * most * 4e-7 > 0.125)
+    if (!stepFitsFloat32(slope, noise, slope * 2 * most))
       return -1;
   }
 

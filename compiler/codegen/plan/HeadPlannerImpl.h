@@ -104,6 +104,19 @@ private:
   /// tuple of their classes, made by the MLP after the parts, or a layer
   /// earlier from what a part made by an MLP is made from.
   Side tupleSide(const std::vector<int> &parts, Classes classes, const Node *selector);
+  /// The block of a tuple already made over the same parts that tells apart
+  /// at least what `side` needs (its classes then become side's), or -1.
+  int existingTuple(Side &side) const;
+  /// The tuple's block: one value per combination of the parts' classes,
+  /// named by a representative of each.
+  Block tupleBlock(const Side &side, const Node *selector) const;
+  /// What the tuple is made from: its parts, or, a layer earlier, what the
+  /// parts made by an MLP (`made`, per part) are made from.
+  std::vector<LookupInput> tupleInputs(const std::vector<int> &parts,
+                                       std::vector<const Node *> &made);
+  /// Adds the tuple's block and the lookup that makes it from `inputs`.
+  int makeTuple(const Side &side, Block out, const std::vector<LookupInput> &inputs,
+                const std::vector<const Node *> &made, const Node *selector);
   /// The values of block f that the selects reading it on one side treat
   /// alike, grouped.
   std::vector<std::vector<int>> valueClasses(int f, bool keySide,

@@ -147,16 +147,14 @@ std::vector<LookupInput> HeadPlanner::deepLinearInputs(const std::vector<int> &p
         add(std::move(in));
     }
   }
-  int latestInput = 0;
-  for (const LookupInput &in : inputs)
-    latestInput = std::max(latestInput, in.time);
+  int latestInput = LookupPlanner::latestTime(inputs);
   if (LookupPlanner::numericInputs(inputs) > 1 || latestInput >= layout.latest(parts))
     return {};
   return inputs;
 }
 
 HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes classes,
-                                 const Node *selector) {
+                                         const Node *selector) {
   Side side;
   side.parts = parts;
   if (parts.size() == 1)
@@ -165,27 +163,41 @@ HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes 
     return side;
   // The tuple holds a class of each part's values (what the formula tells apart).
   side.classes = std::move(classes);
-  double count = 1;
-  for (const auto &partClasses : side.classes)
-    count *= static_cast<double>(partClasses.size());
-  auto key = std::make_pair(parts, side.classes);
-  if (auto it = tuples.find(key); it != tuples.end()) {
-    side.block = it->second;
+  if (int f = existingTuple(side); f >= 0) {
+    side.block = f;
     return side;
   }
+  Block out = tupleBlock(side, selector);
+  std::vector<const Node *> made;
+  std::vector<LookupInput> inputs = tupleInputs(parts, made);
+  side.block = makeTuple(side, std::move(out), inputs, made, selector);
+  tuples[{parts, side.classes}] = side.block;
+  return side;
+}
+
+int HeadPlanner::existingTuple(Side &side) const {
+  if (auto it = tuples.find({side.parts, side.classes}); it != tuples.end())
+    return it->second;
   // A tuple of the same blocks that tells apart at least as much serves too.
   for (const auto &[made, f] : tuples) {
-    if (made.first != parts)
+    if (made.first != side.parts)
       continue;
     bool finer = true;
-    for (size_t i = 0; i < parts.size() && finer; ++i)
+    for (size_t i = 0; i < side.parts.size() && finer; ++i)
       finer = meet(made.second[i], side.classes[i]).size() == made.second[i].size();
     if (finer) {
       side.classes = made.second;
-      side.block = f;
-      return side;
+      return f;
     }
   }
+  return -1;
+}
+
+Block HeadPlanner::tupleBlock(const Side &side, const Node *selector) const {
+  const std::vector<int> &parts = side.parts;
+  double count = 1;
+  for (const auto &partClasses : side.classes)
+    count *= static_cast<double>(partClasses.size());
   Block out;
   out.label = "(";
   for (size_t i = 0; i < parts.size(); ++i)
@@ -210,17 +222,15 @@ HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes 
     }
     out.values.push_back(Atom::string(text + ")"));
   }
-  std::vector<std::vector<int>> classOfValue;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    classOfValue.emplace_back(layout.block(parts[i]).width());
-    for (size_t c = 0; c < side.classes[i].size(); ++c)
-      for (int v : side.classes[i][c])
-        classOfValue[i][v] = static_cast<int>(c);
-  }
+  return out;
+}
+
+std::vector<LookupInput> HeadPlanner::tupleInputs(const std::vector<int> &parts,
+                                                  std::vector<const Node *> &made) {
   // The tuple is made from its parts, or, a layer earlier, from what the
   // parts made by an MLP are made from (when that has one numerical input).
   std::vector<LookupInput> inputs;
-  std::vector<const Node *> made(parts.size(), nullptr);
+  made.assign(parts.size(), nullptr);
   for (size_t i = 0; i < parts.size(); ++i) {
     const Node *node = layout.node(parts[i]);
     if (node && node->kind == NodeKind::Map && layout.block(parts[i]).time % 2 == 0 &&
@@ -241,20 +251,29 @@ HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes 
   sources.erase(std::unique(sources.begin(), sources.end()), sources.end());
   bool anyMade = std::any_of(made.begin(), made.end(), [](const Node *n) { return n; });
   if (anyMade && cx.numericCount(sources) <= 1 && layout.latest(sources) < layout.latest(parts)) {
-    for (int f : sources)
-      inputs.push_back(lookups.blockInput(f));
+    inputs = lookups.blockInputs(sources);
   } else if (anyMade) {
     // Several numbers below: a linear form of them may serve as one.
     inputs = deepLinearInputs(parts, made);
   }
   if (inputs.empty()) {
     std::fill(made.begin(), made.end(), nullptr);
-    for (int f : parts)
-      inputs.push_back(lookups.blockInput(f));
+    inputs = lookups.blockInputs(parts);
   }
-  int latestInput = 0;
-  for (const LookupInput &in : inputs)
-    latestInput = std::max(latestInput, in.time);
+  return inputs;
+}
+
+int HeadPlanner::makeTuple(const Side &side, Block out, const std::vector<LookupInput> &inputs,
+                           const std::vector<const Node *> &made, const Node *selector) {
+  const std::vector<int> &parts = side.parts;
+  std::vector<std::vector<int>> classOfValue;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    classOfValue.emplace_back(layout.block(parts[i]).width());
+    for (size_t c = 0; c < side.classes[i].size(); ++c)
+      for (int v : side.classes[i][c])
+        classOfValue[i][v] = static_cast<int>(c);
+  }
+  int latestInput = LookupPlanner::latestTime(inputs);
   int f = layout.addMadeByMlp(nullptr, std::move(out), latestInput);
   LookupSpec spec = cx.lookupSpec();
   LookupPlanner::BoundInputs bindings = lookups.bindInputs(inputs, spec);
@@ -308,7 +327,5 @@ HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes 
   for (const LookupInput &in : inputs)
     names += (names.empty() ? "" : ", ") + in.name;
   cx.addMlp(f, "tuple " + layout.block(f).label, "for a selector, from " + names, std::move(units));
-  tuples[key] = f;
-  side.block = f;
-  return side;
+  return f;
 }

@@ -258,3 +258,10 @@ int LookupPlanner::numericInputs(const std::vector<LookupInput> &inputs) {
   return static_cast<int>(std::count_if(inputs.begin(), inputs.end(),
                                         [](const LookupInput &in) { return in.numeric; }));
 }
+
+int LookupPlanner::latestTime(const std::vector<LookupInput> &inputs) {
+  int t = 0;
+  for (const LookupInput &in : inputs)
+    t = std::max(t, in.time);
+  return t;
+}

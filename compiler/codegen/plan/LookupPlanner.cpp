@@ -14,73 +14,103 @@ using namespace rasp;
 using namespace rasp::codegen;
 
 int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
-                              const std::vector<std::vector<Atom>> *classes) {
+                             const std::vector<std::vector<Atom>> *classes) {
   if (int f = layout.find(x, encoding); f >= 0 && !classes)
     return f;
-  std::vector<int> sources = cx.sourcesOf(x);
-  std::vector<LookupInput> inputs;
-  for (int s : sources)
-    inputs.push_back(blockInput(s));
-  // Prefix counts read through one combination: the lookup steps between
+  // The strategies, in order; each either makes x's block or leaves the
+  // inputs of x's own lookup. Count lookups make x itself, never a block of
+  // its classes.
+  bool counts = !classes;
+  std::vector<LookupInput> inputs = blockInputs(cx.sourcesOf(x));
+  // 1. Prefix counts read through one combination: the lookup steps between
   // the levels each index can hold (k / (i + 1)), not between every mean's,
   // which lie far closer.
-  if (numericInputs(inputs) >= 1 && !classes)
-    if (std::optional<CountLookup> counts = prefixCounts.countLookup(x, false))
-      return prefixCounts.makeBlock(x, encoding, *counts);
-  if (numericInputs(inputs) > 1) {
-    inputs = linearInputs(x);
-    if (inputs.empty() || numericInputs(inputs) > 1) {
-      if (!classes)
-        if (std::optional<CountLookup> packed = prefixCounts.countLookup(x, true)) {
-          if (int f = prefixCounts.makeBlock(x, encoding, *packed); f >= 0)
-            return f;
-          // (Refused packed as combinations: packed as the means they read.)
-          if (std::optional<CountLookup> means = CountPlanner::overMeans(*packed))
-            if (int f = prefixCounts.makeBlock(x, encoding, *means); f >= 0)
-              return f;
-        }
-      split(x);
-      // Split, x may read one combination of counts and the parts made.
-      if (!classes)
-        if (std::optional<CountLookup> counts = prefixCounts.countLookup(x, false))
-          return prefixCounts.makeBlock(x, encoding, *counts);
-      // The blocks themselves when they have one numerical input left,
-      // else a linear form over them.
-      sources = cx.sourcesOf(x, true);
-      inputs = cx.numericCount(sources) <= 1 ? std::vector<LookupInput>{} : linearInputs(x);
-      if (inputs.empty() || numericInputs(inputs) > 1) {
-        if (cx.numericCount(sources) > 1) {
-          // All but one are made categorical: the one made last (on a tie,
-          // the one with the most values) stays numerical.
-          int kept = -1;
-          for (int s : sources) {
-            if (layout.block(s).encoding != EncodingKind::Numerical)
-              continue;
-            if (kept < 0 || layout.block(s).time > layout.block(kept).time ||
-                (layout.block(s).time == layout.block(kept).time &&
-                 layout.block(s).values.size() > layout.block(kept).values.size()))
-              kept = s;
-          }
-          for (int s : sources)
-            if (s != kept && layout.block(s).encoding == EncodingKind::Numerical)
-              makeBlock(layout.node(s), EncodingKind::Categorical);
-          sources = cx.sourcesOf(x, true);
-          // (sourcesOf prefers the categorical blocks just made.)
-        }
-        inputs.clear();
-        for (int s : sources)
-          inputs.push_back(blockInput(s));
-      }
-    }
-  }
-  if (tooManyEntries(inputs) && splitNumeric(x)) {
-    // The parts that read the number are made first: x reads their blocks.
-    inputs.clear();
-    for (int s : cx.sourcesOf(x, true))
-      inputs.push_back(blockInput(s));
-  }
+  if (counts && numericInputs(inputs) >= 1)
+    if (int f = oneCountLookup(x, encoding); f >= 0)
+      return f;
+  // 2-5. Several numbers read as one.
+  if (numericInputs(inputs) > 1)
+    if (int f = readOneNumber(x, encoding, counts, inputs); f >= 0)
+      return f;
+  // 6. A table too large: the parts that read the number are made first,
+  // and x reads their blocks.
+  if (tooManyEntries(inputs) && splitNumeric(x))
+    inputs = blockInputs(cx.sourcesOf(x, true));
   if (int f = layout.find(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
+  return lookupBlock(x, encoding, classes, inputs);
+}
+
+int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool counts,
+                                 std::vector<LookupInput> &inputs) {
+  // 2. Its largest linear parts over numerical blocks as one number each.
+  inputs = linearInputs(x);
+  if (!inputs.empty() && numericInputs(inputs) <= 1)
+    return -1;
+  // 3. Prefix counts packed as combinations, or else as the means they read.
+  if (counts)
+    if (std::optional<CountLookup> packed = prefixCounts.countLookup(x, true)) {
+      if (int f = prefixCounts.makeBlock(x, encoding, *packed); f >= 0)
+        return f;
+      if (std::optional<CountLookup> means = CountPlanner::overMeans(*packed))
+        if (int f = prefixCounts.makeBlock(x, encoding, *means); f >= 0)
+          return f;
+    }
+  // 4. Split at its largest parts with one number (one layer more); x may
+  // then read one combination of counts and the parts made, or the parts'
+  // blocks with one number, or a linear form over them.
+  split(x);
+  if (counts)
+    if (int f = oneCountLookup(x, encoding); f >= 0)
+      return f;
+  std::vector<int> sources = cx.sourcesOf(x, true);
+  if (cx.numericCount(sources) > 1) {
+    inputs = linearInputs(x);
+    if (!inputs.empty() && numericInputs(inputs) <= 1)
+      return -1;
+    // 5. All numbers but one made categorical (sourcesOf then prefers the
+    // categorical blocks just made).
+    keepOneNumber(sources);
+    sources = cx.sourcesOf(x, true);
+  }
+  inputs = blockInputs(sources);
+  return -1;
+}
+
+int LookupPlanner::oneCountLookup(const Node *x, EncodingKind encoding) {
+  if (std::optional<CountLookup> lookup = prefixCounts.countLookup(x, false))
+    return prefixCounts.makeBlock(x, encoding, *lookup);
+  return -1;
+}
+
+void LookupPlanner::keepOneNumber(const std::vector<int> &sources) {
+  // The one made last (on a tie, the one with the most values) stays
+  // numerical.
+  int kept = -1;
+  for (int s : sources) {
+    const Block &b = layout.block(s);
+    if (b.encoding != EncodingKind::Numerical)
+      continue;
+    if (kept < 0 || b.time > layout.block(kept).time ||
+        (b.time == layout.block(kept).time &&
+         b.values.size() > layout.block(kept).values.size()))
+      kept = s;
+  }
+  for (int s : sources)
+    if (s != kept && layout.block(s).encoding == EncodingKind::Numerical)
+      makeBlock(layout.node(s), EncodingKind::Categorical);
+}
+
+std::vector<LookupInput> LookupPlanner::blockInputs(const std::vector<int> &blocks) const {
+  std::vector<LookupInput> inputs;
+  for (int f : blocks)
+    inputs.push_back(blockInput(f));
+  return inputs;
+}
+
+int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
+                               const std::vector<std::vector<Atom>> *classes,
+                               const std::vector<LookupInput> &inputs) {
   // A block of classes holds one value of each (the others compare alike).
   std::unordered_map<Atom, int, AtomHash, AtomEq> classOf;
   std::vector<Atom> held;
@@ -96,9 +126,7 @@ int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
   Block out = cx.blockOf(x, encoding, std::move(held));
   if (classes)
     out.label += " (classes)";
-  int latestInput = 0;
-  for (const LookupInput &in : inputs)
-    latestInput = std::max(latestInput, in.time);
+  int latestInput = latestTime(inputs);
   int f = layout.addMadeByMlp(classes ? nullptr : x, std::move(out), latestInput);
   if (classes) {
     // Read only by the selects' sides: never found as x's own block.

@@ -9,10 +9,12 @@
 //   2. makeBlock() adds x's block in the MLP after its inputs, as one lookup
 //      over its input blocks (values with the same outputs share a unit),
 //      with at most one numerical input discretised by steps. The strategies,
-//      in order: a map of one prefix count (CountPlanner); the map's linear
-//      parts as one number each; packed prefix counts; a split at its
-//      largest parts with one numerical input (one layer more); all numbers
-//      but one made categorical. Throws CompileError naming the s-op when
+//      in order: (1) a map of one prefix count (CountPlanner); a map of
+//      several numbers read as one: (2) its linear parts as one number each,
+//      (3) packed prefix counts, (4) a split at its largest parts with one
+//      number (one layer more), (5) all numbers but one made categorical;
+//      (6) a table too large to tabulate: the parts that read the number
+//      made first. Throws CompileError naming the s-op when
 //      no lookup can be built exactly.
 #pragma once
 
@@ -56,7 +58,10 @@ public:
   std::vector<LookupInput> linearInputs(const Node *x);
   /// Block f as a lookup input.
   LookupInput blockInput(int f) const;
+  std::vector<LookupInput> blockInputs(const std::vector<int> &blocks) const;
   static int numericInputs(const std::vector<LookupInput> &inputs);
+  /// The latest time of the inputs (0 for none).
+  static int latestTime(const std::vector<LookupInput> &inputs);
   /// Splits a map of several numerical inputs: its largest parts with at
   /// most one are made by the MLP after their inputs, earliest first, until
   /// the map reads one. A number-valued part inside a sum or difference is
@@ -75,6 +80,19 @@ public:
   BoundInputs bindInputs(const std::vector<LookupInput> &inputs, LookupSpec &spec) const;
 
 private:
+  /// Strategies 2-5 of makeBlock for a map of several numbers: the block of
+  /// x when a count lookup made it, else -1 with `inputs` set to what x's
+  /// own lookup reads (at most one number).
+  int readOneNumber(const Node *x, EncodingKind encoding, bool counts,
+                    std::vector<LookupInput> &inputs);
+  /// x made by a lookup of one combination of prefix counts, or -1.
+  int oneCountLookup(const Node *x, EncodingKind encoding);
+  /// Makes categorical every numerical block of `sources` but one.
+  void keepOneNumber(const std::vector<int> &sources);
+  /// The block of x (or of its `classes`) made by one lookup of `inputs`.
+  int lookupBlock(const Node *x, EncodingKind encoding,
+                  const std::vector<std::vector<Atom>> *classes,
+                  const std::vector<LookupInput> &inputs);
   struct Part {
     const Node *node = nullptr;
     EncodingKind encoding = EncodingKind::Categorical;

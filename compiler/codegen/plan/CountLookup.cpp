@@ -124,95 +124,120 @@ struct PackedLevels {
   }
 };
 
-} // namespace
+/// Phases 1 and 2: the combinations' means packed into one linear form.
+struct Packing {
+  const CountLookup *lookup = nullptr;
+  /// Per combination and term: the range of the integers its mean averages.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> unitRange;
+  /// Per combination: its lowest integer over every width, the width of its
+  /// window (the radix) and its weight in the packed value.
+  std::vector<int64_t> low, radix, weight;
+  LinearForm form;
+  /// How far the packed form may be from its level (from its means').
+  double noise = 0;
+  int latestInput = 0;
+  /// Some combination's packed values pass 1e12 (the later ones are unset).
+  bool tooWide = false;
 
-int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
-  size_t combinations = lookup.combinations.size();
-  bool packed = combinations > 1 ||
-                std::any_of(lookup.forms.begin(), lookup.forms.end(),
-                            [](const CountLookup::Form &form) { return form.compare; });
-  // 1. Per combination: its form, and the range of each mean's values.
-  int latestInput = layout.latest(lookup.categorical);
-  std::vector<LinearForm> forms(combinations);
-  std::vector<std::vector<std::pair<int64_t, int64_t>>> unitRange(combinations);
-  double meanNoise = 0; // Of the packed form, from its means.
-  for (size_t q = 0; q < combinations; ++q)
-    for (const auto &[mean, k] : lookup.combinations[q].terms) {
-      int f = layout.find(mean, EncodingKind::Numerical);
-      addScaled(forms[q], layout.numericReading(f), static_cast<double>(k));
-      latestInput = std::max(latestInput, layout.block(f).time);
-      int64_t lo = INT64_MAX, hi = INT64_MIN;
-      for (const Atom &v : cx.sets.at(mean->inputs[1])) {
-        lo = std::min(lo, v.integral());
-        hi = std::max(hi, v.integral());
-      }
-      unitRange[q].emplace_back(lo, hi);
-      meanNoise = std::max(meanNoise, cx.noiseOf(layout.block(f).levels) * std::fabs(double(k)));
-    }
-  auto range = [&](size_t q, int64_t w) {
+  /// The range of combination q's integer at width w.
+  std::pair<int64_t, int64_t> range(size_t q, int64_t w) const {
     int64_t lo = 0, hi = 0;
     for (size_t j = 0; j < unitRange[q].size(); ++j) {
-      int64_t k = lookup.combinations[q].terms[j].second;
+      int64_t k = lookup->combinations[q].terms[j].second;
       int64_t a = k * w * unitRange[q][j].first, b = k * w * unitRange[q][j].second;
       lo += std::min(a, b);
       hi += std::max(a, b);
     }
     return std::make_pair(lo, hi);
-  };
-  // 2. The window of each combination over every width, and the radix.
-  std::vector<int64_t> low(combinations), radix(combinations), weight(combinations, 1);
-  double noise = 0;
+  }
+  /// The packed value of every combination at its lowest.
+  int64_t lowest() const {
+    int64_t k = 0;
+    for (size_t q = 0; q < low.size(); ++q)
+      k += weight[q] * low[q];
+    return k;
+  }
+};
+
+/// Phase 1: per combination, its form and the range of each mean's values.
+Packing readCombinations(PlanContext &cx, const CountLookup &lookup) {
+  const ResidualLayout &layout = cx.layout;
+  size_t combinations = lookup.combinations.size();
+  Packing packing;
+  packing.lookup = &lookup;
+  packing.latestInput = layout.latest(lookup.categorical);
+  packing.unitRange.resize(combinations);
+  std::vector<LinearForm> forms(combinations);
+  double meanNoise = 0;
+  for (size_t q = 0; q < combinations; ++q)
+    for (const auto &[mean, k] : lookup.combinations[q].terms) {
+      int f = layout.find(mean, EncodingKind::Numerical);
+      addScaled(forms[q], layout.numericReading(f), static_cast<double>(k));
+      packing.latestInput = std::max(packing.latestInput, layout.block(f).time);
+      int64_t lo = INT64_MAX, hi = INT64_MIN;
+      for (const Atom &v : cx.sets.at(mean->inputs[1])) {
+        lo = std::min(lo, v.integral());
+        hi = std::max(hi, v.integral());
+      }
+      packing.unitRange[q].emplace_back(lo, hi);
+      meanNoise = std::max(meanNoise, cx.noiseOf(layout.block(f).levels) * std::fabs(double(k)));
+    }
+  // Phase 2: the window of each combination over every width, the radix,
+  // and the packed form.
+  packing.low.resize(combinations);
+  packing.radix.resize(combinations);
+  packing.weight.assign(combinations, 1);
   for (size_t q = 0; q < combinations; ++q) {
     int64_t lo = INT64_MAX, hi = INT64_MIN;
     for (int64_t w = 1; w <= cx.options.maxLen; ++w) {
-      lo = std::min(lo, range(q, w).first);
-      hi = std::max(hi, range(q, w).second);
+      lo = std::min(lo, packing.range(q, w).first);
+      hi = std::max(hi, packing.range(q, w).second);
     }
-    low[q] = lo;
-    radix[q] = hi - lo + 1;
+    packing.low[q] = lo;
+    packing.radix[q] = hi - lo + 1;
     if (q > 0)
-      weight[q] = weight[q - 1] * radix[q - 1];
-    if (packed && static_cast<double>(weight[q]) * static_cast<double>(radix[q]) > 1e12)
-      return -1;
-    noise += static_cast<double>(weight[q]) * meanNoise *
-             static_cast<double>(lookup.combinations[q].terms.size());
-  }
-  LinearForm form;
-  for (size_t q = 0; q < combinations; ++q)
-    addScaled(form, forms[q], static_cast<double>(weight[q]));
-  if (packed) {
-    // The lookup's own checks, ahead of tabulating: at width N the levels
-    // are 1/N apart, so the steps' slopes reach 2N; neither the noise nor
-    // float32 rounding over the form's range may move a step by an eighth.
-    double slope = 2.0 * static_cast<double>(cx.options.maxLen), most = 0;
-    for (int64_t w = 1; w <= cx.options.maxLen; ++w) {
-      double lo = 0, hi = 0;
-      for (size_t q = 0; q < combinations; ++q) {
-        lo += static_cast<double>(weight[q] * range(q, w).first) / static_cast<double>(w);
-        hi += static_cast<double>(weight[q] * range(q, w).second) / static_cast<double>(w);
-      }
-      most = std::max({most, std::fabs(lo), std::fabs(hi)});
+      packing.weight[q] = packing.weight[q - 1] * packing.radix[q - 1];
+    packing.noise += static_cast<double>(packing.weight[q]) * meanNoise *
+                     static_cast<double>(lookup.combinations[q].terms.size());
+    // (Past 1e12 no packing is exact; the weights beyond could overflow.)
+    if (static_cast<double>(packing.weight[q]) * static_cast<double>(packing.radix[q]) > 1e12) {
+      packing.tooWide = true;
+      break;
     }
-    if (!stepFitsFloat32(slope, noise, slope * 2 * most))
-      return -1;
   }
+  for (size_t q = 0; q < combinations; ++q)
+    addScaled(packing.form, forms[q], static_cast<double>(packing.weight[q]));
+  return packing;
+}
 
-  // 3. The levels of t: every k / w, k a packed value at width w. When
-  // the means average functions of the tokens alone, k is a sum of w steps,
-  // one per position (the step of its token), and only those sums occur;
-  // otherwise k ranges over the box of the combinations' ranges at w.
-  std::optional<std::vector<int64_t>> steps = tokenSteps(lookup, weight);
-  PackedLevels levels;
-  levels.byWidth = lookup.indexOnlyInForm;
-  if (!levels.list(steps, weight, range, cx.options.maxLen, cx.options.maxUnits)) {
-    if (packed)
-      return -1;
-    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
-                              lookup.forms[0].node->name + "' takes too many values"};
+/// Whether several combinations packed stay exact: the packed values fit in
+/// 1e12, and, ahead of tabulating (the lookup's own checks), at width N the
+/// levels are 1/N apart, so the steps' slopes reach 2N; neither the noise
+/// nor float32 rounding over the form's range may move a step by an eighth.
+bool packingFits(const Packing &packing, int64_t maxLen) {
+  if (packing.tooWide)
+    return false;
+  size_t combinations = packing.low.size();
+  double slope = 2.0 * static_cast<double>(maxLen), most = 0;
+  for (int64_t w = 1; w <= maxLen; ++w) {
+    double lo = 0, hi = 0;
+    for (size_t q = 0; q < combinations; ++q) {
+      lo += static_cast<double>(packing.weight[q] * packing.range(q, w).first) /
+            static_cast<double>(w);
+      hi += static_cast<double>(packing.weight[q] * packing.range(q, w).second) /
+            static_cast<double>(w);
+    }
+    most = std::max({most, std::fabs(lo), std::fabs(hi)});
   }
-  // The lookup's levels: the integers k read by width, else every k / w.
+  return stepFitsFloat32(slope, packing.noise, slope * 2 * most);
+}
+
+/// The lookup's numerical input: the packed form, with the levels listed
+/// (the integers k read by width, else every k / w).
+NumericInput packedInput(PlanContext &cx, const Packing &packing, PackedLevels &levels,
+                         bool packed) {
   NumericInput numeric;
-  numeric.form = form;
+  numeric.form = packing.form;
   std::sort(levels.packed.begin(), levels.packed.end());
   levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()),
                       levels.packed.end());
@@ -226,24 +251,54 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
       extremes.insert(extremes.end(), {levels.lowest[w], levels.highest[w]});
   numeric.noise = cx.noiseOf(extremes);
   if (packed)
-    numeric.noise = std::max(numeric.noise, noise);
+    numeric.noise = std::max(numeric.noise, packing.noise);
+  return numeric;
+}
 
-  int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), latestInput);
+/// Phase 4: the lookup's spec for block f of x, and the state its output
+/// reads. When x reads the index only through the counts, its output
+/// depends on the other blocks and the packed value k alone (the decoding
+/// does not depend on the width): the steps are placed between consecutive
+/// k, with a threshold per width read from the index's one-hot, instead of
+/// a gate and its own steps per index.
+class CountLookupSpec {
+public:
+  CountLookupSpec(PlanContext &cx, const Node *x, int f, const CountLookup &lookup,
+                  const Packing &packing, const PackedLevels &levels, NumericInput numeric);
+  CountLookupSpec(const CountLookupSpec &) = delete;
+  LookupSpec spec;
 
-  // When x reads the index only through the counts, its output depends on
-  // the other blocks and the packed value k alone (the decoding does not
-  // depend on the width): the steps are placed between consecutive k, with
-  // a threshold per width read from the index's one-hot, instead of a gate
-  // and its own steps per index.
-  bool byWidth = levels.byWidth;
-  LookupSpec spec = cx.lookupSpec();
+private:
+  /// The packed value at level n: k itself read by width, else the integer
+  /// that the level k / w stands for at this combination's width.
+  int64_t packedAt(const std::vector<int> &combo, int n) const;
+  LinearForm output(const std::vector<int> &combo, int n);
+
+  const ResidualLayout &layout;
+  const CountLookup &lookup;
+  const Packing &packing;
+  const PackedLevels &levels;
+  int block;
   std::vector<const Node *> bound;
-  std::vector<int> blocks; // The categorical blocks bound, in order.
-  int indexSlot = -1, indexBlock = -1;
+  std::vector<int> blocks; ///< The categorical blocks bound, in order.
+  int indexSlot = -1;
+  const std::vector<Atom> *indexValues = nullptr;
+  std::optional<MapProgram> program;
+  std::vector<const Atom *> values;
+  std::vector<Atom> formValues;
+  int64_t lowest = 0;
+};
+
+CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f,
+                                 const CountLookup &lookup, const Packing &packing,
+                                 const PackedLevels &levels, NumericInput numeric)
+    : spec(cx.lookupSpec()), layout(cx.layout), lookup(lookup), packing(packing),
+      levels(levels), block(f), lowest(packing.lowest()) {
+  int indexBlock = -1;
   for (int c : lookup.categorical) {
     if (layout.node(c) == lookup.indices) {
       indexBlock = c;
-      if (byWidth)
+      if (levels.byWidth)
         continue;
       indexSlot = static_cast<int>(bound.size());
     }
@@ -254,69 +309,101 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   assert(indexBlock >= 0 && "the lookup reads the indices");
   for (const CountLookup::Form &packedForm : lookup.forms)
     bound.push_back(packedForm.node);
-  const std::vector<Atom> &indexValues = layout.block(indexBlock).values;
-  spec.numeric = numeric;
-  if (byWidth) {
+  indexValues = &layout.block(indexBlock).values;
+  spec.numeric = std::move(numeric);
+  int64_t maxLen = cx.options.maxLen;
+  if (levels.byWidth) {
     LookupSpec::Widths widths;
     widths.dims = layout.dims(indexBlock);
-    for (const Atom &i : indexValues) {
+    for (const Atom &i : *indexValues) {
       size_t w = static_cast<size_t>(i.integral() + 1);
       widths.widths.push_back(i.integral() + 1);
       bool some = w < levels.lowest.size();
       widths.lowest.push_back(some ? levels.lowest[w] : HUGE_VAL);
       widths.highest.push_back(some ? levels.highest[w] : -HUGE_VAL);
     }
-    widths.most = cx.options.maxLen;
+    widths.most = maxLen;
     spec.widths = std::move(widths);
   } else {
-    spec.levelsAt = [&](const std::vector<int> &combo) -> std::vector<int> {
-      int64_t w = indexValues[combo[indexSlot]].integral() + 1;
-      return w >= 1 && w <= cx.options.maxLen ? levels.ofWidth[w] : std::vector<int>{};
+    spec.levelsAt = [this, maxLen](const std::vector<int> &combo) -> std::vector<int> {
+      int64_t w = (*indexValues)[combo[indexSlot]].integral() + 1;
+      return w >= 1 && w <= maxLen ? this->levels.ofWidth[w] : std::vector<int>{};
     };
   }
-  // The packed value at level n: k itself read by width, else the integer
-  // that the level k / w stands for at this combination's width.
-  auto packedAt = [&](const std::vector<int> &combo, int n) {
-    if (byWidth)
-      return levels.packed[n];
-    auto [p, q] = levels.rational[n];
-    int64_t w = indexValues[combo[indexSlot]].integral() + 1;
-    assert(w % q == 0 && "the level is one of this width's");
-    return p * (w / q);
+  program.emplace(x, bound);
+  values.resize(bound.size());
+  formValues.resize(lookup.forms.size());
+  spec.output = [this](const std::vector<int> &combo, int n) { return output(combo, n); };
+}
+
+int64_t CountLookupSpec::packedAt(const std::vector<int> &combo, int n) const {
+  if (levels.byWidth)
+    return levels.packed[n];
+  auto [p, q] = levels.rational[n];
+  int64_t w = (*indexValues)[combo[indexSlot]].integral() + 1;
+  assert(w % q == 0 && "the level is one of this width's");
+  return p * (w / q);
+}
+
+LinearForm CountLookupSpec::output(const std::vector<int> &combo, int n) {
+  int64_t k = packedAt(combo, n);
+  for (size_t c = 0; c < blocks.size(); ++c)
+    values[c] = &layout.block(blocks[c]).values[combo[c]];
+  auto digit = [&](size_t q) {
+    return packing.low[q] + ((k - lowest) / packing.weight[q]) % packing.radix[q];
   };
-  MapProgram program(x, bound);
-  std::vector<const Atom *> values(bound.size());
-  std::vector<Atom> formValues(lookup.forms.size());
-  int64_t lowest = 0;
-  for (size_t q = 0; q < combinations; ++q)
-    lowest += weight[q] * low[q];
-  spec.output = [&](const std::vector<int> &combo, int n) {
-    int64_t k = packedAt(combo, n);
-    for (size_t c = 0; c < blocks.size(); ++c)
-      values[c] = &layout.block(blocks[c]).values[combo[c]];
-    auto digit = [&](size_t q) { return low[q] + ((k - lowest) / weight[q]) % radix[q]; };
-    for (size_t i = 0; i < lookup.forms.size(); ++i) {
-      const CountLookup::Form &packedForm = lookup.forms[i];
-      int64_t d = packedForm.over.empty() ? digit(packedForm.combination) : 0;
-      for (const auto &[q, b] : packedForm.over)
-        d += b * digit(q);
-      formValues[i] = packedForm.compare ? applyAtomOp(*packedForm.compare,
-                                                              Atom::integer(d), Atom::integer(0))
-                                         : Atom::integer(d + packedForm.constant);
-      values[blocks.size() + i] = &formValues[i];
-    }
-    return layout.encode(f, program.run(values));
-  };
+  for (size_t i = 0; i < lookup.forms.size(); ++i) {
+    const CountLookup::Form &packedForm = lookup.forms[i];
+    int64_t d = packedForm.over.empty() ? digit(packedForm.combination) : 0;
+    for (const auto &[q, b] : packedForm.over)
+      d += b * digit(q);
+    formValues[i] = packedForm.compare
+                        ? applyAtomOp(*packedForm.compare, Atom::integer(d), Atom::integer(0))
+                        : Atom::integer(d + packedForm.constant);
+    values[blocks.size() + i] = &formValues[i];
+  }
+  return layout.encode(block, program->run(values));
+}
+
+} // namespace
+
+int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
+  size_t combinations = lookup.combinations.size();
+  bool packed = combinations > 1 ||
+                std::any_of(lookup.forms.begin(), lookup.forms.end(),
+                            [](const CountLookup::Form &form) { return form.compare; });
+  // 1, 2. The combinations' means packed into one linear form.
+  Packing packing = readCombinations(cx, lookup);
+  if (packed && !packingFits(packing, cx.options.maxLen))
+    return -1;
+  // 3. The levels of t: every k / w, k a packed value at width w. When
+  // the means average functions of the tokens alone, k is a sum of w steps,
+  // one per position (the step of its token), and only those sums occur;
+  // otherwise k ranges over the box of the combinations' ranges at w.
+  std::optional<std::vector<int64_t>> steps = tokenSteps(lookup, packing.weight);
+  PackedLevels levels;
+  levels.byWidth = lookup.indexOnlyInForm;
+  auto range = [&](size_t q, int64_t w) { return packing.range(q, w); };
+  if (!levels.list(steps, packing.weight, range, cx.options.maxLen, cx.options.maxUnits)) {
+    if (packed)
+      return -1;
+    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
+                              lookup.forms[0].node->name + "' takes too many values"};
+  }
+  NumericInput numeric = packedInput(cx, packing, levels, packed);
+  int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), packing.latestInput);
+  // 4. The lookup.
+  CountLookupSpec table(cx, x, f, lookup, packing, levels, std::move(numeric));
   std::vector<HiddenUnit> units;
   if (packed) {
     try {
-      units = buildLookup(spec);
+      units = buildLookup(table.spec);
     } catch (const LookupError &) {
       layout.dropLast(f);
       return -1;
     }
   } else {
-    units = cx.lookupUnits(x, spec);
+    units = cx.lookupUnits(x, table.spec);
   }
   std::string names, read;
   for (int c : lookup.categorical)

@@ -4,11 +4,11 @@
 Usage: tracr-table.py RASP ROOT
 
 Compiles each program of tests/differential/tracr.rasp with `rasp compile
---json` at the max_len and vocabulary of ../shared/spec/compiling-to-weights.md
-§5 (Tracr's visualisation notebook) and prints a Markdown table: our layers
-(and the analysis layers), total heads, d_model, dense and nonzero
-parameters and compile time, beside Tracr's layers, total heads, d_model
-and parameters as that spec computed them from Tracr's code (HEAD 9ce2b8c).
+--json` at the max_len and vocabulary Tracr's visualisation notebook uses
+and prints a Markdown table (docs/tracr-comparison.md): our layers (and the
+analysis layers), total heads, d_model, dense and nonzero parameters and
+compile time, beside Tracr's layers, total heads, d_model and parameters as
+computed from Tracr's code (HEAD 9ce2b8c).
 """
 import json
 import os

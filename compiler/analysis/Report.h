@@ -22,7 +22,7 @@ namespace rasp::analysis {
 void printReport(const std::string &name, const Analysis &analysis,
                  const DiagnosticEngine &diags, llvm::raw_ostream &out);
 
-/// JSON (schema in the README): name, layers, max_heads, heads_per_layer,
+/// JSON (schema in docs/cli.md): name, layers, max_heads, heads_per_layer,
 /// and per layer its heads and mlp.
 llvm::json::Object reportJson(const std::string &name, const Analysis &analysis,
                               const DiagnosticEngine &diags);

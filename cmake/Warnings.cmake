@@ -1,3 +1,8 @@
 # Warning flags for the project's own code (generated code is compiled without them).
+# RASP_WERROR makes them errors; CI's builds (scripts/test.sh) turn it on.
+option(RASP_WERROR "Treat warnings in the project's own code as errors" OFF)
 add_library(rasp_warnings INTERFACE)
 target_compile_options(rasp_warnings INTERFACE -Wall -Wextra)
+if(RASP_WERROR)
+  target_compile_options(rasp_warnings INTERFACE -Werror)
+endif()

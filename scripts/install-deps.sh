@@ -13,6 +13,8 @@ packages=(
   libeigen3-dev libboost-program-options-dev libedit-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # the formatting check (scripts/check-format.sh)
+  clang-format-14
   # lit runs on python3; graphviz renders drawings
   python3 graphviz
 )

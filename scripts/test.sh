@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # README command 2: install the dependencies, build, and run the whole test suite.
-#  1. Release build with GCC (build/): unit tests and golden tests.
+#  0. Every tracked C++ file formatted as .clang-format says.
+#  1. Release build with GCC (build/), warnings as errors: unit, golden and
+#     differential tests.
 #  2. Clang build with ASan + UBSan and libFuzzer (build-fuzz/): the same
 #     tests under the sanitizers, then each fuzz target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-./scripts/build.sh
+./scripts/check-format.sh
+./scripts/build.sh -DRASP_WERROR=ON
 ctest --test-dir build --output-on-failure
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRASP_FUZZ=ON -DRASP_BENCH=OFF
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRASP_FUZZ=ON -DRASP_BENCH=OFF -DRASP_WERROR=ON
 cmake --build build-fuzz
 ctest --test-dir build-fuzz --output-on-failure

@@ -38,6 +38,17 @@ private:
   /// only by equalities against known integers: a block of those targets
   /// and the rest, made from x's linear form (-1 when x is not such).
   int targetClasses(const Node *x);
+  /// The numbers the selects reading x compare it with, when they are all
+  /// equalities against known numbers; empty otherwise (or past 4096).
+  std::vector<double> equalityTargets(const Node *x) const;
+  /// x = c + sum(k_i * leaf_i): integer leaves with integer coefficients,
+  /// and at most one leaf with coefficient +-1 whose non-integer values stay
+  /// at least `gap` from every integer; [lo, hi] bounds x.
+  struct IntegerShape {
+    std::vector<std::pair<const Node *, double>> leaves;
+    double lo = 0, hi = 0, gap = 0.5;
+  };
+  std::optional<IntegerShape> integerShape(const Node *x) const;
 
   // Score groups (HeadPlanner.cpp).
   void conjuncts(const Node *sel, std::vector<const Node *> &out);

@@ -157,72 +157,85 @@ static bool linearLeaves(const Node *x, double k, std::vector<std::pair<const No
   return true;
 }
 
-int HeadPlanner::targetClasses(const Node *x) {
-  // Only where x's own values are unknown: only equalities read it, and
-  // their other sides' values are known numbers (the targets).
-  if (cx.sets.has(x))
-    return -1;
+std::vector<double> HeadPlanner::equalityTargets(const Node *x) const {
   auto uses = sideUses.find(x);
   if (uses == sideUses.end())
-    return -1;
+    return {};
   std::vector<double> targets;
   for (const auto &[select, keySide] : uses->second) {
     if (select->cmp != graph::CompareKind::Eq && select->cmp != graph::CompareKind::Ne)
-      return -1;
+      return {};
     const Node *other = select->inputs[keySide ? 1 : 0];
     if (!cx.sets.has(other))
-      return -1;
+      return {};
     for (const Atom &v : cx.sets.at(other)) {
       if (!v.isNumber() || v.isBool())
-        return -1;
+        return {};
       targets.push_back(v.number());
     }
   }
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-  if (targets.empty() || targets.size() > 4096)
-    return -1;
+  if (targets.size() > 4096)
+    return {};
+  return targets;
+}
+
+std::optional<HeadPlanner::IntegerShape> HeadPlanner::integerShape(const Node *x) const {
   // x = c + sum(k_i * leaf_i): integer leaves with integer coefficients, and
   // one leaf p with coefficient +-1 whose non-integer values stay at least
   // `gap` from every integer. Then x is an integer exactly when p is, and
   // otherwise at least `gap` from every integer: steps at gap / 2 around
   // each integer target tell the targets from the rest.
-  std::vector<std::pair<const Node *, double>> leaves;
+  IntegerShape shape;
   double constant = 0;
-  if (!linearLeaves(x, 1.0, leaves, constant) || constant != std::floor(constant))
-    return -1;
+  if (!linearLeaves(x, 1.0, shape.leaves, constant) || constant != std::floor(constant))
+    return std::nullopt;
   const Node *fractional = nullptr;
-  double lo = constant, hi = constant, gap = 0.5;
-  for (const auto &[leaf, k] : leaves) {
+  shape.lo = constant;
+  shape.hi = constant;
+  for (const auto &[leaf, k] : shape.leaves) {
     if (!cx.sets.has(leaf))
-      return -1;
+      return std::nullopt;
     const std::vector<Atom> &values = cx.sets.at(leaf);
     if (values.empty() || !std::all_of(values.begin(), values.end(), [](const Atom &v) {
           return v.isNumber() && std::isfinite(v.number());
         }))
-      return -1;
+      return std::nullopt;
     double least = values.front().number(), most = values.back().number();
-    lo += std::min(k * least, k * most);
-    hi += std::max(k * least, k * most);
+    shape.lo += std::min(k * least, k * most);
+    shape.hi += std::max(k * least, k * most);
     bool integral = std::all_of(values.begin(), values.end(), [](const Atom &v) {
       return v.number() == std::floor(v.number());
     });
     if (integral && k == std::floor(k))
       continue;
     if (fractional || std::fabs(k) != 1)
-      return -1;
+      return std::nullopt;
     fractional = leaf;
     for (const Atom &v : values) {
       double distance = std::fabs(v.number() - std::round(v.number()));
       if (distance > 1e-9)
-        gap = std::min(gap, distance);
+        shape.gap = std::min(shape.gap, distance);
     }
   }
-  if (std::any_of(targets.begin(), targets.end(),
-                  [](double t) { return t != std::floor(t); }))
+  return shape;
+}
+
+int HeadPlanner::targetClasses(const Node *x) {
+  // Only where x's own values are unknown: only equalities read it, and
+  // their other sides' values are known integers (the targets).
+  if (cx.sets.has(x))
+    return -1;
+  std::vector<double> targets = equalityTargets(x);
+  if (targets.empty() || std::any_of(targets.begin(), targets.end(),
+                                     [](double t) { return t != std::floor(t); }))
+    return -1;
+  std::optional<IntegerShape> shape = integerShape(x);
+  if (!shape)
     return -1;
   // The leaves that are not linear forms yet become numerical blocks.
-  for (const auto &[leaf, k] : leaves)
+  for (const auto &[leaf, k] : shape->leaves)
     if (!lookups.linearForm(leaf))
       lookups.makeBlock(leaf, EncodingKind::Numerical);
   std::optional<LinearRead> form = lookups.linearForm(x);
@@ -230,6 +243,7 @@ int HeadPlanner::targetClasses(const Node *x) {
     return -1;
   // Levels: each target in range and the nearest values x may hold beside
   // it, and the ends of the range.
+  double lo = shape->lo, hi = shape->hi, gap = shape->gap;
   std::vector<double> levels = {lo, hi};
   std::vector<double> hit;
   for (double t : targets)

@@ -2,7 +2,7 @@
 """The differential test table: `rasp verify` on every program of table.txt.
 
 Usage: run-table.py RASP ROOT MAX_LEN... [--samples K] [--light]
-                    [--table TABLE] [--report FILE]
+                    [--only FILE]... [--table TABLE] [--report FILE]
 
 Each program is compiled at each max_len and its model compared with the
 reference evaluator on at least K random inputs (every input when there are
@@ -10,8 +10,9 @@ few), all lengths 1..max_len covered. Fails if any program fails to compile
 or disagrees on any input. An input on which the evaluator itself fails is
 not compared: it is counted apart and fails the row unless table.txt
 declares the row `evaluator-failures` (and a row that compares no input
-fails all the same). --table reads another table (paths in it still
-relative to ROOT). --report writes one JSON line per run with the
+fails all the same). --only keeps the rows of one file (its path or base
+name, as in `--only tracr.rasp`). --table reads another table (paths in it
+still relative to ROOT). --report writes one JSON line per run with the
 compile report (layers, d_model, parameters, compile time) and the
 agreement, for the closing tables and the benchmarks.
 """
@@ -117,6 +118,8 @@ def parse_args():
     parser.add_argument("--report")
     parser.add_argument("--light", action="store_true",
                         help="skip the programs marked heavy past max_len 16")
+    parser.add_argument("--only", action="append", metavar="FILE",
+                        help="only the rows of FILE (its path or base name; repeatable)")
     parser.add_argument("--table", help="the table (default ROOT/tests/differential/table.txt)")
     return parser.parse_args()
 
@@ -124,6 +127,10 @@ def parse_args():
 def main():
     args = parse_args()
     rows = read_table(args.table or os.path.join(args.root, "tests/differential/table.txt"))
+    if args.only:
+        rows = [r for r in rows if r.path in args.only or os.path.basename(r.path) in args.only]
+        if not rows:
+            sys.exit(f"no row of the table is in {', '.join(args.only)}")
     runs = failures = skipped = 0
     report = open(args.report, "w", encoding="utf-8") if args.report else None
     for n in args.max_len:

@@ -99,9 +99,12 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
     diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
     return std::nullopt;
   }
+  // Errors reported before (`run` compiles one s-op after another) are not
+  // this vocabulary's.
+  unsigned errorsBefore = diags.errorCount();
   std::optional<std::vector<lang::Atom>> vocab =
       parseVocab(*program.elaborator, diags, vocabText);
-  if (!vocab || diags.errorCount())
+  if (!vocab || diags.errorCount() > errorsBefore)
     return std::nullopt;
   const graph::Node *node = findNode(*program.scope, name, diags, false);
   if (!node)

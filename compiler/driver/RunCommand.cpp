@@ -29,9 +29,10 @@ int driver::runCommand(const std::vector<std::string> &args) {
       "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
       "as the original REPL shows values. LIT is a RASP literal: a string\n"
       "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
-      "With --backend cpu, each s-op is compiled for the vocabulary and\n"
-      "max_len, and the model runs on the CPU instead; --trace prints the\n"
-      "residual stream after each layer, decoded into the s-ops it holds.\n";
+      "With --backend cpu, each s-op (not a selector) is compiled for the\n"
+      "vocabulary and max_len, and the model runs on the CPU instead; --trace\n"
+      "prints the residual stream after each layer, decoded into the s-ops it\n"
+      "holds.\n";
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(),
                         "a RASP file")(
@@ -91,6 +92,11 @@ int driver::runCommand(const std::vector<std::string> &args) {
     const graph::Node *node = findNode(*program->scope, name, diags, true);
     if (!node)
       continue;
+    if (backend == "cpu" && node->isSelector()) {
+      diags.error("'" + name + "' is a selector; --backend cpu runs a compiled model, "
+                  "which computes s-ops, not selectors (--backend interp prints its matrix)");
+      continue;
+    }
     try {
       if (node->isSelector()) {
         const eval::SelectorMatrix &matrix = evaluator.selector(node);
@@ -113,10 +119,6 @@ int driver::runCommand(const std::vector<std::string> &args) {
       }
       std::optional<eval::Sequence> compiled;
       if (backend == "cpu") {
-        if (node->isSelector()) {
-          diags.error("'" + name + "' is a selector; --backend cpu runs s-ops");
-          continue;
-        }
         compiled = runCompiled(diags, *program, name, atoms, inputLoc,
                                (*vm)["vocab"].as<std::string>(),
                                (*vm)["max-len"].as<int64_t>(),

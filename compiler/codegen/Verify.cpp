@@ -54,6 +54,7 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
   VerifyReport report;
   std::vector<runtime::TokenIds> inputs =
       chooseInputs(plan.vocab.size(), plan.maxLen, options, report.exhaustive);
+  report.inputs = inputs.size();
   const size_t batchSize = 64;
   for (size_t start = 0; start < inputs.size(); start += batchSize) {
     std::vector<runtime::TokenIds> batch(
@@ -67,11 +68,13 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
       const eval::Sequence *expected = nullptr;
       try {
         expected = &evaluator.sequence(root);
-      } catch (const eval::EvalError &) {
+      } catch (const eval::EvalError &e) {
         ++report.referenceErrors;
+        if (!report.firstFailure)
+          report.firstFailure = EvaluatorFailure{input, e};
         continue;
       }
-      ++report.samples;
+      ++report.compared;
       const std::vector<int64_t> &choices = results[b].choices[0];
       bool same = true;
       std::vector<std::string> want, got;

@@ -6,10 +6,12 @@
 // 1..max_len. A categorical output agrees when the value the model decodes
 // (argmax) equals the evaluator's; a numerical one when it is within
 // NumericTolerance of it (relative for values past 1). Inputs on which the
-// evaluator fails are counted apart.
+// evaluator fails are not compared but counted apart (referenceErrors), so
+// that the caller can tell how many of the inputs chosen were compared.
 #pragma once
 
 #include "compiler/codegen/Pipeline.h"
+#include "compiler/eval/Evaluate.h"
 #include "runtime/Backend.h"
 
 #include <optional>
@@ -30,12 +32,22 @@ struct Mismatch {
   std::vector<std::string> expected, actual;
 };
 
+/// An input the evaluator fails on, and its error.
+struct EvaluatorFailure {
+  std::vector<Atom> input;
+  eval::EvalError error;
+};
+
 struct VerifyReport {
-  size_t samples = 0, agree = 0, mismatches = 0, referenceErrors = 0;
+  /// Inputs chosen (every input, or `samples` random ones): each is either
+  /// compared (agree + mismatches) or skipped because the evaluator fails on
+  /// it (referenceErrors).
+  size_t inputs = 0, compared = 0, agree = 0, mismatches = 0, referenceErrors = 0;
   bool exhaustive = false;
   /// Numerical outputs: the largest distance from the evaluator's value.
   double maxDeviation = 0;
   std::optional<Mismatch> first;
+  std::optional<EvaluatorFailure> firstFailure;
 };
 
 VerifyReport verifyModel(const graph::Node *root, const CompiledProgram &compiled,

@@ -13,6 +13,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cassert>
 #include <iostream>
 #include <unordered_set>
 
@@ -98,9 +99,12 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
     diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
     return std::nullopt;
   }
+  // Errors reported before (`run` compiles one s-op after another) are not
+  // this vocabulary's.
+  unsigned errorsBefore = diags.errorCount();
   std::optional<std::vector<Atom>> vocab =
       parseVocab(*program.elaborator, diags, vocabText);
-  if (!vocab || diags.errorCount())
+  if (!vocab || diags.errorCount() > errorsBefore)
     return std::nullopt;
   const graph::Node *node = findNode(*program.scope, name, diags, false);
   if (!node)
@@ -296,19 +300,107 @@ int driver::compileCommand(const std::vector<std::string> &args) {
   return ExitOk;
 }
 
+namespace {
+
+std::string listText(const std::vector<std::string> &items) {
+  std::string s;
+  for (size_t i = 0; i < items.size(); ++i)
+    s += (i ? ", " : "") + items[i];
+  return "[" + s + "]";
+}
+
+void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &file,
+                     const runtime::Backend &backend) {
+  // "samples" and "reference_errors" are the older names of "compared" and
+  // "evaluator_failures", kept for existing readers.
+  llvm::json::Object out{
+      {"sop", file.root->name},
+      {"max_len", file.compiled.model.config.maxLen},
+      {"backend", backend.name()},
+      {"exhaustive", report.exhaustive},
+      {"asked", static_cast<int64_t>(report.inputs)},
+      {"compared", static_cast<int64_t>(report.compared)},
+      {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
+      {"samples", static_cast<int64_t>(report.compared)},
+      {"agree", static_cast<int64_t>(report.agree)},
+      {"mismatches", static_cast<int64_t>(report.mismatches)},
+      {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
+      {"max_numeric_deviation", report.maxDeviation}};
+  if (report.first) {
+    llvm::json::Array input;
+    for (const Atom &a : report.first->input)
+      input.push_back(atomJson(a));
+    out["first_mismatch"] = llvm::json::Object{{"input", std::move(input)},
+                                               {"expected", listText(report.first->expected)},
+                                               {"compiled", listText(report.first->actual)}};
+  }
+  llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(out))) << "\n";
+}
+
+void printVerifyText(const codegen::VerifyReport &report, const CompiledFile &file,
+                     const runtime::Backend &backend) {
+  llvm::outs() << "verify '" << file.root->name << "' at max_len "
+               << file.compiled.model.config.maxLen << " on " << backend.name() << ": "
+               << report.agree << "/" << report.compared << " inputs agree"
+               << (report.exhaustive ? " (every input)" : " (random)");
+  if (report.referenceErrors)
+    llvm::outs() << "; " << report.referenceErrors << " of " << report.inputs
+                 << " inputs skipped, the evaluator fails on them";
+  llvm::outs() << "\n";
+  if (!report.first)
+    return;
+  std::vector<std::string> input;
+  for (const Atom &a : report.first->input)
+    input.push_back(a.repr());
+  llvm::outs() << "first mismatch: input " << listText(input) << "\n  expected "
+               << listText(report.first->expected) << "\n  compiled "
+               << listText(report.first->actual) << "\n";
+}
+
+/// A run that compared nothing, or skipped inputs the evaluator fails on
+/// without --allow-evaluator-failures, is an error: it did not check what it
+/// was asked to. Returns whether it is one (reported, with the first
+/// failure as a note).
+bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
+                      DiagnosticEngine &diags) {
+  std::string inputs = std::to_string(report.inputs);
+  if (report.compared == 0)
+    diags.error("no input was compared: the evaluator fails on all " + inputs + " inputs");
+  else if (report.referenceErrors && !allowFailures)
+    diags.error("the evaluator fails on " + std::to_string(report.referenceErrors) + " of " +
+                inputs + " inputs, which were skipped (" + std::to_string(report.compared) +
+                " compared); pass --allow-evaluator-failures to accept that");
+  else
+    return false;
+  assert(report.firstFailure && "inputs were skipped, none recorded");
+  const codegen::EvaluatorFailure &failure = *report.firstFailure;
+  std::vector<std::string> input;
+  for (const Atom &a : failure.input)
+    input.push_back(a.repr());
+  diags.note(failure.error.loc,
+             "first failure, on input " + listText(input) + ": " + failure.error.message);
+  return true;
+}
+
+} // namespace
+
 int driver::verifyCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
-      "                   [--seed S] [--f64] [--json]\n\n"
+      "                   [--seed S] [--f64] [--allow-evaluator-failures] [--json]\n\n"
       "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
       "reference evaluator: on every input of length 1..N when there are at most\n"
       "2000 of them, else on K random inputs (default 500) spread over every\n"
-      "length. Prints the agreement; exits 3 on any mismatch, showing the first.\n";
+      "length. Prints the agreement; exits 3 on any mismatch, showing the first.\n"
+      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
+      "are any (unless --allow-evaluator-failures) or if none is left.\n";
   po::options_description options = compileOptions();
   options.add_options()("samples", po::value<size_t>()->default_value(500),
                         "random inputs when the input space is large")(
       "seed", po::value<uint64_t>()->default_value(1), "the random seed")(
-      "f64", po::bool_switch(), "run the model in float64 (float32 by default)");
+      "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
+      "allow-evaluator-failures", po::bool_switch(),
+      "succeed when the evaluator fails on some inputs (they are skipped)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
@@ -321,55 +413,19 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   std::optional<CompiledFile> file = compileFile(*vm, diags);
   if (!file)
     return ExitProgramError;
-  const graph::Node *root = file->root;
-  const codegen::CompiledProgram *compiled = &file->compiled;
   auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>()
                                              ? runtime::PrecisionKind::Float64
                                              : runtime::PrecisionKind::Float32);
   codegen::VerifyReport report = codegen::verifyModel(
-      root, *compiled, *backend,
+      file->root, file->compiled, *backend,
       {(*vm)["samples"].as<size_t>(), (*vm)["seed"].as<uint64_t>()});
-  auto text = [](const std::vector<std::string> &items) {
-    std::string s;
-    for (size_t i = 0; i < items.size(); ++i)
-      s += (i ? ", " : "") + items[i];
-    return "[" + s + "]";
-  };
-  if ((*vm)["json"].as<bool>()) {
-    llvm::json::Object out{{"sop", root->name},
-                           {"max_len", compiled->model.config.maxLen},
-                           {"backend", backend->name()},
-                           {"exhaustive", report.exhaustive},
-                           {"samples", static_cast<int64_t>(report.samples)},
-                           {"agree", static_cast<int64_t>(report.agree)},
-                           {"mismatches", static_cast<int64_t>(report.mismatches)},
-                           {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
-                           {"max_numeric_deviation", report.maxDeviation}};
-    if (report.first) {
-      llvm::json::Array input;
-      for (const Atom &a : report.first->input)
-        input.push_back(atomJson(a));
-      out["first_mismatch"] = llvm::json::Object{{"input", std::move(input)},
-                                                 {"expected", text(report.first->expected)},
-                                                 {"compiled", text(report.first->actual)}};
-    }
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(out))) << "\n";
-  } else {
-    llvm::outs() << "verify '" << root->name << "' at max_len " << compiled->model.config.maxLen
-                 << " on " << backend->name() << ": " << report.agree << "/" << report.samples
-                 << " inputs agree" << (report.exhaustive ? " (every input)" : " (random)");
-    if (report.referenceErrors)
-      llvm::outs() << "; " << report.referenceErrors
-                   << " inputs skipped, the evaluator fails on them";
-    llvm::outs() << "\n";
-    if (report.first) {
-      std::vector<std::string> input;
-      for (const Atom &a : report.first->input)
-        input.push_back(a.repr());
-      llvm::outs() << "first mismatch: input " << text(input) << "\n  expected "
-                   << text(report.first->expected) << "\n  compiled "
-                   << text(report.first->actual) << "\n";
-    }
-  }
-  return report.mismatches ? ExitMismatch : ExitOk;
+  if ((*vm)["json"].as<bool>())
+    printVerifyJson(report, *file, *backend);
+  else
+    printVerifyText(report, *file, *backend);
+  bool incomplete =
+      reportIncomplete(report, (*vm)["allow-evaluator-failures"].as<bool>(), diags);
+  if (report.mismatches)
+    return ExitMismatch;
+  return incomplete ? ExitProgramError : ExitOk;
 }

@@ -20,18 +20,24 @@ using namespace rasp;
 using namespace rasp::driver;
 namespace po = boost::program_options;
 
-int driver::runCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
-      "                [--backend interp|cpu --vocab V --max-len N "
-      "[--trace]]\n\n"
-      "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
-      "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
-      "as the original REPL shows values. LIT is a RASP literal: a string\n"
-      "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
-      "With --backend cpu, each s-op is compiled for the vocabulary and\n"
-      "max_len, and the model runs on the CPU instead; --trace prints the\n"
-      "residual stream after each layer, decoded into the s-ops it holds.\n";
+// The command reads as its phases: parse the options, load the program and
+// choose the s-ops, run each on the interpreter or the compiled model, print.
+namespace {
+
+const char *const RunUsage =
+    "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
+    "                [--backend interp|cpu --vocab V --max-len N "
+    "[--trace]]\n\n"
+    "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
+    "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
+    "as the original REPL shows values. LIT is a RASP literal: a string\n"
+    "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
+    "With --backend cpu, each s-op (not a selector) is compiled for the\n"
+    "vocabulary and max_len, and the model runs on the CPU instead; --trace\n"
+    "prints the residual stream after each layer, decoded into the s-ops it\n"
+    "holds.\n";
+
+po::options_description runOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(),
                         "a RASP file")(
@@ -50,102 +56,187 @@ int driver::runCommand(const std::vector<std::string> &args) {
       "trace", po::bool_switch(),
       "with --backend cpu: print every s-op's block, decoded, after each "
       "layer");
-  int exit = ExitOk;
-  auto vm = parseArgs(args, usage, options, 1, exit);
+  return options;
+}
+
+/// What `rasp run` is asked to do, its usage checked.
+struct RunRequest {
+  std::string file, input, backend, vocab;
+  std::vector<std::string> sops;
+  int64_t maxLen = 0;
+  bool json = false, trace = false;
+};
+
+/// Phase 1: the command line. Nothing when the command ends here, with
+/// `exit` set (ExitUsage, or ExitOk after --help).
+std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args,
+                                          int &exit) {
+  auto vm = parseArgs(args, RunUsage, runOptions(), 1, exit);
   if (!vm)
-    return exit;
-  DiagnosticEngine diags;
-  std::optional<LoadedProgram> program =
-      loadProgram(diags, (*vm)["file"].as<std::string>());
-  if (!program)
-    return ExitProgramError;
-  SourceLoc inputLoc;
-  std::optional<lang::Value> input = parseInput(
-      *program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
-  if (!input)
-    return ExitProgramError;
+    return std::nullopt;
+  RunRequest request{(*vm)["file"].as<std::string>(),
+                     (*vm)["input"].as<std::string>(),
+                     (*vm)["backend"].as<std::string>(),
+                     vm->count("vocab") ? (*vm)["vocab"].as<std::string>() : "",
+                     (*vm)["sop"].as<std::vector<std::string>>(),
+                     vm->count("max-len") ? (*vm)["max-len"].as<int64_t>() : 0,
+                     (*vm)["json"].as<bool>(), (*vm)["trace"].as<bool>()};
+  std::string error;
+  if (request.backend != "interp" && request.backend != "cpu")
+    error = "--backend must be interp or cpu, not '" + request.backend + "'";
+  else if (request.backend == "cpu" &&
+           (!vm->count("vocab") || !vm->count("max-len")))
+    error = "--backend cpu needs --vocab and --max-len";
+  if (error.empty())
+    return request;
+  std::cerr << "rasp: error: " << error << "\n\n" << RunUsage;
+  exit = ExitUsage;
+  return std::nullopt;
+}
+
+/// The program run, its input, and the s-ops (or selectors) to evaluate.
+struct LoadedRun {
+  LoadedProgram program;
+  lang::Value input;
   std::vector<Atom> atoms;
+  SourceLoc inputLoc;
+  std::vector<std::pair<std::string, const graph::Node *>> sops;
+};
+
+/// Phase 2: loads the program and the input; nothing if either fails. A
+/// name that is no s-op, or a selector for --backend cpu (a compiled model
+/// computes s-ops only), is reported and left out.
+std::optional<LoadedRun> loadRun(const RunRequest &request,
+                                 DiagnosticEngine &diags) {
+  std::optional<LoadedProgram> program = loadProgram(diags, request.file);
+  if (!program)
+    return std::nullopt;
+  LoadedRun run;
+  std::optional<lang::Value> input = parseInput(
+      *program->elaborator, diags, request.input, run.inputLoc);
+  if (!input)
+    return std::nullopt;
+  run.input = *input;
   try {
-    atoms = lang::inputAtoms(*input, inputLoc);
+    run.atoms = lang::inputAtoms(run.input, run.inputLoc);
   } catch (const lang::LangError &e) {
     diags.error(e.loc, e.message);
-    return ExitProgramError;
+    return std::nullopt;
   }
-  bool json = (*vm)["json"].as<bool>();
-  std::string backend = (*vm)["backend"].as<std::string>();
-  if (backend != "interp" && backend != "cpu") {
-    std::cerr << "rasp: error: --backend must be interp or cpu, not '"
-              << backend << "'\n\n"
-              << usage;
-    return ExitUsage;
-  }
-  if (backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len"))) {
-    std::cerr << "rasp: error: --backend cpu needs --vocab and --max-len\n\n"
-              << usage;
-    return ExitUsage;
-  }
-  eval::Evaluator evaluator(atoms);
-  llvm::json::Object outputs;
-  std::string inputShown = lang::inputText(*input);
-  for (const std::string &name : (*vm)["sop"].as<std::vector<std::string>>()) {
+  for (const std::string &name : request.sops) {
     const graph::Node *node = findNode(*program->scope, name, diags, true);
-    if (!node)
-      continue;
-    try {
-      if (node->isSelector()) {
-        const eval::SelectorMatrix &matrix = evaluator.selector(node);
-        if (json) {
-          llvm::json::Array rows;
-          for (size_t q = 0; q < atoms.size(); ++q) {
-            llvm::json::Array row;
-            for (size_t k = 0; k < atoms.size(); ++k)
-              row.push_back(matrix.get(q, k));
-            rows.push_back(std::move(row));
-          }
-          outputs[name] = llvm::json::Object{{"type", "selector"},
-                                             {"matrix", std::move(rows)}};
-        } else {
-          llvm::outs() << name << "(" << inputShown << ") =\n";
-          for (const std::string &line : lang::selectorLines(matrix, atoms))
-            llvm::outs() << line << "\n";
-        }
-        continue;
-      }
-      std::optional<eval::Sequence> compiled;
-      if (backend == "cpu") {
-        if (node->isSelector()) {
-          diags.error("'" + name + "' is a selector; --backend cpu runs s-ops");
-          continue;
-        }
-        compiled = runCompiled(diags, *program, name, atoms, inputLoc,
-                               (*vm)["vocab"].as<std::string>(),
-                               (*vm)["max-len"].as<int64_t>(),
-                               (*vm)["trace"].as<bool>());
-        if (!compiled)
-          continue;
-      }
-      const eval::Sequence &sequence =
-          compiled ? *compiled : evaluator.sequence(node);
-      if (json) {
-        llvm::json::Array values;
-        for (const Atom &atom : sequence.values)
-          values.push_back(atomJson(atom));
-        outputs[name] =
-            llvm::json::Object{{"type", eval::seqTypeName(sequence.type)},
-                               {"values", std::move(values)}};
-      } else {
-        llvm::outs() << name << "(" << inputShown
-                     << ") = " << lang::sequenceText(sequence) << "\n";
-      }
-    } catch (const eval::EvalError &e) {
-      diags.error(e.loc.isValid() ? e.loc : inputLoc, e.message);
-      if (node->loc.isValid())
-        diags.note(node->loc,
-                   "while evaluating '" + name + "' on " + inputShown);
-    }
+    if (node && request.backend == "cpu" && node->isSelector())
+      diags.error("'" + name + "' is a selector; --backend cpu runs a compiled "
+                  "model, which computes s-ops, not selectors (--backend "
+                  "interp prints its matrix)");
+    else if (node)
+      run.sops.emplace_back(name, node);
   }
+  run.program = std::move(*program);
+  return run;
+}
+
+/// An s-op's values, or (from the interpreter only) a selector's matrix.
+struct RunOutput {
+  std::optional<eval::Sequence> sequence;
+  const eval::SelectorMatrix *matrix = nullptr;
+};
+
+/// Phase 3: the reference evaluator.
+RunOutput runOnInterpreter(eval::Evaluator &evaluator, const graph::Node *node) {
+  if (node->isSelector())
+    return {std::nullopt, &evaluator.selector(node)};
+  return {evaluator.sequence(node), nullptr};
+}
+
+/// Phase 4: the s-op compiled for the vocabulary and max_len, run on the CPU.
+std::optional<RunOutput> runOnModel(const RunRequest &request,
+                                    const LoadedRun &run,
+                                    const std::string &name,
+                                    DiagnosticEngine &diags) {
+  std::optional<eval::Sequence> sequence =
+      runCompiled(diags, run.program, name, run.atoms, run.inputLoc,
+                  request.vocab, request.maxLen, request.trace);
+  if (!sequence)
+    return std::nullopt;
+  return RunOutput{std::move(sequence), nullptr};
+}
+
+/// Phase 3 or 4, as asked; an evaluation error is reported, with a note at
+/// the s-op.
+std::optional<RunOutput> runOne(const RunRequest &request, const LoadedRun &run,
+                                eval::Evaluator &evaluator,
+                                const std::string &name,
+                                const graph::Node *node,
+                                DiagnosticEngine &diags) {
+  try {
+    if (request.backend == "cpu")
+      return runOnModel(request, run, name, diags);
+    return runOnInterpreter(evaluator, node);
+  } catch (const eval::EvalError &e) {
+    diags.error(e.loc.isValid() ? e.loc : run.inputLoc, e.message);
+    if (node->loc.isValid())
+      diags.note(node->loc, "while evaluating '" + name + "' on " +
+                                lang::inputText(run.input));
+    return std::nullopt;
+  }
+}
+
+llvm::json::Value outputJson(const RunOutput &output, size_t length) {
+  if (output.matrix) {
+    llvm::json::Array rows;
+    for (size_t q = 0; q < length; ++q) {
+      llvm::json::Array row;
+      for (size_t k = 0; k < length; ++k)
+        row.push_back(output.matrix->get(q, k));
+      rows.push_back(std::move(row));
+    }
+    return llvm::json::Object{{"type", "selector"}, {"matrix", std::move(rows)}};
+  }
+  llvm::json::Array values;
+  for (const Atom &atom : output.sequence->values)
+    values.push_back(atomJson(atom));
+  return llvm::json::Object{{"type", eval::seqTypeName(output.sequence->type)},
+                            {"values", std::move(values)}};
+}
+
+/// Phase 5: NAME(INPUT) = VALUE as the original REPL shows it (a selector
+/// as its matrix), or, for --json, the output kept for the closing object.
+void printOutput(const std::string &name, const RunOutput &output,
+                 const LoadedRun &run, bool json, llvm::json::Object &outputs) {
   if (json) {
-    llvm::json::Object result{{"input", inputJson(*input, atoms)},
+    outputs[name] = outputJson(output, run.atoms.size());
+    return;
+  }
+  llvm::outs() << name << "(" << lang::inputText(run.input) << ") =";
+  if (output.sequence) {
+    llvm::outs() << " " << lang::sequenceText(*output.sequence) << "\n";
+    return;
+  }
+  llvm::outs() << "\n";
+  for (const std::string &line : lang::selectorLines(*output.matrix, run.atoms))
+    llvm::outs() << line << "\n";
+}
+
+} // namespace
+
+int driver::runCommand(const std::vector<std::string> &args) {
+  int exit = ExitOk;
+  std::optional<RunRequest> request = parseRunRequest(args, exit);
+  if (!request)
+    return exit;
+  DiagnosticEngine diags;
+  std::optional<LoadedRun> run = loadRun(*request, diags);
+  if (!run)
+    return ExitProgramError;
+  eval::Evaluator evaluator(run->atoms);
+  llvm::json::Object outputs;
+  for (const auto &[name, node] : run->sops)
+    if (std::optional<RunOutput> output =
+            runOne(*request, *run, evaluator, name, node, diags))
+      printOutput(name, *output, *run, request->json, outputs);
+  if (request->json) {
+    llvm::json::Object result{{"input", inputJson(run->input, run->atoms)},
                               {"outputs", std::move(outputs)}};
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
                  << "\n";

@@ -113,7 +113,7 @@ int analyzeCommand(const std::vector<std::string> &args) {
                         "a RASP file")("sop",
                                        po::value<std::vector<std::string>>(),
                                        "an s-op to analyse (repeatable)")(
-      "json", po::bool_switch(), "print JSON (schema in the README)");
+      "json", po::bool_switch(), "print JSON (schema in docs/cli.md)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)

@@ -137,8 +137,8 @@ void BM_EigenGemm(benchmark::State &state) {
     c.noalias() = a * b;
     benchmark::DoNotOptimize(c.data());
   }
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * 512 * 512 * 512 * state.iterations(),
-                                                benchmark::Counter::kIsRate);
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * 512 * 512 * 512 * state.iterations(), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_EigenGemm)->Unit(benchmark::kMillisecond);
 
@@ -169,11 +169,11 @@ void forward(benchmark::State &state, Program p, int64_t maxLen) {
   for (auto _ : state)
     benchmark::DoNotOptimize(backend->run(compiled.model, batch, {}));
   double flops = 64 * forwardFlops(compiled.model, static_cast<double>(maxLen + 1));
-  state.counters["FLOP/s"] =
-      benchmark::Counter(flops * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["FLOP/s"] = benchmark::Counter(flops * static_cast<double>(state.iterations()),
+                                                benchmark::Counter::kIsRate);
   state.counters["gemm_peak"] = peak;
-  state.counters["inputs/s"] =
-      benchmark::Counter(64.0 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["inputs/s"] = benchmark::Counter(64.0 * static_cast<double>(state.iterations()),
+                                                  benchmark::Counter::kIsRate);
 }
 
 /// Registers the compile benchmarks (each table program at 64, and at 40

@@ -67,21 +67,18 @@ const std::string &program() {
   return text;
 }
 
-void parseOnce(benchmark::State &state,
-               const rasp::frontend::ParseOptions &options) {
+void parseOnce(benchmark::State &state, const rasp::frontend::ParseOptions &options) {
   const std::string &text = program();
   for (auto _ : state) {
     llvm::raw_null_ostream sink;
     rasp::DiagnosticEngine diags(&sink);
     rasp::FileId file = diags.addFile("bench.rasp", text);
-    rasp::frontend::ParseResult result =
-        rasp::frontend::parseProgram(diags, file, options);
+    rasp::frontend::ParseResult result = rasp::frontend::parseProgram(diags, file, options);
     if (!result.program)
       state.SkipWithError("the generated program did not parse");
     benchmark::DoNotOptimize(result.program);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          text.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * text.size());
 }
 
 void BM_ParseAst(benchmark::State &state) { parseOnce(state, {}); }
@@ -98,8 +95,7 @@ void BM_HandLexer(benchmark::State &state) {
     auto tokens = rasp::frontend::lexRasp(text, "bench.rasp");
     benchmark::DoNotOptimize(tokens->tokens().size());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          text.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * text.size());
 }
 
 void BM_AntlrLexer(benchmark::State &state) {
@@ -111,8 +107,7 @@ void BM_AntlrLexer(benchmark::State &state) {
     tokens.fill();
     benchmark::DoNotOptimize(tokens.size());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          text.size());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * text.size());
 }
 
 } // namespace

@@ -39,8 +39,7 @@ public:
   /// "" if the backend can run `model`, else why not.
   virtual std::string supports(const Model &model) const = 0;
   /// Runs a batch of inputs, each at most max_len tokens.
-  virtual std::vector<RunResult> run(const Model &model,
-                                     const std::vector<TokenIds> &batch,
+  virtual std::vector<RunResult> run(const Model &model, const std::vector<TokenIds> &batch,
                                      const RunOptions &options) const = 0;
 };
 

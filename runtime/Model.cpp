@@ -16,13 +16,11 @@ int64_t Matrix::nonzeros() const {
 
 namespace {
 
-std::string shapeError(const std::string &what, const Matrix &m, int64_t rows,
-                       int64_t cols) {
-  if (m.rows == rows && m.cols == cols &&
-      static_cast<int64_t>(m.data.size()) == rows * cols)
+std::string shapeError(const std::string &what, const Matrix &m, int64_t rows, int64_t cols) {
+  if (m.rows == rows && m.cols == cols && static_cast<int64_t>(m.data.size()) == rows * cols)
     return "";
-  return what + " is " + std::to_string(m.rows) + "x" + std::to_string(m.cols) +
-         ", expected " + std::to_string(rows) + "x" + std::to_string(cols);
+  return what + " is " + std::to_string(m.rows) + "x" + std::to_string(m.cols) + ", expected " +
+         std::to_string(rows) + "x" + std::to_string(cols);
 }
 
 } // namespace
@@ -105,8 +103,8 @@ std::string Model::validate() const {
   int64_t d = config.dModel;
   if (d <= 0 || config.maxLen <= 0)
     return "d_model and max_len must be positive";
-  std::string error = shapeError("the token embedding", tokenEmbedding,
-                                 static_cast<int64_t>(vocab.size()) + 1, d);
+  std::string error =
+      shapeError("the token embedding", tokenEmbedding, static_cast<int64_t>(vocab.size()) + 1, d);
   if (error.empty())
     error = shapeError("the position embedding", positionEmbedding, config.maxLen + 1, d);
   for (size_t l = 0; l < layers.size() && error.empty(); ++l) {
@@ -137,20 +135,19 @@ std::string Model::validate() const {
   int64_t next = 0;
   for (const Block &block : blocks)
     if (error.empty() && block.first != next)
-      error = "the block " + block.name + " starts at " + std::to_string(block.first) +
-              ", not " + std::to_string(next);
+      error = "the block " + block.name + " starts at " + std::to_string(block.first) + ", not " +
+              std::to_string(next);
     else
       next += block.width();
   if (error.empty() && !blocks.empty() && next != d)
-    error = "the blocks cover " + std::to_string(next) + " of " + std::to_string(d) +
-            " dimensions";
+    error = "the blocks cover " + std::to_string(next) + " of " + std::to_string(d) + " dimensions";
   if (error.empty() && static_cast<int64_t>(residualLabels.size()) != d)
-    error = "there are " + std::to_string(residualLabels.size()) +
-            " residual labels for d_model " + std::to_string(d);
+    error = "there are " + std::to_string(residualLabels.size()) + " residual labels for d_model " +
+            std::to_string(d);
   for (const Output &output : outputs)
     for (int64_t dim : output.dims)
       if (error.empty() && (dim < 0 || dim >= d))
-        error = "output " + output.name + " reads dimension " + std::to_string(dim) +
-                " of " + std::to_string(d);
+        error = "output " + output.name + " reads dimension " + std::to_string(dim) + " of " +
+                std::to_string(d);
   return error;
 }

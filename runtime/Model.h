@@ -104,7 +104,7 @@ struct Block {
 
 struct ModelConfig {
   int64_t dModel = 0;
-  int64_t maxLen = 0;   ///< Longest input, not counting BOS.
+  int64_t maxLen = 0; ///< Longest input, not counting BOS.
   float softmaxScale = 1.0f;
   bool causal = false;
 };

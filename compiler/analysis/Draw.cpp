@@ -57,9 +57,7 @@ public:
   }
 
 private:
-  std::string valueText(const Node *node) {
-    return lang::sequenceText(evaluator.sequence(node));
-  }
+  std::string valueText(const Node *node) { return lang::sequenceText(evaluator.sequence(node)); }
 
   void sopNode(const Node *node, const char *style) {
     out << "      " << nodeId(node) << " [label=\"" << escape(node->name) << "\\l"
@@ -96,8 +94,7 @@ private:
     }
     if (!layer.heads.empty()) {
       out << "    subgraph cluster_attention" << i << " {\n      label=\"attention ("
-          << layer.heads.size() << (layer.heads.size() == 1 ? " head" : " heads")
-          << ")\";\n";
+          << layer.heads.size() << (layer.heads.size() == 1 ? " head" : " heads") << ")\";\n";
       for (const Node *head : layer.heads)
         headNode(i, head);
       for (const Node *node : layer.attention)
@@ -178,8 +175,8 @@ DrawingResult analysis::writeDrawing(const std::string &dot, const std::string &
   if (extension == ".dot" || extension == ".gv")
     return writeText(path);
   if (extension != ".svg" && extension != ".png" && extension != ".pdf")
-    return {false, "", "cannot draw to '" + path +
-                           "': the file must end in .dot, .svg, .png or .pdf"};
+    return {false, "",
+            "cannot draw to '" + path + "': the file must end in .dot, .svg, .png or .pdf"};
   llvm::SmallString<256> dotPath(path);
   llvm::sys::path::replace_extension(dotPath, ".dot");
   DrawingResult text = writeText(std::string(dotPath));
@@ -188,7 +185,8 @@ DrawingResult analysis::writeDrawing(const std::string &dot, const std::string &
   llvm::ErrorOr<std::string> tool = llvm::sys::findProgramByName("dot");
   if (!tool) {
     text.message = "Graphviz's dot is not installed (Debian package graphviz): "
-                   "wrote " + text.path + " instead of " + path;
+                   "wrote " +
+                   text.path + " instead of " + path;
     return text;
   }
   std::string format = "-T" + extension.drop_front().str();

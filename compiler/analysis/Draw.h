@@ -20,8 +20,8 @@ class raw_ostream;
 namespace rasp::analysis {
 
 /// Writes the DOT text; throws eval::EvalError if a node fails on the input.
-void drawDot(const std::string &name, const Analysis &analysis,
-             eval::Evaluator &evaluator, llvm::raw_ostream &out);
+void drawDot(const std::string &name, const Analysis &analysis, eval::Evaluator &evaluator,
+             llvm::raw_ostream &out);
 
 struct DrawingResult {
   bool ok = false;

@@ -14,8 +14,8 @@ namespace {
 std::string where(const graph::Node *node, const DiagnosticEngine &diags) {
   if (!node->loc.isValid())
     return "built-in";
-  return diags.fileName(node->loc.file).str() + ":" + std::to_string(node->loc.line) +
-         ":" + std::to_string(node->loc.col);
+  return diags.fileName(node->loc.file).str() + ":" + std::to_string(node->loc.line) + ":" +
+         std::to_string(node->loc.col);
 }
 
 std::string joined(const std::vector<int> &values) {
@@ -33,14 +33,13 @@ void analysis::printReport(const std::string &name, const Analysis &analysis,
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
   };
   out << name << ": " << plural(analysis.layerCount(), "layer") << ", at most "
-      << plural(analysis.maxHeads(), "head") << " in a layer; heads per layer: "
-      << joined(analysis.headsPerLayer()) << "\n";
+      << plural(analysis.maxHeads(), "head")
+      << " in a layer; heads per layer: " << joined(analysis.headsPerLayer()) << "\n";
   for (size_t i = 0; i < analysis.layers.size(); ++i) {
     const Layer &layer = analysis.layers[i];
     if (i == 0 && layer.mlp.empty())
       continue;
-    out << "  layer " << i << (i == 0 ? " (embedding and feed-forward only)" : "")
-        << ":\n";
+    out << "  layer " << i << (i == 0 ? " (embedding and feed-forward only)" : "") << ":\n";
     for (const graph::Node *head : layer.heads)
       out << "    head " << head->name << " (" << where(head, diags) << ")\n";
     for (const graph::Node *node : layer.attention)
@@ -58,13 +57,12 @@ llvm::json::Object analysis::reportJson(const std::string &name, const Analysis 
     const Layer &layer = analysis.layers[i];
     llvm::json::Array heads, mlp, attention;
     for (const graph::Node *head : layer.heads)
-      heads.push_back(llvm::json::Object{{"selector", head->name},
-                                         {"location", where(head, diags)}});
+      heads.push_back(
+          llvm::json::Object{{"selector", head->name}, {"location", where(head, diags)}});
     for (const graph::Node *node : layer.attention)
       attention.push_back(llvm::json::Object{
           {"sop", node->name},
-          {"kind", node->kind == graph::NodeKind::SelectorWidth ? "selector_width"
-                                                                  : "aggregate"},
+          {"kind", node->kind == graph::NodeKind::SelectorWidth ? "selector_width" : "aggregate"},
           {"selector", node->inputs[0]->name}});
     for (const graph::Node *node : layer.mlp)
       mlp.push_back(node->name);

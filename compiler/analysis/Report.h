@@ -19,8 +19,8 @@ namespace rasp::analysis {
 
 /// Text: a summary line, then per layer its heads (selector name and where
 /// it was written) and its feed-forward s-ops.
-void printReport(const std::string &name, const Analysis &analysis,
-                 const DiagnosticEngine &diags, llvm::raw_ostream &out);
+void printReport(const std::string &name, const Analysis &analysis, const DiagnosticEngine &diags,
+                 llvm::raw_ostream &out);
 
 /// JSON (schema in docs/cli.md): name, layers, max_heads, heads_per_layer,
 /// and per layer its heads and mlp.

@@ -19,8 +19,8 @@ constexpr size_t MaxStringBytes = size_t(1) << 26;
 [[noreturn]] void fail(std::string message) { throw AtomError{std::move(message)}; }
 
 [[noreturn]] void unsupported(AtomOpKind op, const Atom &a, const Atom &b) {
-  fail(std::string("unsupported operand types for ") + atomOpSpelling(op) +
-       ": " + a.typeName() + " and " + b.typeName());
+  fail(std::string("unsupported operand types for ") + atomOpSpelling(op) + ": " + a.typeName() +
+       " and " + b.typeName());
 }
 
 /// Fails if an overflow flag is set (callers compute the flag first: the
@@ -102,9 +102,8 @@ bool order(AtomOpKind op, const Atom &a, const Atom &b) {
   else if (a.isNumber() && b.isNumber())
     c = compareNumbers(a, b);
   else
-    fail(std::string("'") + atomOpSpelling(op) +
-         "' is not supported between " + a.typeName() + " and " +
-         b.typeName());
+    fail(std::string("'") + atomOpSpelling(op) + "' is not supported between " + a.typeName() +
+         " and " + b.typeName());
   if (c == 2)
     return false;
   switch (op) {
@@ -185,10 +184,7 @@ std::string Atom::repr() const {
     return str();
   const std::string &s = asString();
   // Python prefers single quotes, unless the text has one and no double.
-  char quote = s.find('\'') != std::string::npos &&
-                       s.find('"') == std::string::npos
-                   ? '"'
-                   : '\'';
+  char quote = s.find('\'') != std::string::npos && s.find('"') == std::string::npos ? '"' : '\'';
   std::string out(1, quote);
   for (unsigned char c : s) {
     if (c == '\\' || c == static_cast<unsigned char>(quote)) {

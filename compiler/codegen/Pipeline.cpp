@@ -12,19 +12,17 @@
 using namespace rasp;
 using namespace rasp::codegen;
 
-CompiledProgram codegen::compileProgram(const graph::Node *root,
-                                        const CompileOptions &options) {
+CompiledProgram codegen::compileProgram(const graph::Node *root, const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   CompiledProgram out;
   // 6a: lazy, each set computed when the plan first asks for it.
   out.values = lazyValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
   out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits}); // 6b
-  pruneUnread(out.plan);                                                                 // 6c
-  out.model = assembleModel(out.plan, &out.nonzeroParameters); // 7
+  pruneUnread(out.plan);                                                                     // 6c
+  out.model = assembleModel(out.plan, &out.nonzeroParameters);                               // 7
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
-  out.compileMs = std::chrono::duration<double, std::milli>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  out.compileMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 

@@ -47,8 +47,7 @@ std::vector<runtime::TokenIds> chooseInputs(size_t vocab, int64_t maxLen,
 } // namespace
 
 VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram &compiled,
-                                  const runtime::Backend &backend,
-                                  const VerifyOptions &options) {
+                                  const runtime::Backend &backend, const VerifyOptions &options) {
   const ModelPlan &plan = compiled.plan;
   const OutputPlan &output = plan.output;
   VerifyReport report;
@@ -90,8 +89,7 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
           if (e.isNumber())
             report.maxDeviation = std::max(report.maxDeviation, deviation);
         } else {
-          ok = c >= 0 && output.values[c].equals(e) &&
-               output.values[c].isString() == e.isString();
+          ok = c >= 0 && output.values[c].equals(e) && output.values[c].isString() == e.isString();
         }
         same = same && ok;
         want.push_back(e.str());

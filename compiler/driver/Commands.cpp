@@ -33,13 +33,11 @@ namespace po = boost::program_options;
 namespace {
 
 int checkCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp check FILE...\n\n"
-      "Parses and checks RASP files and prints their diagnostics. Exits with\n"
-      "1 if any file has an error, 0 otherwise. FILE '-' reads stdin.\n";
+  const char *usage = "usage: rasp check FILE...\n\n"
+                      "Parses and checks RASP files and prints their diagnostics. Exits with\n"
+                      "1 if any file has an error, 0 otherwise. FILE '-' reads stdin.\n";
   po::options_description options("options");
-  options.add_options()(
-      "file", po::value<std::vector<std::string>>()->required(), "a RASP file");
+  options.add_options()("file", po::value<std::vector<std::string>>()->required(), "a RASP file");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, -1, exit);
   if (!vm)
@@ -54,14 +52,12 @@ int checkCommand(const std::vector<std::string> &args) {
 }
 
 int replCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp repl [FILE...]\n\n"
-      "The RASP read-eval-print loop, compatible with the original's commands\n"
-      "and display. FILEs are loaded first. With a terminal, lines can be\n"
-      "edited and recalled; a transcript can also be piped in.\n";
+  const char *usage = "usage: rasp repl [FILE...]\n\n"
+                      "The RASP read-eval-print loop, compatible with the original's commands\n"
+                      "and display. FILEs are loaded first. With a terminal, lines can be\n"
+                      "edited and recalled; a transcript can also be piped in.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::vector<std::string>>(),
-                        "a RASP file to load");
+  options.add_options()("file", po::value<std::vector<std::string>>(), "a RASP file to load");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, -1, exit);
   if (!vm)
@@ -100,27 +96,23 @@ int replCommand(const std::vector<std::string> &args) {
 }
 
 int analyzeCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp analyze FILE [--sop NAME]... [--json]\n\n"
-      "Reports how many transformer layers and heads each s-op needs, by the\n"
-      "rules of the paper and the original implementation, and which heads "
-      "and\n"
-      "feed-forward s-ops each layer holds. Without --sop: every s-op the "
-      "file\n"
-      "defines at top level.\n";
+  const char *usage = "usage: rasp analyze FILE [--sop NAME]... [--json]\n\n"
+                      "Reports how many transformer layers and heads each s-op needs, by the\n"
+                      "rules of the paper and the original implementation, and which heads "
+                      "and\n"
+                      "feed-forward s-ops each layer holds. Without --sop: every s-op the "
+                      "file\n"
+                      "defines at top level.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(),
-                        "a RASP file")("sop",
-                                       po::value<std::vector<std::string>>(),
-                                       "an s-op to analyse (repeatable)")(
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::vector<std::string>>(), "an s-op to analyse (repeatable)")(
       "json", po::bool_switch(), "print JSON (schema in docs/cli.md)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
     return exit;
   DiagnosticEngine diags;
-  std::optional<LoadedProgram> program =
-      loadProgram(diags, (*vm)["file"].as<std::string>());
+  std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
   if (!program)
     return ExitProgramError;
   const std::shared_ptr<lang::Env> &scope = program->scope;
@@ -134,8 +126,7 @@ int analyzeCommand(const std::vector<std::string> &args) {
       if (value.isSOp() && name != "out")
         targets.push_back({name, value.node()});
     std::sort(targets.begin(), targets.end(), [](const auto &a, const auto &b) {
-      return std::make_pair(a.second->id, a.first) <
-             std::make_pair(b.second->id, b.first);
+      return std::make_pair(a.second->id, a.first) < std::make_pair(b.second->id, b.first);
     });
   }
   bool json = (*vm)["json"].as<bool>();
@@ -148,37 +139,34 @@ int analyzeCommand(const std::vector<std::string> &args) {
       analysis::printReport(name, result, diags, llvm::outs());
   }
   if (json)
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
-                                               {"sops", std::move(reports)}}))
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(
+                                               llvm::json::Object{{"sops", std::move(reports)}}))
                  << "\n";
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
 int drawCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp draw FILE --sop NAME [--input LIT] [-o "
-      "OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
-      "Draws the computation flow of an s-op as Graphviz: one cluster per "
-      "layer,\n"
-      "with its attention heads (their selectors' matrices) and its MLP, "
-      "every\n"
-      "s-op showing its value on the input (default \"hello\"). Without -o "
-      "the\n"
-      "DOT text goes to stdout; .svg, .png and .pdf are rendered with dot.\n";
+  const char *usage = "usage: rasp draw FILE --sop NAME [--input LIT] [-o "
+                      "OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
+                      "Draws the computation flow of an s-op as Graphviz: one cluster per "
+                      "layer,\n"
+                      "with its attention heads (their selectors' matrices) and its MLP, "
+                      "every\n"
+                      "s-op showing its value on the input (default \"hello\"). Without -o "
+                      "the\n"
+                      "DOT text goes to stdout; .svg, .png and .pdf are rendered with dot.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(),
-                        "a RASP file")(
-      "sop", po::value<std::string>()->required(), "the s-op to draw")(
-      "input", po::value<std::string>()->default_value("\"hello\""),
-      "the example input, a RASP literal")("output,o", po::value<std::string>(),
-                                           "the file to write");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::string>()->required(),
+      "the s-op to draw")("input", po::value<std::string>()->default_value("\"hello\""),
+                          "the example input, a RASP literal")("output,o", po::value<std::string>(),
+                                                               "the file to write");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
     return exit;
   DiagnosticEngine diags;
-  std::optional<LoadedProgram> program =
-      loadProgram(diags, (*vm)["file"].as<std::string>());
+  std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
   if (!program)
     return ExitProgramError;
   std::string name = (*vm)["sop"].as<std::string>();
@@ -186,8 +174,8 @@ int drawCommand(const std::vector<std::string> &args) {
   if (!node)
     return ExitProgramError;
   SourceLoc inputLoc;
-  std::optional<lang::Value> input = parseInput(
-      *program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  std::optional<lang::Value> input =
+      parseInput(*program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
   if (!input)
     return ExitProgramError;
   std::string dot;
@@ -206,8 +194,7 @@ int drawCommand(const std::vector<std::string> &args) {
     llvm::outs() << dot;
     return diags.errorCount() ? ExitProgramError : ExitOk;
   }
-  analysis::DrawingResult written =
-      analysis::writeDrawing(dot, (*vm)["output"].as<std::string>());
+  analysis::DrawingResult written = analysis::writeDrawing(dot, (*vm)["output"].as<std::string>());
   if (!written.ok) {
     diags.error(written.message);
     return ExitProgramError;
@@ -218,38 +205,32 @@ int drawCommand(const std::vector<std::string> &args) {
 }
 
 int parseCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp parse FILE [--emit=ast]\n"
-      "       rasp parse FILE --emit=graph --sop NAME\n\n"
-      "Prints the output of a stage: ast, the typed syntax tree with source\n"
-      "ranges; graph, the RASP graph (IR 1) below the s-op or selector NAME,\n"
-      "one node per line, inputs first. FILE '-' reads stdin.\n";
+  const char *usage = "usage: rasp parse FILE [--emit=ast]\n"
+                      "       rasp parse FILE --emit=graph --sop NAME\n\n"
+                      "Prints the output of a stage: ast, the typed syntax tree with source\n"
+                      "ranges; graph, the RASP graph (IR 1) below the s-op or selector NAME,\n"
+                      "one node per line, inputs first. FILE '-' reads stdin.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(),
-                        "a RASP file")(
-      "emit", po::value<std::string>()->default_value("ast"),
-      "what to print: ast or graph")("sop", po::value<std::string>(),
-                                     "with --emit=graph: the s-op or selector");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "emit", po::value<std::string>()->default_value("ast"), "what to print: ast or graph")(
+      "sop", po::value<std::string>(), "with --emit=graph: the s-op or selector");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
     return exit;
   std::string emit = (*vm)["emit"].as<std::string>();
-  if ((emit != "ast" && emit != "graph") ||
-      (emit == "graph") != vm->count("sop")) {
-    std::cerr
-        << "rasp: error: "
-        << (emit != "ast" && emit != "graph"
-                ? "unknown --emit value '" + emit + "' (expected: ast or graph)"
-                : std::string("--sop goes with --emit=graph, and only with it"))
-        << "\n\n"
-        << usage;
+  if ((emit != "ast" && emit != "graph") || (emit == "graph") != vm->count("sop")) {
+    std::cerr << "rasp: error: "
+              << (emit != "ast" && emit != "graph"
+                      ? "unknown --emit value '" + emit + "' (expected: ast or graph)"
+                      : std::string("--sop goes with --emit=graph, and only with it"))
+              << "\n\n"
+              << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;
   if (emit == "graph") {
-    std::optional<LoadedProgram> program =
-        loadProgram(diags, (*vm)["file"].as<std::string>());
+    std::optional<LoadedProgram> program = loadProgram(diags, (*vm)["file"].as<std::string>());
     if (!program)
       return ExitProgramError;
     const graph::Node *node =
@@ -264,8 +245,7 @@ int parseCommand(const std::vector<std::string> &args) {
     });
     return diags.errorCount() ? ExitProgramError : ExitOk;
   }
-  std::optional<FileId> file =
-      loadSource(diags, (*vm)["file"].as<std::string>());
+  std::optional<FileId> file = loadSource(diags, (*vm)["file"].as<std::string>());
   if (!file)
     return ExitProgramError;
   frontend::ParseResult result = frontend::parseProgram(diags, *file);
@@ -280,17 +260,13 @@ int parseCommand(const std::vector<std::string> &args) {
 const std::vector<Command> &rasp::driver::commands() {
   static const std::vector<Command> all = {
       {"analyze", "layers and heads each s-op needs", analyzeCommand},
-      {"check", "parse and check RASP files; print their diagnostics",
-       checkCommand},
-      {"compile", "compile an s-op to transformer weights; print the report",
-       compileCommand},
+      {"check", "parse and check RASP files; print their diagnostics", checkCommand},
+      {"compile", "compile an s-op to transformer weights; print the report", compileCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
-      {"parse", "print a stage's output: the syntax tree or the RASP graph",
-       parseCommand},
+      {"parse", "print a stage's output: the syntax tree or the RASP graph", parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},
-      {"verify", "compare a compiled model with the reference evaluator",
-       verifyCommand},
+      {"verify", "compare a compiled model with the reference evaluator", verifyCommand},
   };
   return all;
 }

@@ -6,12 +6,7 @@
 
 namespace rasp::driver {
 
-enum ExitCode {
-  ExitOk = 0,
-  ExitProgramError = 1,
-  ExitUsage = 2,
-  ExitMismatch = 3
-};
+enum ExitCode { ExitOk = 0, ExitProgramError = 1, ExitUsage = 2, ExitMismatch = 3 };
 
 /// A subcommand: its name, a one-line summary, and its entry point, which
 /// receives the arguments after the subcommand's name.

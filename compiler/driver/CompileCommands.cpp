@@ -24,9 +24,8 @@ namespace po = boost::program_options;
 namespace {
 
 /// The `--vocab` list: distinct atoms.
-std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator,
-                                                  DiagnosticEngine &diags,
-                                                  const std::string &text) {
+std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                            const std::string &text) {
   SourceLoc loc;
   std::optional<lang::Value> value = parseInput(elaborator, diags, text, loc);
   if (!value)
@@ -79,11 +78,11 @@ std::optional<CompiledFile> compileFile(const po::variables_map &vm, DiagnosticE
 po::options_description compileOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
-      "sop", po::value<std::string>()->required(), "the s-op to compile")(
-      "vocab", po::value<std::string>()->required(),
-      "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
-      "max-len", po::value<int64_t>()->required(), "the longest input (1..4096)")(
-      "json", po::bool_switch(), "print JSON");
+      "sop", po::value<std::string>()->required(),
+      "the s-op to compile")("vocab", po::value<std::string>()->required(),
+                             "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
+      "max-len", po::value<int64_t>()->required(),
+      "the longest input (1..4096)")("json", po::bool_switch(), "print JSON");
   return options;
 }
 
@@ -92,9 +91,8 @@ po::options_description compileOptions() {
 /// Loads, finds and compiles the s-op named in `vm`; nothing after
 /// reporting an error.
 std::optional<codegen::CompiledProgram>
-driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
-                     const std::string &name, const std::string &vocabText,
-                     int64_t maxLen, const graph::Node **root) {
+driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
+                     const std::string &vocabText, int64_t maxLen, const graph::Node **root) {
   if (maxLen < 1 || maxLen > 4096) {
     diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
     return std::nullopt;
@@ -102,8 +100,7 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
   // Errors reported before (`run` compiles one s-op after another) are not
   // this vocabulary's.
   unsigned errorsBefore = diags.errorCount();
-  std::optional<std::vector<Atom>> vocab =
-      parseVocab(*program.elaborator, diags, vocabText);
+  std::optional<std::vector<Atom>> vocab = parseVocab(*program.elaborator, diags, vocabText);
   if (!vocab || diags.errorCount() > errorsBefore)
     return std::nullopt;
   const graph::Node *node = findNode(*program.scope, name, diags, false);
@@ -131,10 +128,9 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
       continue;
     // Embedding rows are token ids and positions, W_O and W2 rows are head
     // and hidden dimensions; every d_model axis is a residual dimension.
-    bool rowsAreResidual = m->rows == model.config.dModel &&
-                           name.find("embedding") == std::string::npos &&
-                           name.find("W_O") == std::string::npos &&
-                           name.find("W2") == std::string::npos;
+    bool rowsAreResidual =
+        m->rows == model.config.dModel && name.find("embedding") == std::string::npos &&
+        name.find("W_O") == std::string::npos && name.find("W2") == std::string::npos;
     bool colsAreResidual = !rowsAreResidual && m->cols == model.config.dModel;
     out << name << " " << m->rows << "x" << m->cols << ", " << m->nonzeros() << " nonzero\n";
     for (int64_t r = 0; r < m->rows; ++r)
@@ -151,13 +147,10 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
 
 } // namespace
 
-std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
-                                                 const LoadedProgram &program,
-                                                 const std::string &name,
-                                                 const std::vector<Atom> &input,
-                                                 SourceLoc inputLoc,
-                                                 const std::string &vocabText, int64_t maxLen,
-                                                 bool trace) {
+std::optional<eval::Sequence>
+driver::runCompiled(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
+                    const std::vector<Atom> &input, SourceLoc inputLoc,
+                    const std::string &vocabText, int64_t maxLen, bool trace) {
   std::optional<codegen::CompiledProgram> compiled =
       compileNamed(diags, program, name, vocabText, maxLen, nullptr);
   if (!compiled)
@@ -182,8 +175,7 @@ std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
   auto backend = runtime::makeCpuBackend();
   runtime::RunResult result = backend->run(compiled->model, {ids}, {trace})[0];
   for (size_t stage = 0; stage < result.residual.size(); ++stage) {
-    llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage))
-                 << ":\n";
+    llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage)) << ":\n";
     for (const auto &[block, values] : compiled->model.decodeResidual(result.residual[stage])) {
       llvm::outs() << "  " << block << " = [";
       for (size_t i = 0; i < values.size(); ++i)
@@ -210,14 +202,13 @@ std::optional<eval::Sequence> driver::runCompiled(DiagnosticEngine &diags,
 }
 
 int driver::compileCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp compile FILE --sop NAME --vocab V --max-len N [--json]\n"
-      "                    [--emit=report|values|plan|weights]\n\n"
-      "Compiles an s-op into transformer weights that compute it exactly for\n"
-      "every input of length 1..N over the vocabulary, and prints the report:\n"
-      "layers, heads per layer, d_model, MLP hidden width per layer,\n"
-      "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
-      "instead: the value sets, the layer/head plan, or the weights.\n";
+  const char *usage = "usage: rasp compile FILE --sop NAME --vocab V --max-len N [--json]\n"
+                      "                    [--emit=report|values|plan|weights]\n\n"
+                      "Compiles an s-op into transformer weights that compute it exactly for\n"
+                      "every input of length 1..N over the vocabulary, and prints the report:\n"
+                      "layers, heads per layer, d_model, MLP hidden width per layer,\n"
+                      "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
+                      "instead: the value sets, the layer/head plan, or the weights.\n";
   po::options_description options = compileOptions();
   options.add_options()("emit", po::value<std::string>()->default_value("report"),
                         "report, values, plan or weights");
@@ -227,8 +218,8 @@ int driver::compileCommand(const std::vector<std::string> &args) {
     return exit;
   std::string emit = (*vm)["emit"].as<std::string>();
   if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights") {
-    std::cerr << "rasp: error: --emit must be report, values, plan or weights, not '"
-              << emit << "'\n\n"
+    std::cerr << "rasp: error: --emit must be report, values, plan or weights, not '" << emit
+              << "'\n\n"
               << usage;
     return ExitUsage;
   }
@@ -269,32 +260,30 @@ int driver::compileCommand(const std::vector<std::string> &args) {
       headsJson.push_back(h);
     for (int64_t h : hidden)
       hiddenJson.push_back(h);
-    llvm::json::Object report{
-        {"sop", root->name},
-        {"max_len", model.config.maxLen},
-        {"vocab_size", static_cast<int64_t>(model.vocab.size())},
-        {"layers", static_cast<int64_t>(model.layers.size())},
-        {"analysis_layers", analysisLayers},
-        {"heads_per_layer", std::move(headsJson)},
-        {"d_model", model.config.dModel},
-        {"mlp_hidden_per_layer", std::move(hiddenJson)},
-        {"params_dense", model.parameters()},
-        {"params_nonzero", compiled->nonzeroParameters},
-        {"compile_ms", compiled->compileMs}};
+    llvm::json::Object report{{"sop", root->name},
+                              {"max_len", model.config.maxLen},
+                              {"vocab_size", static_cast<int64_t>(model.vocab.size())},
+                              {"layers", static_cast<int64_t>(model.layers.size())},
+                              {"analysis_layers", analysisLayers},
+                              {"heads_per_layer", std::move(headsJson)},
+                              {"d_model", model.config.dModel},
+                              {"mlp_hidden_per_layer", std::move(hiddenJson)},
+                              {"params_dense", model.parameters()},
+                              {"params_nonzero", compiled->nonzeroParameters},
+                              {"compile_ms", compiled->compileMs}};
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
     return ExitOk;
   }
   llvm::outs() << "compiled '" << root->name << "' for " << model.vocab.size()
                << " tokens, max_len " << model.config.maxLen << "\n"
-               << "  layers:          " << model.layers.size() << " (analysis: "
-               << analysisLayers << ")\n"
+               << "  layers:          " << model.layers.size() << " (analysis: " << analysisLayers
+               << ")\n"
                << "  heads per layer: " << list(heads) << "\n"
                << "  d_model:         " << model.config.dModel << "\n"
                << "  MLP hidden:      " << list(hidden) << "\n"
                << "  parameters:      " << model.parameters() << " dense, "
                << compiled->nonzeroParameters << " nonzero\n"
-               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs)
-               << " ms\n";
+               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs) << " ms\n";
   for (const std::string &note : compiled->plan.notes)
     llvm::outs() << "  note: " << note << "\n";
   return ExitOk;
@@ -313,19 +302,18 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
                      const runtime::Backend &backend) {
   // "samples" and "reference_errors" are the older names of "compared" and
   // "evaluator_failures", kept for existing readers.
-  llvm::json::Object out{
-      {"sop", file.root->name},
-      {"max_len", file.compiled.model.config.maxLen},
-      {"backend", backend.name()},
-      {"exhaustive", report.exhaustive},
-      {"asked", static_cast<int64_t>(report.inputs)},
-      {"compared", static_cast<int64_t>(report.compared)},
-      {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
-      {"samples", static_cast<int64_t>(report.compared)},
-      {"agree", static_cast<int64_t>(report.agree)},
-      {"mismatches", static_cast<int64_t>(report.mismatches)},
-      {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
-      {"max_numeric_deviation", report.maxDeviation}};
+  llvm::json::Object out{{"sop", file.root->name},
+                         {"max_len", file.compiled.model.config.maxLen},
+                         {"backend", backend.name()},
+                         {"exhaustive", report.exhaustive},
+                         {"asked", static_cast<int64_t>(report.inputs)},
+                         {"compared", static_cast<int64_t>(report.compared)},
+                         {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
+                         {"samples", static_cast<int64_t>(report.compared)},
+                         {"agree", static_cast<int64_t>(report.agree)},
+                         {"mismatches", static_cast<int64_t>(report.mismatches)},
+                         {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
+                         {"max_numeric_deviation", report.maxDeviation}};
   if (report.first) {
     llvm::json::Array input;
     for (const Atom &a : report.first->input)
@@ -397,8 +385,8 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   po::options_description options = compileOptions();
   options.add_options()("samples", po::value<size_t>()->default_value(500),
                         "random inputs when the input space is large")(
-      "seed", po::value<uint64_t>()->default_value(1), "the random seed")(
-      "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
+      "seed", po::value<uint64_t>()->default_value(1),
+      "the random seed")("f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
       "allow-evaluator-failures", po::bool_switch(),
       "succeed when the evaluator fails on some inputs (they are skipped)");
   int exit = ExitOk;
@@ -413,18 +401,16 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   std::optional<CompiledFile> file = compileFile(*vm, diags);
   if (!file)
     return ExitProgramError;
-  auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>()
-                                             ? runtime::PrecisionKind::Float64
-                                             : runtime::PrecisionKind::Float32);
-  codegen::VerifyReport report = codegen::verifyModel(
-      file->root, file->compiled, *backend,
-      {(*vm)["samples"].as<size_t>(), (*vm)["seed"].as<uint64_t>()});
+  auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64
+                                                                 : runtime::PrecisionKind::Float32);
+  codegen::VerifyReport report =
+      codegen::verifyModel(file->root, file->compiled, *backend,
+                           {(*vm)["samples"].as<size_t>(), (*vm)["seed"].as<uint64_t>()});
   if ((*vm)["json"].as<bool>())
     printVerifyJson(report, *file, *backend);
   else
     printVerifyText(report, *file, *backend);
-  bool incomplete =
-      reportIncomplete(report, (*vm)["allow-evaluator-failures"].as<bool>(), diags);
+  bool incomplete = reportIncomplete(report, (*vm)["allow-evaluator-failures"].as<bool>(), diags);
   if (report.mismatches)
     return ExitMismatch;
   return incomplete ? ExitProgramError : ExitOk;

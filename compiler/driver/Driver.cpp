@@ -19,8 +19,7 @@ void printUsage(std::ostream &out) {
          "commands:\n";
   for (const Command &command : commands()) {
     std::string name = command.name;
-    out << "  " << name << std::string(10 - name.size(), ' ') << command.summary
-        << "\n";
+    out << "  " << name << std::string(10 - name.size(), ' ') << command.summary << "\n";
   }
   out << "\n"
          "options:\n"

@@ -40,18 +40,15 @@ const char *const RunUsage =
 po::options_description runOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(),
-                        "a RASP file")(
-      "sop", po::value<std::vector<std::string>>()->required(),
-      "an s-op or selector to evaluate (repeatable)")(
+                        "a RASP file")("sop", po::value<std::vector<std::string>>()->required(),
+                                       "an s-op or selector to evaluate (repeatable)")(
       "input", po::value<std::string>()->required(),
-      "the input, a RASP literal")(
-      "json", po::bool_switch(),
-      "print JSON: {\"input\": ..., \"outputs\": "
-      "{NAME: {\"type\": ..., \"values\": [...]}}}")(
+      "the input, a RASP literal")("json", po::bool_switch(),
+                                   "print JSON: {\"input\": ..., \"outputs\": "
+                                   "{NAME: {\"type\": ..., \"values\": [...]}}}")(
       "backend", po::value<std::string>()->default_value("interp"),
       "interp (the reference evaluator) or cpu (the compiled model)")(
-      "vocab", po::value<std::string>(),
-      "with --backend cpu: the vocabulary, a RASP list")(
+      "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
       "max-len", po::value<int64_t>(), "with --backend cpu: the longest input")(
       "trace", po::bool_switch(),
       "with --backend cpu: print every s-op's block, decoded, after each "
@@ -69,8 +66,7 @@ struct RunRequest {
 
 /// Phase 1: the command line. Nothing when the command ends here, with
 /// `exit` set (ExitUsage, or ExitOk after --help).
-std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args,
-                                          int &exit) {
+std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, int &exit) {
   auto vm = parseArgs(args, RunUsage, runOptions(), 1, exit);
   if (!vm)
     return std::nullopt;
@@ -80,12 +76,12 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args,
                      vm->count("vocab") ? (*vm)["vocab"].as<std::string>() : "",
                      (*vm)["sop"].as<std::vector<std::string>>(),
                      vm->count("max-len") ? (*vm)["max-len"].as<int64_t>() : 0,
-                     (*vm)["json"].as<bool>(), (*vm)["trace"].as<bool>()};
+                     (*vm)["json"].as<bool>(),
+                     (*vm)["trace"].as<bool>()};
   std::string error;
   if (request.backend != "interp" && request.backend != "cpu")
     error = "--backend must be interp or cpu, not '" + request.backend + "'";
-  else if (request.backend == "cpu" &&
-           (!vm->count("vocab") || !vm->count("max-len")))
+  else if (request.backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len")))
     error = "--backend cpu needs --vocab and --max-len";
   if (error.empty())
     return request;
@@ -106,14 +102,13 @@ struct LoadedRun {
 /// Phase 2: loads the program and the input; nothing if either fails. A
 /// name that is no s-op, or a selector for --backend cpu (a compiled model
 /// computes s-ops only), is reported and left out.
-std::optional<LoadedRun> loadRun(const RunRequest &request,
-                                 DiagnosticEngine &diags) {
+std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &diags) {
   std::optional<LoadedProgram> program = loadProgram(diags, request.file);
   if (!program)
     return std::nullopt;
   LoadedRun run;
-  std::optional<lang::Value> input = parseInput(
-      *program->elaborator, diags, request.input, run.inputLoc);
+  std::optional<lang::Value> input =
+      parseInput(*program->elaborator, diags, request.input, run.inputLoc);
   if (!input)
     return std::nullopt;
   run.input = *input;
@@ -126,7 +121,8 @@ std::optional<LoadedRun> loadRun(const RunRequest &request,
   for (const std::string &name : request.sops) {
     const graph::Node *node = findNode(*program->scope, name, diags, true);
     if (node && request.backend == "cpu" && node->isSelector())
-      diags.error("'" + name + "' is a selector; --backend cpu runs a compiled "
+      diags.error("'" + name +
+                  "' is a selector; --backend cpu runs a compiled "
                   "model, which computes s-ops, not selectors (--backend "
                   "interp prints its matrix)");
     else if (node)
@@ -150,13 +146,11 @@ RunOutput runOnInterpreter(eval::Evaluator &evaluator, const graph::Node *node) 
 }
 
 /// Phase 4: the s-op compiled for the vocabulary and max_len, run on the CPU.
-std::optional<RunOutput> runOnModel(const RunRequest &request,
-                                    const LoadedRun &run,
-                                    const std::string &name,
-                                    DiagnosticEngine &diags) {
+std::optional<RunOutput> runOnModel(const RunRequest &request, const LoadedRun &run,
+                                    const std::string &name, DiagnosticEngine &diags) {
   std::optional<eval::Sequence> sequence =
-      runCompiled(diags, run.program, name, run.atoms, run.inputLoc,
-                  request.vocab, request.maxLen, request.trace);
+      runCompiled(diags, run.program, name, run.atoms, run.inputLoc, request.vocab, request.maxLen,
+                  request.trace);
   if (!sequence)
     return std::nullopt;
   return RunOutput{std::move(sequence), nullptr};
@@ -165,10 +159,8 @@ std::optional<RunOutput> runOnModel(const RunRequest &request,
 /// Phase 3 or 4, as asked; an evaluation error is reported, with a note at
 /// the s-op.
 std::optional<RunOutput> runOne(const RunRequest &request, const LoadedRun &run,
-                                eval::Evaluator &evaluator,
-                                const std::string &name,
-                                const graph::Node *node,
-                                DiagnosticEngine &diags) {
+                                eval::Evaluator &evaluator, const std::string &name,
+                                const graph::Node *node, DiagnosticEngine &diags) {
   try {
     if (request.backend == "cpu")
       return runOnModel(request, run, name, diags);
@@ -176,8 +168,7 @@ std::optional<RunOutput> runOne(const RunRequest &request, const LoadedRun &run,
   } catch (const eval::EvalError &e) {
     diags.error(e.loc.isValid() ? e.loc : run.inputLoc, e.message);
     if (node->loc.isValid())
-      diags.note(node->loc, "while evaluating '" + name + "' on " +
-                                lang::inputText(run.input));
+      diags.note(node->loc, "while evaluating '" + name + "' on " + lang::inputText(run.input));
     return std::nullopt;
   }
 }
@@ -202,8 +193,8 @@ llvm::json::Value outputJson(const RunOutput &output, size_t length) {
 
 /// Phase 5: NAME(INPUT) = VALUE as the original REPL shows it (a selector
 /// as its matrix), or, for --json, the output kept for the closing object.
-void printOutput(const std::string &name, const RunOutput &output,
-                 const LoadedRun &run, bool json, llvm::json::Object &outputs) {
+void printOutput(const std::string &name, const RunOutput &output, const LoadedRun &run, bool json,
+                 llvm::json::Object &outputs) {
   if (json) {
     outputs[name] = outputJson(output, run.atoms.size());
     return;
@@ -232,14 +223,12 @@ int driver::runCommand(const std::vector<std::string> &args) {
   eval::Evaluator evaluator(run->atoms);
   llvm::json::Object outputs;
   for (const auto &[name, node] : run->sops)
-    if (std::optional<RunOutput> output =
-            runOne(*request, *run, evaluator, name, node, diags))
+    if (std::optional<RunOutput> output = runOne(*request, *run, evaluator, name, node, diags))
       printOutput(name, *output, *run, request->json, outputs);
   if (request->json) {
     llvm::json::Object result{{"input", inputJson(run->input, run->atoms)},
                               {"outputs", std::move(outputs)}};
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result)))
-                 << "\n";
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result))) << "\n";
   }
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }

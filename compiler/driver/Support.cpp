@@ -21,19 +21,14 @@ namespace rasp::driver {
 
 /// Parses `args` against `options` (plus -h/--help) and the positional
 /// arguments; on bad usage prints the error and `usage` and returns nothing.
-std::optional<po::variables_map>
-parseArgs(const std::vector<std::string> &args, const char *usage,
-          po::options_description options, int files, int &exit) {
+std::optional<po::variables_map> parseArgs(const std::vector<std::string> &args, const char *usage,
+                                           po::options_description options, int files, int &exit) {
   options.add_options()("help,h", "show this help");
   po::positional_options_description positional;
   positional.add("file", files);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args)
-                  .options(options)
-                  .positional(positional)
-                  .run(),
-              vm);
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
     if (vm.count("help")) {
       std::cout << usage << "\n" << options;
       exit = ExitOk;
@@ -41,9 +36,7 @@ parseArgs(const std::vector<std::string> &args, const char *usage,
     }
     po::notify(vm);
   } catch (const po::error &e) {
-    std::cerr << "rasp: error: " << e.what() << "\n\n"
-              << usage << "\n"
-              << options;
+    std::cerr << "rasp: error: " << e.what() << "\n\n" << usage << "\n" << options;
     exit = ExitUsage;
     return std::nullopt;
   }
@@ -51,8 +44,7 @@ parseArgs(const std::vector<std::string> &args, const char *usage,
 }
 
 /// Reads a file (or stdin for "-") into `diags`.
-std::optional<FileId> loadSource(DiagnosticEngine &diags,
-                                 const std::string &path) {
+std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path) {
   if (path != "-")
     return diags.loadFile(path);
   auto buffer = llvm::MemoryBuffer::getSTDIN();
@@ -89,22 +81,19 @@ std::unique_ptr<lang::Elaborator> makeElaborator(DiagnosticEngine &diags) {
 
 /// Parses and runs a file in a new program scope; returns the scope, or
 /// null if the file could not be read.
-std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
-                                      DiagnosticEngine &diags,
+std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                       const std::string &path) {
   std::optional<FileId> file = loadSource(diags, path);
   if (!file)
     return nullptr;
-  auto scope = elaborator.newProgramScope(
-      llvm::sys::path::stem(diags.fileName(*file)).str());
+  auto scope = elaborator.newProgramScope(llvm::sys::path::stem(diags.fileName(*file)).str());
   elaborator.runFile(*file, scope);
   return scope;
 }
 
 /// Loads the standard library, then runs `path`; nothing if either failed
 /// to start (errors inside the program are reported and counted).
-std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags,
-                                         const std::string &path) {
+std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::string &path) {
   LoadedProgram loaded;
   loaded.elaborator = makeElaborator(diags);
   if (!loaded.elaborator)
@@ -123,16 +112,14 @@ const graph::Node *findNode(const lang::Env &scope, const std::string &name,
   if (value && (value->isSOp() || (selectors && value->isSelector())))
     return value->node();
   std::string wanted = selectors ? "an s-op or selector" : "an s-op";
-  diags.error(value
-                  ? "'" + name + "' is " + value->describe() + ", not " + wanted
-                  : "nothing named '" + name + "' in the program");
+  diags.error(value ? "'" + name + "' is " + value->describe() + ", not " + wanted
+                    : "nothing named '" + name + "' in the program");
   return nullptr;
 }
 
 /// An input literal from the command line, evaluated as a RASP expression;
 /// `loc` is set to its text.
-std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
-                                      DiagnosticEngine &diags,
+std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                       const std::string &text, SourceLoc &loc) {
   FileId file = diags.addFile("<input>", text + ";");
   loc = diags.locate(file, 0, static_cast<uint32_t>(text.size()));
@@ -141,14 +128,12 @@ std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
     return std::nullopt;
   const auto &statements = parsed.program->statements;
   if (statements.size() != 1 || !llvm::isa<ast::ExprStmt>(*statements[0])) {
-    diags.error(
-        diags.locate(file, 0, static_cast<uint32_t>(text.size())),
-        "the input must be one expression, such as \"hello\" or [1, 2]");
+    diags.error(diags.locate(file, 0, static_cast<uint32_t>(text.size())),
+                "the input must be one expression, such as \"hello\" or [1, 2]");
     return std::nullopt;
   }
-  return elaborator.evaluateExpression(
-      *llvm::cast<ast::ExprStmt>(*statements[0]).expr,
-      elaborator.newProgramScope("input"));
+  return elaborator.evaluateExpression(*llvm::cast<ast::ExprStmt>(*statements[0]).expr,
+                                       elaborator.newProgramScope("input"));
 }
 
 llvm::json::Value atomJson(const Atom &atom) {
@@ -167,8 +152,7 @@ llvm::json::Value atomJson(const Atom &atom) {
   return nullptr;
 }
 
-llvm::json::Value inputJson(const lang::Value &input,
-                            const std::vector<Atom> &atoms) {
+llvm::json::Value inputJson(const lang::Value &input, const std::vector<Atom> &atoms) {
   if (input.isAtom())
     return atomJson(input.atom());
   llvm::json::Array items;

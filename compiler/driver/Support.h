@@ -27,16 +27,14 @@ parseArgs(const std::vector<std::string> &args, const char *usage,
           boost::program_options::options_description options, int files, int &exit);
 
 /// Reads a file (or stdin for "-") into `diags`.
-std::optional<FileId> loadSource(DiagnosticEngine &diags,
-                                 const std::string &path);
+std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path);
 
 /// An elaborator with the standard library loaded, or null (reported).
 std::unique_ptr<lang::Elaborator> makeElaborator(DiagnosticEngine &diags);
 
 /// Parses and runs a file in a new program scope; returns the scope, or
 /// null if the file could not be read.
-std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator,
-                                      DiagnosticEngine &diags,
+std::shared_ptr<lang::Env> runProgram(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                       const std::string &path);
 
 /// A program run in a fresh elaborator, for the commands that read one file.
@@ -47,8 +45,7 @@ struct LoadedProgram {
 
 /// Loads the standard library, then runs `path`; nothing if either failed
 /// to start (errors inside the program are reported and counted).
-std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags,
-                                         const std::string &path);
+std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::string &path);
 
 /// The s-op (or, when `selectors` is true, s-op or selector) bound to
 /// `name`; reports an error and returns null otherwise.
@@ -57,31 +54,27 @@ const graph::Node *findNode(const lang::Env &scope, const std::string &name,
 
 /// An input literal from the command line, evaluated as a RASP expression;
 /// `loc` is set to its text.
-std::optional<lang::Value> parseInput(lang::Elaborator &elaborator,
-                                      DiagnosticEngine &diags,
+std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                       const std::string &text, SourceLoc &loc);
 
 llvm::json::Value atomJson(const Atom &atom);
 /// An input as JSON: its atom, or the list of its atoms.
-llvm::json::Value inputJson(const lang::Value &input,
-                            const std::vector<Atom> &atoms);
+llvm::json::Value inputJson(const lang::Value &input, const std::vector<Atom> &atoms);
 
 /// Parses the vocabulary, finds the s-op `name` and compiles it; nothing
 /// after reporting an error. Sets *root to the s-op when given.
 std::optional<codegen::CompiledProgram>
-compileNamed(DiagnosticEngine &diags, const LoadedProgram &program,
-             const std::string &name, const std::string &vocabText,
-             int64_t maxLen, const graph::Node **root);
+compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
+             const std::string &vocabText, int64_t maxLen, const graph::Node **root);
 
 /// Compiles `name` and runs the model on the CPU (float32) on `input`; the
 /// decoded outputs (a numerical output as the nearest value it can take).
 /// With `trace`, first prints every block of the residual stream, decoded,
 /// after the embeddings and after each layer.
-std::optional<eval::Sequence>
-runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
-            const std::string &name, const std::vector<Atom> &input,
-            SourceLoc inputLoc, const std::string &vocabText, int64_t maxLen,
-            bool trace);
+std::optional<eval::Sequence> runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
+                                          const std::string &name, const std::vector<Atom> &input,
+                                          SourceLoc inputLoc, const std::string &vocabText,
+                                          int64_t maxLen, bool trace);
 
 int compileCommand(const std::vector<std::string> &args);
 int runCommand(const std::vector<std::string> &args);

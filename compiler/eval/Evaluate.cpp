@@ -222,27 +222,26 @@ Atom lookup(const Node *node, const graph::Table &table, const Atom &index) {
       if (table.keys[i].equals(index)) {
         if (!table.entries[i])
           fail(node, "a sequence can only hold bools, ints, floats and "
-                     "strings, but " + table.text + "[" + index.repr() +
-                         "] is " + table.entryText[i]);
+                     "strings, but " +
+                         table.text + "[" + index.repr() + "] is " + table.entryText[i]);
         return *table.entries[i];
       }
     fail(node, "key " + index.repr() + " is not in the dict " + table.text);
   }
   if (!index.isIntegral())
-    fail(node, std::string("a list or string index must be an integer, not ") +
-                   index.typeName() + " " + index.repr());
+    fail(node, std::string("a list or string index must be an integer, not ") + index.typeName() +
+                   " " + index.repr());
   int64_t size = static_cast<int64_t>(table.entries.size());
   int64_t i = index.integral();
   if (i < -size || i >= size)
     fail(node, "index " + std::to_string(i) + " is out of range for " +
-                   (table.kind == graph::Table::TableKind::String ? "a string"
-                                                                  : "a list") +
+                   (table.kind == graph::Table::TableKind::String ? "a string" : "a list") +
                    " of length " + std::to_string(size));
   size_t at = static_cast<size_t>(i < 0 ? i + size : i);
   if (!table.entries[at])
     fail(node, "a sequence can only hold bools, ints, floats and strings, but "
-               "element " + std::to_string(i) + " of " + table.text + " is " +
-               table.entryText[at]);
+               "element " +
+                   std::to_string(i) + " of " + table.text + " is " + table.entryText[at]);
   return *table.entries[at];
 }
 
@@ -311,8 +310,7 @@ Sequence Evaluator::evaluateAggregate(const Node *node) {
   size_t n = items.size();
   Sequence out;
   out.values.reserve(n);
-  bool numeric = values.type == SeqTypeKind::Ints ||
-                 values.type == SeqTypeKind::Floats;
+  bool numeric = values.type == SeqTypeKind::Ints || values.type == SeqTypeKind::Floats;
   for (size_t q = 0; q < n; ++q) {
     size_t count = 0, only = 0;
     // Python's sum, left to right: exact while every value is integral.
@@ -345,8 +343,8 @@ Sequence Evaluator::evaluateAggregate(const Node *node) {
     } else {
       if (!numeric)
         fail(node, "cannot average several values that are not numbers (" +
-                       std::string(seqTypeName(values.type)) +
-                       "); the values are " + listText(values.values));
+                       std::string(seqTypeName(values.type)) + "); the values are " +
+                       listText(values.values));
       double sum = inFloats ? floatSum : static_cast<double>(integerSum);
       out.values.push_back(Atom::real(sum * 1.0 / static_cast<double>(count)));
     }

@@ -21,7 +21,6 @@
 
 namespace rasp::eval {
 
-
 enum class SeqTypeKind { Ints, Floats, Bools, Strings };
 
 const char *seqTypeName(SeqTypeKind type);

@@ -16,8 +16,8 @@ namespace {
 /// Fills a select matrix: bit (q, k) is `cmp(keys[k], queries[q])`. Rows
 /// are built a 64-bit word at a time.
 template <typename T, typename Cmp>
-void fillRows(SelectorMatrix &out, const std::vector<T> &keys,
-              const std::vector<T> &queries, Cmp cmp) {
+void fillRows(SelectorMatrix &out, const std::vector<T> &keys, const std::vector<T> &queries,
+              Cmp cmp) {
   size_t n = keys.size();
   for (size_t q = 0; q < n; ++q) {
     const T query = queries[q];
@@ -34,8 +34,8 @@ void fillRows(SelectorMatrix &out, const std::vector<T> &keys,
 
 /// The comparison of a select cell, on values mapped to numbers.
 template <typename T>
-void fillSelect(SelectorMatrix &out, const std::vector<T> &keys,
-                const std::vector<T> &queries, graph::CompareKind cmp) {
+void fillSelect(SelectorMatrix &out, const std::vector<T> &keys, const std::vector<T> &queries,
+                graph::CompareKind cmp) {
   switch (cmp) {
   case graph::CompareKind::Eq:
     return fillRows(out, keys, queries, [](T k, T q) { return k == q; });
@@ -74,9 +74,8 @@ SelectorMatrix Evaluator::evaluateSelector(const Node *node) {
         return out;
       }
       throw EvalError{node->loc, std::string("'") + graph::compareSpelling(node->cmp) +
-                     "' is not supported between " +
-                     keys.values[0].typeName() + " and " +
-                     queries.values[0].typeName()};
+                                     "' is not supported between " + keys.values[0].typeName() +
+                                     " and " + queries.values[0].typeName()};
     }
     if (keyStrings) {
       // Strings compare through their ranks among all of them.

@@ -92,22 +92,19 @@ public:
 
 class StringExpr : public ExprOfKind<ExprKind::String> {
 public:
-  StringExpr(SourceLoc loc, std::string value)
-      : OfKind(loc), value(std::move(value)) {}
+  StringExpr(SourceLoc loc, std::string value) : OfKind(loc), value(std::move(value)) {}
   std::string value; ///< The text between the quotes.
 };
 
 class NameExpr : public ExprOfKind<ExprKind::Name> {
 public:
-  NameExpr(SourceLoc loc, std::string name)
-      : OfKind(loc), name(std::move(name)) {}
+  NameExpr(SourceLoc loc, std::string name) : OfKind(loc), name(std::move(name)) {}
   std::string name;
 };
 
 class ListExpr : public ExprOfKind<ExprKind::List> {
 public:
-  ListExpr(SourceLoc loc, ExprList elements)
-      : OfKind(loc), elements(std::move(elements)) {}
+  ListExpr(SourceLoc loc, ExprList elements) : OfKind(loc), elements(std::move(elements)) {}
   ExprList elements;
 };
 
@@ -126,10 +123,8 @@ public:
 /// `[value for ids in iterable]`
 class ListCompExpr : public ExprOfKind<ExprKind::ListComp> {
 public:
-  ListCompExpr(SourceLoc loc, ExprPtr value, std::vector<Identifier> ids,
-               ExprPtr iterable)
-      : OfKind(loc), value(std::move(value)), ids(std::move(ids)),
-        iterable(std::move(iterable)) {}
+  ListCompExpr(SourceLoc loc, ExprPtr value, std::vector<Identifier> ids, ExprPtr iterable)
+      : OfKind(loc), value(std::move(value)), ids(std::move(ids)), iterable(std::move(iterable)) {}
   ExprPtr value;
   std::vector<Identifier> ids;
   ExprPtr iterable;
@@ -138,10 +133,10 @@ public:
 /// `{key: value for ids in iterable}`
 class DictCompExpr : public ExprOfKind<ExprKind::DictComp> {
 public:
-  DictCompExpr(SourceLoc loc, ExprPtr key, ExprPtr value,
-               std::vector<Identifier> ids, ExprPtr iterable)
-      : OfKind(loc), key(std::move(key)), value(std::move(value)),
-        ids(std::move(ids)), iterable(std::move(iterable)) {}
+  DictCompExpr(SourceLoc loc, ExprPtr key, ExprPtr value, std::vector<Identifier> ids,
+               ExprPtr iterable)
+      : OfKind(loc), key(std::move(key)), value(std::move(value)), ids(std::move(ids)),
+        iterable(std::move(iterable)) {}
   ExprPtr key;
   ExprPtr value;
   std::vector<Identifier> ids;
@@ -194,10 +189,8 @@ enum class BinaryOpKind {
 
 class BinaryExpr : public ExprOfKind<ExprKind::Binary> {
 public:
-  BinaryExpr(SourceLoc loc, BinaryOpKind op, SourceLoc opLoc, ExprPtr lhs,
-             ExprPtr rhs)
-      : OfKind(loc), op(op), opLoc(opLoc), lhs(std::move(lhs)),
-        rhs(std::move(rhs)) {}
+  BinaryExpr(SourceLoc loc, BinaryOpKind op, SourceLoc opLoc, ExprPtr lhs, ExprPtr rhs)
+      : OfKind(loc), op(op), opLoc(opLoc), lhs(std::move(lhs)), rhs(std::move(rhs)) {}
   BinaryOpKind op;
   SourceLoc opLoc;
   ExprPtr lhs;
@@ -221,8 +214,7 @@ enum class CompareKind { Eq, Ne, Lt, Gt, Le, Ge };
 class SelectExpr : public ExprOfKind<ExprKind::Select> {
 public:
   SelectExpr(SourceLoc loc, ExprPtr keys, ExprPtr queries, CompareKind cmp)
-      : OfKind(loc), keys(std::move(keys)), queries(std::move(queries)),
-        cmp(cmp) {}
+      : OfKind(loc), keys(std::move(keys)), queries(std::move(queries)), cmp(cmp) {}
   ExprPtr keys;
   ExprPtr queries;
   CompareKind cmp;
@@ -231,8 +223,7 @@ public:
 /// `aggregate(selector, values [, fallback])`
 class AggregateExpr : public ExprOfKind<ExprKind::Aggregate> {
 public:
-  AggregateExpr(SourceLoc loc, ExprPtr selector, ExprPtr values,
-                ExprPtr fallback)
+  AggregateExpr(SourceLoc loc, ExprPtr selector, ExprPtr values, ExprPtr fallback)
       : OfKind(loc), selector(std::move(selector)), values(std::move(values)),
         fallback(std::move(fallback)) {}
   ExprPtr selector;
@@ -242,8 +233,7 @@ public:
 
 class RangeExpr : public ExprOfKind<ExprKind::Range> {
 public:
-  RangeExpr(SourceLoc loc, ExprList args)
-      : OfKind(loc), args(std::move(args)) {}
+  RangeExpr(SourceLoc loc, ExprList args) : OfKind(loc), args(std::move(args)) {}
   ExprList args;
 };
 
@@ -255,8 +245,7 @@ public:
 
 class LenExpr : public ExprOfKind<ExprKind::Len> {
 public:
-  LenExpr(SourceLoc loc, ExprPtr operand)
-      : OfKind(loc), operand(std::move(operand)) {}
+  LenExpr(SourceLoc loc, ExprPtr operand) : OfKind(loc), operand(std::move(operand)) {}
   ExprPtr operand;
 };
 
@@ -322,11 +311,10 @@ public:
 /// `def name(params) { body... return values; }`
 class DefStmt : public StmtOfKind<StmtKind::Def> {
 public:
-  DefStmt(SourceLoc loc, Identifier name, std::vector<Identifier> params,
-          StmtList body, SourceLoc returnLoc, ExprList returnValues)
-      : OfKind(loc), name(std::move(name)), params(std::move(params)),
-        body(std::move(body)), returnLoc(returnLoc),
-        returnValues(std::move(returnValues)) {}
+  DefStmt(SourceLoc loc, Identifier name, std::vector<Identifier> params, StmtList body,
+          SourceLoc returnLoc, ExprList returnValues)
+      : OfKind(loc), name(std::move(name)), params(std::move(params)), body(std::move(body)),
+        returnLoc(returnLoc), returnValues(std::move(returnValues)) {}
   Identifier name;
   std::vector<Identifier> params;
   StmtList body;
@@ -337,10 +325,8 @@ public:
 /// `for ids in iterable { body... }` (no new scope).
 class ForStmt : public StmtOfKind<StmtKind::For> {
 public:
-  ForStmt(SourceLoc loc, std::vector<Identifier> ids, ExprPtr iterable,
-          StmtList body)
-      : OfKind(loc), ids(std::move(ids)), iterable(std::move(iterable)),
-        body(std::move(body)) {}
+  ForStmt(SourceLoc loc, std::vector<Identifier> ids, ExprPtr iterable, StmtList body)
+      : OfKind(loc), ids(std::move(ids)), iterable(std::move(iterable)), body(std::move(body)) {}
   std::vector<Identifier> ids;
   ExprPtr iterable;
   StmtList body;
@@ -359,8 +345,7 @@ public:
 
 class ShowExampleStmt : public StmtOfKind<StmtKind::ShowExample> {
 public:
-  ShowExampleStmt(SourceLoc loc, ExampleSubsetKind subset)
-      : OfKind(loc), subset(subset) {}
+  ShowExampleStmt(SourceLoc loc, ExampleSubsetKind subset) : OfKind(loc), subset(subset) {}
   ExampleSubsetKind subset;
 };
 

@@ -95,8 +95,7 @@ const char *subsetName(ExampleSubsetKind subset) {
 
 class Dumper {
 public:
-  Dumper(const DiagnosticEngine &diags, llvm::raw_ostream &out)
-      : diags(diags), out(out) {}
+  Dumper(const DiagnosticEngine &diags, llvm::raw_ostream &out) : diags(diags), out(out) {}
 
   void stmts(const StmtList &list) {
     for (const StmtPtr &s : list)
@@ -110,11 +109,9 @@ private:
     return out;
   }
   void end(SourceLoc loc) {
-    SourceLoc last =
-        diags.locate(loc.file, loc.end > loc.begin ? loc.end - 1 : loc.end,
-                     loc.end > loc.begin ? loc.end - 1 : loc.end);
-    out << " @" << loc.line << ":" << loc.col << "-" << last.line << ":"
-        << last.col << "\n";
+    SourceLoc last = diags.locate(loc.file, loc.end > loc.begin ? loc.end - 1 : loc.end,
+                                  loc.end > loc.begin ? loc.end - 1 : loc.end);
+    out << " @" << loc.line << ":" << loc.col << "-" << last.line << ":" << last.col << "\n";
   }
   void node(const llvm::Twine &text, SourceLoc loc) {
     line(text);
@@ -208,20 +205,15 @@ void Dumper::stmt(const Stmt &s) {
     return;
   }
   case StmtKind::ShowExample:
-    node(llvm::Twine("show-example ") +
-             subsetName(cast<ShowExampleStmt>(s).subset),
-         s.loc());
+    node(llvm::Twine("show-example ") + subsetName(cast<ShowExampleStmt>(s).subset), s.loc());
     return;
   case StmtKind::ToggleExamples: {
     auto &t = cast<ToggleExamplesStmt>(s);
-    node(llvm::Twine("examples ") + subsetName(t.subset) +
-             (t.on ? " on" : " off"),
-         s.loc());
+    node(llvm::Twine("examples ") + subsetName(t.subset) + (t.on ? " on" : " off"), s.loc());
     return;
   }
   case StmtKind::ToggleFullSeq:
-    node(llvm::Twine("full-seq-display ") +
-             (cast<ToggleFullSeqStmt>(s).on ? "on" : "off"),
+    node(llvm::Twine("full-seq-display ") + (cast<ToggleFullSeqStmt>(s).on ? "on" : "off"),
          s.loc());
     return;
   case StmtKind::Exit:

@@ -17,7 +17,6 @@ class DiagnosticEngine;
 
 namespace rasp::frontend {
 
-void dumpAst(const ast::Program &program, const DiagnosticEngine &diags,
-             llvm::raw_ostream &out);
+void dumpAst(const ast::Program &program, const DiagnosticEngine &diags, llvm::raw_ostream &out);
 
 } // namespace rasp::frontend

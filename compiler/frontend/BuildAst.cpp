@@ -18,8 +18,7 @@ namespace {
 /// visitor's return values are unused (double dispatch without `Any`).
 class AstBuilder : public grammar::RASPBaseVisitor {
 public:
-  AstBuilder(TokenBuffer &tokens, const TokenLocator &locator,
-             DiagnosticEngine &diags)
+  AstBuilder(TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags)
       : tokens(tokens), locator(locator), diags(diags) {}
 
   ExprPtr build(RASPParser::ExprContext *ctx) {
@@ -36,9 +35,7 @@ public:
   unsigned errors = 0;
 
 private:
-  SourceLoc loc(antlr4::ParserRuleContext *ctx) const {
-    return locator.of(ctx);
-  }
+  SourceLoc loc(antlr4::ParserRuleContext *ctx) const { return locator.of(ctx); }
   Identifier ident(antlr4::Token *token) const {
     return Identifier{token->getText(), locator.of(token)};
   }
@@ -65,15 +62,13 @@ private:
   static ExampleSubsetKind subset(const antlr4::Token *token) {
     if (!token)
       return ExampleSubsetKind::Both;
-    return token->getText() == "s-op" ? ExampleSubsetKind::SOp
-                                      : ExampleSubsetKind::Selector;
+    return token->getText() == "s-op" ? ExampleSubsetKind::SOp : ExampleSubsetKind::Selector;
   }
   template <typename T, typename... Args> antlrcpp::Any make(Args &&...args) {
     expr = std::make_unique<T>(std::forward<Args>(args)...);
     return nullptr;
   }
-  template <typename T, typename... Args>
-  antlrcpp::Any makeStmt(Args &&...args) {
+  template <typename T, typename... Args> antlrcpp::Any makeStmt(Args &&...args) {
     stmt = std::make_unique<T>(std::forward<Args>(args)...);
     return nullptr;
   }
@@ -84,60 +79,48 @@ private:
       return ctx->rasp->accept(this);
     return ctx->repl->accept(this);
   }
-  antlrcpp::Any
-  visitExprStatement(RASPParser::ExprStatementContext *ctx) override {
+  antlrcpp::Any visitExprStatement(RASPParser::ExprStatementContext *ctx) override {
     return makeStmt<ExprStmt>(loc(ctx), build(ctx->value));
   }
-  antlrcpp::Any
-  visitAssignStatement(RASPParser::AssignStatementContext *ctx) override {
-    return makeStmt<AssignStmt>(loc(ctx), ids(ctx->targets),
-                                exprs(ctx->values));
+  antlrcpp::Any visitAssignStatement(RASPParser::AssignStatementContext *ctx) override {
+    return makeStmt<AssignStmt>(loc(ctx), ids(ctx->targets), exprs(ctx->values));
   }
-  antlrcpp::Any
-  visitDrawStatement(RASPParser::DrawStatementContext *ctx) override {
+  antlrcpp::Any visitDrawStatement(RASPParser::DrawStatementContext *ctx) override {
     ExprPtr input = ctx->input ? build(ctx->input) : nullptr;
     return makeStmt<DrawStmt>(loc(ctx), build(ctx->target), std::move(input));
   }
-  antlrcpp::Any
-  visitLoadStatement(RASPParser::LoadStatementContext *ctx) override {
+  antlrcpp::Any visitLoadStatement(RASPParser::LoadStatementContext *ctx) override {
     std::string quoted = ctx->fileName->getText();
     return makeStmt<LoadStmt>(loc(ctx), quoted.substr(1, quoted.size() - 2),
                               locator.of(ctx->fileName));
   }
-  antlrcpp::Any
-  visitDefStatement(RASPParser::DefStatementContext *ctx) override {
+  antlrcpp::Any visitDefStatement(RASPParser::DefStatementContext *ctx) override {
     StmtList statements = body(ctx->body);
     RASPParser::ReturnStatementContext *ret = ctx->ret;
     ExprList values = exprs(ret->values);
-    return makeStmt<DefStmt>(loc(ctx), ident(ctx->name), ids(ctx->params),
-                             std::move(statements), loc(ret),
-                             std::move(values));
+    return makeStmt<DefStmt>(loc(ctx), ident(ctx->name), ids(ctx->params), std::move(statements),
+                             loc(ret), std::move(values));
   }
-  antlrcpp::Any
-  visitForStatement(RASPParser::ForStatementContext *ctx) override {
+  antlrcpp::Any visitForStatement(RASPParser::ForStatementContext *ctx) override {
     if (ctx->body.empty() && !hasCommentInside(ctx)) {
       ++errors;
       diags.error(loc(ctx), "a for loop body must contain at least one "
                             "statement");
     }
     ExprPtr iterable = build(ctx->iterable);
-    return makeStmt<ForStmt>(loc(ctx), ids(ctx->vars), std::move(iterable),
-                             body(ctx->body));
+    return makeStmt<ForStmt>(loc(ctx), ids(ctx->vars), std::move(iterable), body(ctx->body));
   }
   antlrcpp::Any visitSetExample(RASPParser::SetExampleContext *ctx) override {
-    return makeStmt<SetExampleStmt>(loc(ctx), subset(ctx->subset),
-                                    build(ctx->value));
+    return makeStmt<SetExampleStmt>(loc(ctx), subset(ctx->subset), build(ctx->value));
   }
   antlrcpp::Any visitShowExample(RASPParser::ShowExampleContext *ctx) override {
     return makeStmt<ShowExampleStmt>(loc(ctx), subset(ctx->subset));
   }
-  antlrcpp::Any
-  visitToggleExamples(RASPParser::ToggleExamplesContext *ctx) override {
+  antlrcpp::Any visitToggleExamples(RASPParser::ToggleExamplesContext *ctx) override {
     return makeStmt<ToggleExamplesStmt>(loc(ctx), subset(ctx->subset),
                                         ctx->onOff->getText() == "on");
   }
-  antlrcpp::Any
-  visitToggleFullSeq(RASPParser::ToggleFullSeqContext *ctx) override {
+  antlrcpp::Any visitToggleFullSeq(RASPParser::ToggleFullSeqContext *ctx) override {
     return makeStmt<ToggleFullSeqStmt>(loc(ctx), ctx->onOff->getText() == "on");
   }
   antlrcpp::Any visitExit(RASPParser::ExitContext *ctx) override {
@@ -165,16 +148,14 @@ private:
     return make<UnaryExpr>(loc(ctx), kind, build(ctx->operand));
   }
   antlrcpp::Any visitBuiltin(RASPParser::BuiltinContext *ctx) override {
-    UnaryOpKind kind = ctx->op->getText() == "round" ? UnaryOpKind::Round
-                                                     : UnaryOpKind::Indicator;
+    UnaryOpKind kind = ctx->op->getText() == "round" ? UnaryOpKind::Round : UnaryOpKind::Indicator;
     return make<UnaryExpr>(loc(ctx), kind, build(ctx->operand));
   }
   antlrcpp::Any visitBinary(RASPParser::BinaryContext *ctx) override {
     ExprPtr lhs = build(ctx->lhs);
     ExprPtr rhs = build(ctx->rhs);
-    return make<BinaryExpr>(loc(ctx), binaryKind(ctx->op->getText()),
-                            locator.of(ctx->op), std::move(lhs),
-                            std::move(rhs));
+    return make<BinaryExpr>(loc(ctx), binaryKind(ctx->op->getText()), locator.of(ctx->op),
+                            std::move(lhs), std::move(rhs));
   }
   antlrcpp::Any visitSelect(RASPParser::SelectContext *ctx) override {
     ExprPtr keys = build(ctx->keys);
@@ -203,14 +184,11 @@ private:
     }
     return make<IntExpr>(loc(ctx), static_cast<int64_t>(value));
   }
-  antlrcpp::Any
-  visitFloatLiteral(RASPParser::FloatLiteralContext *ctx) override {
+  antlrcpp::Any visitFloatLiteral(RASPParser::FloatLiteralContext *ctx) override {
     // Like Python, a literal too large for a double becomes infinity.
-    return make<FloatExpr>(loc(ctx),
-                           std::strtod(ctx->value->getText().c_str(), nullptr));
+    return make<FloatExpr>(loc(ctx), std::strtod(ctx->value->getText().c_str(), nullptr));
   }
-  antlrcpp::Any
-  visitStringLiteral(RASPParser::StringLiteralContext *ctx) override {
+  antlrcpp::Any visitStringLiteral(RASPParser::StringLiteralContext *ctx) override {
     std::string quoted = ctx->value->getText();
     return make<StringExpr>(loc(ctx), quoted.substr(1, quoted.size() - 2));
   }
@@ -238,15 +216,14 @@ private:
   antlrcpp::Any visitListComp(RASPParser::ListCompContext *ctx) override {
     ExprPtr value = build(ctx->value);
     ExprPtr iterable = build(ctx->iterable);
-    return make<ListCompExpr>(loc(ctx), std::move(value), ids(ctx->vars),
-                              std::move(iterable));
+    return make<ListCompExpr>(loc(ctx), std::move(value), ids(ctx->vars), std::move(iterable));
   }
   antlrcpp::Any visitDictComp(RASPParser::DictCompContext *ctx) override {
     ExprPtr key = build(ctx->key);
     ExprPtr value = build(ctx->value);
     ExprPtr iterable = build(ctx->iterable);
-    return make<DictCompExpr>(loc(ctx), std::move(key), std::move(value),
-                              ids(ctx->vars), std::move(iterable));
+    return make<DictCompExpr>(loc(ctx), std::move(key), std::move(value), ids(ctx->vars),
+                              std::move(iterable));
   }
   antlrcpp::Any visitZip(RASPParser::ZipContext *ctx) override {
     return make<ZipExpr>(loc(ctx), exprs(ctx->args));
@@ -257,12 +234,10 @@ private:
 
   static BinaryOpKind binaryKind(const std::string &op) {
     static const std::pair<const char *, BinaryOpKind> table[] = {
-        {"^", BinaryOpKind::Pow}, {"*", BinaryOpKind::Mul},
-        {"/", BinaryOpKind::Div}, {"%", BinaryOpKind::Mod},
-        {"+", BinaryOpKind::Add}, {"-", BinaryOpKind::Sub},
-        {"==", BinaryOpKind::Eq}, {"<=", BinaryOpKind::Le},
-        {">=", BinaryOpKind::Ge}, {">", BinaryOpKind::Gt},
-        {"<", BinaryOpKind::Lt},  {"and", BinaryOpKind::And},
+        {"^", BinaryOpKind::Pow}, {"*", BinaryOpKind::Mul}, {"/", BinaryOpKind::Div},
+        {"%", BinaryOpKind::Mod}, {"+", BinaryOpKind::Add}, {"-", BinaryOpKind::Sub},
+        {"==", BinaryOpKind::Eq}, {"<=", BinaryOpKind::Le}, {">=", BinaryOpKind::Ge},
+        {">", BinaryOpKind::Gt},  {"<", BinaryOpKind::Lt},  {"and", BinaryOpKind::And},
         {"or", BinaryOpKind::Or}, {"in", BinaryOpKind::In}};
     for (auto &[text, kind] : table)
       if (op == text)
@@ -285,9 +260,8 @@ private:
     return CompareKind::Ge;
   }
   bool hasCommentInside(antlr4::ParserRuleContext *ctx) {
-    return tokens.hasCommentIn(
-        static_cast<uint32_t>(ctx->getStart()->getStartIndex()),
-        static_cast<uint32_t>(ctx->getStop()->getStopIndex() + 1));
+    return tokens.hasCommentIn(static_cast<uint32_t>(ctx->getStart()->getStartIndex()),
+                               static_cast<uint32_t>(ctx->getStop()->getStopIndex() + 1));
   }
 
   TokenBuffer &tokens;
@@ -299,9 +273,9 @@ private:
 
 } // namespace
 
-std::optional<Program> frontend::buildAst(
-    const std::vector<RASPParser::StatementContext *> &statements,
-    TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags) {
+std::optional<Program>
+frontend::buildAst(const std::vector<RASPParser::StatementContext *> &statements,
+                   TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags) {
   AstBuilder builder(tokens, locator, diags);
   Program program;
   program.file = locator.file();

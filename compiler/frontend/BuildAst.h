@@ -21,7 +21,6 @@ namespace rasp::frontend {
 
 std::optional<ast::Program>
 buildAst(const std::vector<grammar::RASPParser::StatementContext *> &statements,
-         TokenBuffer &tokens, const TokenLocator &locator,
-         DiagnosticEngine &diags);
+         TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags);
 
 } // namespace rasp::frontend

@@ -81,11 +81,9 @@ private:
     return llvm::getNumBytesForUTF8(static_cast<llvm::UTF8>(text[i]));
   }
   /// String: '"' ~["\r\n]* '"'; without the closing quote, the error type.
-  std::pair<size_t, size_t> quoted(size_t i, char quote, size_t closed,
-                                   size_t open) const {
+  std::pair<size_t, size_t> quoted(size_t i, char quote, size_t closed, size_t open) const {
     size_t end = i + 1;
-    while (end < text.size() && text[end] != quote && text[end] != '\n' &&
-           text[end] != '\r')
+    while (end < text.size() && text[end] != quote && text[end] != '\n' && text[end] != '\r')
       ++end;
     if (end < text.size() && text[end] == quote)
       return {closed, end + 1 - i};
@@ -143,15 +141,12 @@ std::string RaspToken::getText() const {
   return buffer->source.substr(start, length).str();
 }
 
-antlr4::TokenSource *RaspToken::getTokenSource() const {
-  return buffer->getTokenSource();
-}
+antlr4::TokenSource *RaspToken::getTokenSource() const { return buffer->getTokenSource(); }
 
 std::string RaspToken::toString() const {
   return "[@" + std::to_string(index) + "," + std::to_string(start) + ":" +
-         std::to_string(static_cast<long long>(getStopIndex())) + "='" +
-         getText() + "',<" + std::to_string(type) + ">," +
-         std::to_string(line) + ":" + std::to_string(column) + "]";
+         std::to_string(static_cast<long long>(getStopIndex())) + "='" + getText() + "',<" +
+         std::to_string(type) + ">," + std::to_string(line) + ":" + std::to_string(column) + "]";
 }
 
 /// The TokenSource that ANTLR asks a stream for (only to make tokens when
@@ -164,9 +159,7 @@ public:
     return std::make_unique<RaspToken>(eof);
   }
   size_t getLine() const override { return buffer.all.back().getLine(); }
-  size_t getCharPositionInLine() override {
-    return buffer.all.back().getCharPositionInLine();
-  }
+  size_t getCharPositionInLine() override { return buffer.all.back().getCharPositionInLine(); }
   antlr4::CharStream *getInputStream() override { return nullptr; }
   std::string getSourceName() override { return buffer.name; }
   antlr4::TokenFactory<antlr4::CommonToken> *getTokenFactory() override {
@@ -178,14 +171,12 @@ private:
 };
 
 TokenBuffer::TokenBuffer(llvm::StringRef text, std::string sourceName)
-    : source(text), name(std::move(sourceName)),
-      tokenSource(std::make_unique<Source>(*this)) {}
+    : source(text), name(std::move(sourceName)), tokenSource(std::make_unique<Source>(*this)) {}
 
 TokenBuffer::~TokenBuffer() = default;
 
 bool TokenBuffer::hasCommentIn(uint32_t begin, uint32_t end) const {
-  auto first =
-      std::lower_bound(commentStarts.begin(), commentStarts.end(), begin);
+  auto first = std::lower_bound(commentStarts.begin(), commentStarts.end(), begin);
   return first != commentStarts.end() && *first < end;
 }
 
@@ -198,13 +189,9 @@ antlr4::Token *TokenBuffer::LT(ssize_t k) {
   return &all[i];
 }
 
-antlr4::Token *TokenBuffer::get(size_t i) const {
-  return const_cast<RaspToken *>(&all.at(i));
-}
+antlr4::Token *TokenBuffer::get(size_t i) const { return const_cast<RaspToken *>(&all.at(i)); }
 
-antlr4::TokenSource *TokenBuffer::getTokenSource() const {
-  return tokenSource.get();
-}
+antlr4::TokenSource *TokenBuffer::getTokenSource() const { return tokenSource.get(); }
 
 std::string TokenBuffer::getText(const antlr4::misc::Interval &interval) {
   if (interval.a < 0 || interval.b < interval.a)
@@ -214,15 +201,12 @@ std::string TokenBuffer::getText(const antlr4::misc::Interval &interval) {
     return "";
   const RaspToken &first = all[interval.a];
   const RaspToken &final = all[last];
-  return source
-      .substr(first.getStartIndex(),
-              final.getStopIndex() + 1 - first.getStartIndex())
+  return source.substr(first.getStartIndex(), final.getStopIndex() + 1 - first.getStartIndex())
       .str();
 }
 
 std::string TokenBuffer::getText() {
-  return getText(
-      antlr4::misc::Interval(0, static_cast<ssize_t>(all.size()) - 1));
+  return getText(antlr4::misc::Interval(0, static_cast<ssize_t>(all.size()) - 1));
 }
 
 std::string TokenBuffer::getText(antlr4::RuleContext *ctx) {
@@ -232,8 +216,7 @@ std::string TokenBuffer::getText(antlr4::RuleContext *ctx) {
 std::string TokenBuffer::getText(antlr4::Token *start, antlr4::Token *stop) {
   if (!start || !stop)
     return "";
-  return getText(
-      antlr4::misc::Interval(start->getTokenIndex(), stop->getTokenIndex()));
+  return getText(antlr4::misc::Interval(start->getTokenIndex(), stop->getTokenIndex()));
 }
 
 void TokenBuffer::consume() {
@@ -242,8 +225,7 @@ void TokenBuffer::consume() {
   ++position;
 }
 
-std::unique_ptr<TokenBuffer> frontend::lexRasp(llvm::StringRef text,
-                                               std::string sourceName) {
+std::unique_ptr<TokenBuffer> frontend::lexRasp(llvm::StringRef text, std::string sourceName) {
   auto buffer = std::make_unique<TokenBuffer>(text, std::move(sourceName));
   LexerImpl lexer(text);
   std::vector<RaspToken> &tokens = buffer->all;
@@ -271,15 +253,12 @@ std::unique_ptr<TokenBuffer> frontend::lexRasp(llvm::StringRef text,
       continue;
     }
     auto [type, length] = lexer.next(i);
-    tokens.emplace_back(buffer.get(), type, line,
-                        static_cast<uint32_t>(i - lineStart),
+    tokens.emplace_back(buffer.get(), type, line, static_cast<uint32_t>(i - lineStart),
                         static_cast<uint32_t>(i), static_cast<uint32_t>(length),
                         static_cast<uint32_t>(tokens.size()));
     i += length;
   }
-  tokens.emplace_back(buffer.get(), antlr4::Token::EOF, line,
-                      static_cast<uint32_t>(i - lineStart),
-                      static_cast<uint32_t>(i), 0,
-                      static_cast<uint32_t>(tokens.size()));
+  tokens.emplace_back(buffer.get(), antlr4::Token::EOF, line, static_cast<uint32_t>(i - lineStart),
+                      static_cast<uint32_t>(i), 0, static_cast<uint32_t>(tokens.size()));
   return buffer;
 }

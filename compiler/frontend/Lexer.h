@@ -26,10 +26,10 @@ class TokenBuffer;
 /// One token; its text is a slice of the buffer's source text.
 class RaspToken : public antlr4::Token {
 public:
-  RaspToken(const TokenBuffer *buffer, size_t type, uint32_t line,
-            uint32_t column, uint32_t start, uint32_t length, uint32_t index)
-      : buffer(buffer), type(type), line(line), column(column), start(start),
-        length(length), index(index) {}
+  RaspToken(const TokenBuffer *buffer, size_t type, uint32_t line, uint32_t column, uint32_t start,
+            uint32_t length, uint32_t index)
+      : buffer(buffer), type(type), line(line), column(column), start(start), length(length),
+        index(index) {}
 
   std::string getText() const override;
   size_t getType() const override { return type; }
@@ -39,9 +39,7 @@ public:
   size_t getTokenIndex() const override { return index; }
   size_t getStartIndex() const override { return start; }
   /// For EOF (length 0), start - 1, which wraps around at 0 as in ANTLR.
-  size_t getStopIndex() const override {
-    return static_cast<size_t>(start) + length - 1;
-  }
+  size_t getStopIndex() const override { return static_cast<size_t>(start) + length - 1; }
   antlr4::TokenSource *getTokenSource() const override;
   antlr4::CharStream *getInputStream() const override { return nullptr; }
   std::string toString() const override;
@@ -105,7 +103,6 @@ private:
 /// Lexes `text` (valid UTF-8). Malformed lexemes become the grammar's error
 /// tokens (BadNumber, UnterminatedString, SingleQuoted, BadChar).
 /// The buffer points into `text`, which must outlive it.
-std::unique_ptr<TokenBuffer> lexRasp(llvm::StringRef text,
-                                     std::string sourceName);
+std::unique_ptr<TokenBuffer> lexRasp(llvm::StringRef text, std::string sourceName);
 
 } // namespace rasp::frontend

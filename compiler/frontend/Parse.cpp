@@ -34,43 +34,30 @@ bool checkUtf8(DiagnosticEngine &diags, FileId file) {
 }
 
 /// What a token type means to the nesting estimate.
-enum class TokenClassKind {
-  Other,
-  Operand,
-  Open,
-  Close,
-  Prefix,
-  Binary,
-  Separator,
-  End
-};
+enum class TokenClassKind { Other, Operand, Open, Close, Prefix, Binary, Separator, End };
 
 /// The class of every token type, from the grammar's vocabulary.
-const std::vector<TokenClassKind> &
-tokenClasses(const antlr4::dfa::Vocabulary &vocab) {
+const std::vector<TokenClassKind> &tokenClasses(const antlr4::dfa::Vocabulary &vocab) {
   static const std::vector<TokenClassKind> classes = [&] {
-    std::vector<TokenClassKind> out(vocab.getMaxTokenType() + 1,
-                                    TokenClassKind::Other);
+    std::vector<TokenClassKind> out(vocab.getMaxTokenType() + 1, TokenClassKind::Other);
     for (size_t type = 1; type < out.size(); ++type) {
       std::string text = vocab.getLiteralName(type);
       if (text.size() >= 2)
         text = text.substr(1, text.size() - 2);
       TokenClassKind &kind = out[type];
-      if (type == RASPLexer::ID || type == RASPLexer::PosInt ||
-          type == RASPLexer::Float || type == RASPLexer::String)
+      if (type == RASPLexer::ID || type == RASPLexer::PosInt || type == RASPLexer::Float ||
+          type == RASPLexer::String)
         kind = TokenClassKind::Operand;
       else if (text == "(" || text == "[" || text == "{" ||
-               (text.size() > 1 && text.back() == '(' && text != "exit()" &&
-                text != "quit()"))
+               (text.size() > 1 && text.back() == '(' && text != "exit()" && text != "quit()"))
         kind = TokenClassKind::Open;
       else if (text == ")" || text == "]" || text == "}")
         kind = TokenClassKind::Close;
       else if (text == "-" || text == "+" || text == "not")
         kind = TokenClassKind::Prefix; // Binary too, after an operand.
-      else if (text == "^" || text == "*" || text == "/" || text == "%" ||
-               text == "==" || text == "<=" || text == ">=" || text == ">" ||
-               text == "<" || text == "and" || text == "or" || text == "in" ||
-               text == "if" || text == "else")
+      else if (text == "^" || text == "*" || text == "/" || text == "%" || text == "==" ||
+               text == "<=" || text == ">=" || text == ">" || text == "<" || text == "and" ||
+               text == "or" || text == "in" || text == "if" || text == "else")
         kind = TokenClassKind::Binary;
       else if (text == "," || text == ":" || text == "for" || text == "=")
         kind = TokenClassKind::Separator;
@@ -91,8 +78,7 @@ tokenClasses(const antlr4::dfa::Vocabulary &vocab) {
 /// of '+' or '-' costs the SLL parser lookahead to its end, so they must
 /// stay bounded too). Later stages recurse over the tree, so this bound is
 /// what keeps them within the stack.
-bool checkNesting(const TokenBuffer &tokens,
-                  const antlr4::dfa::Vocabulary &vocab,
+bool checkNesting(const TokenBuffer &tokens, const antlr4::dfa::Vocabulary &vocab,
                   const TokenLocator &locator, DiagnosticEngine &diags,
                   const ParseOptions &options) {
   struct Level {
@@ -168,17 +154,15 @@ bool checkNesting(const TokenBuffer &tokens,
     afterOperand = operand;
     unsigned brackets = static_cast<unsigned>(open.size() - 1);
     if (brackets > options.maxNesting) {
-      diags.error(locator.of(token),
-                  "nesting is too deep: more than " +
-                      llvm::Twine(options.maxNesting) +
-                      " brackets and prefix operators are open here");
+      diags.error(locator.of(token), "nesting is too deep: more than " +
+                                         llvm::Twine(options.maxNesting) +
+                                         " brackets and prefix operators are open here");
       return false;
     }
     if (treeDepth > options.maxDepth) {
       diags.error(locator.of(token), "expression is too deeply nested: more "
                                      "than " +
-                                         llvm::Twine(options.maxDepth) +
-                                         " levels");
+                                         llvm::Twine(options.maxDepth) + " levels");
       return false;
     }
   }
@@ -193,8 +177,7 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   if (!checkUtf8(diags, file))
     return result;
   TokenLocator locator(diags, file);
-  std::unique_ptr<TokenBuffer> buffer =
-      lexRasp(diags.fileText(file), diags.fileName(file).str());
+  std::unique_ptr<TokenBuffer> buffer = lexRasp(diags.fileText(file), diags.fileName(file).str());
   TokenBuffer &tokens = *buffer;
   unsigned lexicalErrors = reportLexicalErrors(tokens, locator, diags);
   RASPParser parser(&tokens);
@@ -223,8 +206,8 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
     statements.clear();
     parser.reset();
     tokens.seek(0);
-    auto strategy = std::make_shared<SyntaxErrorStrategy>(
-        tokens, locator, diags, options.maxErrors);
+    auto strategy =
+        std::make_shared<SyntaxErrorStrategy>(tokens, locator, diags, options.maxErrors);
     parser.setErrorHandler(strategy);
     simulator->setPredictionMode(antlr4::atn::PredictionMode::LL);
     try {

@@ -13,9 +13,7 @@ using rasp::grammar::RASPLexer;
 using rasp::grammar::RASPParser;
 using namespace rasp::frontend::syntax;
 
-
-unsigned frontend::reportLexicalErrors(const TokenBuffer &tokens,
-                                       const TokenLocator &locator,
+unsigned frontend::reportLexicalErrors(const TokenBuffer &tokens, const TokenLocator &locator,
                                        DiagnosticEngine &diags) {
   unsigned count = 0;
   for (const RaspToken &each : tokens.tokens()) {
@@ -28,11 +26,9 @@ unsigned frontend::reportLexicalErrors(const TokenBuffer &tokens,
     switch (token->getType()) {
     case RASPLexer::BadNumber:
       if (text.back() == '.')
-        diags.error(loc, "invalid number '" + text +
-                             "': a '.' must be followed by digits");
+        diags.error(loc, "invalid number '" + text + "': a '.' must be followed by digits");
       else if (text.front() == '.')
-        diags.error(loc, "invalid number '" + text +
-                             "': a '.' must be preceded by digits");
+        diags.error(loc, "invalid number '" + text + "': a '.' must be preceded by digits");
       else
         diags.error(loc, "invalid number '" + text +
                              "': numbers are digits with an optional "
@@ -64,26 +60,24 @@ unsigned frontend::reportLexicalErrors(const TokenBuffer &tokens,
   return count;
 }
 
-SyntaxErrorStrategy::SyntaxErrorStrategy(TokenBuffer &tokens,
-                                         const TokenLocator &locator,
-                                         DiagnosticEngine &diags,
-                                         unsigned maxErrors)
+SyntaxErrorStrategy::SyntaxErrorStrategy(TokenBuffer &tokens, const TokenLocator &locator,
+                                         DiagnosticEngine &diags, unsigned maxErrors)
     : tokens(tokens), locator(locator), diags(diags), maxErrors(maxErrors) {}
 
 SyntaxErrorStrategy::~SyntaxErrorStrategy() = default;
 
-void SyntaxErrorStrategy::reportNoViableAlternative(
-    antlr4::Parser *parser, const antlr4::NoViableAltException &e) {
+void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser *parser,
+                                                    const antlr4::NoViableAltException &e) {
   explain(parser, e.getOffendingToken());
 }
 
-void SyntaxErrorStrategy::reportInputMismatch(
-    antlr4::Parser *parser, const antlr4::InputMismatchException &e) {
+void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser *parser,
+                                              const antlr4::InputMismatchException &e) {
   explain(parser, e.getOffendingToken());
 }
 
-void SyntaxErrorStrategy::reportFailedPredicate(
-    antlr4::Parser *parser, const antlr4::FailedPredicateException &e) {
+void SyntaxErrorStrategy::reportFailedPredicate(antlr4::Parser *parser,
+                                                const antlr4::FailedPredicateException &e) {
   explain(parser, e.getOffendingToken());
 }
 
@@ -132,9 +126,7 @@ struct SyntaxErrorStrategy::Brackets {
   }
 };
 
-
-void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
-                                  antlr4::Token *offending) {
+void SyntaxErrorStrategy::explain(antlr4::Parser *parser, antlr4::Token *offending) {
   if (offending->getType() == antlr4::Token::EOF)
     endOfInput = true;
   size_t index = offending->getTokenIndex();
@@ -142,15 +134,13 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
     brackets = std::make_unique<Brackets>(tokens);
   // Give up on this statement and go on after its end, so that the rest of
   // it does not produce a cascade of errors.
-  StatementAbort abort(std::max(findResync(std::max(index, statementStart)),
-                                statementStart + 1));
+  StatementAbort abort(std::max(findResync(std::max(index, statementStart)), statementStart + 1));
   if (isLexicalError(offending))
     throw abort; // Reported already by reportLexicalErrors.
   antlr4::Token *prev = previousToken(index);
   long openerIndex = brackets->opener[index];
   antlr4::Token *opener = openerIndex < 0 ? nullptr : tokens.get(openerIndex);
-  Site site{parser, parser->getVocabulary(), offending, prev,
-            parser->getExpectedTokens()};
+  Site site{parser, parser->getVocabulary(), offending, prev, parser->getExpectedTokens()};
   antlr4::Token *current = parser->getCurrentToken();
   std::optional<Explanation> scanned;
   if (index > current->getTokenIndex()) {
@@ -161,22 +151,20 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
                              !before || isOperatorLike(before->getText()));
   } else if ((isBinaryOperator(offending->getText()) || site.offendingIs("(") ||
               site.offendingIs("[")) &&
-             (site.expects(";") || site.expects(",") || site.expects(")") ||
-              site.expects("]") || site.expects("}"))) {
+             (site.expects(";") || site.expects(",") || site.expects(")") || site.expects("]") ||
+              site.expects("}"))) {
     // The parser ended an expression before a token that could have
     // continued it, because what follows that token is broken.
     scanned = scanExpression(tokens, locator, index, prev, false);
   }
-  Explanation result =
-      site.offendingIs("!=")
-          ? Explanation(locator.of(offending),
-                        "'!=' is only allowed as the comparison of a select; "
-                        "write 'not (a == b)' instead")
-      : scanned ? *scanned
-                : explainExpected(site, locator, opener);
+  Explanation result = site.offendingIs("!=")
+                           ? Explanation(locator.of(offending),
+                                         "'!=' is only allowed as the comparison of a select; "
+                                         "write 'not (a == b)' instead")
+                       : scanned ? *scanned
+                                 : explainExpected(site, locator, opener);
   // A missing closer gets a note at its opener.
-  llvm::StringRef wanted =
-      llvm::StringRef(result.message).split(", found").first;
+  llvm::StringRef wanted = llvm::StringRef(result.message).split(", found").first;
   if (!result.noteLoc && opener && wanted.startswith("expected") &&
       wanted.contains("'" + closerOf(opener->getText()) + "'")) {
     result.noteLoc = locator.of(opener);
@@ -188,10 +176,9 @@ void SyntaxErrorStrategy::explain(antlr4::Parser *parser,
     if (before > 0 && opener->getText() == "(") {
       antlr4::Token *name = tokens.get(before - 1);
       std::string text = name->getText();
-      if (name->getType() == RASPLexer::ID &&
-          name->getStopIndex() + 1 < opener->getStartIndex() &&
-          (text == "select" || text == "aggregate" || text == "range" ||
-           text == "zip" || text == "len")) {
+      if (name->getType() == RASPLexer::ID && name->getStopIndex() + 1 < opener->getStartIndex() &&
+          (text == "select" || text == "aggregate" || text == "range" || text == "zip" ||
+           text == "len")) {
         result.noteLoc = locator.of(name);
         result.note = "'" + text + "(' is written with no space before '('";
       }
@@ -219,9 +206,8 @@ size_t SyntaxErrorStrategy::findResync(size_t index) const {
   antlr4::Token *start = tokens.get(statementStart);
   std::string first = start->getText();
   bool block = first == "def" || first == "for";
-  bool command = first == "set" || first == "show" || first == "examples" ||
-                 first == "s-op" || first == "selector" ||
-                 first == "full seq display" || first == "exit" ||
+  bool command = first == "set" || first == "show" || first == "examples" || first == "s-op" ||
+                 first == "selector" || first == "full seq display" || first == "exit" ||
                  first == "quit" || first == "exit()" || first == "quit()";
   unsigned depth = brackets->braceDepth[statementStart];
   size_t line = tokens.get(index)->getLine();
@@ -231,9 +217,8 @@ size_t SyntaxErrorStrategy::findResync(size_t index) const {
       return i;
     std::string text = token->getText();
     if (i > statementStart && !block &&
-        (text == "def" || text == "load" || text == "draw" || text == "set" ||
-         text == "show" || text == "full seq display" ||
-         (command && token->getLine() > line)))
+        (text == "def" || text == "load" || text == "draw" || text == "set" || text == "show" ||
+         text == "full seq display" || (command && token->getLine() > line)))
       return i;
     unsigned after = i + 1 < tokens.size() ? brackets->braceDepth[i + 1] : 0;
     if (block ? (text == "}" && after <= depth) : text == ";")

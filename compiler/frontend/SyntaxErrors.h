@@ -25,8 +25,7 @@
 namespace rasp::frontend {
 
 /// Reports every malformed lexeme in `tokens`; returns how many there were.
-unsigned reportLexicalErrors(const TokenBuffer &tokens,
-                             const TokenLocator &locator,
+unsigned reportLexicalErrors(const TokenBuffer &tokens, const TokenLocator &locator,
                              DiagnosticEngine &diags);
 
 /// Thrown after a statement's first error: parsing resumes at token `resumeAt`.
@@ -37,8 +36,8 @@ struct StatementAbort {
 
 class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
 public:
-  SyntaxErrorStrategy(TokenBuffer &tokens, const TokenLocator &locator,
-                      DiagnosticEngine &diags, unsigned maxErrors = 20);
+  SyntaxErrorStrategy(TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags,
+                      unsigned maxErrors = 20);
   ~SyntaxErrorStrategy() override;
 
   /// True if some error was at the end of the input (the text may be an
@@ -49,14 +48,12 @@ public:
   void beginStatement(size_t index) { statementStart = index; }
 
 protected:
-  void
-  reportNoViableAlternative(antlr4::Parser *parser,
-                            const antlr4::NoViableAltException &e) override;
+  void reportNoViableAlternative(antlr4::Parser *parser,
+                                 const antlr4::NoViableAltException &e) override;
   void reportInputMismatch(antlr4::Parser *parser,
                            const antlr4::InputMismatchException &e) override;
-  void
-  reportFailedPredicate(antlr4::Parser *parser,
-                        const antlr4::FailedPredicateException &e) override;
+  void reportFailedPredicate(antlr4::Parser *parser,
+                             const antlr4::FailedPredicateException &e) override;
   void reportUnwantedToken(antlr4::Parser *parser) override;
   void reportMissingToken(antlr4::Parser *parser) override;
 

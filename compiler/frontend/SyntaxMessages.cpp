@@ -63,15 +63,12 @@ bool isOpener(llvm::StringRef text) {
          (text.size() > 1 && text.endswith("(") && !text.endswith("()"));
 }
 
-bool isCloser(llvm::StringRef text) {
-  return text == ")" || text == "]" || text == "}";
-}
+bool isCloser(llvm::StringRef text) { return text == ")" || text == "]" || text == "}"; }
 
 bool isOperatorLike(llvm::StringRef text) {
-  static const char *const ops[] = {"^",    "*",  "/",   "%", "+", "-",
-                                    "==",   "<=", ">=",  ">", "<", "and",
-                                    "or",   "in", "not", "=", ",", "if",
-                                    "else", "(",  "[",   "{", ":", "return"};
+  static const char *const ops[] = {
+      "^",  "*",  "/",   "%", "+", "-",  "==",   "<=", ">=", ">", "<", "and",
+      "or", "in", "not", "=", ",", "if", "else", "(",  "[",  "{", ":", "return"};
   for (const char *op : ops)
     if (text == op)
       return true;
@@ -79,24 +76,19 @@ bool isOperatorLike(llvm::StringRef text) {
 }
 
 bool isBinaryOperator(llvm::StringRef text) {
-  static const char *const ops[] = {"^",  "*",  "/",  "%",   "+", "-",
-                                    "==", "<=", ">=", ">",   "<", "and",
-                                    "or", "in", "if", "else"};
+  static const char *const ops[] = {
+      "^", "*", "/", "%", "+", "-", "==", "<=", ">=", ">", "<", "and", "or", "in", "if", "else"};
   for (const char *op : ops)
     if (text == op)
       return true;
   return false;
 }
 
-bool isKeyword(const antlr4::dfa::Vocabulary &vocab,
-               const antlr4::Token *token) {
-  return token->getType() != RASPLexer::ID &&
-         isKeywordLike(literalOf(vocab, token->getType()));
+bool isKeyword(const antlr4::dfa::Vocabulary &vocab, const antlr4::Token *token) {
+  return token->getType() != RASPLexer::ID && isKeywordLike(literalOf(vocab, token->getType()));
 }
 
-
-Explanation explainExpected(const Site &site, const TokenLocator &locator,
-                            antlr4::Token *opener) {
+Explanation explainExpected(const Site &site, const TokenLocator &locator, antlr4::Token *opener) {
   antlr4::Token *tok = site.offending;
   SourceLoc at = locator.of(tok);
   SourceLoc afterPrev = site.prev ? locator.after(site.prev) : at;
@@ -121,8 +113,7 @@ Explanation explainExpected(const Site &site, const TokenLocator &locator,
   }
   if (site.offendingIs(";") &&
       (site.prevIs("exit") || site.prevIs("quit") || site.prevIs("exit()") ||
-       site.prevIs("quit()") || site.prevIs("on") || site.prevIs("off") ||
-       site.prevIs("example")))
+       site.prevIs("quit()") || site.prevIs("on") || site.prevIs("off") || site.prevIs("example")))
     return {at, "unexpected ';'; REPL commands take no ';'"};
   if (site.inside<RASPParser::DefStatementContext>()) {
     if (site.offendingIs("}") && site.expects("return"))
@@ -151,13 +142,11 @@ Explanation explainExpected(const Site &site, const TokenLocator &locator,
   }
   if (site.expectsExpression()) {
     if (isKeyword(site.vocab, tok))
-      return {at, "'" + tok->getText() +
-                      "' is a keyword and cannot be used as a name"};
+      return {at, "'" + tok->getText() + "' is a keyword and cannot be used as a name"};
     if (site.expectsStatement())
       return {at, "unexpected " + found + "; expected a statement"};
     if (site.prev && isOperatorLike(site.prev->getText()))
-      return {at, "expected an expression after '" + site.prev->getText() +
-                      "', found " + found};
+      return {at, "expected an expression after '" + site.prev->getText() + "', found " + found};
     return {at, "expected an expression, found " + found};
   }
   if (site.expects("!=") && site.expects("=="))
@@ -169,8 +158,7 @@ Explanation explainExpected(const Site &site, const TokenLocator &locator,
     return {at, "expected 'on' or 'off', found " + found};
   if (site.expectsType(RASPLexer::ID) && site.expected.size() <= 2) {
     if (isKeyword(site.vocab, tok))
-      return {at, "'" + tok->getText() +
-                      "' is a keyword and cannot be used as a name"};
+      return {at, "'" + tok->getText() + "' is a keyword and cannot be used as a name"};
     std::string what = "a name";
     if (site.prevIs("def"))
       what = "a function name after 'def'";
@@ -189,10 +177,8 @@ Explanation explainExpected(const Site &site, const TokenLocator &locator,
   return {at, "expected " + list + ", found " + found};
 }
 
-std::optional<Explanation> scanExpression(TokenBuffer &tokens,
-                                          const TokenLocator &locator,
-                                          size_t from, antlr4::Token *prev,
-                                          bool expectOperand) {
+std::optional<Explanation> scanExpression(TokenBuffer &tokens, const TokenLocator &locator,
+                                          size_t from, antlr4::Token *prev, bool expectOperand) {
   std::vector<antlr4::Token *> open;
   bool justOpened = false;
   for (size_t i = from; i < tokens.size(); ++i) {
@@ -203,11 +189,10 @@ std::optional<Explanation> scanExpression(TokenBuffer &tokens,
       if (!expectOperand && open.empty())
         return std::nullopt;
       Explanation result(prev ? locator.after(prev) : locator.of(tok),
-                         expectOperand
-                             ? "unexpected end of input; expected "
-                               "an expression"
-                             : "unexpected end of input; expected '" +
-                                   closerOf(open.back()->getText()) + "'");
+                         expectOperand ? "unexpected end of input; expected "
+                                         "an expression"
+                                       : "unexpected end of input; expected '" +
+                                             closerOf(open.back()->getText()) + "'");
       result.atEnd = true;
       if (!open.empty()) {
         result.noteLoc = locator.of(open.back());
@@ -220,8 +205,8 @@ std::optional<Explanation> scanExpression(TokenBuffer &tokens,
     SourceLoc at = locator.of(tok);
     std::string found = describe(tok);
     std::string closer = open.empty() ? "" : closerOf(open.back()->getText());
-    bool atom = type == RASPLexer::ID || type == RASPLexer::PosInt ||
-                type == RASPLexer::Float || type == RASPLexer::String;
+    bool atom = type == RASPLexer::ID || type == RASPLexer::PosInt || type == RASPLexer::Float ||
+                type == RASPLexer::String;
     if (text == "!=")
       return Explanation(at, "'!=' is only allowed as the comparison of a "
                              "select; write 'not (a == b)' instead");
@@ -230,14 +215,14 @@ std::optional<Explanation> scanExpression(TokenBuffer &tokens,
         expectOperand = false;
       } else if (isOpener(text)) {
         open.push_back(tok);
-      } else if (text == "-" || text == "+" || text == "not" ||
-                 text == "round" || text == "indicator") {
+      } else if (text == "-" || text == "+" || text == "not" || text == "round" ||
+                 text == "indicator") {
       } else if (justOpened && text == closer) {
         open.pop_back();
         expectOperand = false;
       } else if (prev) {
-        return Explanation(at, "expected an expression after '" +
-                                   prev->getText() + "', found " + found);
+        return Explanation(at, "expected an expression after '" + prev->getText() + "', found " +
+                                   found);
       } else {
         return std::nullopt;
       }
@@ -258,11 +243,9 @@ std::optional<Explanation> scanExpression(TokenBuffer &tokens,
     } else if (isBinaryOperator(text)) {
       expectOperand = true;
     } else if (!open.empty()) {
-      std::string what =
-          closer == "}" ? "':', ',' or '}'" : "',' or '" + closer + "'";
+      std::string what = closer == "}" ? "':', ',' or '}'" : "',' or '" + closer + "'";
       return Explanation(at, "expected " + what + ", found " + found);
-    } else if (prev &&
-               (atom || text == "not" || (isOpener(text) && text != "{"))) {
+    } else if (prev && (atom || text == "not" || (isOpener(text) && text != "{"))) {
       return Explanation(locator.after(prev), "expected ';' after statement");
     } else {
       return std::nullopt; // The end of the expression: ';', '=', '{', ...

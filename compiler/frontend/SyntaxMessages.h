@@ -44,8 +44,7 @@ bool isOperatorLike(llvm::StringRef text);
 bool isBinaryOperator(llvm::StringRef text);
 
 /// A keyword (a literal token spelled like a name) where a name may go.
-bool isKeyword(const antlr4::dfa::Vocabulary &vocab,
-               const antlr4::Token *token);
+bool isKeyword(const antlr4::dfa::Vocabulary &vocab, const antlr4::Token *token);
 
 /// Everything the message rules look at, gathered once per error.
 struct Site {
@@ -103,8 +102,7 @@ struct Site {
 };
 
 struct Explanation {
-  Explanation(SourceLoc loc, std::string message)
-      : loc(loc), message(std::move(message)) {}
+  Explanation(SourceLoc loc, std::string message) : loc(loc), message(std::move(message)) {}
   SourceLoc loc;
   std::string message;
   std::optional<SourceLoc> noteLoc;
@@ -114,8 +112,7 @@ struct Explanation {
 
 /// Messages for an error at the parser's current token, where `expected`
 /// is exactly what could come next.
-Explanation explainExpected(const Site &site, const TokenLocator &locator,
-                            antlr4::Token *opener);
+Explanation explainExpected(const Site &site, const TokenLocator &locator, antlr4::Token *opener);
 
 /// Walks the tokens of an expression from `from` with a small operand /
 /// operator automaton and a bracket stack, and explains the first token that
@@ -124,9 +121,7 @@ Explanation explainExpected(const Site &site, const TokenLocator &locator,
 /// parser ends an expression early and then misses the ';' (in `x = 1 + ;`
 /// it complains at '+'). Returns nothing when the walk finds no better
 /// explanation.
-std::optional<Explanation> scanExpression(TokenBuffer &tokens,
-                                          const TokenLocator &locator,
-                                          size_t from, antlr4::Token *prev,
-                                          bool expectOperand);
+std::optional<Explanation> scanExpression(TokenBuffer &tokens, const TokenLocator &locator,
+                                          size_t from, antlr4::Token *prev, bool expectOperand);
 
 } // namespace rasp::frontend::syntax

@@ -4,14 +4,12 @@
 using namespace rasp;
 using namespace rasp::frontend;
 
-SourceLoc TokenLocator::span(const antlr4::Token *first,
-                             const antlr4::Token *last) const {
+SourceLoc TokenLocator::span(const antlr4::Token *first, const antlr4::Token *last) const {
   size_t begin = first->getStartIndex();
   size_t end = last->getStopIndex() + 1; // 0 past an EOF at offset 0.
   if (end < begin)
     end = begin; // EOF, or a context that matched nothing.
-  return diags.locate(fileId, static_cast<uint32_t>(begin),
-                      static_cast<uint32_t>(end));
+  return diags.locate(fileId, static_cast<uint32_t>(begin), static_cast<uint32_t>(end));
 }
 
 SourceLoc TokenLocator::of(antlr4::ParserRuleContext *ctx) const {

@@ -12,8 +12,7 @@ namespace rasp::frontend {
 
 class TokenLocator {
 public:
-  TokenLocator(const DiagnosticEngine &diags, FileId file)
-      : diags(diags), fileId(file) {}
+  TokenLocator(const DiagnosticEngine &diags, FileId file) : diags(diags), fileId(file) {}
 
   FileId file() const { return fileId; }
   /// The whole token (EOF: an empty range at the end of the text).

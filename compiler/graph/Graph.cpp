@@ -8,8 +8,7 @@
 using namespace rasp;
 using namespace rasp::graph;
 
-Node *Graph::add(NodeKind kind, std::string name, SourceLoc loc,
-                 std::vector<Node *> inputs) {
+Node *Graph::add(NodeKind kind, std::string name, SourceLoc loc, std::vector<Node *> inputs) {
   auto node = std::make_unique<Node>();
   node->kind = kind;
   node->id = static_cast<uint32_t>(nodes.size());
@@ -46,8 +45,8 @@ AtomOpKind graph::compareAtomOp(CompareKind cmp) {
 std::string graph::selectorSignature(const Node *sel) {
   std::string key = std::to_string(static_cast<int>(sel->kind));
   if (sel->kind == NodeKind::Select)
-    return key + "(" + std::to_string(sel->inputs[0]->id) + " " + compareSpelling(sel->cmp) +
-           " " + std::to_string(sel->inputs[1]->id) + ")";
+    return key + "(" + std::to_string(sel->inputs[0]->id) + " " + compareSpelling(sel->cmp) + " " +
+           std::to_string(sel->inputs[1]->id) + ")";
   for (const Node *input : sel->inputs)
     key += "[" + selectorSignature(input) + "]";
   return key;
@@ -75,16 +74,15 @@ std::vector<const Node *> graph::topologicalOrder(const Node *root) {
 namespace {
 
 const char *kindName(NodeKind kind) {
-  static const char *const names[] = {
-      "tokens", "indices",      "constant",    "map",       "select",
-      "and",    "or",           "not",         "aggregate", "selector_width"};
+  static const char *const names[] = {"tokens",    "indices",       "constant", "map",
+                                      "select",    "and",           "or",       "not",
+                                      "aggregate", "selector_width"};
   return names[static_cast<int>(kind)];
 }
 
 const char *mapOpName(MapOpKind op) {
-  static const char *const names[] = {"atom", "and",   "or",        "not",
-                                      "neg",  "plus",  "round",     "indicator",
-                                      "ternary", "in", "lookup"};
+  static const char *const names[] = {"atom",  "and",       "or",      "not", "neg",   "plus",
+                                      "round", "indicator", "ternary", "in",  "lookup"};
   return names[static_cast<int>(op)];
 }
 
@@ -124,8 +122,8 @@ void graph::dumpGraph(const Node *root, llvm::raw_ostream &out,
           << compareSpelling(node->cmp);
       break;
     case NodeKind::Aggregate:
-      out << " %" << node->inputs[0]->id << " %" << node->inputs[1]->id
-          << " default " << node->constant.repr();
+      out << " %" << node->inputs[0]->id << " %" << node->inputs[1]->id << " default "
+          << node->constant.repr();
       break;
     default:
       for (const Node *input : node->inputs)

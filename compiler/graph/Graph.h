@@ -25,7 +25,6 @@ class raw_ostream;
 
 namespace rasp::graph {
 
-
 enum class NodeKind {
   Tokens,        ///< The input, converted per TokensKind.
   Indices,       ///< 0, 1, ..., n-1.
@@ -82,18 +81,18 @@ struct Table {
 
 struct Node {
   NodeKind kind;
-  uint32_t id;         ///< Creation order, unique in the graph.
-  std::string name;    ///< Display name; assignment renames.
-  SourceLoc loc;       ///< The expression that created the node.
+  uint32_t id;      ///< Creation order, unique in the graph.
+  std::string name; ///< Display name; assignment renames.
+  SourceLoc loc;    ///< The expression that created the node.
   std::vector<Node *> inputs;
 
   TokensKind tokens = TokensKind::Str; ///< Tokens.
   Atom constant;                       ///< Constant; the Aggregate default.
   MapOpKind mapOp = MapOpKind::Atom;   ///< Map.
   AtomOpKind atomOp = AtomOpKind::Add; ///< Map with MapOpKind::Atom.
-  std::vector<Operand> operands;                   ///< Map.
-  std::shared_ptr<const Table> table;              ///< InList, Lookup.
-  CompareKind cmp = CompareKind::Eq;               ///< Select.
+  std::vector<Operand> operands;       ///< Map.
+  std::shared_ptr<const Table> table;  ///< InList, Lookup.
+  CompareKind cmp = CompareKind::Eq;   ///< Select.
   /// Set by categorical()/numerical(), like the name (the last one wins).
   EncodingHintKind encoding = EncodingHintKind::Inferred;
 
@@ -106,8 +105,7 @@ struct Node {
 /// Owns the nodes of one program (and of everything it loads).
 class Graph {
 public:
-  Node *add(NodeKind kind, std::string name, SourceLoc loc,
-            std::vector<Node *> inputs = {});
+  Node *add(NodeKind kind, std::string name, SourceLoc loc, std::vector<Node *> inputs = {});
   size_t size() const { return nodes.size(); }
 
 private:

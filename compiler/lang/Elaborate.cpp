@@ -16,11 +16,10 @@ namespace rasp::lang::elab {
 
 const std::set<std::string> &reservedNames() {
   static const std::set<std::string> names = {
-      "if",         "else",       "not",         "and",          "or",
-      "out",        "def",        "return",      "range",        "for",
-      "in",         "zip",        "len",         "get",          "tokens_asis",
-      "tokens_str", "tokens_int", "tokens_bool", "tokens_float", "indices",
-      "True",       "False"};
+      "if",           "else",    "not",         "and",        "or",         "out",
+      "def",          "return",  "range",       "for",        "in",         "zip",
+      "len",          "get",     "tokens_asis", "tokens_str", "tokens_int", "tokens_bool",
+      "tokens_float", "indices", "True",        "False"};
   return names;
 }
 
@@ -38,8 +37,7 @@ std::string brief(const Value &value) {
 std::string argumentText(const Value &value) {
   switch (value.kind()) {
   case ValueKind::Atom:
-    return value.atom().isString() ? "\"" + value.atom().asString() + "\""
-                                   : value.atom().str();
+    return value.atom().isString() ? "\"" + value.atom().asString() + "\"" : value.atom().str();
   case ValueKind::List: {
     std::string text = value.repr();
     return text.size() > 20 ? "(list)" : text;
@@ -95,8 +93,8 @@ AtomOpKind atomOpOf(BinaryOpKind op) {
 }
 
 const char *binarySpelling(BinaryOpKind op) {
-  static const char *const names[] = {"^",  "*",  "/", "%", "+",   "-",  "==",
-                                      "<=", ">=", ">", "<", "and", "or", "in"};
+  static const char *const names[] = {
+      "^", "*", "/", "%", "+", "-", "==", "<=", ">=", ">", "<", "and", "or", "in"};
   return names[static_cast<int>(op)];
 }
 
@@ -130,16 +128,14 @@ std::vector<Atom> lang::inputAtoms(const Value &input, SourceLoc loc) {
   switch (input.kind()) {
   case ValueKind::Atom:
     if (!input.atom().isString())
-      fail(loc,
-           "an input must be a string or a list of atoms, not " + brief(input));
+      fail(loc, "an input must be a string or a list of atoms, not " + brief(input));
     for (std::string &c : codePoints(input.atom().asString()))
       atoms.push_back(Atom::string(std::move(c)));
     break;
   case ValueKind::List:
     for (const Value &item : input.listValue().items) {
       if (!item.isAtom())
-        fail(loc,
-             "an input list may hold only atoms, but it holds " + brief(item));
+        fail(loc, "an input list may hold only atoms, but it holds " + brief(item));
       atoms.push_back(item.atom());
     }
     break;
@@ -148,8 +144,7 @@ std::vector<Atom> lang::inputAtoms(const Value &input, SourceLoc loc) {
       atoms.push_back(entry.first);
     break;
   default:
-    fail(loc,
-         "an input must be a string or a list of atoms, not " + brief(input));
+    fail(loc, "an input must be a string or a list of atoms, not " + brief(input));
   }
   if (atoms.empty())
     fail(loc, "an input must not be empty");
@@ -190,24 +185,21 @@ void Elaborator::Impl::makeBase() {
   }
 }
 
-std::shared_ptr<Env> Elaborator::Impl::newEnv(std::shared_ptr<Env> parent,
-                                              std::string name) {
+std::shared_ptr<Env> Elaborator::Impl::newEnv(std::shared_ptr<Env> parent, std::string name) {
   auto env = std::make_shared<Env>();
   env->parent = std::move(parent);
   env->name = std::move(name);
   if (scopes.size() >= 64 && scopes.size() == scopes.capacity())
-    scopes.erase(
-        std::remove_if(scopes.begin(), scopes.end(),
-                       [](const std::weak_ptr<Env> &w) { return w.expired(); }),
-        scopes.end());
+    scopes.erase(std::remove_if(scopes.begin(), scopes.end(),
+                                [](const std::weak_ptr<Env> &w) { return w.expired(); }),
+                 scopes.end());
   scopes.push_back(env);
   return env;
 }
 
 void Elaborator::Impl::step(SourceLoc loc) {
   if (++steps > owner.options.maxSteps)
-    fail(loc, "the program runs too long: more than " +
-                  std::to_string(owner.options.maxSteps) +
+    fail(loc, "the program runs too long: more than " + std::to_string(owner.options.maxSteps) +
                   " statements and expressions");
   if (g.size() > owner.options.maxNodes)
     fail(loc, "the program builds too many s-ops and selectors (more than " +
@@ -223,42 +215,39 @@ void Elaborator::Impl::checkStack(SourceLoc loc) {
               "stack");
 }
 
-void Elaborator::Impl::assign(Env &env, const std::string &name,
-                              const Value &value, SourceLoc loc) {
+void Elaborator::Impl::assign(Env &env, const std::string &name, const Value &value,
+                              SourceLoc loc) {
   if (reservedNames().count(name))
     fail(loc, "cannot assign to reserved name '" + name + "'");
   if (env.reservesLibrary && libraryNames.count(name))
-    fail(loc,
-         "cannot assign to '" + name + "', a name of the standard library");
+    fail(loc, "cannot assign to '" + name + "', a name of the standard library");
   env.vars[name] = value;
   if (env.exportTo && isPublic(name))
     assign(*env.exportTo, name, value, loc);
 }
 
-void Elaborator::Impl::bindName(Env &env, const Identifier &id,
-                                const Value &value) {
+void Elaborator::Impl::bindName(Env &env, const Identifier &id, const Value &value) {
   if (value.isNode())
     setName(value.node(), id.name);
   assign(env, id.name, value, id.loc);
 }
 
-void Elaborator::Impl::unpack(Env &env, const std::vector<Identifier> &ids,
-                              const Value &item, SourceLoc loc) {
+void Elaborator::Impl::unpack(Env &env, const std::vector<Identifier> &ids, const Value &item,
+                              SourceLoc loc) {
   if (ids.size() == 1) {
     assign(env, ids[0].name, item, ids[0].loc);
     return;
   }
   std::vector<Value> parts = iterate(item, loc, "unpack into several names");
   if (parts.size() != ids.size())
-    fail(loc, "iterating with " + std::to_string(ids.size()) +
-                  " names but got " + std::to_string(parts.size()) +
-                  " values (" + item.repr() + ")");
+    fail(loc, "iterating with " + std::to_string(ids.size()) + " names but got " +
+                  std::to_string(parts.size()) + " values (" + item.repr() + ")");
   for (size_t i = 0; i < ids.size(); ++i)
     assign(env, ids[i].name, parts[i], ids[i].loc);
 }
 
-std::vector<Value> Elaborator::Impl::iterate(const Value &container,
-                                             SourceLoc loc, const char *what) {
+std::vector<Value> Elaborator::Impl::iterate(const Value &container, SourceLoc loc,
+                                             const char *what) {
   if (container.kind() == ValueKind::List)
     return container.listValue().items;
   if (container.kind() == ValueKind::Dict) {
@@ -267,8 +256,7 @@ std::vector<Value> Elaborator::Impl::iterate(const Value &container,
       keys.push_back(Value(entry.first));
     return keys;
   }
-  fail(loc, std::string("cannot ") + what + ": expected a list or dict, got " +
-                brief(container));
+  fail(loc, std::string("cannot ") + what + ": expected a list or dict, got " + brief(container));
 }
 
 bool Elaborator::Impl::isPublic(const std::string &name) {
@@ -326,9 +314,7 @@ const ast::Program &Elaborator::adopt(ast::Program program) {
 
 void Elaborator::setTrialHook(TrialHook hook) { impl->trial = std::move(hook); }
 
-void Elaborator::setCommandHook(CommandHook hook) {
-  impl->command = std::move(hook);
-}
+void Elaborator::setCommandHook(CommandHook hook) { impl->command = std::move(hook); }
 
 bool Elaborator::lastLoadFailed() const { return impl->loadFailed; }
 
@@ -336,9 +322,8 @@ unsigned Elaborator::runFile(FileId file, const std::shared_ptr<Env> &scope) {
   return impl->runFile(file, scope);
 }
 
-std::optional<Value>
-Elaborator::evaluateExpression(const ast::Expr &expr,
-                               const std::shared_ptr<Env> &scope) {
+std::optional<Value> Elaborator::evaluateExpression(const ast::Expr &expr,
+                                                    const std::shared_ptr<Env> &scope) {
   try {
     return impl->eval(expr, scope);
   } catch (const LangError &e) {

@@ -73,9 +73,8 @@ struct Shown {
 /// Checks a new s-op or selector on a running example (the REPL's trial
 /// evaluation): `backup` is the input of an enclosing `sop(INPUT)`, if any.
 /// Throws LangError or eval::EvalError to reject the statement.
-using TrialHook = std::function<void(const graph::Node *node,
-                                     const std::vector<Atom> *backup,
-                                     SourceLoc loc)>;
+using TrialHook =
+    std::function<void(const graph::Node *node, const std::vector<Atom> *backup, SourceLoc loc)>;
 
 /// Runs a REPL command (set example, examples on/off, ..., and draw) met
 /// while a file loads, so that it acts on the REPL.
@@ -95,8 +94,7 @@ public:
   /// Runs one statement of `program` (which the Elaborator keeps alive) and
   /// returns what it shows at the REPL; throws LangError or eval::EvalError.
   /// A load shows what it exported.
-  std::vector<Shown> runStatement(const ast::Stmt &stmt,
-                                  const std::shared_ptr<Env> &scope);
+  std::vector<Shown> runStatement(const ast::Stmt &stmt, const std::shared_ptr<Env> &scope);
   /// Keeps a parsed program alive for the functions defined in it.
   const ast::Program &adopt(ast::Program program);
   /// Whether a statement of the files loaded by the last `load` failed.
@@ -110,8 +108,7 @@ public:
   /// (syntax errors count as one).
   unsigned runFile(FileId file, const std::shared_ptr<Env> &scope);
   /// Evaluates one expression (for inputs given on the command line).
-  std::optional<Value> evaluateExpression(const ast::Expr &expr,
-                                          const std::shared_ptr<Env> &scope);
+  std::optional<Value> evaluateExpression(const ast::Expr &expr, const std::shared_ptr<Env> &scope);
 
   class Impl;
 

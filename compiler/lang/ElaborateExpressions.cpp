@@ -8,8 +8,7 @@ using namespace rasp;
 using namespace rasp::lang;
 using namespace rasp::lang::elab;
 
-GNode *Elaborator::Impl::toSOp(const Value &value, SourceLoc loc,
-                               const std::string &what) {
+GNode *Elaborator::Impl::toSOp(const Value &value, SourceLoc loc, const std::string &what) {
   if (value.isSOp())
     return value.node();
   if (value.isAtom()) {
@@ -20,9 +19,8 @@ GNode *Elaborator::Impl::toSOp(const Value &value, SourceLoc loc,
   fail(loc, what + " must be an s-op or an atom, not " + brief(value));
 }
 
-GNode *Elaborator::Impl::makeMap(
-    MapOpKind op, const std::vector<std::pair<Value, SourceLoc>> &args,
-    SourceLoc loc, const std::string &name, AtomOpKind atomOp) {
+GNode *Elaborator::Impl::makeMap(MapOpKind op, const std::vector<std::pair<Value, SourceLoc>> &args,
+                                 SourceLoc loc, const std::string &name, AtomOpKind atomOp) {
   GNode *node = g.add(NodeKind::Map, "", loc);
   node->mapOp = op;
   node->atomOp = atomOp;
@@ -50,21 +48,19 @@ std::string Elaborator::Impl::nameOf(const Value &value) {
   return value.isAtom() ? value.atom().str() : value.repr();
 }
 
-Value Elaborator::Impl::eval(const Expr &expr,
-                             const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::eval(const Expr &expr, const std::shared_ptr<Env> &env) {
   step(expr.loc());
   Value value = evalInner(expr, env);
   if (value.depth() > MaxValueDepth)
-    fail(expr.loc(), "lists and dicts nest too deeply (more than " +
-                         std::to_string(MaxValueDepth) + " levels)");
+    fail(expr.loc(), "lists and dicts nest too deeply (more than " + std::to_string(MaxValueDepth) +
+                         " levels)");
   // Every expression leaves its value in `out` (an application of an
   // s-op does not, as in the original).
   if (value.kind() != ValueKind::Applied)
     env->vars["out"] = value;
   if (trial && value.isNode()) {
     try {
-      trial(value.node(), backups.empty() ? nullptr : backups.back(),
-            expr.loc());
+      trial(value.node(), backups.empty() ? nullptr : backups.back(), expr.loc());
     } catch (const eval::EvalError &e) {
       // A built-in s-op (tokens_int ...) has no location of its own.
       throw eval::EvalError{e.loc.isValid() ? e.loc : expr.loc(), e.message};
@@ -73,8 +69,7 @@ Value Elaborator::Impl::eval(const Expr &expr,
   return value;
 }
 
-Value Elaborator::Impl::evalInner(const Expr &expr,
-                                  const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalInner(const Expr &expr, const std::shared_ptr<Env> &env) {
   switch (expr.kind()) {
   case ExprKind::Int:
     return Value(Atom::integer(cast<IntExpr>(expr).value));
@@ -141,20 +136,17 @@ Value Elaborator::Impl::evalInner(const Expr &expr,
     Value list = eval(*len.operand, env);
     if (list.kind() != ValueKind::List)
       fail(len.operand->loc(), "len expects a list, not " + brief(list));
-    return Value(
-        Atom::integer(static_cast<int64_t>(list.listValue().items.size())));
+    return Value(Atom::integer(static_cast<int64_t>(list.listValue().items.size())));
   }
   }
   assert(false && "unknown expression kind");
   return Value();
 }
 
-Value Elaborator::Impl::evalListComp(const ListCompExpr &comp,
-                                     const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalListComp(const ListCompExpr &comp, const std::shared_ptr<Env> &env) {
   Value iterable = eval(*comp.iterable, env);
   std::vector<Value> out;
-  for (const Value &item :
-       iterate(iterable, comp.iterable->loc(), "loop over this value")) {
+  for (const Value &item : iterate(iterable, comp.iterable->loc(), "loop over this value")) {
     auto scope = newEnv(env, env->name);
     unpack(*scope, comp.ids, item, comp.loc());
     out.push_back(eval(*comp.value, scope));
@@ -162,12 +154,10 @@ Value Elaborator::Impl::evalListComp(const ListCompExpr &comp,
   return Value::list(std::move(out));
 }
 
-Value Elaborator::Impl::evalDictComp(const DictCompExpr &comp,
-                                     const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalDictComp(const DictCompExpr &comp, const std::shared_ptr<Env> &env) {
   Value iterable = eval(*comp.iterable, env);
   auto dict = std::make_shared<Dict>();
-  for (const Value &item :
-       iterate(iterable, comp.iterable->loc(), "loop over this value")) {
+  for (const Value &item : iterate(iterable, comp.iterable->loc(), "loop over this value")) {
     auto scope = newEnv(env, env->name);
     unpack(*scope, comp.ids, item, comp.loc());
     Value key = eval(*comp.key, scope);
@@ -178,8 +168,7 @@ Value Elaborator::Impl::evalDictComp(const DictCompExpr &comp,
   return Value::dict(dict);
 }
 
-Value Elaborator::Impl::evalRange(const RangeExpr &range,
-                                  const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalRange(const RangeExpr &range, const std::shared_ptr<Env> &env) {
   std::vector<int64_t> args;
   for (const ExprPtr &e : range.args) {
     Value v = eval(*e, env);
@@ -188,8 +177,7 @@ Value Elaborator::Impl::evalRange(const RangeExpr &range,
     args.push_back(v.atom().integral());
   }
   if (args.empty() || args.size() > 3)
-    fail(range.loc(), "range expects 1, 2 or 3 arguments, got " +
-                          std::to_string(args.size()));
+    fail(range.loc(), "range expects 1, 2 or 3 arguments, got " + std::to_string(args.size()));
   int64_t start = args.size() > 1 ? args[0] : 0;
   int64_t stop = args.size() > 1 ? args[1] : args[0];
   int64_t step = args.size() > 2 ? args[2] : 1;
@@ -201,19 +189,16 @@ Value Elaborator::Impl::evalRange(const RangeExpr &range,
     count = 0;
   if (count > static_cast<__int128>(MaxListSize))
     fail(range.loc(), "range is too large: it would hold " +
-                          std::to_string(static_cast<long long>(count)) +
-                          " values (at most " + std::to_string(MaxListSize) +
-                          ")");
+                          std::to_string(static_cast<long long>(count)) + " values (at most " +
+                          std::to_string(MaxListSize) + ")");
   std::vector<Value> items;
   items.reserve(static_cast<size_t>(count));
   for (__int128 i = 0; i < count; ++i)
-    items.push_back(
-        Value(Atom::integer(static_cast<int64_t>(start + i * step))));
+    items.push_back(Value(Atom::integer(static_cast<int64_t>(start + i * step))));
   return Value::list(std::move(items));
 }
 
-Value Elaborator::Impl::evalZip(const ZipExpr &zip,
-                                const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalZip(const ZipExpr &zip, const std::shared_ptr<Env> &env) {
   std::vector<Value> lists;
   for (const ExprPtr &e : zip.args) {
     Value v = eval(*e, env);
@@ -224,10 +209,9 @@ Value Elaborator::Impl::evalZip(const ZipExpr &zip,
   size_t n = lists[0].listValue().items.size();
   for (size_t i = 0; i < lists.size(); ++i)
     if (lists[i].listValue().items.size() != n)
-      fail(zip.args[i]->loc(),
-           "zip expects lists of equal length: the first has " +
-               std::to_string(n) + " items, list " + std::to_string(i + 1) +
-               " has " + std::to_string(lists[i].listValue().items.size()));
+      fail(zip.args[i]->loc(), "zip expects lists of equal length: the first has " +
+                                   std::to_string(n) + " items, list " + std::to_string(i + 1) +
+                                   " has " + std::to_string(lists[i].listValue().items.size()));
   std::vector<Value> out;
   for (size_t k = 0; k < n; ++k) {
     std::vector<Value> row;
@@ -238,8 +222,7 @@ Value Elaborator::Impl::evalZip(const ZipExpr &zip,
   return Value::list(std::move(out));
 }
 
-Value Elaborator::Impl::evalIndex(const IndexExpr &index,
-                                  const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalIndex(const IndexExpr &index, const std::shared_ptr<Env> &env) {
   Value base = eval(*index.base, env);
   Value key = eval(*index.index, env);
   SourceLoc at = index.index->loc();
@@ -252,20 +235,17 @@ Value Elaborator::Impl::evalIndex(const IndexExpr &index,
     if (key.isSOp())
       return lookupNode(base, key, index);
     if (!key.isAtom() || !key.atom().isIntegral())
-      fail(at, std::string("an index into a ") +
-                   (isString ? "string" : "list") +
+      fail(at, std::string("an index into a ") + (isString ? "string" : "list") +
                    " must be an s-op or an integer, not " + brief(key));
     std::vector<std::string> chars;
     if (isString)
       chars = codePoints(base.atom().asString());
-    int64_t size = isString
-                       ? static_cast<int64_t>(chars.size())
-                       : static_cast<int64_t>(base.listValue().items.size());
+    int64_t size = isString ? static_cast<int64_t>(chars.size())
+                            : static_cast<int64_t>(base.listValue().items.size());
     int64_t i = key.atom().integral();
     if (i < -size || i >= size)
       fail(at, "index " + std::to_string(i) + " is out of range for a " +
-                   (isString ? "string" : "list") + " of length " +
-                   std::to_string(size));
+                   (isString ? "string" : "list") + " of length " + std::to_string(size));
     size_t position = static_cast<size_t>(i < 0 ? i + size : i);
     if (isString)
       return Value(Atom::string(chars[position]));
@@ -275,8 +255,7 @@ Value Elaborator::Impl::evalIndex(const IndexExpr &index,
     if (key.isSOp())
       return lookupNode(base, key, index);
     if (!key.isAtom())
-      fail(at, "an index into a dict must be an s-op or an atom, not " +
-                   brief(key));
+      fail(at, "an index into a dict must be an s-op or an atom, not " + brief(key));
     if (const Value *found = base.dictValue().find(key.atom()))
       return *found;
     fail(at, "key " + key.atom().repr() + " is not in the dict");
@@ -297,8 +276,7 @@ Value Elaborator::Impl::lookupNode(const Value &container, const Value &key,
   if (table->text.size() > 40)
     table->text = table->text.substr(0, 37) + "...";
   auto add = [&](const Value &entry) {
-    table->entries.push_back(entry.isAtom() ? std::optional<Atom>(entry.atom())
-                                            : std::nullopt);
+    table->entries.push_back(entry.isAtom() ? std::optional<Atom>(entry.atom()) : std::nullopt);
     table->entryText.push_back(entry.isAtom() ? "" : brief(entry));
   };
   if (container.kind() == ValueKind::Dict) {
@@ -316,19 +294,16 @@ Value Elaborator::Impl::lookupNode(const Value &container, const Value &key,
     for (const Value &item : container.listValue().items)
       add(item);
   }
-  GNode *node =
-      makeMap(MapOpKind::Lookup, {{key, index.index->loc()}}, index.loc(),
-              nameOf(container) + "[" + nameOf(key) + "]");
+  GNode *node = makeMap(MapOpKind::Lookup, {{key, index.index->loc()}}, index.loc(),
+                        nameOf(container) + "[" + nameOf(key) + "]");
   node->table = table;
   return Value::node(node);
 }
 
-Value Elaborator::Impl::indexSOp(const Value &sop, const Value &key,
-                                 const IndexExpr &index,
+Value Elaborator::Impl::indexSOp(const Value &sop, const Value &key, const IndexExpr &index,
                                  const std::shared_ptr<Env> &env) {
   if (!key.isAtom() || !key.atom().isIntegral())
-    fail(index.index->loc(),
-         "an index into an s-op must be an integer, not " + brief(key));
+    fail(index.index->loc(), "an index into an s-op must be an integer, not " + brief(key));
   int64_t i = key.atom().integral();
   GNode *query;
   if (i >= 0) {
@@ -338,15 +313,13 @@ Value Elaborator::Impl::indexSOp(const Value &sop, const Value &key,
     if (!length || !length->isSOp())
       fail(index.loc(), "a negative index into an s-op needs the library's "
                         "s-op 'length'");
-    query = makeMap(MapOpKind::Atom,
-                    {{*length, index.loc()}, {key, index.loc()}}, index.loc(),
+    query = makeMap(MapOpKind::Atom, {{*length, index.loc()}, {key, index.loc()}}, index.loc(),
                     length->node()->name + std::to_string(i), AtomOpKind::Add);
   }
-  GNode *select = g.add(NodeKind::Select, "load from " + std::to_string(i),
-                        index.loc(), {indicesNode, query});
+  GNode *select =
+      g.add(NodeKind::Select, "load from " + std::to_string(i), index.loc(), {indicesNode, query});
   select->cmp = graph::CompareKind::Eq;
-  GNode *node =
-      g.add(NodeKind::Aggregate, "", index.loc(), {select, sop.node()});
+  GNode *node = g.add(NodeKind::Aggregate, "", index.loc(), {select, sop.node()});
   node->constant = Atom::integer(0);
   setName(node, sop.node()->name + "[" + std::to_string(i) + "]");
   return Value::node(node);

@@ -121,18 +121,15 @@ public:
 
   void checkStack(SourceLoc loc);
 
-  void assign(Env &env, const std::string &name, const Value &value,
-              SourceLoc loc);
+  void assign(Env &env, const std::string &name, const Value &value, SourceLoc loc);
 
   void bindName(Env &env, const Identifier &id, const Value &value);
 
   /// Binds loop or comprehension variables to one item.
-  void unpack(Env &env, const std::vector<Identifier> &ids, const Value &item,
-              SourceLoc loc);
+  void unpack(Env &env, const std::vector<Identifier> &ids, const Value &item, SourceLoc loc);
 
   /// The items of a list, or the keys of a dict.
-  std::vector<Value> iterate(const Value &container, SourceLoc loc,
-                             const char *what);
+  std::vector<Value> iterate(const Value &container, SourceLoc loc, const char *what);
 
   std::set<std::string> libraryNames;
 
@@ -144,8 +141,7 @@ public:
   void exec(const Stmt &stmt, const std::shared_ptr<Env> &env);
 
   /// Runs a statement and returns what the REPL shows for it.
-  std::vector<Shown> runStatement(const Stmt &stmt,
-                                  const std::shared_ptr<Env> &env);
+  std::vector<Shown> runStatement(const Stmt &stmt, const std::shared_ptr<Env> &env);
 
   void execAssign(const AssignStmt &stmt, const std::shared_ptr<Env> &env);
 
@@ -161,10 +157,8 @@ public:
   GNode *toSOp(const Value &value, SourceLoc loc, const std::string &what);
 
   /// A map node over operands that are s-ops or atoms.
-  GNode *makeMap(MapOpKind op,
-                 const std::vector<std::pair<Value, SourceLoc>> &args,
-                 SourceLoc loc, const std::string &name,
-                 AtomOpKind atomOp = AtomOpKind::Add);
+  GNode *makeMap(MapOpKind op, const std::vector<std::pair<Value, SourceLoc>> &args, SourceLoc loc,
+                 const std::string &name, AtomOpKind atomOp = AtomOpKind::Add);
 
   static std::string nameOf(const Value &value);
 
@@ -183,16 +177,14 @@ public:
   Value evalIndex(const IndexExpr &index, const std::shared_ptr<Env> &env);
 
   /// `container[sop]`: an elementwise lookup in a copy of the container.
-  Value lookupNode(const Value &container, const Value &key,
-                   const IndexExpr &index);
+  Value lookupNode(const Value &container, const Value &key, const IndexExpr &index);
 
   /// `sop[i]`: every position reads position i (counted from the end when
   /// negative, through the library's `length`).
   Value indexSOp(const Value &sop, const Value &key, const IndexExpr &index,
                  const std::shared_ptr<Env> &env);
 
-  Value evalAggregate(const AggregateExpr &agg,
-                      const std::shared_ptr<Env> &env);
+  Value evalAggregate(const AggregateExpr &agg, const std::shared_ptr<Env> &env);
 
   Value evalTernary(const TernaryExpr &t, const std::shared_ptr<Env> &env);
 
@@ -207,8 +199,7 @@ public:
 
   Value evalCall(const CallExpr &call, const std::shared_ptr<Env> &env);
 
-  Value callFunction(const Function &f, const std::vector<Value> &args,
-                     const CallExpr &call);
+  Value callFunction(const Function &f, const std::vector<Value> &args, const CallExpr &call);
 };
 
 } // namespace rasp::lang

@@ -7,33 +7,26 @@ using namespace rasp;
 using namespace rasp::lang;
 using namespace rasp::lang::elab;
 
-Value Elaborator::Impl::evalAggregate(const AggregateExpr &agg,
-                                      const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalAggregate(const AggregateExpr &agg, const std::shared_ptr<Env> &env) {
   Value sel = eval(*agg.selector, env);
   Value values = eval(*agg.values, env);
   if (!sel.isSelector())
-    fail(agg.selector->loc(),
-         "aggregate expects a selector, not " + brief(sel));
-  GNode *valuesNode =
-      toSOp(values, agg.values->loc(), "the values of aggregate");
+    fail(agg.selector->loc(), "aggregate expects a selector, not " + brief(sel));
+  GNode *valuesNode = toSOp(values, agg.values->loc(), "the values of aggregate");
   Atom fallback = Atom::integer(0);
   if (agg.fallback) {
     Value v = eval(*agg.fallback, env);
     if (!v.isAtom())
-      fail(agg.fallback->loc(),
-           "the default of aggregate must be an atom, not " + brief(v));
+      fail(agg.fallback->loc(), "the default of aggregate must be an atom, not " + brief(v));
     fallback = v.atom();
   }
-  GNode *node =
-      g.add(NodeKind::Aggregate, "", agg.loc(), {sel.node(), valuesNode});
+  GNode *node = g.add(NodeKind::Aggregate, "", agg.loc(), {sel.node(), valuesNode});
   node->constant = fallback;
-  setName(node,
-          "aggregate(" + sel.node()->name + ", " + valuesNode->name + ")");
+  setName(node, "aggregate(" + sel.node()->name + ", " + valuesNode->name + ")");
   return Value::node(node);
 }
 
-Value Elaborator::Impl::evalTernary(const TernaryExpr &t,
-                                    const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalTernary(const TernaryExpr &t, const std::shared_ptr<Env> &env) {
   Value cond = eval(*t.cond, env);
   if (cond.isSelector())
     fail(t.cond->loc(), "the condition of a conditional expression cannot be "
@@ -43,21 +36,19 @@ Value Elaborator::Impl::evalTernary(const TernaryExpr &t,
   Value a = eval(*t.thenValue, env);
   Value b = eval(*t.elseValue, env);
   return Value::node(makeMap(
-      MapOpKind::Ternary,
-      {{cond, t.cond->loc()}, {a, t.thenValue->loc()}, {b, t.elseValue->loc()}},
+      MapOpKind::Ternary, {{cond, t.cond->loc()}, {a, t.thenValue->loc()}, {b, t.elseValue->loc()}},
       t.loc(), nameOf(a) + " if " + nameOf(cond) + " else " + nameOf(b)));
 }
 
-Value Elaborator::Impl::evalUnary(const UnaryExpr &u,
-                                  const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalUnary(const UnaryExpr &u, const std::shared_ptr<Env> &env) {
   Value v = eval(*u.operand, env);
   SourceLoc at = u.loc();
   try {
     switch (u.op) {
     case UnaryOpKind::Not:
       if (v.isSOp())
-        return Value::node(makeMap(MapOpKind::Not, {{v, at}}, at,
-                                   "( not " + v.node()->name + " )"));
+        return Value::node(
+            makeMap(MapOpKind::Not, {{v, at}}, at, "( not " + v.node()->name + " )"));
       if (v.isSelector()) {
         GNode *node = g.add(NodeKind::SelectorNot, "", at, {v.node()});
         setName(node, "( not " + v.node()->name + " )");
@@ -68,25 +59,23 @@ Value Elaborator::Impl::evalUnary(const UnaryExpr &u,
     case UnaryOpKind::Plus: {
       bool neg = u.op == UnaryOpKind::Neg;
       if (v.isSOp())
-        return Value::node(makeMap(neg ? MapOpKind::Neg : MapOpKind::Plus,
-                                   {{v, at}}, at,
+        return Value::node(makeMap(neg ? MapOpKind::Neg : MapOpKind::Plus, {{v, at}}, at,
                                    (neg ? "-" : "+") + v.node()->name));
       if (v.isAtom())
         return Value(neg ? negate(v.atom()) : unaryPlus(v.atom()));
-      fail(at, std::string("cannot apply unary ") + (neg ? "-" : "+") + " to " +
-                   brief(v));
+      fail(at, std::string("cannot apply unary ") + (neg ? "-" : "+") + " to " + brief(v));
     }
     case UnaryOpKind::Round:
       if (v.isSOp())
-        return Value::node(makeMap(MapOpKind::Round, {{v, at}}, at,
-                                   "round(" + v.node()->name + ")"));
+        return Value::node(
+            makeMap(MapOpKind::Round, {{v, at}}, at, "round(" + v.node()->name + ")"));
       if (v.isAtom())
         return Value(pythonRound(v.atom()));
       fail(at, "round expects a number or an s-op, not " + brief(v));
     case UnaryOpKind::Indicator:
       if (v.isSOp())
-        return Value::node(makeMap(MapOpKind::Indicator, {{v, at}}, at,
-                                   "I(" + v.node()->name + ")"));
+        return Value::node(
+            makeMap(MapOpKind::Indicator, {{v, at}}, at, "I(" + v.node()->name + ")"));
       fail(at, "indicator expects an s-op, not " + brief(v));
     }
   } catch (const AtomError &e) {
@@ -96,8 +85,7 @@ Value Elaborator::Impl::evalUnary(const UnaryExpr &u,
   return Value();
 }
 
-Value Elaborator::Impl::evalBinary(const BinaryExpr &b,
-                                   const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalBinary(const BinaryExpr &b, const std::shared_ptr<Env> &env) {
   if (b.op == BinaryOpKind::In)
     return evalIn(b, env);
   Value lhs = eval(*b.lhs, env);
@@ -105,8 +93,7 @@ Value Elaborator::Impl::evalBinary(const BinaryExpr &b,
   SourceLoc at = b.loc();
   bool anySOp = lhs.isSOp() || rhs.isSOp();
   bool anySelector = lhs.isSelector() || rhs.isSelector();
-  std::string name =
-      "(" + nameOf(lhs) + " " + binarySpelling(b.op) + " " + nameOf(rhs) + ")";
+  std::string name = "(" + nameOf(lhs) + " " + binarySpelling(b.op) + " " + nameOf(rhs) + ")";
   if (b.op == BinaryOpKind::And || b.op == BinaryOpKind::Or) {
     bool both = b.op == BinaryOpKind::And;
     if (anySOp || anySelector) {
@@ -114,14 +101,13 @@ Value Elaborator::Impl::evalBinary(const BinaryExpr &b,
         if (!(lhs.isSelector() && rhs.isSelector()))
           fail(b.opLoc, std::string("cannot apply '") + binarySpelling(b.op) +
                             "' between a selector and a non-selector");
-        GNode *node = g.add(both ? NodeKind::SelectorAnd : NodeKind::SelectorOr,
-                            "", at, {lhs.node(), rhs.node()});
+        GNode *node = g.add(both ? NodeKind::SelectorAnd : NodeKind::SelectorOr, "", at,
+                            {lhs.node(), rhs.node()});
         setName(node, name);
         return Value::node(node);
       }
       return Value::node(makeMap(both ? MapOpKind::And : MapOpKind::Or,
-                                 {{lhs, b.lhs->loc()}, {rhs, b.rhs->loc()}}, at,
-                                 name));
+                                 {{lhs, b.lhs->loc()}, {rhs, b.rhs->loc()}}, at, name));
     }
     // Python's and/or return one of their operands.
     if (both)
@@ -129,13 +115,11 @@ Value Elaborator::Impl::evalBinary(const BinaryExpr &b,
     return lhs.truthy() ? lhs : rhs;
   }
   if (anySelector)
-    fail(b.opLoc, std::string("cannot apply '") + binarySpelling(b.op) +
-                      "' to a selector");
+    fail(b.opLoc, std::string("cannot apply '") + binarySpelling(b.op) + "' to a selector");
   AtomOpKind op = atomOpOf(b.op);
   if (anySOp)
-    return Value::node(makeMap(MapOpKind::Atom,
-                               {{lhs, b.lhs->loc()}, {rhs, b.rhs->loc()}}, at,
-                               name, op));
+    return Value::node(
+        makeMap(MapOpKind::Atom, {{lhs, b.lhs->loc()}, {rhs, b.rhs->loc()}}, at, name, op));
   try {
     if (lhs.isAtom() && rhs.isAtom())
       return Value(applyAtomOp(op, lhs.atom(), rhs.atom()));
@@ -145,8 +129,7 @@ Value Elaborator::Impl::evalBinary(const BinaryExpr &b,
   }
 }
 
-Value Elaborator::Impl::listOp(AtomOpKind op, const Value &lhs,
-                               const Value &rhs, SourceLoc at) {
+Value Elaborator::Impl::listOp(AtomOpKind op, const Value &lhs, const Value &rhs, SourceLoc at) {
   if (op == AtomOpKind::Eq)
     return Value(Atom::boolean(lhs.equals(rhs)));
   bool leftList = lhs.kind() == ValueKind::List;
@@ -172,20 +155,17 @@ Value Elaborator::Impl::listOp(AtomOpKind op, const Value &lhs,
       return Value::list(std::move(items));
     }
   }
-  throw AtomError{std::string("unsupported operand types for ") +
-                  atomOpSpelling(op) + ": " + brief(lhs) + " and " +
-                  brief(rhs)};
+  throw AtomError{std::string("unsupported operand types for ") + atomOpSpelling(op) + ": " +
+                  brief(lhs) + " and " + brief(rhs)};
 }
 
-Value Elaborator::Impl::evalIn(const BinaryExpr &b,
-                               const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalIn(const BinaryExpr &b, const std::shared_ptr<Env> &env) {
   Value item = eval(*b.lhs, env);
   Value container = eval(*b.rhs, env);
   SourceLoc at = b.loc();
   if (item.isSOp()) {
     if (container.kind() != ValueKind::List)
-      fail(b.rhs->loc(), "'s-op in X' expects X to be a list of atoms, not " +
-                             brief(container));
+      fail(b.rhs->loc(), "'s-op in X' expects X to be a list of atoms, not " + brief(container));
     auto table = std::make_shared<graph::Table>();
     table->kind = graph::Table::TableKind::List;
     for (const Value &v : container.listValue().items) {
@@ -197,9 +177,8 @@ Value Elaborator::Impl::evalIn(const BinaryExpr &b,
       table->entryText.push_back("");
     }
     table->text = container.repr();
-    std::string containerName = llvm::isa<NameExpr>(*b.rhs)
-                                    ? cast<NameExpr>(*b.rhs).name
-                                    : container.repr();
+    std::string containerName =
+        llvm::isa<NameExpr>(*b.rhs) ? cast<NameExpr>(*b.rhs).name : container.repr();
     GNode *node = makeMap(MapOpKind::InList, {{item, b.lhs->loc()}}, at,
                           item.node()->name + " in " + containerName);
     node->table = table;
@@ -222,35 +201,28 @@ Value Elaborator::Impl::evalIn(const BinaryExpr &b,
         fullAverage->inputs = {one, one};
       }
       GNode *full = fullAverage;
-      GNode *same = makeMap(
-          MapOpKind::Atom, {{container, b.rhs->loc()}, {item, b.lhs->loc()}},
-          at, "(" + container.node()->name + " == " + item.atom().str() + ")",
-          AtomOpKind::Eq);
+      GNode *same =
+          makeMap(MapOpKind::Atom, {{container, b.rhs->loc()}, {item, b.lhs->loc()}}, at,
+                  "(" + container.node()->name + " == " + item.atom().str() + ")", AtomOpKind::Eq);
       GNode *indicator =
-          makeMap(MapOpKind::Indicator, {{Value::node(same), at}}, at,
-                  "I(" + same->name + ")");
+          makeMap(MapOpKind::Indicator, {{Value::node(same), at}}, at, "I(" + same->name + ")");
       GNode *mean = g.add(NodeKind::Aggregate, "", at, {full, indicator});
       mean->constant = Atom::integer(0);
       setName(mean, "aggregate(full average, " + indicator->name + ")");
-      return Value::node(makeMap(
-          MapOpKind::Atom,
-          {{Value::node(mean), at}, {Value(Atom::integer(0)), at}}, at,
-          "(" + item.atom().str() + " in " + container.node()->name + ")",
-          AtomOpKind::Gt));
+      return Value::node(
+          makeMap(MapOpKind::Atom, {{Value::node(mean), at}, {Value(Atom::integer(0)), at}}, at,
+                  "(" + item.atom().str() + " in " + container.node()->name + ")", AtomOpKind::Gt));
     }
-    fail(b.rhs->loc(), "'atom in X' expects X to be a list or an s-op, not " +
-                           brief(container));
+    fail(b.rhs->loc(), "'atom in X' expects X to be a list or an s-op, not " + brief(container));
   }
   if (item.isSelector() || item.kind() == ValueKind::Function)
     fail(b.lhs->loc(), "cannot test whether " + brief(item) +
                            " is in a container: such values are only equal "
                            "to themselves");
-  fail(b.lhs->loc(),
-       "'A in X' expects A to be an s-op or an atom, not " + brief(item));
+  fail(b.lhs->loc(), "'A in X' expects A to be an s-op or an atom, not " + brief(item));
 }
 
-Value Elaborator::Impl::evalCall(const CallExpr &call,
-                                 const std::shared_ptr<Env> &env) {
+Value Elaborator::Impl::evalCall(const CallExpr &call, const std::shared_ptr<Env> &env) {
   // As in the original, a single argument is evaluated first, and serves
   // as the example on which the callee's s-ops are tried.
   std::vector<Value> args;
@@ -302,40 +274,35 @@ Value Elaborator::Impl::evalCall(const CallExpr &call,
                                "called");
 }
 
-Value Elaborator::Impl::callFunction(const Function &f,
-                                     const std::vector<Value> &args,
+Value Elaborator::Impl::callFunction(const Function &f, const std::vector<Value> &args,
                                      const CallExpr &call) {
   if (args.size() != f.params.size())
     fail(call.loc(), f.name + " takes " + std::to_string(f.params.size()) +
-                         (f.params.size() == 1 ? " argument" : " arguments") +
-                         ", but " + std::to_string(args.size()) +
-                         (args.size() == 1 ? " was" : " were") + " given");
+                         (f.params.size() == 1 ? " argument" : " arguments") + ", but " +
+                         std::to_string(args.size()) + (args.size() == 1 ? " was" : " were") +
+                         " given");
   std::string resultName = f.name + "(";
   for (size_t i = 0; i < args.size(); ++i)
     resultName += (i ? " , " : "") + argumentText(args[i]);
   resultName += ")";
   if (f.builtin == BuiltinKind::SelectorWidth) {
     if (!args[0].isSelector())
-      fail(call.args[0]->loc(),
-           "selector_width expects a selector, not " + brief(args[0]));
-    GNode *node =
-        g.add(NodeKind::SelectorWidth, "", call.loc(), {args[0].node()});
+      fail(call.args[0]->loc(), "selector_width expects a selector, not " + brief(args[0]));
+    GNode *node = g.add(NodeKind::SelectorWidth, "", call.loc(), {args[0].node()});
     setName(node, resultName);
     return Value::node(node);
   }
-  if (f.builtin == BuiltinKind::Categorical ||
-      f.builtin == BuiltinKind::Numerical) {
+  if (f.builtin == BuiltinKind::Categorical || f.builtin == BuiltinKind::Numerical) {
     if (!args[0].isSOp())
-      fail(call.args[0]->loc(),
-           f.name + " expects an s-op, not " + brief(args[0]));
+      fail(call.args[0]->loc(), f.name + " expects an s-op, not " + brief(args[0]));
     args[0].node()->encoding = f.builtin == BuiltinKind::Categorical
                                    ? graph::EncodingHintKind::Categorical
                                    : graph::EncodingHintKind::Numerical;
     return args[0];
   }
   if (callDepth >= MaxCallDepth)
-    fail(call.loc(), "maximum recursion depth (" +
-                         std::to_string(MaxCallDepth) + " calls) exceeded");
+    fail(call.loc(),
+         "maximum recursion depth (" + std::to_string(MaxCallDepth) + " calls) exceeded");
   auto scope = newEnv(f.closure, f.closure->name + "'");
   for (size_t i = 0; i < args.size(); ++i)
     scope->vars[f.params[i]] = args[i];

@@ -14,11 +14,9 @@ using namespace rasp::lang::elab;
 
 void Elaborator::Impl::exec(const Stmt &stmt, const std::shared_ptr<Env> &env) {
   step(stmt.loc());
-  bool replCommand = stmt.kind() == StmtKind::SetExample ||
-                     stmt.kind() == StmtKind::ShowExample ||
+  bool replCommand = stmt.kind() == StmtKind::SetExample || stmt.kind() == StmtKind::ShowExample ||
                      stmt.kind() == StmtKind::ToggleExamples ||
-                     stmt.kind() == StmtKind::ToggleFullSeq ||
-                     stmt.kind() == StmtKind::Draw;
+                     stmt.kind() == StmtKind::ToggleFullSeq || stmt.kind() == StmtKind::Draw;
   if (replCommand && command)
     return command(stmt);
   switch (stmt.kind()) {
@@ -42,8 +40,7 @@ void Elaborator::Impl::exec(const Stmt &stmt, const std::shared_ptr<Env> &env) {
   case StmtKind::For: {
     auto &loop = cast<ForStmt>(stmt);
     Value iterable = eval(*loop.iterable, env);
-    for (const Value &item :
-         iterate(iterable, loop.iterable->loc(), "loop over this value")) {
+    for (const Value &item : iterate(iterable, loop.iterable->loc(), "loop over this value")) {
       unpack(*env, loop.ids, item, loop.loc());
       for (const StmtPtr &body : loop.body)
         exec(*body, env);
@@ -61,8 +58,8 @@ void Elaborator::Impl::exec(const Stmt &stmt, const std::shared_ptr<Env> &env) {
     // Only the REPL shows examples; elsewhere the value is still checked.
     auto &set = cast<SetExampleStmt>(stmt);
     Value example = eval(*set.example, env);
-    if (example.kind() != ValueKind::Atom &&
-        example.kind() != ValueKind::List && example.kind() != ValueKind::Dict)
+    if (example.kind() != ValueKind::Atom && example.kind() != ValueKind::List &&
+        example.kind() != ValueKind::Dict)
       fail(set.example->loc(), "an example must be a string, list or dict, "
                                "not " +
                                    brief(example));
@@ -80,15 +77,13 @@ void Elaborator::Impl::exec(const Stmt &stmt, const std::shared_ptr<Env> &env) {
   }
 }
 
-std::vector<Shown>
-Elaborator::Impl::runStatement(const Stmt &stmt,
-                               const std::shared_ptr<Env> &env) {
+std::vector<Shown> Elaborator::Impl::runStatement(const Stmt &stmt,
+                                                  const std::shared_ptr<Env> &env) {
   switch (stmt.kind()) {
   case StmtKind::Expr: {
     auto &e = cast<ExprStmt>(stmt);
     Value value = eval(*e.expr, env); // Sets `out`.
-    std::string name =
-        llvm::isa<NameExpr>(*e.expr) ? cast<NameExpr>(*e.expr).name : "out";
+    std::string name = llvm::isa<NameExpr>(*e.expr) ? cast<NameExpr>(*e.expr).name : "out";
     return {{name, value}};
   }
   case StmtKind::Assign: {
@@ -100,8 +95,7 @@ Elaborator::Impl::runStatement(const Stmt &stmt,
   }
   case StmtKind::Def:
     exec(stmt, env);
-    return {{cast<DefStmt>(stmt).name.name,
-             *env->find(cast<DefStmt>(stmt).name.name)}};
+    return {{cast<DefStmt>(stmt).name.name, *env->find(cast<DefStmt>(stmt).name.name)}};
   case StmtKind::Load: {
     if (listing) { // A load inside a loaded file adds to the same listing.
       exec(stmt, env);
@@ -125,8 +119,7 @@ Elaborator::Impl::runStatement(const Stmt &stmt,
   }
 }
 
-void Elaborator::Impl::execAssign(const AssignStmt &stmt,
-                                  const std::shared_ptr<Env> &env) {
+void Elaborator::Impl::execAssign(const AssignStmt &stmt, const std::shared_ptr<Env> &env) {
   std::vector<Value> values;
   for (const ExprPtr &e : stmt.values)
     values.push_back(eval(*e, env));
@@ -138,19 +131,17 @@ void Elaborator::Impl::execAssign(const AssignStmt &stmt,
   if (values.size() == 1) {
     if (values[0].kind() != ValueKind::List)
       fail(stmt.values[0]->loc(), "cannot assign " + brief(values[0]) + " to " +
-                                      std::to_string(stmt.targets.size()) +
-                                      " names");
+                                      std::to_string(stmt.targets.size()) + " names");
     values = values[0].listValue().items;
   }
   if (values.size() != stmt.targets.size())
-    fail(stmt.loc(), "expected " + std::to_string(stmt.targets.size()) +
-                         " values, but got " + std::to_string(values.size()));
+    fail(stmt.loc(), "expected " + std::to_string(stmt.targets.size()) + " values, but got " +
+                         std::to_string(values.size()));
   for (size_t i = 0; i < values.size(); ++i)
     bindName(*env, stmt.targets[i], values[i]);
 }
 
-void Elaborator::Impl::execLoad(const LoadStmt &load,
-                                const std::shared_ptr<Env> &env) {
+void Elaborator::Impl::execLoad(const LoadStmt &load, const std::shared_ptr<Env> &env) {
   std::string fileName = load.name + ".rasp";
   // The loading file's directory, then the current directory (the
   // original's only place), then the search path.
@@ -187,8 +178,7 @@ void Elaborator::Impl::execLoad(const LoadStmt &load,
     loadFailed = true;
 }
 
-unsigned Elaborator::Impl::runFile(FileId file,
-                                   const std::shared_ptr<Env> &scope) {
+unsigned Elaborator::Impl::runFile(FileId file, const std::shared_ptr<Env> &scope) {
   frontend::ParseResult parsed = frontend::parseProgram(diags, file);
   if (!parsed.program)
     return 1;

@@ -2,9 +2,9 @@
 // functions, and the concrete result of applying an s-op or selector.
 #pragma once
 
+#include "compiler/atom/Atom.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/graph/Graph.h"
-#include "compiler/atom/Atom.h"
 
 #include <memory>
 #include <string>
@@ -53,8 +53,8 @@ struct Function {
 struct Applied {
   const graph::Node *node;
   std::vector<Atom> input;
-  eval::Sequence sequence;          ///< For an s-op.
-  eval::SelectorMatrix matrix;      ///< For a selector.
+  eval::Sequence sequence;     ///< For an s-op.
+  eval::SelectorMatrix matrix; ///< For a selector.
 };
 
 enum class ValueKind { Atom, List, Dict, SOp, Selector, Function, Applied };
@@ -98,9 +98,8 @@ public:
   std::string repr() const;
 
 private:
-  using Data = std::variant<Atom, std::shared_ptr<List>, std::shared_ptr<Dict>,
-                            graph::Node *, std::shared_ptr<Function>,
-                            std::shared_ptr<Applied>>;
+  using Data = std::variant<Atom, std::shared_ptr<List>, std::shared_ptr<Dict>, graph::Node *,
+                            std::shared_ptr<Function>, std::shared_ptr<Applied>>;
   explicit Value(Data data) : data(std::move(data)) {}
   Data data;
 };

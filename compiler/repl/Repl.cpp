@@ -23,14 +23,11 @@ namespace {
 /// Counts the `def`s in pending input, for the continuation prompt.
 size_t countDefs(const std::string &text) {
   size_t count = 0;
-  for (size_t at = text.find("def"); at != std::string::npos;
-       at = text.find("def", at + 3)) {
+  for (size_t at = text.find("def"); at != std::string::npos; at = text.find("def", at + 3)) {
     bool startOk =
-        at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) ||
-                     text[at - 1] == '_');
+        at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_');
     bool endOk = at + 3 >= text.size() ||
-                 !(std::isalnum(static_cast<unsigned char>(text[at + 3])) ||
-                   text[at + 3] == '_');
+                 !(std::isalnum(static_cast<unsigned char>(text[at + 3])) || text[at + 3] == '_');
     count += startOk && endOk;
   }
   return count;
@@ -127,29 +124,24 @@ void Repl::tryOn(const graph::Node *node, const std::vector<Atom> &atoms) {
 int Repl::run(LineReader &read, const ReplOptions &options) {
   out << "RASP 0.1\n";
   out << "running example is: "
-      << (sopExample.isAtom() ? sopExample.atom().str() : sopExample.repr())
-      << "\n";
+      << (sopExample.isAtom() ? sopExample.atom().str() : sopExample.repr()) << "\n";
   for (const std::string &path : options.preload) {
     llvm::StringRef name(path);
     if (!name.consume_back(".rasp")) {
       diags.error("cannot load '" + path + "': RASP files end in .rasp");
       continue;
     }
-    FileId file =
-        diags.addFile("<command line>", "load \"" + name.str() + "\";");
+    FileId file = diags.addFile("<command line>", "load \"" + name.str() + "\";");
     frontend::ParseResult parsed = frontend::parseProgram(diags, file);
     if (!parsed.program)
       continue;
     bool exit = false;
-    statement(*elaborator.adopt(std::move(*parsed.program)).statements[0],
-              exit);
+    statement(*elaborator.adopt(std::move(*parsed.program)).statements[0], exit);
   }
   std::string pending;
   unsigned line = 1, pendingLine = 1;
   while (true) {
-    std::string prompt = pending.empty()
-                             ? ">> "
-                             : ".. " + std::string(2 * countDefs(pending), ' ');
+    std::string prompt = pending.empty() ? ">> " : ".. " + std::string(2 * countDefs(pending), ' ');
     if (options.echoPrompts)
       out << prompt;
     out.flush();
@@ -176,8 +168,7 @@ int Repl::run(LineReader &read, const ReplOptions &options) {
       DiagnosticEngine scratch(&sink);
       FileId file = scratch.addFile("<stdin>", pending, pendingLine);
       frontend::ParseResult trial = frontend::parseProgram(scratch, file);
-      if (trial.endedEarly ||
-          (trial.program && trial.program->statements.empty()))
+      if (trial.endedEarly || (trial.program && trial.program->statements.empty()))
         continue;
     }
     FileId file = diags.addFile("<stdin>", pending, pendingLine);
@@ -197,9 +188,8 @@ int Repl::run(LineReader &read, const ReplOptions &options) {
 
 } // namespace rasp::lang::repl
 
-int lang::runRepl(Elaborator &elaborator, DiagnosticEngine &diags,
-                  LineReader read, llvm::raw_ostream &out,
-                  const ReplOptions &options) {
+int lang::runRepl(Elaborator &elaborator, DiagnosticEngine &diags, LineReader read,
+                  llvm::raw_ostream &out, const ReplOptions &options) {
   repl::Repl repl(elaborator, diags, out);
   return repl.run(read, options);
 }

@@ -26,12 +26,10 @@ bool Repl::command(const ast::Stmt &stmt, bool &exit) {
   switch (stmt.kind()) {
   case ast::StmtKind::SetExample: {
     auto &set = cast<ast::SetExampleStmt>(stmt);
-    std::optional<Value> example =
-        elaborator.evaluateExpression(*set.example, console);
+    std::optional<Value> example = elaborator.evaluateExpression(*set.example, console);
     if (!example)
       return true;
-    bool iterable = example->kind() == ValueKind::List ||
-                    example->kind() == ValueKind::Dict ||
+    bool iterable = example->kind() == ValueKind::List || example->kind() == ValueKind::Dict ||
                     (example->isAtom() && example->atom().isString());
     if (!iterable) {
       diags.error(set.example->loc(), "an example must be a string, list or "
@@ -74,32 +72,27 @@ bool Repl::command(const ast::Stmt &stmt, bool &exit) {
 }
 
 void Repl::draw(const ast::DrawStmt &stmt) {
-  std::optional<Value> target =
-      elaborator.evaluateExpression(*stmt.target, console);
+  std::optional<Value> target = elaborator.evaluateExpression(*stmt.target, console);
   if (!target)
     return;
   if (!target->isSOp())
-    throw LangError{stmt.target->loc(),
-                    "draw expects an s-op, not " + target->describe()};
+    throw LangError{stmt.target->loc(), "draw expects an s-op, not " + target->describe()};
   Value input = sopExample;
   if (stmt.input) {
-    std::optional<Value> given =
-        elaborator.evaluateExpression(*stmt.input, console);
+    std::optional<Value> given = elaborator.evaluateExpression(*stmt.input, console);
     if (!given)
       return;
     input = *given;
   }
-  std::vector<Atom> atoms =
-      inputAtoms(input, stmt.input ? stmt.input->loc() : stmt.loc());
+  std::vector<Atom> atoms = inputAtoms(input, stmt.input ? stmt.input->loc() : stmt.loc());
   eval::Evaluator evaluator(atoms);
   const graph::Node *node = target->node();
   std::string dot;
   llvm::raw_string_ostream text(dot);
   analysis::drawDot(node->name, analysis::analyze(node), evaluator, text);
   llvm::sys::fs::create_directories("comp_flows");
-  analysis::DrawingResult written =
-      analysis::writeDrawing(text.str(), "comp_flows/" + node->name + "(" +
-                                             inputText(input) + ").pdf");
+  analysis::DrawingResult written = analysis::writeDrawing(
+      text.str(), "comp_flows/" + node->name + "(" + inputText(input) + ").pdf");
   if (!written.ok)
     diags.error(stmt.loc(), written.message);
   else if (!written.message.empty())

@@ -32,12 +32,10 @@ bool isFlat(const Value &value);
 class Repl {
 public:
   Repl(Elaborator &elaborator, DiagnosticEngine &diags, llvm::raw_ostream &out)
-      : elaborator(elaborator), diags(diags), out(out),
-        console(elaborator.newConsoleScope()) {
+      : elaborator(elaborator), diags(diags), out(out), console(elaborator.newConsoleScope()) {
     setExample(Value(Atom::string("hello")), true, true);
-    elaborator.setTrialHook(
-        [this](const graph::Node *node, const std::vector<Atom> *backup,
-               SourceLoc) { tryOn(node, backup ? *backup : sopAtoms); });
+    elaborator.setTrialHook([this](const graph::Node *node, const std::vector<Atom> *backup,
+                                   SourceLoc) { tryOn(node, backup ? *backup : sopAtoms); });
     elaborator.setCommandHook([this](const ast::Stmt &stmt) {
       bool exit = false;
       command(stmt, exit);
@@ -59,10 +57,8 @@ private:
   // ------------------------------------------------------------- display
 
   /// An s-op shown under `name`, after `head` (the original's prefixes).
-  std::vector<std::string> showSOp(const std::string &pref,
-                                   const std::string &head,
-                                   const std::string &name,
-                                   const graph::Node *node);
+  std::vector<std::string> showSOp(const std::string &pref, const std::string &head,
+                                   const std::string &name, const graph::Node *node);
 
   /// Whether all values are equal (as elements of a Python set).
   static bool identical(const eval::Sequence &seq);
@@ -76,17 +72,14 @@ private:
   /// as T or F by its truth, and only the rarer of the two (both on a tie).
   static std::vector<std::string> fullCells(const std::vector<Atom> &values);
 
-  std::vector<std::string> showSelector(const std::string &pref,
-                                        const std::string &head,
-                                        const std::string &name,
-                                        const graph::Node *node);
+  std::vector<std::string> showSelector(const std::string &pref, const std::string &head,
+                                        const std::string &name, const graph::Node *node);
 
   /// The display of a value, as the original's print_named_val: under
   /// `name` (none inside lists and dicts), indented by `ntabs` tabs, after
   /// `extra` (a dict entry's key).
-  std::vector<std::string> show(const std::optional<std::string> &name,
-                                const Value &value, unsigned ntabs = 0,
-                                const std::string &extra = "");
+  std::vector<std::string> show(const std::optional<std::string> &name, const Value &value,
+                                unsigned ntabs = 0, const std::string &extra = "");
 
   void print(const std::vector<std::string> &lines);
 

@@ -10,11 +10,9 @@
 
 using namespace rasp;
 
-DiagnosticEngine::DiagnosticEngine(llvm::raw_ostream *out)
-    : out(out ? *out : llvm::errs()) {}
+DiagnosticEngine::DiagnosticEngine(llvm::raw_ostream *out) : out(out ? *out : llvm::errs()) {}
 
-FileId DiagnosticEngine::addFile(llvm::StringRef name, llvm::StringRef text,
-                                 unsigned firstLine) {
+FileId DiagnosticEngine::addFile(llvm::StringRef name, llvm::StringRef text, unsigned firstLine) {
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(text, name);
   FileId file = sources.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   if (lineOffsets.size() <= file)
@@ -23,8 +21,7 @@ FileId DiagnosticEngine::addFile(llvm::StringRef name, llvm::StringRef text,
   return file;
 }
 
-std::optional<FileId> DiagnosticEngine::loadFile(llvm::StringRef path,
-                                                 SourceLoc requestedAt) {
+std::optional<FileId> DiagnosticEngine::loadFile(llvm::StringRef path, SourceLoc requestedAt) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     std::string why = buffer.getError().message();
@@ -47,8 +44,7 @@ llvm::StringRef DiagnosticEngine::fileText(FileId file) const {
   return sources.getMemoryBuffer(file)->getBuffer();
 }
 
-SourceLoc DiagnosticEngine::locate(FileId file, uint32_t begin,
-                                   uint32_t end) const {
+SourceLoc DiagnosticEngine::locate(FileId file, uint32_t begin, uint32_t end) const {
   llvm::StringRef text = fileText(file);
   assert(begin <= end && end <= text.size() && "range outside the file");
   if (lineStarts.size() <= file)
@@ -103,10 +99,9 @@ void DiagnosticEngine::print(SourceLoc loc, llvm::SourceMgr::DiagKind kind,
   if (loc.end > loc.begin + 1)
     ranges.push_back({static_cast<unsigned>(loc.begin - lineStart),
                       static_cast<unsigned>(std::min<size_t>(loc.end, lineEnd) - lineStart)});
-  llvm::SMDiagnostic diagnostic(
-      sources, llvm::SMLoc::getFromPointer(text.data() + loc.begin),
-      fileName(loc.file), static_cast<int>(loc.line),
-      static_cast<int>(loc.begin - lineStart), kind, message.str(), lineText,
-      ranges);
+  llvm::SMDiagnostic diagnostic(sources, llvm::SMLoc::getFromPointer(text.data() + loc.begin),
+                                fileName(loc.file), static_cast<int>(loc.line),
+                                static_cast<int>(loc.begin - lineStart), kind, message.str(),
+                                lineText, ranges);
   diagnostic.print(nullptr, out, out.has_colors());
 }

@@ -37,12 +37,10 @@ public:
 
   /// Registers `text` under `name` and returns its id. Its first line is
   /// numbered `firstLine` (the REPL numbers the lines of a whole session).
-  FileId addFile(llvm::StringRef name, llvm::StringRef text,
-                 unsigned firstLine = 1);
+  FileId addFile(llvm::StringRef name, llvm::StringRef text, unsigned firstLine = 1);
   /// Reads the file at `path`; on failure reports an error (at `requestedAt`
   /// when given) and returns nothing.
-  std::optional<FileId> loadFile(llvm::StringRef path,
-                                 SourceLoc requestedAt = SourceLoc());
+  std::optional<FileId> loadFile(llvm::StringRef path, SourceLoc requestedAt = SourceLoc());
 
   llvm::StringRef fileName(FileId file) const;
   llvm::StringRef fileText(FileId file) const;
@@ -58,8 +56,7 @@ public:
   unsigned errorCount() const { return errors; }
 
 private:
-  void print(SourceLoc loc, llvm::SourceMgr::DiagKind kind,
-             const llvm::Twine &message);
+  void print(SourceLoc loc, llvm::SourceMgr::DiagKind kind, const llvm::Twine &message);
 
   llvm::SourceMgr sources;
   /// Per file, the byte offset at which each line starts (built on first use).

@@ -29,15 +29,12 @@ std::string rasp::formatPythonFloat(double value) {
     if (digits.size() > 1)
       out += "." + digits.substr(1);
     char exp[16];
-    std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+',
-                  std::abs(exponent));
+    std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
     return out + exp;
   }
   if (decimalPoint <= 0)
     return sign + "0." + std::string(-decimalPoint, '0') + digits;
   if (static_cast<size_t>(decimalPoint) >= digits.size())
-    return sign + digits + std::string(decimalPoint - digits.size(), '0') +
-           ".0";
-  return sign + digits.substr(0, decimalPoint) + "." +
-         digits.substr(decimalPoint);
+    return sign + digits + std::string(decimalPoint - digits.size(), '0') + ".0";
+  return sign + digits.substr(0, decimalPoint) + "." + digits.substr(decimalPoint);
 }

@@ -82,8 +82,8 @@ private:
       for (const Layer &layer : model.layers) {
         LayerWeights out;
         for (const Head &head : layer.heads)
-          out.heads.push_back({convert(head.wq), convert(head.wk), convert(head.wv),
-                               convert(head.wo)});
+          out.heads.push_back(
+              {convert(head.wq), convert(head.wk), convert(head.wv), convert(head.wo)});
         out.hasMlp = layer.mlp.w1.cols > 0;
         if (out.hasMlp) {
           out.w1 = convert(layer.mlp.w1);

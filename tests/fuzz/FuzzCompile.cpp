@@ -6,8 +6,8 @@
 // weights is a bug.
 #include "compiler/codegen/Pipeline.h"
 #include "compiler/codegen/Verify.h"
-#include "tests/fuzz/FuzzProgram.h"
 #include "runtime/Backend.h"
+#include "tests/fuzz/FuzzProgram.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -43,8 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       codegen::VerifyReport report =
           codegen::verifyModel(value.node(), program, *backend, {0, 1, 100});
       if (std::getenv("RASP_FUZZ_VERBOSE"))
-        std::fprintf(stderr, "'%s': %zu inputs agree, %zu skipped\n", name.c_str(),
-                     report.agree, report.referenceErrors);
+        std::fprintf(stderr, "'%s': %zu inputs agree, %zu skipped\n", name.c_str(), report.agree,
+                     report.referenceErrors);
       if (report.mismatches) {
         std::fprintf(stderr, "miscompiled '%s'\n", name.c_str());
         __builtin_trap();

@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz::FuzzProgram program(data, size);
   const auto &scope = program.scope;
   const std::vector<std::vector<Atom>> inputs = {
-      {Atom::string("h"), Atom::string("e"), Atom::string("l"),
-       Atom::string("l"), Atom::string("o")},
+      {Atom::string("h"), Atom::string("e"), Atom::string("l"), Atom::string("l"),
+       Atom::string("o")},
       {Atom::integer(3), Atom::integer(-1), Atom::real(2.5)},
       {Atom::boolean(true)}};
   for (const auto &input : inputs) {

@@ -12,10 +12,9 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::raw_null_ostream sink;
   rasp::DiagnosticEngine diags(&sink);
-  rasp::FileId file = diags.addFile(
-      "fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
-  rasp::frontend::ParseResult result =
-      rasp::frontend::parseProgram(diags, file);
+  rasp::FileId file =
+      diags.addFile("fuzz.rasp", llvm::StringRef(reinterpret_cast<const char *>(data), size));
+  rasp::frontend::ParseResult result = rasp::frontend::parseProgram(diags, file);
   if (result.program)
     rasp::frontend::dumpAst(*result.program, diags, sink);
   return 0;

@@ -29,9 +29,8 @@ std::string rasp::testing::compareWithAntlrLexer(const std::string &text) {
   std::vector<size_t> antlrComments;
   size_t k = 0;
   for (antlr4::Token *theirs : antlrTokens.getTokens()) {
-    size_t start = theirs->getType() == antlr4::Token::EOF
-                       ? text.size()
-                       : byteOf[theirs->getStartIndex()];
+    size_t start =
+        theirs->getType() == antlr4::Token::EOF ? text.size() : byteOf[theirs->getStartIndex()];
     if (theirs->getType() == RASPLexer::Comment) {
       antlrComments.push_back(start);
       continue;
@@ -39,21 +38,19 @@ std::string rasp::testing::compareWithAntlrLexer(const std::string &text) {
     if (k >= ours->tokens().size())
       return "ours ends early, before " + theirs->toString();
     const frontend::RaspToken &mine = ours->tokens()[k++];
-    size_t end = theirs->getType() == antlr4::Token::EOF
-                     ? text.size()
-                     : byteOf[theirs->getStopIndex() + 1];
+    size_t end =
+        theirs->getType() == antlr4::Token::EOF ? text.size() : byteOf[theirs->getStopIndex() + 1];
     if (mine.getType() != theirs->getType() || mine.getStartIndex() != start ||
         mine.getStopIndex() + 1 != end || mine.getLine() != theirs->getLine() ||
         mine.getText() != theirs->getText())
-      return "token " + std::to_string(k - 1) + ": ours " + mine.toString() +
-             ", ANTLR's " + theirs->toString();
+      return "token " + std::to_string(k - 1) + ": ours " + mine.toString() + ", ANTLR's " +
+             theirs->toString();
   }
   if (k != ours->tokens().size())
     return "ours has extra tokens, from " + ours->tokens()[k].toString();
-  std::vector<size_t> ourComments(ours->comments().begin(),
-                                  ours->comments().end());
+  std::vector<size_t> ourComments(ours->comments().begin(), ours->comments().end());
   if (ourComments != antlrComments)
-    return "the comments differ (" + std::to_string(ourComments.size()) +
-           " ours, " + std::to_string(antlrComments.size()) + " ANTLR's)";
+    return "the comments differ (" + std::to_string(ourComments.size()) + " ours, " +
+           std::to_string(antlrComments.size()) + " ANTLR's)";
   return "";
 }

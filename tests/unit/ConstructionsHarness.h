@@ -60,7 +60,8 @@ struct Layout {
 };
 
 /// The residual after the last layer, row p + 1 for token position p.
-inline std::vector<std::vector<double>> run(const ModelPlan &plan, const std::vector<int64_t> &ids) {
+inline std::vector<std::vector<double>> run(const ModelPlan &plan,
+                                            const std::vector<int64_t> &ids) {
   int64_t counted = -1;
   runtime::Model model = assembleModel(plan, &counted);
   EXPECT_EQ(model.validate(), "");
@@ -71,8 +72,7 @@ inline std::vector<std::vector<double>> run(const ModelPlan &plan, const std::ve
   const std::vector<double> &last = result.residual.back();
   std::vector<std::vector<double>> rows;
   for (size_t p = 0; p < ids.size(); ++p)
-    rows.emplace_back(last.begin() + (p + 1) * plan.dModel,
-                      last.begin() + (p + 2) * plan.dModel);
+    rows.emplace_back(last.begin() + (p + 1) * plan.dModel, last.begin() + (p + 2) * plan.dModel);
   return rows;
 }
 

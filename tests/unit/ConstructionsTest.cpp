@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -30,8 +30,8 @@ size_t formEntries(const std::vector<LinearForm> &forms) {
 /// it selects (the default when there are none), and returns the head.
 template <typename Selects>
 HeadPlan checkScores(const Layout &layout, const ScoreGroup &group, size_t chunkedFrom,
-                     Selects selects, double fallback = -1.0, int trials = 60,
-                     unsigned seed = 11, double tolerance = 1e-4) {
+                     Selects selects, double fallback = -1.0, int trials = 60, unsigned seed = 11,
+                     double tolerance = 1e-4) {
   ModelPlan plan = layout.plan();
   HeadPlan head;
   ScoreOptions options{scaleFor(layout.maxLen), 0.5, One, Bos};
@@ -85,7 +85,8 @@ TEST(ConstructionsTest, ConjunctionOfTwoTablesSelectsOnlyWhereBothHold) {
   ModelPlan plan = layout.plan();
   ScoreGroup equal{tokenReads(layout), tokenReads(layout),
                    tableOf(3, 3, [](size_t q, size_t k) { return k == q; })};
-  ScoreGroup notTwo{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout),
+  ScoreGroup notTwo{{{{One, 1.0}, {Bos, -1.0}}},
+                    tokenReads(layout),
                     tableOf(1, 3, [](size_t, size_t k) { return k != 2; })};
   HeadPlan head;
   buildScores({equal, notTwo}, {scaleFor(layout.maxLen), 1.5, One, Bos}, head);
@@ -107,8 +108,9 @@ TEST(ConstructionsTest, SelectorWidthIsExactForEveryWidthUpToMaxLen) {
   int width = static_cast<int>(layout.maxLen) + 1;
   layout.extra = 1 + width;
   ModelPlan plan = layout.plan();
-  ScoreGroup all{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout),
-                 tableOf(1, 2, [](size_t, size_t) { return true; })};
+  ScoreGroup all{{{{One, 1.0}, {Bos, -1.0}}}, tokenReads(layout), tableOf(1, 2, [](size_t, size_t) {
+                   return true;
+                 })};
   double scale = scaleFor(layout.maxLen), c = double(layout.maxLen);
   HeadPlan head;
   buildScores({all}, {scale, 1 + std::log(c) / scale, One, Bos}, head);

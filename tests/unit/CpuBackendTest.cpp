@@ -33,8 +33,8 @@ Model randomModel(std::mt19937 &random, bool causal) {
     for (int h = 0; h < 2; ++h)
       layer.heads.push_back({randomMatrix(6, 3, random), randomMatrix(6, 3, random),
                              randomMatrix(6, 2, random), randomMatrix(2, 6, random)});
-    layer.mlp = {randomMatrix(6, 4, random), randomMatrix(1, 4, random),
-                 randomMatrix(4, 6, random), randomMatrix(1, 6, random)};
+    layer.mlp = {randomMatrix(6, 4, random), randomMatrix(1, 4, random), randomMatrix(4, 6, random),
+                 randomMatrix(1, 6, random)};
     model.layers.push_back(layer);
   }
   model.residualLabels.assign(6, "d");
@@ -160,15 +160,14 @@ Model copyPreviousModel() {
   for (int p = 0; p < 5; ++p)
     head.wk.at(3 + p, p) = 1;
   for (int t = 0; t < 3; ++t) {
-    head.wv.at(t, t) = 1; // Token a, b or BOS ...
+    head.wv.at(t, t) = 1;     // Token a, b or BOS ...
     head.wo.at(t, 8 + t) = 1; // ... to out:a, out:b or out:none.
   }
   Layer layer;
   layer.heads.push_back(head);
   model.layers.push_back(layer);
-  model.residualLabels = {"tokens:a",  "tokens:b",  "bos",       "indices:0",
-                          "indices:1", "indices:2", "indices:3", "indices:4",
-                          "out:a",     "out:b",     "out:none"};
+  model.residualLabels = {"tokens:a",  "tokens:b",  "bos",   "indices:0", "indices:1", "indices:2",
+                          "indices:3", "indices:4", "out:a", "out:b",     "out:none"};
   model.outputs.push_back({"out", OutputKind::Categorical, {8, 9, 10}, {}, {"a", "b", "none"}, {}});
   return model;
 }

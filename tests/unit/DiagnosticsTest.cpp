@@ -47,7 +47,6 @@ TEST(DiagnosticsTest, MissingFileIsAnUnlocatedError) {
   llvm::raw_string_ostream out(text);
   DiagnosticEngine diags(&out);
   EXPECT_FALSE(diags.loadFile("/nonexistent/x.rasp"));
-  EXPECT_EQ(out.str(),
-            "rasp: error: cannot open '/nonexistent/x.rasp': no such "
-            "file or directory\n");
+  EXPECT_EQ(out.str(), "rasp: error: cannot open '/nonexistent/x.rasp': no such "
+                       "file or directory\n");
 }

@@ -40,7 +40,6 @@ TEST(FloatFormatTest, ExtremesMatchPython) {
 
 TEST(FloatFormatTest, SpecialValues) {
   EXPECT_EQ(formatPythonFloat(std::numeric_limits<double>::infinity()), "inf");
-  EXPECT_EQ(formatPythonFloat(-std::numeric_limits<double>::infinity()),
-            "-inf");
+  EXPECT_EQ(formatPythonFloat(-std::numeric_limits<double>::infinity()), "-inf");
   EXPECT_EQ(formatPythonFloat(std::nan("")), "nan");
 }

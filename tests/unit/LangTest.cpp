@@ -26,8 +26,7 @@ std::string run(const std::string &program, const std::string &name,
   if (!elaborator.loadStdlib())
     return "error: no stdlib";
   auto scope = elaborator.newProgramScope("test");
-  elaborator.runFile(diags.addFile("t.rasp", program + "\n__input = " + input + ";"),
-                     scope);
+  elaborator.runFile(diags.addFile("t.rasp", program + "\n__input = " + input + ";"), scope);
   auto firstError = [&] {
     size_t at = os.str().find("error: ");
     return "error: " + os.str().substr(at + 7, os.str().find('\n', at) - at - 7);
@@ -144,8 +143,7 @@ TEST(LangTest, AggregateMeansAndPassThrough) {
 
 TEST(LangTest, AggregateDefaultsTypeCheckWithTheRest) {
   EXPECT_TRUE(isError(run("x = aggregate(select(indices, indices - 1, ==), tokens);", "x")));
-  EXPECT_EQ(run("x = aggregate(select(indices, indices - 1, ==), tokens, \"_\");", "x",
-                "\"abc\""),
+  EXPECT_EQ(run("x = aggregate(select(indices, indices - 1, ==), tokens, \"_\");", "x", "\"abc\""),
             "[_, a, b] (strings)");
   EXPECT_EQ(run("x = aggregate(select(indices, -1, ==), tokens);", "x"), "[0]*5 (ints)");
   EXPECT_EQ(run("x = aggregate(select(indices, indices - 1, ==), indices == 1);", "x", "\"abc\""),
@@ -184,7 +182,9 @@ TEST(LangTest, BuiltinsOnLists) {
 
 TEST(LangTest, FunctionsClosuresAndScopes) {
   EXPECT_EQ(run("def make_adder(k) { def add(x) { return x + k; } return add; }"
-                "x = make_adder(5)(2);", "x"), "7");
+                "x = make_adder(5)(2);",
+                "x"),
+            "7");
   EXPECT_EQ(run("def f() { return g; } g = 4; x = f();", "x"), "4"); // Late binding.
   EXPECT_EQ(run("for i in range(3) { last = i; } x = i;", "x"), "2");
   EXPECT_TRUE(isError(run("x = [j for j in range(3)]; y = j;", "y")));
@@ -206,8 +206,7 @@ TEST(LangTest, LibraryFunctions) {
   EXPECT_EQ(run("x = shift(tokens, 1, \"_\");", "x"), "[_, h, e, l, l] (strings)");
   EXPECT_EQ(run("x = sort(tokens, tokens);", "x"), "[e, h, l, l, o] (strings)");
   EXPECT_EQ(run("x = mark_last_instance(tokens, \"l\");", "x"), "[F, F, F, T, F] (bools)");
-  EXPECT_EQ(run("x = selector_width(select(tokens, tokens, ==));", "x"),
-            "[1, 1, 2, 2, 1] (ints)");
+  EXPECT_EQ(run("x = selector_width(select(tokens, tokens, ==));", "x"), "[1, 1, 2, 2, 1] (ints)");
 }
 
 TEST(LangTest, HugeRangesAndDeepRecursionAreCleanErrors) {

@@ -37,8 +37,7 @@ TEST(LexerTest, AgreesOnEveryRaspFileOfTheRepository) {
   namespace fs = std::filesystem;
   unsigned files = 0;
   for (const char *dir : {"examples", "stdlib", "tests"}) {
-    for (const auto &entry :
-         fs::recursive_directory_iterator(fs::path(RASP_SOURCE_DIR) / dir)) {
+    for (const auto &entry : fs::recursive_directory_iterator(fs::path(RASP_SOURCE_DIR) / dir)) {
       if (entry.path().extension() != ".rasp")
         continue;
       std::ifstream in(entry.path(), std::ios::binary);

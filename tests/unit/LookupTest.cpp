@@ -220,7 +220,10 @@ TEST(LookupTest, WidthThresholdsReadAPackedCountAtEveryWidthWithOneSetOfSteps) {
   // along the sorted k, not a set per width.
   const int64_t most = 12;
   const double noise = 1e-4;
-  struct Point { int64_t a, b, w; double moved; };
+  struct Point {
+    int64_t a, b, w;
+    double moved;
+  };
   std::vector<Point> points;
   std::set<int64_t> packed;
   std::map<int64_t, int64_t> productOf;

@@ -32,8 +32,8 @@ Parsed parse(const std::string &text) {
 }
 
 const char *binaryText(BinaryOpKind op) {
-  static const char *const names[] = {"^",  "*",  "/", "%", "+",   "-",  "==",
-                                      "<=", ">=", ">", "<", "and", "or", "in"};
+  static const char *const names[] = {
+      "^", "*", "/", "%", "+", "-", "==", "<=", ">=", ">", "<", "and", "or", "in"};
   return names[static_cast<int>(op)];
 }
 
@@ -49,20 +49,16 @@ std::string sexpr(const Expr &e) {
     return "\"" + cast<StringExpr>(e).value + "\"";
   case ExprKind::Unary: {
     auto &u = cast<UnaryExpr>(e);
-    static const char *const names[] = {"not", "neg", "pos", "round",
-                                        "indicator"};
-    return std::string("(") + names[static_cast<int>(u.op)] + " " +
-           sexpr(*u.operand) + ")";
+    static const char *const names[] = {"not", "neg", "pos", "round", "indicator"};
+    return std::string("(") + names[static_cast<int>(u.op)] + " " + sexpr(*u.operand) + ")";
   }
   case ExprKind::Binary: {
     auto &b = cast<BinaryExpr>(e);
-    return std::string("(") + binaryText(b.op) + " " + sexpr(*b.lhs) + " " +
-           sexpr(*b.rhs) + ")";
+    return std::string("(") + binaryText(b.op) + " " + sexpr(*b.lhs) + " " + sexpr(*b.rhs) + ")";
   }
   case ExprKind::Ternary: {
     auto &t = cast<TernaryExpr>(e);
-    return "(if " + sexpr(*t.thenValue) + " " + sexpr(*t.cond) + " " +
-           sexpr(*t.elseValue) + ")";
+    return "(if " + sexpr(*t.thenValue) + " " + sexpr(*t.cond) + " " + sexpr(*t.elseValue) + ")";
   }
   case ExprKind::Call: {
     auto &c = cast<CallExpr>(e);
@@ -104,9 +100,7 @@ TEST(ParseTest, PostfixFormsBindTighterThanUnary) {
   EXPECT_EQ(shape("f(1)(2)"), "(call (call f 1) 2)");
 }
 
-TEST(ParseTest, PowerIsLeftAssociative) {
-  EXPECT_EQ(shape("2^2^x"), "(^ (^ 2 2) x)");
-}
+TEST(ParseTest, PowerIsLeftAssociative) { EXPECT_EQ(shape("2^2^x"), "(^ (^ 2 2) x)"); }
 
 TEST(ParseTest, ModuloIsLooserThanMultiplication) {
   EXPECT_EQ(shape("a % 3 * 2"), "(% a (* 3 2))");
@@ -160,8 +154,7 @@ TEST(ParseTest, MultiAssignmentKeepsTargetsAndValues) {
 }
 
 TEST(ParseTest, DefKeepsBodyAndReturnValues) {
-  Parsed p = parse(
-      "def f(a, b) {\n  c = a;\n  def g() { return 1; }\n  return c, b;\n}");
+  Parsed p = parse("def f(a, b) {\n  c = a;\n  def g() { return 1; }\n  return c, b;\n}");
   ASSERT_TRUE(p.program) << p.diagnostics;
   auto &def = cast<DefStmt>(*p.program->statements.at(0));
   EXPECT_EQ(def.name.name, "f");
@@ -186,8 +179,7 @@ TEST(ParseTest, ReplCommandsTakeNoSemicolon) {
 }
 
 TEST(ParseTest, CommentsMayAppearAnywhere) {
-  Parsed p =
-      parse("x = [1, # one\n 2]; # end\nfor i in x { # only a comment\n}");
+  Parsed p = parse("x = [1, # one\n 2]; # end\nfor i in x { # only a comment\n}");
   ASSERT_TRUE(p.program) << p.diagnostics;
   EXPECT_EQ(p.program->statements.size(), 2u);
 }
@@ -195,8 +187,7 @@ TEST(ParseTest, CommentsMayAppearAnywhere) {
 TEST(ParseTest, ForBodyWithNothingIsAnError) {
   Parsed p = parse("for i in x { }");
   EXPECT_FALSE(p.program);
-  EXPECT_NE(p.diagnostics.find("t.rasp:1:1: error: a for loop body"),
-            std::string::npos)
+  EXPECT_NE(p.diagnostics.find("t.rasp:1:1: error: a for loop body"), std::string::npos)
       << p.diagnostics;
 }
 
@@ -234,8 +225,7 @@ TEST(ParseTest, UnfinishedInputIsFlaggedAsEndingEarly) {
 }
 
 TEST(ParseTest, DeepBracketNestingIsAnErrorNotACrash) {
-  Parsed p = parse("x = " + std::string(100000, '(') + "1" +
-                   std::string(100000, ')') + ";");
+  Parsed p = parse("x = " + std::string(100000, '(') + "1" + std::string(100000, ')') + ";");
   EXPECT_FALSE(p.program);
   EXPECT_NE(p.diagnostics.find("nesting is too deep"), std::string::npos);
 }
@@ -271,8 +261,7 @@ TEST(ParseTest, LongListsAreFine) {
 TEST(ParseTest, InvalidUtf8IsLocated) {
   Parsed p = parse("x = 1;\ny = \"\xff\";");
   EXPECT_FALSE(p.program);
-  EXPECT_NE(p.diagnostics.find("t.rasp:2:6: error: invalid UTF-8 byte 0xFF"),
-            std::string::npos)
+  EXPECT_NE(p.diagnostics.find("t.rasp:2:6: error: invalid UTF-8 byte 0xFF"), std::string::npos)
       << p.diagnostics;
 }
 
@@ -280,8 +269,7 @@ TEST(ParseTest, IntegerLiteralsAreRangeChecked) {
   EXPECT_EQ(shape("9223372036854775807"), "9223372036854775807");
   Parsed p = parse("x = 9223372036854775808;");
   EXPECT_FALSE(p.program);
-  EXPECT_NE(p.diagnostics.find("integer literal is too large"),
-            std::string::npos);
+  EXPECT_NE(p.diagnostics.find("integer literal is too large"), std::string::npos);
 }
 
 } // namespace

@@ -28,8 +28,8 @@ Block block(const std::string &label, int firstDim, int width) {
 ModelPlan plan() {
   ModelPlan p;
   p.dModel = 9;
-  p.blocks = {block("one", 0, 1), block("bos", 1, 1), block("tokens", 2, 2),
-                block("unread", 4, 3), block("read", 7, 1), block("out", 8, 1)};
+  p.blocks = {block("one", 0, 1),    block("bos", 1, 1),  block("tokens", 2, 2),
+              block("unread", 4, 3), block("read", 7, 1), block("out", 8, 1)};
   p.tokenRows = {{{0, 1.0}, {2, 1.0}}, {{0, 1.0}, {3, 1.0}}, {{0, 1.0}, {1, 1.0}}};
   p.positionRows = {{}, {}};
   p.layers.resize(2);
@@ -39,8 +39,8 @@ ModelPlan plan() {
   head.value = {{{2, 1.0}}, {{3, 1.0}}};
   head.outDims = {7, 5}; // the second output writes the unread block
   p.layers[0].heads.push_back(head);
-  p.layers[0].mlps.push_back({"unread", {{{{2, 1.0}}, 0.0, {{4, 1.0}}},
-                                         {{{3, 1.0}}, 0.0, {{6, 1.0}}}}});
+  p.layers[0].mlps.push_back(
+      {"unread", {{{{2, 1.0}}, 0.0, {{4, 1.0}}}, {{{3, 1.0}}, 0.0, {{6, 1.0}}}}});
   p.layers[1].mlps.push_back({"out", {{{{7, 2.0}, {0, -1.0}}, 0.5, {{8, 1.0}}}}});
   p.output.encoding = EncodingKind::Numerical;
   p.output.form = {{8, 1.0}};

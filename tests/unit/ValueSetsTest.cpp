@@ -1,7 +1,7 @@
 // Value sets: exact sets for small cases worked out by hand, and soundness
 // against the reference evaluator on every input up to a length.
-#include "compiler/codegen/values/Means.h"
 #include "compiler/codegen/values/ValueSets.h"
+#include "compiler/codegen/values/Means.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
@@ -120,8 +120,8 @@ TEST(ValueSetsTest, ExplodingSetsAreUnknownAndNameTheSOpWhereTheyStarted) {
 
 /// Every value the evaluator produces, for every node and every input over
 /// `vocab` of length 1..maxLen, is in the node's value set.
-void expectSound(const std::string &program, const std::string &name,
-                 std::vector<Atom> vocab, int64_t maxLen) {
+void expectSound(const std::string &program, const std::string &name, std::vector<Atom> vocab,
+                 int64_t maxLen) {
   Program p(program);
   codegen::ValueSetOptions options;
   options.vocab = vocab;
@@ -142,8 +142,8 @@ void expectSound(const std::string &program, const std::string &name,
           continue;
         const std::vector<Atom> &set = s.at(node);
         for (const Atom &v : evaluator.sequence(node).values) {
-          ASSERT_TRUE(std::any_of(set.begin(), set.end(),
-                                  [&](const Atom &a) { return a.equals(v); }))
+          ASSERT_TRUE(
+              std::any_of(set.begin(), set.end(), [&](const Atom &a) { return a.equals(v); }))
               << node->name << " produced " << v.repr() << ", not in " << text(set);
           ++checked;
         }
@@ -159,8 +159,8 @@ void expectSound(const std::string &program, const std::string &name,
 }
 
 TEST(ValueSetsTest, SoundOnThePaperPrograms) {
-  expectSound("opp = length - indices - 1; r = aggregate(select(indices, opp, ==), tokens);",
-              "r", strings({"a", "b", "c"}), 5);
+  expectSound("opp = length - indices - 1; r = aggregate(select(indices, opp, ==), tokens);", "r",
+              strings({"a", "b", "c"}), 5);
   expectSound("s = sort(tokens, tokens);", "s", strings({"a", "b", "c"}), 5);
   expectSound("h = selector_width(select(tokens, tokens, ==));", "h", strings({"a", "b"}), 6);
   expectSound(R"rasp(
@@ -190,19 +190,20 @@ TEST(ValueSetsTest, MeansOverOneSelectorShareTheirCount) {
             "b = opens - closes;");
   auto s = sets(p, "b", strings({"(", ")"}), 3);
   const std::vector<Atom> &b = s.at(p.node("b"));
-  const std::vector<double> thirdsAndHalves = {-1.0, -2.0 / 3, -0.5, -1.0 / 3, 0.0,
-                                               1.0 / 3, 0.5,  2.0 / 3, 1.0};
+  const std::vector<double> thirdsAndHalves = {-1.0,    -2.0 / 3, -0.5,    -1.0 / 3, 0.0,
+                                               1.0 / 3, 0.5,      2.0 / 3, 1.0};
   auto near = [](double x, double y) { return std::fabs(x - y) < 1e-9; };
   for (double want : thirdsAndHalves)
-    EXPECT_TRUE(std::any_of(b.begin(), b.end(), [&](const Atom &a) { return near(a.number(), want); }))
-        << want;
+    EXPECT_TRUE(std::any_of(b.begin(), b.end(), [&](const Atom &a) {
+      return near(a.number(), want);
+    })) << want;
   // Nothing else (no 1/6 = 1/2 - 1/3): nine values, plus the float
   // spellings of +-1/3 that the evaluator's subtractions produce (2/3 - 1/3
   // and 1 - 2/3 each round differently).
   for (const Atom &a : b)
-    EXPECT_TRUE(std::any_of(thirdsAndHalves.begin(), thirdsAndHalves.end(),
-                            [&](double want) { return near(a.number(), want); }))
-        << a.repr();
+    EXPECT_TRUE(std::any_of(thirdsAndHalves.begin(), thirdsAndHalves.end(), [&](double want) {
+      return near(a.number(), want);
+    })) << a.repr();
   EXPECT_EQ(b.size(), 13u);
 }
 
@@ -252,7 +253,8 @@ TEST(ValueSetsTest, AnInfiniteShiftMakesEveryKeyEqual) {
   // indices + inf is inf at every position: every query selects every key,
   // so the mean of several is back (0.5 on "ab").
   std::string huge = "1" + std::string(300, '0') + ".0";
-  Program p("big = " + huge + " * " + huge + ";\n"
+  Program p("big = " + huge + " * " + huge +
+            ";\n"
             "keys = indices + big;\n"
             "m = aggregate(select(keys, keys, ==), indicator(tokens == \"a\"), 0);");
   auto s = sets(p, "m", strings({"a", "b"}), 2);
@@ -309,8 +311,8 @@ TEST(ValueSetsTest, SubsetMeansAreTheMeansOfEverySubsetOfPositions) {
         sum += byIndex[i];
     want.insert(static_cast<double>(sum) * 1.0 / w);
   }
-  ASSERT_TRUE(codegen::forEachSubsetMean(byIndex, 8,
-                                         [&](const Atom &mean) { got.insert(mean.number()); }));
+  ASSERT_TRUE(
+      codegen::forEachSubsetMean(byIndex, 8, [&](const Atom &mean) { got.insert(mean.number()); }));
   EXPECT_EQ(got, want);
   // At max_len 3 only subsets of 2 and 3 positions.
   std::set<double> small;

@@ -44,14 +44,14 @@ void codegen::pruneUnread(ModelPlan &plan) {
     auto &mlps = layer->mlps;
     mlps.erase(std::remove_if(mlps.begin(), mlps.end(),
                               [&](const MlpBlock &block) {
-                                return std::none_of(
-                                    block.units.begin(), block.units.end(),
-                                    [&](const HiddenUnit &unit) {
-                                      return std::any_of(unit.out.begin(), unit.out.end(),
-                                                         [&](const auto &entry) {
-                                                           return read[blockOf[entry.first]];
-                                                         });
-                                    });
+                                return std::none_of(block.units.begin(), block.units.end(),
+                                                    [&](const HiddenUnit &unit) {
+                                                      return std::any_of(
+                                                          unit.out.begin(), unit.out.end(),
+                                                          [&](const auto &entry) {
+                                                            return read[blockOf[entry.first]];
+                                                          });
+                                                    });
                               }),
                mlps.end());
     for (const MlpBlock &block : mlps)

@@ -22,8 +22,7 @@ void codegen::addScaled(LinearForm &a, const LinearForm &b, double weight) {
     else
       it->second += w * weight;
   }
-  a.erase(std::remove_if(a.begin(), a.end(), [](const auto &e) { return e.second == 0; }),
-          a.end());
+  a.erase(std::remove_if(a.begin(), a.end(), [](const auto &e) { return e.second == 0; }), a.end());
 }
 
 namespace {
@@ -229,15 +228,15 @@ void LookupBuilder::tabulate() {
       row.positions = everyPosition;
     }
     if (compressed)
-      row = changePoints(std::move(row.positions),
-                         [&](int j) { return spec.output(at, order[j]); });
+      row =
+          changePoints(std::move(row.positions), [&](int j) { return spec.output(at, order[j]); });
     else
       for (int j : row.positions)
         row.outputs.push_back(spec.output(at, order[j]));
     entries += static_cast<double>(row.positions.size());
     if (entries > 50.0 * static_cast<double>(spec.maxUnits))
-      throw LookupError{"its inputs combine in more than " +
-                        std::to_string(50 * spec.maxUnits) + " ways, too many to tabulate"};
+      throw LookupError{"its inputs combine in more than " + std::to_string(50 * spec.maxUnits) +
+                        " ways, too many to tabulate"};
     for (size_t i = 0; i < m && ++at[i] == static_cast<int>(spec.categorical[i].size()); ++i)
       at[i] = 0;
   }
@@ -303,8 +302,7 @@ void LookupBuilder::add(HiddenUnit unit, double slope) {
   killAtBos(unit, slope * numericMost, numericPart, spec.bosDim);
   units.push_back(std::move(unit));
   if (units.size() > spec.maxUnits)
-    throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) +
-                      " units in one MLP"};
+    throw LookupError{"it needs more than " + std::to_string(spec.maxUnits) + " units in one MLP"};
 }
 
 void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {

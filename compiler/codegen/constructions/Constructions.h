@@ -15,8 +15,8 @@
 //      middle half of the gap). Every unit is switched off at BOS.
 #pragma once
 
-#include "compiler/codegen/plan/Plan.h"
 #include "compiler/codegen/constructions/Scores.h"
+#include "compiler/codegen/plan/Plan.h"
 
 #include <functional>
 #include <optional>

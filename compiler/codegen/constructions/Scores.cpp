@@ -191,8 +191,8 @@ std::vector<Dimension> plainDimensions(const ScoreGroup &g, bool perKey) {
 
 } // namespace
 
-void codegen::buildScores(const std::vector<ScoreGroup> &groups,
-                          const ScoreOptions &options, HeadPlan &head) {
+void codegen::buildScores(const std::vector<ScoreGroup> &groups, const ScoreOptions &options,
+                          HeadPlan &head) {
   double s = options.scale;
   for (const ScoreGroup &g : groups) {
     size_t nq = g.queryReads.size(), nk = g.keyReads.size();

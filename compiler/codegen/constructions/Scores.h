@@ -22,8 +22,8 @@
 //      times fewer nonzeros than the plain form.
 #pragma once
 
-#include "compiler/support/BitMatrix.h"
 #include "compiler/codegen/plan/Plan.h"
+#include "compiler/support/BitMatrix.h"
 
 namespace rasp::codegen {
 

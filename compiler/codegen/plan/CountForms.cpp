@@ -268,14 +268,15 @@ bool CountPlanner::packingSavesALayer(const CountLookup &lookup) const {
   std::vector<int> timeOf(lookup.combinations.size(), 0);
   for (size_t q = 0; q < lookup.combinations.size(); ++q)
     for (const auto &term : lookup.combinations[q].terms) {
-      timeOf[q] = std::max(timeOf[q], layout.block(layout.find(term.first, EncodingKind::Numerical)).time);
+      timeOf[q] =
+          std::max(timeOf[q], layout.block(layout.find(term.first, EncodingKind::Numerical)).time);
       latestTime = std::max(latestTime, timeOf[q]);
     }
   return std::count(timeOf.begin(), timeOf.end(), latestTime) >= 2;
 }
 
 std::optional<std::vector<int64_t>> CountPlanner::tokenSteps(const CountLookup &lookup,
-                                                        const std::vector<int64_t> &weight) {
+                                                             const std::vector<int64_t> &weight) {
   // 1. Every mean's values: maps of constants and of one tokens node, the
   // same for all of them.
   const Node *tokens = nullptr;

@@ -147,8 +147,7 @@ NumericInput packedInput(PlanContext &cx, const Packing &packing, PackedLevels &
   NumericInput numeric;
   numeric.form = packing.form;
   std::sort(levels.packed.begin(), levels.packed.end());
-  levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()),
-                      levels.packed.end());
+  levels.packed.erase(std::unique(levels.packed.begin(), levels.packed.end()), levels.packed.end());
   numeric.levels.assign(levels.packed.begin(), levels.packed.end());
   for (const auto &[p, q] : levels.rational)
     numeric.levels.push_back(static_cast<double>(p) / static_cast<double>(q));
@@ -197,11 +196,11 @@ private:
   int64_t lowest = 0;
 };
 
-CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f,
-                                 const CountLookup &lookup, const Packing &packing,
-                                 const PackedLevels &levels, NumericInput numeric)
-    : spec(cx.lookupSpec()), layout(cx.layout), lookup(lookup), packing(packing),
-      levels(levels), block(f), lowest(packing.lowest()) {
+CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const CountLookup &lookup,
+                                 const Packing &packing, const PackedLevels &levels,
+                                 NumericInput numeric)
+    : spec(cx.lookupSpec()), layout(cx.layout), lookup(lookup), packing(packing), levels(levels),
+      block(f), lowest(packing.lowest()) {
   int indexBlock = -1;
   for (int c : lookup.categorical) {
     if (layout.node(c) == lookup.indices) {
@@ -277,9 +276,9 @@ LinearForm CountLookupSpec::output(const std::vector<int> &combo, int n) {
 
 int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
   size_t combinations = lookup.combinations.size();
-  bool packed = combinations > 1 ||
-                std::any_of(lookup.forms.begin(), lookup.forms.end(),
-                            [](const CountLookup::Form &form) { return form.compare; });
+  bool packed =
+      combinations > 1 || std::any_of(lookup.forms.begin(), lookup.forms.end(),
+                                      [](const CountLookup::Form &form) { return form.compare; });
   // 1, 2. The combinations' means packed into one linear form.
   Packing packing = readCombinations(cx, lookup);
   if (packed && !packingFits(packing, cx.options.maxLen))
@@ -319,8 +318,8 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   for (const CountLookup::Form &packedForm : lookup.forms)
     read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
   const char *how = !lookup.forms[0].over.empty() ? "packed means, one per count"
-                    : combinations > 1                ? "packed means"
-                                                      : "means";
+                    : combinations > 1            ? "packed means"
+                                                  : "means";
   cx.addMlp(f, "'" + x->name + "'",
             "from " + names + read + " (prefix counts, read as " + how + ")", std::move(units));
   return f;

@@ -34,8 +34,8 @@ struct CountForm {
 struct CountLookup {
   struct Form {
     const Node *node = nullptr;
-    size_t combination = 0; ///< Index into `combinations`.
-    int64_t constant = 0;   ///< A count form's constant.
+    size_t combination = 0;            ///< Index into `combinations`.
+    int64_t constant = 0;              ///< A count form's constant.
     std::optional<AtomOpKind> compare; ///< A sign form's comparison.
     /// When not empty, the form's integer is this sum of b times
     /// combination c (the combinations are then the means themselves),

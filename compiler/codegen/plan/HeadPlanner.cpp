@@ -49,8 +49,7 @@ HeadPlanner::Scores HeadPlanner::planScores(const Node *selector) {
   conjuncts(selector, parts);
   // Conjuncts grouped by the blocks they read; a conjunct whose selects
   // read different blocks reads the tuples of them.
-  std::map<std::pair<int, int>, std::pair<std::pair<Side, Side>, std::vector<const Node *>>>
-      groups;
+  std::map<std::pair<int, int>, std::pair<std::pair<Side, Side>, std::vector<const Node *>>> groups;
   Scores scores;
   for (const Node *part : parts) {
     std::vector<const Node *> selects;
@@ -104,8 +103,8 @@ HeadPlanner::Scores HeadPlanner::planScores(const Node *selector) {
     std::string names;
     for (const Node *m : members)
       names += (names.empty() ? "" : ", ") + m->name;
-    scores.lines.push_back("score: [" + names + "] query " + layout.name(pair.first) +
-                           ", key " + layout.name(pair.second));
+    scores.lines.push_back("score: [" + names + "] query " + layout.name(pair.first) + ", key " +
+                           layout.name(pair.second));
     scores.groups.push_back(std::move(g));
   }
   return scores;
@@ -115,15 +114,16 @@ EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
   const std::vector<Atom> &values = cx.valuesOf(x->inputs[1]);
   // Bools are not averaged (the evaluator fails on a mean of several), so
   // a categorical mean is exact wherever the evaluator succeeds.
-  bool numbers = allNumbers(values) && x->constant.isNumber() &&
-                 !std::all_of(values.begin(), values.end(),
-                              [](const Atom &v) { return v.isBool(); });
+  bool numbers =
+      allNumbers(values) && x->constant.isNumber() &&
+      !std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isBool(); });
   if (x->encoding == graph::EncodingHintKind::Categorical)
     return EncodingKind::Categorical;
   if (x->encoding == graph::EncodingHintKind::Numerical) {
     if (!numbers)
-      throw CompileError{x, "'" + x->name + "' is marked numerical, but its values "
-                                             "(or its default) are not all numbers"};
+      throw CompileError{x, "'" + x->name +
+                                "' is marked numerical, but its values "
+                                "(or its default) are not all numbers"};
     return EncodingKind::Numerical;
   }
   return numbers ? EncodingKind::Numerical : EncodingKind::Categorical;
@@ -171,8 +171,7 @@ void HeadPlanner::planHead(const Node *x) {
 
   HeadPlan &head = sharedHead(x->inputs[0], time, scores, groupsCount - 0.5);
   head.description.push_back("writes '" + x->name + "' (" +
-                             (encoding == EncodingKind::Categorical ? "categorical"
-                                                                    : "numerical") +
+                             (encoding == EncodingKind::Categorical ? "categorical" : "numerical") +
                              ") from " + value.what + ", default " + x->constant.repr());
   for (int c = 0; c < feat.width(); ++c) {
     if (columns[c].empty())
@@ -181,7 +180,6 @@ void HeadPlanner::planHead(const Node *x) {
     head.outDims.push_back(feat.firstDim + c);
   }
 }
-
 
 HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores, double bosScore) {
   auto key = std::make_pair(graph::selectorSignature(selector), time);
@@ -215,12 +213,13 @@ void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
   int f = layout.add(x, std::move(raw));
   HeadPlan head;
-  head.description.push_back("selector_width '" + x->name + "': BOS share c/(c+w), c = " +
-                             Atom::real(c).repr());
+  head.description.push_back("selector_width '" + x->name +
+                             "': BOS share c/(c+w), c = " + Atom::real(c).repr());
   for (const std::string &line : scores.lines)
     head.description.push_back(line);
-  buildScores(scores.groups,
-              {cx.scale(), groupsCount + std::log(c) / cx.scale(), layout.oneDim(), layout.bosDim()}, head);
+  buildScores(
+      scores.groups,
+      {cx.scale(), groupsCount + std::log(c) / cx.scale(), layout.oneDim(), layout.bosDim()}, head);
   head.value.push_back({{layout.bosDim(), 1.0}});
   head.outDims.push_back(layout.block(f).firstDim);
   cx.heads[time].push_back(std::move(head));
@@ -245,10 +244,9 @@ HeadPlanner::ValueRead HeadPlanner::readValue(const Node *v, EncodingKind encodi
     }
   }
   int f = sources[0];
-  bool direct = sources.size() == 1 &&
-                (layout.block(f).encoding == EncodingKind::Categorical ||
-                 (layout.block(f).levelsAreValues && layout.node(f) == v &&
-                  encoding == EncodingKind::Numerical));
+  bool direct = sources.size() == 1 && (layout.block(f).encoding == EncodingKind::Categorical ||
+                                        (layout.block(f).levelsAreValues && layout.node(f) == v &&
+                                         encoding == EncodingKind::Numerical));
   if (!direct)
     f = lookups.makeBlock(v, encoding);
   read.time = layout.block(f).time;

@@ -78,8 +78,8 @@ std::vector<std::vector<Atom>> HeadPlanner::sideClasses(const Node *x) {
     for (size_t u = 0; u < others.size(); ++u) {
       const auto &[select, keySide] = uses->second[u];
       for (const Atom &o : *others[u]) {
-        std::optional<bool> holds = keySide ? comparePair(select->cmp, v, o)
-                                            : comparePair(select->cmp, o, v);
+        std::optional<bool> holds =
+            keySide ? comparePair(select->cmp, v, o) : comparePair(select->cmp, o, v);
         signature.push_back(holds ? (*holds ? '1' : '0') : '2');
       }
       signature.push_back('|');
@@ -205,9 +205,8 @@ std::optional<HeadPlanner::IntegerShape> HeadPlanner::integerShape(const Node *x
     double least = values.front().number(), most = values.back().number();
     shape.lo += std::min(k * least, k * most);
     shape.hi += std::max(k * least, k * most);
-    bool integral = std::all_of(values.begin(), values.end(), [](const Atom &v) {
-      return v.number() == std::floor(v.number());
-    });
+    bool integral = std::all_of(values.begin(), values.end(),
+                                [](const Atom &v) { return v.number() == std::floor(v.number()); });
     if (integral && k == std::floor(k))
       continue;
     if (fractional || std::fabs(k) != 1)
@@ -228,8 +227,8 @@ int HeadPlanner::targetClasses(const Node *x) {
   if (cx.sets.has(x))
     return -1;
   std::vector<double> targets = equalityTargets(x);
-  if (targets.empty() || std::any_of(targets.begin(), targets.end(),
-                                     [](double t) { return t != std::floor(t); }))
+  if (targets.empty() ||
+      std::any_of(targets.begin(), targets.end(), [](double t) { return t != std::floor(t); }))
     return -1;
   std::optional<IntegerShape> shape = integerShape(x);
   if (!shape)
@@ -267,8 +266,7 @@ int HeadPlanner::targetClasses(const Node *x) {
   spec.numeric = NumericInput{form->form, levels, cx.noiseOf(levels)};
   spec.output = [&](const std::vector<int> &, int n) {
     auto it = std::find(hit.begin(), hit.end(), levels[n]);
-    int index = it == hit.end() ? static_cast<int>(hit.size())
-                                : static_cast<int>(it - hit.begin());
+    int index = it == hit.end() ? static_cast<int>(hit.size()) : static_cast<int>(it - hit.begin());
     return LinearForm{{layout.block(f).firstDim + index, 1.0}};
   };
   cx.addMlp(f, "'" + layout.block(f).label + "'",
@@ -277,4 +275,3 @@ int HeadPlanner::targetClasses(const Node *x) {
             cx.lookupUnits(x, spec));
   return f;
 }
-

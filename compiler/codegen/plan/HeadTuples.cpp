@@ -12,7 +12,7 @@ using namespace rasp;
 using namespace rasp::codegen;
 
 std::vector<std::vector<int>> HeadPlanner::valueClasses(int f, bool keySide,
-                                                    const std::vector<const Node *> &selects) {
+                                                        const std::vector<const Node *> &selects) {
   // Two values of the block are alike when every select that reads the
   // block on this side decides the same against every value of its other
   // side.
@@ -43,8 +43,8 @@ std::vector<std::vector<int>> HeadPlanner::valueClasses(int f, bool keySide,
 
 std::pair<HeadPlanner::Classes, HeadPlanner::Classes>
 HeadPlanner::formulaClasses(const Node *formula, const std::vector<int> &queryParts,
-                        const std::vector<int> &keyParts,
-                        const std::vector<const Node *> &selects) {
+                            const std::vector<int> &keyParts,
+                            const std::vector<const Node *> &selects) {
   // Every value its own class, on both sides; each side's values counted.
   auto identity = [&](const std::vector<int> &parts, Side &side, size_t &count) {
     side.parts = parts;
@@ -118,7 +118,7 @@ HeadPlanner::formulaClasses(const Node *formula, const std::vector<int> &queryPa
 }
 
 std::vector<LookupInput> HeadPlanner::deepLinearInputs(const std::vector<int> &parts,
-                                                      const std::vector<const Node *> &made) {
+                                                       const std::vector<const Node *> &made) {
   std::vector<LookupInput> inputs;
   auto add = [&](LookupInput in) {
     bool known = std::any_of(inputs.begin(), inputs.end(), [&](const LookupInput &other) {

@@ -47,7 +47,8 @@ bool LookupPlanner::wellSeparated(const Node *x) const {
     return false;
   }
   std::sort(levels.begin(), levels.end());
-  double most = levels.empty() ? 1 : std::max({1.0, std::fabs(levels.front()), std::fabs(levels.back())});
+  double most =
+      levels.empty() ? 1 : std::max({1.0, std::fabs(levels.front()), std::fabs(levels.back())});
   for (size_t i = 1; i < levels.size(); ++i)
     if (levels[i] - levels[i - 1] < 1e-6 * most)
       return false;
@@ -55,7 +56,7 @@ bool LookupPlanner::wellSeparated(const Node *x) const {
 }
 
 void LookupPlanner::splitParts(const Node *y, bool top, const Node *linearRoot,
-                         std::vector<Part> &out) {
+                               std::vector<Part> &out) {
   if (!top) {
     if (layout.best(y, false) >= 0 || y->kind != NodeKind::Map)
       return;
@@ -118,8 +119,9 @@ std::optional<LinearRead> LookupPlanner::linearForm(const Node *x) {
   if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
     f = cx.embedding(x);
   if (f >= 0 && layout.block(f).encoding == EncodingKind::Numerical)
-    return layout.block(f).levelsAreValues ? std::optional<LinearRead>({layout.numericReading(f), layout.block(f).time})
-                            : std::nullopt;
+    return layout.block(f).levelsAreValues
+               ? std::optional<LinearRead>({layout.numericReading(f), layout.block(f).time})
+               : std::nullopt;
   std::vector<int> sources = f >= 0 ? std::vector<int>{f} : cx.sourcesOf(x);
   if (sources.size() == 1 && layout.block(sources[0]).encoding == EncodingKind::Categorical) {
     int s = sources[0];
@@ -136,8 +138,9 @@ std::optional<LinearRead> LookupPlanner::linearForm(const Node *x) {
   }
   if (x->kind == NodeKind::Constant)
     return x->constant.isNumber()
-               ? std::optional<LinearRead>(
-                     {{{layout.oneDim(), x->constant.number()}, {layout.bosDim(), -x->constant.number()}}, 0})
+               ? std::optional<LinearRead>({{{layout.oneDim(), x->constant.number()},
+                                             {layout.bosDim(), -x->constant.number()}},
+                                            0})
                : std::nullopt;
   if (x->kind != NodeKind::Map)
     return std::nullopt;

@@ -1,8 +1,8 @@
 // MLP lookups (LookupPlanner.h): blocks made by a lookup of their inputs,
 // after the input choice of LinearForms.cpp or the prefix counts of
 // CountPlanner.h.
-#include "compiler/codegen/constructions/MapProgram.h"
 #include "compiler/codegen/plan/LookupPlanner.h"
+#include "compiler/codegen/constructions/MapProgram.h"
 #include "compiler/eval/Evaluate.h"
 
 #include <algorithm>
@@ -92,8 +92,7 @@ void LookupPlanner::keepOneNumber(const std::vector<int> &sources) {
     if (b.encoding != EncodingKind::Numerical)
       continue;
     if (kept < 0 || b.time > layout.block(kept).time ||
-        (b.time == layout.block(kept).time &&
-         b.values.size() > layout.block(kept).values.size()))
+        (b.time == layout.block(kept).time && b.values.size() > layout.block(kept).values.size()))
       kept = s;
   }
   for (int s : sources)
@@ -186,8 +185,8 @@ bool LookupPlanner::outputInRunsOf(const Node *x, const LookupInput &number) con
     x = x->inputs[0];
   if (x->kind != NodeKind::Map || x->mapOp != graph::MapOpKind::Atom || x->operands.size() != 2)
     return false;
-  if (x->atomOp != AtomOpKind::Lt && x->atomOp != AtomOpKind::Gt &&
-      x->atomOp != AtomOpKind::Le && x->atomOp != AtomOpKind::Ge)
+  if (x->atomOp != AtomOpKind::Lt && x->atomOp != AtomOpKind::Gt && x->atomOp != AtomOpKind::Le &&
+      x->atomOp != AtomOpKind::Ge)
     return false;
   int reads = 0;
   for (const graph::Operand &operand : x->operands) {
@@ -206,7 +205,7 @@ bool LookupPlanner::outputInRunsOf(const Node *x, const LookupInput &number) con
 }
 
 LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInput> &inputs,
-                                         LookupSpec &spec) const {
+                                                     LookupSpec &spec) const {
   BoundInputs bound;
   for (const LookupInput &in : inputs) {
     if (in.numeric) {
@@ -258,4 +257,3 @@ bool LookupPlanner::splitNumeric(const Node *x) {
     makeBlock(part, EncodingKind::Categorical);
   return !parts.empty();
 }
-

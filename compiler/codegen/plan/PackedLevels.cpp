@@ -24,9 +24,10 @@ int PackedLevels::add(int64_t k, int64_t w) {
   }
   return it->second;
 }
-bool PackedLevels::list(const std::optional<std::vector<int64_t>> &steps, const std::vector<int64_t> &weight,
-          const std::function<std::pair<int64_t, int64_t>(size_t, int64_t)> &range,
-          int64_t maxLen, size_t maxUnits) {
+bool PackedLevels::list(const std::optional<std::vector<int64_t>> &steps,
+                        const std::vector<int64_t> &weight,
+                        const std::function<std::pair<int64_t, int64_t>(size_t, int64_t)> &range,
+                        int64_t maxLen, size_t maxUnits) {
   size_t combinations = weight.size();
   double most = static_cast<double>(maxUnits) * (byWidth ? 50 : 1);
   std::vector<int64_t> sums = {0}, next;

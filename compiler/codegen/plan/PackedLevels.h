@@ -30,7 +30,6 @@ struct PackedLevels {
   /// by width, where only k is kept).
   int add(int64_t k, int64_t w);
 
-
   /// Lists the levels of widths 1..maxLen: at width w, the sums of w of
   /// the tokens' `steps` when they are given, else the box of the
   /// combinations' windows (`range`) packed with `weight`. False past

@@ -83,7 +83,7 @@ struct OutputPlan {
   std::vector<Atom> values;
   std::vector<double> levels; ///< Numerical: values[i] as a number.
   std::vector<int> dims;      ///< Categorical: one per value.
-  LinearForm form;                ///< Numerical: the number read.
+  LinearForm form;            ///< Numerical: the number read.
   int time = 0;
 };
 
@@ -92,7 +92,7 @@ struct ModelPlan {
   int64_t maxLen = 0;
   double scale = 0; ///< The softmax sharpness S built into W_Q.
   int dModel = 0;
-  std::vector<Block> blocks; ///< In residual order.
+  std::vector<Block> blocks;            ///< In residual order.
   std::vector<LinearForm> tokenRows;    ///< Per vocabulary item, then BOS.
   std::vector<LinearForm> positionRows; ///< Positions 0 (BOS) .. maxLen.
   std::vector<LayerPlan> layers;

@@ -14,10 +14,10 @@ bool codegen::allNumbers(const std::vector<Atom> &values) {
   return std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isNumber(); });
 }
 
-
 /// `key CMP query` as a select compares two atoms; nullopt when the
 /// evaluator would fail.
-std::optional<bool> codegen::comparePair(graph::CompareKind cmp, const Atom &key, const Atom &query) {
+std::optional<bool> codegen::comparePair(graph::CompareKind cmp, const Atom &key,
+                                         const Atom &query) {
   if (key.isString() != query.isString()) {
     if (cmp == graph::CompareKind::Eq)
       return false;
@@ -32,7 +32,6 @@ std::optional<bool> codegen::comparePair(graph::CompareKind cmp, const Atom &key
   }
 }
 
-
 double PlanContext::scale() const {
   return 2 * (std::log(static_cast<double>(options.maxLen) + 1) + 14);
 }
@@ -45,7 +44,6 @@ const std::vector<Atom> &PlanContext::valuesOf(const Node *node) const {
   }
 }
 
-
 int PlanContext::embedding(const Node *node) {
   if (int f = layout.find(node, EncodingKind::Categorical); f >= 0)
     return f;
@@ -56,9 +54,8 @@ int PlanContext::embedding(const Node *node) {
   return layout.add(node, std::move(f));
 }
 
-
 void PlanContext::decompose(const Node *x, std::vector<int> &out, bool preferCategorical,
-               std::unordered_set<const Node *> &seen) {
+                            std::unordered_set<const Node *> &seen) {
   if (!seen.insert(x).second)
     return;
   int f = layout.best(x, preferCategorical);
@@ -76,7 +73,6 @@ void PlanContext::decompose(const Node *x, std::vector<int> &out, bool preferCat
     decompose(input, out, preferCategorical, seen);
 }
 
-
 std::vector<int> PlanContext::sourcesOf(const Node *x, bool preferCategorical) {
   std::vector<int> out;
   std::unordered_set<const Node *> seen;
@@ -84,7 +80,6 @@ std::vector<int> PlanContext::sourcesOf(const Node *x, bool preferCategorical) {
   std::sort(out.begin(), out.end());
   return out;
 }
-
 
 std::optional<Atom> PlanContext::evaluate(const Node *x, const Binding &binding) {
   std::vector<const Node *> nodes;
@@ -96,7 +91,6 @@ std::optional<Atom> PlanContext::evaluate(const Node *x, const Binding &binding)
   return MapProgram(x, nodes).run(values);
 }
 
-
 LookupSpec PlanContext::lookupSpec() const {
   LookupSpec spec;
   spec.oneDim = layout.oneDim();
@@ -105,13 +99,11 @@ LookupSpec PlanContext::lookupSpec() const {
   return spec;
 }
 
-
 int PlanContext::numericCount(const std::vector<int> &sources) const {
   return static_cast<int>(std::count_if(sources.begin(), sources.end(), [&](int f) {
     return layout.block(f).encoding == EncodingKind::Numerical;
   }));
 }
-
 
 std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec &spec) const {
   try {
@@ -122,7 +114,6 @@ std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec
   }
 }
 
-
 Block PlanContext::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {
   Block out;
   out.label = x->name;
@@ -130,14 +121,14 @@ Block PlanContext::blockOf(const Node *x, EncodingKind encoding, std::vector<Ato
   out.values = std::move(values);
   if (encoding == EncodingKind::Numerical) {
     if (!allNumbers(out.values))
-      throw CompileError{x, "'" + x->name + "' cannot be numerical: its values are "
-                                             "not all numbers"};
+      throw CompileError{x, "'" + x->name +
+                                "' cannot be numerical: its values are "
+                                "not all numbers"};
     for (const Atom &v : out.values)
       out.levels.push_back(v.number());
   }
   return out;
 }
-
 
 double PlanContext::noiseOf(const std::vector<double> &levels) const {
   double most = 1;
@@ -146,9 +137,8 @@ double PlanContext::noiseOf(const std::vector<double> &levels) const {
   return most * (1e-6 + static_cast<double>(options.maxLen + 1) * 6e-8);
 }
 
-
 std::vector<std::vector<int>> codegen::meet(const std::vector<std::vector<int>> &a,
-                                           const std::vector<std::vector<int>> &b) {
+                                            const std::vector<std::vector<int>> &b) {
   std::map<int, size_t> classInB;
   for (size_t c = 0; c < b.size(); ++c)
     for (int v : b[c])
@@ -166,7 +156,6 @@ std::vector<std::vector<int>> codegen::meet(const std::vector<std::vector<int>> 
   std::sort(out.begin(), out.end());
   return out;
 }
-
 
 void PlanContext::addMlp(int f, const std::string &what, const std::string &from,
                          std::vector<HiddenUnit> units) {

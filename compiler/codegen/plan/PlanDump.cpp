@@ -32,8 +32,8 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
   out << "plan: max_len " << plan.maxLen << ", vocab {";
   for (size_t i = 0; i < plan.vocab.size(); ++i)
     out << (i ? ", " : "") << plan.vocab[i].repr();
-  out << "}, " << plan.layers.size() << " layers, d_model " << plan.dModel
-      << ", softmax scale " << llvm::format("%.3f", plan.scale) << "\n";
+  out << "}, " << plan.layers.size() << " layers, d_model " << plan.dModel << ", softmax scale "
+      << llvm::format("%.3f", plan.scale) << "\n";
   out << "residual:\n";
   for (const Block &f : plan.blocks) {
     out << "  [" << f.firstDim;
@@ -54,8 +54,8 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
         << hiddenWidth(layer) << "\n";
     for (size_t h = 0; h < layer.heads.size(); ++h) {
       const HeadPlan &head = layer.heads[h];
-      out << "  head " << h << " (d_head " << head.query.size() << ", d_value "
-          << head.value.size() << ")";
+      out << "  head " << h << " (d_head " << head.query.size() << ", d_value " << head.value.size()
+          << ")";
       for (size_t i = 0; i < head.description.size(); ++i)
         out << (i ? "\n    " : ": ") << head.description[i];
       out << "\n";

@@ -21,8 +21,9 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   if (root->isSelector())
     throw CompileError{root, "'" + root->name + "' is a selector; compile an s-op"};
   if (cx.sets.has(root) && cx.sets.at(root).empty())
-    throw CompileError{root, "'" + root->name + "' has no value on any input of this "
-                             "vocabulary and max_len: the evaluator fails on every one"};
+    throw CompileError{root, "'" + root->name +
+                                 "' has no value on any input of this "
+                                 "vocabulary and max_len: the evaluator fails on every one"};
   OutputPlan out;
   out.label = root->name;
   bool numerical = root->encoding == graph::EncodingHintKind::Numerical;
@@ -39,8 +40,9 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
     if (!read || cx.sets.has(root)) {
       out.values = cx.valuesOf(root);
       if (!allNumbers(out.values))
-        throw CompileError{root, "'" + root->name + "' is marked numerical, but its "
-                                                     "values are not all numbers"};
+        throw CompileError{root, "'" + root->name +
+                                     "' is marked numerical, but its "
+                                     "values are not all numbers"};
       for (const Atom &v : out.values)
         out.levels.push_back(v.number());
     }
@@ -60,7 +62,6 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   out.time = layout.block(f).time;
   return out;
 }
-
 
 /// The layers from the heads and MLP blocks by time, and the embeddings.
 void finish(PlanContext &cx, ModelPlan &plan) {
@@ -112,8 +113,7 @@ void finish(PlanContext &cx, ModelPlan &plan) {
 
 } // namespace
 
-ModelPlan codegen::planModel(const Node *root, const ValueSets &sets,
-                             const PlanOptions &options) {
+ModelPlan codegen::planModel(const Node *root, const ValueSets &sets, const PlanOptions &options) {
   PlanContext cx(sets, options);
   CountPlanner counts(cx);
   LookupPlanner lookups(cx, counts);

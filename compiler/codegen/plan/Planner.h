@@ -37,7 +37,6 @@ struct CompileError {
   std::string message;
 };
 
-ModelPlan planModel(const graph::Node *root, const ValueSets &sets,
-                    const PlanOptions &options);
+ModelPlan planModel(const graph::Node *root, const ValueSets &sets, const PlanOptions &options);
 
 } // namespace rasp::codegen

@@ -59,12 +59,24 @@ void compareNumbers(BitMatrix &table, graph::CompareKind kind,
   };
   std::vector<Number> q = numbers(queryAtoms), k = numbers(keyAtoms);
   switch (kind) {
-  case graph::CompareKind::Eq: fillNumbers(table, q, k, std::equal_to<>()); break;
-  case graph::CompareKind::Ne: fillNumbers(table, q, k, std::not_equal_to<>()); break;
-  case graph::CompareKind::Lt: fillNumbers(table, q, k, std::less<>()); break;
-  case graph::CompareKind::Gt: fillNumbers(table, q, k, std::greater<>()); break;
-  case graph::CompareKind::Le: fillNumbers(table, q, k, std::less_equal<>()); break;
-  case graph::CompareKind::Ge: fillNumbers(table, q, k, std::greater_equal<>()); break;
+  case graph::CompareKind::Eq:
+    fillNumbers(table, q, k, std::equal_to<>());
+    break;
+  case graph::CompareKind::Ne:
+    fillNumbers(table, q, k, std::not_equal_to<>());
+    break;
+  case graph::CompareKind::Lt:
+    fillNumbers(table, q, k, std::less<>());
+    break;
+  case graph::CompareKind::Gt:
+    fillNumbers(table, q, k, std::greater<>());
+    break;
+  case graph::CompareKind::Le:
+    fillNumbers(table, q, k, std::less_equal<>());
+    break;
+  case graph::CompareKind::Ge:
+    fillNumbers(table, q, k, std::greater_equal<>());
+    break;
   }
 }
 
@@ -100,15 +112,14 @@ const BitMatrix &HeadPlanner::selectTable(const Node *select) {
 }
 
 HeadPlanner::Formula HeadPlanner::flatten(const std::vector<const Node *> &members, const Side &qs,
-                                  size_t qCount, const Side &ks, size_t kCount) {
+                                          size_t qCount, const Side &ks, size_t kCount) {
   Formula formula;
   // Per block read on a side: the block's value index at each side index.
   std::map<std::pair<bool, int>, size_t> componentsOf;
   auto components = [&](bool keySide, int f) -> const std::vector<int> * {
     if (f < 0)
       return nullptr;
-    auto [it, added] = componentsOf.emplace(std::make_pair(keySide, f),
-                                            formula.components.size());
+    auto [it, added] = componentsOf.emplace(std::make_pair(keySide, f), formula.components.size());
     if (added) {
       const Side &side = keySide ? ks : qs;
       std::vector<int> values(keySide ? kCount : qCount);

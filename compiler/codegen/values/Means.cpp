@@ -15,8 +15,8 @@ using graph::NodeKind;
 
 void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int64_t maxLen,
                           size_t limit, const std::function<void(const Atom &)> &add) {
-  bool integral = std::all_of(values.begin(), values.end(),
-                              [](const Atom &v) { return v.isIntegral(); });
+  bool integral =
+      std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isIntegral(); });
   // (front and back are the smallest and largest: the set is sorted.)
   int64_t lo = integral ? values.front().integral() : 0;
   int64_t hi = integral ? values.back().integral() : 0;
@@ -39,8 +39,8 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       sums = std::move(next);
       for (size_t s = 0; s < sums.size(); ++s)
         if (sums[s])
-          add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) *
-                                1.0 / static_cast<double>(w)));
+          add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
+                         static_cast<double>(w)));
     }
     return;
   }
@@ -54,8 +54,7 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       for (double b : base) {
         next.insert(s + b);
         if (next.size() > limit)
-          throw ValueSetError{node, "the means of '" + node->name +
-                                        "' take more than " +
+          throw ValueSetError{node, "the means of '" + node->name + "' take more than " +
                                         std::to_string(limit) +
                                         " values; lower max_len, or restructure "
                                         "the program"};
@@ -177,9 +176,9 @@ bool codegen::linearLeaves(const Node *node, std::vector<const Node *> &aggregat
 }
 
 bool codegen::forEachLinearMean(const Node *node, const std::vector<const Node *> &aggregates,
-                               const std::vector<const std::vector<Atom> *> &values,
-                               int64_t maxLen, size_t limit,
-                               const std::function<void(const Atom &)> &add) {
+                                const std::vector<const std::vector<Atom> *> &values,
+                                int64_t maxLen, size_t limit,
+                                const std::function<void(const Atom &)> &add) {
   for (const std::vector<Atom> *set : values)
     for (const Atom &v : *set)
       if (!v.isIntegral() || std::llabs(v.integral()) > 1'000'000)
@@ -244,4 +243,3 @@ bool codegen::forEachLinearMean(const Node *node, const std::vector<const Node *
   }
   return true;
 }
-

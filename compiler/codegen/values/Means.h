@@ -16,9 +16,8 @@ namespace rasp::codegen {
 /// sorted ascending), repetition allowed; integers in a small range are
 /// summed exactly over flags. Throws a ValueSetError naming `node` past
 /// `limit` distinct sums.
-void forEachMean(const graph::Node *node, const std::vector<Atom> &values,
-                 int64_t maxLen, size_t limit,
-                 const std::function<void(const Atom &)> &add);
+void forEachMean(const graph::Node *node, const std::vector<Atom> &values, int64_t maxLen,
+                 size_t limit, const std::function<void(const Atom &)> &add);
 
 /// The integer values of `node` at positions 0..maxLen-1 when it is a map
 /// chain of the indices alone (constants aside); positions where it fails
@@ -43,8 +42,7 @@ bool linearLeaves(const graph::Node *node, std::vector<const graph::Node *> &agg
 /// each result. False, having added nothing, when a value is not a small
 /// integer or the enumeration passes 16 x `limit`.
 bool forEachLinearMean(const graph::Node *node, const std::vector<const graph::Node *> &aggregates,
-                       const std::vector<const std::vector<Atom> *> &values,
-                       int64_t maxLen, size_t limit,
-                       const std::function<void(const Atom &)> &add);
+                       const std::vector<const std::vector<Atom> *> &values, int64_t maxLen,
+                       size_t limit, const std::function<void(const Atom &)> &add);
 
 } // namespace rasp::codegen

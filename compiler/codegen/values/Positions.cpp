@@ -73,8 +73,7 @@ bool codegen::differsAtEveryPosition(const Node *node, const NodeTest &finite) {
     return (operandIs(0, true) && operandIs(1, false)) ||
            (operandIs(0, false) && operandIs(1, true));
   case AtomOpKind::Mul:
-    return (operandIs(0, true) && nonzeroConstant(1)) ||
-           (nonzeroConstant(0) && operandIs(1, true));
+    return (operandIs(0, true) && nonzeroConstant(1)) || (nonzeroConstant(0) && operandIs(1, true));
   default:
     return false;
   }
@@ -92,4 +91,3 @@ bool codegen::selectsAtMostOne(const Node *selector, const NodeTest &finite) {
            selectsAtMostOne(selector->inputs[1], finite);
   return false;
 }
-

@@ -33,8 +33,8 @@ const Node *codegen::prefixCountMean(const Node *y, int64_t maxLen, const Node *
     return nullptr;
   const Node *z = y->inputs[0];
   if (z->kind != NodeKind::Map || z->mapOp != graph::MapOpKind::Atom ||
-      z->atomOp != AtomOpKind::Mul || z->operands.size() != 2 ||
-      z->operands[0].input < 0 || z->operands[1].input < 0)
+      z->atomOp != AtomOpKind::Mul || z->operands.size() != 2 || z->operands[0].input < 0 ||
+      z->operands[1].input < 0)
     return nullptr;
   for (int side = 0; side < 2; ++side) {
     const Node *mean = z->inputs[z->operands[side].input];

@@ -7,12 +7,12 @@
 #include "compiler/codegen/values/Positions.h"
 #include "compiler/codegen/values/PrefixCount.h"
 
-#include "compiler/eval/Evaluate.h"
 #include "compiler/atom/Atom.h"
+#include "compiler/eval/Evaluate.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cassert>
+#include <cmath>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -77,8 +77,8 @@ std::vector<Atom> Builder::compute(const Node *node) {
       try {
         out.insert(eval::convertToken(node, item));
       } catch (const eval::EvalError &e) {
-        throw ValueSetError{node, "the vocabulary does not suit '" + node->name +
-                                      "': " + e.message};
+        throw ValueSetError{node,
+                            "the vocabulary does not suit '" + node->name + "': " + e.message};
       }
     }
     break;
@@ -147,16 +147,14 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   auto finite = [&](const Node *shift) {
     ensure(shift);
     auto it = sets.find(shift);
-    return it != sets.end() &&
-           std::all_of(it->second.begin(), it->second.end(), [](const Atom &v) {
+    return it != sets.end() && std::all_of(it->second.begin(), it->second.end(), [](const Atom &v) {
              return v.isNumber() && std::isfinite(v.number());
            });
   };
   if (selectsAtMostOne(node->inputs[0], finite))
     return; // One value or the default, never a mean of several.
-  bool numbers = !values.empty() &&
-                 std::all_of(values.begin(), values.end(),
-                             [](const Atom &v) { return v.isNumber(); });
+  bool numbers = !values.empty() && std::all_of(values.begin(), values.end(),
+                                                [](const Atom &v) { return v.isNumber(); });
   if (!numbers)
     return; // Averaging non-numbers fails in the evaluator.
   // Values fixed per position: a selection takes each at most once.
@@ -166,7 +164,6 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   forEachMean(node, values, options.maxLen, options.limit,
               [&](const Atom &mean) { out.insert(mean); });
 }
-
 
 const std::vector<Atom> &ValueSets::at(const Node *node) const {
   if (auto it = known.find(node); it != known.end())

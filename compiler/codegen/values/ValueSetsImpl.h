@@ -3,8 +3,8 @@
 // compiler's interface (that is ValueSets.h).
 #pragma once
 
-#include "compiler/codegen/values/ValueSets.h"
 #include "compiler/atom/Atom.h"
+#include "compiler/codegen/values/ValueSets.h"
 
 #include <algorithm>
 #include <string>
@@ -26,8 +26,8 @@ public:
     if (seen.insert(atom).second) {
       order.push_back(atom);
       if (order.size() > limit)
-        throw ValueSetError{node, "the value set of '" + node->name +
-                                      "' has more than " + std::to_string(limit) +
+        throw ValueSetError{node, "the value set of '" + node->name + "' has more than " +
+                                      std::to_string(limit) +
                                       " values; lower max_len, or restructure the "
                                       "program so that fewer values reach it"};
     }
@@ -54,8 +54,7 @@ private:
 /// Computes value sets: maps in ValueSetMaps.cpp, the rest in ValueSets.cpp.
 class Builder {
 public:
-  Builder(const ValueSetOptions &options,
-          std::unordered_map<const Node *, std::vector<Atom>> &sets,
+  Builder(const ValueSetOptions &options, std::unordered_map<const Node *, std::vector<Atom>> &sets,
           std::unordered_map<const Node *, ValueSetError> &unknown)
       : options(options), sets(sets), unknown(unknown) {}
 

@@ -143,9 +143,13 @@ const SelectorMatrix &Evaluator::selector(const Node *node) {
 }
 
 void Evaluator::evaluateAll(const Node *root) {
-  for (const Node *node : graph::topologicalOrder(root))
-    if (!sequences.count(node) && !selectors.count(node))
-      evaluateOne(node);
+  // An evaluated node's inputs are all evaluated: the walk stops there, so
+  // that a long session (the REPL's examples) pays for new nodes only.
+  auto evaluated = [this](const Node *node) {
+    return sequences.count(node) || selectors.count(node);
+  };
+  for (const Node *node : graph::topologicalOrder(root, evaluated))
+    evaluateOne(node);
 }
 
 void Evaluator::evaluateOne(const Node *node) {

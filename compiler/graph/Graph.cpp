@@ -53,15 +53,22 @@ std::string graph::selectorSignature(const Node *sel) {
 }
 
 std::vector<const Node *> graph::topologicalOrder(const Node *root) {
+  return topologicalOrder(root, [](const Node *) { return false; });
+}
+
+std::vector<const Node *> graph::topologicalOrder(const Node *root,
+                                                  const std::function<bool(const Node *)> &skip) {
   // Iterative post-order: graphs can be far deeper than the stack.
   std::vector<const Node *> order;
+  if (skip(root))
+    return order;
   std::unordered_set<const Node *> seen{root};
   std::vector<std::pair<const Node *, size_t>> stack{{root, 0}};
   while (!stack.empty()) {
     auto &[node, next] = stack.back();
     if (next < node->inputs.size()) {
       const Node *input = node->inputs[next++];
-      if (seen.insert(input).second)
+      if (seen.insert(input).second && !skip(input))
         stack.push_back({input, 0});
       continue;
     }

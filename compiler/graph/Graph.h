@@ -123,6 +123,12 @@ std::string selectorSignature(const Node *selector);
 
 /// Every node that `root` depends on, and `root`, inputs before users.
 std::vector<const Node *> topologicalOrder(const Node *root);
+/// The same without the nodes `skip` accepts and all that only they reach
+/// (their inputs are not visited): the same order as topologicalOrder's
+/// for the rest when `skip` accepts whole subgraphs, in time proportional
+/// to what is listed (an evaluator's nodes not evaluated yet).
+std::vector<const Node *> topologicalOrder(const Node *root,
+                                           const std::function<bool(const Node *)> &skip);
 
 /// A deterministic text dump of the graph below `root` (`--emit=graph`),
 /// inputs first: `%id = kind operands  ; name @where`, where `where`

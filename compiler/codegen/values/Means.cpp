@@ -142,37 +142,78 @@ bool codegen::forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t max
   return true;
 }
 
-bool codegen::linearLeaves(const Node *node, std::vector<const Node *> &aggregates) {
-  if (node->kind == NodeKind::Constant)
-    return node->constant.isNumber();
-  if (node->kind == NodeKind::Aggregate) {
-    if (std::find(aggregates.begin(), aggregates.end(), node) == aggregates.end())
-      aggregates.push_back(node);
-    return true;
-  }
+namespace {
+
+/// A map that a linear chain may hold: unary + and -, +, -, * and /.
+bool linearMap(const Node *node) {
   if (node->kind != NodeKind::Map)
     return false;
-  bool unary = node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus;
-  bool additive = node->mapOp == graph::MapOpKind::Atom &&
-                  (node->atomOp == AtomOpKind::Add || node->atomOp == AtomOpKind::Sub);
+  if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus)
+    return true;
+  return node->mapOp == graph::MapOpKind::Atom &&
+         (node->atomOp == AtomOpKind::Add || node->atomOp == AtomOpKind::Sub ||
+          node->atomOp == AtomOpKind::Mul || node->atomOp == AtomOpKind::Div);
+}
+
+} // namespace
+
+const std::vector<const Node *> *LinearLeaves::of(const Node *node) {
+  // Operands first, without recursion (chains can be long): a node is
+  // combined once every map operand below it is known.
+  std::vector<std::pair<const Node *, bool>> stack = {{node, false}};
+  while (!stack.empty()) {
+    auto [x, expanded] = stack.back();
+    if (known.count(x)) {
+      stack.pop_back();
+      continue;
+    }
+    if (!expanded && linearMap(x)) {
+      stack.back().second = true;
+      for (const Node *input : x->inputs)
+        if (!known.count(input))
+          stack.push_back({input, false});
+      continue;
+    }
+    stack.pop_back();
+    known.emplace(x, combine(x));
+  }
+  const auto &answer = known.at(node);
+  return answer ? &*answer : nullptr;
+}
+
+std::optional<std::vector<const Node *>> LinearLeaves::combine(const Node *node) {
+  using Leaves = std::vector<const Node *>;
+  if (node->kind == NodeKind::Constant)
+    return node->constant.isNumber() ? std::optional<Leaves>(Leaves{}) : std::nullopt;
+  if (node->kind == NodeKind::Aggregate)
+    return Leaves{node};
+  if (node->kind != NodeKind::Map)
+    return std::nullopt;
+  if (!linearMap(node))
+    return std::nullopt;
   bool scaled = node->mapOp == graph::MapOpKind::Atom &&
                 (node->atomOp == AtomOpKind::Mul || node->atomOp == AtomOpKind::Div);
-  if (!unary && !additive && !scaled)
-    return false;
+  Leaves out;
   int variable = 0;
   for (const graph::Operand &operand : node->operands) {
     if (operand.input < 0) {
       if (!operand.constant.isNumber())
-        return false;
+        return std::nullopt;
       continue;
     }
     const Node *input = node->inputs[operand.input];
     if (input->kind != NodeKind::Constant)
       ++variable;
-    if (!linearLeaves(input, aggregates))
-      return false;
+    const std::optional<Leaves> &below = known.at(input);
+    if (!below)
+      return std::nullopt;
+    for (const Node *aggregate : *below)
+      if (std::find(out.begin(), out.end(), aggregate) == out.end())
+        out.push_back(aggregate);
   }
-  return !scaled || variable <= 1;
+  if (scaled && variable > 1)
+    return std::nullopt;
+  return out;
 }
 
 bool codegen::forEachLinearMean(const Node *node, const std::vector<const Node *> &aggregates,

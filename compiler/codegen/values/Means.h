@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <unordered_map>
 
 namespace rasp::codegen {
 
@@ -32,9 +33,21 @@ std::optional<std::vector<int64_t>> valuesByIndex(const graph::Node *node, int64
 bool forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
                        const std::function<void(const Atom &)> &add);
 
-/// Collects the aggregates of a linear map chain (sums, differences,
-/// constant multiples); false if the chain is anything else.
-bool linearLeaves(const graph::Node *node, std::vector<const graph::Node *> &aggregates);
+/// The aggregates of linear map chains (sums, differences, constant
+/// multiples), each node's answer kept, so that the nodes of a chain of n
+/// maps cost O(n) in all, not O(n^2).
+class LinearLeaves {
+public:
+  /// The aggregates below `node`, in the order a depth-first walk of its
+  /// operands first meets them; null when `node` is not such a chain.
+  const std::vector<const graph::Node *> *of(const graph::Node *node);
+
+private:
+  /// Computes `node`'s answer from its operands' (all known).
+  std::optional<std::vector<const graph::Node *>> combine(const graph::Node *node);
+
+  std::unordered_map<const graph::Node *, std::optional<std::vector<const graph::Node *>>> known;
+};
 
 /// `node`, a linear chain over `aggregates` (means over equal selectors, so
 /// that every one divides by the same count w), at every w-fold sum of each

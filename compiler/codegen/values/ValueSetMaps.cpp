@@ -43,42 +43,59 @@ bool Builder::boolOrIndicator(const Node *node, AtomSet &out) {
   return boolean;
 }
 
-double Builder::combinations(const std::vector<const Node *> &nodes) const {
+double Builder::combinations(const std::vector<const Node *> &nodes) {
   double product = 1;
   for (const Node *n : nodes) {
     auto it = sets.find(n);
+    if (it == sets.end() && !unknown.count(n))
+      memo.missing.insert(n); // (Unknown sets stay unknown.)
     product *= it == sets.end() ? HUGE_VAL : static_cast<double>(it->second.size());
   }
   return product;
 }
 
-std::vector<const Node *> Builder::cheapestCut(const Node *node) const {
+std::vector<const Node *> Builder::cheapestCut(const Node *node) {
   std::vector<const Node *> cut;
+  for (const Node *input : node->inputs)
+    if (std::find(cut.begin(), cut.end(), input) == cut.end())
+      cut.push_back(input);
+  // Each step depends on the cut alone: a cut met before (another map's,
+  // below this one in a chain) has its answer already.
+  std::vector<std::vector<const Node *>> passed;
+  while (true) {
+    if (auto known = memo.cuts.find(cut); known != memo.cuts.end()) {
+      cut = known->second;
+      break;
+    }
+    passed.push_back(cut);
+    std::optional<std::vector<const Node *>> next = cheaperCut(cut);
+    if (!next)
+      break;
+    cut = std::move(*next);
+  }
+  for (std::vector<const Node *> &state : passed)
+    memo.cuts.emplace(std::move(state), cut);
+  return cut;
+}
+
+std::optional<std::vector<const Node *>> Builder::cheaperCut(const std::vector<const Node *> &cut) {
   auto addUnique = [](std::vector<const Node *> &list, const Node *n) {
     if (std::find(list.begin(), list.end(), n) == list.end())
       list.push_back(n);
   };
-  for (const Node *input : node->inputs)
-    addUnique(cut, input);
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    for (size_t i = 0; i < cut.size() && !changed; ++i) {
-      if (cut[i]->kind != NodeKind::Map)
-        continue;
-      std::vector<const Node *> candidate;
-      for (size_t j = 0; j < cut.size(); ++j)
-        if (j != i)
-          addUnique(candidate, cut[j]);
-      for (const Node *input : cut[i]->inputs)
-        addUnique(candidate, input);
-      if (combinations(candidate) <= combinations(cut)) {
-        cut = std::move(candidate);
-        changed = true;
-      }
-    }
+  for (size_t i = 0; i < cut.size(); ++i) {
+    if (cut[i]->kind != NodeKind::Map)
+      continue;
+    std::vector<const Node *> candidate;
+    for (size_t j = 0; j < cut.size(); ++j)
+      if (j != i)
+        addUnique(candidate, cut[j]);
+    for (const Node *input : cut[i]->inputs)
+      addUnique(candidate, input);
+    if (combinations(candidate) <= combinations(cut))
+      return candidate;
   }
-  return cut;
+  return std::nullopt;
 }
 
 void Builder::mapOverCut(const Node *node, const std::vector<const Node *> &cut, AtomSet &out) {
@@ -102,9 +119,10 @@ void Builder::mapOverCut(const Node *node, const std::vector<const Node *> &cut,
 }
 
 bool Builder::linearMeans(const Node *node, AtomSet &out) {
-  std::vector<const Node *> aggregates;
-  if (!linearLeaves(node, aggregates) || aggregates.size() < 2)
+  const std::vector<const Node *> *leaves = memo.linear.of(node);
+  if (!leaves || leaves->size() < 2)
     return false;
+  const std::vector<const Node *> &aggregates = *leaves;
   std::string selector = graph::selectorSignature(aggregates[0]->inputs[0]);
   std::vector<const std::vector<Atom> *> values;
   for (const Node *a : aggregates) {

@@ -64,6 +64,10 @@ void Builder::finish(const Node *node) {
   }
   try {
     sets[node] = compute(node);
+    if (memo.missing.count(node)) { // Cuts counted without this set are stale.
+      memo.cuts.clear();
+      memo.missing.clear();
+    }
   } catch (const ValueSetError &e) {
     unknown.emplace(node, e);
   }
@@ -165,11 +169,17 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
               [&](const Atom &mean) { out.insert(mean); });
 }
 
+detail::BuilderMemo &ValueSets::builderMemo() const {
+  if (!memo.memo)
+    memo.memo = std::make_shared<detail::BuilderMemo>();
+  return *memo.memo;
+}
+
 const std::vector<Atom> &ValueSets::at(const Node *node) const {
   if (auto it = known.find(node); it != known.end())
     return it->second;
   if (!unknown.count(node))
-    Builder(options, known, unknown).ensure(node);
+    Builder(options, known, unknown, builderMemo()).ensure(node);
   if (auto it = known.find(node); it != known.end())
     return it->second;
   throw unknown.at(node);
@@ -187,7 +197,7 @@ bool ValueSets::has(const Node *node) const {
 void ValueSets::computeAll(const Node *root) const {
   for (const Node *node : graph::topologicalOrder(root))
     if (!node->isSelector())
-      Builder(options, known, unknown).ensure(node);
+      Builder(options, known, unknown, builderMemo()).ensure(node);
 }
 
 ValueSets codegen::lazyValueSets(const Node *root, const ValueSetOptions &options) {

@@ -37,11 +37,30 @@
 
 #include "compiler/graph/Graph.h"
 
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 namespace rasp::codegen {
+
+namespace detail {
+struct BuilderMemo;
+
+/// The memo of one ValueSets: a copy starts without one, since its sets
+/// may go on to differ from the original's.
+struct BuilderMemoHolder {
+  std::shared_ptr<BuilderMemo> memo;
+  BuilderMemoHolder() = default;
+  BuilderMemoHolder(const BuilderMemoHolder &) {}
+  BuilderMemoHolder(BuilderMemoHolder &&) = default;
+  BuilderMemoHolder &operator=(const BuilderMemoHolder &) {
+    memo.reset();
+    return *this;
+  }
+  BuilderMemoHolder &operator=(BuilderMemoHolder &&) = default;
+};
+} // namespace detail
 
 struct ValueSetOptions {
   std::vector<Atom> vocab;
@@ -65,6 +84,9 @@ struct ValueSets {
   /// The s-ops whose set could not be computed, and why (the error names
   /// the s-op where it started).
   mutable std::unordered_map<const graph::Node *, ValueSetError> unknown;
+  /// What computing the sets learns about the graph on the way (made on
+  /// first use).
+  mutable detail::BuilderMemoHolder memo;
 
   /// The set of `node`; throws ValueSetError when it is unknown.
   const std::vector<Atom> &at(const graph::Node *node) const;
@@ -72,6 +94,9 @@ struct ValueSets {
   bool has(const graph::Node *node) const;
   /// Computes the set of every s-op below `root` (for a full dump).
   void computeAll(const graph::Node *root) const;
+
+private:
+  detail::BuilderMemo &builderMemo() const;
 };
 
 /// The value sets of `root` and every s-op below it, none computed yet: each

@@ -4,9 +4,11 @@
 #pragma once
 
 #include "compiler/atom/Atom.h"
+#include "compiler/codegen/values/Means.h"
 #include "compiler/codegen/values/ValueSets.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -51,12 +53,32 @@ private:
   std::vector<Atom> order;
 };
 
+/// What the builders of one ValueSets keep between the sets they compute,
+/// so that the nodes of a chain of n maps cost O(n) in all, not O(n^2).
+struct BuilderMemo {
+  LinearLeaves linear;
+  struct CutHash {
+    size_t operator()(const std::vector<const Node *> &cut) const {
+      size_t h = cut.size();
+      for (const Node *n : cut)
+        h = h * 1000003 ^ std::hash<const Node *>()(n);
+      return h;
+    }
+  };
+  /// cheapestCut's answer from each cut it passed through on the way: its
+  /// steps depend on that cut and the sets alone.
+  std::unordered_map<std::vector<const Node *>, std::vector<const Node *>, CutHash> cuts;
+  /// The nodes whose sets were missing when combinations were counted:
+  /// when one of them gets its set, the cuts are forgotten.
+  std::unordered_set<const Node *> missing;
+};
+
 /// Computes value sets: maps in ValueSetMaps.cpp, the rest in ValueSets.cpp.
 class Builder {
 public:
   Builder(const ValueSetOptions &options, std::unordered_map<const Node *, std::vector<Atom>> &sets,
-          std::unordered_map<const Node *, ValueSetError> &unknown)
-      : options(options), sets(sets), unknown(unknown) {}
+          std::unordered_map<const Node *, ValueSetError> &unknown, BuilderMemo &memo)
+      : options(options), sets(sets), unknown(unknown), memo(memo) {}
 
   /// Computes the set of `root` and of what it needs below it, inputs
   /// first (without recursion: map chains can be long).
@@ -87,13 +109,16 @@ private:
   static bool boolOrIndicator(const Node *node, AtomSet &out);
 
   /// Combinations of the nodes' values (infinite if one is unknown).
-  double combinations(const std::vector<const Node *> &nodes) const;
+  double combinations(const std::vector<const Node *> &nodes);
 
   /// The nodes below a map whose values determine it, with the fewest
   /// combinations: starting from its inputs, a map in the cut is replaced by
   /// its own inputs while that does not add combinations (so `t if t < 10
   /// else t - 10` is enumerated over t alone, not over three sets).
-  std::vector<const Node *> cheapestCut(const Node *node) const;
+  std::vector<const Node *> cheapestCut(const Node *node);
+  /// One step of that: the cut with its first map that can be replaced
+  /// replaced, or nothing.
+  std::optional<std::vector<const Node *>> cheaperCut(const std::vector<const Node *> &cut);
 
   /// The map's values over every combination of the cut's values.
   void mapOverCut(const Node *node, const std::vector<const Node *> &cut, AtomSet &out);
@@ -109,6 +134,7 @@ private:
   const ValueSetOptions &options;
   std::unordered_map<const Node *, std::vector<Atom>> &sets;
   std::unordered_map<const Node *, ValueSetError> &unknown;
+  BuilderMemo &memo;
   std::unordered_map<const Node *, const Node *> prefixCounts;
 };
 

@@ -7,13 +7,42 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
+#include <exception>
+#include <functional>
+#include <unordered_map>
+
+#include <pthread.h>
 
 using namespace rasp;
 using namespace rasp::codegen;
 
 namespace {
+
+/// The stack the stages run on (reserved, and touched only as deep as it
+/// goes). The passes recurse along chains of s-ops: chains of 100,000 maps
+/// take under 32 MiB, so this holds the longest chain the depth budget
+/// lets through four times over.
+constexpr size_t StackBytes = size_t(512) << 20;
+
+/// Refuses a graph whose longest chain of nodes below `root` (counting
+/// both) passes `maxDepth`: the stages would recurse past their stack.
+void checkDepth(const graph::Node *root, size_t maxDepth) {
+  std::unordered_map<const graph::Node *, size_t> depth;
+  size_t deepest = 0;
+  for (const graph::Node *node : graph::topologicalOrder(root)) {
+    size_t d = 1;
+    for (const graph::Node *input : node->inputs)
+      d = std::max(d, depth.at(input) + 1);
+    deepest = std::max(deepest, depth[node] = d);
+  }
+  if (deepest > maxDepth)
+    throw CompileError{
+        root, "'" + root->name + "' is computed through a chain of " + std::to_string(deepest) +
+                  " s-ops and selectors, more than the budget of " + std::to_string(maxDepth)};
+}
 
 /// "1.5 GiB", "14.4 KiB": a size in the largest binary unit it reaches.
 std::string bytesText(double bytes) {
@@ -36,9 +65,8 @@ void checkModelSize(const graph::Node *root, const ModelPlan &plan, int64_t maxP
                                " (--max-params); lower max_len or the vocabulary"};
 }
 
-} // namespace
-
-CompiledProgram codegen::compileProgram(const graph::Node *root, const CompileOptions &options) {
+/// The stages, in order.
+CompiledProgram compileStages(const graph::Node *root, const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   CompiledProgram out;
   // 6a: lazy, each set computed when the plan first asks for it.
@@ -51,6 +79,48 @@ CompiledProgram codegen::compileProgram(const graph::Node *root, const CompileOp
   assert(out.model.parameters() == denseParameters(out.plan) && "the budget counts every weight");
   out.compileMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+/// Runs `work` on a thread with a stack of `bytes`, and waits for it;
+/// rethrows what it throws. Where no such thread can be made (a tight
+/// ulimit), runs it here.
+void onLargeStack(size_t bytes, const std::function<void()> &work) {
+  struct Call {
+    const std::function<void()> &work;
+    std::exception_ptr failure;
+  } call{work, nullptr};
+  auto run = [](void *arg) -> void * {
+    Call &call = *static_cast<Call *>(arg);
+    try {
+      call.work();
+    } catch (...) {
+      call.failure = std::current_exception();
+    }
+    return nullptr;
+  };
+  pthread_attr_t attributes;
+  pthread_t thread;
+  bool started = false;
+  if (pthread_attr_init(&attributes) == 0) {
+    started = pthread_attr_setstacksize(&attributes, bytes) == 0 &&
+              pthread_create(&thread, &attributes, run, &call) == 0;
+    pthread_attr_destroy(&attributes);
+  }
+  if (started)
+    pthread_join(thread, nullptr);
+  else
+    run(&call);
+  if (call.failure)
+    std::rethrow_exception(call.failure);
+}
+
+} // namespace
+
+CompiledProgram codegen::compileProgram(const graph::Node *root, const CompileOptions &options) {
+  checkDepth(root, options.maxDepth);
+  CompiledProgram out;
+  onLargeStack(StackBytes, [&] { out = compileStages(root, options); });
   return out;
 }
 

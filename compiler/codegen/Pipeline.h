@@ -19,6 +19,9 @@ struct CompileOptions {
   /// Most dense parameters the model may have (4 bytes each, as float32):
   /// past it the plan is refused before any weight is allocated.
   int64_t maxParams = DefaultMaxParams;
+  /// Most s-ops and selectors on one chain below the s-op (the stages
+  /// recurse along chains).
+  size_t maxDepth = 400'000;
 
   static constexpr int64_t DefaultMaxParams = 1'000'000'000;
 };

@@ -54,23 +54,29 @@ int PlanContext::embedding(const Node *node) {
   return layout.add(node, std::move(f));
 }
 
-void PlanContext::decompose(const Node *x, std::vector<int> &out, bool preferCategorical,
+void PlanContext::decompose(const Node *root, std::vector<int> &out, bool preferCategorical,
                             std::unordered_set<const Node *> &seen) {
-  if (!seen.insert(x).second)
-    return;
-  int f = layout.best(x, preferCategorical);
-  if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
-    f = embedding(x);
-  if (f >= 0) {
-    if (std::find(out.begin(), out.end(), f) == out.end())
-      out.push_back(f);
-    return;
+  // Depth first, inputs in order, without recursion (map chains can be
+  // long): the order in which embedding() makes blocks is the layout's.
+  std::vector<const Node *> stack = {root};
+  while (!stack.empty()) {
+    const Node *x = stack.back();
+    stack.pop_back();
+    if (!seen.insert(x).second)
+      continue;
+    int f = layout.best(x, preferCategorical);
+    if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
+      f = embedding(x);
+    if (f >= 0) {
+      if (std::find(out.begin(), out.end(), f) == out.end())
+        out.push_back(f);
+      continue;
+    }
+    if (x->kind == NodeKind::Constant)
+      continue;
+    assert(x->kind == NodeKind::Map && "heads are planned before their readers");
+    stack.insert(stack.end(), x->inputs.rbegin(), x->inputs.rend());
   }
-  if (x->kind == NodeKind::Constant)
-    return;
-  assert(x->kind == NodeKind::Map && "heads are planned before their readers");
-  for (const Node *input : x->inputs)
-    decompose(input, out, preferCategorical, seen);
 }
 
 std::vector<int> PlanContext::sourcesOf(const Node *x, bool preferCategorical) {

@@ -35,7 +35,21 @@ const Node *CountPlanner::countMean(const Node *y, const Node *&indices) {
   return mean && integerMeanHeld(mean) ? mean : nullptr;
 }
 
-std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&indices) {
+std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&indices,
+                                                 CountForms &known) {
+  auto it = known.find(y);
+  if (it == known.end()) {
+    const Node *set = nullptr; // (prefixCountMean sets a node or nothing.)
+    std::optional<CountForm> form = countFormOf(y, set, known);
+    it = known.emplace(y, std::make_pair(std::move(form), set)).first;
+  }
+  if (it->second.second)
+    indices = it->second.second;
+  return it->second.first;
+}
+
+std::optional<CountForm> CountPlanner::countFormOf(const Node *y, const Node *&indices,
+                                                   CountForms &known) {
   if (const Node *mean = countMean(y, indices))
     return CountForm{{{mean, 1}}, 0};
   if (y->kind == NodeKind::Constant)
@@ -51,7 +65,7 @@ std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&ind
       parts.push_back(CountForm{{}, operand.constant.integral()});
       continue;
     }
-    std::optional<CountForm> part = countForm(y->inputs[operand.input], indices);
+    std::optional<CountForm> part = countForm(y->inputs[operand.input], indices, known);
     if (!part)
       return std::nullopt;
     parts.push_back(std::move(*part));
@@ -168,6 +182,7 @@ std::optional<CountPlanner::SignForm> CountPlanner::signForm(const Node *y, cons
 std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing) {
   CountLookup lookup;
   std::unordered_set<const Node *> seen;
+  CountForms forms;
   bool ok = true;
   // The combination's index among those read so far (terms compared in
   // order, without zero coefficients).
@@ -190,7 +205,7 @@ std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing
     if (!seen.insert(y).second || y->kind == NodeKind::Constant)
       continue;
     const Node *indices = nullptr;
-    std::optional<CountForm> form = countForm(y, indices);
+    std::optional<CountForm> form = countForm(y, indices, forms);
     if (form && std::any_of(form->terms.begin(), form->terms.end(),
                             [](const auto &t) { return t.second != 0; })) {
       // (Without packing: one form only.)

@@ -72,8 +72,14 @@ private:
   const Node *countMean(const Node *y, const Node *&indices);
   /// Whether the aggregate `mean` is held numerically and averages integers.
   bool integerMeanHeld(const Node *mean);
+  /// countForm's answers within one countLookup (the layout's numerical
+  /// means do not change there), each with the `indices` it set, if any:
+  /// a chain of n maps asks about every node below each of its nodes.
+  using CountForms =
+      std::unordered_map<const Node *, std::pair<std::optional<CountForm>, const Node *>>;
   /// y as sum(b_j * count_j) + c with integer b_j and c.
-  std::optional<CountForm> countForm(const Node *y, const Node *&indices);
+  std::optional<CountForm> countForm(const Node *y, const Node *&indices, CountForms &known);
+  std::optional<CountForm> countFormOf(const Node *y, const Node *&indices, CountForms &known);
   /// m itself when it is a mean of integers over select(indices, indices,
   /// <=) held numerically (at index i, s / (i + 1) with s the count summed).
   /// Sets `indices`.

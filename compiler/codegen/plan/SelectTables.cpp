@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cassert>
 #include <functional>
+#include <numeric>
+#include <string>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -24,6 +26,78 @@ int HeadPlanner::component(const Side &side, int f, size_t i) const {
 }
 
 namespace {
+
+/// Fills the table of `key CMP query` on values given by their ranks in a
+/// total order (equal ranks: equal values), a row of words at a time: an
+/// equality sets the keys of the query's rank, an order copies the running
+/// set of keys below (or above) the query's rank, queries taken in rank
+/// order. O(rows x words + keys): no comparison per cell.
+void fillRanks(BitMatrix &table, graph::CompareKind kind, const std::vector<int64_t> &queries,
+               const std::vector<int64_t> &keys) {
+  size_t words = table.wordsPerRow();
+  int64_t ranks = 0;
+  for (int64_t r : queries)
+    ranks = std::max(ranks, r + 1);
+  for (int64_t r : keys)
+    ranks = std::max(ranks, r + 1);
+  std::vector<std::vector<size_t>> keysOf(static_cast<size_t>(ranks));
+  for (size_t k = 0; k < keys.size(); ++k)
+    keysOf[keys[k]].push_back(k);
+  auto setBit = [](uint64_t *row, size_t k) { row[k / 64] ^= uint64_t{1} << (k % 64); };
+  if (kind == graph::CompareKind::Eq || kind == graph::CompareKind::Ne) {
+    bool ne = kind == graph::CompareKind::Ne;
+    for (size_t q = 0; q < queries.size(); ++q) {
+      uint64_t *row = table.row(q);
+      if (ne && words) {
+        std::fill(row, row + words, ~uint64_t{0});
+        row[words - 1] = table.lastWordMask();
+      }
+      for (size_t k : keysOf[queries[q]])
+        setBit(row, k); // (Set for ==, cleared for !=.)
+    }
+    return;
+  }
+  // Lt and Le take keys from the lowest rank up, Gt and Ge from the highest
+  // down; Le and Ge take the query's own rank too.
+  bool up = kind == graph::CompareKind::Lt || kind == graph::CompareKind::Le;
+  bool own = kind == graph::CompareKind::Le || kind == graph::CompareKind::Ge;
+  std::vector<size_t> order(queries.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return up ? queries[a] < queries[b] : queries[a] > queries[b];
+  });
+  std::vector<uint64_t> taken(words, 0);
+  int64_t next = up ? 0 : ranks - 1; // The next rank to take.
+  for (size_t q : order) {
+    int64_t limit = queries[q];
+    while (up ? (next < limit || (own && next == limit))
+              : (next > limit || (own && next == limit))) {
+      for (size_t k : keysOf[next])
+        setBit(taken.data(), k);
+      next += up ? 1 : -1;
+    }
+    std::copy(taken.begin(), taken.end(), table.row(q));
+  }
+}
+
+/// The ranks of the values in their order (equal values, equal ranks).
+template <typename Value, typename Less>
+void rankValues(const std::vector<Value> &queries, const std::vector<Value> &keys,
+                std::vector<int64_t> &queryRanks, std::vector<int64_t> &keyRanks, Less less) {
+  std::vector<Value> all(queries);
+  all.insert(all.end(), keys.begin(), keys.end());
+  std::sort(all.begin(), all.end(), less);
+  all.erase(std::unique(all.begin(), all.end(),
+                        [&](const Value &a, const Value &b) { return !less(a, b) && !less(b, a); }),
+            all.end());
+  auto rank = [&](const Value &v) {
+    return static_cast<int64_t>(std::lower_bound(all.begin(), all.end(), v, less) - all.begin());
+  };
+  for (const Value &v : queries)
+    queryRanks.push_back(rank(v));
+  for (const Value &v : keys)
+    keyRanks.push_back(rank(v));
+}
 
 /// Sets cell [q][k] where cmp(key k, query q) holds.
 template <typename Number, typename Compare>
@@ -58,6 +132,12 @@ void compareNumbers(BitMatrix &table, graph::CompareKind kind,
     return out;
   };
   std::vector<Number> q = numbers(queryAtoms), k = numbers(keyAtoms);
+  auto isNaN = [](Number x) { return x != x; };
+  if (std::none_of(q.begin(), q.end(), isNaN) && std::none_of(k.begin(), k.end(), isNaN)) {
+    std::vector<int64_t> queryRanks, keyRanks; // (Ordered: NaN alone is not.)
+    rankValues(q, k, queryRanks, keyRanks, std::less<Number>());
+    return fillRanks(table, kind, queryRanks, keyRanks);
+  }
   switch (kind) {
   case graph::CompareKind::Eq:
     fillNumbers(table, q, k, std::equal_to<>());
@@ -102,6 +182,22 @@ const BitMatrix &HeadPlanner::selectTable(const Node *select) {
       compareNumbers<double>(table, select->cmp, queries, keys);
     else
       compareNumbers<long double>(table, select->cmp, queries, keys);
+    return selectTables[select] = std::move(table);
+  }
+  // Strings on both sides compare by their order (bytes, as Python's).
+  auto string = [](const std::optional<Atom> &a) { return a && a->isString(); };
+  if (std::all_of(keys.begin(), keys.end(), string) &&
+      std::all_of(queries.begin(), queries.end(), string)) {
+    auto text = [](const std::vector<std::optional<Atom>> &atoms) {
+      std::vector<std::string> out;
+      out.reserve(atoms.size());
+      for (const std::optional<Atom> &a : atoms)
+        out.push_back(a->asString());
+      return out;
+    };
+    std::vector<int64_t> queryRanks, keyRanks;
+    rankValues(text(queries), text(keys), queryRanks, keyRanks, std::less<std::string>());
+    fillRanks(table, select->cmp, queryRanks, keyRanks);
     return selectTables[select] = std::move(table);
   }
   for (size_t q = 0; q < queries.size(); ++q)

@@ -35,8 +35,9 @@ struct CompiledProgram {
   double compileMs = 0; ///< Wall time of the three stages.
 };
 
-/// Compiles `root`; throws CompileError (naming the s-op at fault, or
-/// `root` for a model larger than `maxParams`).
+/// Compiles `root`, the stages on a thread with a stack deep enough for
+/// chains of `maxDepth`; throws CompileError (naming the s-op at fault, or
+/// `root` for a chain past `maxDepth` or a model past `maxParams`).
 CompiledProgram compileProgram(const graph::Node *root, const CompileOptions &options);
 
 /// The `--emit=values` dump: each s-op's value set, inputs first.

@@ -271,6 +271,10 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                               {"params_dense", model.parameters()},
                               {"params_nonzero", compiled->nonzeroParameters},
                               {"compile_ms", compiled->compileMs}};
+    llvm::json::Array notes;
+    for (const std::string &note : compiled->plan.notes)
+      notes.push_back(note);
+    report["notes"] = std::move(notes);
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
     return ExitOk;
   }

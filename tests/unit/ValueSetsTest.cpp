@@ -249,16 +249,29 @@ gap = indices - p;)rasp");
   EXPECT_EQ(text(t.at(p.node("flag"))), "0 1");
 }
 
-TEST(ValueSetsTest, AnInfiniteShiftMakesEveryKeyEqual) {
-  // indices + inf is inf at every position: every query selects every key,
-  // so the mean of several is back (0.5 on "ab").
-  std::string huge = "1" + std::string(300, '0') + ".0";
-  Program p("big = " + huge + " * " + huge +
-            ";\n"
+TEST(ValueSetsTest, AShiftThatSwampsTheIndexMakesEveryKeyEqual) {
+  // indices + 1e300 is 1e300 at every position in floating point (an
+  // infinite shift, 1e300 * 1e300, is now an overflow error): every query
+  // selects every key, so the mean of several is back (0.5 on "ab").
+  // Before, the keys were taken to differ at every position, the set lacked
+  // 0.5, and `m > 0.7` compiled wrong on 3 of 30 inputs.
+  Program p("big = 10.0 ^ 300;\n"
             "keys = indices + big;\n"
             "m = aggregate(select(keys, keys, ==), indicator(tokens == \"a\"), 0);");
   auto s = sets(p, "m", strings({"a", "b"}), 2);
   EXPECT_EQ(text(s.at(p.node("m"))), "0 0.5 1");
+}
+
+TEST(ValueSetsTest, AShiftThatKeepsTheIndicesApartSelectsAtMostOne) {
+  // indices + 2^40 keeps every index apart (the sums are exact), and so does
+  // (indices * 0.5) + 1000: one value or the default, no mean.
+  Program p("big = 2 ^ 40;\n"
+            "a = aggregate(select(indices + big, indices + big, ==), indicator(tokens == \"a\"), "
+            "0);\n"
+            "b = aggregate(select(indices * 0.5 + 1000, indices * 0.5 + 1000, ==), "
+            "indicator(tokens == \"a\"), 0);");
+  EXPECT_EQ(text(sets(p, "a", strings({"a", "b"}), 8).at(p.node("a"))), "0 1");
+  EXPECT_EQ(text(sets(p, "b", strings({"a", "b"}), 8).at(p.node("b"))), "0 1");
 }
 
 TEST(ValueSetsTest, MeansOfFloatsAreEveryMeanOfTheFloats) {

@@ -49,6 +49,8 @@ public:
   /// time (even), in the order they are made.
   std::map<int, std::vector<HeadPlan>> heads;
   std::map<int, std::vector<MlpBlock>> mlps;
+  /// What the report should say about the plan (ModelPlan::notes).
+  std::vector<std::string> notes;
 
   /// The softmax sharpness S built into W_Q: leaks of at most
   /// (N+1) e^{-S/2} next to a weight of 1 stay below 1e-6.

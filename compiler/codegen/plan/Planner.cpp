@@ -107,6 +107,7 @@ void finish(PlanContext &cx, ModelPlan &plan) {
       addScaled(plan.tokenRows[i], layout.encode(index, token), 1.0);
     }
   }
+  plan.notes.insert(plan.notes.end(), cx.notes.begin(), cx.notes.end());
   plan.dModel = layout.dModel();
   plan.blocks = cx.layout.release();
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -38,56 +39,107 @@ static bool uniformQueries(const Node *selector) {
                      [&](const Node *input) { return uniformQueries(input); });
 }
 
-/// Whether `node` differs at every two positions: the index, shifted by a
-/// uniform s-op, negated or scaled by a nonzero constant.
-bool codegen::differsAtEveryPosition(const Node *node, const NodeTest &finite) {
+namespace {
+
+/// How far apart `node`'s values at two different positions stay, at the
+/// least, in floating point, and how large they get: the index has spacing
+/// 1; a shift by v keeps the spacing but for the rounding of each sum (half
+/// a unit in the last place of the largest, at most 2^-53 of it, twice), a
+/// scale by c multiplies both, rounding aside. Nothing when `node` is not
+/// such a chain, or a shift's magnitude is unknown.
+struct Spread {
+  double spacing = 0, magnitude = 0;
+};
+
+std::optional<Spread> spreadOf(const Node *node, int64_t maxLen, const Magnitude &magnitude) {
   if (node->kind == NodeKind::Indices)
-    return true;
+    return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
   if (node->kind != NodeKind::Map)
-    return false;
-  if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus)
-    return node->operands.size() == 1 && node->operands[0].input >= 0 &&
-           differsAtEveryPosition(node->inputs[node->operands[0].input], finite);
+    return std::nullopt;
+  if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus) {
+    if (node->operands.size() != 1 || node->operands[0].input < 0)
+      return std::nullopt;
+    return spreadOf(node->inputs[node->operands[0].input], maxLen, magnitude);
+  }
   if (node->mapOp != graph::MapOpKind::Atom || node->operands.size() != 2)
-    return false;
-  auto operandIs = [&](size_t i, bool wantInjective) {
+    return std::nullopt;
+  // The operand that is the same at every position: its largest magnitude.
+  auto uniform = [&](size_t i) -> std::optional<double> {
+    const graph::Operand &operand = node->operands[i];
+    if (operand.input < 0) {
+      if (!operand.constant.isNumber() || !std::isfinite(operand.constant.number()))
+        return std::nullopt;
+      return std::fabs(operand.constant.number());
+    }
+    const Node *input = node->inputs[operand.input];
+    return sameAtEveryPosition(input) ? magnitude(input) : std::nullopt;
+  };
+  auto spreadAt = [&](size_t i) -> std::optional<Spread> {
     const graph::Operand &operand = node->operands[i];
     if (operand.input < 0)
-      return !wantInjective && operand.constant.isNumber() &&
-             std::isfinite(operand.constant.number());
-    const Node *input = node->inputs[operand.input];
-    return wantInjective ? differsAtEveryPosition(input, finite)
-                         : sameAtEveryPosition(input) && finite(input);
+      return std::nullopt;
+    return spreadOf(node->inputs[operand.input], maxLen, magnitude);
   };
-  auto nonzeroConstant = [&](size_t i) {
+  auto nonzeroConstant = [&](size_t i) -> std::optional<double> {
     const graph::Operand &operand = node->operands[i];
     const Atom *c = operand.input < 0 ? &operand.constant
                     : node->inputs[operand.input]->kind == NodeKind::Constant
                         ? &node->inputs[operand.input]->constant
                         : nullptr;
-    return c && c->isNumber() && !c->isBool() && c->number() != 0;
+    if (!c || !c->isNumber() || c->isBool() || c->number() == 0 || !std::isfinite(c->number()))
+      return std::nullopt;
+    return std::fabs(c->number());
   };
+  const double rounding = std::ldexp(1.0, -52); // Two roundings of 2^-53 each.
+  std::optional<Spread> inner;
+  std::optional<double> other;
   switch (node->atomOp) {
   case AtomOpKind::Add:
   case AtomOpKind::Sub:
-    return (operandIs(0, true) && operandIs(1, false)) ||
-           (operandIs(0, false) && operandIs(1, true));
+    if ((inner = spreadAt(0)) && (other = uniform(1))) {
+    } else if ((inner = spreadAt(1)) && (other = uniform(0))) {
+    } else {
+      return std::nullopt;
+    }
+    inner->magnitude += *other;
+    inner->spacing -= rounding * inner->magnitude;
+    break;
   case AtomOpKind::Mul:
-    return (operandIs(0, true) && nonzeroConstant(1)) || (nonzeroConstant(0) && operandIs(1, true));
+    if ((inner = spreadAt(0)) && (other = nonzeroConstant(1))) {
+    } else if ((inner = spreadAt(1)) && (other = nonzeroConstant(0))) {
+    } else {
+      return std::nullopt;
+    }
+    inner->magnitude *= *other;
+    inner->spacing = inner->spacing * *other - rounding * inner->magnitude;
+    break;
   default:
-    return false;
+    return std::nullopt;
   }
+  // (Far from the subnormal numbers, where rounding is no longer relative.)
+  if (!(inner->spacing > 1e-300) || !std::isfinite(inner->magnitude))
+    return std::nullopt;
+  return inner;
+}
+
+} // namespace
+
+/// Whether `node` differs at every two positions: the index, shifted by a
+/// uniform s-op, negated or scaled by a nonzero constant, with the values
+/// kept apart in floating point (spreadOf).
+bool codegen::differsAtEveryPosition(const Node *node, int64_t maxLen, const Magnitude &magnitude) {
+  return spreadOf(node, maxLen, magnitude).has_value();
 }
 
 /// Whether every query of `selector` selects at most one key: an
 /// equality on keys that differ at every position (or a conjunction with
 /// one).
-bool codegen::selectsAtMostOne(const Node *selector, const NodeTest &finite) {
+bool codegen::selectsAtMostOne(const Node *selector, int64_t maxLen, const Magnitude &magnitude) {
   if (selector->kind == NodeKind::Select)
     return selector->cmp == graph::CompareKind::Eq &&
-           differsAtEveryPosition(selector->inputs[0], finite);
+           differsAtEveryPosition(selector->inputs[0], maxLen, magnitude);
   if (selector->kind == NodeKind::SelectorAnd)
-    return selectsAtMostOne(selector->inputs[0], finite) ||
-           selectsAtMostOne(selector->inputs[1], finite);
+    return selectsAtMostOne(selector->inputs[0], maxLen, magnitude) ||
+           selectsAtMostOne(selector->inputs[1], maxLen, magnitude);
   return false;
 }

@@ -143,15 +143,14 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   out.insert(node->constant);
   for (const Atom &v : values)
     out.insert(v);
-  // (A shift of the keys must be finite: its set is computed if need be.)
-  auto finite = [&](const Node *shift) {
+  // (A shift of the keys must be finite and keep them apart: its set is
+  // computed if need be.)
+  auto magnitude = [&](const Node *shift) -> std::optional<double> {
     ensure(shift);
     auto it = sets.find(shift);
-    return it != sets.end() && std::all_of(it->second.begin(), it->second.end(), [](const Atom &v) {
-             return v.isNumber() && std::isfinite(v.number());
-           });
+    return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
   };
-  if (selectsAtMostOne(node->inputs[0], finite))
+  if (selectsAtMostOne(node->inputs[0], options.maxLen, magnitude))
     return; // One value or the default, never a mean of several.
   bool numbers = !values.empty() && std::all_of(values.begin(), values.end(),
                                                 [](const Atom &v) { return v.isNumber(); });
@@ -163,6 +162,16 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
       return;
   forEachMean(node, values, options.maxLen, options.limit,
               [&](const Atom &mean) { out.insert(mean); });
+}
+
+std::optional<double> codegen::largestMagnitude(const std::vector<Atom> &values) {
+  double most = 0;
+  for (const Atom &v : values) {
+    if (!v.isNumber() || !std::isfinite(v.number()))
+      return std::nullopt;
+    most = std::max(most, std::fabs(v.number()));
+  }
+  return most;
 }
 
 const std::vector<Atom> &ValueSets::at(const Node *node) const {

@@ -37,6 +37,7 @@
 
 #include "compiler/graph/Graph.h"
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -73,6 +74,9 @@ struct ValueSets {
   /// Computes the set of every s-op below `root` (for a full dump).
   void computeAll(const graph::Node *root) const;
 };
+
+/// The largest magnitude of the values, when they are all finite numbers.
+std::optional<double> largestMagnitude(const std::vector<Atom> &values);
 
 /// The value sets of `root` and every s-op below it, none computed yet: each
 /// is computed when first asked for.

@@ -33,6 +33,17 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   if (root->encoding == graph::EncodingHintKind::Inferred && f >= 0 &&
       layout.block(f).encoding == EncodingKind::Numerical && layout.block(f).levelsAreValues)
     numerical = true;
+  // A map of numbers that is a linear form of the residual (sums,
+  // differences and constant multiples of numerical blocks and of numbers
+  // read from one-hots) is read out as that form, with no MLP; bools keep
+  // their one-hot (their display is True and False).
+  if (root->encoding == graph::EncodingHintKind::Inferred && f < 0 && root->kind == NodeKind::Map &&
+      lookups.linearForm(root)) {
+    bool numbers = !cx.sets.has(root) ||
+                   std::all_of(cx.sets.at(root).begin(), cx.sets.at(root).end(),
+                               [](const Atom &v) { return v.isNumber() && !v.isBool(); });
+    numerical = numbers;
+  }
   if (numerical) {
     out.encoding = EncodingKind::Numerical;
     // A linear output needs no value set (without one, the number is shown).

@@ -67,11 +67,18 @@ TEST(ValueSetsTest, InputsAndWidths) {
 
 TEST(ValueSetsTest, MapsTakeTheImageAndSkipFailingCombinations) {
   Program p("a = indices + 1; b = tokens == \"a\"; c = 1 / indices; "
-            "d = indices * 2 + indices;");
+            "d = indices * 2 + indices; e = 1 / (indices - 1); "
+            "f = 1 / indicator(tokens == \"a\");");
   EXPECT_EQ(text(sets(p, "a", strings({"a"}), 3).at(p.node("a"))), "1 2 3");
   EXPECT_EQ(text(sets(p, "b", strings({"a", "b"}), 3).at(p.node("b"))), "False True");
-  // 1 / 0 fails in the evaluator, so it is not a value.
-  EXPECT_EQ(text(sets(p, "c", strings({"a"}), 3).at(p.node("c"))), "0.5 1.0");
+  // 1 / 0 fails in the evaluator, so it is not a value. c fails at index 0,
+  // which every input has: no input gives c a value. e fails at index 1:
+  // only inputs of length 1 give it one, -1.0 (the pairs (n, i) are
+  // enumerated, not i alone).
+  EXPECT_EQ(text(sets(p, "c", strings({"a"}), 3).at(p.node("c"))), "");
+  EXPECT_EQ(text(sets(p, "e", strings({"a"}), 3).at(p.node("e"))), "-1.0");
+  // A map of the tokens takes its operands' combinations: 1 / 0 left out.
+  EXPECT_EQ(text(sets(p, "f", strings({"a", "b"}), 3).at(p.node("f"))), "1.0");
   // Both operands are functions of indices: the map is enumerated over
   // indices alone (3 * i for i in 0..2), not over the 9 pairs of operand
   // values (which would add 1, 2, 4 and 5).
@@ -96,16 +103,21 @@ TEST(ValueSetsTest, NonNumericAggregatesPassValuesAndTheDefault) {
 }
 
 TEST(ValueSetsTest, ExplodingSetsAreUnknownAndNameTheSOpWhereTheyStarted) {
-  // The prefix means of indices take far more than 1000 values at max_len
-  // 300; `after` is unknown because `big` is; `fine` does not read them.
-  Program p("big = aggregate(select(indices, indices, <=), indices); after = big + 1; "
-            "fine = indices + 1; both = after + fine;");
+  // The prefix means of indices where the token is "a" take far more than
+  // 1000 values at max_len 300; `after` is unknown because `big` is; `fine`
+  // does not read them. (The prefix means of the indices alone are i / 2
+  // at index i: an s-op that reads no tokens takes its values at the
+  // (length, index) pairs, 300 of them here.)
+  Program p("big = aggregate(select(indices, indices, <=), indices * indicator(tokens == "
+            "\"a\")); after = big + 1; fine = indices + 1; both = after + fine; "
+            "half = aggregate(select(indices, indices, <=), indices);");
   codegen::ValueSetOptions options;
   options.vocab = strings({"a"});
   options.maxLen = 300;
   options.limit = 1000;
   codegen::ValueSets sets = codegen::lazyValueSets(p.node("both"), options);
   EXPECT_EQ(sets.at(p.node("fine")).size(), 300u);
+  EXPECT_EQ(sets.at(p.node("half")).size(), 300u);
   for (const char *name : {"big", "after", "both"}) {
     try {
       sets.at(p.node(name));
@@ -280,8 +292,11 @@ TEST(ValueSetsTest, MeansOfFloatsAreEveryMeanOfTheFloats) {
   // 3 keys: the means of w of them for w = 1..3, by hand: the multiples of
   // 1/2, 1/4 and 1/6 in [0, 1] (0 spelled as the default 0, the first
   // spelling kept).
-  Program p("half = aggregate(select(indices, indices, <=), indices * 0.5);\n"
-            "zero = aggregate(select(indices, indices, <=), indices * 0.0);\n");
+  // (The values read the tokens, so that the means are enumerated: an s-op
+  // that reads none takes its values at the (length, index) pairs instead.)
+  Program p("a = indicator(tokens == \"a\");\n"
+            "half = aggregate(select(indices, indices, <=), indices * 0.5 * a);\n"
+            "zero = aggregate(select(indices, indices, <=), indices * 0.0 * a);\n");
   std::vector<Atom> half = sets(p, "half", strings({"a"}), 3).at(p.node("half"));
   const double want[] = {0, 1.0 / 6, 0.25, 1.0 / 3, 0.5, 2.0 / 3, 0.75, 5.0 / 6, 1};
   ASSERT_EQ(half.size(), std::size(want));

@@ -41,10 +41,14 @@ void Builder::ensure(const Node *root) {
 std::vector<const Node *> Builder::dependencies(const Node *node) {
   switch (node->kind) {
   case NodeKind::Map:
+    if (byPosition(node))
+      return {};
     if (prefixCount(node))
       return {prefixCount(node)->inputs[1]};
     return std::vector<const Node *>(node->inputs.begin(), node->inputs.end());
   case NodeKind::Aggregate:
+    if (byPosition(node))
+      return {};
     return {node->inputs[1]};
   default:
     return {};
@@ -94,6 +98,10 @@ std::vector<Atom> Builder::compute(const Node *node) {
     out.insert(node->constant);
     break;
   case NodeKind::Map:
+    if (byPosition(node)) {
+      positionalValues(node, out);
+      break;
+    }
     if (countSums(node, out))
       break;
     // A prefix count depends on its mean's values alone, as long as they
@@ -104,12 +112,60 @@ std::vector<Atom> Builder::compute(const Node *node) {
     map(node, out);
     break;
   case NodeKind::Aggregate:
-    aggregate(node, out);
+    if (byPosition(node))
+      positionalValues(node, out);
+    else
+      aggregate(node, out);
     break;
   default:
     break;
   }
   return std::move(out).sorted();
+}
+
+bool Builder::positional(const Node *root) {
+  // Iterative, inputs first: map chains can be long.
+  std::vector<std::pair<const Node *, bool>> stack = {{root, false}};
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    if (readsNoTokens.count(node)) {
+      stack.pop_back();
+      continue;
+    }
+    if (node->kind == NodeKind::Tokens || node->inputs.empty()) {
+      readsNoTokens[node] = node->kind != NodeKind::Tokens;
+      stack.pop_back();
+      continue;
+    }
+    if (!expanded) {
+      stack.back().second = true;
+      for (const Node *input : node->inputs)
+        if (!readsNoTokens.count(input))
+          stack.push_back({input, false});
+      continue;
+    }
+    stack.pop_back();
+    readsNoTokens[node] = std::all_of(node->inputs.begin(), node->inputs.end(),
+                                      [&](const Node *input) { return readsNoTokens[input]; });
+  }
+  return readsNoTokens[root];
+}
+
+bool Builder::byPosition(const Node *node) {
+  // (Up to 1024 the evaluations cost less than a second, selectors included.)
+  return (node->kind == NodeKind::Map || node->kind == NodeKind::Aggregate) &&
+         options.maxLen <= 1024 && !options.vocab.empty() && positional(node);
+}
+
+void Builder::positionalValues(const Node *node, AtomSet &out) {
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    eval::Evaluator evaluator(std::vector<Atom>(n, options.vocab.front()));
+    try {
+      for (const Atom &v : evaluator.sequence(node).values)
+        out.insert(v);
+    } catch (const eval::EvalError &) {
+    }
+  }
 }
 
 const Node *Builder::prefixCount(const Node *node) {

@@ -30,6 +30,11 @@ using Binding = std::vector<std::pair<const Node *, Atom>>;
 
 bool allNumbers(const std::vector<Atom> &values);
 
+/// The values as numbers; a CompileError "'x' OTHERWISE" when they are not
+/// all numbers.
+std::vector<double> levelsOf(const Node *x, const std::vector<Atom> &values,
+                             const std::string &otherwise);
+
 /// The classes of values that both partitions put together (their meet).
 std::vector<std::vector<int>> meet(const std::vector<std::vector<int>> &a,
                                    const std::vector<std::vector<int>> &b);

@@ -50,12 +50,8 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
     std::optional<LinearRead> read = lookups.linearForm(root);
     if (!read || cx.sets.has(root)) {
       out.values = cx.valuesOf(root);
-      if (!allNumbers(out.values))
-        throw CompileError{root, "'" + root->name +
-                                     "' is marked numerical, but its "
-                                     "values are not all numbers"};
-      for (const Atom &v : out.values)
-        out.levels.push_back(v.number());
+      out.levels =
+          levelsOf(root, out.values, "is marked numerical, but its values are not all numbers");
     }
     if (!read) {
       int m = lookups.makeBlock(root, EncodingKind::Numerical);

@@ -194,7 +194,8 @@ int drawCommand(const std::vector<std::string> &args) {
     llvm::outs() << dot;
     return diags.errorCount() ? ExitProgramError : ExitOk;
   }
-  analysis::DrawingResult written = analysis::writeDrawing(dot, (*vm)["output"].as<std::string>());
+  analysis::DrawingResult written =
+      analysis::writeDrawing(dot, (*vm)["output"].as<std::string>(), /*dotFallback=*/false);
   if (!written.ok) {
     diags.error(written.message);
     return ExitProgramError;

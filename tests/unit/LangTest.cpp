@@ -215,4 +215,16 @@ TEST(LangTest, HugeRangesAndDeepRecursionAreCleanErrors) {
   EXPECT_TRUE(isError(run("x = \"ab\" * 100000000000;", "x")));
 }
 
+// Lists that double are refused before they are allocated, naming the
+// size and the budget (issue 19: they used to abort on bad_alloc; strings
+// are in tests/lit/budgets/strings.test).
+TEST(LangTest, DoublingListsMeetTheirBudget) {
+  EXPECT_EQ(run("l = [1, 2]; for i in range(40) { l = l + l; } x = l;", "x"),
+            "error: the list would hold 2097152 items, more than the budget of 1048576");
+  EXPECT_EQ(run("x = [1, 2] * 1000000000000;", "x"),
+            "error: the list would hold 2000000000000 items, more than the budget of 1048576");
+  EXPECT_EQ(run("x = range(-5, 100000000000, 2);", "x"),
+            "error: the list would hold 50000000003 items, more than the budget of 1048576");
+}
+
 } // namespace

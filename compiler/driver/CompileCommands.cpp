@@ -67,12 +67,20 @@ std::optional<CompiledFile> compileFile(const po::variables_map &vm, DiagnosticE
   CompiledFile file;
   std::optional<codegen::CompiledProgram> compiled =
       compileNamed(diags, *program, vm["sop"].as<std::string>(), vm["vocab"].as<std::string>(),
-                   vm["max-len"].as<int64_t>(), &file.root);
+                   vm["max-len"].as<int64_t>(), &file.root, vm["max-params"].as<int64_t>());
   if (!compiled)
     return std::nullopt;
   file.program = std::move(*program);
   file.compiled = std::move(*compiled);
   return file;
+}
+
+/// The usage error of a budget option that is not positive, or "".
+std::string budgetError(const po::variables_map &vm) {
+  int64_t maxParams = vm["max-params"].as<int64_t>();
+  if (maxParams < 1)
+    return "--max-params must be at least 1, not " + std::to_string(maxParams);
+  return "";
 }
 
 po::options_description compileOptions() {
@@ -82,7 +90,9 @@ po::options_description compileOptions() {
       "the s-op to compile")("vocab", po::value<std::string>()->required(),
                              "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
       "max-len", po::value<int64_t>()->required(),
-      "the longest input (1..4096)")("json", po::bool_switch(), "print JSON");
+      "the longest input (1..4096)")("json", po::bool_switch(), "print JSON")(
+      "max-params", po::value<int64_t>()->default_value(codegen::CompileOptions::DefaultMaxParams),
+      "refuse a model of more dense parameters (4 bytes each)");
   return options;
 }
 
@@ -92,7 +102,8 @@ po::options_description compileOptions() {
 /// reporting an error.
 std::optional<codegen::CompiledProgram>
 driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
-                     const std::string &vocabText, int64_t maxLen, const graph::Node **root) {
+                     const std::string &vocabText, int64_t maxLen, const graph::Node **root,
+                     int64_t maxParams) {
   if (maxLen < 1 || maxLen > 4096) {
     diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
     return std::nullopt;
@@ -109,7 +120,9 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, cons
   if (root)
     *root = node;
   try {
-    return codegen::compileProgram(node, {*vocab, maxLen});
+    codegen::CompileOptions options{*vocab, maxLen};
+    options.maxParams = maxParams;
+    return codegen::compileProgram(node, options);
   } catch (const codegen::CompileError &e) {
     SourceLoc loc = e.node && e.node->loc.isValid() ? e.node->loc : node->loc;
     if (loc.isValid())
@@ -203,12 +216,13 @@ driver::runCompiled(DiagnosticEngine &diags, const LoadedProgram &program, const
 
 int driver::compileCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp compile FILE --sop NAME --vocab V --max-len N [--json]\n"
-                      "                    [--emit=report|values|plan|weights]\n\n"
+                      "                    [--emit=report|values|plan|weights] [--max-params P]\n\n"
                       "Compiles an s-op into transformer weights that compute it exactly for\n"
                       "every input of length 1..N over the vocabulary, and prints the report:\n"
                       "layers, heads per layer, d_model, MLP hidden width per layer,\n"
                       "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
-                      "instead: the value sets, the layer/head plan, or the weights.\n";
+                      "instead: the value sets, the layer/head plan, or the weights. A model of\n"
+                      "more than P dense parameters (default 10^9) is refused.\n";
   po::options_description options = compileOptions();
   options.add_options()("emit", po::value<std::string>()->default_value("report"),
                         "report, values, plan or weights");
@@ -217,10 +231,11 @@ int driver::compileCommand(const std::vector<std::string> &args) {
   if (!vm)
     return exit;
   std::string emit = (*vm)["emit"].as<std::string>();
-  if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights") {
-    std::cerr << "rasp: error: --emit must be report, values, plan or weights, not '" << emit
-              << "'\n\n"
-              << usage;
+  std::string error = budgetError(*vm);
+  if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights")
+    error = "--emit must be report, values, plan or weights, not '" + emit + "'";
+  if (!error.empty()) {
+    std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;
@@ -393,8 +408,11 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
     return exit;
-  if ((*vm)["samples"].as<size_t>() == 0) {
-    std::cerr << "rasp: error: --samples must be at least 1\n\n" << usage;
+  std::string error = budgetError(*vm);
+  if ((*vm)["samples"].as<size_t>() == 0)
+    error = "--samples must be at least 1";
+  if (!error.empty()) {
+    std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;

@@ -181,6 +181,32 @@ unsigned threadsFor(const runtime::Model &model) {
 
 } // namespace
 
+int64_t codegen::denseParameters(const ModelPlan &plan) {
+  // Saturating: a plan's shapes are ints, but their products can add up
+  // past int64 for a program far beyond any budget.
+  int64_t total = 0;
+  auto add = [&total](int64_t rows, int64_t cols) {
+    int64_t cells = 0;
+    if (__builtin_mul_overflow(rows, cols, &cells) || __builtin_add_overflow(total, cells, &total))
+      total = INT64_MAX;
+  };
+  int64_t d = plan.dModel;
+  add(static_cast<int64_t>(plan.tokenRows.size()), d);
+  add(static_cast<int64_t>(plan.positionRows.size()), d);
+  for (const LayerPlan &layer : plan.layers) {
+    for (const HeadPlan &head : layer.heads) {
+      add(2 * d, static_cast<int64_t>(head.query.size())); // W_Q and W_K
+      add(2 * d, static_cast<int64_t>(head.value.size())); // W_V and W_O
+    }
+    int64_t hidden = 0;
+    for (const MlpBlock &block : layer.mlps)
+      hidden += static_cast<int64_t>(block.units.size());
+    if (hidden)
+      add(2 * d + 1, hidden), add(1, d); // W1, W2 and b1; b2
+  }
+  return total;
+}
+
 runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) {
   runtime::Model model;
   int64_t d = plan.dModel;

@@ -75,6 +75,10 @@ std::optional<CompiledFile> compileFile(const po::variables_map &vm, DiagnosticE
   return file;
 }
 
+/// `verify --samples` past this needs --max-samples: a million inputs at
+/// max_len 4096 take hours.
+constexpr int64_t DefaultMaxSamples = 1'000'000;
+
 /// The usage error of a budget option that is not positive, or "".
 std::string budgetError(const po::variables_map &vm) {
   int64_t maxParams = vm["max-params"].as<int64_t>();
@@ -390,27 +394,36 @@ bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
 int driver::verifyCommand(const std::vector<std::string> &args) {
   const char *usage =
       "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
-      "                   [--seed S] [--f64] [--allow-evaluator-failures] [--json]\n\n"
+      "                   [--seed S] [--f64] [--allow-evaluator-failures] [--json]\n"
+      "                   [--max-samples M] [--max-params P]\n\n"
       "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
       "reference evaluator: on every input of length 1..N when there are at most\n"
-      "2000 of them, else on K random inputs (default 500) spread over every\n"
-      "length. Prints the agreement; exits 3 on any mismatch, showing the first.\n"
+      "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
+      "spread over every length. Prints the agreement; exits 3 on any\n"
+      "mismatch, showing the first.\n"
       "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
       "are any (unless --allow-evaluator-failures) or if none is left.\n";
   po::options_description options = compileOptions();
-  options.add_options()("samples", po::value<size_t>()->default_value(500),
+  options.add_options()("samples", po::value<int64_t>()->default_value(500),
                         "random inputs when the input space is large")(
-      "seed", po::value<uint64_t>()->default_value(1),
-      "the random seed")("f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
+      "max-samples", po::value<int64_t>()->default_value(DefaultMaxSamples),
+      "refuse a --samples above this")("seed", po::value<uint64_t>()->default_value(1),
+                                       "the random seed")(
+      "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
       "allow-evaluator-failures", po::bool_switch(),
       "succeed when the evaluator fails on some inputs (they are skipped)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
     return exit;
+  int64_t samples = (*vm)["samples"].as<int64_t>();
+  int64_t maxSamples = (*vm)["max-samples"].as<int64_t>();
   std::string error = budgetError(*vm);
-  if ((*vm)["samples"].as<size_t>() == 0)
-    error = "--samples must be at least 1";
+  if (samples < 1)
+    error = "--samples must be at least 1, not " + std::to_string(samples);
+  else if (samples > maxSamples)
+    error = "--samples " + std::to_string(samples) + " is more than the budget of " +
+            std::to_string(maxSamples) + " samples (--max-samples)";
   if (!error.empty()) {
     std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
@@ -423,7 +436,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
                                                                  : runtime::PrecisionKind::Float32);
   codegen::VerifyReport report =
       codegen::verifyModel(file->root, file->compiled, *backend,
-                           {(*vm)["samples"].as<size_t>(), (*vm)["seed"].as<uint64_t>()});
+                           {static_cast<size_t>(samples), (*vm)["seed"].as<uint64_t>()});
   if ((*vm)["json"].as<bool>())
     printVerifyJson(report, *file, *backend);
   else

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <numeric>
 #include <system_error>
@@ -144,16 +145,25 @@ void mlpJobs(const LayerPlan &layer, int64_t d, runtime::Mlp &mlp,
 }
 
 /// Runs the jobs on up to `threads` threads; returns the nonzeros written.
+/// A job that throws (memory that runs out) stops every thread, and the
+/// first exception is rethrown here once they have all ended.
 int64_t runJobs(const std::vector<Job> &jobs, unsigned threads) {
   std::atomic<size_t> next{0};
   std::vector<int64_t> nonzeros(threads, 0);
+  std::vector<std::exception_ptr> failures(threads);
   auto work = [&](unsigned t) {
-    Writer write;
-    for (size_t i; (i = next++) < jobs.size();)
-      jobs[i](write);
-    nonzeros[t] = write.nonzeros;
+    try {
+      Writer write;
+      for (size_t i; (i = next++) < jobs.size();)
+        jobs[i](write);
+      nonzeros[t] = write.nonzeros;
+    } catch (...) {
+      failures[t] = std::current_exception();
+      next = jobs.size();
+    }
   };
   std::vector<std::thread> pool;
+  pool.reserve(threads);
   for (unsigned t = 1; t < threads; ++t) {
     try {
       pool.emplace_back(work, t);
@@ -164,6 +174,9 @@ int64_t runJobs(const std::vector<Job> &jobs, unsigned threads) {
   work(0);
   for (std::thread &thread : pool)
     thread.join();
+  for (const std::exception_ptr &failure : failures)
+    if (failure)
+      std::rethrow_exception(failure);
   return std::accumulate(nonzeros.begin(), nonzeros.end(), int64_t{0});
 }
 

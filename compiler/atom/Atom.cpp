@@ -13,7 +13,7 @@ using namespace rasp;
 
 namespace {
 
-/// Strings built by `*` may not grow past this many bytes.
+/// Strings built by `*` and `+` may not grow past this many bytes.
 constexpr size_t MaxStringBytes = size_t(1) << 26;
 
 [[noreturn]] void fail(std::string message) { throw AtomError{std::move(message)}; }
@@ -40,11 +40,20 @@ Atom finiteReal(double r) {
   return Atom::real(r);
 }
 
+/// Fails unless a string of `bytes` (a number past size_t: `huge`) fits
+/// the budget.
+void checkStringBytes(size_t bytes, bool huge) {
+  if (huge || bytes > MaxStringBytes)
+    fail("the string would be " + (huge ? std::string("over 2^64") : std::to_string(bytes)) +
+         " bytes long, more than the budget of " + std::to_string(MaxStringBytes) +
+         " bytes (64 MiB)");
+}
+
 Atom repeat(const std::string &s, int64_t times) {
   if (times <= 0 || s.empty())
     return Atom::string("");
-  if (static_cast<uint64_t>(times) > MaxStringBytes / s.size())
-    fail("string repetition is too long (more than 64 MiB)");
+  size_t bytes = 0;
+  checkStringBytes(bytes, __builtin_mul_overflow(s.size(), static_cast<uint64_t>(times), &bytes));
   std::string out;
   out.reserve(s.size() * times);
   for (int64_t i = 0; i < times; ++i)
@@ -235,8 +244,10 @@ Atom rasp::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
   case AtomOpKind::Ge:
     return Atom::boolean(order(op, a, b));
   case AtomOpKind::Add:
-    if (a.isString() && b.isString())
+    if (a.isString() && b.isString()) {
+      checkStringBytes(a.asString().size() + b.asString().size(), false);
       return Atom::string(a.asString() + b.asString());
+    }
     break;
   case AtomOpKind::Mul:
     if (a.isString() && b.isIntegral())

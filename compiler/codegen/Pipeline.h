@@ -16,6 +16,11 @@ struct CompileOptions {
   int64_t maxLen = 0;
   size_t valueLimit = 100'000; ///< Most values in one value set.
   size_t maxUnits = 200'000;   ///< Most hidden units in one MLP block.
+  /// Most dense parameters the model may have (4 bytes each, as float32):
+  /// past it the plan is refused before any weight is allocated.
+  int64_t maxParams = DefaultMaxParams;
+
+  static constexpr int64_t DefaultMaxParams = 1'000'000'000;
 };
 
 struct CompiledProgram {
@@ -27,7 +32,8 @@ struct CompiledProgram {
   double compileMs = 0; ///< Wall time of the three stages.
 };
 
-/// Compiles `root`; throws CompileError (naming the s-op at fault).
+/// Compiles `root`; throws CompileError (naming the s-op at fault, or
+/// `root` for a model larger than `maxParams`).
 CompiledProgram compileProgram(const graph::Node *root, const CompileOptions &options);
 
 /// The `--emit=values` dump: each s-op's value set, inputs first.

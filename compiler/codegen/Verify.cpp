@@ -11,41 +11,69 @@ using namespace rasp::codegen;
 
 namespace {
 
-/// Token ids of the inputs given, else of every input of lengths 1..n, or
-/// of `samples` random ones.
-std::vector<runtime::TokenIds> chooseInputs(size_t vocab, int64_t maxLen,
-                                            const VerifyOptions &options, bool &exhaustive) {
-  if (!options.inputs.empty())
-    return options.inputs;
-  double total = 0, power = 1;
-  for (int64_t n = 1; n <= maxLen && total <= 1e18; ++n)
-    total += (power *= static_cast<double>(vocab));
-  std::vector<runtime::TokenIds> inputs;
-  exhaustive = total <= static_cast<double>(options.exhaustiveLimit);
-  if (exhaustive) {
-    for (int64_t n = 1; n <= maxLen; ++n) {
-      runtime::TokenIds ids(n, 0);
-      while (true) {
-        inputs.push_back(ids);
-        int64_t i = 0;
-        while (i < n && ++ids[i] == static_cast<int64_t>(vocab))
-          ids[i++] = 0;
-        if (i == n)
-          break;
-      }
+/// The inputs to compare, a batch at a time: the ones given, if any; else
+/// every input of lengths 1..n when there are at most `exhaustiveLimit`,
+/// else `samples` random ones (made as they are asked for, so that many
+/// samples take no memory).
+class InputSource {
+public:
+  InputSource(size_t vocab, int64_t maxLen, const VerifyOptions &options)
+      : vocab(vocab), maxLen(maxLen), samples(options.samples), random(options.seed),
+        token(0, static_cast<int64_t>(vocab) - 1) {
+    if (!options.inputs.empty()) {
+      given = &options.inputs;
+      count = given->size();
+      return;
     }
-    return inputs;
+    double total = 0, power = 1;
+    for (int64_t n = 1; n <= maxLen && total <= 1e18; ++n)
+      total += (power *= static_cast<double>(vocab));
+    exhaustive = total <= static_cast<double>(options.exhaustiveLimit);
+    count = exhaustive ? static_cast<size_t>(total) : samples;
   }
-  std::mt19937_64 random(options.seed);
-  std::uniform_int_distribution<int64_t> token(0, static_cast<int64_t>(vocab) - 1);
-  for (size_t s = 0; s < options.samples; ++s) {
-    runtime::TokenIds ids(1 + static_cast<int64_t>(s) % maxLen);
+
+  bool exhaustive = false;
+  size_t count = 0; ///< How many inputs there are in all.
+
+  /// The next (up to) `size` inputs; empty after the last.
+  std::vector<runtime::TokenIds> next(size_t size) {
+    std::vector<runtime::TokenIds> batch;
+    while (batch.size() < size && made < count) {
+      batch.push_back(given ? (*given)[made] : exhaustive ? nextOfAll() : nextRandom());
+      ++made;
+    }
+    return batch;
+  }
+
+private:
+  /// Every input, shortest first, each length counting up from all zeros.
+  runtime::TokenIds nextOfAll() {
+    if (current.empty()) {
+      current.assign(1, 0);
+      return current;
+    }
+    size_t n = current.size(), i = 0;
+    while (i < n && ++current[i] == static_cast<int64_t>(vocab))
+      current[i++] = 0;
+    if (i == n)
+      current.assign(n + 1, 0);
+    return current;
+  }
+  runtime::TokenIds nextRandom() {
+    runtime::TokenIds ids(1 + static_cast<int64_t>(made) % maxLen);
     for (int64_t &id : ids)
       id = token(random);
-    inputs.push_back(std::move(ids));
+    return ids;
   }
-  return inputs;
-}
+
+  size_t vocab;
+  int64_t maxLen;
+  size_t samples, made = 0;
+  std::mt19937_64 random;
+  std::uniform_int_distribution<int64_t> token;
+  runtime::TokenIds current;
+  const std::vector<runtime::TokenIds> *given = nullptr;
+};
 
 } // namespace
 
@@ -54,13 +82,11 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
   const ModelPlan &plan = compiled.plan;
   const OutputPlan &output = plan.output;
   VerifyReport report;
-  std::vector<runtime::TokenIds> inputs =
-      chooseInputs(plan.vocab.size(), plan.maxLen, options, report.exhaustive);
-  report.inputs = inputs.size();
+  InputSource inputs(plan.vocab.size(), plan.maxLen, options);
+  report.exhaustive = inputs.exhaustive;
+  report.inputs = inputs.count;
   const size_t batchSize = 64;
-  for (size_t start = 0; start < inputs.size(); start += batchSize) {
-    std::vector<runtime::TokenIds> batch(
-        inputs.begin() + start, inputs.begin() + std::min(inputs.size(), start + batchSize));
+  for (std::vector<runtime::TokenIds> batch; !(batch = inputs.next(batchSize)).empty();) {
     std::vector<runtime::RunResult> results = backend.run(compiled.model, batch, {});
     for (size_t b = 0; b < batch.size(); ++b) {
       std::vector<Atom> input;

@@ -39,12 +39,24 @@ std::optional<CompiledFile> compileFile(const po::variables_map &vm, DiagnosticE
   CompiledFile file;
   std::optional<codegen::CompiledProgram> compiled =
       compileNamed(diags, *program, vm["sop"].as<std::string>(), vm["vocab"].as<std::string>(),
-                   vm["max-len"].as<int64_t>(), &file.root);
+                   vm["max-len"].as<int64_t>(), &file.root, vm["max-params"].as<int64_t>());
   if (!compiled)
     return std::nullopt;
   file.program = std::move(*program);
   file.compiled = std::move(*compiled);
   return file;
+}
+
+/// `verify --samples` past this needs --max-samples: a million inputs at
+/// max_len 4096 take hours.
+constexpr int64_t DefaultMaxSamples = 1'000'000;
+
+/// The usage error of a budget option that is not positive, or "".
+std::string budgetError(const po::variables_map &vm) {
+  int64_t maxParams = vm["max-params"].as<int64_t>();
+  if (maxParams < 1)
+    return "--max-params must be at least 1, not " + std::to_string(maxParams);
+  return "";
 }
 
 po::options_description compileOptions() {
@@ -54,7 +66,9 @@ po::options_description compileOptions() {
       "the s-op to compile")("vocab", po::value<std::string>()->required(),
                              "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
       "max-len", maxLenValue()->required(),
-      "the longest input (1..4096)")("json", po::bool_switch(), "print JSON");
+      "the longest input (1..4096)")("json", po::bool_switch(), "print JSON")(
+      "max-params", po::value<int64_t>()->default_value(codegen::CompileOptions::DefaultMaxParams),
+      "refuse a model of more dense parameters (4 bytes each)");
   return options;
 }
 
@@ -75,7 +89,8 @@ SourceLoc compileErrorLoc(const graph::Node *node, const graph::Node *root) {
 /// reporting an error.
 std::optional<codegen::CompiledProgram>
 driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
-                     const std::string &vocabText, int64_t maxLen, const graph::Node **root) {
+                     const std::string &vocabText, int64_t maxLen, const graph::Node **root,
+                     int64_t maxParams) {
   assert(maxLen >= 1 && maxLen <= MaxMaxLen && "--max-len is checked as an option");
   // Errors reported before (`run` compiles one s-op after another) are not
   // this vocabulary's.
@@ -89,7 +104,9 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, cons
   if (root)
     *root = node;
   try {
-    return codegen::compileProgram(node, {*vocab, maxLen});
+    codegen::CompileOptions options{*vocab, maxLen};
+    options.maxParams = maxParams;
+    return codegen::compileProgram(node, options);
   } catch (const codegen::CompileError &e) {
     diags.error(compileErrorLoc(e.node ? e.node : node, node), e.message);
   }
@@ -186,12 +203,13 @@ std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
 
 int driver::compileCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp compile FILE --sop NAME --vocab V --max-len N [--json]\n"
-                      "                    [--emit=report|values|plan|weights]\n\n"
+                      "                    [--emit=report|values|plan|weights] [--max-params P]\n\n"
                       "Compiles an s-op into transformer weights that compute it exactly for\n"
                       "every input of length 1..N over the vocabulary, and prints the report:\n"
                       "layers, heads per layer, d_model, MLP hidden width per layer,\n"
                       "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
-                      "instead: the value sets, the layer/head plan, or the weights.\n";
+                      "instead: the value sets, the layer/head plan, or the weights. A model of\n"
+                      "more than P dense parameters (default 10^9) is refused.\n";
   po::options_description options = compileOptions();
   options.add_options()("emit", po::value<std::string>()->default_value("report"),
                         "report, values, plan or weights");
@@ -200,10 +218,11 @@ int driver::compileCommand(const std::vector<std::string> &args) {
   if (!vm)
     return exit;
   std::string emit = (*vm)["emit"].as<std::string>();
-  if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights") {
-    std::cerr << "rasp: error: --emit must be report, values, plan or weights, not '" << emit
-              << "'\n\n"
-              << usage;
+  std::string error = budgetError(*vm);
+  if (emit != "report" && emit != "values" && emit != "plan" && emit != "weights")
+    error = "--emit must be report, values, plan or weights, not '" + emit + "'";
+  if (!error.empty()) {
+    std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;
@@ -386,21 +405,24 @@ bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
 int driver::verifyCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
                       "                   [--seed S] [--input-file PATH] [--f64]\n"
-                      "                   [--allow-evaluator-failures] [--json]\n\n"
+                      "                   [--allow-evaluator-failures] [--json]\n"
+                      "                   [--max-samples M] [--max-params P]\n\n"
                       "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
                       "reference evaluator: on every input of length 1..N when there are at most\n"
-                      "2000 of them, else on K random inputs (default 500) spread over every\n"
-                      "length; with --input-file, on exactly the inputs of the file, one RASP\n"
-                      "literal a line. Prints the agreement; exits 3 on any mismatch, showing\n"
-                      "the first.\n"
+                      "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
+                      "spread over every length; with --input-file, on exactly the inputs of\n"
+                      "the file, one RASP literal a line. Prints the agreement; exits 3 on any\n"
+                      "mismatch, showing the first.\n"
                       "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
                       "are any (unless --allow-evaluator-failures) or if none is left.\n";
   po::options_description options = compileOptions();
-  options.add_options()("samples", po::value<size_t>()->default_value(500),
+  options.add_options()("samples", po::value<int64_t>()->default_value(500),
                         "random inputs when the input space is large")(
-      "seed", po::value<uint64_t>()->default_value(1),
-      "the random seed")("input-file", po::value<std::string>(),
-                         "verify on exactly these inputs, one RASP literal a line ('-': stdin)")(
+      "max-samples", po::value<int64_t>()->default_value(DefaultMaxSamples),
+      "refuse a --samples above this")("seed", po::value<uint64_t>()->default_value(1),
+                                       "the random seed")(
+      "input-file", po::value<std::string>(),
+      "verify on exactly these inputs, one RASP literal a line ('-': stdin)")(
       "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
       "allow-evaluator-failures", po::bool_switch(),
       "succeed when the evaluator fails on some inputs (they are skipped)");
@@ -408,8 +430,16 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
     return exit;
-  if ((*vm)["samples"].as<size_t>() == 0) {
-    std::cerr << "rasp: error: --samples must be at least 1\n\n" << usage;
+  int64_t samples = (*vm)["samples"].as<int64_t>();
+  int64_t maxSamples = (*vm)["max-samples"].as<int64_t>();
+  std::string error = budgetError(*vm);
+  if (samples < 1)
+    error = "--samples must be at least 1, not " + std::to_string(samples);
+  else if (samples > maxSamples)
+    error = "--samples " + std::to_string(samples) + " is more than the budget of " +
+            std::to_string(maxSamples) + " samples (--max-samples)";
+  if (!error.empty()) {
+    std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
   }
   DiagnosticEngine diags;
@@ -419,7 +449,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64
                                                                  : runtime::PrecisionKind::Float32);
   codegen::VerifyOptions verifyOptions;
-  verifyOptions.samples = (*vm)["samples"].as<size_t>();
+  verifyOptions.samples = static_cast<size_t>(samples);
   verifyOptions.seed = (*vm)["seed"].as<uint64_t>();
   std::string inputFile = vm->count("input-file") ? (*vm)["input-file"].as<std::string>() : "";
   if (!inputFile.empty()) {

@@ -103,11 +103,13 @@ llvm::json::Value atomJson(const Atom &atom);
 /// An input as JSON: its atom, or the list of its atoms.
 llvm::json::Value inputJson(const lang::Value &input, const std::vector<Atom> &atoms);
 
-/// Parses the vocabulary, finds the s-op `name` and compiles it; nothing
-/// after reporting an error. Sets *root to the s-op when given.
+/// Parses the vocabulary, finds the s-op `name` and compiles it, refusing a
+/// model of more than `maxParams` dense parameters; nothing after reporting
+/// an error. Sets *root to the s-op when given.
 std::optional<codegen::CompiledProgram>
 compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
-             const std::string &vocabText, int64_t maxLen, const graph::Node **root);
+             const std::string &vocabText, int64_t maxLen, const graph::Node **root,
+             int64_t maxParams = codegen::CompileOptions::DefaultMaxParams);
 
 /// `input` as token ids of the compiled model; an input longer than its
 /// max_len, or with a token outside its vocabulary, is an error at `loc`.

@@ -119,7 +119,8 @@ SeqTypeKind eval::typeSequence(const std::vector<Atom> &values, SourceLoc loc) {
   return allIntegral ? SeqTypeKind::Ints : SeqTypeKind::Floats;
 }
 
-Evaluator::Evaluator(std::vector<Atom> input) : items(std::move(input)) {
+Evaluator::Evaluator(std::vector<Atom> input, uint64_t maxBytes)
+    : items(std::move(input)), maxBytes(maxBytes) {
   assert(!items.empty() && "inputs are checked to be non-empty");
 }
 
@@ -148,10 +149,28 @@ void Evaluator::evaluateAll(const Node *root) {
 }
 
 void Evaluator::evaluateOne(const Node *node) {
-  if (node->isSelector())
-    selectors.emplace(node, evaluateSelector(node));
-  else
-    sequences.emplace(node, evaluateSequence(node));
+  if (node->isSelector()) {
+    SelectorMatrix matrix = evaluateSelector(node);
+    hold(node, matrix.rows() * matrix.wordsPerRow() * sizeof(uint64_t));
+    selectors.emplace(node, std::move(matrix));
+    return;
+  }
+  Sequence sequence = evaluateSequence(node);
+  uint64_t bytes = sequence.values.capacity() * sizeof(Atom);
+  for (const Atom &value : sequence.values)
+    if (value.isString())
+      bytes += value.asString().capacity();
+  hold(node, bytes);
+  sequences.emplace(node, std::move(sequence));
+}
+
+void Evaluator::hold(const Node *node, uint64_t bytes) {
+  if (heldBytes + bytes > maxBytes)
+    fail(node, "the evaluator's values on this input would take " +
+                   std::to_string(heldBytes + bytes) + " bytes (" + std::to_string(bytes) +
+                   " of them this value's), more than the budget of " + std::to_string(maxBytes) +
+                   " bytes");
+  heldBytes += bytes;
 }
 
 Sequence Evaluator::evaluateSequence(const Node *node) {

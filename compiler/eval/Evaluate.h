@@ -40,6 +40,15 @@ struct EvalError {
   std::string message;
 };
 
+/// Most bits of one selector's n x n matrix (512 MiB: inputs of up to 65,536
+/// tokens); a selector past it is an EvalError at its select, raised before
+/// the matrix is allocated.
+inline constexpr uint64_t MaxSelectorBits = uint64_t{1} << 32;
+/// Most bytes of values (sequences and selector matrices) one Evaluator
+/// holds (2 GiB); the node whose value would pass it is an EvalError there,
+/// and its value is not kept.
+inline constexpr uint64_t MaxEvaluatorBytes = uint64_t{1} << 31;
+
 /// Checks and types a sequence as the original does (all strings, or all
 /// numbers; bools count as ints); throws EvalError at `loc` otherwise.
 SeqTypeKind typeSequence(const std::vector<Atom> &values, SourceLoc loc);
@@ -52,8 +61,8 @@ Atom convertToken(const graph::Node *node, const Atom &item);
 
 class Evaluator {
 public:
-  /// `input` must be non-empty.
-  explicit Evaluator(std::vector<Atom> input);
+  /// `input` must be non-empty; `maxBytes` bounds the values held.
+  explicit Evaluator(std::vector<Atom> input, uint64_t maxBytes = MaxEvaluatorBytes);
 
   const std::vector<Atom> &input() const { return items; }
   /// The value of an s-op node; throws EvalError.
@@ -70,7 +79,11 @@ private:
   Sequence evaluateAggregate(const graph::Node *node);
   Sequence evaluateTokens(const graph::Node *node);
 
+  /// Adds `bytes` to what is held, or throws at `node` past the budget.
+  void hold(const graph::Node *node, uint64_t bytes);
+
   std::vector<Atom> items;
+  uint64_t heldBytes = 0, maxBytes;
   std::unordered_map<const graph::Node *, Sequence> sequences;
   std::unordered_map<const graph::Node *, SelectorMatrix> selectors;
 };

@@ -56,6 +56,13 @@ void fillSelect(SelectorMatrix &out, const std::vector<T> &keys, const std::vect
 
 SelectorMatrix Evaluator::evaluateSelector(const Node *node) {
   size_t n = items.size();
+  uint64_t bits = static_cast<uint64_t>(n) * n; // (n is at most a list's or a string's size.)
+  if (bits > MaxSelectorBits)
+    throw EvalError{node->loc, "the selector's matrix on an input of " + std::to_string(n) +
+                                   " tokens would hold " + std::to_string(bits) +
+                                   " bits, more than the budget of " +
+                                   std::to_string(MaxSelectorBits) +
+                                   " bits (512 MiB: inputs of up to 65536 tokens)"};
   SelectorMatrix out(n, n);
   switch (node->kind) {
   case NodeKind::Select: {

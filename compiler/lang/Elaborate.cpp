@@ -5,6 +5,7 @@
 #include "compiler/frontend/Parse.h"
 
 #include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cassert>
 
@@ -25,6 +26,12 @@ const std::set<std::string> &reservedNames() {
 
 [[noreturn]] void fail(SourceLoc loc, std::string message) {
   throw LangError{loc, std::move(message)};
+}
+
+void checkListSize(double items, SourceLoc loc) {
+  if (items > static_cast<double>(MaxListSize))
+    fail(loc, "the list would hold " + llvm::formatv("{0:f0}", items).str() +
+                  " items, more than the budget of " + std::to_string(MaxListSize));
 }
 
 std::string brief(const Value &value) {

@@ -48,6 +48,11 @@ struct LangError {
   std::string message;
 };
 
+/// The error of a statement that ran out of memory past every budget: the
+/// statement fails, what it held is freed, and the next one runs.
+inline constexpr const char *OutOfMemoryMessage =
+    "out of memory: this statement needs more memory than the system allows";
+
 struct ElaborateOptions {
   /// Directories searched by `load` after the loading file's own directory.
   std::vector<std::string> searchPath;

@@ -187,10 +187,7 @@ Value Elaborator::Impl::evalRange(const RangeExpr &range, const std::shared_ptr<
                             : ((__int128)start - stop - step - 1) / -step;
   if (count < 0)
     count = 0;
-  if (count > static_cast<__int128>(MaxListSize))
-    fail(range.loc(), "range is too large: it would hold " +
-                          std::to_string(static_cast<long long>(count)) + " values (at most " +
-                          std::to_string(MaxListSize) + ")");
+  checkListSize(static_cast<double>(count), range.loc());
   std::vector<Value> items;
   items.reserve(static_cast<size_t>(count));
   for (__int128 i = 0; i < count; ++i)

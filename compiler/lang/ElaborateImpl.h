@@ -30,8 +30,12 @@ inline constexpr unsigned MaxValueDepth = 2000;
 /// Function calls may not nest deeper than this.
 inline constexpr unsigned MaxCallDepth = 2000;
 
-/// Lists made by range, `*` and comprehensions stay below this size.
+/// Lists made by range, `*`, `+` and comprehensions stay below this size.
 inline constexpr size_t MaxListSize = size_t(1) << 20;
+
+/// Fails at `loc` unless a list of `items` fits MaxListSize (a double:
+/// the sizes asked for can pass every integer type).
+void checkListSize(double items, SourceLoc loc);
 
 /// Names no program may assign (the original's reserved words and
 /// constants of every scope).

@@ -135,6 +135,7 @@ Value Elaborator::Impl::listOp(AtomOpKind op, const Value &lhs, const Value &rhs
   bool leftList = lhs.kind() == ValueKind::List;
   bool rightList = rhs.kind() == ValueKind::List;
   if (op == AtomOpKind::Add && leftList && rightList) {
+    checkListSize(lhs.listValue().items.size() + rhs.listValue().items.size(), at);
     std::vector<Value> items = lhs.listValue().items;
     for (const Value &v : rhs.listValue().items)
       items.push_back(v);
@@ -147,7 +148,7 @@ Value Elaborator::Impl::listOp(AtomOpKind op, const Value &lhs, const Value &rhs
       int64_t n = std::max<int64_t>(0, times.atom().integral());
       size_t size = list.listValue().items.size();
       if (size && static_cast<uint64_t>(n) > MaxListSize / size)
-        fail(at, "list repetition is too large");
+        checkListSize(static_cast<double>(size) * static_cast<double>(n), at);
       std::vector<Value> items;
       for (int64_t i = 0; i < n; ++i)
         for (const Value &v : list.listValue().items)

@@ -7,6 +7,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cassert>
+#include <new>
 
 using namespace rasp;
 using namespace rasp::lang;
@@ -207,6 +208,10 @@ unsigned Elaborator::Impl::runFile(FileId file, const std::shared_ptr<Env> &scop
     } catch (const eval::EvalError &e) {
       ++failures;
       diags.error(e.loc, e.message);
+    } catch (const std::bad_alloc &) {
+      // (What the statement held is freed by now; the next one may fit.)
+      ++failures;
+      diags.error(stmt->loc(), OutOfMemoryMessage);
     }
   }
   loading.pop_back();

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <new>
 
 using namespace rasp;
 using namespace rasp::lang;
@@ -120,6 +121,8 @@ void Repl::statement(const ast::Stmt &stmt, bool &exit) {
       diags.error(e.loc, e.message);
   } catch (const eval::EvalError &e) {
     diags.error(e.loc, e.message);
+  } catch (const std::bad_alloc &) {
+    diags.error(stmt.loc(), OutOfMemoryMessage);
   }
 }
 

@@ -21,3 +21,8 @@ config.environment["TERM"] = "dumb"
 import shutil
 if shutil.which("dot"):
     config.available_features.add("dot")
+
+# Tests that run rasp under `ulimit -v`: AddressSanitizer reserves terabytes
+# of address space at start, so sanitized builds skip them.
+if not config.rasp_sanitized:
+    config.available_features.add("memory-limits")

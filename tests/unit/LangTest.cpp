@@ -17,7 +17,8 @@ namespace {
 /// Runs `program`, then shows s-op `name` on `input` (a RASP literal) as
 /// `[...] (type)`, or returns "error: MESSAGE" for the first diagnostic.
 std::string run(const std::string &program, const std::string &name,
-                const std::string &input = "\"hello\"") {
+                const std::string &input = "\"hello\"",
+                uint64_t maxBytes = eval::MaxEvaluatorBytes) {
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   DiagnosticEngine diags(&os);
@@ -39,7 +40,7 @@ std::string run(const std::string &program, const std::string &name,
   if (!value->isNode())
     return value->repr();
   try {
-    eval::Evaluator evaluator(lang::inputAtoms(*scope->find("__input"), SourceLoc()));
+    eval::Evaluator evaluator(lang::inputAtoms(*scope->find("__input"), SourceLoc()), maxBytes);
     return lang::sequenceText(evaluator.sequence(value->node()));
   } catch (const eval::EvalError &e) {
     return "error: " + e.message;
@@ -213,6 +214,30 @@ TEST(LangTest, HugeRangesAndDeepRecursionAreCleanErrors) {
   EXPECT_TRUE(isError(run("x = range(100000000000);", "x")));
   EXPECT_TRUE(isError(run("def f(n) { return 1 if n == 0 else f(n - 1); } x = f(100000);", "x")));
   EXPECT_TRUE(isError(run("x = \"ab\" * 100000000000;", "x")));
+}
+
+// Lists that double are refused before they are allocated, naming the
+// size and the budget (issue 19: they used to abort on bad_alloc; strings
+// are in tests/lit/budgets/strings.test).
+TEST(LangTest, DoublingListsMeetTheirBudget) {
+  EXPECT_EQ(run("l = [1, 2]; for i in range(40) { l = l + l; } x = l;", "x"),
+            "error: the list would hold 2097152 items, more than the budget of 1048576");
+  EXPECT_EQ(run("x = [1, 2] * 1000000000000;", "x"),
+            "error: the list would hold 2000000000000 items, more than the budget of 1048576");
+  EXPECT_EQ(run("x = range(-5, 100000000000, 2);", "x"),
+            "error: the list would hold 50000000003 items, more than the budget of 1048576");
+}
+
+// What one evaluator holds is bounded: the value that would pass the
+// budget is an error at its node. Each value on [1, 2] is 2 atoms.
+TEST(LangTest, TheEvaluatorsValuesMeetTheirBudget) {
+  uint64_t one = 2 * sizeof(Atom);
+  EXPECT_EQ(run("x = tokens_int + 1;", "x", "[1, 2]", 2 * one), "[2, 3] (ints)");
+  EXPECT_EQ(run("x = tokens_int + 1; y = x + 1;", "y", "[1, 2]", 2 * one),
+            "error: the evaluator's values on this input would take " + std::to_string(3 * one) +
+                " bytes (" + std::to_string(one) +
+                " of them this value's), more than the budget of " + std::to_string(2 * one) +
+                " bytes");
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <numeric>
 #include <system_error>
@@ -144,16 +145,25 @@ void mlpJobs(const LayerPlan &layer, int64_t d, runtime::Mlp &mlp,
 }
 
 /// Runs the jobs on up to `threads` threads; returns the nonzeros written.
+/// A job that throws (memory that runs out) stops every thread, and the
+/// first exception is rethrown here once they have all ended.
 int64_t runJobs(const std::vector<Job> &jobs, unsigned threads) {
   std::atomic<size_t> next{0};
   std::vector<int64_t> nonzeros(threads, 0);
+  std::vector<std::exception_ptr> failures(threads);
   auto work = [&](unsigned t) {
-    Writer write;
-    for (size_t i; (i = next++) < jobs.size();)
-      jobs[i](write);
-    nonzeros[t] = write.nonzeros;
+    try {
+      Writer write;
+      for (size_t i; (i = next++) < jobs.size();)
+        jobs[i](write);
+      nonzeros[t] = write.nonzeros;
+    } catch (...) {
+      failures[t] = std::current_exception();
+      next = jobs.size();
+    }
   };
   std::vector<std::thread> pool;
+  pool.reserve(threads);
   for (unsigned t = 1; t < threads; ++t) {
     try {
       pool.emplace_back(work, t);
@@ -164,6 +174,9 @@ int64_t runJobs(const std::vector<Job> &jobs, unsigned threads) {
   work(0);
   for (std::thread &thread : pool)
     thread.join();
+  for (const std::exception_ptr &failure : failures)
+    if (failure)
+      std::rethrow_exception(failure);
   return std::accumulate(nonzeros.begin(), nonzeros.end(), int64_t{0});
 }
 
@@ -180,6 +193,32 @@ unsigned threadsFor(const runtime::Model &model) {
 }
 
 } // namespace
+
+int64_t codegen::denseParameters(const ModelPlan &plan) {
+  // Saturating: a plan's shapes are ints, but their products can add up
+  // past int64 for a program far beyond any budget.
+  int64_t total = 0;
+  auto add = [&total](int64_t rows, int64_t cols) {
+    int64_t cells = 0;
+    if (__builtin_mul_overflow(rows, cols, &cells) || __builtin_add_overflow(total, cells, &total))
+      total = INT64_MAX;
+  };
+  int64_t d = plan.dModel;
+  add(static_cast<int64_t>(plan.tokenRows.size()), d);
+  add(static_cast<int64_t>(plan.positionRows.size()), d);
+  for (const LayerPlan &layer : plan.layers) {
+    for (const HeadPlan &head : layer.heads) {
+      add(2 * d, static_cast<int64_t>(head.query.size())); // W_Q and W_K
+      add(2 * d, static_cast<int64_t>(head.value.size())); // W_V and W_O
+    }
+    int64_t hidden = 0;
+    for (const MlpBlock &block : layer.mlps)
+      hidden += static_cast<int64_t>(block.units.size());
+    if (hidden)
+      add(2 * d + 1, hidden), add(1, d); // W1, W2 and b1; b2
+  }
+  return total;
+}
 
 runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) {
   runtime::Model model;

@@ -12,6 +12,11 @@
 
 namespace rasp::codegen {
 
+/// The dense parameters assembleModel(plan) allocates (what
+/// Model::parameters() then counts), from the plan's shapes alone, so that a
+/// model too large to hold is refused before any of it is allocated.
+int64_t denseParameters(const ModelPlan &plan);
+
 /// With `nonzeros`, also counts the nonzero weights as they are written
 /// (what Model::nonzeroParameters finds by reading every weight).
 runtime::Model assembleModel(const ModelPlan &plan, int64_t *nonzeros = nullptr);

@@ -11,6 +11,8 @@
 
 #include "llvm/Support/ConvertUTF.h"
 
+#include <algorithm>
+
 using namespace rasp;
 using namespace rasp::frontend;
 using rasp::grammar::RASPLexer;
@@ -169,6 +171,38 @@ bool checkNesting(const TokenBuffer &tokens, const antlr4::dfa::Vocabulary &voca
   return true;
 }
 
+/// Runs prediction under ANTLR's profiler while it lives, if `stats` is
+/// set, and writes the profiler's counters to `stats` when it ends.
+class PredictionProfile {
+public:
+  PredictionProfile(RASPParser &parser, PredictionStats *stats) : parser(parser), stats(stats) {
+    // The parser deletes the interpreter it replaces, and owns the new one.
+    if (stats)
+      parser.setInterpreter(new antlr4::atn::ProfilingATNSimulator(&parser));
+  }
+  PredictionProfile(const PredictionProfile &) = delete;
+  PredictionProfile &operator=(const PredictionProfile &) = delete;
+  ~PredictionProfile() {
+    if (!stats)
+      return;
+    *stats = PredictionStats();
+    auto *profiler = parser.getInterpreter<antlr4::atn::ProfilingATNSimulator>();
+    for (const antlr4::atn::DecisionInfo &decision : profiler->getDecisionInfo()) {
+      stats->decisions += static_cast<uint64_t>(decision.invocations);
+      stats->lookahead += static_cast<uint64_t>(decision.SLL_TotalLook);
+      stats->maxLookahead =
+          std::max(stats->maxLookahead, static_cast<uint64_t>(decision.SLL_MaxLook));
+      stats->llFallbacks += static_cast<uint64_t>(decision.LL_Fallback);
+    }
+    stats->llPass = llPass;
+  }
+  bool llPass = false;
+
+private:
+  RASPParser &parser;
+  PredictionStats *stats;
+};
+
 } // namespace
 
 ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
@@ -184,6 +218,7 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   parser.removeErrorListeners();
   if (!checkNesting(tokens, parser.getVocabulary(), locator, diags, options))
     return result;
+  PredictionProfile profile(parser, options.stats);
   // The AST is built from the labelled parts of each rule, which ANTLR
   // fills in without a parse tree; not building one saves an allocation
   // per token and per rule.
@@ -203,6 +238,7 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   if (failed) {
     // Slow path: full LL prediction, reporting each broken statement's
     // first error and resuming after it.
+    profile.llPass = true;
     statements.clear();
     parser.reset();
     tokens.seek(0);

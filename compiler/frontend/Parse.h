@@ -17,9 +17,26 @@
 #include "compiler/frontend/AST.h"
 #include "compiler/support/Diagnostics.h"
 
+#include <cstdint>
 #include <optional>
 
 namespace rasp::frontend {
+
+/// How much work ANTLR's adaptive prediction did in one parseProgram call:
+/// what a test checks to catch prediction that reads further ahead than the
+/// statement it is in (which makes parsing quadratic in the file's length).
+struct PredictionStats {
+  /// Calls of adaptive prediction, in both passes.
+  uint64_t decisions = 0;
+  /// Tokens that SLL prediction examined, summed over all calls.
+  uint64_t lookahead = 0;
+  /// The most tokens that one SLL prediction examined.
+  uint64_t maxLookahead = 0;
+  /// Predictions that SLL could not settle and full LL had to (LL pass only).
+  uint64_t llFallbacks = 0;
+  /// SLL parsing failed (or was off) and the text was parsed again with LL.
+  bool llPass = false;
+};
 
 struct ParseOptions {
   /// Most brackets and prefix operators open at once.
@@ -31,6 +48,9 @@ struct ParseOptions {
   /// Try fast SLL prediction first (off: full LL from the start; results
   /// are the same, only speed differs).
   bool sllFirst = true;
+  /// If set, prediction runs under ANTLR's profiler (slower) and its
+  /// counters are written here.
+  PredictionStats *stats = nullptr;
 };
 
 struct ParseResult {

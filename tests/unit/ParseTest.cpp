@@ -258,6 +258,26 @@ TEST(ParseTest, LongListsAreFine) {
   EXPECT_EQ(cast<ListExpr>(*assign.values[0]).elements.size(), 100001u);
 }
 
+TEST(ParseTest, PredictionStatsCoverBothPasses) {
+  for (bool sllFirst : {true, false}) {
+    for (const char *text : {"x = 1;", "x = ;"}) {
+      SCOPED_TRACE(std::string(text) + (sllFirst ? " SLL first" : " LL only"));
+      llvm::raw_null_ostream sink;
+      DiagnosticEngine diags(&sink);
+      FileId file = diags.addFile("t.rasp", text);
+      frontend::PredictionStats stats;
+      frontend::ParseOptions options;
+      options.sllFirst = sllFirst;
+      options.stats = &stats;
+      frontend::parseProgram(diags, file, options);
+      EXPECT_GT(stats.decisions, 0u);
+      EXPECT_GT(stats.lookahead, 0u);
+      // The LL pass runs after a syntax error, or from the start.
+      EXPECT_EQ(stats.llPass, !sllFirst || diags.errorCount() > 0);
+    }
+  }
+}
+
 TEST(ParseTest, InvalidUtf8IsLocated) {
   Parsed p = parse("x = 1;\ny = \"\xff\";");
   EXPECT_FALSE(p.program);

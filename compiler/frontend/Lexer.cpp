@@ -186,7 +186,20 @@ antlr4::Token *TokenBuffer::LT(ssize_t k) {
   if (k < 0)
     return static_cast<size_t>(-k) > position ? nullptr : &all[position + k];
   size_t i = std::min(position + static_cast<size_t>(k) - 1, all.size() - 1);
+  if (i >= visibleEnd)
+    i = all.size() - 1; // EOF
   return &all[i];
+}
+
+ssize_t TokenBuffer::mark() {
+  if (marks++ == 0 && !predictionEnds.empty())
+    visibleEnd = predictionEnds[position];
+  return 0;
+}
+
+void TokenBuffer::release(ssize_t) {
+  if (marks > 0 && --marks == 0)
+    visibleEnd = SIZE_MAX;
 }
 
 antlr4::Token *TokenBuffer::get(size_t i) const { return const_cast<RaspToken *>(&all.at(i)); }

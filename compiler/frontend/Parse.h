@@ -6,7 +6,10 @@
 //   3. a nesting check (brackets and prefix operators), so that the
 //      recursive-descent parser cannot exhaust the stack;
 //   4. the ANTLR parser in SLL mode, falling back to full LL only when SLL
-//      fails (the standard ANTLR speed-up), with readable syntax errors;
+//      fails (the standard ANTLR speed-up), with readable syntax errors; it
+//      reads one statement at a time, and each prediction sees no further
+//      than the end of the statement it starts in, which keeps parsing
+//      linear in the length of the file;
 //   5. a depth check of the parse tree (left-recursive chains such as
 //      `1+1+...` nest without bound even though the parser loops);
 //   6. AST building (BuildAst.h).

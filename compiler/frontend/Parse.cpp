@@ -251,6 +251,62 @@ private:
   PredictionStats *stats;
 };
 
+/// Parses every statement with SLL prediction, bailing out at the first
+/// error, and builds each statement's AST as soon as it is parsed; nothing
+/// if SLL failed (a syntax error, or a text that needs full LL).
+std::optional<ProgramBuilder> parseSll(RASPParser &parser, TokenBuffer &tokens,
+                                       const TokenLocator &locator) {
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  ProgramBuilder builder(tokens, locator);
+  try {
+    while (tokens.LA(1) != antlr4::Token::EOF) {
+      builder.add(parser.statement());
+      // Frees the statement's contexts, which the AST no longer needs.
+      parser.getTreeTracker().reset();
+    }
+  } catch (const antlr4::ParseCancellationException &) {
+    return std::nullopt;
+  }
+  return builder;
+}
+
+/// Parses every statement from the start with full LL prediction,
+/// reporting each broken statement's first error and resuming after it;
+/// nothing if there was a syntax error.
+std::optional<ProgramBuilder> parseLl(RASPParser &parser, TokenBuffer &tokens,
+                                      const TokenLocator &locator, DiagnosticEngine &diags,
+                                      const ParseOptions &options, bool &endedEarly) {
+  parser.reset();
+  tokens.seek(0);
+  auto strategy = std::make_shared<SyntaxErrorStrategy>(tokens, locator, diags, options.maxErrors);
+  parser.setErrorHandler(strategy);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::LL);
+  ProgramBuilder builder(tokens, locator);
+  try {
+    while (tokens.LA(1) != antlr4::Token::EOF) {
+      strategy->beginStatement(tokens.index());
+      try {
+        RASPParser::StatementContext *statement = parser.statement();
+        if (!strategy->errorCount())
+          builder.add(statement);
+      } catch (const StatementAbort &abort) {
+        tokens.seek(abort.resumeAt);
+        strategy->reset(&parser);
+      }
+      parser.getTreeTracker().reset();
+    }
+  } catch (const antlr4::ParseCancellationException &) {
+    // Too many errors.
+  }
+  endedEarly = strategy->sawEndOfInput();
+  if (strategy->errorCount())
+    return std::nullopt;
+  return builder;
+}
+
 } // namespace
 
 ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
@@ -272,46 +328,17 @@ ParseResult frontend::parseProgram(DiagnosticEngine &diags, FileId file,
   // fills in without a parse tree; not building one saves an allocation
   // per token and per rule.
   parser.setBuildParseTree(false);
-  std::vector<RASPParser::StatementContext *> statements;
-  // Fast path: SLL prediction, bailing out at the first error.
-  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  auto *simulator = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
-  simulator->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-  bool failed = lexicalErrors > 0 || !options.sllFirst;
-  try {
-    while (!failed && tokens.LA(1) != antlr4::Token::EOF)
-      statements.push_back(parser.statement());
-  } catch (const antlr4::ParseCancellationException &) {
-    failed = true;
-  }
-  if (failed) {
-    // Slow path: full LL prediction, reporting each broken statement's
-    // first error and resuming after it.
+  // Fast path: SLL prediction. Slow path, when that fails: full LL, which
+  // also gives the syntax errors.
+  std::optional<ProgramBuilder> built;
+  if (lexicalErrors == 0 && options.sllFirst)
+    built = parseSll(parser, tokens, locator);
+  if (!built) {
     profile.llPass = true;
-    statements.clear();
-    parser.reset();
-    tokens.seek(0);
-    auto strategy =
-        std::make_shared<SyntaxErrorStrategy>(tokens, locator, diags, options.maxErrors);
-    parser.setErrorHandler(strategy);
-    simulator->setPredictionMode(antlr4::atn::PredictionMode::LL);
-    try {
-      while (tokens.LA(1) != antlr4::Token::EOF) {
-        strategy->beginStatement(tokens.index());
-        try {
-          statements.push_back(parser.statement());
-        } catch (const StatementAbort &abort) {
-          tokens.seek(abort.resumeAt);
-          strategy->reset(&parser);
-        }
-      }
-    } catch (const antlr4::ParseCancellationException &) {
-      // Too many errors.
-    }
-    result.endedEarly = strategy->sawEndOfInput();
-    if (strategy->errorCount() || lexicalErrors)
+    built = parseLl(parser, tokens, locator, diags, options, result.endedEarly);
+    if (!built || lexicalErrors)
       return result;
   }
-  result.program = buildAst(statements, tokens, locator, diags);
+  result.program = built->finish(diags);
   return result;
 }

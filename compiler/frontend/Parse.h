@@ -12,7 +12,7 @@
 //      linear in the length of the file;
 //   5. a depth check of the parse tree (left-recursive chains such as
 //      `1+1+...` nest without bound even though the parser loops);
-//   6. AST building (BuildAst.h).
+//   6. AST building (BuildAst.h), each statement as soon as it is parsed.
 // Every error is reported through the DiagnosticEngine; the result is empty
 // if there was any.
 #pragma once

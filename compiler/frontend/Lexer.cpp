@@ -135,8 +135,11 @@ private:
 
 } // namespace
 
+// A file has about one token per 4 bytes, all held while it is parsed.
+static_assert(sizeof(void *) != 8 || sizeof(RaspToken) == 40, "a token takes 40 bytes");
+
 std::string RaspToken::getText() const {
-  if (type == EOF)
+  if (getType() == EOF)
     return "<EOF>";
   return buffer->source.substr(start, length).str();
 }
@@ -146,7 +149,8 @@ antlr4::TokenSource *RaspToken::getTokenSource() const { return buffer->getToken
 std::string RaspToken::toString() const {
   return "[@" + std::to_string(index) + "," + std::to_string(start) + ":" +
          std::to_string(static_cast<long long>(getStopIndex())) + "='" + getText() + "',<" +
-         std::to_string(type) + ">," + std::to_string(line) + ":" + std::to_string(column) + "]";
+         std::to_string(getType()) + ">," + std::to_string(line) + ":" + std::to_string(column) +
+         "]";
 }
 
 /// The TokenSource that ANTLR asks a stream for (only to make tokens when

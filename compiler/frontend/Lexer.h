@@ -28,11 +28,11 @@ class RaspToken : public antlr4::Token {
 public:
   RaspToken(const TokenBuffer *buffer, size_t type, uint32_t line, uint32_t column, uint32_t start,
             uint32_t length, uint32_t index)
-      : buffer(buffer), type(type), line(line), column(column), start(start), length(length),
-        index(index) {}
+      : buffer(buffer), type(static_cast<uint32_t>(type)), line(line), column(column), start(start),
+        length(length), index(index) {}
 
   std::string getText() const override;
-  size_t getType() const override { return type; }
+  size_t getType() const override { return type == EofType ? antlr4::Token::EOF : type; }
   size_t getLine() const override { return line; }
   size_t getCharPositionInLine() const override { return column; }
   size_t getChannel() const override { return DEFAULT_CHANNEL; }
@@ -45,8 +45,11 @@ public:
   std::string toString() const override;
 
 private:
+  /// How `type` holds EOF, whose type is the largest size_t.
+  static constexpr uint32_t EofType = static_cast<uint32_t>(antlr4::Token::EOF);
+
   const TokenBuffer *buffer;
-  size_t type;
+  uint32_t type; ///< 32 bits (not size_t) keep a token at 40 bytes, not 48.
   uint32_t line;
   uint32_t column; ///< 0-based, in bytes.
   uint32_t start;  ///< Byte offset of the first byte.

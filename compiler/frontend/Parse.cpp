@@ -36,7 +36,7 @@ bool checkUtf8(DiagnosticEngine &diags, FileId file) {
 }
 
 /// What a token type means to the nesting estimate.
-enum class TokenClassKind { Other, Operand, Open, Close, Prefix, Binary, Separator, End };
+enum class TokenClassKind { Other, Operand, Open, Brace, Close, Prefix, Binary, Separator, End };
 
 /// The class of every token type, from the grammar's vocabulary.
 const std::vector<TokenClassKind> &tokenClasses(const antlr4::dfa::Vocabulary &vocab) {
@@ -50,7 +50,9 @@ const std::vector<TokenClassKind> &tokenClasses(const antlr4::dfa::Vocabulary &v
       if (type == RASPLexer::ID || type == RASPLexer::PosInt || type == RASPLexer::Float ||
           type == RASPLexer::String)
         kind = TokenClassKind::Operand;
-      else if (text == "(" || text == "[" || text == "{" ||
+      else if (text == "{")
+        kind = TokenClassKind::Brace; // A dict, or the body of a def or for.
+      else if (text == "(" || text == "[" ||
                (text.size() > 1 && text.back() == '(' && text != "exit()" && text != "quit()"))
         kind = TokenClassKind::Open;
       else if (text == ")" || text == "]" || text == "}")
@@ -78,17 +80,21 @@ const std::vector<TokenClassKind> &tokenClasses(const antlr4::dfa::Vocabulary &v
 /// in a run such as `1+1+...` or `f(1)(2)...` counts one level of the tree
 /// (ANTLR parses such runs with a loop, but they nest in the tree, and a run
 /// of '+' or '-' costs the SLL parser lookahead to its end, so they must
-/// stay bounded too). Later stages recurse over the tree, so this bound is
-/// what keeps them within the stack.
+/// stay bounded too). A '{' after an operand opens the body of a def or a
+/// for: one level, and its '}' ends the statement, as a ';' does, so that the
+/// run the statement began (`def f(` is a call to the estimate) ends too.
+/// Later stages recurse over the tree, so this bound is what keeps them
+/// within the stack.
 bool checkNesting(const TokenBuffer &tokens, const antlr4::dfa::Vocabulary &vocab,
                   const TokenLocator &locator, DiagnosticEngine &diags,
                   const ParseOptions &options) {
   struct Level {
     bool prefix;
+    bool body;          ///< The body of a def or for.
     unsigned operators; ///< Binary operators in the current run.
   };
-  std::vector<Level> open{{false, 0}}; // The statement's own level.
-  unsigned treeDepth = 0;              // Brackets plus operators in runs.
+  std::vector<Level> open{{false, false, 0}}; // The statement's own level.
+  unsigned treeDepth = 0;                     // Brackets plus operators in runs.
   bool afterOperand = false;
   auto popPrefixes = [&] {
     while (open.back().prefix) {
@@ -111,23 +117,33 @@ bool checkNesting(const TokenBuffer &tokens, const antlr4::dfa::Vocabulary &voca
     case TokenClassKind::Operand:
       popPrefixes();
       break;
-    case TokenClassKind::Close:
+    case TokenClassKind::Close: {
       popPrefixes();
+      bool body = false;
       if (open.size() > 1) {
         endRun();
+        body = open.back().body;
         open.pop_back();
         --treeDepth;
       }
       popPrefixes();
-      operand = true;
+      if (body)
+        endRun(); // The statement ends with its body.
+      operand = !body;
       break;
+    }
     case TokenClassKind::Open:
       if (afterOperand) {
         // A call or an index: one more level of the tree, like `a + b`.
         ++open.back().operators;
         ++treeDepth;
       }
-      open.push_back({false, 0});
+      open.push_back({false, false, 0});
+      ++treeDepth;
+      break;
+    case TokenClassKind::Brace:
+      // After an operand, the body of a def or for; otherwise a dict.
+      open.push_back({false, afterOperand, 0});
       ++treeDepth;
       break;
     case TokenClassKind::Prefix:
@@ -135,7 +151,7 @@ bool checkNesting(const TokenBuffer &tokens, const antlr4::dfa::Vocabulary &voca
         ++open.back().operators;
         ++treeDepth;
       } else {
-        open.push_back({true, 0});
+        open.push_back({true, false, 0});
         ++treeDepth;
       }
       break;
@@ -197,6 +213,7 @@ std::vector<uint32_t> statementEnds(const TokenBuffer &tokens,
     waiting.back().push_back(i);
     switch (classes[all[i].getType()]) {
     case TokenClassKind::Open:
+    case TokenClassKind::Brace:
       waiting.emplace_back();
       break;
     case TokenClassKind::Close:

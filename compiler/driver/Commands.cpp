@@ -51,6 +51,24 @@ int checkCommand(const std::vector<std::string> &args) {
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
+/// The next line of `in` without its line break, or nothing at the end of
+/// the input or once `left` bytes have been read (`left` is then 0).
+std::optional<std::string> readLine(std::istream &in, uint64_t &left) {
+  std::string text;
+  std::streambuf *buffer = in.rdbuf();
+  for (bool any = false;; any = true) {
+    int c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof())
+      return any ? std::optional<std::string>(text) : std::nullopt;
+    if (left == 0)
+      return std::nullopt;
+    --left;
+    if (c == '\n')
+      return text;
+    text += static_cast<char>(c);
+  }
+}
+
 int replCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp repl [FILE...]\n\n"
                       "The RASP read-eval-print loop, compatible with the original's commands\n"
@@ -72,6 +90,7 @@ int replCommand(const std::vector<std::string> &args) {
   bool terminal = isatty(STDIN_FILENO);
   replOptions.echoPrompts = !terminal;
   lang::LineReader read;
+  bool tooLong = false;
   if (terminal) {
     read = [](const std::string &prompt) -> std::optional<std::string> {
       llvm::outs().flush();
@@ -85,14 +104,18 @@ int replCommand(const std::vector<std::string> &args) {
       return text;
     };
   } else {
-    read = [](const std::string &) -> std::optional<std::string> {
-      std::string text;
-      if (!std::getline(std::cin, text))
-        return std::nullopt;
-      return text;
+    read = [&diags, &tooLong, left = MaxSourceBytes](const std::string &) mutable {
+      std::optional<std::string> line = readLine(std::cin, left);
+      if (!line && left == 0) {
+        diags.error("cannot read standard input: more than the limit of " +
+                    std::to_string(MaxSourceBytes >> 20) + " MiB");
+        tooLong = true;
+      }
+      return line;
     };
   }
-  return lang::runRepl(*elaborator, diags, read, llvm::outs(), replOptions);
+  int status = lang::runRepl(*elaborator, diags, read, llvm::outs(), replOptions);
+  return tooLong ? ExitProgramError : status;
 }
 
 int analyzeCommand(const std::vector<std::string> &args) {

@@ -6,7 +6,6 @@
 #include "compiler/support/FloatFormat.h"
 
 #include "llvm/Support/Casting.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -45,14 +44,7 @@ std::optional<po::variables_map> parseArgs(const std::vector<std::string> &args,
 
 /// Reads a file (or stdin for "-") into `diags`.
 std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path) {
-  if (path != "-")
-    return diags.loadFile(path);
-  auto buffer = llvm::MemoryBuffer::getSTDIN();
-  if (!buffer) {
-    diags.error("cannot read standard input: " + buffer.getError().message());
-    return std::nullopt;
-  }
-  return diags.addFile("<stdin>", (*buffer)->getBuffer());
+  return path == "-" ? diags.loadStdin("<stdin>") : diags.loadFile(path);
 }
 
 /// Where `load` looks after the loading file's directory: the standard

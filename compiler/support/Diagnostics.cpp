@@ -1,12 +1,17 @@
 // Prints located diagnostics through llvm::SourceMgr.
 #include "compiler/support/Diagnostics.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <cerrno>
+
+#include <unistd.h>
 
 using namespace rasp;
 
@@ -21,19 +26,88 @@ FileId DiagnosticEngine::addFile(llvm::StringRef name, llvm::StringRef text, uns
   return file;
 }
 
+namespace {
+
+/// An error's text as a diagnostic's: lower-case first letter.
+std::string reason(std::error_code error) {
+  std::string why = error.message();
+  if (!why.empty())
+    why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+  return why;
+}
+
+/// Why `status` is not a source to read, or nothing.
+std::optional<std::string> refusal(const llvm::sys::fs::file_status &status) {
+  if (status.type() != llvm::sys::fs::file_type::regular_file)
+    return std::string("not a regular file");
+  if (status.getSize() > MaxSourceBytes)
+    return std::to_string(status.getSize()) + " bytes, more than the limit of " +
+           std::to_string(MaxSourceBytes >> 20) + " MiB";
+  return std::nullopt;
+}
+
+/// Reads the open file `fd` into `buffer` if it still passes the checks;
+/// otherwise says why not.
+std::optional<std::string> readOpenFile(int fd, llvm::StringRef path,
+                                        std::unique_ptr<llvm::MemoryBuffer> &buffer) {
+  llvm::sys::fs::file_status status;
+  if (std::error_code failed = llvm::sys::fs::status(fd, status))
+    return reason(failed);
+  if (std::optional<std::string> why = refusal(status))
+    return why;
+  auto read = llvm::MemoryBuffer::getOpenFile(fd, path, status.getSize());
+  if (!read)
+    return reason(read.getError());
+  buffer = std::move(*read);
+  return std::nullopt;
+}
+
+} // namespace
+
 std::optional<FileId> DiagnosticEngine::loadFile(llvm::StringRef path, SourceLoc requestedAt) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer) {
-    std::string why = buffer.getError().message();
-    if (!why.empty())
-      why[0] = static_cast<char>(std::tolower(why[0]));
-    if (requestedAt.isValid())
-      error(requestedAt, "cannot open '" + path + "': " + why);
-    else
-      error("cannot open '" + path + "': " + why);
+  auto fail = [&](const llvm::Twine &message) -> std::optional<FileId> {
+    error(requestedAt, message); // Unlocated when `requestedAt` is invalid.
     return std::nullopt;
+  };
+  // Checked before opening, so that a FIFO does not block and /dev/zero is
+  // not read; then again on the open file, which may have been replaced.
+  llvm::sys::fs::file_status status;
+  if (std::error_code failed = llvm::sys::fs::status(path, status))
+    return fail("cannot open '" + path + "': " + reason(failed));
+  if (std::optional<std::string> why = refusal(status))
+    return fail("cannot read '" + path + "': " + *why);
+  int fd = -1;
+  if (std::error_code failed = llvm::sys::fs::openFileForRead(path, fd))
+    return fail("cannot open '" + path + "': " + reason(failed));
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  std::optional<std::string> why = readOpenFile(fd, path, buffer);
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  if (why)
+    return fail("cannot read '" + path + "': " + *why);
+  return sources.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+}
+
+std::optional<FileId> DiagnosticEngine::loadStdin(llvm::StringRef name) {
+  std::string text;
+  char chunk[1 << 16];
+  while (true) {
+    ssize_t got = ::read(STDIN_FILENO, chunk, sizeof chunk);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      error("cannot read standard input: " +
+            reason(std::error_code(errno, std::generic_category())));
+      return std::nullopt;
+    }
+    if (got == 0)
+      return addFile(name, text);
+    if (text.size() + static_cast<size_t>(got) > MaxSourceBytes) {
+      error("cannot read standard input: more than the limit of " +
+            std::to_string(MaxSourceBytes >> 20) + " MiB");
+      return std::nullopt;
+    }
+    text.append(chunk, static_cast<size_t>(got));
   }
-  return sources.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
 }
 
 llvm::StringRef DiagnosticEngine::fileName(FileId file) const {

@@ -10,7 +10,12 @@
 //
 // followed by any notes, in the same form. Messages start lower-case and
 // have no final period. Diagnostics without a location print as
-// `rasp: error: message`.
+// `rasp: error: message`. Nothing a terminal would act on is printed as it
+// is: in the source line, the message and the file name, control
+// characters and bytes that are not UTF-8 show as `\xNN` and unprintable
+// code points (C1 controls, bidirectional overrides) as `\u{N}`; the caret
+// stays under its character (tabs expand to 8 columns, wide characters
+// take two).
 #pragma once
 
 #include "compiler/support/SourceLoc.h"

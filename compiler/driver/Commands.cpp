@@ -197,8 +197,8 @@ int drawCommand(const std::vector<std::string> &args) {
   if (!node)
     return ExitProgramError;
   SourceLoc inputLoc;
-  std::optional<lang::Value> input =
-      parseInput(*program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  std::optional<lang::Value> input = parseInput(
+      *program->elaborator, diags, {"--input", (*vm)["input"].as<std::string>()}, inputLoc);
   if (!input)
     return ExitProgramError;
   std::string dot;

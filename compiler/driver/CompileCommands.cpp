@@ -27,7 +27,7 @@ namespace {
 std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                             const std::string &text) {
   SourceLoc loc;
-  std::optional<lang::Value> value = parseInput(elaborator, diags, text, loc);
+  std::optional<lang::Value> value = parseInput(elaborator, diags, {"--vocab", text}, loc);
   if (!value)
     return std::nullopt;
   std::vector<Atom> atoms;

@@ -108,7 +108,7 @@ std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &di
     return std::nullopt;
   LoadedRun run;
   std::optional<lang::Value> input =
-      parseInput(*program->elaborator, diags, request.input, run.inputLoc);
+      parseInput(*program->elaborator, diags, {"--input", request.input}, run.inputLoc);
   if (!input)
     return std::nullopt;
   run.input = *input;

@@ -109,19 +109,27 @@ const graph::Node *findNode(const lang::Env &scope, const std::string &name,
   return nullptr;
 }
 
-/// An input literal from the command line, evaluated as a RASP expression;
-/// `loc` is set to its text.
+/// A literal evaluated as a RASP expression; `loc` is set to its text.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
-                                      const std::string &text, SourceLoc &loc) {
-  FileId file = diags.addFile("<input>", text + ";");
+                                      const Literal &literal, SourceLoc &loc) {
+  // A statement needs a `;`: it goes on a line of its own, so that the line
+  // shown under an error is the text as given. Text that does not parse so
+  // is parsed as given, for errors that say what is missing ("unexpected
+  // end of input") rather than show a `;` that nobody typed.
+  const std::string &text = literal.text;
+  std::string terminated = text + "\n;";
+  llvm::raw_null_ostream sink;
+  DiagnosticEngine trial(&sink);
+  bool parses =
+      frontend::parseProgram(trial, trial.addFile(literal.origin, terminated)).program.has_value();
+  FileId file = diags.addFile(literal.origin, parses ? terminated : text, literal.line);
   loc = diags.locate(file, 0, static_cast<uint32_t>(text.size()));
   frontend::ParseResult parsed = frontend::parseProgram(diags, file);
   if (!parsed.program)
     return std::nullopt;
   const auto &statements = parsed.program->statements;
   if (statements.size() != 1 || !llvm::isa<ast::ExprStmt>(*statements[0])) {
-    diags.error(diags.locate(file, 0, static_cast<uint32_t>(text.size())),
-                "the input must be one expression, such as \"hello\" or [1, 2]");
+    diags.error(loc, "the input must be one expression, such as \"hello\" or [1, 2]");
     return std::nullopt;
   }
   return elaborator.evaluateExpression(*llvm::cast<ast::ExprStmt>(*statements[0]).expr,

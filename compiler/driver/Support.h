@@ -52,10 +52,19 @@ std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::str
 const graph::Node *findNode(const lang::Env &scope, const std::string &name,
                             DiagnosticEngine &diags, bool selectors);
 
-/// An input literal from the command line, evaluated as a RASP expression;
-/// `loc` is set to its text.
+/// A RASP literal given on the command line, and where it came from: the
+/// option (`--vocab`), or the file and line number (`--input-file`), which
+/// its diagnostics are labelled with.
+struct Literal {
+  std::string origin;
+  std::string text;
+  unsigned line = 1;
+};
+
+/// A literal evaluated as a RASP expression; `loc` is set to its text.
+/// Diagnostics show the text as given, under `origin:line:col`.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
-                                      const std::string &text, SourceLoc &loc);
+                                      const Literal &literal, SourceLoc &loc);
 
 llvm::json::Value atomJson(const Atom &atom);
 /// An input as JSON: its atom, or the list of its atoms.

@@ -168,6 +168,13 @@ int analyzeCommand(const std::vector<std::string> &args) {
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
+/// Throws the usage error for a draw -o that writeDrawing cannot write.
+void checkOutput(const std::string &path) {
+  if (!analysis::isDrawingPath(path))
+    throw po::error("cannot draw to '" + path +
+                    "': the file must end in .dot, .gv, .svg, .png or .pdf");
+}
+
 int drawCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp draw FILE --sop NAME [--input LIT] [-o "
                       "OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
@@ -182,8 +189,8 @@ int drawCommand(const std::vector<std::string> &args) {
   options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
       "sop", po::value<std::string>()->required(),
       "the s-op to draw")("input", po::value<std::string>()->default_value("\"hello\""),
-                          "the example input, a RASP literal")("output,o", po::value<std::string>(),
-                                                               "the file to write");
+                          "the example input, a RASP literal")(
+      "output,o", po::value<std::string>()->notifier(&checkOutput), "the file to write");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)

@@ -81,7 +81,7 @@ po::options_description compileOptions() {
       "sop", po::value<std::string>()->required(),
       "the s-op to compile")("vocab", po::value<std::string>()->required(),
                              "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
-      "max-len", po::value<int64_t>()->required(),
+      "max-len", maxLenValue()->required(),
       "the longest input (1..4096)")("json", po::bool_switch(), "print JSON");
   return options;
 }
@@ -93,10 +93,7 @@ po::options_description compileOptions() {
 std::optional<codegen::CompiledProgram>
 driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
                      const std::string &vocabText, int64_t maxLen, const graph::Node **root) {
-  if (maxLen < 1 || maxLen > 4096) {
-    diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
-    return std::nullopt;
-  }
+  assert(maxLen >= 1 && maxLen <= MaxMaxLen && "--max-len is checked as an option");
   // Errors reported before (`run` compiles one s-op after another) are not
   // this vocabulary's.
   unsigned errorsBefore = diags.errorCount();

@@ -49,7 +49,7 @@ po::options_description runOptions() {
       "backend", po::value<std::string>()->default_value("interp"),
       "interp (the reference evaluator) or cpu (the compiled model)")(
       "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
-      "max-len", po::value<int64_t>(), "with --backend cpu: the longest input")(
+      "max-len", maxLenValue(), "with --backend cpu: the longest input (1..4096)")(
       "trace", po::bool_switch(),
       "with --backend cpu: print every s-op's block, decoded, after each "
       "layer");

@@ -42,6 +42,15 @@ std::optional<po::variables_map> parseArgs(const std::vector<std::string> &args,
   return vm;
 }
 
+/// Throws the usage error for a --max-len outside 1..MaxMaxLen.
+static void checkMaxLen(const int64_t &maxLen) {
+  if (maxLen < 1 || maxLen > MaxMaxLen)
+    throw po::error("--max-len must be between 1 and " + std::to_string(MaxMaxLen) + ", not " +
+                    std::to_string(maxLen));
+}
+
+po::typed_value<int64_t> *maxLenValue() { return po::value<int64_t>()->notifier(&checkMaxLen); }
+
 /// Reads a file (or stdin for "-") into `diags`.
 std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path) {
   return path == "-" ? diags.loadStdin("<stdin>") : diags.loadFile(path);

@@ -26,6 +26,12 @@ std::optional<boost::program_options::variables_map>
 parseArgs(const std::vector<std::string> &args, const char *usage,
           boost::program_options::options_description options, int files, int &exit);
 
+/// The longest input a model is compiled for (`--max-len`).
+constexpr int64_t MaxMaxLen = 4096;
+
+/// The value of `--max-len`: outside 1..MaxMaxLen, a usage error.
+boost::program_options::typed_value<int64_t> *maxLenValue();
+
 /// Reads a file (or stdin for "-") into `diags`.
 std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path);
 

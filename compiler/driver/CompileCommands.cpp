@@ -86,6 +86,17 @@ po::options_description compileOptions() {
   return options;
 }
 
+/// Where a compile error about `node` is reported: where the program made
+/// it, or, for a built-in s-op (tokens, indices), where it marked it
+/// numerical or categorical; failing both, at the s-op compiled, `root`.
+SourceLoc compileErrorLoc(const graph::Node *node, const graph::Node *root) {
+  for (const graph::Node *candidate : {node, root})
+    for (SourceLoc loc : {candidate->loc, candidate->encodingLoc})
+      if (loc.isValid())
+        return loc;
+  return SourceLoc();
+}
+
 } // namespace
 
 /// Loads, finds and compiles the s-op named in `vm`; nothing after
@@ -108,11 +119,7 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, cons
   try {
     return codegen::compileProgram(node, {*vocab, maxLen});
   } catch (const codegen::CompileError &e) {
-    SourceLoc loc = e.node && e.node->loc.isValid() ? e.node->loc : node->loc;
-    if (loc.isValid())
-      diags.error(loc, e.message);
-    else
-      diags.error(e.message);
+    diags.error(compileErrorLoc(e.node ? e.node : node, node), e.message);
   }
   return std::nullopt;
 }

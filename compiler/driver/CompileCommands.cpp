@@ -151,15 +151,12 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
 
 } // namespace
 
-std::optional<eval::Sequence>
-driver::runCompiled(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
-                    const std::vector<Atom> &input, SourceLoc inputLoc,
-                    const std::string &vocabText, int64_t maxLen, bool trace) {
-  std::optional<codegen::CompiledProgram> compiled =
-      compileNamed(diags, program, name, vocabText, maxLen, nullptr);
-  if (!compiled)
-    return std::nullopt;
-  const codegen::ModelPlan &plan = compiled->plan;
+std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
+                                               const codegen::CompiledProgram &compiled,
+                                               const std::vector<Atom> &input, SourceLoc inputLoc,
+                                               bool trace) {
+  const codegen::ModelPlan &plan = compiled.plan;
+  int64_t maxLen = compiled.model.config.maxLen;
   if (static_cast<int64_t>(input.size()) > maxLen) {
     diags.error(inputLoc, "the input has " + std::to_string(input.size()) +
                               " tokens, more than --max-len " + std::to_string(maxLen));
@@ -177,10 +174,10 @@ driver::runCompiled(DiagnosticEngine &diags, const LoadedProgram &program, const
     ids.push_back(it - plan.vocab.begin());
   }
   auto backend = runtime::makeCpuBackend();
-  runtime::RunResult result = backend->run(compiled->model, {ids}, {trace})[0];
+  runtime::RunResult result = backend->run(compiled.model, {ids}, {trace})[0];
   for (size_t stage = 0; stage < result.residual.size(); ++stage) {
     llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage)) << ":\n";
-    for (const auto &[block, values] : compiled->model.decodeResidual(result.residual[stage])) {
+    for (const auto &[block, values] : compiled.model.decodeResidual(result.residual[stage])) {
       llvm::outs() << "  " << block << " = [";
       for (size_t i = 0; i < values.size(); ++i)
         llvm::outs() << (i ? ", " : "") << values[i];

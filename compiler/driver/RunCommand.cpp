@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 
 #include <iostream>
+#include <map>
 #include <optional>
 
 using namespace rasp;
@@ -21,7 +22,8 @@ using namespace rasp::driver;
 namespace po = boost::program_options;
 
 // The command reads as its phases: parse the options, load the program and
-// choose the s-ops, run each on the interpreter or the compiled model, print.
+// choose the s-ops, compile them (--backend cpu), read the input, run each
+// s-op on the interpreter or the compiled model, print.
 namespace {
 
 const char *const RunUsage =
@@ -58,7 +60,7 @@ po::options_description runOptions() {
 
 /// What `rasp run` is asked to do, its usage checked.
 struct RunRequest {
-  std::string file, input, backend, vocab;
+  std::string file, backend, vocab, input;
   std::vector<std::string> sops;
   int64_t maxLen = 0;
   bool json = false, trace = false;
@@ -71,9 +73,9 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
   if (!vm)
     return std::nullopt;
   RunRequest request{(*vm)["file"].as<std::string>(),
-                     (*vm)["input"].as<std::string>(),
                      (*vm)["backend"].as<std::string>(),
                      vm->count("vocab") ? (*vm)["vocab"].as<std::string>() : "",
+                     (*vm)["input"].as<std::string>(),
                      (*vm)["sop"].as<std::vector<std::string>>(),
                      vm->count("max-len") ? (*vm)["max-len"].as<int64_t>() : 0,
                      (*vm)["json"].as<bool>(),
@@ -90,34 +92,22 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
   return std::nullopt;
 }
 
-/// The program run, its input, and the s-ops (or selectors) to evaluate.
+/// The program run and the s-ops (or selectors) to evaluate; with
+/// --backend cpu, each s-op compiled.
 struct LoadedRun {
   LoadedProgram program;
-  lang::Value input;
-  std::vector<Atom> atoms;
-  SourceLoc inputLoc;
   std::vector<std::pair<std::string, const graph::Node *>> sops;
+  std::map<std::string, codegen::CompiledProgram> models;
 };
 
-/// Phase 2: loads the program and the input; nothing if either fails. A
-/// name that is no s-op, or a selector for --backend cpu (a compiled model
-/// computes s-ops only), is reported and left out.
+/// Phase 2: loads the program; nothing if it fails. A name that is no
+/// s-op, or a selector for --backend cpu (a compiled model computes s-ops
+/// only), is reported and left out.
 std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &diags) {
   std::optional<LoadedProgram> program = loadProgram(diags, request.file);
   if (!program)
     return std::nullopt;
   LoadedRun run;
-  std::optional<lang::Value> input =
-      parseInput(*program->elaborator, diags, {"--input", request.input}, run.inputLoc);
-  if (!input)
-    return std::nullopt;
-  run.input = *input;
-  try {
-    run.atoms = lang::inputAtoms(run.input, run.inputLoc);
-  } catch (const lang::LangError &e) {
-    diags.error(e.loc, e.message);
-    return std::nullopt;
-  }
   for (const std::string &name : request.sops) {
     const graph::Node *node = findNode(*program->scope, name, diags, true);
     if (node && request.backend == "cpu" && node->isSelector())
@@ -132,43 +122,70 @@ std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &di
   return run;
 }
 
+/// Phase 3 (--backend cpu): compiles each s-op; one that does not compile
+/// is reported and left out.
+void compileModels(const RunRequest &request, LoadedRun &run, DiagnosticEngine &diags) {
+  std::vector<std::pair<std::string, const graph::Node *>> compiled;
+  for (const auto &[name, node] : run.sops)
+    if (std::optional<codegen::CompiledProgram> model =
+            compileNamed(diags, run.program, name, request.vocab, request.maxLen, nullptr)) {
+      run.models.emplace(name, std::move(*model));
+      compiled.emplace_back(name, node);
+    }
+  run.sops = std::move(compiled);
+}
+
+/// One input: its value, its atoms and where it was given.
+struct RunInput {
+  lang::Value value;
+  std::vector<Atom> atoms;
+  SourceLoc loc;
+};
+
+/// Phase 4: the input evaluated; nothing (reported) if it fails.
+std::optional<RunInput> loadInput(const LoadedRun &run, const Literal &literal,
+                                  DiagnosticEngine &diags) {
+  RunInput input;
+  std::optional<lang::Value> value = parseInput(*run.program.elaborator, diags, literal, input.loc);
+  if (!value)
+    return std::nullopt;
+  input.value = *value;
+  try {
+    input.atoms = lang::inputAtoms(input.value, input.loc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, e.message);
+    return std::nullopt;
+  }
+  return input;
+}
+
 /// An s-op's values, or (from the interpreter only) a selector's matrix.
 struct RunOutput {
   std::optional<eval::Sequence> sequence;
   const eval::SelectorMatrix *matrix = nullptr;
 };
 
-/// Phase 3: the reference evaluator.
-RunOutput runOnInterpreter(eval::Evaluator &evaluator, const graph::Node *node) {
-  if (node->isSelector())
-    return {std::nullopt, &evaluator.selector(node)};
-  return {evaluator.sequence(node), nullptr};
-}
-
-/// Phase 4: the s-op compiled for the vocabulary and max_len, run on the CPU.
-std::optional<RunOutput> runOnModel(const RunRequest &request, const LoadedRun &run,
-                                    const std::string &name, DiagnosticEngine &diags) {
-  std::optional<eval::Sequence> sequence =
-      runCompiled(diags, run.program, name, run.atoms, run.inputLoc, request.vocab, request.maxLen,
-                  request.trace);
-  if (!sequence)
-    return std::nullopt;
-  return RunOutput{std::move(sequence), nullptr};
-}
-
-/// Phase 3 or 4, as asked; an evaluation error is reported, with a note at
-/// the s-op.
-std::optional<RunOutput> runOne(const RunRequest &request, const LoadedRun &run,
+/// Phase 5: the s-op on the reference evaluator, or its compiled model on
+/// the CPU; an evaluation error is reported, with a note at the s-op.
+std::optional<RunOutput> runOne(const LoadedRun &run, const RunInput &input,
                                 eval::Evaluator &evaluator, const std::string &name,
-                                const graph::Node *node, DiagnosticEngine &diags) {
+                                const graph::Node *node, bool trace, DiagnosticEngine &diags) {
   try {
-    if (request.backend == "cpu")
-      return runOnModel(request, run, name, diags);
-    return runOnInterpreter(evaluator, node);
+    auto model = run.models.find(name);
+    if (model != run.models.end()) {
+      std::optional<eval::Sequence> sequence =
+          runModel(diags, model->second, input.atoms, input.loc, trace);
+      if (!sequence)
+        return std::nullopt;
+      return RunOutput{std::move(sequence), nullptr};
+    }
+    if (node->isSelector())
+      return RunOutput{std::nullopt, &evaluator.selector(node)};
+    return RunOutput{evaluator.sequence(node), nullptr};
   } catch (const eval::EvalError &e) {
-    diags.error(e.loc.isValid() ? e.loc : run.inputLoc, e.message);
+    diags.error(e.loc.isValid() ? e.loc : input.loc, e.message);
     if (node->loc.isValid())
-      diags.note(node->loc, "while evaluating '" + name + "' on " + lang::inputText(run.input));
+      diags.note(node->loc, "while evaluating '" + name + "' on " + lang::inputText(input.value));
     return std::nullopt;
   }
 }
@@ -191,22 +208,39 @@ llvm::json::Value outputJson(const RunOutput &output, size_t length) {
                             {"values", std::move(values)}};
 }
 
-/// Phase 5: NAME(INPUT) = VALUE as the original REPL shows it (a selector
-/// as its matrix), or, for --json, the output kept for the closing object.
-void printOutput(const std::string &name, const RunOutput &output, const LoadedRun &run, bool json,
+/// Phase 6: NAME(INPUT) = VALUE as the original REPL shows it (a selector
+/// as its matrix), or, for --json, the output kept for the input's object.
+void printOutput(const std::string &name, const RunOutput &output, const RunInput &input, bool json,
                  llvm::json::Object &outputs) {
   if (json) {
-    outputs[name] = outputJson(output, run.atoms.size());
+    outputs[name] = outputJson(output, input.atoms.size());
     return;
   }
-  llvm::outs() << name << "(" << lang::inputText(run.input) << ") =";
+  llvm::outs() << name << "(" << lang::inputText(input.value) << ") =";
   if (output.sequence) {
     llvm::outs() << " " << lang::sequenceText(*output.sequence) << "\n";
     return;
   }
   llvm::outs() << "\n";
-  for (const std::string &line : lang::selectorLines(*output.matrix, run.atoms))
+  for (const std::string &line : lang::selectorLines(*output.matrix, input.atoms))
     llvm::outs() << line << "\n";
+}
+
+/// Phases 4 to 6 for the input; its JSON object (for --json), or nothing if
+/// the input itself fails.
+std::optional<llvm::json::Object> runInput(const RunRequest &request, const LoadedRun &run,
+                                           const Literal &literal, DiagnosticEngine &diags) {
+  std::optional<RunInput> input = loadInput(run, literal, diags);
+  if (!input)
+    return std::nullopt;
+  eval::Evaluator evaluator(input->atoms);
+  llvm::json::Object outputs;
+  for (const auto &[name, node] : run.sops)
+    if (std::optional<RunOutput> output =
+            runOne(run, *input, evaluator, name, node, request.trace, diags))
+      printOutput(name, *output, *input, request.json, outputs);
+  return llvm::json::Object{{"input", inputJson(input->value, input->atoms)},
+                            {"outputs", std::move(outputs)}};
 }
 
 } // namespace
@@ -220,15 +254,11 @@ int driver::runCommand(const std::vector<std::string> &args) {
   std::optional<LoadedRun> run = loadRun(*request, diags);
   if (!run)
     return ExitProgramError;
-  eval::Evaluator evaluator(run->atoms);
-  llvm::json::Object outputs;
-  for (const auto &[name, node] : run->sops)
-    if (std::optional<RunOutput> output = runOne(*request, *run, evaluator, name, node, diags))
-      printOutput(name, *output, *run, request->json, outputs);
-  if (request->json) {
-    llvm::json::Object result{{"input", inputJson(run->input, run->atoms)},
-                              {"outputs", std::move(outputs)}};
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result))) << "\n";
-  }
+  if (request->backend == "cpu")
+    compileModels(*request, *run, diags);
+  std::optional<llvm::json::Object> result =
+      runInput(*request, *run, {"--input", request->input}, diags);
+  if (request->json && result)
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(*result))) << "\n";
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }

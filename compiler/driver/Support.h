@@ -82,14 +82,16 @@ std::optional<codegen::CompiledProgram>
 compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
              const std::string &vocabText, int64_t maxLen, const graph::Node **root);
 
-/// Compiles `name` and runs the model on the CPU (float32) on `input`; the
-/// decoded outputs (a numerical output as the nearest value it can take).
-/// With `trace`, first prints every block of the residual stream, decoded,
-/// after the embeddings and after each layer.
-std::optional<eval::Sequence> runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
-                                          const std::string &name, const std::vector<Atom> &input,
-                                          SourceLoc inputLoc, const std::string &vocabText,
-                                          int64_t maxLen, bool trace);
+/// Runs the compiled model on the CPU (float32) on `input`; the decoded
+/// outputs (a numerical output as the nearest value it can take). With
+/// `trace`, first prints every block of the residual stream, decoded, after
+/// the embeddings and after each layer. An input longer than the model's
+/// max_len, or with a token outside its vocabulary, is an error at
+/// `inputLoc`.
+std::optional<eval::Sequence> runModel(DiagnosticEngine &diags,
+                                       const codegen::CompiledProgram &compiled,
+                                       const std::vector<Atom> &input, SourceLoc inputLoc,
+                                       bool trace);
 
 int compileCommand(const std::vector<std::string> &args);
 int runCommand(const std::vector<std::string> &args);

@@ -22,32 +22,35 @@ using namespace rasp::driver;
 namespace po = boost::program_options;
 
 // The command reads as its phases: parse the options, load the program and
-// choose the s-ops, compile them (--backend cpu), read the input, run each
-// s-op on the interpreter or the compiled model, print.
+// choose the s-ops, read the inputs, compile the s-ops (--backend cpu), then
+// for each input run each s-op on the interpreter or the compiled model and
+// print.
 namespace {
 
 const char *const RunUsage =
-    "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
-    "                [--backend interp|cpu --vocab V --max-len N "
-    "[--trace]]\n\n"
+    "usage: rasp run FILE --sop NAME [--sop NAME]... (--input LIT | --input-file PATH)\n"
+    "                [--json] [--backend interp|cpu --vocab V --max-len N [--trace]]\n\n"
     "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
     "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
     "as the original REPL shows values. LIT is a RASP literal: a string\n"
     "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
-    "With --backend cpu, each s-op (not a selector) is compiled for the\n"
-    "vocabulary and max_len, and the model runs on the CPU instead; --trace\n"
-    "prints the residual stream after each layer, decoded into the s-ops it\n"
-    "holds.\n";
+    "--input-file reads the inputs from a file, one literal a line, and runs\n"
+    "each in turn. With --backend cpu, each s-op (not a selector) is compiled\n"
+    "for the vocabulary and max_len, and the model runs on the CPU instead;\n"
+    "--trace prints the residual stream after each layer, decoded into the\n"
+    "s-ops it holds.\n";
 
 po::options_description runOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(),
                         "a RASP file")("sop", po::value<std::vector<std::string>>()->required(),
                                        "an s-op or selector to evaluate (repeatable)")(
-      "input", po::value<std::string>()->required(),
-      "the input, a RASP literal")("json", po::bool_switch(),
-                                   "print JSON: {\"input\": ..., \"outputs\": "
-                                   "{NAME: {\"type\": ..., \"values\": [...]}}}")(
+      "input", po::value<std::string>(),
+      "the input, a RASP literal")("input-file", po::value<std::string>(),
+                                   "a file of inputs, one RASP literal a line ('-': stdin)")(
+      "json", po::bool_switch(),
+      "print JSON: {\"input\": ..., \"outputs\": "
+      "{NAME: {\"type\": ..., \"values\": [...]}}} (with --input-file, a list of them)")(
       "backend", po::value<std::string>()->default_value("interp"),
       "interp (the reference evaluator) or cpu (the compiled model)")(
       "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
@@ -60,7 +63,9 @@ po::options_description runOptions() {
 
 /// What `rasp run` is asked to do, its usage checked.
 struct RunRequest {
-  std::string file, backend, vocab, input;
+  std::string file, backend, vocab;
+  /// Exactly one of them.
+  std::optional<std::string> input, inputFile;
   std::vector<std::string> sops;
   int64_t maxLen = 0;
   bool json = false, trace = false;
@@ -72,10 +77,15 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
   auto vm = parseArgs(args, RunUsage, runOptions(), 1, exit);
   if (!vm)
     return std::nullopt;
+  auto optional = [&](const char *name) {
+    return vm->count(name) ? std::optional<std::string>((*vm)[name].as<std::string>())
+                           : std::nullopt;
+  };
   RunRequest request{(*vm)["file"].as<std::string>(),
                      (*vm)["backend"].as<std::string>(),
-                     vm->count("vocab") ? (*vm)["vocab"].as<std::string>() : "",
-                     (*vm)["input"].as<std::string>(),
+                     optional("vocab").value_or(""),
+                     optional("input"),
+                     optional("input-file"),
                      (*vm)["sop"].as<std::vector<std::string>>(),
                      vm->count("max-len") ? (*vm)["max-len"].as<int64_t>() : 0,
                      (*vm)["json"].as<bool>(),
@@ -85,6 +95,8 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
     error = "--backend must be interp or cpu, not '" + request.backend + "'";
   else if (request.backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len")))
     error = "--backend cpu needs --vocab and --max-len";
+  else if (request.input.has_value() == request.inputFile.has_value())
+    error = "give the input with --input or with --input-file (one of them)";
   if (error.empty())
     return request;
   std::cerr << "rasp: error: " << error << "\n\n" << RunUsage;
@@ -122,8 +134,15 @@ std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &di
   return run;
 }
 
-/// Phase 3 (--backend cpu): compiles each s-op; one that does not compile
-/// is reported and left out.
+/// Phase 3: the inputs, from --input or --input-file.
+std::optional<std::vector<Literal>> readInputs(const RunRequest &request, DiagnosticEngine &diags) {
+  if (request.input)
+    return std::vector<Literal>{{"--input", *request.input}};
+  return readLiterals(diags, *request.inputFile);
+}
+
+/// Phase 4 (--backend cpu): compiles each s-op once, for all the inputs; an
+/// s-op that does not compile is reported and left out.
 void compileModels(const RunRequest &request, LoadedRun &run, DiagnosticEngine &diags) {
   std::vector<std::pair<std::string, const graph::Node *>> compiled;
   for (const auto &[name, node] : run.sops)
@@ -142,7 +161,7 @@ struct RunInput {
   SourceLoc loc;
 };
 
-/// Phase 4: the input evaluated; nothing (reported) if it fails.
+/// Phase 5: an input evaluated; nothing (reported) if it fails.
 std::optional<RunInput> loadInput(const LoadedRun &run, const Literal &literal,
                                   DiagnosticEngine &diags) {
   RunInput input;
@@ -165,7 +184,7 @@ struct RunOutput {
   const eval::SelectorMatrix *matrix = nullptr;
 };
 
-/// Phase 5: the s-op on the reference evaluator, or its compiled model on
+/// Phase 6: the s-op on the reference evaluator, or its compiled model on
 /// the CPU; an evaluation error is reported, with a note at the s-op.
 std::optional<RunOutput> runOne(const LoadedRun &run, const RunInput &input,
                                 eval::Evaluator &evaluator, const std::string &name,
@@ -208,8 +227,9 @@ llvm::json::Value outputJson(const RunOutput &output, size_t length) {
                             {"values", std::move(values)}};
 }
 
-/// Phase 6: NAME(INPUT) = VALUE as the original REPL shows it (a selector
+/// Phase 7: NAME(INPUT) = VALUE as the original REPL shows it (a selector
 /// as its matrix), or, for --json, the output kept for the input's object.
+/// Flushed, so that an error about a later input comes after it.
 void printOutput(const std::string &name, const RunOutput &output, const RunInput &input, bool json,
                  llvm::json::Object &outputs) {
   if (json) {
@@ -219,14 +239,15 @@ void printOutput(const std::string &name, const RunOutput &output, const RunInpu
   llvm::outs() << name << "(" << lang::inputText(input.value) << ") =";
   if (output.sequence) {
     llvm::outs() << " " << lang::sequenceText(*output.sequence) << "\n";
-    return;
+  } else {
+    llvm::outs() << "\n";
+    for (const std::string &line : lang::selectorLines(*output.matrix, input.atoms))
+      llvm::outs() << line << "\n";
   }
-  llvm::outs() << "\n";
-  for (const std::string &line : lang::selectorLines(*output.matrix, input.atoms))
-    llvm::outs() << line << "\n";
+  llvm::outs().flush();
 }
 
-/// Phases 4 to 6 for the input; its JSON object (for --json), or nothing if
+/// Phases 5 to 7 for one input; its JSON object (for --json), or nothing if
 /// the input itself fails.
 std::optional<llvm::json::Object> runInput(const RunRequest &request, const LoadedRun &run,
                                            const Literal &literal, DiagnosticEngine &diags) {
@@ -254,11 +275,19 @@ int driver::runCommand(const std::vector<std::string> &args) {
   std::optional<LoadedRun> run = loadRun(*request, diags);
   if (!run)
     return ExitProgramError;
+  std::optional<std::vector<Literal>> inputs = readInputs(*request, diags);
+  if (!inputs)
+    return ExitProgramError;
   if (request->backend == "cpu")
     compileModels(*request, *run, diags);
-  std::optional<llvm::json::Object> result =
-      runInput(*request, *run, {"--input", request->input}, diags);
-  if (request->json && result)
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(*result))) << "\n";
+  llvm::json::Array results;
+  for (const Literal &literal : *inputs)
+    if (std::optional<llvm::json::Object> result = runInput(*request, *run, literal, diags))
+      results.push_back(std::move(*result));
+  if (request->json && (request->inputFile || !results.empty())) {
+    llvm::json::Value printed =
+        request->inputFile ? llvm::json::Value(std::move(results)) : std::move(results[0]);
+    llvm::outs() << llvm::formatv("{0:2}", printed) << "\n";
+  }
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }

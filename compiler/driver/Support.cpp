@@ -118,6 +118,27 @@ const graph::Node *findNode(const lang::Env &scope, const std::string &name,
   return nullptr;
 }
 
+std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path) {
+  std::optional<FileId> file = loadSource(diags, path);
+  if (!file)
+    return std::nullopt;
+  std::vector<Literal> literals;
+  llvm::SmallVector<llvm::StringRef, 16> lines;
+  diags.fileText(*file).split(lines, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    llvm::StringRef line = lines[i];
+    line.consume_back("\r");
+    llvm::StringRef content = line.trim();
+    if (!content.empty() && !content.startswith("#"))
+      literals.push_back({diags.fileName(*file).str(), line.str(), static_cast<unsigned>(i + 1)});
+  }
+  if (literals.empty()) {
+    diags.error("'" + diags.fileName(*file) + "' holds no input: it needs one RASP literal a line");
+    return std::nullopt;
+  }
+  return literals;
+}
+
 /// A literal evaluated as a RASP expression; `loc` is set to its text.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                       const Literal &literal, SourceLoc &loc) {

@@ -67,6 +67,12 @@ struct Literal {
   unsigned line = 1;
 };
 
+/// The literals of `--input-file PATH` (or stdin for "-"): one a line,
+/// blank lines and lines that start with `#` left out, each labelled with
+/// the file and its line. Nothing (reported) if the file cannot be read or
+/// holds no literal.
+std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path);
+
 /// A literal evaluated as a RASP expression; `loc` is set to its text.
 /// Diagnostics show the text as given, under `origin:line:col`.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,

@@ -203,21 +203,20 @@ int drawCommand(const std::vector<std::string> &args) {
   const graph::Node *node = findNode(*program->scope, name, diags, false);
   if (!node)
     return ExitProgramError;
-  SourceLoc inputLoc;
-  std::optional<lang::Value> input = parseInput(
-      *program->elaborator, diags, {"--input", (*vm)["input"].as<std::string>()}, inputLoc);
+  std::optional<Input> input =
+      parseInputLiteral(*program->elaborator, diags, {"--input", (*vm)["input"].as<std::string>()});
   if (!input)
     return ExitProgramError;
   std::string dot;
   try {
-    eval::Evaluator evaluator(lang::inputAtoms(*input, inputLoc));
+    eval::Evaluator evaluator(input->atoms);
     llvm::raw_string_ostream text(dot);
     analysis::drawDot(name, analysis::analyze(node), evaluator, text);
   } catch (const lang::LangError &e) {
     diags.error(e.loc, e.message);
     return ExitProgramError;
   } catch (const eval::EvalError &e) {
-    diags.error(e.loc.isValid() ? e.loc : inputLoc, e.message);
+    diags.error(e.loc.isValid() ? e.loc : input->loc, e.message);
     return ExitProgramError;
   }
   if (!vm->count("output")) {

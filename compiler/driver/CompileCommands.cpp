@@ -151,30 +151,40 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
 
 } // namespace
 
+std::optional<runtime::TokenIds> driver::tokenIds(DiagnosticEngine &diags,
+                                                  const codegen::CompiledProgram &compiled,
+                                                  const std::vector<Atom> &input, SourceLoc loc) {
+  const std::vector<Atom> &vocab = compiled.plan.vocab;
+  int64_t maxLen = compiled.model.config.maxLen;
+  if (static_cast<int64_t>(input.size()) > maxLen) {
+    diags.error(loc, "the input has " + std::to_string(input.size()) +
+                         " tokens, more than --max-len " + std::to_string(maxLen));
+    return std::nullopt;
+  }
+  runtime::TokenIds ids;
+  for (const Atom &atom : input) {
+    auto it = std::find_if(vocab.begin(), vocab.end(), [&](const Atom &v) {
+      return v.equals(atom) && v.isString() == atom.isString();
+    });
+    if (it == vocab.end()) {
+      diags.error(loc, "the input token " + atom.repr() + " is not in the vocabulary");
+      return std::nullopt;
+    }
+    ids.push_back(it - vocab.begin());
+  }
+  return ids;
+}
+
 std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
                                                const codegen::CompiledProgram &compiled,
                                                const std::vector<Atom> &input, SourceLoc inputLoc,
                                                bool trace) {
   const codegen::ModelPlan &plan = compiled.plan;
-  int64_t maxLen = compiled.model.config.maxLen;
-  if (static_cast<int64_t>(input.size()) > maxLen) {
-    diags.error(inputLoc, "the input has " + std::to_string(input.size()) +
-                              " tokens, more than --max-len " + std::to_string(maxLen));
+  std::optional<runtime::TokenIds> ids = tokenIds(diags, compiled, input, inputLoc);
+  if (!ids)
     return std::nullopt;
-  }
-  runtime::TokenIds ids;
-  for (const Atom &atom : input) {
-    auto it = std::find_if(plan.vocab.begin(), plan.vocab.end(), [&](const Atom &v) {
-      return v.equals(atom) && v.isString() == atom.isString();
-    });
-    if (it == plan.vocab.end()) {
-      diags.error(inputLoc, "the input token " + atom.repr() + " is not in the vocabulary");
-      return std::nullopt;
-    }
-    ids.push_back(it - plan.vocab.begin());
-  }
   auto backend = runtime::makeCpuBackend();
-  runtime::RunResult result = backend->run(compiled.model, {ids}, {trace})[0];
+  runtime::RunResult result = backend->run(compiled.model, {*ids}, {trace})[0];
   for (size_t stage = 0; stage < result.residual.size(); ++stage) {
     llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage)) << ":\n";
     for (const auto &[block, values] : compiled.model.decodeResidual(result.residual[stage])) {

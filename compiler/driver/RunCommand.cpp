@@ -154,30 +154,6 @@ void compileModels(const RunRequest &request, LoadedRun &run, DiagnosticEngine &
   run.sops = std::move(compiled);
 }
 
-/// One input: its value, its atoms and where it was given.
-struct RunInput {
-  lang::Value value;
-  std::vector<Atom> atoms;
-  SourceLoc loc;
-};
-
-/// Phase 5: an input evaluated; nothing (reported) if it fails.
-std::optional<RunInput> loadInput(const LoadedRun &run, const Literal &literal,
-                                  DiagnosticEngine &diags) {
-  RunInput input;
-  std::optional<lang::Value> value = parseInput(*run.program.elaborator, diags, literal, input.loc);
-  if (!value)
-    return std::nullopt;
-  input.value = *value;
-  try {
-    input.atoms = lang::inputAtoms(input.value, input.loc);
-  } catch (const lang::LangError &e) {
-    diags.error(e.loc, e.message);
-    return std::nullopt;
-  }
-  return input;
-}
-
 /// An s-op's values, or (from the interpreter only) a selector's matrix.
 struct RunOutput {
   std::optional<eval::Sequence> sequence;
@@ -186,7 +162,7 @@ struct RunOutput {
 
 /// Phase 6: the s-op on the reference evaluator, or its compiled model on
 /// the CPU; an evaluation error is reported, with a note at the s-op.
-std::optional<RunOutput> runOne(const LoadedRun &run, const RunInput &input,
+std::optional<RunOutput> runOne(const LoadedRun &run, const Input &input,
                                 eval::Evaluator &evaluator, const std::string &name,
                                 const graph::Node *node, bool trace, DiagnosticEngine &diags) {
   try {
@@ -230,7 +206,7 @@ llvm::json::Value outputJson(const RunOutput &output, size_t length) {
 /// Phase 7: NAME(INPUT) = VALUE as the original REPL shows it (a selector
 /// as its matrix), or, for --json, the output kept for the input's object.
 /// Flushed, so that an error about a later input comes after it.
-void printOutput(const std::string &name, const RunOutput &output, const RunInput &input, bool json,
+void printOutput(const std::string &name, const RunOutput &output, const Input &input, bool json,
                  llvm::json::Object &outputs) {
   if (json) {
     outputs[name] = outputJson(output, input.atoms.size());
@@ -247,11 +223,12 @@ void printOutput(const std::string &name, const RunOutput &output, const RunInpu
   llvm::outs().flush();
 }
 
-/// Phases 5 to 7 for one input; its JSON object (for --json), or nothing if
-/// the input itself fails.
+/// Phase 5, the input evaluated (parseInputLiteral), then phases 6 and 7
+/// for each s-op; the input's JSON object (for --json), or nothing if the
+/// input itself fails.
 std::optional<llvm::json::Object> runInput(const RunRequest &request, const LoadedRun &run,
                                            const Literal &literal, DiagnosticEngine &diags) {
-  std::optional<RunInput> input = loadInput(run, literal, diags);
+  std::optional<Input> input = parseInputLiteral(*run.program.elaborator, diags, literal);
   if (!input)
     return std::nullopt;
   eval::Evaluator evaluator(input->atoms);

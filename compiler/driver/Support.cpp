@@ -166,6 +166,22 @@ std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEn
                                        elaborator.newProgramScope("input"));
 }
 
+std::optional<Input> parseInputLiteral(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                       const Literal &literal) {
+  Input input;
+  std::optional<lang::Value> value = parseInput(elaborator, diags, literal, input.loc);
+  if (!value)
+    return std::nullopt;
+  input.value = *value;
+  try {
+    input.atoms = lang::inputAtoms(input.value, input.loc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, e.message);
+    return std::nullopt;
+  }
+  return input;
+}
+
 llvm::json::Value atomJson(const Atom &atom) {
   switch (atom.kind()) {
   case AtomKind::Bool:

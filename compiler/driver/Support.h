@@ -6,6 +6,7 @@
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
+#include "runtime/Backend.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -73,6 +74,18 @@ struct Literal {
 /// holds no literal.
 std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path);
 
+/// An input: its value, its atoms and where it was given.
+struct Input {
+  lang::Value value;
+  std::vector<Atom> atoms;
+  SourceLoc loc;
+};
+
+/// A literal evaluated as an input (a string, or a list or dict of atoms);
+/// nothing (reported) if it is not one.
+std::optional<Input> parseInputLiteral(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                       const Literal &literal);
+
 /// A literal evaluated as a RASP expression; `loc` is set to its text.
 /// Diagnostics show the text as given, under `origin:line:col`.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
@@ -88,12 +101,17 @@ std::optional<codegen::CompiledProgram>
 compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
              const std::string &vocabText, int64_t maxLen, const graph::Node **root);
 
+/// `input` as token ids of the compiled model; an input longer than its
+/// max_len, or with a token outside its vocabulary, is an error at `loc`.
+std::optional<runtime::TokenIds> tokenIds(DiagnosticEngine &diags,
+                                          const codegen::CompiledProgram &compiled,
+                                          const std::vector<Atom> &input, SourceLoc loc);
+
 /// Runs the compiled model on the CPU (float32) on `input`; the decoded
 /// outputs (a numerical output as the nearest value it can take). With
 /// `trace`, first prints every block of the residual stream, decoded, after
-/// the embeddings and after each layer. An input longer than the model's
-/// max_len, or with a token outside its vocabulary, is an error at
-/// `inputLoc`.
+/// the embeddings and after each layer. An input the model does not take is
+/// an error at `inputLoc` (tokenIds).
 std::optional<eval::Sequence> runModel(DiagnosticEngine &diags,
                                        const codegen::CompiledProgram &compiled,
                                        const std::vector<Atom> &input, SourceLoc inputLoc,

@@ -11,9 +11,12 @@ using namespace rasp::codegen;
 
 namespace {
 
-/// Token ids of every input of lengths 1..n, or of `samples` random ones.
+/// Token ids of the inputs given, else of every input of lengths 1..n, or
+/// of `samples` random ones.
 std::vector<runtime::TokenIds> chooseInputs(size_t vocab, int64_t maxLen,
                                             const VerifyOptions &options, bool &exhaustive) {
+  if (!options.inputs.empty())
+    return options.inputs;
   double total = 0, power = 1;
   for (int64_t n = 1; n <= maxLen && total <= 1e18; ++n)
     total += (power *= static_cast<double>(vocab));

@@ -309,8 +309,28 @@ std::string listText(const std::vector<std::string> &items) {
   return "[" + s + "]";
 }
 
+/// The inputs of `--input-file PATH` as token ids of the model; nothing if
+/// any line is not an input the model takes (each one reported).
+std::optional<std::vector<runtime::TokenIds>>
+readInputIds(DiagnosticEngine &diags, const CompiledFile &file, const std::string &path) {
+  std::optional<std::vector<Literal>> literals = readLiterals(diags, path);
+  if (!literals)
+    return std::nullopt;
+  unsigned errorsBefore = diags.errorCount();
+  std::vector<runtime::TokenIds> inputs;
+  for (const Literal &literal : *literals)
+    if (std::optional<Input> input = parseInputLiteral(*file.program.elaborator, diags, literal))
+      if (std::optional<runtime::TokenIds> ids =
+              tokenIds(diags, file.compiled, input->atoms, input->loc))
+        inputs.push_back(std::move(*ids));
+  if (diags.errorCount() > errorsBefore)
+    return std::nullopt;
+  return inputs;
+}
+
+/// `inputFile`: the --input-file the inputs came from, or empty.
 void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &file,
-                     const runtime::Backend &backend) {
+                     const runtime::Backend &backend, const std::string &inputFile) {
   // "samples" and "reference_errors" are the older names of "compared" and
   // "evaluator_failures", kept for existing readers.
   llvm::json::Object out{{"sop", file.root->name},
@@ -325,6 +345,8 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
                          {"mismatches", static_cast<int64_t>(report.mismatches)},
                          {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
                          {"max_numeric_deviation", report.maxDeviation}};
+  if (!inputFile.empty())
+    out["input_file"] = inputFile;
   if (report.first) {
     llvm::json::Array input;
     for (const Atom &a : report.first->input)
@@ -337,11 +359,13 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
 }
 
 void printVerifyText(const codegen::VerifyReport &report, const CompiledFile &file,
-                     const runtime::Backend &backend) {
+                     const runtime::Backend &backend, const std::string &inputFile) {
   llvm::outs() << "verify '" << file.root->name << "' at max_len "
                << file.compiled.model.config.maxLen << " on " << backend.name() << ": "
                << report.agree << "/" << report.compared << " inputs agree"
-               << (report.exhaustive ? " (every input)" : " (random)");
+               << (!inputFile.empty()  ? " (from " + inputFile + ")"
+                   : report.exhaustive ? " (every input)"
+                                       : " (random)");
   if (report.referenceErrors)
     llvm::outs() << "; " << report.referenceErrors << " of " << report.inputs
                  << " inputs skipped, the evaluator fails on them";
@@ -384,20 +408,24 @@ bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
 } // namespace
 
 int driver::verifyCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
-      "                   [--seed S] [--f64] [--allow-evaluator-failures] [--json]\n\n"
-      "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
-      "reference evaluator: on every input of length 1..N when there are at most\n"
-      "2000 of them, else on K random inputs (default 500) spread over every\n"
-      "length. Prints the agreement; exits 3 on any mismatch, showing the first.\n"
-      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
-      "are any (unless --allow-evaluator-failures) or if none is left.\n";
+  const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
+                      "                   [--seed S] [--input-file PATH] [--f64]\n"
+                      "                   [--allow-evaluator-failures] [--json]\n\n"
+                      "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
+                      "reference evaluator: on every input of length 1..N when there are at most\n"
+                      "2000 of them, else on K random inputs (default 500) spread over every\n"
+                      "length; with --input-file, on exactly the inputs of the file, one RASP\n"
+                      "literal a line. Prints the agreement; exits 3 on any mismatch, showing\n"
+                      "the first.\n"
+                      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
+                      "are any (unless --allow-evaluator-failures) or if none is left.\n";
   po::options_description options = compileOptions();
   options.add_options()("samples", po::value<size_t>()->default_value(500),
                         "random inputs when the input space is large")(
       "seed", po::value<uint64_t>()->default_value(1),
-      "the random seed")("f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
+      "the random seed")("input-file", po::value<std::string>(),
+                         "verify on exactly these inputs, one RASP literal a line ('-': stdin)")(
+      "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
       "allow-evaluator-failures", po::bool_switch(),
       "succeed when the evaluator fails on some inputs (they are skipped)");
   int exit = ExitOk;
@@ -414,13 +442,24 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     return ExitProgramError;
   auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64
                                                                  : runtime::PrecisionKind::Float32);
+  codegen::VerifyOptions verifyOptions;
+  verifyOptions.samples = (*vm)["samples"].as<size_t>();
+  verifyOptions.seed = (*vm)["seed"].as<uint64_t>();
+  std::string inputFile = vm->count("input-file") ? (*vm)["input-file"].as<std::string>() : "";
+  if (!inputFile.empty()) {
+    std::optional<std::vector<runtime::TokenIds>> inputs = readInputIds(diags, *file, inputFile);
+    if (!inputs)
+      return ExitProgramError;
+    verifyOptions.inputs = std::move(*inputs);
+    if (inputFile == "-")
+      inputFile = "<stdin>";
+  }
   codegen::VerifyReport report =
-      codegen::verifyModel(file->root, file->compiled, *backend,
-                           {(*vm)["samples"].as<size_t>(), (*vm)["seed"].as<uint64_t>()});
+      codegen::verifyModel(file->root, file->compiled, *backend, verifyOptions);
   if ((*vm)["json"].as<bool>())
-    printVerifyJson(report, *file, *backend);
+    printVerifyJson(report, *file, *backend, inputFile);
   else
-    printVerifyText(report, *file, *backend);
+    printVerifyText(report, *file, *backend, inputFile);
   bool incomplete = reportIncomplete(report, (*vm)["allow-evaluator-failures"].as<bool>(), diags);
   if (report.mismatches)
     return ExitMismatch;

@@ -15,40 +15,12 @@
 #include <algorithm>
 #include <cassert>
 #include <iostream>
-#include <unordered_set>
 
 using namespace rasp;
 using namespace rasp::driver;
 namespace po = boost::program_options;
 
 namespace {
-
-/// The `--vocab` list: distinct atoms.
-std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
-                                            const std::string &text) {
-  SourceLoc loc;
-  std::optional<lang::Value> value = parseInput(elaborator, diags, {"--vocab", text}, loc);
-  if (!value)
-    return std::nullopt;
-  std::vector<Atom> atoms;
-  try {
-    atoms = lang::inputAtoms(*value, loc);
-  } catch (const lang::LangError &e) {
-    diags.error(e.loc, "the vocabulary must be a list of atoms: " + e.message);
-    return std::nullopt;
-  }
-  if (atoms.empty()) {
-    diags.error(loc, "the vocabulary is empty");
-    return std::nullopt;
-  }
-  std::unordered_set<Atom, AtomHash, AtomEq> seen;
-  for (const Atom &a : atoms)
-    if (!seen.insert(a).second) {
-      diags.error(loc, "the vocabulary lists " + a.repr() + " twice");
-      return std::nullopt;
-    }
-  return atoms;
-}
 
 /// A program and an s-op of it compiled, kept together: the s-op and the
 /// value sets point into the program's graph.

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <unordered_set>
 
 using namespace rasp;
 namespace po = boost::program_options;
@@ -118,20 +119,25 @@ const graph::Node *findNode(const lang::Env &scope, const std::string &name,
   return nullptr;
 }
 
-std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path) {
-  std::optional<FileId> file = loadSource(diags, path);
-  if (!file)
-    return std::nullopt;
+std::vector<Literal> splitLiterals(llvm::StringRef name, llvm::StringRef text) {
   std::vector<Literal> literals;
   llvm::SmallVector<llvm::StringRef, 16> lines;
-  diags.fileText(*file).split(lines, '\n');
+  text.split(lines, '\n');
   for (size_t i = 0; i < lines.size(); ++i) {
     llvm::StringRef line = lines[i];
     line.consume_back("\r");
     llvm::StringRef content = line.trim();
     if (!content.empty() && !content.startswith("#"))
-      literals.push_back({diags.fileName(*file).str(), line.str(), static_cast<unsigned>(i + 1)});
+      literals.push_back({name.str(), line.str(), static_cast<unsigned>(i + 1)});
   }
+  return literals;
+}
+
+std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path) {
+  std::optional<FileId> file = loadSource(diags, path);
+  if (!file)
+    return std::nullopt;
+  std::vector<Literal> literals = splitLiterals(diags.fileName(*file), diags.fileText(*file));
   if (literals.empty()) {
     diags.error("'" + diags.fileName(*file) + "' holds no input: it needs one RASP literal a line");
     return std::nullopt;
@@ -180,6 +186,32 @@ std::optional<Input> parseInputLiteral(lang::Elaborator &elaborator, DiagnosticE
     return std::nullopt;
   }
   return input;
+}
+
+std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                            const std::string &text) {
+  SourceLoc loc;
+  std::optional<lang::Value> value = parseInput(elaborator, diags, {"--vocab", text}, loc);
+  if (!value)
+    return std::nullopt;
+  std::vector<Atom> atoms;
+  try {
+    atoms = lang::inputAtoms(*value, loc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, "the vocabulary must be a list of atoms: " + e.message);
+    return std::nullopt;
+  }
+  if (atoms.empty()) {
+    diags.error(loc, "the vocabulary is empty");
+    return std::nullopt;
+  }
+  std::unordered_set<Atom, AtomHash, AtomEq> seen;
+  for (const Atom &a : atoms)
+    if (!seen.insert(a).second) {
+      diags.error(loc, "the vocabulary lists " + a.repr() + " twice");
+      return std::nullopt;
+    }
+  return atoms;
 }
 
 llvm::json::Value atomJson(const Atom &atom) {

@@ -68,11 +68,19 @@ struct Literal {
   unsigned line = 1;
 };
 
-/// The literals of `--input-file PATH` (or stdin for "-"): one a line,
-/// blank lines and lines that start with `#` left out, each labelled with
-/// the file and its line. Nothing (reported) if the file cannot be read or
-/// holds no literal.
+/// The literals of a file of inputs: one a line, blank lines and lines
+/// that start with `#` left out, each labelled with `name` and its line.
+std::vector<Literal> splitLiterals(llvm::StringRef name, llvm::StringRef text);
+
+/// The literals of `--input-file PATH` (or stdin for "-"), as
+/// splitLiterals finds them. Nothing (reported) if the file cannot be read
+/// or holds no literal.
 std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path);
+
+/// The `--vocab` list: distinct atoms, at least one; nothing (reported)
+/// otherwise.
+std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                            const std::string &text);
 
 /// An input: its value, its atoms and where it was given.
 struct Input {

@@ -28,7 +28,7 @@ struct VerifyOptions {
   size_t exhaustiveLimit = 2000;
   /// When not empty, exactly these inputs (token ids into the plan's
   /// vocabulary, each of length 1..max_len) instead of chosen ones.
-  std::vector<runtime::TokenIds> inputs;
+  std::vector<runtime::TokenIds> inputs = {};
 };
 
 struct Mismatch {

@@ -6,7 +6,6 @@
 #include "compiler/support/FloatFormat.h"
 
 #include "llvm/Support/Casting.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 

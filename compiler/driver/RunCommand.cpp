@@ -120,7 +120,12 @@ std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &di
   if (!program)
     return std::nullopt;
   LoadedRun run;
+  // A name the file means to define may be missing only because of its
+  // errors: those are the report, not "nothing named".
+  bool fileErrors = diags.errorCount() > 0;
   for (const std::string &name : request.sops) {
+    if (fileErrors && !program->scope->find(name))
+      continue;
     const graph::Node *node = findNode(*program->scope, name, diags, true);
     if (node && request.backend == "cpu" && node->isSelector())
       diags.error("'" + name +

@@ -53,7 +53,10 @@ Atom repeat(const std::string &s, int64_t times) {
   if (times <= 0 || s.empty())
     return Atom::string("");
   size_t bytes = 0;
-  checkStringBytes(bytes, __builtin_mul_overflow(s.size(), static_cast<uint64_t>(times), &bytes));
+  // (The flag first: the order of evaluation of arguments is unspecified,
+  // and Clang would pass `bytes` before the product is stored in it.)
+  bool huge = __builtin_mul_overflow(s.size(), static_cast<uint64_t>(times), &bytes);
+  checkStringBytes(bytes, huge);
   std::string out;
   out.reserve(s.size() * times);
   for (int64_t i = 0; i < times; ++i)

@@ -29,3 +29,7 @@ if shutil.which("dot"):
 # of address space at start, so sanitized builds skip them.
 if not config.rasp_sanitized:
     config.available_features.add("memory-limits")
+# Sanitized builds use several times the stack per call: programs near the
+# nesting limit meet the stack guard first there.
+else:
+    config.available_features.add("sanitized")

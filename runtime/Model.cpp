@@ -144,6 +144,13 @@ std::string Model::validate() const {
   if (error.empty() && static_cast<int64_t>(residualLabels.size()) != d)
     error = "there are " + std::to_string(residualLabels.size()) + " residual labels for d_model " +
             std::to_string(d);
+  for (const Output &output : outputs) {
+    if (error.empty() && output.dims.empty())
+      error = "output " + output.name + " reads no dimension";
+    if (error.empty() && !output.weights.empty() && output.weights.size() != output.dims.size())
+      error = "output " + output.name + " has " + std::to_string(output.weights.size()) +
+              " weights for " + std::to_string(output.dims.size()) + " dimensions";
+  }
   for (const Output &output : outputs)
     for (int64_t dim : output.dims)
       if (error.empty() && (dim < 0 || dim >= d))

@@ -9,6 +9,16 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
 
 using namespace rasp;
 using namespace rasp::analysis;
@@ -162,40 +172,112 @@ void analysis::drawDot(const std::string &name, const Analysis &analysis,
   Drawer(analysis, evaluator, out).draw(name);
 }
 
-DrawingResult analysis::writeDrawing(const std::string &dot, const std::string &path) {
-  auto writeText = [&](const std::string &target) {
-    std::error_code error;
-    llvm::raw_fd_ostream file(target, error);
-    if (error)
-      return DrawingResult{false, "", "cannot write '" + target + "': " + error.message()};
-    file << dot;
-    return DrawingResult{true, target, ""};
-  };
-  llvm::StringRef extension = llvm::sys::path::extension(path);
-  if (extension == ".dot" || extension == ".gv")
-    return writeText(path);
-  if (extension != ".svg" && extension != ".png" && extension != ".pdf")
+namespace {
+
+/// Writes `dot` to `target` as is; a write that fails is reported, never fatal.
+DrawingResult writeText(const std::string &dot, const std::string &target) {
+  std::error_code error;
+  llvm::raw_fd_ostream file(target, error);
+  if (error)
+    return {false, "", "cannot write '" + target + "': " + error.message()};
+  file << dot;
+  file.close();
+  if (file.has_error()) {
+    std::string why = file.error().message();
+    file.clear_error();
+    return {false, "", "cannot write '" + target + "': " + why};
+  }
+  return {true, target, ""};
+}
+
+/// Writes all of `text` to `fd`, retrying short writes, until done or an
+/// error (EPIPE when the reader has exited: SIGPIPE is ignored meanwhile).
+void writeAll(int fd, llvm::StringRef text) {
+  struct sigaction ignore = {}, old = {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &old);
+  while (!text.empty()) {
+    ssize_t written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR)
+      continue;
+    if (written <= 0)
+      break;
+    text = text.drop_front(static_cast<size_t>(written));
+  }
+  sigaction(SIGPIPE, &old, nullptr);
+}
+
+/// Runs Graphviz's `tool` as `dot -TFORMAT`, the DOT text on its standard input
+/// (a pipe) and `output` as its standard output; returns its exit status, or
+/// -1 if it could not be started or killed by a signal. Nothing is read
+/// back and no file is made besides the one `output` was opened on.
+int renderThroughPipe(const std::string &tool, const std::string &format, const std::string &dot,
+                      int output) {
+  int pipeFds[2];
+  if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+    return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipeFds[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, output, STDOUT_FILENO);
+  std::string formatArg = "-T" + format;
+  char *argv[] = {const_cast<char *>(tool.c_str()), const_cast<char *>(formatArg.c_str()), nullptr};
+  pid_t pid = 0;
+  int spawned = posix_spawn(&pid, tool.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipeFds[0]);
+  if (spawned != 0) {
+    ::close(pipeFds[1]);
+    return -1;
+  }
+  writeAll(pipeFds[1], dot); // A failure shows in dot's exit status.
+  ::close(pipeFds[1]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+} // namespace
+
+DrawingResult analysis::writeDrawing(const std::string &dot, const std::string &path,
+                                     bool dotFallback) {
+  if (!isDrawingPath(path))
     return {false, "",
             "cannot draw to '" + path + "': the file must end in .dot, .svg, .png or .pdf"};
-  llvm::SmallString<256> dotPath(path);
-  llvm::sys::path::replace_extension(dotPath, ".dot");
-  DrawingResult text = writeText(std::string(dotPath));
-  if (!text.ok)
-    return text;
+  llvm::StringRef extension = llvm::sys::path::extension(path);
+  if (extension == ".dot" || extension == ".gv")
+    return writeText(dot, path);
   llvm::ErrorOr<std::string> tool = llvm::sys::findProgramByName("dot");
   if (!tool) {
-    text.message = "Graphviz's dot is not installed (Debian package graphviz): "
-                   "wrote " +
-                   text.path + " instead of " + path;
+    const char *missing = "Graphviz's dot is not installed (Debian package graphviz)";
+    if (!dotFallback)
+      return {false, "",
+              "cannot draw '" + path + "': " + missing + "; a .dot file needs no Graphviz"};
+    llvm::SmallString<256> dotPath(path);
+    llvm::sys::path::replace_extension(dotPath, ".dot");
+    DrawingResult text = writeText(dot, std::string(dotPath));
+    if (text.ok)
+      text.message = std::string(missing) + ": wrote " + text.path + " instead of " + path;
     return text;
   }
-  std::string format = "-T" + extension.drop_front().str();
-  std::string output = "-o" + path;
-  llvm::StringRef argv[] = {*tool, format, output, dotPath};
-  std::string message;
-  int status = llvm::sys::ExecuteAndWait(*tool, argv, llvm::None, {}, 60, 0, &message);
+  int output = -1;
+  if (std::error_code error = llvm::sys::fs::openFileForWrite(path, output))
+    return {false, "", "cannot write '" + path + "': " + error.message()};
+  int status = renderThroughPipe(*tool, extension.drop_front().str(), dot, output);
+  bool closed = ::close(output) == 0;
   if (status != 0)
-    return {false, "", "dot failed on " + text.path + (message.empty() ? "" : ": " + message)};
-  llvm::sys::fs::remove(dotPath);
+    return {false, "",
+            "dot failed to draw '" + path + "'" +
+                (status > 0 ? " (exit status " + std::to_string(status) + ")" : "")};
+  if (!closed)
+    return {false, "", "cannot write '" + path + "': " + std::strerror(errno)};
   return {true, path, ""};
+}
+
+bool analysis::isDrawingPath(llvm::StringRef path) {
+  llvm::StringRef extension = llvm::sys::path::extension(path);
+  return extension == ".dot" || extension == ".gv" || extension == ".svg" || extension == ".png" ||
+         extension == ".pdf";
 }

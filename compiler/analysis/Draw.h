@@ -11,6 +11,8 @@
 #include "compiler/analysis/Analyze.h"
 #include "compiler/eval/Evaluate.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 
 namespace llvm {
@@ -29,9 +31,17 @@ struct DrawingResult {
   std::string message; ///< Why nothing was written, or a note (a fallback).
 };
 
-/// Writes `dot` to `path`: as is for a .dot path, rendered by Graphviz's
-/// `dot` for .svg, .png or .pdf. Where `dot` is not installed, writes the
-/// .dot text next to the requested path instead, and says so.
-DrawingResult writeDrawing(const std::string &dot, const std::string &path);
+/// Writes `dot` to `path`: as is for a .dot (or .gv) path, rendered by
+/// Graphviz's `dot` for .svg, .png or .pdf. The DOT text goes to `dot`
+/// through a pipe and its output straight into `path` (opened here, so that
+/// an error names it): no other file is made, read or removed. Where `dot`
+/// is not installed, it is an error, unless `dotFallback` is set (the REPL's
+/// own comp_flows/ folder): then the .dot text is written next to `path`
+/// instead, and the message says so.
+DrawingResult writeDrawing(const std::string &dot, const std::string &path, bool dotFallback);
+
+/// Whether writeDrawing can write `path`: it ends in .dot, .gv, .svg, .png
+/// or .pdf.
+bool isDrawingPath(llvm::StringRef path);
 
 } // namespace rasp::analysis

@@ -30,6 +30,16 @@ void checkOverflow(bool overflow) {
     fail("integer overflow: the result does not fit in 64 bits");
 }
 
+/// A float result, which must be finite: Python gives inf or nan where a
+/// float operation overflows, but no weight can hold those, so here the
+/// operation fails (the compiled model and the evaluator then agree that
+/// the input has no value).
+Atom finiteReal(double r) {
+  if (!std::isfinite(r))
+    fail("float overflow: the result is not a finite number");
+  return Atom::real(r);
+}
+
 /// Fails unless a string of `bytes` (a number past size_t: `huge`) fits
 /// the budget.
 void checkStringBytes(size_t bytes, bool huge) {
@@ -43,6 +53,8 @@ Atom repeat(const std::string &s, int64_t times) {
   if (times <= 0 || s.empty())
     return Atom::string("");
   size_t bytes = 0;
+  // (The flag first: the order of evaluation of arguments is unspecified,
+  // and Clang would pass `bytes` before the product is stored in it.)
   bool huge = __builtin_mul_overflow(s.size(), static_cast<uint64_t>(times), &bytes);
   checkStringBytes(bytes, huge);
   std::string out;
@@ -259,7 +271,7 @@ Atom rasp::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
       checkOverflow(__builtin_add_overflow(a.integral(), b.integral(), &r));
       return Atom::integer(r);
     }
-    return Atom::real(a.number() + b.number());
+    return finiteReal(a.number() + b.number());
   }
   case AtomOpKind::Sub: {
     int64_t r;
@@ -267,7 +279,7 @@ Atom rasp::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
       checkOverflow(__builtin_sub_overflow(a.integral(), b.integral(), &r));
       return Atom::integer(r);
     }
-    return Atom::real(a.number() - b.number());
+    return finiteReal(a.number() - b.number());
   }
   case AtomOpKind::Mul: {
     int64_t r;
@@ -275,12 +287,12 @@ Atom rasp::applyAtomOp(AtomOpKind op, const Atom &a, const Atom &b) {
       checkOverflow(__builtin_mul_overflow(a.integral(), b.integral(), &r));
       return Atom::integer(r);
     }
-    return Atom::real(a.number() * b.number());
+    return finiteReal(a.number() * b.number());
   }
   case AtomOpKind::Div:
     if (b.number() == 0)
       fail("division by zero");
-    return Atom::real(a.number() / b.number());
+    return finiteReal(a.number() / b.number());
   case AtomOpKind::Mod:
     if (b.number() == 0)
       fail("modulo by zero");

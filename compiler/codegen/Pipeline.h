@@ -37,7 +37,7 @@ struct CompiledProgram {
 
 /// Compiles `root`, the stages on a thread with a stack deep enough for
 /// chains of `maxDepth`; throws CompileError (naming the s-op at fault, or
-/// `root` for a chain past `maxDepth` or a model past `maxParams`).
+/// `root` for a chain past `maxDepth` or a model larger than `maxParams`).
 CompiledProgram compileProgram(const graph::Node *root, const CompileOptions &options);
 
 /// The `--emit=values` dump: each s-op's value set, inputs first.

@@ -11,14 +11,20 @@ using namespace rasp::codegen;
 
 namespace {
 
-/// The inputs to compare, a batch at a time: every input of lengths 1..n
-/// when there are at most `exhaustiveLimit`, else `samples` random ones
-/// (made as they are asked for, so that many samples take no memory).
+/// The inputs to compare, a batch at a time: the ones given, if any; else
+/// every input of lengths 1..n when there are at most `exhaustiveLimit`,
+/// else `samples` random ones (made as they are asked for, so that many
+/// samples take no memory).
 class InputSource {
 public:
   InputSource(size_t vocab, int64_t maxLen, const VerifyOptions &options)
       : vocab(vocab), maxLen(maxLen), samples(options.samples), random(options.seed),
         token(0, static_cast<int64_t>(vocab) - 1) {
+    if (!options.inputs.empty()) {
+      given = &options.inputs;
+      count = given->size();
+      return;
+    }
     double total = 0, power = 1;
     for (int64_t n = 1; n <= maxLen && total <= 1e18; ++n)
       total += (power *= static_cast<double>(vocab));
@@ -33,7 +39,7 @@ public:
   std::vector<runtime::TokenIds> next(size_t size) {
     std::vector<runtime::TokenIds> batch;
     while (batch.size() < size && made < count) {
-      batch.push_back(exhaustive ? nextOfAll() : nextRandom());
+      batch.push_back(given ? (*given)[made] : exhaustive ? nextOfAll() : nextRandom());
       ++made;
     }
     return batch;
@@ -66,6 +72,7 @@ private:
   std::mt19937_64 random;
   std::uniform_int_distribution<int64_t> token;
   runtime::TokenIds current;
+  const std::vector<runtime::TokenIds> *given = nullptr;
 };
 
 } // namespace

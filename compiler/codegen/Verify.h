@@ -1,13 +1,14 @@
 // Verification: a compiled model against the reference evaluator.
 //
 // Runs the model (on a runtime backend) and the evaluator on the same
-// inputs: every input when there are at most `exhaustiveLimit` of lengths
-// 1..max_len, and otherwise `samples` random ones whose lengths cycle through
-// 1..max_len. A categorical output agrees when the value the model decodes
-// (argmax) equals the evaluator's; a numerical one when it is within
-// NumericTolerance of it (relative for values past 1). Inputs on which the
-// evaluator fails are not compared but counted apart (referenceErrors), so
-// that the caller can tell how many of the inputs chosen were compared.
+// inputs: the ones given, if any; else every input when there are at most
+// `exhaustiveLimit` of lengths 1..max_len, and otherwise `samples` random
+// ones whose lengths cycle through 1..max_len. A categorical output agrees
+// when the value the model decodes (argmax) equals the evaluator's; a
+// numerical one when it is within NumericTolerance of it (relative for
+// values past 1). Inputs on which the evaluator fails are not compared but
+// counted apart (referenceErrors), so that the caller can tell how many of
+// the inputs chosen were compared.
 #pragma once
 
 #include "compiler/codegen/Pipeline.h"
@@ -25,6 +26,9 @@ struct VerifyOptions {
   size_t samples = 500;
   uint64_t seed = 1;
   size_t exhaustiveLimit = 2000;
+  /// When not empty, exactly these inputs (token ids into the plan's
+  /// vocabulary, each of length 1..max_len) instead of chosen ones.
+  std::vector<runtime::TokenIds> inputs = {};
 };
 
 struct Mismatch {

@@ -51,6 +51,24 @@ int checkCommand(const std::vector<std::string> &args) {
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
+/// The next line of `in` without its line break, or nothing at the end of
+/// the input or once `left` bytes have been read (`left` is then 0).
+std::optional<std::string> readLine(std::istream &in, uint64_t &left) {
+  std::string text;
+  std::streambuf *buffer = in.rdbuf();
+  for (bool any = false;; any = true) {
+    int c = buffer->sbumpc();
+    if (c == std::char_traits<char>::eof())
+      return any ? std::optional<std::string>(text) : std::nullopt;
+    if (left == 0)
+      return std::nullopt;
+    --left;
+    if (c == '\n')
+      return text;
+    text += static_cast<char>(c);
+  }
+}
+
 int replCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp repl [FILE...]\n\n"
                       "The RASP read-eval-print loop, compatible with the original's commands\n"
@@ -72,6 +90,7 @@ int replCommand(const std::vector<std::string> &args) {
   bool terminal = isatty(STDIN_FILENO);
   replOptions.echoPrompts = !terminal;
   lang::LineReader read;
+  bool tooLong = false;
   if (terminal) {
     read = [](const std::string &prompt) -> std::optional<std::string> {
       llvm::outs().flush();
@@ -85,14 +104,18 @@ int replCommand(const std::vector<std::string> &args) {
       return text;
     };
   } else {
-    read = [](const std::string &) -> std::optional<std::string> {
-      std::string text;
-      if (!std::getline(std::cin, text))
-        return std::nullopt;
-      return text;
+    read = [&diags, &tooLong, left = MaxSourceBytes](const std::string &) mutable {
+      std::optional<std::string> line = readLine(std::cin, left);
+      if (!line && left == 0) {
+        diags.error("cannot read standard input: more than the limit of " +
+                    std::to_string(MaxSourceBytes >> 20) + " MiB");
+        tooLong = true;
+      }
+      return line;
     };
   }
-  return lang::runRepl(*elaborator, diags, read, llvm::outs(), replOptions);
+  int status = lang::runRepl(*elaborator, diags, read, llvm::outs(), replOptions);
+  return tooLong ? ExitProgramError : status;
 }
 
 int analyzeCommand(const std::vector<std::string> &args) {
@@ -145,6 +168,13 @@ int analyzeCommand(const std::vector<std::string> &args) {
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }
 
+/// Throws the usage error for a draw -o that writeDrawing cannot write.
+void checkOutput(const std::string &path) {
+  if (!analysis::isDrawingPath(path))
+    throw po::error("cannot draw to '" + path +
+                    "': the file must end in .dot, .gv, .svg, .png or .pdf");
+}
+
 int drawCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp draw FILE --sop NAME [--input LIT] [-o "
                       "OUT.dot|OUT.svg|OUT.png|OUT.pdf]\n\n"
@@ -159,8 +189,8 @@ int drawCommand(const std::vector<std::string> &args) {
   options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
       "sop", po::value<std::string>()->required(),
       "the s-op to draw")("input", po::value<std::string>()->default_value("\"hello\""),
-                          "the example input, a RASP literal")("output,o", po::value<std::string>(),
-                                                               "the file to write");
+                          "the example input, a RASP literal")(
+      "output,o", po::value<std::string>()->notifier(&checkOutput), "the file to write");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
@@ -173,28 +203,28 @@ int drawCommand(const std::vector<std::string> &args) {
   const graph::Node *node = findNode(*program->scope, name, diags, false);
   if (!node)
     return ExitProgramError;
-  SourceLoc inputLoc;
-  std::optional<lang::Value> input =
-      parseInput(*program->elaborator, diags, (*vm)["input"].as<std::string>(), inputLoc);
+  std::optional<Input> input =
+      parseInputLiteral(*program->elaborator, diags, {"--input", (*vm)["input"].as<std::string>()});
   if (!input)
     return ExitProgramError;
   std::string dot;
   try {
-    eval::Evaluator evaluator(lang::inputAtoms(*input, inputLoc));
+    eval::Evaluator evaluator(input->atoms);
     llvm::raw_string_ostream text(dot);
     analysis::drawDot(name, analysis::analyze(node), evaluator, text);
   } catch (const lang::LangError &e) {
     diags.error(e.loc, e.message);
     return ExitProgramError;
   } catch (const eval::EvalError &e) {
-    diags.error(e.loc.isValid() ? e.loc : inputLoc, e.message);
+    diags.error(e.loc.isValid() ? e.loc : input->loc, e.message);
     return ExitProgramError;
   }
   if (!vm->count("output")) {
     llvm::outs() << dot;
     return diags.errorCount() ? ExitProgramError : ExitOk;
   }
-  analysis::DrawingResult written = analysis::writeDrawing(dot, (*vm)["output"].as<std::string>());
+  analysis::DrawingResult written =
+      analysis::writeDrawing(dot, (*vm)["output"].as<std::string>(), /*dotFallback=*/false);
   if (!written.ok) {
     diags.error(written.message);
     return ExitProgramError;

@@ -15,40 +15,12 @@
 #include <algorithm>
 #include <cassert>
 #include <iostream>
-#include <unordered_set>
 
 using namespace rasp;
 using namespace rasp::driver;
 namespace po = boost::program_options;
 
 namespace {
-
-/// The `--vocab` list: distinct atoms.
-std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
-                                            const std::string &text) {
-  SourceLoc loc;
-  std::optional<lang::Value> value = parseInput(elaborator, diags, text, loc);
-  if (!value)
-    return std::nullopt;
-  std::vector<Atom> atoms;
-  try {
-    atoms = lang::inputAtoms(*value, loc);
-  } catch (const lang::LangError &e) {
-    diags.error(e.loc, "the vocabulary must be a list of atoms: " + e.message);
-    return std::nullopt;
-  }
-  if (atoms.empty()) {
-    diags.error(loc, "the vocabulary is empty");
-    return std::nullopt;
-  }
-  std::unordered_set<Atom, AtomHash, AtomEq> seen;
-  for (const Atom &a : atoms)
-    if (!seen.insert(a).second) {
-      diags.error(loc, "the vocabulary lists " + a.repr() + " twice");
-      return std::nullopt;
-    }
-  return atoms;
-}
 
 /// A program and an s-op of it compiled, kept together: the s-op and the
 /// value sets point into the program's graph.
@@ -93,11 +65,22 @@ po::options_description compileOptions() {
       "sop", po::value<std::string>()->required(),
       "the s-op to compile")("vocab", po::value<std::string>()->required(),
                              "the vocabulary, a RASP list: '[\"a\",\"b\"]' or '[0,1,2]'")(
-      "max-len", po::value<int64_t>()->required(),
+      "max-len", maxLenValue()->required(),
       "the longest input (1..4096)")("json", po::bool_switch(), "print JSON")(
       "max-params", po::value<int64_t>()->default_value(codegen::CompileOptions::DefaultMaxParams),
       "refuse a model of more dense parameters (4 bytes each)");
   return options;
+}
+
+/// Where a compile error about `node` is reported: where the program made
+/// it, or, for a built-in s-op (tokens, indices), where it marked it
+/// numerical or categorical; failing both, at the s-op compiled, `root`.
+SourceLoc compileErrorLoc(const graph::Node *node, const graph::Node *root) {
+  for (const graph::Node *candidate : {node, root})
+    for (SourceLoc loc : {candidate->loc, candidate->encodingLoc})
+      if (loc.isValid())
+        return loc;
+  return SourceLoc();
 }
 
 } // namespace
@@ -108,10 +91,7 @@ std::optional<codegen::CompiledProgram>
 driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
                      const std::string &vocabText, int64_t maxLen, const graph::Node **root,
                      int64_t maxParams) {
-  if (maxLen < 1 || maxLen > 4096) {
-    diags.error("--max-len must be between 1 and 4096, not " + std::to_string(maxLen));
-    return std::nullopt;
-  }
+  assert(maxLen >= 1 && maxLen <= MaxMaxLen && "--max-len is checked as an option");
   // Errors reported before (`run` compiles one s-op after another) are not
   // this vocabulary's.
   unsigned errorsBefore = diags.errorCount();
@@ -128,11 +108,7 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, cons
     options.maxParams = maxParams;
     return codegen::compileProgram(node, options);
   } catch (const codegen::CompileError &e) {
-    SourceLoc loc = e.node && e.node->loc.isValid() ? e.node->loc : node->loc;
-    if (loc.isValid())
-      diags.error(loc, e.message);
-    else
-      diags.error(e.message);
+    diags.error(compileErrorLoc(e.node ? e.node : node, node), e.message);
   }
   return std::nullopt;
 }
@@ -164,36 +140,43 @@ void printWeights(const runtime::Model &model, llvm::raw_ostream &out) {
 
 } // namespace
 
-std::optional<eval::Sequence>
-driver::runCompiled(DiagnosticEngine &diags, const LoadedProgram &program, const std::string &name,
-                    const std::vector<Atom> &input, SourceLoc inputLoc,
-                    const std::string &vocabText, int64_t maxLen, bool trace) {
-  std::optional<codegen::CompiledProgram> compiled =
-      compileNamed(diags, program, name, vocabText, maxLen, nullptr);
-  if (!compiled)
-    return std::nullopt;
-  const codegen::ModelPlan &plan = compiled->plan;
+std::optional<runtime::TokenIds> driver::tokenIds(DiagnosticEngine &diags,
+                                                  const codegen::CompiledProgram &compiled,
+                                                  const std::vector<Atom> &input, SourceLoc loc) {
+  const std::vector<Atom> &vocab = compiled.plan.vocab;
+  int64_t maxLen = compiled.model.config.maxLen;
   if (static_cast<int64_t>(input.size()) > maxLen) {
-    diags.error(inputLoc, "the input has " + std::to_string(input.size()) +
-                              " tokens, more than --max-len " + std::to_string(maxLen));
+    diags.error(loc, "the input has " + std::to_string(input.size()) +
+                         " tokens, more than --max-len " + std::to_string(maxLen));
     return std::nullopt;
   }
   runtime::TokenIds ids;
   for (const Atom &atom : input) {
-    auto it = std::find_if(plan.vocab.begin(), plan.vocab.end(), [&](const Atom &v) {
+    auto it = std::find_if(vocab.begin(), vocab.end(), [&](const Atom &v) {
       return v.equals(atom) && v.isString() == atom.isString();
     });
-    if (it == plan.vocab.end()) {
-      diags.error(inputLoc, "the input token " + atom.repr() + " is not in the vocabulary");
+    if (it == vocab.end()) {
+      diags.error(loc, "the input token " + atom.repr() + " is not in the vocabulary");
       return std::nullopt;
     }
-    ids.push_back(it - plan.vocab.begin());
+    ids.push_back(it - vocab.begin());
   }
+  return ids;
+}
+
+std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
+                                               const codegen::CompiledProgram &compiled,
+                                               const std::vector<Atom> &input, SourceLoc inputLoc,
+                                               bool trace) {
+  const codegen::ModelPlan &plan = compiled.plan;
+  std::optional<runtime::TokenIds> ids = tokenIds(diags, compiled, input, inputLoc);
+  if (!ids)
+    return std::nullopt;
   auto backend = runtime::makeCpuBackend();
-  runtime::RunResult result = backend->run(compiled->model, {ids}, {trace})[0];
+  runtime::RunResult result = backend->run(compiled.model, {*ids}, {trace})[0];
   for (size_t stage = 0; stage < result.residual.size(); ++stage) {
     llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage)) << ":\n";
-    for (const auto &[block, values] : compiled->model.decodeResidual(result.residual[stage])) {
+    for (const auto &[block, values] : compiled.model.decodeResidual(result.residual[stage])) {
       llvm::outs() << "  " << block << " = [";
       for (size_t i = 0; i < values.size(); ++i)
         llvm::outs() << (i ? ", " : "") << values[i];
@@ -290,6 +273,10 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                               {"params_dense", model.parameters()},
                               {"params_nonzero", compiled->nonzeroParameters},
                               {"compile_ms", compiled->compileMs}};
+    llvm::json::Array notes;
+    for (const std::string &note : compiled->plan.notes)
+      notes.push_back(note);
+    report["notes"] = std::move(notes);
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
     return ExitOk;
   }
@@ -317,8 +304,28 @@ std::string listText(const std::vector<std::string> &items) {
   return "[" + s + "]";
 }
 
+/// The inputs of `--input-file PATH` as token ids of the model; nothing if
+/// any line is not an input the model takes (each one reported).
+std::optional<std::vector<runtime::TokenIds>>
+readInputIds(DiagnosticEngine &diags, const CompiledFile &file, const std::string &path) {
+  std::optional<std::vector<Literal>> literals = readLiterals(diags, path);
+  if (!literals)
+    return std::nullopt;
+  unsigned errorsBefore = diags.errorCount();
+  std::vector<runtime::TokenIds> inputs;
+  for (const Literal &literal : *literals)
+    if (std::optional<Input> input = parseInputLiteral(*file.program.elaborator, diags, literal))
+      if (std::optional<runtime::TokenIds> ids =
+              tokenIds(diags, file.compiled, input->atoms, input->loc))
+        inputs.push_back(std::move(*ids));
+  if (diags.errorCount() > errorsBefore)
+    return std::nullopt;
+  return inputs;
+}
+
+/// `inputFile`: the --input-file the inputs came from, or empty.
 void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &file,
-                     const runtime::Backend &backend) {
+                     const runtime::Backend &backend, const std::string &inputFile) {
   // "samples" and "reference_errors" are the older names of "compared" and
   // "evaluator_failures", kept for existing readers.
   llvm::json::Object out{{"sop", file.root->name},
@@ -333,6 +340,8 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
                          {"mismatches", static_cast<int64_t>(report.mismatches)},
                          {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
                          {"max_numeric_deviation", report.maxDeviation}};
+  if (!inputFile.empty())
+    out["input_file"] = inputFile;
   if (report.first) {
     llvm::json::Array input;
     for (const Atom &a : report.first->input)
@@ -345,11 +354,13 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
 }
 
 void printVerifyText(const codegen::VerifyReport &report, const CompiledFile &file,
-                     const runtime::Backend &backend) {
+                     const runtime::Backend &backend, const std::string &inputFile) {
   llvm::outs() << "verify '" << file.root->name << "' at max_len "
                << file.compiled.model.config.maxLen << " on " << backend.name() << ": "
                << report.agree << "/" << report.compared << " inputs agree"
-               << (report.exhaustive ? " (every input)" : " (random)");
+               << (!inputFile.empty()  ? " (from " + inputFile + ")"
+                   : report.exhaustive ? " (every input)"
+                                       : " (random)");
   if (report.referenceErrors)
     llvm::outs() << "; " << report.referenceErrors << " of " << report.inputs
                  << " inputs skipped, the evaluator fails on them";
@@ -392,23 +403,26 @@ bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
 } // namespace
 
 int driver::verifyCommand(const std::vector<std::string> &args) {
-  const char *usage =
-      "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
-      "                   [--seed S] [--f64] [--allow-evaluator-failures] [--json]\n"
-      "                   [--max-samples M] [--max-params P]\n\n"
-      "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
-      "reference evaluator: on every input of length 1..N when there are at most\n"
-      "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
-      "spread over every length. Prints the agreement; exits 3 on any\n"
-      "mismatch, showing the first.\n"
-      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
-      "are any (unless --allow-evaluator-failures) or if none is left.\n";
+  const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
+                      "                   [--seed S] [--input-file PATH] [--f64]\n"
+                      "                   [--allow-evaluator-failures] [--json]\n"
+                      "                   [--max-samples M] [--max-params P]\n\n"
+                      "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
+                      "reference evaluator: on every input of length 1..N when there are at most\n"
+                      "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
+                      "spread over every length; with --input-file, on exactly the inputs of\n"
+                      "the file, one RASP literal a line. Prints the agreement; exits 3 on any\n"
+                      "mismatch, showing the first.\n"
+                      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
+                      "are any (unless --allow-evaluator-failures) or if none is left.\n";
   po::options_description options = compileOptions();
   options.add_options()("samples", po::value<int64_t>()->default_value(500),
                         "random inputs when the input space is large")(
       "max-samples", po::value<int64_t>()->default_value(DefaultMaxSamples),
       "refuse a --samples above this")("seed", po::value<uint64_t>()->default_value(1),
                                        "the random seed")(
+      "input-file", po::value<std::string>(),
+      "verify on exactly these inputs, one RASP literal a line ('-': stdin)")(
       "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
       "allow-evaluator-failures", po::bool_switch(),
       "succeed when the evaluator fails on some inputs (they are skipped)");
@@ -434,13 +448,24 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     return ExitProgramError;
   auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64
                                                                  : runtime::PrecisionKind::Float32);
+  codegen::VerifyOptions verifyOptions;
+  verifyOptions.samples = static_cast<size_t>(samples);
+  verifyOptions.seed = (*vm)["seed"].as<uint64_t>();
+  std::string inputFile = vm->count("input-file") ? (*vm)["input-file"].as<std::string>() : "";
+  if (!inputFile.empty()) {
+    std::optional<std::vector<runtime::TokenIds>> inputs = readInputIds(diags, *file, inputFile);
+    if (!inputs)
+      return ExitProgramError;
+    verifyOptions.inputs = std::move(*inputs);
+    if (inputFile == "-")
+      inputFile = "<stdin>";
+  }
   codegen::VerifyReport report =
-      codegen::verifyModel(file->root, file->compiled, *backend,
-                           {static_cast<size_t>(samples), (*vm)["seed"].as<uint64_t>()});
+      codegen::verifyModel(file->root, file->compiled, *backend, verifyOptions);
   if ((*vm)["json"].as<bool>())
-    printVerifyJson(report, *file, *backend);
+    printVerifyJson(report, *file, *backend, inputFile);
   else
-    printVerifyText(report, *file, *backend);
+    printVerifyText(report, *file, *backend, inputFile);
   bool incomplete = reportIncomplete(report, (*vm)["allow-evaluator-failures"].as<bool>(), diags);
   if (report.mismatches)
     return ExitMismatch;

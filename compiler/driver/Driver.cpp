@@ -3,6 +3,8 @@
 
 #include "compiler/driver/Commands.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <cstring>
 #include <iostream>
 
@@ -29,9 +31,31 @@ void printUsage(std::ostream &out) {
          "Run 'rasp <command> --help' for the options of a command.\n";
 }
 
-} // namespace
+/// Whether everything written to `out` reached it; clears the error, which
+/// llvm's stream would otherwise turn into a fatal "IO failure" at exit.
+bool flushed(llvm::raw_fd_ostream &out, std::string &why) {
+  out.flush();
+  if (!out.has_error())
+    return true;
+  why = out.error().message();
+  out.clear_error();
+  return false;
+}
 
-int rasp::driver::runDriver(int argc, char **argv) {
+/// A write that failed (a full disk, a closed stream) turns `exit` into
+/// ExitProgramError, with an error on stderr when it was stdout's. A failed
+/// stderr cannot report itself; the exit status says it.
+int checkWrites(int exit) {
+  std::string why = "the stream is closed or bad";
+  bool outOk = flushed(llvm::outs(), why) && std::cout.flush();
+  if (!outOk)
+    llvm::errs() << "rasp: error: cannot write the output: " << why << "\n";
+  std::string ignored;
+  bool errOk = flushed(llvm::errs(), ignored) && std::cerr.flush();
+  return outOk && errOk ? exit : ExitProgramError;
+}
+
+int dispatch(int argc, char **argv) {
   if (argc < 2) {
     printUsage(std::cerr);
     return ExitUsage;
@@ -55,3 +79,7 @@ int rasp::driver::runDriver(int argc, char **argv) {
   printUsage(std::cerr);
   return ExitUsage;
 }
+
+} // namespace
+
+int rasp::driver::runDriver(int argc, char **argv) { return checkWrites(dispatch(argc, argv)); }

@@ -14,6 +14,7 @@
 #include <boost/program_options.hpp>
 
 #include <iostream>
+#include <map>
 #include <optional>
 
 using namespace rasp;
@@ -21,35 +22,39 @@ using namespace rasp::driver;
 namespace po = boost::program_options;
 
 // The command reads as its phases: parse the options, load the program and
-// choose the s-ops, run each on the interpreter or the compiled model, print.
+// choose the s-ops, read the inputs, compile the s-ops (--backend cpu), then
+// for each input run each s-op on the interpreter or the compiled model and
+// print.
 namespace {
 
 const char *const RunUsage =
-    "usage: rasp run FILE --sop NAME [--sop NAME]... --input LIT [--json]\n"
-    "                [--backend interp|cpu --vocab V --max-len N "
-    "[--trace]]\n\n"
+    "usage: rasp run FILE --sop NAME [--sop NAME]... (--input LIT | --input-file PATH)\n"
+    "                [--json] [--backend interp|cpu --vocab V --max-len N [--trace]]\n\n"
     "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
     "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
     "as the original REPL shows values. LIT is a RASP literal: a string\n"
     "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
-    "With --backend cpu, each s-op (not a selector) is compiled for the\n"
-    "vocabulary and max_len, and the model runs on the CPU instead; --trace\n"
-    "prints the residual stream after each layer, decoded into the s-ops it\n"
-    "holds.\n";
+    "--input-file reads the inputs from a file, one literal a line, and runs\n"
+    "each in turn. With --backend cpu, each s-op (not a selector) is compiled\n"
+    "for the vocabulary and max_len, and the model runs on the CPU instead;\n"
+    "--trace prints the residual stream after each layer, decoded into the\n"
+    "s-ops it holds.\n";
 
 po::options_description runOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>()->required(),
                         "a RASP file")("sop", po::value<std::vector<std::string>>()->required(),
                                        "an s-op or selector to evaluate (repeatable)")(
-      "input", po::value<std::string>()->required(),
-      "the input, a RASP literal")("json", po::bool_switch(),
-                                   "print JSON: {\"input\": ..., \"outputs\": "
-                                   "{NAME: {\"type\": ..., \"values\": [...]}}}")(
+      "input", po::value<std::string>(),
+      "the input, a RASP literal")("input-file", po::value<std::string>(),
+                                   "a file of inputs, one RASP literal a line ('-': stdin)")(
+      "json", po::bool_switch(),
+      "print JSON: {\"input\": ..., \"outputs\": "
+      "{NAME: {\"type\": ..., \"values\": [...]}}} (with --input-file, a list of them)")(
       "backend", po::value<std::string>()->default_value("interp"),
       "interp (the reference evaluator) or cpu (the compiled model)")(
       "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
-      "max-len", po::value<int64_t>(), "with --backend cpu: the longest input")(
+      "max-len", maxLenValue(), "with --backend cpu: the longest input (1..4096)")(
       "trace", po::bool_switch(),
       "with --backend cpu: print every s-op's block, decoded, after each "
       "layer");
@@ -58,7 +63,9 @@ po::options_description runOptions() {
 
 /// What `rasp run` is asked to do, its usage checked.
 struct RunRequest {
-  std::string file, input, backend, vocab;
+  std::string file, backend, vocab;
+  /// Exactly one of them.
+  std::optional<std::string> input, inputFile;
   std::vector<std::string> sops;
   int64_t maxLen = 0;
   bool json = false, trace = false;
@@ -70,10 +77,15 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
   auto vm = parseArgs(args, RunUsage, runOptions(), 1, exit);
   if (!vm)
     return std::nullopt;
+  auto optional = [&](const char *name) {
+    return vm->count(name) ? std::optional<std::string>((*vm)[name].as<std::string>())
+                           : std::nullopt;
+  };
   RunRequest request{(*vm)["file"].as<std::string>(),
-                     (*vm)["input"].as<std::string>(),
                      (*vm)["backend"].as<std::string>(),
-                     vm->count("vocab") ? (*vm)["vocab"].as<std::string>() : "",
+                     optional("vocab").value_or(""),
+                     optional("input"),
+                     optional("input-file"),
                      (*vm)["sop"].as<std::vector<std::string>>(),
                      vm->count("max-len") ? (*vm)["max-len"].as<int64_t>() : 0,
                      (*vm)["json"].as<bool>(),
@@ -83,6 +95,8 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
     error = "--backend must be interp or cpu, not '" + request.backend + "'";
   else if (request.backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len")))
     error = "--backend cpu needs --vocab and --max-len";
+  else if (request.input.has_value() == request.inputFile.has_value())
+    error = "give the input with --input or with --input-file (one of them)";
   if (error.empty())
     return request;
   std::cerr << "rasp: error: " << error << "\n\n" << RunUsage;
@@ -90,35 +104,28 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
   return std::nullopt;
 }
 
-/// The program run, its input, and the s-ops (or selectors) to evaluate.
+/// The program run and the s-ops (or selectors) to evaluate; with
+/// --backend cpu, each s-op compiled.
 struct LoadedRun {
   LoadedProgram program;
-  lang::Value input;
-  std::vector<Atom> atoms;
-  SourceLoc inputLoc;
   std::vector<std::pair<std::string, const graph::Node *>> sops;
+  std::map<std::string, codegen::CompiledProgram> models;
 };
 
-/// Phase 2: loads the program and the input; nothing if either fails. A
-/// name that is no s-op, or a selector for --backend cpu (a compiled model
-/// computes s-ops only), is reported and left out.
+/// Phase 2: loads the program; nothing if it fails. A name that is no
+/// s-op, or a selector for --backend cpu (a compiled model computes s-ops
+/// only), is reported and left out.
 std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &diags) {
   std::optional<LoadedProgram> program = loadProgram(diags, request.file);
   if (!program)
     return std::nullopt;
   LoadedRun run;
-  std::optional<lang::Value> input =
-      parseInput(*program->elaborator, diags, request.input, run.inputLoc);
-  if (!input)
-    return std::nullopt;
-  run.input = *input;
-  try {
-    run.atoms = lang::inputAtoms(run.input, run.inputLoc);
-  } catch (const lang::LangError &e) {
-    diags.error(e.loc, e.message);
-    return std::nullopt;
-  }
+  // A name the file means to define may be missing only because of its
+  // errors: those are the report, not "nothing named".
+  bool fileErrors = diags.errorCount() > 0;
   for (const std::string &name : request.sops) {
+    if (fileErrors && !program->scope->find(name))
+      continue;
     const graph::Node *node = findNode(*program->scope, name, diags, true);
     if (node && request.backend == "cpu" && node->isSelector())
       diags.error("'" + name +
@@ -132,43 +139,53 @@ std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &di
   return run;
 }
 
+/// Phase 3: the inputs, from --input or --input-file.
+std::optional<std::vector<Literal>> readInputs(const RunRequest &request, DiagnosticEngine &diags) {
+  if (request.input)
+    return std::vector<Literal>{{"--input", *request.input}};
+  return readLiterals(diags, *request.inputFile);
+}
+
+/// Phase 4 (--backend cpu): compiles each s-op once, for all the inputs; an
+/// s-op that does not compile is reported and left out.
+void compileModels(const RunRequest &request, LoadedRun &run, DiagnosticEngine &diags) {
+  std::vector<std::pair<std::string, const graph::Node *>> compiled;
+  for (const auto &[name, node] : run.sops)
+    if (std::optional<codegen::CompiledProgram> model =
+            compileNamed(diags, run.program, name, request.vocab, request.maxLen, nullptr)) {
+      run.models.emplace(name, std::move(*model));
+      compiled.emplace_back(name, node);
+    }
+  run.sops = std::move(compiled);
+}
+
 /// An s-op's values, or (from the interpreter only) a selector's matrix.
 struct RunOutput {
   std::optional<eval::Sequence> sequence;
   const eval::SelectorMatrix *matrix = nullptr;
 };
 
-/// Phase 3: the reference evaluator.
-RunOutput runOnInterpreter(eval::Evaluator &evaluator, const graph::Node *node) {
-  if (node->isSelector())
-    return {std::nullopt, &evaluator.selector(node)};
-  return {evaluator.sequence(node), nullptr};
-}
-
-/// Phase 4: the s-op compiled for the vocabulary and max_len, run on the CPU.
-std::optional<RunOutput> runOnModel(const RunRequest &request, const LoadedRun &run,
-                                    const std::string &name, DiagnosticEngine &diags) {
-  std::optional<eval::Sequence> sequence =
-      runCompiled(diags, run.program, name, run.atoms, run.inputLoc, request.vocab, request.maxLen,
-                  request.trace);
-  if (!sequence)
-    return std::nullopt;
-  return RunOutput{std::move(sequence), nullptr};
-}
-
-/// Phase 3 or 4, as asked; an evaluation error is reported, with a note at
-/// the s-op.
-std::optional<RunOutput> runOne(const RunRequest &request, const LoadedRun &run,
+/// Phase 6: the s-op on the reference evaluator, or its compiled model on
+/// the CPU; an evaluation error is reported, with a note at the s-op.
+std::optional<RunOutput> runOne(const LoadedRun &run, const Input &input,
                                 eval::Evaluator &evaluator, const std::string &name,
-                                const graph::Node *node, DiagnosticEngine &diags) {
+                                const graph::Node *node, bool trace, DiagnosticEngine &diags) {
   try {
-    if (request.backend == "cpu")
-      return runOnModel(request, run, name, diags);
-    return runOnInterpreter(evaluator, node);
+    auto model = run.models.find(name);
+    if (model != run.models.end()) {
+      std::optional<eval::Sequence> sequence =
+          runModel(diags, model->second, input.atoms, input.loc, trace);
+      if (!sequence)
+        return std::nullopt;
+      return RunOutput{std::move(sequence), nullptr};
+    }
+    if (node->isSelector())
+      return RunOutput{std::nullopt, &evaluator.selector(node)};
+    return RunOutput{evaluator.sequence(node), nullptr};
   } catch (const eval::EvalError &e) {
-    diags.error(e.loc.isValid() ? e.loc : run.inputLoc, e.message);
+    diags.error(e.loc.isValid() ? e.loc : input.loc, e.message);
     if (node->loc.isValid())
-      diags.note(node->loc, "while evaluating '" + name + "' on " + lang::inputText(run.input));
+      diags.note(node->loc, "while evaluating '" + name + "' on " + lang::inputText(input.value));
     return std::nullopt;
   }
 }
@@ -191,22 +208,42 @@ llvm::json::Value outputJson(const RunOutput &output, size_t length) {
                             {"values", std::move(values)}};
 }
 
-/// Phase 5: NAME(INPUT) = VALUE as the original REPL shows it (a selector
-/// as its matrix), or, for --json, the output kept for the closing object.
-void printOutput(const std::string &name, const RunOutput &output, const LoadedRun &run, bool json,
+/// Phase 7: NAME(INPUT) = VALUE as the original REPL shows it (a selector
+/// as its matrix), or, for --json, the output kept for the input's object.
+/// Flushed, so that an error about a later input comes after it.
+void printOutput(const std::string &name, const RunOutput &output, const Input &input, bool json,
                  llvm::json::Object &outputs) {
   if (json) {
-    outputs[name] = outputJson(output, run.atoms.size());
+    outputs[name] = outputJson(output, input.atoms.size());
     return;
   }
-  llvm::outs() << name << "(" << lang::inputText(run.input) << ") =";
+  llvm::outs() << name << "(" << lang::inputText(input.value) << ") =";
   if (output.sequence) {
     llvm::outs() << " " << lang::sequenceText(*output.sequence) << "\n";
-    return;
+  } else {
+    llvm::outs() << "\n";
+    for (const std::string &line : lang::selectorLines(*output.matrix, input.atoms))
+      llvm::outs() << line << "\n";
   }
-  llvm::outs() << "\n";
-  for (const std::string &line : lang::selectorLines(*output.matrix, run.atoms))
-    llvm::outs() << line << "\n";
+  llvm::outs().flush();
+}
+
+/// Phase 5, the input evaluated (parseInputLiteral), then phases 6 and 7
+/// for each s-op; the input's JSON object (for --json), or nothing if the
+/// input itself fails.
+std::optional<llvm::json::Object> runInput(const RunRequest &request, const LoadedRun &run,
+                                           const Literal &literal, DiagnosticEngine &diags) {
+  std::optional<Input> input = parseInputLiteral(*run.program.elaborator, diags, literal);
+  if (!input)
+    return std::nullopt;
+  eval::Evaluator evaluator(input->atoms);
+  llvm::json::Object outputs;
+  for (const auto &[name, node] : run.sops)
+    if (std::optional<RunOutput> output =
+            runOne(run, *input, evaluator, name, node, request.trace, diags))
+      printOutput(name, *output, *input, request.json, outputs);
+  return llvm::json::Object{{"input", inputJson(input->value, input->atoms)},
+                            {"outputs", std::move(outputs)}};
 }
 
 } // namespace
@@ -220,15 +257,19 @@ int driver::runCommand(const std::vector<std::string> &args) {
   std::optional<LoadedRun> run = loadRun(*request, diags);
   if (!run)
     return ExitProgramError;
-  eval::Evaluator evaluator(run->atoms);
-  llvm::json::Object outputs;
-  for (const auto &[name, node] : run->sops)
-    if (std::optional<RunOutput> output = runOne(*request, *run, evaluator, name, node, diags))
-      printOutput(name, *output, *run, request->json, outputs);
-  if (request->json) {
-    llvm::json::Object result{{"input", inputJson(run->input, run->atoms)},
-                              {"outputs", std::move(outputs)}};
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(result))) << "\n";
+  std::optional<std::vector<Literal>> inputs = readInputs(*request, diags);
+  if (!inputs)
+    return ExitProgramError;
+  if (request->backend == "cpu")
+    compileModels(*request, *run, diags);
+  llvm::json::Array results;
+  for (const Literal &literal : *inputs)
+    if (std::optional<llvm::json::Object> result = runInput(*request, *run, literal, diags))
+      results.push_back(std::move(*result));
+  if (request->json && (request->inputFile || !results.empty())) {
+    llvm::json::Value printed =
+        request->inputFile ? llvm::json::Value(std::move(results)) : std::move(results[0]);
+    llvm::outs() << llvm::formatv("{0:2}", printed) << "\n";
   }
   return diags.errorCount() ? ExitProgramError : ExitOk;
 }

@@ -6,13 +6,13 @@
 #include "compiler/support/FloatFormat.h"
 
 #include "llvm/Support/Casting.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <unordered_set>
 
 using namespace rasp;
 namespace po = boost::program_options;
@@ -43,16 +43,18 @@ std::optional<po::variables_map> parseArgs(const std::vector<std::string> &args,
   return vm;
 }
 
+/// Throws the usage error for a --max-len outside 1..MaxMaxLen.
+static void checkMaxLen(const int64_t &maxLen) {
+  if (maxLen < 1 || maxLen > MaxMaxLen)
+    throw po::error("--max-len must be between 1 and " + std::to_string(MaxMaxLen) + ", not " +
+                    std::to_string(maxLen));
+}
+
+po::typed_value<int64_t> *maxLenValue() { return po::value<int64_t>()->notifier(&checkMaxLen); }
+
 /// Reads a file (or stdin for "-") into `diags`.
 std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path) {
-  if (path != "-")
-    return diags.loadFile(path);
-  auto buffer = llvm::MemoryBuffer::getSTDIN();
-  if (!buffer) {
-    diags.error("cannot read standard input: " + buffer.getError().message());
-    return std::nullopt;
-  }
-  return diags.addFile("<stdin>", (*buffer)->getBuffer());
+  return path == "-" ? diags.loadStdin("<stdin>") : diags.loadFile(path);
 }
 
 /// Where `load` looks after the loading file's directory: the standard
@@ -117,23 +119,99 @@ const graph::Node *findNode(const lang::Env &scope, const std::string &name,
   return nullptr;
 }
 
-/// An input literal from the command line, evaluated as a RASP expression;
-/// `loc` is set to its text.
+std::vector<Literal> splitLiterals(llvm::StringRef name, llvm::StringRef text) {
+  std::vector<Literal> literals;
+  llvm::SmallVector<llvm::StringRef, 16> lines;
+  text.split(lines, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    llvm::StringRef line = lines[i];
+    line.consume_back("\r");
+    llvm::StringRef content = line.trim();
+    if (!content.empty() && !content.startswith("#"))
+      literals.push_back({name.str(), line.str(), static_cast<unsigned>(i + 1)});
+  }
+  return literals;
+}
+
+std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path) {
+  std::optional<FileId> file = loadSource(diags, path);
+  if (!file)
+    return std::nullopt;
+  std::vector<Literal> literals = splitLiterals(diags.fileName(*file), diags.fileText(*file));
+  if (literals.empty()) {
+    diags.error("'" + diags.fileName(*file) + "' holds no input: it needs one RASP literal a line");
+    return std::nullopt;
+  }
+  return literals;
+}
+
+/// A literal evaluated as a RASP expression; `loc` is set to its text.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
-                                      const std::string &text, SourceLoc &loc) {
-  FileId file = diags.addFile("<input>", text + ";");
+                                      const Literal &literal, SourceLoc &loc) {
+  // A statement needs a `;`: it goes on a line of its own, so that the line
+  // shown under an error is the text as given. Text that does not parse so
+  // is parsed as given, for errors that say what is missing ("unexpected
+  // end of input") rather than show a `;` that nobody typed.
+  const std::string &text = literal.text;
+  std::string terminated = text + "\n;";
+  llvm::raw_null_ostream sink;
+  DiagnosticEngine trial(&sink);
+  bool parses =
+      frontend::parseProgram(trial, trial.addFile(literal.origin, terminated)).program.has_value();
+  FileId file = diags.addFile(literal.origin, parses ? terminated : text, literal.line);
   loc = diags.locate(file, 0, static_cast<uint32_t>(text.size()));
   frontend::ParseResult parsed = frontend::parseProgram(diags, file);
   if (!parsed.program)
     return std::nullopt;
   const auto &statements = parsed.program->statements;
   if (statements.size() != 1 || !llvm::isa<ast::ExprStmt>(*statements[0])) {
-    diags.error(diags.locate(file, 0, static_cast<uint32_t>(text.size())),
-                "the input must be one expression, such as \"hello\" or [1, 2]");
+    diags.error(loc, "the input must be one expression, such as \"hello\" or [1, 2]");
     return std::nullopt;
   }
   return elaborator.evaluateExpression(*llvm::cast<ast::ExprStmt>(*statements[0]).expr,
                                        elaborator.newProgramScope("input"));
+}
+
+std::optional<Input> parseInputLiteral(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                       const Literal &literal) {
+  Input input;
+  std::optional<lang::Value> value = parseInput(elaborator, diags, literal, input.loc);
+  if (!value)
+    return std::nullopt;
+  input.value = *value;
+  try {
+    input.atoms = lang::inputAtoms(input.value, input.loc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, e.message);
+    return std::nullopt;
+  }
+  return input;
+}
+
+std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                            const std::string &text) {
+  SourceLoc loc;
+  std::optional<lang::Value> value = parseInput(elaborator, diags, {"--vocab", text}, loc);
+  if (!value)
+    return std::nullopt;
+  std::vector<Atom> atoms;
+  try {
+    atoms = lang::inputAtoms(*value, loc);
+  } catch (const lang::LangError &e) {
+    diags.error(e.loc, "the vocabulary must be a list of atoms: " + e.message);
+    return std::nullopt;
+  }
+  if (atoms.empty()) {
+    diags.error(loc, "the vocabulary is empty");
+    return std::nullopt;
+  }
+  std::unordered_set<Atom, AtomHash, AtomEq> seen;
+  for (const Atom &a : atoms)
+    if (!seen.insert(a).second) {
+      diags.error(loc, "the vocabulary lists " + a.repr() + " twice");
+      return std::nullopt;
+    }
+  return atoms;
 }
 
 llvm::json::Value atomJson(const Atom &atom) {

@@ -6,6 +6,7 @@
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
+#include "runtime/Backend.h"
 
 #include "llvm/Support/JSON.h"
 
@@ -25,6 +26,12 @@ namespace rasp::driver {
 std::optional<boost::program_options::variables_map>
 parseArgs(const std::vector<std::string> &args, const char *usage,
           boost::program_options::options_description options, int files, int &exit);
+
+/// The longest input a model is compiled for (`--max-len`).
+constexpr int64_t MaxMaxLen = 4096;
+
+/// The value of `--max-len`: outside 1..MaxMaxLen, a usage error.
+boost::program_options::typed_value<int64_t> *maxLenValue();
 
 /// Reads a file (or stdin for "-") into `diags`.
 std::optional<FileId> loadSource(DiagnosticEngine &diags, const std::string &path);
@@ -52,10 +59,45 @@ std::optional<LoadedProgram> loadProgram(DiagnosticEngine &diags, const std::str
 const graph::Node *findNode(const lang::Env &scope, const std::string &name,
                             DiagnosticEngine &diags, bool selectors);
 
-/// An input literal from the command line, evaluated as a RASP expression;
-/// `loc` is set to its text.
+/// A RASP literal given on the command line, and where it came from: the
+/// option (`--vocab`), or the file and line number (`--input-file`), which
+/// its diagnostics are labelled with.
+struct Literal {
+  std::string origin;
+  std::string text;
+  unsigned line = 1;
+};
+
+/// The literals of a file of inputs: one a line, blank lines and lines
+/// that start with `#` left out, each labelled with `name` and its line.
+std::vector<Literal> splitLiterals(llvm::StringRef name, llvm::StringRef text);
+
+/// The literals of `--input-file PATH` (or stdin for "-"), as
+/// splitLiterals finds them. Nothing (reported) if the file cannot be read
+/// or holds no literal.
+std::optional<std::vector<Literal>> readLiterals(DiagnosticEngine &diags, const std::string &path);
+
+/// The `--vocab` list: distinct atoms, at least one; nothing (reported)
+/// otherwise.
+std::optional<std::vector<Atom>> parseVocab(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                            const std::string &text);
+
+/// An input: its value, its atoms and where it was given.
+struct Input {
+  lang::Value value;
+  std::vector<Atom> atoms;
+  SourceLoc loc;
+};
+
+/// A literal evaluated as an input (a string, or a list or dict of atoms);
+/// nothing (reported) if it is not one.
+std::optional<Input> parseInputLiteral(lang::Elaborator &elaborator, DiagnosticEngine &diags,
+                                       const Literal &literal);
+
+/// A literal evaluated as a RASP expression; `loc` is set to its text.
+/// Diagnostics show the text as given, under `origin:line:col`.
 std::optional<lang::Value> parseInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
-                                      const std::string &text, SourceLoc &loc);
+                                      const Literal &literal, SourceLoc &loc);
 
 llvm::json::Value atomJson(const Atom &atom);
 /// An input as JSON: its atom, or the list of its atoms.
@@ -69,14 +111,21 @@ compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, const std::s
              const std::string &vocabText, int64_t maxLen, const graph::Node **root,
              int64_t maxParams = codegen::CompileOptions::DefaultMaxParams);
 
-/// Compiles `name` and runs the model on the CPU (float32) on `input`; the
-/// decoded outputs (a numerical output as the nearest value it can take).
-/// With `trace`, first prints every block of the residual stream, decoded,
-/// after the embeddings and after each layer.
-std::optional<eval::Sequence> runCompiled(DiagnosticEngine &diags, const LoadedProgram &program,
-                                          const std::string &name, const std::vector<Atom> &input,
-                                          SourceLoc inputLoc, const std::string &vocabText,
-                                          int64_t maxLen, bool trace);
+/// `input` as token ids of the compiled model; an input longer than its
+/// max_len, or with a token outside its vocabulary, is an error at `loc`.
+std::optional<runtime::TokenIds> tokenIds(DiagnosticEngine &diags,
+                                          const codegen::CompiledProgram &compiled,
+                                          const std::vector<Atom> &input, SourceLoc loc);
+
+/// Runs the compiled model on the CPU (float32) on `input`; the decoded
+/// outputs (a numerical output as the nearest value it can take). With
+/// `trace`, first prints every block of the residual stream, decoded, after
+/// the embeddings and after each layer. An input the model does not take is
+/// an error at `inputLoc` (tokenIds).
+std::optional<eval::Sequence> runModel(DiagnosticEngine &diags,
+                                       const codegen::CompiledProgram &compiled,
+                                       const std::vector<Atom> &input, SourceLoc inputLoc,
+                                       bool trace);
 
 int compileCommand(const std::vector<std::string> &args);
 int runCommand(const std::vector<std::string> &args);

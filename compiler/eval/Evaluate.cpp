@@ -369,7 +369,11 @@ Sequence Evaluator::evaluateAggregate(const Node *node) {
                        std::string(seqTypeName(values.type)) + "); the values are " +
                        listText(values.values));
       double sum = inFloats ? floatSum : static_cast<double>(integerSum);
-      out.values.push_back(Atom::real(sum * 1.0 / static_cast<double>(count)));
+      double mean = sum * 1.0 / static_cast<double>(count);
+      // (Python's sum overflows to inf; as with a map, that is an error here.)
+      if (!std::isfinite(mean))
+        fail(node, "float overflow: the mean of the selected values is not a finite number");
+      out.values.push_back(Atom::real(mean));
     }
   }
   out.type = typeSequence(out.values, node->loc);

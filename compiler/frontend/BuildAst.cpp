@@ -18,8 +18,9 @@ namespace {
 /// visitor's return values are unused (double dispatch without `Any`).
 class AstBuilder : public grammar::RASPBaseVisitor {
 public:
-  AstBuilder(TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags)
-      : tokens(tokens), locator(locator), diags(diags) {}
+  using ErrorList = std::vector<std::pair<SourceLoc, std::string>>;
+  AstBuilder(TokenBuffer &tokens, const TokenLocator &locator, ErrorList &errors)
+      : tokens(tokens), locator(locator), errors(errors) {}
 
   ExprPtr build(RASPParser::ExprContext *ctx) {
     assert(ctx && "valid parse trees have every expression");
@@ -32,7 +33,6 @@ public:
     assert(stmt && "every statement alternative builds a node");
     return std::move(stmt);
   }
-  unsigned errors = 0;
 
 private:
   SourceLoc loc(antlr4::ParserRuleContext *ctx) const { return locator.of(ctx); }
@@ -102,11 +102,8 @@ private:
                              loc(ret), std::move(values));
   }
   antlrcpp::Any visitForStatement(RASPParser::ForStatementContext *ctx) override {
-    if (ctx->body.empty() && !hasCommentInside(ctx)) {
-      ++errors;
-      diags.error(loc(ctx), "a for loop body must contain at least one "
-                            "statement");
-    }
+    if (ctx->body.empty() && !hasCommentInside(ctx))
+      errors.emplace_back(loc(ctx), "a for loop body must contain at least one statement");
     ExprPtr iterable = build(ctx->iterable);
     return makeStmt<ForStmt>(loc(ctx), ids(ctx->vars), std::move(iterable), body(ctx->body));
   }
@@ -177,9 +174,8 @@ private:
     errno = 0;
     unsigned long long value = std::strtoull(digits.c_str(), nullptr, 10);
     if (errno == ERANGE || value > static_cast<unsigned long long>(INT64_MAX)) {
-      ++errors;
-      diags.error(loc(ctx), "integer literal is too large; the largest is "
-                            "9223372036854775807");
+      errors.emplace_back(loc(ctx),
+                          "integer literal is too large; the largest is 9223372036854775807");
       value = 0;
     }
     return make<IntExpr>(loc(ctx), static_cast<int64_t>(value));
@@ -266,22 +262,27 @@ private:
 
   TokenBuffer &tokens;
   const TokenLocator &locator;
-  DiagnosticEngine &diags;
+  ErrorList &errors;
   ExprPtr expr;
   StmtPtr stmt;
 };
 
 } // namespace
 
-std::optional<Program>
-frontend::buildAst(const std::vector<RASPParser::StatementContext *> &statements,
-                   TokenBuffer &tokens, const TokenLocator &locator, DiagnosticEngine &diags) {
-  AstBuilder builder(tokens, locator, diags);
-  Program program;
+ProgramBuilder::ProgramBuilder(TokenBuffer &tokens, const TokenLocator &locator)
+    : tokens(&tokens), locator(&locator) {
   program.file = locator.file();
-  for (RASPParser::StatementContext *statement : statements)
-    program.statements.push_back(builder.build(statement));
-  if (builder.errors)
+}
+
+void ProgramBuilder::add(RASPParser::StatementContext *statement) {
+  AstBuilder builder(*tokens, *locator, errors);
+  program.statements.push_back(builder.build(statement));
+}
+
+std::optional<Program> ProgramBuilder::finish(DiagnosticEngine &diags) {
+  for (auto &[loc, message] : errors)
+    diags.error(loc, message);
+  if (!errors.empty())
     return std::nullopt;
-  return program;
+  return std::move(program);
 }

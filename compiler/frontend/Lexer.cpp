@@ -135,8 +135,11 @@ private:
 
 } // namespace
 
+// A file has about one token per 4 bytes, all held while it is parsed.
+static_assert(sizeof(void *) != 8 || sizeof(RaspToken) == 40, "a token takes 40 bytes");
+
 std::string RaspToken::getText() const {
-  if (type == EOF)
+  if (getType() == EOF)
     return "<EOF>";
   return buffer->source.substr(start, length).str();
 }
@@ -146,7 +149,8 @@ antlr4::TokenSource *RaspToken::getTokenSource() const { return buffer->getToken
 std::string RaspToken::toString() const {
   return "[@" + std::to_string(index) + "," + std::to_string(start) + ":" +
          std::to_string(static_cast<long long>(getStopIndex())) + "='" + getText() + "',<" +
-         std::to_string(type) + ">," + std::to_string(line) + ":" + std::to_string(column) + "]";
+         std::to_string(getType()) + ">," + std::to_string(line) + ":" + std::to_string(column) +
+         "]";
 }
 
 /// The TokenSource that ANTLR asks a stream for (only to make tokens when
@@ -186,7 +190,20 @@ antlr4::Token *TokenBuffer::LT(ssize_t k) {
   if (k < 0)
     return static_cast<size_t>(-k) > position ? nullptr : &all[position + k];
   size_t i = std::min(position + static_cast<size_t>(k) - 1, all.size() - 1);
+  if (i >= visibleEnd)
+    i = all.size() - 1; // EOF
   return &all[i];
+}
+
+ssize_t TokenBuffer::mark() {
+  if (marks++ == 0 && !predictionEnds.empty())
+    visibleEnd = predictionEnds[position];
+  return 0;
+}
+
+void TokenBuffer::release(ssize_t) {
+  if (marks > 0 && --marks == 0)
+    visibleEnd = SIZE_MAX;
 }
 
 antlr4::Token *TokenBuffer::get(size_t i) const { return const_cast<RaspToken *>(&all.at(i)); }

@@ -28,11 +28,11 @@ class RaspToken : public antlr4::Token {
 public:
   RaspToken(const TokenBuffer *buffer, size_t type, uint32_t line, uint32_t column, uint32_t start,
             uint32_t length, uint32_t index)
-      : buffer(buffer), type(type), line(line), column(column), start(start), length(length),
-        index(index) {}
+      : buffer(buffer), type(static_cast<uint32_t>(type)), line(line), column(column), start(start),
+        length(length), index(index) {}
 
   std::string getText() const override;
-  size_t getType() const override { return type; }
+  size_t getType() const override { return type == EofType ? antlr4::Token::EOF : type; }
   size_t getLine() const override { return line; }
   size_t getCharPositionInLine() const override { return column; }
   size_t getChannel() const override { return DEFAULT_CHANNEL; }
@@ -45,8 +45,11 @@ public:
   std::string toString() const override;
 
 private:
+  /// How `type` holds EOF, whose type is the largest size_t.
+  static constexpr uint32_t EofType = static_cast<uint32_t>(antlr4::Token::EOF);
+
   const TokenBuffer *buffer;
-  size_t type;
+  uint32_t type; ///< 32 bits (not size_t) keep a token at 40 bytes, not 48.
   uint32_t line;
   uint32_t column; ///< 0-based, in bytes.
   uint32_t start;  ///< Byte offset of the first byte.
@@ -69,6 +72,10 @@ public:
   bool hasCommentIn(uint32_t begin, uint32_t end) const;
   /// The byte offset of every comment's '#', in order.
   const std::vector<uint32_t> &comments() const { return commentStarts; }
+  /// Bounds every later prediction by the parser: one that starts at token
+  /// i sees the tokens before `ends[i]` and then EOF (the parser itself
+  /// still sees every token).
+  void boundPrediction(std::vector<uint32_t> ends) { predictionEnds = std::move(ends); }
 
   // antlr4::TokenStream
   antlr4::Token *LT(ssize_t k) override;
@@ -80,8 +87,10 @@ public:
   std::string getText(antlr4::Token *start, antlr4::Token *stop) override;
   void consume() override;
   size_t LA(ssize_t i) override { return LT(i) ? LT(i)->getType() : 0; }
-  ssize_t mark() override { return 0; }
-  void release(ssize_t) override {}
+  /// ANTLR marks the stream when a prediction starts and releases it when
+  /// the prediction ends (see boundPrediction).
+  ssize_t mark() override;
+  void release(ssize_t marker) override;
   size_t index() override { return position; }
   void seek(size_t i) override { position = std::min(i, all.size() - 1); }
   size_t size() override { return all.size(); }
@@ -98,6 +107,9 @@ private:
   std::vector<uint32_t> commentStarts;
   std::unique_ptr<Source> tokenSource;
   size_t position = 0;
+  std::vector<uint32_t> predictionEnds; ///< Empty: predictions are not bounded.
+  size_t visibleEnd = SIZE_MAX;         ///< From this token on, a prediction sees EOF.
+  unsigned marks = 0;                   ///< Marks not yet released.
 };
 
 /// Lexes `text` (valid UTF-8). Malformed lexemes become the grammar's error

@@ -9,7 +9,11 @@ SourceLoc TokenLocator::span(const antlr4::Token *first, const antlr4::Token *la
   size_t end = last->getStopIndex() + 1; // 0 past an EOF at offset 0.
   if (end < begin)
     end = begin; // EOF, or a context that matched nothing.
-  return diags.locate(fileId, static_cast<uint32_t>(begin), static_cast<uint32_t>(end));
+  // The lexer has counted lines and columns (in bytes) as the
+  // DiagnosticEngine does, without searching its table of lines.
+  return SourceLoc{fileId, firstLine + static_cast<uint32_t>(first->getLine()) - 1,
+                   static_cast<uint32_t>(first->getCharPositionInLine()) + 1,
+                   static_cast<uint32_t>(begin), static_cast<uint32_t>(end)};
 }
 
 SourceLoc TokenLocator::of(antlr4::ParserRuleContext *ctx) const {

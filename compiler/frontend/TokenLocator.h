@@ -1,7 +1,8 @@
 // Maps tokens and rule contexts to SourceLocs (internal to the front end).
 //
 // Tokens come from lexRasp (Lexer.h), whose start and stop indices are byte
-// offsets into the file's text.
+// offsets into the file's text, and whose lines and columns are counted as
+// DiagnosticEngine::locate counts them ('\n' ends a line; columns in bytes).
 #pragma once
 
 #include "compiler/support/Diagnostics.h"
@@ -12,7 +13,8 @@ namespace rasp::frontend {
 
 class TokenLocator {
 public:
-  TokenLocator(const DiagnosticEngine &diags, FileId file) : diags(diags), fileId(file) {}
+  TokenLocator(const DiagnosticEngine &diags, FileId file)
+      : diags(diags), fileId(file), firstLine(diags.locate(file, 0, 0).line) {}
 
   FileId file() const { return fileId; }
   /// The whole token (EOF: an empty range at the end of the text).
@@ -27,6 +29,7 @@ public:
 private:
   const DiagnosticEngine &diags;
   FileId fileId;
+  uint32_t firstLine; ///< The number of the file's first line.
 };
 
 } // namespace rasp::frontend

@@ -95,6 +95,9 @@ struct Node {
   CompareKind cmp = CompareKind::Eq;   ///< Select.
   /// Set by categorical()/numerical(), like the name (the last one wins).
   EncodingHintKind encoding = EncodingHintKind::Inferred;
+  /// The categorical()/numerical() call that set `encoding`: where an error
+  /// about it is located when the node itself has no location (tokens).
+  SourceLoc encodingLoc;
 
   bool isSelector() const {
     return kind == NodeKind::Select || kind == NodeKind::SelectorAnd ||

@@ -299,6 +299,7 @@ Value Elaborator::Impl::callFunction(const Function &f, const std::vector<Value>
     args[0].node()->encoding = f.builtin == BuiltinKind::Categorical
                                    ? graph::EncodingHintKind::Categorical
                                    : graph::EncodingHintKind::Numerical;
+    args[0].node()->encodingLoc = call.loc();
     return args[0];
   }
   if (callDepth >= MaxCallDepth)

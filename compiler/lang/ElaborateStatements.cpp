@@ -145,13 +145,16 @@ void Elaborator::Impl::execAssign(const AssignStmt &stmt, const std::shared_ptr<
 void Elaborator::Impl::execLoad(const LoadStmt &load, const std::shared_ptr<Env> &env) {
   std::string fileName = load.name + ".rasp";
   // The loading file's directory, then the current directory (the
-  // original's only place), then the search path.
+  // original's only place), then the search path; an absolute name only
+  // where it says.
   std::vector<std::string> dirs;
   if (!loading.empty())
     dirs.push_back(llvm::sys::path::parent_path(loading.back()).str());
   dirs.push_back(".");
   for (const std::string &dir : owner.options.searchPath)
     dirs.push_back(dir);
+  if (llvm::sys::path::is_absolute(fileName))
+    dirs = {"/"};
   std::string found;
   for (const std::string &dir : dirs) {
     llvm::SmallString<256> path(dir.empty() ? "." : dir);

@@ -131,12 +131,18 @@ int Repl::run(LineReader &read, const ReplOptions &options) {
       diags.error("cannot load '" + path + "': RASP files end in .rasp");
       continue;
     }
-    FileId file = diags.addFile("<command line>", "load \"" + name.str() + "\";");
-    frontend::ParseResult parsed = frontend::parseProgram(diags, file);
-    if (!parsed.program)
+    if (!llvm::sys::fs::is_regular_file(path)) {
+      diags.loadFile(path); // Says why not (missing, a directory), reading nothing.
       continue;
+    }
+    // A load statement made here rather than parsed from pasted text, so
+    // that any file name works (quotes, backslashes), and that loads this
+    // very file (the current directory comes first for a relative name).
+    ast::Program program;
+    program.statements.push_back(
+        std::make_unique<ast::LoadStmt>(SourceLoc(), name.str(), SourceLoc()));
     bool exit = false;
-    statement(*elaborator.adopt(std::move(*parsed.program)).statements[0], exit);
+    statement(*elaborator.adopt(std::move(program)).statements[0], exit);
   }
   std::string pending;
   unsigned line = 1, pendingLine = 1;

@@ -93,7 +93,8 @@ void Repl::draw(const ast::DrawStmt &stmt) {
   analysis::drawDot(node->name, analysis::analyze(node), evaluator, text);
   llvm::sys::fs::create_directories("comp_flows");
   analysis::DrawingResult written = analysis::writeDrawing(
-      text.str(), "comp_flows/" + node->name + "(" + inputText(input) + ").pdf");
+      text.str(), "comp_flows/" + node->name + "(" + inputText(input) + ").pdf",
+      /*dotFallback=*/true);
   if (!written.ok)
     diags.error(stmt.loc(), written.message);
   else if (!written.message.empty())

@@ -10,7 +10,12 @@
 //
 // followed by any notes, in the same form. Messages start lower-case and
 // have no final period. Diagnostics without a location print as
-// `rasp: error: message`.
+// `rasp: error: message`. Nothing a terminal would act on is printed as it
+// is: in the source line, the message and the file name, control
+// characters and bytes that are not UTF-8 show as `\xNN` and unprintable
+// code points (C1 controls, bidirectional overrides) as `\u{N}`; the caret
+// stays under its character (tabs expand to 8 columns, wide characters
+// take two).
 #pragma once
 
 #include "compiler/support/SourceLoc.h"
@@ -19,6 +24,7 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +36,12 @@ class raw_ostream;
 
 namespace rasp {
 
+/// The largest source the engine reads: a file (`loadFile`, which `load`
+/// and every command use) or standard input (`loadStdin`). Larger ones, and
+/// files that are not regular files (/dev/zero, a FIFO, a directory), are
+/// refused with an error naming them, before anything is read.
+constexpr uint64_t MaxSourceBytes = uint64_t(64) << 20;
+
 class DiagnosticEngine {
 public:
   /// Diagnostics go to `out` (stderr by default).
@@ -38,9 +50,13 @@ public:
   /// Registers `text` under `name` and returns its id. Its first line is
   /// numbered `firstLine` (the REPL numbers the lines of a whole session).
   FileId addFile(llvm::StringRef name, llvm::StringRef text, unsigned firstLine = 1);
-  /// Reads the file at `path`; on failure reports an error (at `requestedAt`
-  /// when given) and returns nothing.
+  /// Reads the file at `path` (a regular file of at most MaxSourceBytes); on
+  /// failure reports an error (at `requestedAt` when given) and returns
+  /// nothing.
   std::optional<FileId> loadFile(llvm::StringRef path, SourceLoc requestedAt = SourceLoc());
+  /// Reads standard input to its end, registered as `name`; more than
+  /// MaxSourceBytes is an error (reading stops there).
+  std::optional<FileId> loadStdin(llvm::StringRef name);
 
   llvm::StringRef fileName(FileId file) const;
   llvm::StringRef fileText(FileId file) const;

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Runs a libFuzzer target for a bounded time, seeded with every .rasp file of
-# the repository. Usage: run-fuzzer.sh FUZZER SOURCE_DIR CORPUS_DIR SECONDS
+# the repository and the SEED files (paths relative to SOURCE_DIR).
+# Usage: run-fuzzer.sh FUZZER SOURCE_DIR CORPUS_DIR SECONDS [SEED...]
 set -euo pipefail
 fuzzer=$1 source=$2 corpus=$3 seconds=$4
+shift 4
 mkdir -p "$corpus"
 while IFS= read -r -d '' file; do
   relative=${file#"$source"/}
   cp "$file" "$corpus/seed_${relative//\//_}"
 done < <(find "$source/examples" "$source/stdlib" "$source/tests" -name '*.rasp' -print0)
+for relative in "$@"; do
+  cp "$source/$relative" "$corpus/seed_${relative//\//_}"
+done
 # -timeout: any single input taking longer is a hang; -rss_limit_mb: memory.
 exec "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$corpus/" \

@@ -1,5 +1,6 @@
 # lit configuration for the golden tests: each .rasp/.test file names its RUN lines.
 import os
+import sys
 import lit.formats
 
 config.name = "rasp"
@@ -11,6 +12,8 @@ config.test_exec_root = os.path.join(os.path.dirname(config.rasp_bin), "tests", 
 
 config.substitutions.append(("%rasp", config.rasp_bin))
 config.substitutions.append(("%root", config.rasp_source_dir))
+# The Python that runs lit, for RUN lines that generate large inputs.
+config.substitutions.append(("%python", sys.executable))
 config.environment["PATH"] = os.pathsep.join(
     [config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
 # Diagnostics are compared as plain text.
@@ -26,3 +29,7 @@ if shutil.which("dot"):
 # of address space at start, so sanitized builds skip them.
 if not config.rasp_sanitized:
     config.available_features.add("memory-limits")
+# Sanitized builds use several times the stack per call: programs near the
+# nesting limit meet the stack guard first there.
+else:
+    config.available_features.add("sanitized")

@@ -50,3 +50,41 @@ TEST(DiagnosticsTest, MissingFileIsAnUnlocatedError) {
   EXPECT_EQ(out.str(), "rasp: error: cannot open '/nonexistent/x.rasp': no such "
                        "file or directory\n");
 }
+
+// The source line never passes a terminal escape through: control bytes show
+// as \xNN, and the caret stays under the character it points at, after the
+// escape's four columns.
+TEST(DiagnosticsTest, ControlCharactersInTheSourceLineAreEscaped) {
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  DiagnosticEngine diags(&out);
+  FileId file = diags.addFile("f.rasp", "x = \x1b[31m + y\x07;\n");
+  diags.error(diags.locate(file, 12, 13), "undefined name 'y'");
+  EXPECT_EQ(out.str(), "f.rasp:1:13: error: undefined name 'y'\n"
+                       "x = \\x1b[31m + y\\x07;\n"
+                       "               ^\n");
+}
+
+// A byte that is not UTF-8 is escaped like a control character; a
+// bidirectional override (which reorders what a terminal shows) as its code
+// point; a wide character takes two columns; tabs expand to 8 columns. The
+// caret's column: 8 (tab) + 4 (\xff) + 1 + 8 (\u{202e}) + 1 + 2 (wide) + 1.
+TEST(DiagnosticsTest, CaretStaysAlignedAfterEscapesWideCharactersAndTabs) {
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  DiagnosticEngine diags(&out);
+  FileId file = diags.addFile("f.rasp", "\t\xff \xe2\x80\xae \xe4\xb8\xad oops;\n");
+  diags.error(diags.locate(file, 11, 15), "undefined name 'oops'");
+  EXPECT_EQ(out.str(), "f.rasp:1:12: error: undefined name 'oops'\n"
+                       "        \\xff \\u{202e} \xe4\xb8\xad oops;\n"
+                       "                         ^~~~\n");
+}
+
+// Messages and file names are escaped the same way.
+TEST(DiagnosticsTest, ControlCharactersInMessagesAreEscaped) {
+  std::string text;
+  llvm::raw_string_ostream out(text);
+  DiagnosticEngine diags(&out);
+  diags.error("cannot open 'a\x1b]0;b': no such file or directory");
+  EXPECT_EQ(out.str(), "rasp: error: cannot open 'a\\x1b]0;b': no such file or directory\n");
+}

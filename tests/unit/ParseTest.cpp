@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 using namespace rasp;
 using namespace rasp::ast;
 using llvm::cast;
@@ -256,6 +258,74 @@ TEST(ParseTest, LongListsAreFine) {
   ASSERT_TRUE(p.program) << p.diagnostics.substr(0, 500);
   auto &assign = cast<AssignStmt>(*p.program->statements.at(0));
   EXPECT_EQ(cast<ListExpr>(*assign.values[0]).elements.size(), 100001u);
+}
+
+/// The prediction counters of parsing `count` copies of `statement`.
+frontend::PredictionStats predictionStats(const std::string &statement, int count) {
+  std::string text;
+  for (int i = 0; i < count; ++i)
+    text += statement + "\n";
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  DiagnosticEngine diags(&os);
+  FileId file = diags.addFile("t.rasp", text);
+  frontend::PredictionStats stats;
+  frontend::ParseOptions options;
+  options.stats = &stats;
+  frontend::ParseResult result = frontend::parseProgram(diags, file, options);
+  EXPECT_TRUE(result.program) << statement << ": " << diagnostics;
+  return stats;
+}
+
+// Prediction once read from each binary '+' or '-' (or call, or index) to
+// the end of the file, since another statement may follow a `set example`
+// command and may start with '-', '+', '(' or '[': quadratic time. Four
+// times the statements must cost four times the prediction work, no
+// prediction may read past its statement, and SLL alone must settle every
+// decision.
+TEST(ParseTest, PredictionWorkGrowsLinearlyWithTheFile) {
+  const char *const statements[] = {"n = 2 - 1;",
+                                    "n = 2 + 1;",
+                                    "2 - 1;",
+                                    "n = f(1);",
+                                    "n = a[1];",
+                                    "n = -a;",
+                                    "a, b = x, y - 1;",
+                                    "set example 2 - 1",
+                                    "def f(x) { y = x - 1; return y + 1; }",
+                                    "for i in l - 1 { y = i + 1; }"};
+  for (const char *statement : statements) {
+    SCOPED_TRACE(statement);
+    frontend::PredictionStats small = predictionStats(statement, 100);
+    frontend::PredictionStats large = predictionStats(statement, 400);
+    EXPECT_EQ(large.decisions, 4 * small.decisions);
+    EXPECT_LE(large.lookahead, 4 * small.lookahead);
+    EXPECT_EQ(large.maxLookahead, small.maxLookahead);
+    // No further than its statement, which has fewer tokens than bytes.
+    EXPECT_LE(large.maxLookahead, std::strlen(statement));
+    EXPECT_EQ(large.llFallbacks, 0u);
+    EXPECT_FALSE(large.llPass);
+  }
+}
+
+TEST(ParseTest, PredictionStatsCoverBothPasses) {
+  for (bool sllFirst : {true, false}) {
+    for (const char *text : {"x = 1;", "x = ;"}) {
+      SCOPED_TRACE(std::string(text) + (sllFirst ? " SLL first" : " LL only"));
+      llvm::raw_null_ostream sink;
+      DiagnosticEngine diags(&sink);
+      FileId file = diags.addFile("t.rasp", text);
+      frontend::PredictionStats stats;
+      frontend::ParseOptions options;
+      options.sllFirst = sllFirst;
+      options.stats = &stats;
+      frontend::parseProgram(diags, file, options);
+      EXPECT_GT(stats.decisions, 0u);
+      EXPECT_GT(stats.lookahead, 0u);
+      // The LL pass runs after a syntax error, or from the start.
+      EXPECT_EQ(stats.llPass, !sllFirst || diags.errorCount() > 0);
+    }
+  }
 }
 
 TEST(ParseTest, InvalidUtf8IsLocated) {

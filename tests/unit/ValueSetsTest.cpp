@@ -67,11 +67,18 @@ TEST(ValueSetsTest, InputsAndWidths) {
 
 TEST(ValueSetsTest, MapsTakeTheImageAndSkipFailingCombinations) {
   Program p("a = indices + 1; b = tokens == \"a\"; c = 1 / indices; "
-            "d = indices * 2 + indices;");
+            "d = indices * 2 + indices; e = 1 / (indices - 1); "
+            "f = 1 / indicator(tokens == \"a\");");
   EXPECT_EQ(text(sets(p, "a", strings({"a"}), 3).at(p.node("a"))), "1 2 3");
   EXPECT_EQ(text(sets(p, "b", strings({"a", "b"}), 3).at(p.node("b"))), "False True");
-  // 1 / 0 fails in the evaluator, so it is not a value.
-  EXPECT_EQ(text(sets(p, "c", strings({"a"}), 3).at(p.node("c"))), "0.5 1.0");
+  // 1 / 0 fails in the evaluator, so it is not a value. c fails at index 0,
+  // which every input has: no input gives c a value. e fails at index 1:
+  // only inputs of length 1 give it one, -1.0 (the pairs (n, i) are
+  // enumerated, not i alone).
+  EXPECT_EQ(text(sets(p, "c", strings({"a"}), 3).at(p.node("c"))), "");
+  EXPECT_EQ(text(sets(p, "e", strings({"a"}), 3).at(p.node("e"))), "-1.0");
+  // A map of the tokens takes its operands' combinations: 1 / 0 left out.
+  EXPECT_EQ(text(sets(p, "f", strings({"a", "b"}), 3).at(p.node("f"))), "1.0");
   // Both operands are functions of indices: the map is enumerated over
   // indices alone (3 * i for i in 0..2), not over the 9 pairs of operand
   // values (which would add 1, 2, 4 and 5).
@@ -96,16 +103,21 @@ TEST(ValueSetsTest, NonNumericAggregatesPassValuesAndTheDefault) {
 }
 
 TEST(ValueSetsTest, ExplodingSetsAreUnknownAndNameTheSOpWhereTheyStarted) {
-  // The prefix means of indices take far more than 1000 values at max_len
-  // 300; `after` is unknown because `big` is; `fine` does not read them.
-  Program p("big = aggregate(select(indices, indices, <=), indices); after = big + 1; "
-            "fine = indices + 1; both = after + fine;");
+  // The prefix means of indices where the token is "a" take far more than
+  // 1000 values at max_len 300; `after` is unknown because `big` is; `fine`
+  // does not read them. (The prefix means of the indices alone are i / 2
+  // at index i: an s-op that reads no tokens takes its values at the
+  // (length, index) pairs, 300 of them here.)
+  Program p("big = aggregate(select(indices, indices, <=), indices * indicator(tokens == "
+            "\"a\")); after = big + 1; fine = indices + 1; both = after + fine; "
+            "half = aggregate(select(indices, indices, <=), indices);");
   codegen::ValueSetOptions options;
   options.vocab = strings({"a"});
   options.maxLen = 300;
   options.limit = 1000;
   codegen::ValueSets sets = codegen::lazyValueSets(p.node("both"), options);
   EXPECT_EQ(sets.at(p.node("fine")).size(), 300u);
+  EXPECT_EQ(sets.at(p.node("half")).size(), 300u);
   for (const char *name : {"big", "after", "both"}) {
     try {
       sets.at(p.node(name));
@@ -249,16 +261,29 @@ gap = indices - p;)rasp");
   EXPECT_EQ(text(t.at(p.node("flag"))), "0 1");
 }
 
-TEST(ValueSetsTest, AnInfiniteShiftMakesEveryKeyEqual) {
-  // indices + inf is inf at every position: every query selects every key,
-  // so the mean of several is back (0.5 on "ab").
-  std::string huge = "1" + std::string(300, '0') + ".0";
-  Program p("big = " + huge + " * " + huge +
-            ";\n"
+TEST(ValueSetsTest, AShiftThatSwampsTheIndexMakesEveryKeyEqual) {
+  // indices + 1e300 is 1e300 at every position in floating point (an
+  // infinite shift, 1e300 * 1e300, is now an overflow error): every query
+  // selects every key, so the mean of several is back (0.5 on "ab").
+  // Before, the keys were taken to differ at every position, the set lacked
+  // 0.5, and `m > 0.7` compiled wrong on 3 of 30 inputs.
+  Program p("big = 10.0 ^ 300;\n"
             "keys = indices + big;\n"
             "m = aggregate(select(keys, keys, ==), indicator(tokens == \"a\"), 0);");
   auto s = sets(p, "m", strings({"a", "b"}), 2);
   EXPECT_EQ(text(s.at(p.node("m"))), "0 0.5 1");
+}
+
+TEST(ValueSetsTest, AShiftThatKeepsTheIndicesApartSelectsAtMostOne) {
+  // indices + 2^40 keeps every index apart (the sums are exact), and so does
+  // (indices * 0.5) + 1000: one value or the default, no mean.
+  Program p("big = 2 ^ 40;\n"
+            "a = aggregate(select(indices + big, indices + big, ==), indicator(tokens == \"a\"), "
+            "0);\n"
+            "b = aggregate(select(indices * 0.5 + 1000, indices * 0.5 + 1000, ==), "
+            "indicator(tokens == \"a\"), 0);");
+  EXPECT_EQ(text(sets(p, "a", strings({"a", "b"}), 8).at(p.node("a"))), "0 1");
+  EXPECT_EQ(text(sets(p, "b", strings({"a", "b"}), 8).at(p.node("b"))), "0 1");
 }
 
 TEST(ValueSetsTest, MeansOfFloatsAreEveryMeanOfTheFloats) {
@@ -267,8 +292,11 @@ TEST(ValueSetsTest, MeansOfFloatsAreEveryMeanOfTheFloats) {
   // 3 keys: the means of w of them for w = 1..3, by hand: the multiples of
   // 1/2, 1/4 and 1/6 in [0, 1] (0 spelled as the default 0, the first
   // spelling kept).
-  Program p("half = aggregate(select(indices, indices, <=), indices * 0.5);\n"
-            "zero = aggregate(select(indices, indices, <=), indices * 0.0);\n");
+  // (The values read the tokens, so that the means are enumerated: an s-op
+  // that reads none takes its values at the (length, index) pairs instead.)
+  Program p("a = indicator(tokens == \"a\");\n"
+            "half = aggregate(select(indices, indices, <=), indices * 0.5 * a);\n"
+            "zero = aggregate(select(indices, indices, <=), indices * 0.0 * a);\n");
   std::vector<Atom> half = sets(p, "half", strings({"a"}), 3).at(p.node("half"));
   const double want[] = {0, 1.0 / 6, 0.25, 1.0 / 3, 0.5, 2.0 / 3, 0.75, 5.0 / 6, 1};
   ASSERT_EQ(half.size(), std::size(want));

@@ -279,6 +279,10 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
       output.dims.push_back(dim);
       output.weights.push_back(w);
     }
+    if (output.dims.empty()) { // (The form is 0: x - x, say.)
+      output.dims.push_back(0);
+      output.weights.push_back(0);
+    }
     output.levels = plannedOutput.levels;
   }
   model.outputs.push_back(std::move(output));

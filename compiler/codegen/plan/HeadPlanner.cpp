@@ -2,6 +2,8 @@
 // or/not across blocks are in HeadTuples.cpp), aggregates and selector
 // widths.
 #include "compiler/codegen/plan/HeadPlannerImpl.h"
+#include "compiler/codegen/plan/HintChecks.h"
+#include "compiler/codegen/values/Positions.h"
 
 #include <algorithm>
 #include <cassert>
@@ -117,8 +119,11 @@ EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
   bool numbers =
       allNumbers(values) && x->constant.isNumber() &&
       !std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isBool(); });
-  if (x->encoding == graph::EncodingHintKind::Categorical)
+  if (x->encoding == graph::EncodingHintKind::Categorical) {
+    if (numbers)
+      checkCategoricalHint(x);
     return EncodingKind::Categorical;
+  }
   if (x->encoding == graph::EncodingHintKind::Numerical) {
     if (!numbers)
       throw CompileError{x, "'" + x->name +
@@ -179,6 +184,42 @@ void HeadPlanner::planHead(const Node *x) {
     head.value.push_back(std::move(columns[c]));
     head.outDims.push_back(feat.firstDim + c);
   }
+}
+
+void HeadPlanner::checkCategoricalHint(const Node *x) {
+  // Proven where at most one key is selected, or every key holds one value.
+  auto magnitude = [&](const Node *n) -> std::optional<double> {
+    return cx.sets.has(n) ? largestMagnitude(cx.sets.at(n)) : std::nullopt;
+  };
+  if (selectsAtMostOne(x->inputs[0], cx.options.maxLen, magnitude) ||
+      cx.valuesOf(x->inputs[1]).size() <= 1)
+    return;
+  size_t tried = 0;
+  bool everyInput = false;
+  std::optional<MixedSelection> mixed =
+      findMixedSelection(x, cx.options.vocab, cx.options.maxLen, 2000, tried, everyInput);
+  if (!mixed && everyInput)
+    return; // (Every input of lengths 1..max_len was tried.)
+  if (!mixed) {
+    cx.notes.push_back("categorical() on '" + x->name + "' is taken on trust: on none of " +
+                       std::to_string(tried) +
+                       " inputs (the shortest ones) do its selected positions hold "
+                       "different values, but that is not proven for longer inputs");
+    return;
+  }
+  auto text = [](const std::vector<Atom> &atoms) {
+    std::string s;
+    for (size_t i = 0; i < atoms.size(); ++i)
+      s += (i ? ", " : "") + atoms[i].repr();
+    return "[" + s + "]";
+  };
+  throw CompileError{x, "'" + x->name +
+                            "' is marked categorical, but it averages different values: on "
+                            "input " +
+                            text(mixed->input) + ", position " + std::to_string(mixed->position) +
+                            " selects " + text(mixed->values) +
+                            "; a categorical aggregate must select positions that hold one "
+                            "value (remove categorical() to compute the mean)"};
 }
 
 HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores, double bosScore) {

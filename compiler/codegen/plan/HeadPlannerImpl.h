@@ -146,6 +146,10 @@ private:
   };
   Scores planScores(const Node *selector);
   EncodingKind aggregateEncoding(const Node *x);
+  /// Refuses categorical() on an aggregate of numbers that an input shows
+  /// to average different values (HintChecks.h); notes it where the
+  /// assertion is neither proven nor refuted.
+  void checkCategoricalHint(const Node *x);
   HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore);
   void planWidth(const Node *x, Scores scores, double groupsCount);
   struct ValueRead {

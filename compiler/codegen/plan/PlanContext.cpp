@@ -120,19 +120,23 @@ std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec
   }
 }
 
+std::vector<double> codegen::levelsOf(const Node *x, const std::vector<Atom> &values,
+                                      const std::string &otherwise) {
+  if (!allNumbers(values))
+    throw CompileError{x, "'" + x->name + "' " + otherwise};
+  std::vector<double> levels;
+  for (const Atom &v : values)
+    levels.push_back(v.number());
+  return levels;
+}
+
 Block PlanContext::blockOf(const Node *x, EncodingKind encoding, std::vector<Atom> values) const {
   Block out;
   out.label = x->name;
   out.encoding = encoding;
   out.values = std::move(values);
-  if (encoding == EncodingKind::Numerical) {
-    if (!allNumbers(out.values))
-      throw CompileError{x, "'" + x->name +
-                                "' cannot be numerical: its values are "
-                                "not all numbers"};
-    for (const Atom &v : out.values)
-      out.levels.push_back(v.number());
-  }
+  if (encoding == EncodingKind::Numerical)
+    out.levels = levelsOf(x, out.values, "cannot be numerical: its values are not all numbers");
   return out;
 }
 

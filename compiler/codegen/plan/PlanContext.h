@@ -30,6 +30,11 @@ using Binding = std::vector<std::pair<const Node *, Atom>>;
 
 bool allNumbers(const std::vector<Atom> &values);
 
+/// The values as numbers; a CompileError "'x' OTHERWISE" when they are not
+/// all numbers.
+std::vector<double> levelsOf(const Node *x, const std::vector<Atom> &values,
+                             const std::string &otherwise);
+
 /// The classes of values that both partitions put together (their meet).
 std::vector<std::vector<int>> meet(const std::vector<std::vector<int>> &a,
                                    const std::vector<std::vector<int>> &b);
@@ -49,6 +54,8 @@ public:
   /// time (even), in the order they are made.
   std::map<int, std::vector<HeadPlan>> heads;
   std::map<int, std::vector<MlpBlock>> mlps;
+  /// What the report should say about the plan (ModelPlan::notes).
+  std::vector<std::string> notes;
 
   /// The softmax sharpness S built into W_Q: leaks of at most
   /// (N+1) e^{-S/2} next to a weight of 1 stay below 1e-6.

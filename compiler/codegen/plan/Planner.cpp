@@ -33,18 +33,25 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   if (root->encoding == graph::EncodingHintKind::Inferred && f >= 0 &&
       layout.block(f).encoding == EncodingKind::Numerical && layout.block(f).levelsAreValues)
     numerical = true;
+  // A map of numbers that is a linear form of the residual (sums,
+  // differences and constant multiples of numerical blocks and of numbers
+  // read from one-hots) is read out as that form, with no MLP; bools keep
+  // their one-hot (their display is True and False).
+  if (root->encoding == graph::EncodingHintKind::Inferred && f < 0 && root->kind == NodeKind::Map &&
+      lookups.linearForm(root)) {
+    bool numbers = !cx.sets.has(root) ||
+                   std::all_of(cx.sets.at(root).begin(), cx.sets.at(root).end(),
+                               [](const Atom &v) { return v.isNumber() && !v.isBool(); });
+    numerical = numbers;
+  }
   if (numerical) {
     out.encoding = EncodingKind::Numerical;
     // A linear output needs no value set (without one, the number is shown).
     std::optional<LinearRead> read = lookups.linearForm(root);
     if (!read || cx.sets.has(root)) {
       out.values = cx.valuesOf(root);
-      if (!allNumbers(out.values))
-        throw CompileError{root, "'" + root->name +
-                                     "' is marked numerical, but its "
-                                     "values are not all numbers"};
-      for (const Atom &v : out.values)
-        out.levels.push_back(v.number());
+      out.levels =
+          levelsOf(root, out.values, "is marked numerical, but its values are not all numbers");
     }
     if (!read) {
       int m = lookups.makeBlock(root, EncodingKind::Numerical);
@@ -107,6 +114,7 @@ void finish(PlanContext &cx, ModelPlan &plan) {
       addScaled(plan.tokenRows[i], layout.encode(index, token), 1.0);
     }
   }
+  plan.notes.insert(plan.notes.end(), cx.notes.begin(), cx.notes.end());
   plan.dModel = layout.dModel();
   plan.blocks = cx.layout.release();
 }

@@ -61,7 +61,8 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       }
     sums = std::move(next);
     for (double s : sums)
-      add(Atom::real(s * 1.0 / static_cast<double>(w)));
+      if (double mean = s * 1.0 / static_cast<double>(w); std::isfinite(mean))
+        add(Atom::real(mean)); // (An overflowing mean fails in the evaluator.)
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 using namespace rasp;
@@ -12,11 +13,18 @@ using graph::NodeKind;
 
 namespace {
 
+/// How far apart an s-op's values at two different positions stay, at the
+/// least, in floating point, and how large they get.
+struct Spread {
+  double spacing = 0, magnitude = 0;
+};
+
 /// The facts for one question, each node's answer kept: a chain of n maps
-/// asks about every node below each of its nodes (n^2 steps without).
+/// asks about every node below each of its nodes (n^2 steps without, and
+/// exponential steps on shared subgraphs).
 class Facts {
 public:
-  explicit Facts(const NodeTest &finite) : finite(finite) {}
+  Facts(int64_t maxLen, const Magnitude *magnitude) : maxLen(maxLen), magnitude(magnitude) {}
 
   /// Whether `node` holds the same value at every position: constants,
   /// maps of such, and aggregates and widths whose every query selects the
@@ -43,12 +51,15 @@ public:
     return sameOf[node] = answer;
   }
 
-  /// Whether `node` differs at every two positions: the index, shifted by a
-  /// uniform s-op, negated or scaled by a nonzero constant.
-  bool differs(const Node *node) {
-    if (auto known = differsOf.find(node); known != differsOf.end())
+  /// The index has spacing 1; a shift by v keeps the spacing but for the
+  /// rounding of each sum (half a unit in the last place of the largest, at
+  /// most 2^-53 of it, twice), a scale by c multiplies both, rounding aside.
+  /// Nothing when `node` is not such a chain, or a shift's magnitude is
+  /// unknown.
+  std::optional<Spread> spread(const Node *node) {
+    if (auto known = spreadOfNode.find(node); known != spreadOfNode.end())
       return known->second;
-    return differsOf[node] = differsNow(node);
+    return spreadOfNode[node] = spreadNow(node);
   }
 
   /// Whether every query of `selector` selects at most one key: an
@@ -56,7 +67,7 @@ public:
   /// one).
   bool atMostOne(const Node *selector) {
     if (selector->kind == NodeKind::Select)
-      return selector->cmp == graph::CompareKind::Eq && differs(selector->inputs[0]);
+      return selector->cmp == graph::CompareKind::Eq && spread(selector->inputs[0]).has_value();
     if (selector->kind == NodeKind::SelectorAnd)
       return atMostOne(selector->inputs[0]) || atMostOne(selector->inputs[1]);
     return false;
@@ -72,60 +83,91 @@ private:
                        [&](const Node *input) { return uniformQueries(input); });
   }
 
-  bool differsNow(const Node *node) {
+  std::optional<Spread> spreadNow(const Node *node) {
     if (node->kind == NodeKind::Indices)
-      return true;
+      return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
     if (node->kind != NodeKind::Map)
-      return false;
-    if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus)
-      return node->operands.size() == 1 && node->operands[0].input >= 0 &&
-             differs(node->inputs[node->operands[0].input]);
+      return std::nullopt;
+    if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus) {
+      if (node->operands.size() != 1 || node->operands[0].input < 0)
+        return std::nullopt;
+      return spread(node->inputs[node->operands[0].input]);
+    }
     if (node->mapOp != graph::MapOpKind::Atom || node->operands.size() != 2)
-      return false;
-    auto operandIs = [&](size_t i, bool wantInjective) {
+      return std::nullopt;
+    // The operand that is the same at every position: its largest magnitude.
+    auto uniform = [&](size_t i) -> std::optional<double> {
+      const graph::Operand &operand = node->operands[i];
+      if (operand.input < 0) {
+        if (!operand.constant.isNumber() || !std::isfinite(operand.constant.number()))
+          return std::nullopt;
+        return std::fabs(operand.constant.number());
+      }
+      const Node *input = node->inputs[operand.input];
+      return same(input) ? (*magnitude)(input) : std::nullopt;
+    };
+    auto spreadAt = [&](size_t i) -> std::optional<Spread> {
       const graph::Operand &operand = node->operands[i];
       if (operand.input < 0)
-        return !wantInjective && operand.constant.isNumber() &&
-               std::isfinite(operand.constant.number());
-      const Node *input = node->inputs[operand.input];
-      return wantInjective ? differs(input) : same(input) && finite(input);
+        return std::nullopt;
+      return spread(node->inputs[operand.input]);
     };
-    auto nonzeroConstant = [&](size_t i) {
+    auto nonzeroConstant = [&](size_t i) -> std::optional<double> {
       const graph::Operand &operand = node->operands[i];
       const Atom *c = operand.input < 0 ? &operand.constant
                       : node->inputs[operand.input]->kind == NodeKind::Constant
                           ? &node->inputs[operand.input]->constant
                           : nullptr;
-      return c && c->isNumber() && !c->isBool() && c->number() != 0;
+      if (!c || !c->isNumber() || c->isBool() || c->number() == 0 || !std::isfinite(c->number()))
+        return std::nullopt;
+      return std::fabs(c->number());
     };
+    const double rounding = std::ldexp(1.0, -52); // Two roundings of 2^-53 each.
+    std::optional<Spread> inner;
+    std::optional<double> other;
     switch (node->atomOp) {
     case AtomOpKind::Add:
     case AtomOpKind::Sub:
-      return (operandIs(0, true) && operandIs(1, false)) ||
-             (operandIs(0, false) && operandIs(1, true));
+      if ((inner = spreadAt(0)) && (other = uniform(1))) {
+      } else if ((inner = spreadAt(1)) && (other = uniform(0))) {
+      } else {
+        return std::nullopt;
+      }
+      inner->magnitude += *other;
+      inner->spacing -= rounding * inner->magnitude;
+      break;
     case AtomOpKind::Mul:
-      return (operandIs(0, true) && nonzeroConstant(1)) ||
-             (nonzeroConstant(0) && operandIs(1, true));
+      if ((inner = spreadAt(0)) && (other = nonzeroConstant(1))) {
+      } else if ((inner = spreadAt(1)) && (other = nonzeroConstant(0))) {
+      } else {
+        return std::nullopt;
+      }
+      inner->magnitude *= *other;
+      inner->spacing = inner->spacing * *other - rounding * inner->magnitude;
+      break;
     default:
-      return false;
+      return std::nullopt;
     }
+    // (Far from the subnormal numbers, where rounding is no longer relative.)
+    if (!(inner->spacing > 1e-300) || !std::isfinite(inner->magnitude))
+      return std::nullopt;
+    return inner;
   }
 
-  const NodeTest &finite;
-  std::unordered_map<const Node *, bool> sameOf, differsOf;
+  int64_t maxLen;
+  const Magnitude *magnitude;
+  std::unordered_map<const Node *, bool> sameOf;
+  std::unordered_map<const Node *, std::optional<Spread>> spreadOfNode;
 };
 
 } // namespace
 
-bool codegen::sameAtEveryPosition(const Node *node) {
-  NodeTest none;
-  return Facts(none).same(node);
+bool codegen::sameAtEveryPosition(const Node *node) { return Facts(0, nullptr).same(node); }
+
+bool codegen::differsAtEveryPosition(const Node *node, int64_t maxLen, const Magnitude &magnitude) {
+  return Facts(maxLen, &magnitude).spread(node).has_value();
 }
 
-bool codegen::differsAtEveryPosition(const Node *node, const NodeTest &finite) {
-  return Facts(finite).differs(node);
-}
-
-bool codegen::selectsAtMostOne(const Node *selector, const NodeTest &finite) {
-  return Facts(finite).atMostOne(selector);
+bool codegen::selectsAtMostOne(const Node *selector, int64_t maxLen, const Magnitude &magnitude) {
+  return Facts(maxLen, &magnitude).atMostOne(selector);
 }

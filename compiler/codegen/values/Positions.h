@@ -8,23 +8,26 @@
 #include "compiler/graph/Graph.h"
 
 #include <functional>
+#include <optional>
 
 namespace rasp::codegen {
 
-/// Whether an s-op's values are all finite numbers (the caller knows).
-using NodeTest = std::function<bool(const graph::Node *)>;
+/// The largest magnitude of an s-op's values, when they are all finite
+/// numbers (the caller knows); nothing otherwise.
+using Magnitude = std::function<std::optional<double>(const graph::Node *)>;
 
 /// Constants, maps of such, and aggregates and selector widths whose every
 /// select's query side is such (every query then selects the same keys).
 bool sameAtEveryPosition(const graph::Node *node);
 
-/// The index, shifted by an s-op that is the same at every position and
-/// `finite` (an infinite shift would make every key equal), negated, or
-/// scaled by a nonzero constant.
-bool differsAtEveryPosition(const graph::Node *node, const NodeTest &finite);
+/// The index (of inputs up to maxLen), shifted by an s-op that is the same
+/// at every position, negated, or scaled by a nonzero constant, where the
+/// shifts and scales keep the values apart in floating point (a shift by
+/// 1e300 makes every index one number).
+bool differsAtEveryPosition(const graph::Node *node, int64_t maxLen, const Magnitude &magnitude);
 
 /// An equality whose keys differ at every position, or a conjunction with
 /// one.
-bool selectsAtMostOne(const graph::Node *selector, const NodeTest &finite);
+bool selectsAtMostOne(const graph::Node *selector, int64_t maxLen, const Magnitude &magnitude);
 
 } // namespace rasp::codegen

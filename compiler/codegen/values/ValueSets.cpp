@@ -41,10 +41,14 @@ void Builder::ensure(const Node *root) {
 std::vector<const Node *> Builder::dependencies(const Node *node) {
   switch (node->kind) {
   case NodeKind::Map:
+    if (byPosition(node))
+      return {};
     if (prefixCount(node))
       return {prefixCount(node)->inputs[1]};
     return std::vector<const Node *>(node->inputs.begin(), node->inputs.end());
   case NodeKind::Aggregate:
+    if (byPosition(node))
+      return {};
     return {node->inputs[1]};
   default:
     return {};
@@ -98,6 +102,10 @@ std::vector<Atom> Builder::compute(const Node *node) {
     out.insert(node->constant);
     break;
   case NodeKind::Map:
+    if (byPosition(node)) {
+      positionalValues(node, out);
+      break;
+    }
     if (countSums(node, out))
       break;
     // A prefix count depends on its mean's values alone, as long as they
@@ -108,12 +116,60 @@ std::vector<Atom> Builder::compute(const Node *node) {
     map(node, out);
     break;
   case NodeKind::Aggregate:
-    aggregate(node, out);
+    if (byPosition(node))
+      positionalValues(node, out);
+    else
+      aggregate(node, out);
     break;
   default:
     break;
   }
   return std::move(out).sorted();
+}
+
+bool Builder::positional(const Node *root) {
+  // Iterative, inputs first: map chains can be long.
+  std::vector<std::pair<const Node *, bool>> stack = {{root, false}};
+  while (!stack.empty()) {
+    auto [node, expanded] = stack.back();
+    if (readsNoTokens.count(node)) {
+      stack.pop_back();
+      continue;
+    }
+    if (node->kind == NodeKind::Tokens || node->inputs.empty()) {
+      readsNoTokens[node] = node->kind != NodeKind::Tokens;
+      stack.pop_back();
+      continue;
+    }
+    if (!expanded) {
+      stack.back().second = true;
+      for (const Node *input : node->inputs)
+        if (!readsNoTokens.count(input))
+          stack.push_back({input, false});
+      continue;
+    }
+    stack.pop_back();
+    readsNoTokens[node] = std::all_of(node->inputs.begin(), node->inputs.end(),
+                                      [&](const Node *input) { return readsNoTokens[input]; });
+  }
+  return readsNoTokens[root];
+}
+
+bool Builder::byPosition(const Node *node) {
+  // (Up to 1024 the evaluations cost less than a second, selectors included.)
+  return (node->kind == NodeKind::Map || node->kind == NodeKind::Aggregate) &&
+         options.maxLen <= 1024 && !options.vocab.empty() && positional(node);
+}
+
+void Builder::positionalValues(const Node *node, AtomSet &out) {
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    eval::Evaluator evaluator(std::vector<Atom>(n, options.vocab.front()));
+    try {
+      for (const Atom &v : evaluator.sequence(node).values)
+        out.insert(v);
+    } catch (const eval::EvalError &) {
+    }
+  }
 }
 
 const Node *Builder::prefixCount(const Node *node) {
@@ -147,15 +203,14 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   out.insert(node->constant);
   for (const Atom &v : values)
     out.insert(v);
-  // (A shift of the keys must be finite: its set is computed if need be.)
-  auto finite = [&](const Node *shift) {
+  // (A shift of the keys must be finite and keep them apart: its set is
+  // computed if need be.)
+  auto magnitude = [&](const Node *shift) -> std::optional<double> {
     ensure(shift);
     auto it = sets.find(shift);
-    return it != sets.end() && std::all_of(it->second.begin(), it->second.end(), [](const Atom &v) {
-             return v.isNumber() && std::isfinite(v.number());
-           });
+    return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
   };
-  if (selectsAtMostOne(node->inputs[0], finite))
+  if (selectsAtMostOne(node->inputs[0], options.maxLen, magnitude))
     return; // One value or the default, never a mean of several.
   bool numbers = !values.empty() && std::all_of(values.begin(), values.end(),
                                                 [](const Atom &v) { return v.isNumber(); });
@@ -173,6 +228,16 @@ detail::BuilderMemo &ValueSets::builderMemo() const {
   if (!memo.memo)
     memo.memo = std::make_shared<detail::BuilderMemo>();
   return *memo.memo;
+}
+
+std::optional<double> codegen::largestMagnitude(const std::vector<Atom> &values) {
+  double most = 0;
+  for (const Atom &v : values) {
+    if (!v.isNumber() || !std::isfinite(v.number()))
+      return std::nullopt;
+    most = std::max(most, std::fabs(v.number()));
+  }
+  return most;
 }
 
 const std::vector<Atom> &ValueSets::at(const Node *node) const {

@@ -38,6 +38,7 @@
 #include "compiler/graph/Graph.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -98,6 +99,9 @@ struct ValueSets {
 private:
   detail::BuilderMemo &builderMemo() const;
 };
+
+/// The largest magnitude of the values, when they are all finite numbers.
+std::optional<double> largestMagnitude(const std::vector<Atom> &values);
 
 /// The value sets of `root` and every s-op below it, none computed yet: each
 /// is computed when first asked for.

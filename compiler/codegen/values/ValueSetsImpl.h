@@ -131,11 +131,25 @@ private:
 
   void enumerate(const Node *node, AtomSet &out);
 
+  /// Whether `node` reads no tokens: its value at a position is then a
+  /// function of the length n and the index i alone.
+  bool positional(const Node *node);
+  /// Whether a map's or an aggregate's set comes from positional values
+  /// (below).
+  bool byPosition(const Node *node);
+  /// A positional s-op's values at every (n, i < n) that occur, from the
+  /// evaluator on one input of each length n = 1..max_len (lengths where it
+  /// fails are left out: every input of that length fails there). Sharper
+  /// than the product of its inputs' sets: length - 1 - indices is never
+  /// negative.
+  void positionalValues(const Node *node, AtomSet &out);
+
   const ValueSetOptions &options;
   std::unordered_map<const Node *, std::vector<Atom>> &sets;
   std::unordered_map<const Node *, ValueSetError> &unknown;
   BuilderMemo &memo;
   std::unordered_map<const Node *, const Node *> prefixCounts;
+  std::unordered_map<const Node *, bool> readsNoTokens;
 };
 
 } // namespace rasp::codegen::detail

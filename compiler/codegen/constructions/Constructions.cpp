@@ -378,10 +378,12 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
 
 bool codegen::stepFitsFloat32(double slope, double noise, double magnitude) {
   // A pre-activation is within 1/2 of its switch point only between two
-  // levels; the input's noise times the slope, and float32 rounding of a
-  // pre-activation of this magnitude (sums of float32 products, within
-  // about 4e-7 of it), must each stay under a quarter of that margin.
-  return slope * noise <= 0.125 && magnitude * 4e-7 <= 0.125;
+  // levels. The input's noise times the slope (the noise is a worst-case
+  // bound), plus float32 rounding of a pre-activation of this magnitude
+  // (sums of float32 products, within about 4e-7 of it), must stay under
+  // three quarters of that margin: the last quarter is left for the
+  // rounding of the units' outputs as they are summed.
+  return slope * noise + magnitude * 4e-7 <= 0.375;
 }
 
 std::vector<HiddenUnit> codegen::buildLookup(const LookupSpec &spec) {

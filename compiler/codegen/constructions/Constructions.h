@@ -79,13 +79,13 @@ struct LookupError {
 /// The units computing the lookup; throws LookupError past maxUnits (or
 /// when the table of outputs would be past 50 x maxUnits entries), or
 /// when two levels the output tells apart are too close for float32: the
-/// input's noise, or the rounding of a pre-activation, would move a step
-/// by more than a quarter of its margin.
+/// input's noise and the rounding of a pre-activation would move a step
+/// by more than three quarters of its margin.
 std::vector<HiddenUnit> buildLookup(const LookupSpec &spec);
 
 /// Whether a step of this slope between two levels stays exact in float32:
 /// the input's noise and the rounding of a pre-activation of this magnitude
-/// each move it by at most a quarter of its margin of 1/2.
+/// together move it by at most three quarters of its margin of 1/2.
 bool stepFitsFloat32(double slope, double noise, double magnitude);
 
 /// Adds `weight * b` to `a`, merging equal dimensions and dropping zeros.

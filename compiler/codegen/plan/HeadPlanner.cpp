@@ -143,6 +143,17 @@ void HeadPlanner::planHead(const Node *x) {
     return;
   }
   EncodingKind encoding = aggregateEncoding(x);
+  if (encoding == EncodingKind::Numerical) {
+    if (std::optional<Proxy> proxy = lengthProxy(x)) {
+      planProxy(x, std::move(scores), groupsCount, std::move(*proxy));
+      return;
+    }
+    if (std::optional<Block> share = firstKeyShare(x)) {
+      planBosShare(x, std::move(scores), groupsCount, std::move(*share), 1,
+                   "'" + x->name + "' (numerical, by the count of selected keys)");
+      return;
+    }
+  }
   Block out;
   out.label = x->name;
   out.encoding = encoding;
@@ -238,24 +249,30 @@ HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores
 }
 
 void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
+  Block raw;
+  raw.label = x->name + "#bos-share";
+  for (int64_t w = 0; w <= cx.options.maxLen; ++w)
+    raw.values.push_back(Atom::integer(w));
+  planBosShare(x, std::move(scores), groupsCount, std::move(raw), 0,
+               "selector_width '" + x->name + "'");
+}
+
+void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount, Block raw,
+                               int64_t fewest, const std::string &what) {
   int time = attentionAfter(scores.time);
   // BOS scores ln(c) above a selected key: its share is c / (c + w).
   double c = static_cast<double>(std::max<int64_t>(cx.options.maxLen, 1));
-  Block raw;
-  raw.label = x->name + "#bos-share";
   raw.encoding = EncodingKind::Numerical;
   raw.levelsAreValues = false;
-  for (int64_t w = 0; w <= cx.options.maxLen; ++w) {
-    raw.values.push_back(Atom::integer(w));
+  for (int64_t w = fewest; w <= cx.options.maxLen; ++w)
     raw.levels.push_back(c / (c + static_cast<double>(w)));
-  }
+  assert(raw.levels.size() == raw.values.size() && "one value per count of selected keys");
   raw.bosRow = {1.0};
   raw.time = time;
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
   int f = layout.add(x, std::move(raw));
   HeadPlan head;
-  head.description.push_back("selector_width '" + x->name +
-                             "': BOS share c/(c+w), c = " + Atom::real(c).repr());
+  head.description.push_back(what + ": BOS share c/(c+w), c = " + Atom::real(c).repr());
   for (const std::string &line : scores.lines)
     head.description.push_back(line);
   buildScores(

@@ -160,6 +160,33 @@ private:
   };
   ValueRead readValue(const Node *v, EncodingKind encoding);
 
+  // The length proxy (LengthProxy.cpp).
+  /// A select of two constants that compare true: every key, everywhere.
+  bool selectsEveryKey(const Node *selector);
+  struct Proxy {
+    const Node *indices; ///< The indices the aggregate's values read.
+    Block block;         ///< The values per length, the levels (n - 1) / 2.
+  };
+  /// For a mean of every key's index-only values, whose values crowd
+  /// together: the block that holds it by the mean of the indices.
+  std::optional<Proxy> lengthProxy(const Node *x);
+  void planProxy(const Node *x, Scores scores, double groupsCount, Proxy proxy);
+  /// Whether every query selects key 0, whatever the input: a select of a
+  /// constant query and an index-only key that holds at index 0 at every
+  /// length (select(indices, 0, ==)), or an `or` with such a side.
+  bool selectsKeyZero(const Node *selector);
+  /// For a mean, over a selector that always selects key 0, of index-only
+  /// values that are 0 except at index 0 (the paper's BOS share, 1 / (w +
+  /// 1)): its value for each count of selected keys, 1 up, as a block
+  /// without levels. Null where x is not such a mean, or its values do not
+  /// crowd together.
+  std::optional<Block> firstKeyShare(const Node *x);
+  /// A head in which BOS scores ln(c) above the selected keys, writing
+  /// BOS's share c / (c + w) for w selected keys: `raw` holds a value per
+  /// count from `fewest` to max_len, and gets the shares as its levels.
+  void planBosShare(const Node *x, Scores scores, double groupsCount, Block raw, int64_t fewest,
+                    const std::string &what);
+
   PlanContext &cx;
   ResidualLayout &layout;
   LookupPlanner &lookups;

@@ -121,8 +121,11 @@ std::optional<LinearRead> LookupPlanner::linearForm(const Node *x) {
   if (f >= 0 && layout.block(f).encoding == EncodingKind::Numerical)
     return layout.block(f).levelsAreValues
                ? std::optional<LinearRead>({layout.numericReading(f), layout.block(f).time})
-               : std::nullopt;
+               : affineInLevels(x, f);
   std::vector<int> sources = f >= 0 ? std::vector<int>{f} : cx.sourcesOf(x);
+  if (sources.size() == 1 && layout.block(sources[0]).encoding == EncodingKind::Numerical &&
+      !layout.block(sources[0]).levelsAreValues)
+    return affineInLevels(x, sources[0]);
   if (sources.size() == 1 && layout.block(sources[0]).encoding == EncodingKind::Categorical) {
     int s = sources[0];
     MapProgram program(x, {layout.node(s)});
@@ -201,6 +204,31 @@ std::optional<LinearRead> LookupPlanner::linearForm(const Node *x) {
   default:
     return std::nullopt;
   }
+}
+
+std::optional<LinearRead> LookupPlanner::affineInLevels(const Node *x, int f) {
+  const Block &b = layout.block(f);
+  const Node *source = layout.node(f);
+  std::vector<double> ys;
+  for (const Atom &v : b.values) {
+    std::optional<Atom> y = source == x ? std::optional<Atom>(v) : cx.evaluate(x, {{source, v}});
+    if (!y || !y->isNumber() || !std::isfinite(y->number()))
+      return std::nullopt;
+    ys.push_back(y->number());
+  }
+  if (ys.size() < 2 || b.levels.front() == b.levels.back())
+    return std::nullopt;
+  double slope = (ys.back() - ys.front()) / (b.levels.back() - b.levels.front());
+  double offset = ys.front() - slope * b.levels.front();
+  for (size_t i = 0; i < ys.size(); ++i) {
+    double fit = slope * b.levels[i] + offset;
+    if (std::fabs(fit - ys[i]) > 1e-9 * std::max(1.0, std::fabs(ys[i])))
+      return std::nullopt;
+  }
+  LinearRead read{{}, b.time};
+  addScaled(read.form, layout.numericReading(f), slope);
+  addScaled(read.form, {{layout.oneDim(), offset}, {layout.bosDim(), -offset}}, 1.0);
+  return read;
 }
 
 std::vector<LookupInput> LookupPlanner::linearInputs(const Node *x) {

@@ -2,6 +2,7 @@
 // after the input choice of LinearForms.cpp or the prefix counts of
 // CountPlanner.h.
 #include "compiler/codegen/plan/LookupPlanner.h"
+#include "compiler/codegen/constructions/Constructions.h"
 #include "compiler/codegen/constructions/MapProgram.h"
 #include "compiler/eval/Evaluate.h"
 
@@ -32,6 +33,14 @@ int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
   if (numericInputs(inputs) > 1)
     if (int f = readOneNumber(x, encoding, counts, inputs); f >= 0)
       return f;
+  // 2b. One number: read x's largest linear parts instead of its blocks
+  // when they make a smaller table (length - indices: one number with N
+  // values, not N indices times N lengths).
+  if (numericInputs(inputs) == 1) {
+    std::vector<LookupInput> linear = linearInputs(x);
+    if (!linear.empty() && numericInputs(linear) == 1 && entries(linear) < entries(inputs))
+      inputs = std::move(linear);
+  }
   // 6. A table too large: the parts that read the number are made first,
   // and x reads their blocks.
   if (tooManyEntries(inputs) && splitNumeric(x))
@@ -44,6 +53,7 @@ int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
 int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool counts,
                                  std::vector<LookupInput> &inputs) {
   // 2. Its largest linear parts over numerical blocks as one number each.
+  std::vector<LookupInput> blocks = std::move(inputs);
   inputs = linearInputs(x);
   if (!inputs.empty() && numericInputs(inputs) <= 1)
     return -1;
@@ -56,6 +66,14 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
         if (int f = prefixCounts.makeBlock(x, encoding, *means); f >= 0)
           return f;
     }
+  // 3b. The numbers packed into one linear form, when their joint values
+  // are few and stay apart in float32: no layer more.
+  for (const std::vector<LookupInput> *candidate : {&inputs, &blocks})
+    if (!candidate->empty())
+      if (std::optional<std::vector<LookupInput>> packed = packNumbers(*candidate)) {
+        inputs = std::move(*packed);
+        return -1;
+      }
   // 4. Split at its largest parts with one number (one layer more); x may
   // then read one combination of counts and the parts made, or the parts'
   // blocks with one number, or a linear form over them.
@@ -136,14 +154,17 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
   BoundInputs bound = bindInputs(inputs, spec);
   const std::vector<const LookupInput *> &categorical = bound.categorical;
   const LookupInput *numeric = bound.numeric;
-  spec.outputInRuns = numeric && outputInRunsOf(x, *numeric);
+  spec.outputInRuns = numeric && numeric->parts.empty() && outputInRunsOf(x, *numeric);
   MapProgram program(x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
     for (size_t i = 0; i < categorical.size(); ++i)
       values[i] = &categorical[i]->values[combo[i]];
-    if (numeric)
+    if (numeric && numeric->parts.empty())
       values.back() = &numeric->values[n];
+    else if (numeric)
+      for (size_t q = 0; q < numeric->parts.size(); ++q)
+        values[categorical.size() + q] = &numeric->joint[n][q];
     std::optional<Atom> v = program.run(values);
     if (!classes || !v)
       return layout.encode(f, v);
@@ -210,7 +231,7 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
   for (const LookupInput &in : inputs) {
     if (in.numeric) {
       bound.numeric = &in;
-      spec.numeric = NumericInput{in.form, in.levels, cx.noiseOf(in.levels)};
+      spec.numeric = NumericInput{in.form, in.levels, std::max(in.noise, cx.noiseOf(in.levels))};
       continue;
     }
     bound.categorical.push_back(&in);
@@ -218,16 +239,99 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
   }
   for (const LookupInput *in : bound.categorical)
     bound.nodes.push_back(in->node);
-  if (bound.numeric)
+  if (bound.numeric && bound.numeric->parts.empty())
     bound.nodes.push_back(bound.numeric->node);
+  else if (bound.numeric)
+    bound.nodes.insert(bound.nodes.end(), bound.numeric->parts.begin(), bound.numeric->parts.end());
   return bound;
 }
 
-bool LookupPlanner::tooManyEntries(const std::vector<LookupInput> &inputs) const {
+std::optional<std::vector<LookupInput>>
+LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs) const {
+  std::vector<LookupInput> out;
+  std::vector<const LookupInput *> numbers;
+  for (const LookupInput &in : inputs) {
+    if (!in.numeric) {
+      out.push_back(in);
+      continue;
+    }
+    // (A block's reading, as a linear part's form, is 0 at BOS.)
+    if (!in.parts.empty() || in.levels.empty() || !in.node)
+      return std::nullopt;
+    numbers.push_back(&in);
+  }
+  // Only numbers written at the same time: otherwise splitting makes the
+  // parts with the earlier ones in an earlier MLP, with no layer more and
+  // smaller tables.
+  if (numbers.size() < 2 || std::any_of(numbers.begin(), numbers.end(), [&](const LookupInput *in) {
+        return in->time != numbers[0]->time;
+      }))
+    return std::nullopt;
+  // Joint values: at most a few thousand, and a table of them the lookup
+  // can hold.
+  double joint = 1;
+  for (const LookupInput *in : numbers)
+    joint *= static_cast<double>(in->levels.size());
+  if (joint > 4096 || entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
+    return std::nullopt;
+  LookupInput packed;
+  packed.numeric = true;
+  packed.levels = {0.0};
+  packed.joint = {{}};
+  double gap = INFINITY, lo = 0, hi = 0;
+  for (const LookupInput *in : numbers) {
+    std::vector<double> sorted = in->levels;
+    std::sort(sorted.begin(), sorted.end());
+    double own = INFINITY;
+    for (size_t i = 1; i < sorted.size(); ++i)
+      own = std::min(own, sorted[i] - sorted[i - 1]);
+    // The first number's gap; each next one's levels are spread so that
+    // one step of it passes the whole range packed so far, plus the gap.
+    double weight = 1;
+    if (packed.parts.empty())
+      gap = std::isfinite(own) ? own : 1.0;
+    else if (std::isfinite(own))
+      weight = (hi - lo + gap) / own;
+    if (!(own > 0) && sorted.size() > 1)
+      return std::nullopt;
+    addScaled(packed.form, in->form, weight);
+    packed.noise += weight * cx.noiseOf(in->levels);
+    std::vector<double> levels;
+    std::vector<std::vector<Atom>> values;
+    for (size_t p = 0; p < packed.levels.size(); ++p)
+      for (size_t l = 0; l < in->levels.size(); ++l) {
+        levels.push_back(packed.levels[p] + weight * in->levels[l]);
+        values.push_back(packed.joint[p]);
+        values.back().push_back(in->values[l]);
+      }
+    packed.levels = std::move(levels);
+    packed.joint = std::move(values);
+    lo += weight * sorted.front();
+    hi += weight * sorted.back();
+    packed.parts.push_back(in->node);
+    packed.time = std::max(packed.time, in->time);
+    packed.name += (packed.name.empty() ? "" : " + ") + in->name;
+  }
+  double slope = 2 / gap, most = std::max(std::fabs(lo), std::fabs(hi)) + 1;
+  if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
+    return std::nullopt;
+  packed.name = "packed(" + packed.name + ")";
+  // (values: the level's index stands for the joint value.)
+  for (size_t l = 0; l < packed.levels.size(); ++l)
+    packed.values.push_back(Atom::integer(static_cast<int64_t>(l)));
+  out.push_back(std::move(packed));
+  return out;
+}
+
+double LookupPlanner::entries(const std::vector<LookupInput> &inputs) {
   double entries = 1;
   for (const LookupInput &in : inputs)
     entries *= static_cast<double>(in.numeric ? in.levels.size() : in.values.size());
-  return entries > 50.0 * static_cast<double>(cx.options.maxUnits);
+  return entries;
+}
+
+bool LookupPlanner::tooManyEntries(const std::vector<LookupInput> &inputs) const {
+  return entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits);
 }
 
 bool LookupPlanner::splitNumeric(const Node *x) {

@@ -33,6 +33,12 @@ struct LookupInput {
   std::vector<double> levels;
   int time = 0;
   std::string name;
+  /// Several numbers packed into one (LookupPlanner::packNumbers): the
+  /// nodes they read, and per level the value of each; empty otherwise.
+  std::vector<const Node *> parts;
+  std::vector<std::vector<Atom>> joint;
+  /// The form's noise where it is more than its levels' own (packed).
+  double noise = 0;
 };
 
 /// A linear form that reads an s-op, and the time it can be read.
@@ -87,6 +93,12 @@ private:
                     std::vector<LookupInput> &inputs);
   /// x made by a lookup of one combination of prefix counts, or -1.
   int oneCountLookup(const Node *x, EncodingKind encoding);
+  /// The numerical inputs as one number, sum of w_q * x_q, the weights
+  /// chosen so that every joint value lands on a level of its own, the
+  /// closest gap of one input apart; the other inputs unchanged. Null where
+  /// the numbers are written at different times, their joint values are too
+  /// many, or float32 could not tell the levels apart.
+  std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs) const;
   /// Makes categorical every numerical block of `sources` but one.
   void keepOneNumber(const std::vector<int> &sources);
   /// The block of x (or of its `classes`) made by one lookup of `inputs`.
@@ -104,6 +116,12 @@ private:
   /// Whether x's values are numbers at least 1e-6 (relative) apart: a
   /// linear form of them can be discretised, float noise aside.
   bool wellSeparated(const Node *x) const;
+  /// x as a * level + b, when x is a function of block f alone, f holds
+  /// levels that are not its values (a length proxy), and x's value at each
+  /// of f's values is that affine function of the value's level.
+  std::optional<LinearRead> affineInLevels(const Node *x, int f);
+  /// The entries of a table over the inputs (numbers: their levels).
+  static double entries(const std::vector<LookupInput> &inputs);
   /// Whether a lookup of these inputs has too many entries to tabulate.
   bool tooManyEntries(const std::vector<LookupInput> &inputs) const;
   /// Whether x, the other inputs held, takes each of its values on one run

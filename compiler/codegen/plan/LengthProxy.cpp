@@ -1,0 +1,194 @@
+// The length proxy. An aggregate over a selector that selects every key, of
+// values that depend on the index alone, is a function of the length n and
+// nothing else. Such a mean can take values about 1/N^2 apart (the
+// library's `length` reads 1/n, the share of position 0), too close for
+// float32 once max_len passes 100 or so. The mean of the indices, (n - 1) /
+// 2, tells the same lengths apart with gaps of 1/2: the head writes that
+// mean instead, and the block holds the aggregate's value for each length
+// as a level. Lookups read the block through its levels; a map that is
+// affine in them (round(1 / share) = 2 m + 1) stays a linear form.
+//
+// The first-key share. The paper's programs with a BOS marker count the
+// keys a selector picks by averaging an indicator of index 0 over the
+// selector or index 0: the mean is 1 / (w + 1), again about 1/N^2 apart.
+// Such a mean is a function of the count of selected keys alone, which a
+// head reads the way selector_width does (BOS's share c / (c + w), at
+// least 1/(4N) apart): the block holds the mean for each count.
+#include "compiler/codegen/plan/HeadPlannerImpl.h"
+#include "compiler/eval/Evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+using namespace rasp;
+using namespace rasp::codegen;
+
+namespace {
+
+/// An Indices node below `node` when nothing below it reads the tokens;
+/// null otherwise (or when nothing below it reads the indices either).
+const Node *indicesAlone(const Node *node) {
+  std::vector<const Node *> stack = {node};
+  std::unordered_set<const Node *> seen;
+  const Node *indices = nullptr;
+  while (!stack.empty()) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second)
+      continue;
+    if (y->kind == NodeKind::Tokens)
+      return nullptr;
+    if (y->kind == NodeKind::Indices)
+      indices = y;
+    for (const Node *input : y->inputs)
+      stack.push_back(input);
+  }
+  return indices;
+}
+
+/// Whether sorted numbers are closer together than `noise` allows (16 times
+/// it, the lookups' margin); false for fewer than two, or equal ones.
+bool crowded(std::vector<double> numbers, double noise) {
+  std::sort(numbers.begin(), numbers.end());
+  double gap = INFINITY;
+  for (size_t i = 1; i < numbers.size(); ++i)
+    gap = std::min(gap, numbers[i] - numbers[i - 1]);
+  return gap > 0 && gap < 16 * noise;
+}
+
+} // namespace
+
+bool HeadPlanner::selectsEveryKey(const Node *selector) {
+  if (selector->kind != NodeKind::Select || !cx.sourcesOf(selector->inputs[0]).empty() ||
+      !cx.sourcesOf(selector->inputs[1]).empty())
+    return false;
+  std::optional<Atom> key = cx.evaluate(selector->inputs[0], {});
+  std::optional<Atom> query = cx.evaluate(selector->inputs[1], {});
+  if (!key || !query)
+    return false;
+  try {
+    return applyAtomOp(graph::compareAtomOp(selector->cmp), *key, *query).truthy();
+  } catch (const AtomError &) {
+    return false;
+  }
+}
+
+std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
+  int64_t maxLen = cx.options.maxLen;
+  if (maxLen < 2 || cx.options.vocab.empty() || x->encoding != graph::EncodingHintKind::Inferred ||
+      !selectsEveryKey(x->inputs[0]))
+    return std::nullopt;
+  const Node *indices = indicesAlone(x->inputs[1]);
+  if (!indices)
+    return std::nullopt;
+  Proxy proxy{indices, {}};
+  Block &out = proxy.block;
+  out.label = x->name;
+  out.encoding = EncodingKind::Numerical;
+  out.levelsAreValues = false;
+  out.bosRow = {0.0};
+  std::vector<double> numbers;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    // (Every position of an input holds the same value: all keys are read.)
+    eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+    Atom v;
+    try {
+      v = evaluator.sequence(x).values.at(0);
+    } catch (const eval::EvalError &) {
+      return std::nullopt;
+    }
+    if (!v.isNumber() || !std::isfinite(v.number()))
+      return std::nullopt;
+    out.values.push_back(v);
+    out.levels.push_back(static_cast<double>(n - 1) / 2);
+    numbers.push_back(v.number());
+  }
+  // Worth it where the values themselves crowd together: closer than 16
+  // times their noise (1/n: from max_len 100 or so). The levels must name
+  // one value each.
+  if (!crowded(numbers, cx.noiseOf(numbers)))
+    return std::nullopt;
+  return proxy;
+}
+
+void HeadPlanner::planProxy(const Node *x, Scores scores, double groupsCount, Proxy proxy) {
+  ValueRead value = readValue(proxy.indices, EncodingKind::Numerical);
+  assert(value.reads.size() == 1 && "the indices are read as one linear form");
+  int time = attentionAfter(std::max(scores.time, value.time));
+  proxy.block.time = time;
+  proxy.block.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  int f = layout.add(x, std::move(proxy.block));
+  HeadPlan &head = sharedHead(x->inputs[0], time, scores, groupsCount - 0.5);
+  head.description.push_back("writes '" + x->name +
+                             "' (numerical, by length) as the mean of the indices, (n - 1) / 2: "
+                             "its value for each length is a level");
+  head.value.push_back(value.reads[0]);
+  head.outDims.push_back(layout.block(f).firstDim);
+}
+
+bool HeadPlanner::selectsKeyZero(const Node *selector) {
+  if (selector->kind == NodeKind::SelectorOr)
+    return selectsKeyZero(selector->inputs[0]) || selectsKeyZero(selector->inputs[1]);
+  if (selector->kind == NodeKind::SelectorAnd)
+    return selectsKeyZero(selector->inputs[0]) && selectsKeyZero(selector->inputs[1]);
+  if (selector->kind != NodeKind::Select || !cx.sourcesOf(selector->inputs[1]).empty())
+    return false;
+  const Node *key = selector->inputs[0];
+  if (!indicesAlone(key) && !cx.sourcesOf(key).empty())
+    return false;
+  std::optional<Atom> query = cx.evaluate(selector->inputs[1], {});
+  if (!query || cx.options.vocab.empty())
+    return false;
+  try {
+    for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
+      eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+      const Atom &first = evaluator.sequence(key).values.at(0);
+      if (!applyAtomOp(graph::compareAtomOp(selector->cmp), first, *query).truthy())
+        return false;
+    }
+  } catch (const AtomError &) {
+    return false;
+  } catch (const eval::EvalError &) {
+    return false;
+  }
+  return true;
+}
+
+std::optional<Block> HeadPlanner::firstKeyShare(const Node *x) {
+  int64_t maxLen = cx.options.maxLen;
+  const Node *v = x->inputs[1];
+  if (maxLen < 2 || cx.options.vocab.empty() || x->encoding != graph::EncodingHintKind::Inferred ||
+      !indicesAlone(v) || !selectsKeyZero(x->inputs[0]))
+    return std::nullopt;
+  // The value at index 0, the same at every length; 0 everywhere else.
+  std::optional<Atom> first;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+    std::vector<Atom> values;
+    try {
+      values = evaluator.sequence(v).values;
+    } catch (const eval::EvalError &) {
+      return std::nullopt;
+    }
+    if (!values[0].isNumber() || !std::isfinite(values[0].number()) || values[0].isBool() ||
+        (first && (first->kind() != values[0].kind() || !first->equals(values[0]))))
+      return std::nullopt;
+    first = values[0];
+    for (size_t j = 1; j < values.size(); ++j)
+      if (!values[j].isNumber() || values[j].isBool() || values[j].number() != 0)
+        return std::nullopt;
+  }
+  // The evaluator's mean: the value itself for one key, else the sum (the
+  // first value and zeros) over the count, a float.
+  Block out;
+  out.label = x->name + "#bos-share";
+  std::vector<double> numbers;
+  for (int64_t w = 1; w <= maxLen; ++w) {
+    out.values.push_back(w == 1 ? *first : Atom::real(first->number() / static_cast<double>(w)));
+    numbers.push_back(out.values.back().number());
+  }
+  if (!crowded(numbers, cx.noiseOf(numbers)))
+    return std::nullopt;
+  return out;
+}

@@ -243,8 +243,8 @@ readArchitecture(const JsonFile &config, Model &model) {
   if (config.boolean(root, "", "layer_norm"))
     config.fail("layer_norm", "must be false: compiled models have no layer norm");
   const json::Object &attention = config.object(root, "", "attention");
-  model.config.softmaxScale =
-      static_cast<float>(config.number(config.get(attention, "attention", "scale"), "attention.scale"));
+  model.config.softmaxScale = static_cast<float>(
+      config.number(config.get(attention, "attention", "scale"), "attention.scale"));
   std::string mask = config.string(attention, "attention", "mask");
   if (mask != "none" && mask != "causal")
     config.fail("attention.mask", "must be \"none\" or \"causal\", not \"" + mask + "\"");
@@ -320,13 +320,12 @@ void readOutput(const JsonFile &config, ExportedModel &out) {
   }
   // Every choice the decoder can make (an argmax, or the nearest level) has
   // a label and a value.
-  for (const auto &[key, size] :
-       {std::pair<const char *, size_t>{"labels", output.labels.size()},
-        {"values", out.extras.outputValues.size()}})
+  for (const auto &[key, size] : {std::pair<const char *, size_t>{"labels", output.labels.size()},
+                                  {"values", out.extras.outputValues.size()}})
     if (size != choices)
-      config.fail(std::string("output.") + key,
-                  "has " + std::to_string(size) + " entries, but the decoder chooses among " +
-                      std::to_string(choices));
+      config.fail(std::string("output.") + key, "has " + std::to_string(size) +
+                                                    " entries, but the decoder chooses among " +
+                                                    std::to_string(choices));
   out.model.outputs.push_back(std::move(output));
 }
 
@@ -413,8 +412,8 @@ json::Object rasp::runtime::modelConfigJson(const Model &model, const ModelExtra
   for (const Layer &layer : model.layers) {
     json::Array heads;
     for (const Head &head : layer.heads)
-      heads.push_back(json::Object{{"query_key_width", head.wq.cols},
-                                   {"value_width", head.wv.cols}});
+      heads.push_back(
+          json::Object{{"query_key_width", head.wq.cols}, {"value_width", head.wv.cols}});
     headsPerLayer.push_back(static_cast<int64_t>(layer.heads.size()));
     hiddenPerLayer.push_back(layer.mlp.w1.cols);
     layers.push_back(json::Object{{"heads", std::move(heads)}, {"mlp_hidden", layer.mlp.w1.cols}});
@@ -473,10 +472,9 @@ json::Object rasp::runtime::residualJson(const Model &model) {
       b["values"] = json::Array(block.values);
     blocks.push_back(std::move(b));
   }
-  return json::Object{
-      {"d_model", model.config.dModel},
-      {"dimensions", json::Array(model.residualLabels)},
-      {"blocks", std::move(blocks)}};
+  return json::Object{{"d_model", model.config.dModel},
+                      {"dimensions", json::Array(model.residualLabels)},
+                      {"blocks", std::move(blocks)}};
 }
 
 void rasp::runtime::exportModel(const std::string &dir, const Model &model,
@@ -494,9 +492,9 @@ void rasp::runtime::exportModel(const std::string &dir, const Model &model,
 
 ExportedModel rasp::runtime::loadModel(const std::string &dir) {
   if (!llvm::sys::fs::is_directory(dir))
-    throw ModelFormatError(llvm::sys::fs::exists(dir) ? dir + " is not a folder"
-                                                      : "the model folder " + dir +
-                                                            " does not exist");
+    throw ModelFormatError(llvm::sys::fs::exists(dir)
+                               ? dir + " is not a folder"
+                               : "the model folder " + dir + " does not exist");
   JsonFile config(dir, ConfigFileName);
   const json::Object &root = config.root();
   if (config.string(root, "", "format") != "rasp-compiled-transformer")

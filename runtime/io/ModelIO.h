@@ -51,7 +51,7 @@ constexpr int64_t ModelFormatVersion = 1;
 
 /// The file names inside an exported folder.
 extern const char *const SafetensorsFileName, *const ConfigFileName, *const ResidualFileName,
-    *const ReportFileName;
+                                                                         *const ReportFileName;
 
 /// config.json and residual.json of `model`, as exportModel writes them.
 llvm::json::Object modelConfigJson(const Model &model, const ModelExtras &extras);

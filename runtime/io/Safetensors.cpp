@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <set>
 
 using namespace rasp::runtime;
 
@@ -90,6 +91,33 @@ std::map<std::string, std::string> parseMetadata(const llvm::json::Value &value)
   return metadata;
 }
 
+/// A key of the header's top-level object that appears twice (as written,
+/// escapes and all), or "". `header` is valid JSON; llvm::json keeps the
+/// last of two equal keys, the official reader refuses them.
+std::string repeatedKey(std::string_view header) {
+  std::set<std::string_view> keys;
+  int depth = 0;
+  for (size_t i = 0; i < header.size(); ++i) {
+    char c = header[i];
+    if (c == '{' || c == '[')
+      ++depth;
+    else if (c == '}' || c == ']')
+      --depth;
+    if (c != '"')
+      continue;
+    size_t end = i + 1;
+    while (header[end] != '"')
+      end += header[end] == '\\' ? 2 : 1;
+    std::string_view text = header.substr(i + 1, end - i - 1);
+    size_t next = header.find_first_not_of(" \t\r\n", end + 1);
+    if (depth == 1 && next != std::string_view::npos && header[next] == ':' &&
+        !keys.insert(text).second)
+      return std::string(text);
+    i = end;
+  }
+  return "";
+}
+
 } // namespace
 
 uint64_t rasp::runtime::dtypeSize(const std::string &dtype) {
@@ -128,6 +156,9 @@ SafetensorsFile rasp::runtime::parseSafetensors(std::string_view bytes) {
   const llvm::json::Object *object = parsed->getAsObject();
   if (!object)
     fail("the header is not a JSON object");
+  std::string repeated = repeatedKey(header);
+  if (!repeated.empty())
+    fail("the header names '" + repeated + "' twice");
   SafetensorsFile file;
   file.data = bytes.substr(8 + n);
   for (const auto &[key, value] : *object) {

@@ -254,10 +254,9 @@ int driver::compareCommand(const std::vector<std::string> &args) {
   if (!program || diags.errorCount())
     return ExitProgramError;
   const graph::Node *root = nullptr;
-  std::optional<codegen::CompiledProgram> compiled =
-      compileNamed(diags, *program, (*vm)["sop"].as<std::string>(),
-                   (*vm)["vocab"].as<std::string>(), (*vm)["max-len"].as<int64_t>(), &root,
-                   (*vm)["max-params"].as<int64_t>());
+  std::optional<codegen::CompiledProgram> compiled = compileNamed(
+      diags, *program, (*vm)["sop"].as<std::string>(), (*vm)["vocab"].as<std::string>(),
+      (*vm)["max-len"].as<int64_t>(), &root, (*vm)["max-params"].as<int64_t>());
   if (!compiled)
     return ExitProgramError;
   Requirements r = requirements(compiled->model);

@@ -155,8 +155,8 @@ std::optional<json::Object> runExportedInput(lang::Elaborator &elaborator, Diagn
   json::Array values;
   for (const Atom &atom : output->values)
     values.push_back(atomJson(atom));
-  json::Object outputs{
-      {name, json::Object{{"type", eval::seqTypeName(output->type)}, {"values", std::move(values)}}}};
+  json::Object outputs{{name, json::Object{{"type", eval::seqTypeName(output->type)},
+                                           {"values", std::move(values)}}}};
   return json::Object{{"input", inputJson(input->value, input->atoms)},
                       {"outputs", std::move(outputs)}};
 }
@@ -166,11 +166,11 @@ std::optional<json::Object> runExportedInput(lang::Elaborator &elaborator, Diagn
 int driver::runExportedCommand(const std::vector<std::string> &args) {
   po::options_description options("options");
   options.add_options()("model", po::value<std::string>()->required(),
-                        "the folder `rasp compile -o` wrote")(
-      "input", po::value<std::string>(), "the input, a RASP literal")(
+                        "the folder `rasp compile -o` wrote")("input", po::value<std::string>(),
+                                                              "the input, a RASP literal")(
       "input-file", po::value<std::string>(),
       "a file of inputs, one RASP literal a line ('-': stdin)")("json", po::bool_switch(),
-                                                                 "print JSON, as `rasp run` does")(
+                                                                "print JSON, as `rasp run` does")(
       "trace", po::bool_switch(), "print every block, decoded, after each layer");
   int exit = ExitOk;
   auto vm = parseArgs(args, RunModelUsage, options, 0, exit);
@@ -288,8 +288,8 @@ int driver::inspectCommand(const std::vector<std::string> &args) {
                       "layout. --json prints report.json, the architecture of config.json and\n"
                       "the blocks of residual.json.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>()->required(), "the model's folder")(
-      "json", po::bool_switch(), "print JSON");
+  options.add_options()("file", po::value<std::string>()->required(),
+                        "the model's folder")("json", po::bool_switch(), "print JSON");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)

@@ -63,7 +63,8 @@ TEST(Safetensors, RoundTripsMatricesAndMetadata) {
   SafetensorsFile file = parseSafetensors(bytes);
   EXPECT_EQ(file.metadata, (std::map<std::string, std::string>{{"format", "test"}}));
   ASSERT_EQ(file.tensors.size(), 3u);
-  for (const auto &[name, m] : {std::pair<std::string, Matrix *>{"a", &a}, {"b", &b}, {"empty", &empty}}) {
+  for (const auto &[name, m] :
+       {std::pair<std::string, Matrix *>{"a", &a}, {"b", &b}, {"empty", &empty}}) {
     const TensorInfo *info = file.find(name);
     ASSERT_NE(info, nullptr) << name;
     EXPECT_EQ(info->dtype, "F32");
@@ -129,7 +130,8 @@ TEST(Safetensors, RefusesMalformedFiles) {
        "the tensor 't''s data_offsets must be a non-negative integer"},
       {"one offset", fileOf(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[0]}})", four),
        "the tensor 't' has no \"data_offsets\" pair [begin, end]"},
-      {"end before begin", fileOf(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", four),
+      {"end before begin",
+       fileOf(R"({"t":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", four),
        "the tensor 't' ends (0) before it begins (4)"},
       {"size disagrees with shape",
        fileOf(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", four),
@@ -143,11 +145,9 @@ TEST(Safetensors, RefusesMalformedFiles) {
               R"("b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}})",
               four + four),
        "the tensor 'b' starts at byte 2 of the data, not at 4: it overlaps the tensor before it"},
-      {"gap",
-       fileOf(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", four + four),
+      {"gap", fileOf(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", four + four),
        "the tensor 'a' starts at byte 4 of the data, not at 0: the bytes between are no tensor's"},
-      {"past the data",
-       fileOf(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", four),
+      {"past the data", fileOf(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", four),
        "the tensors cover 8 bytes of data, but the file holds 4: the offsets run past the end of "
        "the file"},
       {"bytes left over", fileOf(tensor, four + four),

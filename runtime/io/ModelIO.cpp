@@ -319,9 +319,12 @@ void readOutput(const JsonFile &config, ExportedModel &out) {
     choices = output.levels.size();
   }
   // Every choice the decoder can make (an argmax, or the nearest level) has
-  // a label and a value.
-  for (const auto &[key, size] : {std::pair<const char *, size_t>{"labels", output.labels.size()},
-                                  {"values", out.extras.outputValues.size()}})
+  // a value and a label; a numerical output of very many values may have
+  // no labels (the number read is shown).
+  bool unlabelled = output.kind == OutputKind::Numerical && output.labels.empty();
+  for (const auto &[key, size] :
+       {std::pair<const char *, size_t>{"labels", unlabelled ? choices : output.labels.size()},
+        {"values", out.extras.outputValues.size()}})
     if (size != choices)
       config.fail(std::string("output.") + key, "has " + std::to_string(size) +
                                                     " entries, but the decoder chooses among " +

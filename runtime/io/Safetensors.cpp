@@ -29,11 +29,10 @@ void appendLittleEndian(std::string &out, uint64_t v, int bytes) {
 
 /// A non-negative integer of the header, or an error naming `what`.
 uint64_t headerInteger(const llvm::json::Value &value, const std::string &what) {
-  // Integers only: llvm::json would also accept 2.0.
-  if (value.kind() == llvm::json::Value::Number)
-    if (auto v = value.getAsInteger())
-      if (*v >= 0)
-        return static_cast<uint64_t>(*v);
+  // Integers as written: getAsUINT64, unlike getAsInteger, refuses 2.0, as
+  // the official reader does.
+  if (auto v = value.getAsUINT64())
+    return *v;
   fail(what + " must be a non-negative integer");
 }
 
@@ -78,6 +77,8 @@ TensorInfo parseTensor(const std::string &name, const llvm::json::Value &value) 
 }
 
 std::map<std::string, std::string> parseMetadata(const llvm::json::Value &value) {
+  if (value.kind() == llvm::json::Value::Null) // The official reader takes null as none.
+    return {};
   const llvm::json::Object *object = value.getAsObject();
   if (!object)
     fail("\"__metadata__\" is not a JSON object");

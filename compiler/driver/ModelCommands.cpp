@@ -241,13 +241,16 @@ void printInspect(const std::string &dir, const runtime::ExportedModel &exported
     hidden.push_back(layer.mlp.w1.cols);
   }
   const runtime::Output &output = model.outputs[0];
+  std::string analysis;
+  if (auto layers = report.getInteger("analysis_layers"))
+    analysis = " (analysis: " + std::to_string(*layers) + ")";
   llvm::outs() << "model in " << dir << ": '" << output.name << "' from "
                << reportText("source_file") << ", compiled by " << reportText("compiler_version")
                << "\n"
                << "  vocabulary:      " << model.vocab.size() << " tokens ["
                << shortList(model.vocab) << "], BOS id " << model.bosId() << "\n"
                << "  max_len:         " << model.config.maxLen << "\n"
-               << "  layers:          " << model.layers.size() << "\n"
+               << "  layers:          " << model.layers.size() << analysis << "\n"
                << "  heads per layer: " << listText(heads) << "\n"
                << "  d_model:         " << model.config.dModel << "\n"
                << "  MLP hidden:      " << listText(hidden) << "\n"
@@ -262,6 +265,10 @@ void printInspect(const std::string &dir, const runtime::ExportedModel &exported
                        : "numerical, a linear readout of " + std::to_string(output.dims.size()) +
                              " dimensions")
                << "\n";
+  if (const json::Array *notes = report.getArray("notes"))
+    for (const json::Value &note : *notes)
+      if (auto text = note.getAsString())
+        llvm::outs() << "  note: " << *text << "\n";
   for (size_t l = 0; l < model.layers.size(); ++l) {
     llvm::outs() << "  layer " << l + 1 << ":";
     for (const runtime::Head &head : model.layers[l].heads)

@@ -82,7 +82,8 @@ TEST(Safetensors, AcceptsWhatTheFormatAllows) {
   std::string header = R"({"y":{"dtype":"F32","shape":[2],"data_offsets":[2,10]},)"
                        R"("x":{"dtype":"BF16","shape":[1],"data_offsets":[0,2]}}   )";
   std::string data("\x00\x00\x00\x00\x80\x3f\x00\x00\x00\x40", 10);
-  SafetensorsFile file = parseSafetensors(fileOf(header, data));
+  std::string bytes = fileOf(header, data); // `file` points into it.
+  SafetensorsFile file = parseSafetensors(bytes);
   ASSERT_EQ(file.tensors.size(), 2u);
   EXPECT_EQ(file.tensors[0].name, "x");
   Matrix y = tensorMatrix(file, *file.find("y"));

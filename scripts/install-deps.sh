@@ -17,6 +17,8 @@ packages=(
   clang-format-14
   # lit runs on python3; graphviz renders drawings
   python3 graphviz
+  # the PyTorch check of exported models (examples/python/load_compiled.py)
+  python3-torch python3-numpy
 )
 
 missing=()

@@ -5,7 +5,7 @@
 #     differential tests.
 #  2. Clang build with ASan + UBSan and libFuzzer (build-fuzz/): the same
 #     tests under the sanitizers, then each fuzz target for 30 s (CI stays
-#     under 30 minutes on 2 cores with six targets).
+#     under 30 minutes on 2 cores with seven targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh

@@ -1,6 +1,7 @@
 // The subcommands: option parsing with Boost.Program_options, then one library
 // call each.
 #include "compiler/driver/Commands.h"
+#include "compiler/driver/ModelCommands.h"
 #include "compiler/driver/Support.h"
 
 #include "compiler/analysis/Analyze.h"
@@ -291,8 +292,10 @@ const std::vector<Command> &rasp::driver::commands() {
   static const std::vector<Command> all = {
       {"analyze", "layers and heads each s-op needs", analyzeCommand},
       {"check", "parse and check RASP files; print their diagnostics", checkCommand},
+      {"compare", "a compiled s-op's size next to trained models' configs", compareCommand},
       {"compile", "compile an s-op to transformer weights; print the report", compileCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
+      {"inspect", "the summary of an exported model, without running it", inspectCommand},
       {"parse", "print a stage's output: the syntax tree or the RASP graph", parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},

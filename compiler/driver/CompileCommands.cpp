@@ -1,6 +1,7 @@
 // The subcommands that compile to weights: compile, verify (and the helper
 // `run --backend cpu` uses).
 #include "compiler/driver/Commands.h"
+#include "compiler/driver/ModelCommands.h"
 #include "compiler/driver/Support.h"
 
 #include "compiler/analysis/Analyze.h"
@@ -45,6 +46,37 @@ std::optional<CompiledFile> compileFile(const po::variables_map &vm, DiagnosticE
   file.program = std::move(*program);
   file.compiled = std::move(*compiled);
   return file;
+}
+
+/// FILE and its --sop, with the model exported in --model DIR (`verify
+/// --model`); nothing after reporting an error.
+std::optional<CompiledFile> loadExportedFile(const po::variables_map &vm, DiagnosticEngine &diags) {
+  std::optional<LoadedProgram> program = loadProgram(diags, vm["file"].as<std::string>());
+  if (!program || diags.errorCount())
+    return std::nullopt;
+  const graph::Node *root = findNode(*program->scope, vm["sop"].as<std::string>(), diags, false);
+  if (!root)
+    return std::nullopt;
+  std::optional<codegen::CompiledProgram> model =
+      loadExported(diags, vm["model"].as<std::string>());
+  if (!model)
+    return std::nullopt;
+  CompiledFile file;
+  file.program = std::move(*program);
+  file.root = root;
+  file.compiled = std::move(*model);
+  return file;
+}
+
+/// The options of `verify --model DIR FILE --sop NAME`: the vocabulary and
+/// max_len are the model's.
+po::options_description exportedOptions() {
+  po::options_description options("options");
+  options.add_options()("file", po::value<std::string>()->required(), "a RASP file")(
+      "sop", po::value<std::string>()->required(), "the s-op the model computes")(
+      "model", po::value<std::string>()->required(),
+      "the folder `rasp compile -o` wrote")("json", po::bool_switch(), "print JSON");
+  return options;
 }
 
 /// `verify --samples` past this needs --max-samples: a million inputs at
@@ -201,18 +233,47 @@ std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
   return out;
 }
 
+llvm::json::Object driver::compileReportJson(const graph::Node *root,
+                                             const codegen::CompiledProgram &compiled) {
+  const runtime::Model &model = compiled.model;
+  llvm::json::Array heads, hidden;
+  for (const runtime::Layer &layer : model.layers) {
+    heads.push_back(static_cast<int64_t>(layer.heads.size()));
+    hidden.push_back(layer.mlp.w1.cols);
+  }
+  llvm::json::Array notes;
+  for (const std::string &note : compiled.plan.notes)
+    notes.push_back(note);
+  return llvm::json::Object{{"sop", root->name},
+                            {"max_len", model.config.maxLen},
+                            {"vocab_size", static_cast<int64_t>(model.vocab.size())},
+                            {"layers", static_cast<int64_t>(model.layers.size())},
+                            {"analysis_layers", analysis::analyze(root).layerCount()},
+                            {"heads_per_layer", std::move(heads)},
+                            {"d_model", model.config.dModel},
+                            {"mlp_hidden_per_layer", std::move(hidden)},
+                            {"params_dense", model.parameters()},
+                            {"params_nonzero", compiled.nonzeroParameters},
+                            {"compile_ms", compiled.compileMs},
+                            {"notes", std::move(notes)}};
+}
+
 int driver::compileCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp compile FILE --sop NAME --vocab V --max-len N [--json]\n"
-                      "                    [--emit=report|values|plan|weights] [--max-params P]\n\n"
+                      "                    [--emit=report|values|plan|weights] [--max-params P]\n"
+                      "                    [-o DIR]\n\n"
                       "Compiles an s-op into transformer weights that compute it exactly for\n"
                       "every input of length 1..N over the vocabulary, and prints the report:\n"
                       "layers, heads per layer, d_model, MLP hidden width per layer,\n"
                       "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
                       "instead: the value sets, the layer/head plan, or the weights. A model of\n"
-                      "more than P dense parameters (default 10^9) is refused.\n";
+                      "more than P dense parameters (default 10^9) is refused. -o DIR also\n"
+                      "exports the model: model.safetensors, config.json, residual.json and\n"
+                      "report.json (docs/model-format.md).\n";
   po::options_description options = compileOptions();
   options.add_options()("emit", po::value<std::string>()->default_value("report"),
-                        "report, values, plan or weights");
+                        "report, values, plan or weights")("output,o", po::value<std::string>(),
+                                                           "export the model into the folder DIR");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
@@ -231,6 +292,9 @@ int driver::compileCommand(const std::vector<std::string> &args) {
     return ExitProgramError;
   const graph::Node *root = file->root;
   const codegen::CompiledProgram *compiled = &file->compiled;
+  if (vm->count("output") && !exportCompiled(diags, (*vm)["output"].as<std::string>(), root,
+                                             *compiled, (*vm)["file"].as<std::string>()))
+    return ExitProgramError;
   if (emit == "values") {
     codegen::dumpValueSets(root, compiled->values, llvm::outs());
     return ExitOk;
@@ -241,6 +305,11 @@ int driver::compileCommand(const std::vector<std::string> &args) {
   }
   if (emit == "weights") {
     printWeights(compiled->model, llvm::outs());
+    return ExitOk;
+  }
+  if ((*vm)["json"].as<bool>()) {
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(compileReportJson(root, *compiled)))
+                 << "\n";
     return ExitOk;
   }
   const runtime::Model &model = compiled->model;
@@ -256,30 +325,6 @@ int driver::compileCommand(const std::vector<std::string> &args) {
       s += (i ? ", " : "") + std::to_string(v[i]);
     return "[" + s + "]";
   };
-  if ((*vm)["json"].as<bool>()) {
-    llvm::json::Array headsJson, hiddenJson;
-    for (int64_t h : heads)
-      headsJson.push_back(h);
-    for (int64_t h : hidden)
-      hiddenJson.push_back(h);
-    llvm::json::Object report{{"sop", root->name},
-                              {"max_len", model.config.maxLen},
-                              {"vocab_size", static_cast<int64_t>(model.vocab.size())},
-                              {"layers", static_cast<int64_t>(model.layers.size())},
-                              {"analysis_layers", analysisLayers},
-                              {"heads_per_layer", std::move(headsJson)},
-                              {"d_model", model.config.dModel},
-                              {"mlp_hidden_per_layer", std::move(hiddenJson)},
-                              {"params_dense", model.parameters()},
-                              {"params_nonzero", compiled->nonzeroParameters},
-                              {"compile_ms", compiled->compileMs}};
-    llvm::json::Array notes;
-    for (const std::string &note : compiled->plan.notes)
-      notes.push_back(note);
-    report["notes"] = std::move(notes);
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
-    return ExitOk;
-  }
   llvm::outs() << "compiled '" << root->name << "' for " << model.vocab.size()
                << " tokens, max_len " << model.config.maxLen << "\n"
                << "  layers:          " << model.layers.size() << " (analysis: " << analysisLayers
@@ -290,6 +335,8 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                << "  parameters:      " << model.parameters() << " dense, "
                << compiled->nonzeroParameters << " nonzero\n"
                << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs) << " ms\n";
+  if (vm->count("output"))
+    llvm::outs() << "  exported to:     " << (*vm)["output"].as<std::string>() << "\n";
   for (const std::string &note : compiled->plan.notes)
     llvm::outs() << "  note: " << note << "\n";
   return ExitOk;
@@ -406,7 +453,8 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
                       "                   [--seed S] [--input-file PATH] [--f64]\n"
                       "                   [--allow-evaluator-failures] [--json]\n"
-                      "                   [--max-samples M] [--max-params P]\n\n"
+                      "                   [--max-samples M] [--max-params P]\n"
+                      "       rasp verify --model DIR FILE --sop NAME [the options above]\n\n"
                       "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
                       "reference evaluator: on every input of length 1..N when there are at most\n"
                       "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
@@ -414,8 +462,11 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
                       "the file, one RASP literal a line. Prints the agreement; exits 3 on any\n"
                       "mismatch, showing the first.\n"
                       "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
-                      "are any (unless --allow-evaluator-failures) or if none is left.\n";
-  po::options_description options = compileOptions();
+                      "are any (unless --allow-evaluator-failures) or if none is left.\n"
+                      "With --model, the model `rasp compile -o DIR` exported is verified\n"
+                      "instead, on the runtime alone, for its own vocabulary and max_len.\n";
+  bool exported = hasModelOption(args);
+  po::options_description options = exported ? exportedOptions() : compileOptions();
   options.add_options()("samples", po::value<int64_t>()->default_value(500),
                         "random inputs when the input space is large")(
       "max-samples", po::value<int64_t>()->default_value(DefaultMaxSamples),
@@ -432,7 +483,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     return exit;
   int64_t samples = (*vm)["samples"].as<int64_t>();
   int64_t maxSamples = (*vm)["max-samples"].as<int64_t>();
-  std::string error = budgetError(*vm);
+  std::string error = exported ? "" : budgetError(*vm);
   if (samples < 1)
     error = "--samples must be at least 1, not " + std::to_string(samples);
   else if (samples > maxSamples)
@@ -443,7 +494,8 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     return ExitUsage;
   }
   DiagnosticEngine diags;
-  std::optional<CompiledFile> file = compileFile(*vm, diags);
+  std::optional<CompiledFile> file =
+      exported ? loadExportedFile(*vm, diags) : compileFile(*vm, diags);
   if (!file)
     return ExitProgramError;
   auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64

@@ -1,6 +1,7 @@
 // `rasp run`: evaluates s-ops of a RASP file on one input, with the reference
 // evaluator or a compiled model (--backend cpu).
 #include "compiler/driver/Commands.h"
+#include "compiler/driver/ModelCommands.h"
 #include "compiler/driver/Support.h"
 
 #include "compiler/eval/Evaluate.h"
@@ -38,7 +39,8 @@ const char *const RunUsage =
     "each in turn. With --backend cpu, each s-op (not a selector) is compiled\n"
     "for the vocabulary and max_len, and the model runs on the CPU instead;\n"
     "--trace prints the residual stream after each layer, decoded into the\n"
-    "s-ops it holds.\n";
+    "s-ops it holds. `rasp run --model DIR` runs an exported model instead\n"
+    "(rasp run --model --help).\n";
 
 po::options_description runOptions() {
   po::options_description options("options");
@@ -249,6 +251,8 @@ std::optional<llvm::json::Object> runInput(const RunRequest &request, const Load
 } // namespace
 
 int driver::runCommand(const std::vector<std::string> &args) {
+  if (hasModelOption(args))
+    return runExportedCommand(args);
   int exit = ExitOk;
   std::optional<RunRequest> request = parseRunRequest(args, exit);
   if (!request)

@@ -12,6 +12,10 @@ namespace {
 constexpr int WarpSize = 32;
 constexpr int MaxWarps = 8;
 
+/// exp in the element's own precision (expf for float, never promoted).
+__device__ float expOf(float v) { return expf(v); }
+__device__ double expOf(double v) { return exp(v); }
+
 template <typename T> __device__ T warpMax(T v) {
   for (int offset = WarpSize / 2; offset > 0; offset /= 2)
     v = max(v, __shfl_xor_sync(0xffffffffu, v, offset));
@@ -53,7 +57,7 @@ __global__ void attentionKernel(const T *qkv, int64_t qkvWidth, T *attended, int
     // 2. Softmax: exp(score - max), normalised before the weighted sum, as on the CPU.
     T total = 0;
     for (int j = lane; j < keys; j += WarpSize) {
-      p[j] = exp(p[j] - top);
+      p[j] = expOf(p[j] - top);
       total += p[j];
     }
     total = warpSum(total);

@@ -8,8 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cmath>
 #include <memory>
 #include <stdexcept>
 
@@ -28,34 +26,12 @@ protected:
     }
     cpu = makeCpuBackend(GetParam());
   }
-  /// Rounding, relative to the size of `want`.
-  double tolerance(double want) const {
-    return (GetParam() == PrecisionKind::Float32 ? 1e-4 : 1e-9) * std::max(1.0, std::fabs(want));
-  }
-
-  /// Runs `batch` on both backends (with traces) and compares.
+  /// Runs `batch` on both backends (with traces) and compares, to rounding.
   void expectSameAsCpu(const Model &model, const std::vector<TokenIds> &batch) {
     RunOptions trace;
     trace.trace = true;
-    std::vector<RunResult> want = cpu->run(model, batch, trace);
-    std::vector<RunResult> got = backend->run(model, batch, trace);
-    ASSERT_EQ(got.size(), want.size());
-    for (size_t b = 0; b < got.size(); ++b) {
-      EXPECT_EQ(got[b].outputs, want[b].outputs) << "input " << b;
-      EXPECT_EQ(got[b].choices, want[b].choices) << "input " << b;
-      ASSERT_EQ(got[b].values.size(), want[b].values.size());
-      for (size_t o = 0; o < got[b].values.size(); ++o)
-        for (size_t p = 0; p < got[b].values[o].size(); ++p)
-          EXPECT_NEAR(got[b].values[o][p], want[b].values[o][p], tolerance(want[b].values[o][p]));
-      ASSERT_EQ(got[b].residual.size(), want[b].residual.size());
-      for (size_t s = 0; s < got[b].residual.size(); ++s) {
-        ASSERT_EQ(got[b].residual[s].size(), want[b].residual[s].size());
-        for (size_t i = 0; i < got[b].residual[s].size(); ++i)
-          ASSERT_NEAR(got[b].residual[s][i], want[b].residual[s][i],
-                      tolerance(want[b].residual[s][i]))
-              << "input " << b << ", stage " << s << ", element " << i;
-      }
-    }
+    test::expectSameResults(backend->run(model, batch, trace), cpu->run(model, batch, trace),
+                            GetParam() == PrecisionKind::Float32 ? 1e-4 : 1e-9);
   }
 
   std::unique_ptr<Backend> backend, cpu;

@@ -9,6 +9,8 @@
 #include "runtime/Backend.h"
 #include "runtime/cuda/Plan.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -78,6 +80,29 @@ inline std::vector<runtime::TokenIds> randomBatch(const std::vector<size_t> &len
     batch.push_back(ids);
   }
   return batch;
+}
+
+/// Two backends' results agree: the same outputs and choices, values and
+/// traces within `tolerance` relative to their size (absolute below 1).
+inline void expectSameResults(const std::vector<runtime::RunResult> &got,
+                              const std::vector<runtime::RunResult> &want, double tolerance) {
+  auto near = [&](double w) { return tolerance * std::max(1.0, std::fabs(w)); };
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t b = 0; b < got.size(); ++b) {
+    EXPECT_EQ(got[b].outputs, want[b].outputs) << "input " << b;
+    EXPECT_EQ(got[b].choices, want[b].choices) << "input " << b;
+    ASSERT_EQ(got[b].values.size(), want[b].values.size());
+    for (size_t o = 0; o < got[b].values.size(); ++o)
+      for (size_t p = 0; p < got[b].values[o].size(); ++p)
+        EXPECT_NEAR(got[b].values[o][p], want[b].values[o][p], near(want[b].values[o][p]));
+    ASSERT_EQ(got[b].residual.size(), want[b].residual.size());
+    for (size_t s = 0; s < got[b].residual.size(); ++s) {
+      ASSERT_EQ(got[b].residual[s].size(), want[b].residual[s].size());
+      for (size_t i = 0; i < got[b].residual[s].size(); ++i)
+        ASSERT_NEAR(got[b].residual[s][i], want[b].residual[s][i], near(want[b].residual[s][i]))
+            << "input " << b << ", stage " << s << ", element " << i;
+    }
+  }
 }
 
 /// Step 1, launchEmbed: x = token + position embedding, per row.

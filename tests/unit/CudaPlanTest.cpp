@@ -32,22 +32,7 @@ void expectPipelineMatchesCpu(bool causal) {
       test::forwardLoop(packed, layout, model.config.softmaxScale, causal, traces);
   std::vector<RunResult> got = assembleResults(model, layout, readouts, traces);
 
-  ASSERT_EQ(got.size(), expected.size());
-  for (size_t b = 0; b < batch.size(); ++b) {
-    EXPECT_EQ(got[b].outputs, expected[b].outputs) << "input " << b;
-    EXPECT_EQ(got[b].choices, expected[b].choices) << "input " << b;
-    ASSERT_EQ(got[b].values.size(), expected[b].values.size());
-    for (size_t o = 0; o < got[b].values.size(); ++o)
-      for (size_t p = 0; p < got[b].values[o].size(); ++p)
-        EXPECT_NEAR(got[b].values[o][p], expected[b].values[o][p], 1e-9);
-    ASSERT_EQ(got[b].residual.size(), expected[b].residual.size());
-    for (size_t s = 0; s < got[b].residual.size(); ++s) {
-      ASSERT_EQ(got[b].residual[s].size(), expected[b].residual[s].size());
-      for (size_t i = 0; i < got[b].residual[s].size(); ++i)
-        EXPECT_NEAR(got[b].residual[s][i], expected[b].residual[s][i], 1e-9)
-            << "input " << b << ", stage " << s;
-    }
-  }
+  test::expectSameResults(got, expected, 1e-9);
 }
 
 TEST(CudaPlanTest, PackedPipelineMatchesTheCpuBackend) { expectPipelineMatchesCpu(false); }

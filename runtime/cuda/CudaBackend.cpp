@@ -45,8 +45,7 @@ template <typename T> struct DeviceLayer {
 
 /// A model's weights and output readers on the device, kept across batches.
 template <typename T> struct DeviceModel {
-  const Model *key;
-  uint64_t checksum;
+  uint64_t checksum; ///< modelChecksum: the key, the model's contents
   int64_t dModel, rowWidth, maxQkv, maxValue;
   DeviceBuffer<T> tokens, positions;
   std::vector<DeviceLayer<T>> layers;
@@ -55,10 +54,10 @@ template <typename T> struct DeviceModel {
   DeviceBuffer<int32_t> dims;
   DeviceBuffer<double> weights;
 
-  DeviceModel(const Model &model, const PackedModel<T> &packed)
-      : key(&model), checksum(modelChecksum(model)), dModel(packed.dModel),
-        rowWidth(packed.rowWidth()), maxQkv(packed.maxQkv), maxValue(packed.maxValue),
-        tokens(uploaded(packed.tokens)), positions(uploaded(packed.positions)),
+  DeviceModel(uint64_t checksum, const PackedModel<T> &packed)
+      : checksum(checksum), dModel(packed.dModel), rowWidth(packed.rowWidth()),
+        maxQkv(packed.maxQkv), maxValue(packed.maxValue), tokens(uploaded(packed.tokens)),
+        positions(uploaded(packed.positions)),
         outputCount(static_cast<int32_t>(packed.outputs.specs.size())),
         specs(uploaded(packed.outputs.specs)), dims(uploaded(packed.outputs.dims)),
         weights(uploaded(packed.outputs.weights)) {
@@ -123,15 +122,13 @@ public:
   }
 
 private:
-  /// The model on the device, uploaded if it is not there yet.
+  /// The model on the device, uploaded if it is not there yet. The key is
+  /// the model's contents: another model at the same address, or one
+  /// changed in place, is not mistaken for the one uploaded.
   const DeviceModel<T> &deviceModel(const Model &model) const {
     uint64_t checksum = modelChecksum(model);
     for (auto it = cache.begin(); it != cache.end(); ++it)
-      if (it->key == &model) {
-        if (it->checksum != checksum) {
-          cache.erase(it); // Another model at the same address.
-          break;
-        }
+      if (it->checksum == checksum) {
         cache.splice(cache.begin(), cache, it);
         return cache.front();
       }
@@ -139,12 +136,12 @@ private:
       cache.pop_back();
     PackedModel<T> packed = packModel<T>(model);
     try {
-      cache.emplace_front(model, packed);
+      cache.emplace_front(checksum, packed);
     } catch (const CudaError &) {
       if (cache.empty())
         throw;
       cache.clear(); // Out of device memory, maybe for the models kept: one more try.
-      cache.emplace_front(model, packed);
+      cache.emplace_front(checksum, packed);
     }
     return cache.front();
   }

@@ -23,11 +23,12 @@ struct CudaUnavailable : std::runtime_error {
 /// float32 runs with cuBLAS in pedantic math (no TF32, no reduced-precision
 /// or emulated GEMMs), so that it computes what the CPU backend computes up
 /// to the order of additions; float64 as on the CPU. A model's weights are
-/// uploaded the first time it runs and kept for later batches, keyed by the
-/// Model object and checked against a checksum of its weights on every run
-/// (one pass on the host, much less than an upload), so that another model
-/// at the same address, or one changed in place, is uploaded afresh. Errors
-/// of the device later on (out of memory, ...) throw std::runtime_error.
+/// uploaded the first time it runs and kept for later batches (the last
+/// four models run), keyed by a checksum of its configuration and weights
+/// computed on every run (one pass on the host, much less than an upload),
+/// so that another model at the same address, or one changed in place, is
+/// uploaded afresh. Errors of the device later on (out of memory, ...)
+/// throw std::runtime_error.
 std::unique_ptr<Backend> makeCudaBackend(PrecisionKind precision = PrecisionKind::Float32);
 
 /// Whether this build has the CUDA backend (RASP_CUDA, nvcc found).

@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -124,6 +125,7 @@ uint64_t cuda::modelChecksum(const Model &model) {
         uint64_t(model.config.causal), uint64_t(model.vocab.size()), uint64_t(model.layers.size())})
     mix(v);
   for (const auto &[name, m] : model.namedTensors()) {
+    mix(std::hash<std::string>{}(name)); // Which layer and head it belongs to.
     mix(uint64_t(m->rows));
     mix(uint64_t(m->cols));
     const float *data = m->data.data();

@@ -74,9 +74,8 @@ template <typename T> struct PackedModel {
 /// in 32 bits (throws std::invalid_argument otherwise).
 template <typename T> PackedModel<T> packModel(const Model &model);
 
-/// A checksum of the model's configuration, shapes and every weight: one
-/// pass over the weights, so that a cached upload is never reused for
-/// another model that happens to sit at the same address.
+/// A checksum of the model's configuration, shapes, every weight and the
+/// outputs: one pass over the weights; the key of the backend's uploads.
 uint64_t modelChecksum(const Model &model);
 
 /// A run of consecutive sequences of a batch laid out as rows.

@@ -11,6 +11,7 @@
 #include "runtime/cuda/Check.h"
 #include "runtime/cuda/CudaBackend.h"
 #include "runtime/cuda/Gemm.h"
+#include "runtime/cuda/Plan.h"
 
 #include <benchmark/benchmark.h>
 
@@ -165,10 +166,31 @@ void forward(benchmark::State &state, Task task, int64_t maxLen, int64_t batchSi
     state.counters["gemm_peak_share"] = flops * iterations / seconds / cublasPeak();
 }
 
-/// BM_Forward/BACKEND/TASK/MAX_LEN/BATCH, the CPU next to CUDA.
+/// The host's share of every CUDA run: the checksum that keys the uploads.
+void checksum(benchmark::State &state, Task task, int64_t maxLen) {
+  std::string why;
+  const runtime::Model *model = compiled(task, maxLen, why);
+  if (!model) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  for (auto _ : state)
+    benchmark::DoNotOptimize(runtime::cuda::modelChecksum(*model));
+  double bytes = 4.0 * static_cast<double>(model->parameters());
+  state.counters["bytes/s"] = benchmark::Counter(bytes * static_cast<double>(state.iterations()),
+                                                 benchmark::Counter::kIsRate);
+  state.counters["params"] = static_cast<double>(model->parameters());
+}
+
+/// BM_Forward/BACKEND/TASK/MAX_LEN/BATCH, the CPU next to CUDA, and
+/// BM_ModelChecksum/TASK/MAX_LEN.
 int registered = [] {
   for (const Task &task : tasks())
-    for (int64_t maxLen : {64, 256})
+    for (int64_t maxLen : {64, 256}) {
+      benchmark::RegisterBenchmark(
+          ("BM_ModelChecksum/" + task.name + "/" + std::to_string(maxLen)).c_str(), checksum, task,
+          maxLen)
+          ->Unit(benchmark::kMillisecond);
       for (int64_t batch : {1, 64, 1024})
         for (bool cuda : {false, true}) {
           std::string name = std::string("BM_Forward/") + (cuda ? "cuda" : "cpu") + "/" +
@@ -177,6 +199,7 @@ int registered = [] {
               ->Unit(benchmark::kMillisecond)
               ->UseRealTime();
         }
+    }
   return 0;
 }();
 

@@ -4,12 +4,8 @@
 // fraction of the Eigen GEMM peak measured in the same run (BM_EigenGemm).
 // Each compile benchmark also reports the model's layers, d_model and dense
 // parameters as counters.
-#include "compiler/codegen/Pipeline.h"
-#include "compiler/lang/Elaborate.h"
-#include "compiler/support/Diagnostics.h"
+#include "bench/BenchPrograms.h"
 #include "runtime/Backend.h"
-
-#include "llvm/Support/raw_ostream.h"
 
 #include <Eigen/Dense>
 #include <benchmark/benchmark.h>
@@ -21,6 +17,8 @@
 #include <sstream>
 
 using namespace rasp;
+using rasp::bench::forwardFlops;
+using rasp::bench::programs;
 
 namespace {
 
@@ -58,37 +56,8 @@ std::vector<Program> table() {
   return out;
 }
 
-/// Every table file elaborated once, in its own scope.
-struct Programs {
-  llvm::raw_null_ostream sink;
-  DiagnosticEngine diags{&sink};
-  std::unique_ptr<lang::Elaborator> elaborator;
-  std::map<std::string, std::shared_ptr<lang::Env>> scopes;
-
-  Programs() {
-    elaborator = std::make_unique<lang::Elaborator>(diags, lang::ElaborateOptions::defaults());
-    if (!elaborator->loadStdlib())
-      std::abort();
-  }
-  const graph::Node *node(const Program &p) {
-    auto &scope = scopes[p.file];
-    if (!scope) {
-      scope = elaborator->newProgramScope(p.file);
-      std::optional<FileId> file = diags.loadFile(std::string(RASP_SOURCE_DIR) + "/" + p.file);
-      if (!file || elaborator->runFile(*file, scope))
-        std::abort();
-    }
-    return scope->find(p.sop)->node();
-  }
-};
-
-Programs &programs() {
-  static Programs p;
-  return p;
-}
-
 void compile(benchmark::State &state, Program p, int64_t maxLen) {
-  const graph::Node *root = programs().node(p);
+  const graph::Node *root = programs().node(p.file, p.sop);
   codegen::CompiledProgram compiled;
   for (auto _ : state) {
     codegen::CompiledProgram next;
@@ -142,23 +111,10 @@ void BM_EigenGemm(benchmark::State &state) {
 }
 BENCHMARK(BM_EigenGemm)->Unit(benchmark::kMillisecond);
 
-/// Multiply-adds of one forward pass on n positions (BOS included), x2.
-double forwardFlops(const runtime::Model &m, double n) {
-  double d = static_cast<double>(m.config.dModel), flops = 0;
-  for (const runtime::Layer &layer : m.layers) {
-    for (const runtime::Head &h : layer.heads) {
-      double q = static_cast<double>(h.wq.cols), v = static_cast<double>(h.wv.cols);
-      flops += 2 * n * d * (2 * q + v) + 2 * n * n * q + 2 * n * n * v + 2 * n * v * d;
-    }
-    flops += 4 * n * d * static_cast<double>(layer.mlp.w1.cols);
-  }
-  return flops;
-}
-
 /// The compiled model on a batch of 64 random inputs of length max_len.
 void forward(benchmark::State &state, Program p, int64_t maxLen) {
   codegen::CompiledProgram compiled =
-      codegen::compileProgram(programs().node(p), {p.vocab, maxLen});
+      codegen::compileProgram(programs().node(p.file, p.sop), {p.vocab, maxLen});
   std::mt19937 random(7);
   std::vector<runtime::TokenIds> batch(64, runtime::TokenIds(maxLen));
   for (auto &ids : batch)

@@ -198,14 +198,20 @@ std::optional<runtime::TokenIds> driver::tokenIds(DiagnosticEngine &diags,
 
 std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
                                                const codegen::CompiledProgram &compiled,
+                                               const runtime::Backend &backend,
                                                const std::vector<Atom> &input, SourceLoc inputLoc,
                                                bool trace) {
   const codegen::ModelPlan &plan = compiled.plan;
   std::optional<runtime::TokenIds> ids = tokenIds(diags, compiled, input, inputLoc);
   if (!ids)
     return std::nullopt;
-  auto backend = runtime::makeCpuBackend();
-  runtime::RunResult result = backend->run(compiled.model, {*ids}, {trace})[0];
+  runtime::RunResult result;
+  try {
+    result = backend.run(compiled.model, {*ids}, {trace})[0];
+  } catch (const std::runtime_error &e) {
+    diags.error(inputLoc, llvm::Twine("the ") + backend.name() + " backend failed: " + e.what());
+    return std::nullopt;
+  }
   for (size_t stage = 0; stage < result.residual.size(); ++stage) {
     llvm::outs() << (stage == 0 ? "embeddings" : "after layer " + std::to_string(stage)) << ":\n";
     for (const auto &[block, values] : compiled.model.decodeResidual(result.residual[stage])) {
@@ -452,15 +458,15 @@ bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
 int driver::verifyCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
                       "                   [--seed S] [--input-file PATH] [--f64]\n"
-                      "                   [--allow-evaluator-failures] [--json]\n"
-                      "                   [--max-samples M] [--max-params P]\n"
+                      "                   [--backend cpu|cuda] [--allow-evaluator-failures]\n"
+                      "                   [--json] [--max-samples M] [--max-params P]\n"
                       "       rasp verify --model DIR FILE --sop NAME [the options above]\n\n"
-                      "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
-                      "reference evaluator: on every input of length 1..N when there are at most\n"
-                      "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
-                      "spread over every length; with --input-file, on exactly the inputs of\n"
-                      "the file, one RASP literal a line. Prints the agreement; exits 3 on any\n"
-                      "mismatch, showing the first.\n"
+                      "Compiles an s-op, then runs the model on the CPU (--backend cuda: on an\n"
+                      "NVIDIA GPU) and compares it with the reference evaluator: on every input\n"
+                      "of length 1..N when there are at most 2000 of them, else on K random\n"
+                      "inputs (default 500, at most M: 10^6) spread over every length; with\n"
+                      "--input-file, on exactly the inputs of the file, one RASP literal a\n"
+                      "line. Prints the agreement; exits 3 on any mismatch, showing the first.\n"
                       "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
                       "are any (unless --allow-evaluator-failures) or if none is left.\n"
                       "With --model, the model `rasp compile -o DIR` exported is verified\n"
@@ -475,6 +481,8 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
       "input-file", po::value<std::string>(),
       "verify on exactly these inputs, one RASP literal a line ('-': stdin)")(
       "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
+      "backend", po::value<std::string>()->default_value("cpu"),
+      "cpu (Eigen) or cuda (an NVIDIA GPU) runs the model")(
       "allow-evaluator-failures", po::bool_switch(),
       "succeed when the evaluator fails on some inputs (they are skipped)");
   int exit = ExitOk;
@@ -484,7 +492,10 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   int64_t samples = (*vm)["samples"].as<int64_t>();
   int64_t maxSamples = (*vm)["max-samples"].as<int64_t>();
   std::string error = exported ? "" : budgetError(*vm);
-  if (samples < 1)
+  std::string backendName = (*vm)["backend"].as<std::string>();
+  if (backendName != "cpu" && backendName != "cuda")
+    error = "--backend must be cpu or cuda, not '" + backendName + "'";
+  else if (samples < 1)
     error = "--samples must be at least 1, not " + std::to_string(samples);
   else if (samples > maxSamples)
     error = "--samples " + std::to_string(samples) + " is more than the budget of " +
@@ -498,8 +509,11 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
       exported ? loadExportedFile(*vm, diags) : compileFile(*vm, diags);
   if (!file)
     return ExitProgramError;
-  auto backend = runtime::makeCpuBackend((*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64
-                                                                 : runtime::PrecisionKind::Float32);
+  auto backend = makeBackend(diags, backendName,
+                             (*vm)["f64"].as<bool>() ? runtime::PrecisionKind::Float64
+                                                     : runtime::PrecisionKind::Float32);
+  if (!backend)
+    return ExitProgramError;
   codegen::VerifyOptions verifyOptions;
   verifyOptions.samples = static_cast<size_t>(samples);
   verifyOptions.seed = (*vm)["seed"].as<uint64_t>();
@@ -512,8 +526,13 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     if (inputFile == "-")
       inputFile = "<stdin>";
   }
-  codegen::VerifyReport report =
-      codegen::verifyModel(file->root, file->compiled, *backend, verifyOptions);
+  codegen::VerifyReport report;
+  try {
+    report = codegen::verifyModel(file->root, file->compiled, *backend, verifyOptions);
+  } catch (const std::runtime_error &e) {
+    diags.error(llvm::Twine("the ") + backend->name() + " backend failed: " + e.what());
+    return ExitProgramError;
+  }
   if ((*vm)["json"].as<bool>())
     printVerifyJson(report, *file, *backend, inputFile);
   else

@@ -129,7 +129,8 @@ std::optional<codegen::CompiledProgram> driver::loadExported(DiagnosticEngine &d
 namespace {
 
 const char *const RunModelUsage =
-    "usage: rasp run --model DIR (--input LIT | --input-file PATH) [--json] [--trace]\n\n"
+    "usage: rasp run --model DIR (--input LIT | --input-file PATH) [--json] [--trace]\n"
+    "                     [--backend cpu|cuda]\n\n"
     "Runs a model that `rasp compile -o DIR` exported, on the runtime alone (no\n"
     "program is compiled), and prints OUTPUT(INPUT) = VALUE as `rasp run` does.\n"
     "LIT is a RASP literal over the model's vocabulary; --input-file reads one\n"
@@ -139,11 +140,13 @@ const char *const RunModelUsage =
 /// JSON object for --json, or nothing after reporting an error.
 std::optional<json::Object> runExportedInput(lang::Elaborator &elaborator, DiagnosticEngine &diags,
                                              const codegen::CompiledProgram &program,
+                                             const runtime::Backend &backend,
                                              const Literal &literal, bool json, bool trace) {
   std::optional<Input> input = parseInputLiteral(elaborator, diags, literal);
   if (!input)
     return std::nullopt;
-  std::optional<eval::Sequence> output = runModel(diags, program, input->atoms, input->loc, trace);
+  std::optional<eval::Sequence> output =
+      runModel(diags, program, backend, input->atoms, input->loc, trace);
   if (!output)
     return std::nullopt;
   const std::string &name = program.plan.output.label;
@@ -171,11 +174,18 @@ int driver::runExportedCommand(const std::vector<std::string> &args) {
       "input-file", po::value<std::string>(),
       "a file of inputs, one RASP literal a line ('-': stdin)")("json", po::bool_switch(),
                                                                 "print JSON, as `rasp run` does")(
-      "trace", po::bool_switch(), "print every block, decoded, after each layer");
+      "trace", po::bool_switch(), "print every block, decoded, after each layer")(
+      "backend", po::value<std::string>()->default_value("cpu"), "cpu, or cuda (an NVIDIA GPU)");
   int exit = ExitOk;
   auto vm = parseArgs(args, RunModelUsage, options, 0, exit);
   if (!vm)
     return exit;
+  std::string backendName = (*vm)["backend"].as<std::string>();
+  if (backendName != "cpu" && backendName != "cuda") {
+    std::cerr << "rasp: error: --backend must be cpu or cuda, not '" << backendName << "'\n\n"
+              << RunModelUsage;
+    return ExitUsage;
+  }
   if (vm->count("input") == vm->count("input-file")) {
     std::cerr << "rasp: error: give the input with --input or with --input-file (one of them)\n\n"
               << RunModelUsage;
@@ -189,6 +199,10 @@ int driver::runExportedCommand(const std::vector<std::string> &args) {
   std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
   if (!elaborator)
     return ExitProgramError;
+  std::unique_ptr<runtime::Backend> backend =
+      makeBackend(diags, backendName, runtime::PrecisionKind::Float32);
+  if (!backend)
+    return ExitProgramError;
   bool asFile = vm->count("input-file") > 0;
   std::optional<std::vector<Literal>> literals =
       asFile ? readLiterals(diags, (*vm)["input-file"].as<std::string>())
@@ -198,8 +212,8 @@ int driver::runExportedCommand(const std::vector<std::string> &args) {
   bool asJson = (*vm)["json"].as<bool>();
   json::Array results;
   for (const Literal &literal : *literals)
-    if (std::optional<json::Object> result = runExportedInput(*elaborator, diags, *program, literal,
-                                                              asJson, (*vm)["trace"].as<bool>()))
+    if (std::optional<json::Object> result = runExportedInput(
+            *elaborator, diags, *program, *backend, literal, asJson, (*vm)["trace"].as<bool>()))
       results.push_back(std::move(*result));
   if (asJson && (asFile || !results.empty())) {
     json::Value printed = asFile ? json::Value(std::move(results)) : std::move(results[0]);

@@ -1,5 +1,5 @@
 // `rasp run`: evaluates s-ops of a RASP file on one input, with the reference
-// evaluator or a compiled model (--backend cpu).
+// evaluator or a compiled model (--backend cpu, or cuda on an NVIDIA GPU).
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelCommands.h"
 #include "compiler/driver/Support.h"
@@ -23,21 +23,22 @@ using namespace rasp::driver;
 namespace po = boost::program_options;
 
 // The command reads as its phases: parse the options, load the program and
-// choose the s-ops, read the inputs, compile the s-ops (--backend cpu), then
+// choose the s-ops, read the inputs, compile the s-ops (--backend cpu|cuda), then
 // for each input run each s-op on the interpreter or the compiled model and
 // print.
 namespace {
 
 const char *const RunUsage =
     "usage: rasp run FILE --sop NAME [--sop NAME]... (--input LIT | --input-file PATH)\n"
-    "                [--json] [--backend interp|cpu --vocab V --max-len N [--trace]]\n\n"
+    "                [--json] [--backend interp|cpu|cuda --vocab V --max-len N [--trace]]\n\n"
     "Runs a RASP file, then evaluates the named s-ops (or selectors) on the\n"
     "input with the reference evaluator and prints NAME(INPUT) = VALUE,\n"
     "as the original REPL shows values. LIT is a RASP literal: a string\n"
     "('\"hello\"', a sequence of characters) or a list ('[3, 1, 2]').\n"
     "--input-file reads the inputs from a file, one literal a line, and runs\n"
     "each in turn. With --backend cpu, each s-op (not a selector) is compiled\n"
-    "for the vocabulary and max_len, and the model runs on the CPU instead;\n"
+    "for the vocabulary and max_len, and the model runs on the CPU instead\n"
+    "(--backend cuda: on an NVIDIA GPU);\n"
     "--trace prints the residual stream after each layer, decoded into the\n"
     "s-ops it holds. `rasp run --model DIR` runs an exported model instead\n"
     "(rasp run --model --help).\n";
@@ -54,11 +55,12 @@ po::options_description runOptions() {
       "print JSON: {\"input\": ..., \"outputs\": "
       "{NAME: {\"type\": ..., \"values\": [...]}}} (with --input-file, a list of them)")(
       "backend", po::value<std::string>()->default_value("interp"),
-      "interp (the reference evaluator) or cpu (the compiled model)")(
-      "vocab", po::value<std::string>(), "with --backend cpu: the vocabulary, a RASP list")(
-      "max-len", maxLenValue(), "with --backend cpu: the longest input (1..4096)")(
+      "interp (the reference evaluator), cpu or cuda (the compiled model on the CPU or "
+      "an NVIDIA GPU)")("vocab", po::value<std::string>(),
+                        "with --backend cpu|cuda: the vocabulary, a RASP list")(
+      "max-len", maxLenValue(), "with --backend cpu|cuda: the longest input (1..4096)")(
       "trace", po::bool_switch(),
-      "with --backend cpu: print every s-op's block, decoded, after each "
+      "with --backend cpu|cuda: print every s-op's block, decoded, after each "
       "layer");
   return options;
 }
@@ -71,6 +73,9 @@ struct RunRequest {
   std::vector<std::string> sops;
   int64_t maxLen = 0;
   bool json = false, trace = false;
+
+  /// Whether the s-ops run as compiled models (--backend cpu or cuda).
+  bool compiled() const { return backend == "cpu" || backend == "cuda"; }
 };
 
 /// Phase 1: the command line. Nothing when the command ends here, with
@@ -93,10 +98,10 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
                      (*vm)["json"].as<bool>(),
                      (*vm)["trace"].as<bool>()};
   std::string error;
-  if (request.backend != "interp" && request.backend != "cpu")
-    error = "--backend must be interp or cpu, not '" + request.backend + "'";
-  else if (request.backend == "cpu" && (!vm->count("vocab") || !vm->count("max-len")))
-    error = "--backend cpu needs --vocab and --max-len";
+  if (request.backend != "interp" && !request.compiled())
+    error = "--backend must be interp, cpu or cuda, not '" + request.backend + "'";
+  else if (request.compiled() && (!vm->count("vocab") || !vm->count("max-len")))
+    error = "--backend " + request.backend + " needs --vocab and --max-len";
   else if (request.input.has_value() == request.inputFile.has_value())
     error = "give the input with --input or with --input-file (one of them)";
   if (error.empty())
@@ -107,15 +112,16 @@ std::optional<RunRequest> parseRunRequest(const std::vector<std::string> &args, 
 }
 
 /// The program run and the s-ops (or selectors) to evaluate; with
-/// --backend cpu, each s-op compiled.
+/// --backend cpu or cuda, each s-op compiled, and the backend that runs them.
 struct LoadedRun {
   LoadedProgram program;
   std::vector<std::pair<std::string, const graph::Node *>> sops;
   std::map<std::string, codegen::CompiledProgram> models;
+  std::unique_ptr<runtime::Backend> backend;
 };
 
 /// Phase 2: loads the program; nothing if it fails. A name that is no
-/// s-op, or a selector for --backend cpu (a compiled model computes s-ops
+/// s-op, or a selector for a compiled model (which computes s-ops
 /// only), is reported and left out.
 std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &diags) {
   std::optional<LoadedProgram> program = loadProgram(diags, request.file);
@@ -129,9 +135,9 @@ std::optional<LoadedRun> loadRun(const RunRequest &request, DiagnosticEngine &di
     if (fileErrors && !program->scope->find(name))
       continue;
     const graph::Node *node = findNode(*program->scope, name, diags, true);
-    if (node && request.backend == "cpu" && node->isSelector())
-      diags.error("'" + name +
-                  "' is a selector; --backend cpu runs a compiled "
+    if (node && request.compiled() && node->isSelector())
+      diags.error("'" + name + "' is a selector; --backend " + request.backend +
+                  " runs a compiled "
                   "model, which computes s-ops, not selectors (--backend "
                   "interp prints its matrix)");
     else if (node)
@@ -148,7 +154,7 @@ std::optional<std::vector<Literal>> readInputs(const RunRequest &request, Diagno
   return readLiterals(diags, *request.inputFile);
 }
 
-/// Phase 4 (--backend cpu): compiles each s-op once, for all the inputs; an
+/// Phase 4 (--backend cpu|cuda): compiles each s-op once, for all the inputs; an
 /// s-op that does not compile is reported and left out.
 void compileModels(const RunRequest &request, LoadedRun &run, DiagnosticEngine &diags) {
   std::vector<std::pair<std::string, const graph::Node *>> compiled;
@@ -168,7 +174,7 @@ struct RunOutput {
 };
 
 /// Phase 6: the s-op on the reference evaluator, or its compiled model on
-/// the CPU; an evaluation error is reported, with a note at the s-op.
+/// the backend; an evaluation error is reported, with a note at the s-op.
 std::optional<RunOutput> runOne(const LoadedRun &run, const Input &input,
                                 eval::Evaluator &evaluator, const std::string &name,
                                 const graph::Node *node, bool trace, DiagnosticEngine &diags) {
@@ -176,7 +182,7 @@ std::optional<RunOutput> runOne(const LoadedRun &run, const Input &input,
     auto model = run.models.find(name);
     if (model != run.models.end()) {
       std::optional<eval::Sequence> sequence =
-          runModel(diags, model->second, input.atoms, input.loc, trace);
+          runModel(diags, model->second, *run.backend, input.atoms, input.loc, trace);
       if (!sequence)
         return std::nullopt;
       return RunOutput{std::move(sequence), nullptr};
@@ -264,8 +270,12 @@ int driver::runCommand(const std::vector<std::string> &args) {
   std::optional<std::vector<Literal>> inputs = readInputs(*request, diags);
   if (!inputs)
     return ExitProgramError;
-  if (request->backend == "cpu")
+  if (request->compiled()) {
+    run->backend = makeBackend(diags, request->backend, runtime::PrecisionKind::Float32);
+    if (!run->backend)
+      return ExitProgramError;
     compileModels(*request, *run, diags);
+  }
   llvm::json::Array results;
   for (const Literal &literal : *inputs)
     if (std::optional<llvm::json::Object> result = runInput(*request, *run, literal, diags))

@@ -4,11 +4,13 @@
 #include "compiler/driver/Commands.h"
 #include "compiler/frontend/Parse.h"
 #include "compiler/support/FloatFormat.h"
+#include "runtime/cuda/CudaBackend.h"
 
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cassert>
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
@@ -240,3 +242,17 @@ llvm::json::Value inputJson(const lang::Value &input, const std::vector<Atom> &a
 }
 
 } // namespace rasp::driver
+
+std::unique_ptr<runtime::Backend> driver::makeBackend(DiagnosticEngine &diags,
+                                                      const std::string &name,
+                                                      runtime::PrecisionKind precision) {
+  if (name == "cpu")
+    return runtime::makeCpuBackend(precision);
+  assert(name == "cuda" && "--backend is checked as an option");
+  try {
+    return runtime::makeCudaBackend(precision);
+  } catch (const runtime::CudaUnavailable &e) {
+    diags.error(llvm::Twine("no CUDA device available: ") + e.what());
+  }
+  return nullptr;
+}

@@ -117,13 +117,19 @@ std::optional<runtime::TokenIds> tokenIds(DiagnosticEngine &diags,
                                           const codegen::CompiledProgram &compiled,
                                           const std::vector<Atom> &input, SourceLoc loc);
 
-/// Runs the compiled model on the CPU (float32) on `input`; the decoded
-/// outputs (a numerical output as the nearest value it can take). With
-/// `trace`, first prints every block of the residual stream, decoded, after
-/// the embeddings and after each layer. An input the model does not take is
-/// an error at `inputLoc` (tokenIds).
+/// The backend `--backend` names, "cpu" or "cuda", in `precision`; null
+/// after reporting why there is none (`no CUDA device available: ...`).
+std::unique_ptr<runtime::Backend> makeBackend(DiagnosticEngine &diags, const std::string &name,
+                                              runtime::PrecisionKind precision);
+
+/// Runs the compiled model on `backend` on `input`; the decoded outputs (a
+/// numerical output as the nearest value it can take). With `trace`, first
+/// prints every block of the residual stream, decoded, after the embeddings
+/// and after each layer. An input the model does not take is an error at
+/// `inputLoc` (tokenIds), as is a failure of the device.
 std::optional<eval::Sequence> runModel(DiagnosticEngine &diags,
                                        const codegen::CompiledProgram &compiled,
+                                       const runtime::Backend &backend,
                                        const std::vector<Atom> &input, SourceLoc inputLoc,
                                        bool trace);
 

@@ -1,5 +1,6 @@
 // Stage 8 on the CPU, the reference backend: the forward pass on Eigen, in float or double.
 #include "runtime/Backend.h"
+#include "runtime/Decode.h"
 
 #include <Eigen/Dense>
 
@@ -11,25 +12,6 @@
 using namespace rasp::runtime;
 
 namespace {
-
-/// The index of the level nearest to v, or -1 without levels.
-int64_t nearestLevel(const std::vector<double> &levels, double v) {
-  if (levels.empty())
-    return -1;
-  if (std::is_sorted(levels.begin(), levels.end())) {
-    auto it = std::lower_bound(levels.begin(), levels.end(), v);
-    if (it == levels.end())
-      return static_cast<int64_t>(levels.size()) - 1;
-    if (it != levels.begin() && v - *(it - 1) < *it - v)
-      --it;
-    return it - levels.begin();
-  }
-  int64_t best = 0;
-  for (size_t i = 1; i < levels.size(); ++i)
-    if (std::abs(levels[i] - v) < std::abs(levels[best] - v))
-      best = static_cast<int64_t>(i);
-  return best;
-}
 
 template <typename T> class CpuBackend : public Backend {
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -146,27 +128,23 @@ private:
       std::vector<double> values;
       std::vector<int64_t> choices;
       for (int64_t p = 1; p < n; ++p) {
+        double readout = 0;
         if (output.kind == OutputKind::Numerical) {
-          double v = 0;
           if (output.weights.empty())
-            v = static_cast<double>(x(p, output.dims[0]));
+            readout = static_cast<double>(x(p, output.dims[0]));
           for (size_t i = 0; i < output.weights.size(); ++i)
-            v += output.weights[i] * static_cast<double>(x(p, output.dims[i]));
-          values.push_back(v);
-          int64_t best = nearestLevel(output.levels, v);
-          choices.push_back(best);
-          texts.push_back(best >= 0 && best < static_cast<int64_t>(output.labels.size())
-                              ? output.labels[best]
-                              : std::to_string(v));
-          continue;
+            readout += output.weights[i] * static_cast<double>(x(p, output.dims[i]));
+        } else {
+          size_t best = 0;
+          for (size_t i = 1; i < output.dims.size(); ++i)
+            if (x(p, output.dims[i]) > x(p, output.dims[best]))
+              best = i;
+          readout = static_cast<double>(best);
         }
-        size_t best = 0;
-        for (size_t i = 1; i < output.dims.size(); ++i)
-          if (x(p, output.dims[i]) > x(p, output.dims[best]))
-            best = i;
-        values.push_back(static_cast<double>(best));
-        choices.push_back(static_cast<int64_t>(best));
-        texts.push_back(best < output.labels.size() ? output.labels[best] : "");
+        DecodedValue decoded = decodeReadout(output, readout);
+        values.push_back(decoded.value);
+        choices.push_back(decoded.choice);
+        texts.push_back(std::move(decoded.text));
       }
       result.outputs.push_back(std::move(texts));
       result.values.push_back(std::move(values));

@@ -3,6 +3,7 @@
 
 Usage: run-table.py RASP ROOT MAX_LEN... [--samples K] [--light]
                     [--only FILE]... [--table TABLE] [--report FILE]
+                    [--backend cpu|cuda]
 
 Each program is compiled at each max_len and its model compared with the
 reference evaluator on at least K random inputs (every input when there are
@@ -14,7 +15,9 @@ fails all the same). --only keeps the rows of one file (its path or base
 name, as in `--only tracr.rasp`). --table reads another table (paths in it
 still relative to ROOT). --report writes one JSON line per run with the
 compile report (layers, d_model, parameters, compile time) and the
-agreement, for the closing tables and the benchmarks.
+agreement, for the closing tables and the benchmarks. --backend runs the
+models on that backend (`rasp verify --backend`); with cuda and no device
+available, the script stops at once and exits 77 (skipped, for ctest).
 """
 import argparse
 import json
@@ -74,13 +77,17 @@ def verify_row(args, row, n, report):
     when the row fails."""
     base = [args.rasp, os.path.join(args.root, row.path), "--sop", row.sop,
             "--vocab", row.vocab, "--max-len", str(n), "--json"]
-    verify_cmd = [base[0], "verify"] + base[1:] + ["--samples", str(args.samples)]
+    verify_cmd = [base[0], "verify"] + base[1:] + ["--samples", str(args.samples),
+                                                   "--backend", args.backend]
     if row.failures_expected:
         verify_cmd.append("--allow-evaluator-failures")
     start = time.time()
     rc, verify, err = run_json(verify_cmd)
     seconds = time.time() - start
     where = f"{row.sop} (max_len {n})"
+    if verify is None and "error: no CUDA device available:" in err:
+        print(f"skipped: {err.strip()}")
+        sys.exit(77)
     if verify is None:
         print(f"FAIL {where}: does not compile (exit {rc})\n{err}")
         return None
@@ -121,6 +128,8 @@ def parse_args():
     parser.add_argument("--only", action="append", metavar="FILE",
                         help="only the rows of FILE (its path or base name; repeatable)")
     parser.add_argument("--table", help="the table (default ROOT/tests/differential/table.txt)")
+    parser.add_argument("--backend", default="cpu", choices=["cpu", "cuda"],
+                        help="the backend that runs the models (rasp verify --backend)")
     return parser.parse_args()
 
 

@@ -293,6 +293,7 @@ const std::vector<Command> &rasp::driver::commands() {
       {"check", "parse and check RASP files; print their diagnostics", checkCommand},
       {"compile", "compile an s-op to transformer weights; print the report", compileCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
+      {"lsp", "the language server (LSP over stdio) for editors", lspCommand},
       {"parse", "print a stage's output: the syntax tree or the RASP graph", parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},

@@ -51,7 +51,7 @@ namespace {
 void blankLines(std::string &text, const LineIndex &lines, uint32_t first, uint32_t last) {
   uint32_t begin = lines.offset({first, 0});
   uint32_t end = last + 1 < lines.lineCount() ? lines.offset({last + 1, 0})
-                                               : static_cast<uint32_t>(text.size());
+                                              : static_cast<uint32_t>(text.size());
   for (uint32_t i = begin; i < end; ++i)
     if (text[i] != '\n')
       text[i] = ' ';
@@ -119,9 +119,8 @@ Place placeIn(const DiagnosticEngine &diags, SourceLoc loc) {
 
 const std::vector<std::string> &builtinNames() {
   static const std::vector<std::string> names = {
-      "tokens",     "tokens_str",  "tokens_int",  "tokens_float", "tokens_bool",
-      "tokens_asis", "indices",    "True",        "False",        "selector_width",
-      "categorical", "numerical"};
+      "tokens",  "tokens_str", "tokens_int", "tokens_float",   "tokens_bool", "tokens_asis",
+      "indices", "True",       "False",      "selector_width", "categorical", "numerical"};
   return names;
 }
 
@@ -430,9 +429,8 @@ void collectFileNames(DiagnosticEngine &diags, const std::string &path, const st
 }
 
 const Occurrence *Document::occurrenceAt(uint32_t offset) const {
-  auto it = std::upper_bound(
-      occurrences.begin(), occurrences.end(), offset,
-      [](uint32_t at, const Occurrence &o) { return at < o.begin; });
+  auto it = std::upper_bound(occurrences.begin(), occurrences.end(), offset,
+                             [](uint32_t at, const Occurrence &o) { return at < o.begin; });
   if (it == occurrences.begin())
     return nullptr;
   --it;
@@ -519,8 +517,7 @@ void relateCall(Document &doc, DocDiagnostic &diag) {
 } // namespace
 
 std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::string &path,
-                                          const std::string &text,
-                                          const DocumentOptions &options) {
+                                          const std::string &text, const DocumentOptions &options) {
   auto doc = std::make_unique<Document>();
   doc->uri = uri;
   doc->path = path;

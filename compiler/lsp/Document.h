@@ -44,11 +44,11 @@ enum class SymbolKind { Variable, Function, Parameter, LoopVariable, Builtin };
 struct Symbol {
   std::string name;
   SymbolKind kind = SymbolKind::Variable;
-  int scope = -1;                        ///< -1: defined outside the document.
-  std::vector<uint32_t> bindings;        ///< Begin offsets of its bindings here.
-  std::optional<Place> external;         ///< Where a library or loaded name is.
-  std::vector<std::string> params;       ///< For functions.
-  std::string origin;                    ///< "standard library", a file, "built-in".
+  int scope = -1;                  ///< -1: defined outside the document.
+  std::vector<uint32_t> bindings;  ///< Begin offsets of its bindings here.
+  std::optional<Place> external;   ///< Where a library or loaded name is.
+  std::vector<std::string> params; ///< For functions.
+  std::string origin;              ///< "standard library", a file, "built-in".
 };
 
 /// One appearance of a name in the document.

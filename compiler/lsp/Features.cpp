@@ -19,10 +19,9 @@ namespace {
 
 const std::set<std::string> &keywords() {
   static const std::set<std::string> all = {
-      "and",  "def",     "draw",      "else",  "example", "examples", "exit",   "for",
-      "if",   "in",      "indicator", "load",  "not",     "off",      "on",     "or",
-      "quit", "return",  "round",     "selector", "set",  "show",     "select", "aggregate",
-      "range", "zip",    "len"};
+      "and",   "def",       "draw", "else", "example", "examples",  "exit",  "for",  "if",
+      "in",    "indicator", "load", "not",  "off",     "on",        "or",    "quit", "return",
+      "round", "selector",  "set",  "show", "select",  "aggregate", "range", "zip",  "len"};
   return all;
 }
 
@@ -148,8 +147,8 @@ std::string describeValue(const Document &doc, const lang::Value &value) {
         text += llvm::StringRef(line).ltrim().str() + "\n";
       text += "```\n";
     } else {
-      text += "on " + doc.exampleText + ": `" + lang::sequenceText(evaluator.sequence(node)) +
-              "`\n";
+      text +=
+          "on " + doc.exampleText + ": `" + lang::sequenceText(evaluator.sequence(node)) + "`\n";
     }
   } catch (const eval::EvalError &e) {
     text += "on " + doc.exampleText + ": error: " + e.message + "\n";
@@ -167,7 +166,9 @@ std::string describeValue(const Document &doc, const lang::Value &value) {
   bool attention =
       node->kind == graph::NodeKind::Aggregate || node->kind == graph::NodeKind::SelectorWidth;
   text += "\nlayer " + std::to_string(a.layerCount()) +
-          (a.layerCount() == 0 ? " (embedding)" : attention ? " (attention)" : " (MLP)") +
+          (a.layerCount() == 0 ? " (embedding)"
+           : attention         ? " (attention)"
+                               : " (MLP)") +
           " \u00b7 heads read: " + std::to_string(heads) +
           (perLayer.size() > 1 ? " (" + split + " by layer)" : "") + " \u00b7 depth " +
           std::to_string(a.layerCount()) + (a.layerCount() == 1 ? " layer" : " layers") + "\n";
@@ -223,8 +224,8 @@ Value hover(const Document &doc, Position pos) {
     break;
   default:
     if (symbol->scope > 0 && !value)
-      text += "local " + std::string(symbol->kind == SymbolKind::Function ? "function" : "name") +
-              "\n";
+      text +=
+          "local " + std::string(symbol->kind == SymbolKind::Function ? "function" : "name") + "\n";
   }
   if (value)
     text += describeValue(doc, *value);
@@ -326,13 +327,13 @@ Value documentSymbols(const Document &doc) {
       else if (it->second.kind() == lang::ValueKind::Dict)
         kind = 19; // Object.
     }
-    list.push_back(Object{
-        {"name", def.name},
-        {"detail", detail},
-        {"kind", kind},
-        {"range", rangeJson(doc.lines->position(def.begin), doc.lines->position(def.end))},
-        {"selectionRange",
-         rangeJson(doc.lines->position(def.nameBegin), doc.lines->position(def.nameEnd))}});
+    list.push_back(
+        Object{{"name", def.name},
+               {"detail", detail},
+               {"kind", kind},
+               {"range", rangeJson(doc.lines->position(def.begin), doc.lines->position(def.end))},
+               {"selectionRange",
+                rangeJson(doc.lines->position(def.nameBegin), doc.lines->position(def.nameEnd))}});
   }
   return list;
 }
@@ -417,8 +418,7 @@ Value signatureHelp(const Document &doc, Position pos) {
   label += ")";
   int active = std::min<int>(commas, std::max<int>(0, static_cast<int>(params->size()) - 1));
   return Object{
-      {"signatures",
-       Array{Object{{"label", label}, {"parameters", std::move(parameters)}}}},
+      {"signatures", Array{Object{{"label", label}, {"parameters", std::move(parameters)}}}},
       {"activeSignature", 0},
       {"activeParameter", active}};
 }
@@ -472,7 +472,7 @@ Value semanticTokens(const Document &doc) {
         emit(begin, i, Keyword, 0);
       } else if (o && o->begin == begin) {
         const Symbol &symbol = doc.symbols[o->symbol];
-        int type = symbol.kind == SymbolKind::Function ? Function
+        int type = symbol.kind == SymbolKind::Function    ? Function
                    : symbol.kind == SymbolKind::Parameter ? Parameter
                                                           : Variable;
         if (!symbol.params.empty())
@@ -497,9 +497,9 @@ Value codeLenses(const Document &doc) {
     if (it == doc.values.end() || !it->second.isSOp())
       continue;
     Position start = doc.lines->position(def.nameBegin);
-    list.push_back(Object{{"range", rangeJson(start, doc.lines->position(def.nameEnd))},
-                          {"command", Object{{"title", lensTitle(costOf(it->second.node()))},
-                                             {"command", ""}}}});
+    list.push_back(Object{
+        {"range", rangeJson(start, doc.lines->position(def.nameEnd))},
+        {"command", Object{{"title", lensTitle(costOf(it->second.node()))}, {"command", ""}}}});
   }
   return list;
 }

@@ -8,8 +8,8 @@
 #include "llvm/Support/JSON.h"
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 
 namespace rasp::lsp {
 
@@ -232,9 +232,9 @@ std::optional<std::string> applyChanges(std::string text, const Array &changes) 
       const Object *p = range->getObject(key);
       if (!p || !p->getInteger("line") || !p->getInteger("character"))
         return std::nullopt;
-      return lines.offset({static_cast<uint32_t>(std::max<int64_t>(0, *p->getInteger("line"))),
-                           static_cast<uint32_t>(
-                               std::max<int64_t>(0, *p->getInteger("character")))});
+      return lines.offset(
+          {static_cast<uint32_t>(std::max<int64_t>(0, *p->getInteger("line"))),
+           static_cast<uint32_t>(std::max<int64_t>(0, *p->getInteger("character")))});
     };
     std::optional<uint32_t> begin = offset("start"), end = offset("end");
     if (!begin || !end || *end < *begin)
@@ -301,8 +301,8 @@ void Server::request(const Value &id, llvm::StringRef method, const Object &para
     if (const Object *init = params.getObject("initializationOptions"))
       if (llvm::Optional<llvm::StringRef> lit = init->getString("example"))
         example = lit->str();
-    return reply(id, Object{{"capabilities", capabilities()},
-                            {"serverInfo", Object{{"name", "rasp"}}}});
+    return reply(
+        id, Object{{"capabilities", capabilities()}, {"serverInfo", Object{{"name", "rasp"}}}});
   }
   if (!initialized)
     return fail(id, ServerNotInitialized, "the server is not initialized yet");
@@ -314,11 +314,17 @@ void Server::request(const Value &id, llvm::StringRef method, const Object &para
   }
   const Object *docParams = params.getObject("textDocument");
   std::optional<std::string> uri = uriOf(docParams);
-  static const std::set<std::string> known = {
-      "textDocument/hover",          "textDocument/definition",    "textDocument/references",
-      "textDocument/prepareRename",  "textDocument/rename",        "textDocument/documentSymbol",
-      "textDocument/completion",     "textDocument/signatureHelp", "textDocument/semanticTokens/full",
-      "textDocument/codeLens",       "textDocument/inlayHint"};
+  static const std::set<std::string> known = {"textDocument/hover",
+                                              "textDocument/definition",
+                                              "textDocument/references",
+                                              "textDocument/prepareRename",
+                                              "textDocument/rename",
+                                              "textDocument/documentSymbol",
+                                              "textDocument/completion",
+                                              "textDocument/signatureHelp",
+                                              "textDocument/semanticTokens/full",
+                                              "textDocument/codeLens",
+                                              "textDocument/inlayHint"};
   if (!known.count(method.str()))
     return fail(id, MethodNotFound, "unknown method '" + method + "'");
   if (!uri)

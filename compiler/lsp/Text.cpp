@@ -37,8 +37,8 @@ Position LineIndex::position(uint32_t offset) const {
 uint32_t LineIndex::offset(Position pos) const {
   if (pos.line >= starts.size())
     return static_cast<uint32_t>(text.size());
-  uint32_t end = pos.line + 1 < starts.size() ? starts[pos.line + 1] - 1
-                                                : static_cast<uint32_t>(text.size());
+  uint32_t end =
+      pos.line + 1 < starts.size() ? starts[pos.line + 1] - 1 : static_cast<uint32_t>(text.size());
   if (end > starts[pos.line] && text[end - 1] == '\r')
     --end;
   uint32_t i = starts[pos.line];

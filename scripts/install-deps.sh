@@ -17,6 +17,8 @@ packages=(
   clang-format-14
   # lit runs on python3; graphviz renders drawings
   python3 graphviz
+  # editors that test the language server (tests/lsp)
+  neovim emacs-nox elpa-eglot
 )
 
 missing=()

@@ -597,6 +597,24 @@ std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::str
     readExample(*doc, "\"hello\"");
     doc->diags->setSink(keep);
   }
+  // As the REPL does, every s-op and selector is tried on the running
+  // example: a type error there is an error of its statement.
+  auto evaluator = std::make_shared<eval::Evaluator>(doc->example);
+  doc->elaborator->setTrialHook(
+      [evaluator](const graph::Node *node, const std::vector<Atom> *backup, SourceLoc) {
+        std::unique_ptr<eval::Evaluator> own;
+        eval::Evaluator *on = evaluator.get();
+        if (backup) {
+          if (backup->empty())
+            return;
+          own = std::make_unique<eval::Evaluator>(*backup);
+          on = own.get();
+        }
+        if (node->isSelector())
+          on->selector(node);
+        else
+          on->sequence(node);
+      });
   if (program && stdlibOk) {
     doc->programs.push_back(std::make_unique<Program>(std::move(*program)));
     runStatements(*doc, *doc->programs.back());
@@ -618,6 +636,10 @@ std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::str
     }
     if (i >= syntaxErrors && own && d.loc.begin >= syntaxEnd)
       continue; // A cascade of the syntax error.
+    if (own && llvm::StringRef(d.message).startswith("undefined name '"))
+      if (const Occurrence *o = doc->occurrenceAt(d.loc.begin))
+        if (o->begin == d.loc.begin && doc->symbols[o->symbol].scope >= 0)
+          continue; // Bound in the document, by a statement that failed.
     DocDiagnostic diag;
     diag.message = d.message;
     if (own) {

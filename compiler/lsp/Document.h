@@ -5,7 +5,9 @@
 //      failing statement blanked out (offsets kept), so that the rest of the
 //      document still has a syntax tree;
 //   2. elaborates that tree statement by statement, keeping the value each
-//      top-level assignment and definition binds;
+//      top-level assignment and definition binds; as in the REPL, every
+//      s-op and selector made is tried on the running example, and a
+//      statement whose s-op fails there is an error;
 //   3. collects the diagnostics of both (syntax errors, then elaboration
 //      errors before the first syntax error), notes as related locations;
 //   4. indexes names: every binding and use of a name in the document,

@@ -7,12 +7,7 @@ ls /usr/share/emacs/site-lisp/elpa/eglot-*/eglot.el >/dev/null 2>&1 ||
   { echo "eglot (elpa-eglot) is not installed: skipped"; exit 77; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-cat >"$dir/test.rasp" <<'RASP'
-# example: "abc"
-flip = select(indices, length - indices - 1, ==);
-reversed = aggregate(flip, tokens);
-broken = nothing + 1;
-RASP
+cp "$2/tests/lsp/Inputs/editor-test.rasp" "$dir/test.rasp"
 export RASP="$1" RASP_REPO="$2" RASP_FILE="$dir/test.rasp"
 cd "$dir"
 HOME="$dir" timeout 120 emacs -Q --batch -l "$2/tests/lsp/emacs-test.el" </dev/null

@@ -1,7 +1,7 @@
 -- The headless Neovim test: Neovim's own LSP client, started by the
 -- editors/nvim configuration, talks to `rasp lsp` about a file with an
 -- error. Run by nvim-test.sh, which sets RASP, RASP_REPO and RASP_FILE.
--- The file (written by nvim-test.sh) is:
+-- The file (a copy of Inputs/editor-test.rasp) is:
 --   line 0: # example: "abc"
 --   line 1: flip = select(indices, length - indices - 1, ==);
 --   line 2: reversed = aggregate(flip, tokens);

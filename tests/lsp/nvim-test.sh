@@ -5,12 +5,7 @@ set -euo pipefail
 command -v nvim >/dev/null || { echo "nvim is not installed: skipped"; exit 77; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-cat >"$dir/test.rasp" <<'RASP'
-# example: "abc"
-flip = select(indices, length - indices - 1, ==);
-reversed = aggregate(flip, tokens);
-broken = nothing + 1;
-RASP
+cp "$2/tests/lsp/Inputs/editor-test.rasp" "$dir/test.rasp"
 export RASP="$1" RASP_REPO="$2" RASP_FILE="$dir/test.rasp"
 cd "$dir"
 HOME="$dir" XDG_CONFIG_HOME="$dir" XDG_DATA_HOME="$dir" XDG_STATE_HOME="$dir" \

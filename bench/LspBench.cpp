@@ -10,6 +10,9 @@
 //     syntax errors (the recovery parses are in the time);
 //   * BM_TypingFromScratch: every prefix of the 200-line file in turn, as
 //     the replay test types it;
+//   * BM_ReplayExamples: every prefix of every example and library file,
+//     as the replay test (tests/lsp/replay.py) types them; the files are
+//     at most 83 lines, so this is the cost of the repository's own code;
 //   * BM_Diagnostics2000Lines: the 2,000-line file, clean, and with a
 //     syntax error in its middle;
 //   * BM_ServerSession200Lines: the whole server, framing and JSON included,
@@ -25,6 +28,8 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace {
@@ -93,9 +98,10 @@ lsp::DocumentOptions documentOptions() {
 }
 
 /// What didChange does with a text.
-size_t change(const std::string &text, const lsp::DocumentOptions &options) {
+size_t change(const std::string &text, const lsp::DocumentOptions &options,
+              const std::string &path = "/bench.rasp") {
   std::unique_ptr<lsp::Document> doc =
-      lsp::analyzeDocument("file:///bench.rasp", "/bench.rasp", text, options);
+      lsp::analyzeDocument(lsp::pathToUri(path), path, text, options);
   std::string json;
   llvm::raw_string_ostream os(json);
   os << lsp::diagnosticsJson(*doc);
@@ -120,6 +126,35 @@ void BM_TypingFromScratch(benchmark::State &state) {
   for (auto _ : state) {
     benchmark::DoNotOptimize(change(text.substr(0, length), options));
     length = (length + 41) % (text.size() + 1);
+  }
+}
+
+void BM_ReplayExamples(benchmark::State &state) {
+  // Each file at its own path, so that its loads find what they load.
+  static std::vector<std::string> paths;
+  static const std::vector<std::string> texts = [] {
+    std::vector<std::string> all;
+    for (const char *name :
+         {"examples/bos.rasp", "examples/double_histogram.rasp", "examples/dyck.rasp",
+          "examples/histogram.rasp", "examples/long_addition.rasp", "examples/most_freq.rasp",
+          "examples/reverse.rasp", "examples/sort.rasp", "stdlib/rasplib.rasp"}) {
+      paths.push_back(std::string(RASP_SOURCE_DIR) + "/" + name);
+      std::ifstream in(paths.back());
+      std::stringstream text;
+      text << in.rdbuf();
+      all.push_back(text.str());
+    }
+    return all;
+  }();
+  lsp::DocumentOptions options = documentOptions();
+  size_t file = 0, length = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(change(texts[file].substr(0, length), options, paths[file]));
+    length += 7; // Every 7th prefix, so that each file is reached soon.
+    if (length > texts[file].size()) {
+      length = 0;
+      file = (file + 1) % texts.size();
+    }
   }
 }
 
@@ -178,6 +213,7 @@ void BM_ServerSession200Lines(benchmark::State &state) {
 
 BENCHMARK(BM_TypingIn200Lines)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TypingFromScratch)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ReplayExamples)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Diagnostics2000Lines)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ServerSession200Lines)->Unit(benchmark::kMillisecond);
 

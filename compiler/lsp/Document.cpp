@@ -622,6 +622,7 @@ std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::str
   doc->diags->setSink(nullptr);
 
   // 3. Diagnostics: syntax errors, then elaboration errors before them.
+  unsigned outOfSteps = 0;
   for (size_t i = 0; i < collected.size(); ++i) {
     const Diagnostic &d = collected[i];
     // The document's text and its recovered forms carry its name.
@@ -636,6 +637,8 @@ std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::str
     }
     if (i >= syntaxErrors && own && d.loc.begin >= syntaxEnd)
       continue; // A cascade of the syntax error.
+    if (llvm::StringRef(d.message).startswith("the program runs too long") && outOfSteps++)
+      continue; // The budget is the document's: every later statement fails.
     if (own && llvm::StringRef(d.message).startswith("undefined name '"))
       if (const Occurrence *o = doc->occurrenceAt(d.loc.begin))
         if (o->begin == d.loc.begin && doc->symbols[o->symbol].scope >= 0)

@@ -295,6 +295,16 @@ check(d and d["uri"] == uri_of(helper_path) and d["range"]["start"] == {"line": 
 h = hover_text(loader_uri, LOADER, "tw =")
 check("[0, 2, 4, 6, 8]" in h, "hover on a loaded function's result: %r" % h)
 
+# A loop past the server's budget of steps (10^9 iterations, more than 5
+# million steps) is one error; the statement after it fails too (the budget
+# is the document's) but is not reported again.
+LOOP = "for i in range(1000) { for j in range(1000) { for k in range(1000) { x = i; } } }\ny = 1;\n"
+loop_uri = uri_of(os.path.join(tmp, "loop.rasp"))
+c.open(loop_uri, LOOP)
+c.sync()
+loop = c.diagnostics.get(loop_uri, [])
+check(len(loop) == 1 and "runs too long" in loop[0]["message"], "a loop past the budget: %r" % loop)
+
 # ------------------------------------------------- positions, closing twice
 check(c.at("textDocument/hover", MAIN_URI, 1000, 0) is None, "hover past the last line")
 c.at("textDocument/hover", MAIN_URI, 5, 100000)

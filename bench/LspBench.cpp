@@ -13,8 +13,9 @@
 //   * BM_ReplayExamples: every prefix of every example and library file,
 //     as the replay test (tests/lsp/replay.py) types them; the files are
 //     at most 83 lines, so this is the cost of the repository's own code;
-//   * BM_Diagnostics2000Lines: the 2,000-line file, clean, and with a
-//     syntax error in its middle;
+//   * BM_Diagnostics2000Lines: the 2,000-line file, clean, with a syntax
+//     error in its middle, and with a function never closed near its top
+//     (the recovery's worst case: the rest of the file never parses);
 //   * BM_ServerSession200Lines: the whole server, framing and JSON included,
 //     over 200 didChange messages; the time per change is the counter
 //     `per_change`.
@@ -160,12 +161,15 @@ void BM_ReplayExamples(benchmark::State &state) {
 
 void BM_Diagnostics2000Lines(benchmark::State &state) {
   std::string text = program(2000);
-  if (state.range(0)) // A syntax error in the middle.
+  if (state.range(0) == 1) // A syntax error in the middle.
     text.insert(text.size() / 2, "oops = 1 +;\n");
+  if (state.range(0) == 2) // A function never closed, near the top.
+    text.insert(text.find("\n", text.size() / 20) + 1, "def open(x) {\n  y = x;\n");
   lsp::DocumentOptions options = documentOptions();
   for (auto _ : state)
     benchmark::DoNotOptimize(change(text, options));
-  state.SetLabel(state.range(0) ? "with a syntax error" : "clean");
+  const char *labels[] = {"clean", "with a syntax error", "with a def never closed"};
+  state.SetLabel(labels[state.range(0)]);
 }
 
 std::string frame(const llvm::json::Value &message) {
@@ -214,7 +218,7 @@ void BM_ServerSession200Lines(benchmark::State &state) {
 BENCHMARK(BM_TypingIn200Lines)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TypingFromScratch)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ReplayExamples)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Diagnostics2000Lines)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Diagnostics2000Lines)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ServerSession200Lines)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

@@ -80,8 +80,10 @@ std::optional<Program> parseQuietly(DiagnosticEngine &diags, const std::string &
 }
 
 /// The statements of a document with syntax errors: the failing statements'
-/// lines are blanked one at a time, then, failing that, everything from
-/// the first error on.
+/// lines are blanked one at a time while the first error moves on; then,
+/// failing that, everything from the first error on, and from ever earlier
+/// lines (1, 2, 4, ... lines back), so that at most about 24 + log2(lines)
+/// parses are made.
 std::optional<Program> recover(DiagnosticEngine &diags, const std::string &name,
                                const std::string &original, uint32_t firstError) {
   std::string text = original;
@@ -96,18 +98,21 @@ std::optional<Program> recover(DiagnosticEngine &diags, const std::string &name,
       --first;
     }
     blankLines(text, lines, first, last);
+    uint32_t before = error;
     if (std::optional<Program> program = parseQuietly(diags, name, text, error))
       return program;
+    if (error <= before)
+      break; // No progress: the error is not one statement's.
   }
-  text = original;
   uint32_t line = lines.position(firstError).line;
-  blankLines(text, lines, line, lines.lineCount() - 1);
-  while (true) {
+  for (uint32_t back = 1;; back *= 2) {
+    text = original;
+    blankLines(text, lines, line, lines.lineCount() - 1);
     if (std::optional<Program> program = parseQuietly(diags, name, text, error))
       return program;
     if (line == 0)
       return std::nullopt;
-    blankLines(text, lines, --line, lines.lineCount() - 1);
+    line = line > back ? line - back : 0;
   }
 }
 

@@ -229,6 +229,9 @@ Value hover(const Document &doc, Position pos) {
   }
   if (value)
     text += describeValue(doc, *value);
+  else if (symbol->scope == 0)
+    text += std::string(symbol->kind == SymbolKind::Function ? "function" : "name") +
+            " (no value: the statement that binds it failed)\n";
   if (!symbol->origin.empty())
     text += "\nfrom " + symbol->origin + "\n";
   return Object{{"contents", Object{{"kind", "markdown"}, {"value", text}}},

@@ -278,6 +278,8 @@ check(tokens.get(pos_of(BAD, "nothing")) is None, "an undefined name has no toke
 h = hover_text(bad_uri, BAD, "w =")
 check("[a, b, c]" not in h and "s-op" in h and "[h, e, l, l, o]" in h,
       "hover after a syntax error, on the default example \"hello\": %r" % h)
+h = hover_text(bad_uri, BAD, "e =")
+check("no value" in h, "hover on a name whose statement failed: %r" % h)
 d = c.at("textDocument/definition", bad_uri, *pos_of(BAD, "f(1)"))
 check(d and d["range"] == range_at(BAD, "f", 1), "definition before a syntax error: %r" % d)
 

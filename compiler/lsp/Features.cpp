@@ -274,10 +274,17 @@ Value references(const Document &doc, Position pos, const std::vector<const Docu
   const Symbol *symbol = symbolAt(doc, pos, nullptr);
   if (!symbol)
     return nullptr;
+  std::vector<Place> places = occurrencesOf(doc, *symbol, open, withDeclaration);
+  auto samePlace = [&](const Place &p) {
+    const Place &d = *symbol->external;
+    return p.uri == d.uri && p.start.line == d.start.line && p.start.character == d.start.character;
+  };
+  // The definition in a loaded file, unless that file is open (and so
+  // among the places already).
+  if (withDeclaration && symbol->external && llvm::none_of(places, samePlace))
+    places.insert(places.begin(), *symbol->external);
   Array list;
-  if (withDeclaration && symbol->external)
-    list.push_back(location(*symbol->external));
-  for (const Place &place : occurrencesOf(doc, *symbol, open, withDeclaration))
+  for (const Place &place : places)
     list.push_back(location(place));
   return list;
 }

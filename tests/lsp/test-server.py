@@ -296,6 +296,18 @@ check(d and d["uri"] == uri_of(helper_path) and d["range"]["start"] == {"line": 
       "definition across a load: %r" % d)
 h = hover_text(loader_uri, LOADER, "tw =")
 check("[0, 2, 4, 6, 8]" in h, "hover on a loaded function's result: %r" % h)
+# With the loaded file open too, references and rename reach both files.
+HELPER = open(helper_path).read()
+helper_uri = uri_of(helper_path)
+c.open(helper_uri, HELPER)
+refs = c.at("textDocument/references", loader_uri, *pos_of(LOADER, "twice"),
+            context={"includeDeclaration": True})
+check(sorted((r["uri"], r["range"]["start"]["line"]) for r in refs or []) ==
+      sorted([(helper_uri, 1), (loader_uri, 1)]), "references across a load: %r" % refs)
+edit = c.at("textDocument/rename", helper_uri, *pos_of(HELPER, "twice"), newName="double_it")
+check(sorted(edit["changes"]) == sorted([helper_uri, loader_uri])
+      and edit["changes"][loader_uri][0]["range"] == range_at(LOADER, "twice"),
+      "rename across a load, from the defining file: %r" % edit)
 
 # A loop past the server's budget of steps (10^9 iterations, more than 5
 # million steps) is one error; the statement after it fails too (the budget

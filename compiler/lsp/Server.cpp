@@ -274,7 +274,22 @@ void Server::notification(llvm::StringRef method, const Object &params) {
       return note("didClose of a document that is not open was dropped");
     return publish(*uri, Array{});
   }
-  if (method == "textDocument/didSave" || method == "workspace/didChangeConfiguration")
+  if (method == "workspace/didChangeConfiguration") {
+    // {"settings": {"rasp": {"example": LIT}}}, or without the "rasp" level.
+    const Object *settings = params.getObject("settings");
+    if (settings && settings->getObject("rasp"))
+      settings = settings->getObject("rasp");
+    const Value *lit = settings ? settings->get("example") : nullptr;
+    if (!lit || lit->kind() != Value::String)
+      return;
+    example = lit->getAsString()->str();
+    for (auto &[openUri, doc] : documents) {
+      std::string text = doc->text, reopened = openUri;
+      analyze(reopened, text);
+    }
+    return;
+  }
+  if (method == "textDocument/didSave")
     return;
   note("unknown notification '" + method + "' was dropped");
 }

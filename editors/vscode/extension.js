@@ -17,6 +17,8 @@ function activate(context) {
     {
       documentSelector: [{ language: 'rasp' }],
       initializationOptions: { example: config.get('example', '"hello"') },
+      // Sends the `rasp` settings on every change (didChangeConfiguration).
+      synchronize: { configurationSection: 'rasp' },
     }
   );
   context.subscriptions.push({ dispose: () => client && client.stop() });

@@ -7,6 +7,7 @@
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 
@@ -521,58 +522,57 @@ void relateCall(Document &doc, DocDiagnostic &diag) {
 
 } // namespace
 
-std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::string &path,
-                                          const std::string &text, const DocumentOptions &options) {
-  auto doc = std::make_unique<Document>();
-  doc->uri = uri;
-  doc->path = path;
-  doc->text = text;
-  doc->lines = std::make_unique<LineIndex>(doc->text);
-  doc->diags = std::make_unique<DiagnosticEngine>();
-  lang::ElaborateOptions elaborate = options.elaborate;
-  elaborate.searchPath.insert(elaborate.searchPath.begin(),
-                              llvm::sys::path::parent_path(path).str());
-  doc->elaborator = std::make_unique<lang::Elaborator>(*doc->diags, elaborate);
-  doc->diags->setSink([](const Diagnostic &) {});
-  bool stdlibOk = doc->elaborator->loadStdlib();
-  doc->diags->setSink(nullptr);
+namespace {
 
-  // 1. Syntax, with every diagnostic of the document's own file kept.
-  std::vector<Diagnostic> collected;
-  auto keep = [&](const Diagnostic &d) { collected.push_back(d); };
-  doc->diags->setSink(keep);
-  FileId file = doc->diags->addFile(path, doc->text);
-  std::optional<Program> program = frontend::parseProgram(*doc->diags, file).program;
-  uint32_t syntaxEnd = UINT32_MAX;
-  size_t syntaxErrors = collected.size();
-  if (!program) {
-    for (const Diagnostic &d : collected)
-      if (d.loc.isValid())
-        syntaxEnd = std::min(syntaxEnd, d.loc.begin);
-    if (syntaxEnd == UINT32_MAX)
-      syntaxEnd = 0;
-    program = recover(*doc->diags, path, doc->text, syntaxEnd);
-    doc->diags->setSink(keep);
-  }
+/// What the analysis collects on its way: every diagnostic, and where the
+/// syntax errors stop.
+struct Collected {
+  std::vector<Diagnostic> all;
+  FileId file = 0;                 ///< The document's text in the engine.
+  size_t syntaxErrors = 0;         ///< The first ones of `all`.
+  uint32_t syntaxEnd = UINT32_MAX; ///< The first syntax error's offset.
+  /// The offsets of the `load` that read each loaded file, by file name.
+  std::map<std::string, std::pair<uint32_t, uint32_t>> loadedBy;
+};
 
-  // 2. Names, then values.
+/// 1. The document's statements, recovered around syntax errors.
+std::optional<Program> parseDocument(Document &doc, Collected &collected) {
+  doc.diags->setSink([&](const Diagnostic &d) { collected.all.push_back(d); });
+  collected.file = doc.diags->addFile(doc.path, doc.text);
+  std::optional<Program> program = frontend::parseProgram(*doc.diags, collected.file).program;
+  collected.syntaxErrors = collected.all.size();
+  if (program)
+    return program;
+  for (const Diagnostic &d : collected.all)
+    if (d.loc.isValid())
+      collected.syntaxEnd = std::min(collected.syntaxEnd, d.loc.begin);
+  if (collected.syntaxEnd == UINT32_MAX)
+    collected.syntaxEnd = 0;
+  return recover(*doc.diags, doc.path, doc.text, collected.syntaxEnd);
+}
+
+/// 2. The names from outside the document: the library's, those of the
+/// files it loads (which win) and the built-ins.
+void collectExternals(Document &doc, const std::optional<Program> &program,
+                      const lang::ElaborateOptions &elaborate, const DocumentOptions &options,
+                      Collected &collected) {
   ExternalNames externals = options.stdlib ? *options.stdlib : ExternalNames();
-  if (program) {
-    ExternalNames loaded;
-    for (const StmtPtr &stmt : program->statements)
-      if (auto *load = llvm::dyn_cast<LoadStmt>(stmt.get()))
-        for (const std::string &dir : elaborate.searchPath) {
-          llvm::SmallString<256> found(dir.empty() ? "." : dir);
-          llvm::sys::path::append(found, load->name + ".rasp");
-          if (llvm::sys::fs::is_regular_file(found)) {
-            collectFileNames(*doc->diags, std::string(found), load->name + ".rasp",
-                             elaborate.searchPath, loaded, 0);
-            break;
-          }
-        }
-    for (auto &[name, symbol] : loaded)
-      externals.insert_or_assign(name, symbol);
-  }
+  static const StmtList none;
+  for (const StmtPtr &stmt : program ? program->statements : none)
+    if (auto *load = llvm::dyn_cast<LoadStmt>(stmt.get()))
+      for (const std::string &dir : elaborate.searchPath) {
+        llvm::SmallString<256> found(dir.empty() ? "." : dir);
+        llvm::sys::path::append(found, load->name + ".rasp");
+        if (!llvm::sys::fs::is_regular_file(found))
+          continue;
+        ExternalNames loaded;
+        collectFileNames(*doc.diags, std::string(found), load->name + ".rasp", elaborate.searchPath,
+                         loaded, 0);
+        for (auto &[name, symbol] : loaded)
+          externals.insert_or_assign(name, symbol);
+        collected.loadedBy.try_emplace(std::string(found), load->nameLoc.begin, load->nameLoc.end);
+        break;
+      }
   for (const std::string &name : builtinNames())
     if (!externals.count(name)) {
       Symbol symbol;
@@ -583,29 +583,33 @@ std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::str
         symbol.params = {name == "selector_width" ? "sel" : "sop"};
       externals.emplace(name, symbol);
     }
-  doc->externals = std::move(externals);
-  if (program)
-    Indexer(*doc, doc->externals).run(*program);
-  doc->scope = doc->elaborator->newProgramScope("console");
-  std::optional<std::pair<std::string, uint32_t>> comment = exampleComment(doc->text);
+  doc.externals = std::move(externals);
+}
+
+/// 3. The running example: the document's `# example:` comment, else the
+/// client's; one that is not an input is a warning, and "hello" is used.
+void setUpExample(Document &doc, const DocumentOptions &options) {
+  std::optional<std::pair<std::string, uint32_t>> comment = exampleComment(doc.text);
   std::string literal = comment ? comment->first : options.example;
-  std::optional<std::string> badExample = readExample(*doc, literal);
-  doc->diags->setSink(keep);
-  if (badExample) {
-    DocDiagnostic warning;
-    warning.begin = comment ? comment->second : 0;
-    warning.end = comment ? comment->second + 1 : 0;
-    warning.warning = true;
-    warning.message = "the running example " + literal + " is not an input (" + *badExample +
-                      "); hovers use \"hello\"";
-    doc->diagnostics.push_back(warning);
-    readExample(*doc, "\"hello\"");
-    doc->diags->setSink(keep);
-  }
-  // As the REPL does, every s-op and selector is tried on the running
-  // example: a type error there is an error of its statement.
-  auto evaluator = std::make_shared<eval::Evaluator>(doc->example);
-  doc->elaborator->setTrialHook(
+  std::optional<std::string> bad = readExample(doc, literal);
+  if (!bad)
+    return;
+  DocDiagnostic warning;
+  warning.begin = comment ? comment->second : 0;
+  warning.end = comment ? comment->second + 1 : 0;
+  warning.warning = true;
+  warning.message =
+      "the running example " + literal + " is not an input (" + *bad + "); hovers use \"hello\"";
+  doc.diagnostics.push_back(warning);
+  readExample(doc, "\"hello\"");
+}
+
+/// 4. As the REPL does, every s-op and selector is tried on the running
+/// example (or the input of an enclosing `sop(INPUT)`): a type error there
+/// is an error of its statement.
+void tryOnExample(Document &doc) {
+  auto evaluator = std::make_shared<eval::Evaluator>(doc.example);
+  doc.elaborator->setTrialHook(
       [evaluator](const graph::Node *node, const std::vector<Atom> *backup, SourceLoc) {
         std::unique_ptr<eval::Evaluator> own;
         eval::Evaluator *on = evaluator.get();
@@ -620,46 +624,96 @@ std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::str
         else
           on->sequence(node);
       });
-  if (program && stdlibOk) {
-    doc->programs.push_back(std::make_unique<Program>(std::move(*program)));
-    runStatements(*doc, *doc->programs.back());
-  }
-  doc->diags->setSink(nullptr);
+}
 
-  // 3. Diagnostics: syntax errors, then elaboration errors before them.
+/// Whether an error is a consequence of an earlier one, not to be shown.
+bool isCascade(const Document &doc, const Collected &collected, size_t i, bool own,
+               unsigned &outOfSteps) {
+  const Diagnostic &d = collected.all[i];
+  if (i >= collected.syntaxErrors && own && d.loc.begin >= collected.syntaxEnd)
+    return true; // After the syntax error.
+  if (llvm::StringRef(d.message).startswith("the program runs too long") && outOfSteps++)
+    return true; // The budget is the document's: every later statement fails.
+  if (own && llvm::StringRef(d.message).startswith("undefined name '"))
+    if (const Occurrence *o = doc.occurrenceAt(d.loc.begin))
+      return o->begin == d.loc.begin && doc.symbols[o->symbol].scope >= 0; // Its binding failed.
+  return false;
+}
+
+/// 5. The diagnostics to publish: notes become related locations of their
+/// error; errors in loaded files are shown at the `load` that read them.
+void convertDiagnostics(Document &doc, const Collected &collected) {
   unsigned outOfSteps = 0;
-  for (size_t i = 0; i < collected.size(); ++i) {
-    const Diagnostic &d = collected[i];
+  bool kept = false; // Whether the last error was kept (its notes follow it).
+  for (size_t i = 0; i < collected.all.size(); ++i) {
+    const Diagnostic &d = collected.all[i];
     // The document's text and its recovered forms carry its name.
-    bool own = d.loc.isValid() && d.loc.file >= file && doc->diags->fileName(d.loc.file) == path;
+    bool own = d.loc.isValid() && d.loc.file >= collected.file &&
+               doc.diags->fileName(d.loc.file) == doc.path;
+    Place place =
+        !d.loc.isValid() ? Place()
+        : own ? Place{doc.uri, doc.lines->position(d.loc.begin), doc.lines->position(d.loc.end)}
+              : placeIn(*doc.diags, d.loc);
     if (d.isNote) {
-      if (!doc->diagnostics.empty() && d.loc.isValid())
-        doc->diagnostics.back().related.push_back(
-            {own ? Place{uri, doc->lines->position(d.loc.begin), doc->lines->position(d.loc.end)}
-                 : placeIn(*doc->diags, d.loc),
-             d.message});
+      if (kept && d.loc.isValid())
+        doc.diagnostics.back().related.push_back({place, d.message});
       continue;
     }
-    if (i >= syntaxErrors && own && d.loc.begin >= syntaxEnd)
-      continue; // A cascade of the syntax error.
-    if (llvm::StringRef(d.message).startswith("the program runs too long") && outOfSteps++)
-      continue; // The budget is the document's: every later statement fails.
-    if (own && llvm::StringRef(d.message).startswith("undefined name '"))
-      if (const Occurrence *o = doc->occurrenceAt(d.loc.begin))
-        if (o->begin == d.loc.begin && doc->symbols[o->symbol].scope >= 0)
-          continue; // Bound in the document, by a statement that failed.
+    kept = !isCascade(doc, collected, i, own, outOfSteps);
+    if (!kept)
+      continue;
     DocDiagnostic diag;
     diag.message = d.message;
     if (own) {
       diag.begin = d.loc.begin;
       diag.end = std::max(d.loc.end, d.loc.begin);
     } else if (d.loc.isValid()) {
-      diag.related.push_back({placeIn(*doc->diags, d.loc), "the error is here"});
-      diag.message = std::string(doc->diags->fileName(d.loc.file)) + ": " + d.message;
+      std::string name = doc.diags->fileName(d.loc.file).str();
+      if (auto by = collected.loadedBy.find(name); by != collected.loadedBy.end())
+        std::tie(diag.begin, diag.end) = by->second;
+      diag.related.push_back({place, "the error is here"});
+      diag.message = name + ": " + d.message;
     }
-    relateCall(*doc, diag);
-    doc->diagnostics.push_back(diag);
+    relateCall(doc, diag);
+    doc.diagnostics.push_back(diag);
   }
+}
+
+} // namespace
+
+std::unique_ptr<Document> analyzeDocument(const std::string &uri, const std::string &path,
+                                          const std::string &text, const DocumentOptions &options) {
+  auto doc = std::make_unique<Document>();
+  doc->uri = uri;
+  doc->path = path;
+  doc->text = text;
+  doc->lines = std::make_unique<LineIndex>(doc->text);
+  // Diagnostics go to sinks; anything else would go nowhere, never to the
+  // protocol's stdout or to stderr.
+  static llvm::raw_null_ostream quiet;
+  doc->diags = std::make_unique<DiagnosticEngine>(&quiet);
+  lang::ElaborateOptions elaborate = options.elaborate;
+  elaborate.searchPath.insert(elaborate.searchPath.begin(),
+                              llvm::sys::path::parent_path(path).str());
+  doc->elaborator = std::make_unique<lang::Elaborator>(*doc->diags, elaborate);
+  doc->diags->setSink([](const Diagnostic &) {});
+  bool stdlibOk = doc->elaborator->loadStdlib();
+
+  Collected collected;
+  std::optional<Program> program = parseDocument(*doc, collected);
+  collectExternals(*doc, program, elaborate, options, collected);
+  if (program)
+    Indexer(*doc, doc->externals).run(*program);
+  doc->scope = doc->elaborator->newProgramScope("console");
+  setUpExample(*doc, options);
+  tryOnExample(*doc);
+  doc->diags->setSink([&](const Diagnostic &d) { collected.all.push_back(d); });
+  if (program && stdlibOk) {
+    doc->programs.push_back(std::make_unique<Program>(std::move(*program)));
+    runStatements(*doc, *doc->programs.back());
+  }
+  doc->diags->setSink(nullptr);
+  convertDiagnostics(*doc, collected);
   return doc;
 }
 

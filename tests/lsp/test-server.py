@@ -296,6 +296,24 @@ check(d and d["uri"] == uri_of(helper_path) and d["range"]["start"] == {"line": 
       "definition across a load: %r" % d)
 h = hover_text(loader_uri, LOADER, "tw =")
 check("[0, 2, 4, 6, 8]" in h, "hover on a loaded function's result: %r" % h)
+# An error in a loaded file is shown at the load that read it, with the
+# place in that file as its related location.
+broken_path = os.path.join(tmp, "broken.rasp")
+open(broken_path, "w").write("ok = 1;\nbad = nothing2;\n")
+USES = 'x = 1;\nload "broken";\n'
+uses_uri = uri_of(os.path.join(tmp, "uses.rasp"))
+c.open(uses_uri, USES)
+c.sync()
+loaded = c.diagnostics.get(uses_uri, [])
+name_range = range_at(USES, '"broken"')
+check(len(loaded) == 1 and "undefined name 'nothing2'" in loaded[0]["message"]
+      and loaded[0]["range"]["start"]["line"] == 1
+      and name_range["start"]["character"] <= loaded[0]["range"]["start"]["character"]
+      and loaded[0]["range"]["end"]["character"] <= name_range["end"]["character"]
+      and loaded[0]["relatedInformation"][0]["location"] ==
+      {"uri": uri_of(broken_path), "range": range_at("ok = 1;\nbad = nothing2;\n", "nothing2")},
+      "an error in a loaded file: %r" % loaded)
+
 # With the loaded file open too, references and rename reach both files.
 HELPER = open(helper_path).read()
 helper_uri = uri_of(helper_path)

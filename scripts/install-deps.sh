@@ -19,6 +19,8 @@ packages=(
   python3 graphviz
   # the PyTorch check of exported models (examples/python/load_compiled.py)
   python3-torch python3-numpy
+  # editors that test the language server (tests/lsp)
+  neovim emacs-nox elpa-eglot
 )
 
 missing=()

@@ -296,6 +296,7 @@ const std::vector<Command> &rasp::driver::commands() {
       {"compile", "compile an s-op to transformer weights; print the report", compileCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
       {"inspect", "the summary of an exported model, without running it", inspectCommand},
+      {"lsp", "the language server (LSP over stdio) for editors", lspCommand},
       {"parse", "print a stage's output: the syntax tree or the RASP graph", parseCommand},
       {"repl", "the interactive read-eval-print loop", replCommand},
       {"run", "evaluate s-ops of a RASP file on an input", runCommand},

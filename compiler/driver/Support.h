@@ -136,5 +136,6 @@ std::optional<eval::Sequence> runModel(DiagnosticEngine &diags,
 int compileCommand(const std::vector<std::string> &args);
 int runCommand(const std::vector<std::string> &args);
 int verifyCommand(const std::vector<std::string> &args);
+int lspCommand(const std::vector<std::string> &args);
 
 } // namespace rasp::driver

@@ -145,6 +145,8 @@ void DiagnosticEngine::error(SourceLoc loc, const llvm::Twine &message) {
   if (!loc.isValid())
     return error(message);
   ++errors;
+  if (sink)
+    return sink(Diagnostic{false, loc, message.str()});
   print(loc, llvm::SourceMgr::DK_Error, message);
 }
 
@@ -226,6 +228,8 @@ SourceLine showLine(llvm::StringRef line) {
 } // namespace
 
 void DiagnosticEngine::note(SourceLoc loc, const llvm::Twine &message) {
+  if (sink)
+    return sink(Diagnostic{true, loc, message.str()});
   if (!loc.isValid()) {
     out << "rasp: note: " << escapeControls(message.str()) << "\n";
     return;
@@ -235,6 +239,8 @@ void DiagnosticEngine::note(SourceLoc loc, const llvm::Twine &message) {
 
 void DiagnosticEngine::error(const llvm::Twine &message) {
   ++errors;
+  if (sink)
+    return sink(Diagnostic{false, SourceLoc(), message.str()});
   out << "rasp: error: " << escapeControls(message.str()) << "\n";
 }
 

@@ -25,6 +25,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,17 @@ namespace rasp {
 /// files that are not regular files (/dev/zero, a FIFO, a directory), are
 /// refused with an error naming them, before anything is read.
 constexpr uint64_t MaxSourceBytes = uint64_t(64) << 20;
+
+/// One diagnostic as a sink receives it: an error, or a note about the
+/// error before it. `loc` is invalid for diagnostics without a location.
+struct Diagnostic {
+  bool isNote = false;
+  SourceLoc loc;
+  std::string message;
+};
+
+/// Receives diagnostics instead of the stream (the language server).
+using DiagnosticSink = std::function<void(const Diagnostic &)>;
 
 class DiagnosticEngine {
 public:
@@ -71,6 +83,10 @@ public:
 
   unsigned errorCount() const { return errors; }
 
+  /// Sends every later diagnostic to `sink` instead of printing it (an
+  /// empty sink prints again). Errors are counted either way.
+  void setSink(DiagnosticSink sink) { this->sink = std::move(sink); }
+
 private:
   void print(SourceLoc loc, llvm::SourceMgr::DiagKind kind, const llvm::Twine &message);
 
@@ -80,6 +96,7 @@ private:
   /// Per file, what to add to a line number within the file's text.
   std::vector<unsigned> lineOffsets;
   llvm::raw_ostream &out;
+  DiagnosticSink sink;
   unsigned errors = 0;
 };
 

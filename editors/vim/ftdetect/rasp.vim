@@ -1,0 +1,2 @@
+" RASP files (the language of "Thinking Like Transformers").
+autocmd BufRead,BufNewFile *.rasp setfiletype rasp

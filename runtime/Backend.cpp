@@ -1,0 +1,65 @@
+// The Backend interface's defaults, and what the CPU backends share.
+#include "runtime/Backend.h"
+
+#include "runtime/cpu/ReadOutputs.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+using namespace rasp::runtime;
+
+namespace {
+
+/// A backend's run() on one model, one batch at a time.
+class SerialPreparedModel : public PreparedModel {
+public:
+  SerialPreparedModel(const Backend &backend, const Model &model)
+      : backend(backend), model(model) {}
+  std::vector<RunResult> run(const std::vector<TokenIds> &batch,
+                             const RunOptions &options) const override {
+    std::lock_guard<std::mutex> lock(busy);
+    return backend.run(model, batch, options);
+  }
+
+private:
+  const Backend &backend;
+  const Model &model;
+  mutable std::mutex busy;
+};
+
+} // namespace
+
+std::unique_ptr<PreparedModel> Backend::prepare(const Model &model) const {
+  return std::make_unique<SerialPreparedModel>(*this, model);
+}
+
+void cpu::checkInput(const Model &model, const TokenIds &ids) {
+  int64_t n = static_cast<int64_t>(ids.size());
+  if (n > model.config.maxLen)
+    throw std::invalid_argument("an input of " + std::to_string(n) +
+                                " tokens is longer than the model's max_len " +
+                                std::to_string(model.config.maxLen));
+  for (int64_t id : ids)
+    if (id < 0 || id >= model.bosId())
+      throw std::invalid_argument("token id " + std::to_string(id) + " is not in the vocabulary");
+}
+
+int64_t cpu::nearestLevel(const std::vector<double> &levels, double v) {
+  if (levels.empty())
+    return -1;
+  if (std::is_sorted(levels.begin(), levels.end())) {
+    auto it = std::lower_bound(levels.begin(), levels.end(), v);
+    if (it == levels.end())
+      return static_cast<int64_t>(levels.size()) - 1;
+    if (it != levels.begin() && v - *(it - 1) < *it - v)
+      --it;
+    return it - levels.begin();
+  }
+  int64_t best = 0;
+  for (size_t i = 1; i < levels.size(); ++i)
+    if (std::abs(levels[i] - v) < std::abs(levels[best] - v))
+      best = static_cast<int64_t>(i);
+  return best;
+}

@@ -1,0 +1,139 @@
+// The CPU kernels' loops, written once and compiled once per instruction set:
+// KernelsSse2.cpp, KernelsAvx2.cpp and KernelsAvx512.cpp each define
+// RASP_KERNEL_NAMESPACE and RASP_KERNEL_ISA and include this file, with their
+// own -m flags. Everything here lives in that namespace, and the loops call
+// no inline function from another header, so that no code built for a wider
+// instruction set can be shared (through the linker's merging of inline
+// functions) with a caller on a CPU that lacks it. The compiler vectorises
+// the inner loops; __restrict tells it the arrays do not overlap.
+#include "runtime/cpu/Kernels.h"
+
+#if !defined(RASP_KERNEL_NAMESPACE) || !defined(RASP_KERNEL_ISA)
+#error "define RASP_KERNEL_NAMESPACE and RASP_KERNEL_ISA before including KernelsImpl.h"
+#endif
+
+namespace rasp::runtime::cpu::RASP_KERNEL_NAMESPACE {
+namespace {
+
+inline float expOf(float x) { return __builtin_expf(x); }
+inline double expOf(double x) { return __builtin_exp(x); }
+
+/// Below this, exp underflows to exactly zero (float: e^-104 < 2^-149).
+template <typename T> constexpr T underflow() { return sizeof(T) == 4 ? T(-104) : T(-746); }
+
+template <typename T> inline void axpy(T a, const T *__restrict x, T *__restrict y, int64_t n) {
+  for (int64_t j = 0; j < n; ++j)
+    y[j] += a * x[j];
+}
+
+template <typename T> void accumulate(SparseRows<T> x, WeightView<T> w, T *out) {
+  const int64_t c = w.cols;
+  for (int64_t r = 0; r < x.rows; ++r) {
+    T *__restrict o = out + r * c;
+    for (int32_t e = x.start[r]; e < x.start[r + 1]; ++e) {
+      const int64_t k = x.index[e];
+      const T v = x.value[e];
+      if (w.dense) {
+        axpy(v, w.dense + k * c, o, c);
+        continue;
+      }
+      const int32_t *__restrict col = w.col;
+      const T *__restrict value = w.value;
+      for (int32_t t = w.rowStart[k]; t < w.rowStart[k + 1]; ++t)
+        o[col[t]] += v * value[t];
+    }
+  }
+}
+
+template <typename T>
+void compress(const T *x, int64_t rows, int64_t cols, int32_t *start, int32_t *index, T *value) {
+  int32_t count = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    start[r] = count;
+    const T *row = x + r * cols;
+    for (int64_t j = 0; j < cols; ++j)
+      if (row[j] != T(0)) {
+        index[count] = static_cast<int32_t>(j);
+        value[count++] = row[j];
+      }
+  }
+  start[rows] = count;
+}
+
+template <typename T>
+void scores(SparseRows<T> queries, const T *kt, int64_t n, T scale, T *s) {
+  for (int64_t q = 0; q < queries.rows; ++q) {
+    T *__restrict row = s + q * n;
+    for (int64_t k = 0; k < n; ++k)
+      row[k] = T(0);
+    for (int32_t e = queries.start[q]; e < queries.start[q + 1]; ++e)
+      axpy(queries.value[e], kt + static_cast<int64_t>(queries.index[e]) * n, row, n);
+    for (int64_t k = 0; k < n; ++k)
+      row[k] *= scale;
+  }
+}
+
+template <typename T> void softmax(T *s, int64_t n, bool causal) {
+  for (int64_t q = 0; q < n; ++q) {
+    T *__restrict row = s + q * n;
+    const int64_t end = causal ? q + 1 : n;
+    T top = row[0];
+    for (int64_t k = 1; k < end; ++k)
+      top = row[k] > top ? row[k] : top;
+    T sum = 0;
+    for (int64_t k = 0; k < end; ++k) {
+      T d = row[k] - top;
+      row[k] = d < underflow<T>() ? T(0) : expOf(d);
+      sum += row[k];
+    }
+    for (int64_t k = end; k < n; ++k)
+      row[k] = T(0);
+    for (int64_t k = 0; k < end; ++k)
+      row[k] /= sum;
+  }
+}
+
+template <typename T> void mix(const T *s, int64_t n, const T *v, int64_t dv, T *out) {
+  for (int64_t q = 0; q < n; ++q)
+    for (int64_t k = 0; k < n; ++k) {
+      const T p = s[q * n + k];
+      if (p != T(0))
+        axpy(p, v + k * dv, out + q * dv, dv);
+    }
+}
+
+template <typename T> void gemm(const T *a, const T *b, T *c, int64_t m, int64_t k, int64_t n) {
+  constexpr int64_t Rows = 4, Cols = 64;
+  for (int64_t i0 = 0; i0 < m; i0 += Rows)
+    for (int64_t j0 = 0; j0 < n; j0 += Cols) {
+      T acc[Rows][Cols] = {};
+      for (int64_t p = 0; p < k; ++p) {
+        const T *__restrict brow = b + p * n + j0;
+        for (int64_t r = 0; r < Rows; ++r) {
+          const T x = a[(i0 + r) * k + p];
+          for (int64_t j = 0; j < Cols; ++j)
+            acc[r][j] += x * brow[j];
+        }
+      }
+      for (int64_t r = 0; r < Rows; ++r)
+        for (int64_t j = 0; j < Cols; ++j)
+          c[(i0 + r) * n + j0 + j] = acc[r][j];
+    }
+}
+
+template <typename T> Kernels<T> table() {
+  return {RASP_KERNEL_ISA, accumulate<T>, compress<T>, scores<T>, softmax<T>, mix<T>, gemm<T>};
+}
+
+} // namespace
+
+const Kernels<float> &kernelsF32() {
+  static const Kernels<float> kernels = table<float>();
+  return kernels;
+}
+const Kernels<double> &kernelsF64() {
+  static const Kernels<double> kernels = table<double>();
+  return kernels;
+}
+
+} // namespace rasp::runtime::cpu::RASP_KERNEL_NAMESPACE

@@ -1,6 +1,7 @@
 // The subcommands that compile to weights: compile, verify (and the helper
 // `run --backend cpu` uses).
 #include "compiler/driver/Commands.h"
+#include "compiler/driver/Progress.h"
 #include "compiler/driver/Support.h"
 
 #include "compiler/analysis/Analyze.h"
@@ -328,18 +329,23 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
                      const runtime::Backend &backend, const std::string &inputFile) {
   // "samples" and "reference_errors" are the older names of "compared" and
   // "evaluator_failures", kept for existing readers.
-  llvm::json::Object out{{"sop", file.root->name},
-                         {"max_len", file.compiled.model.config.maxLen},
-                         {"backend", backend.name()},
-                         {"exhaustive", report.exhaustive},
-                         {"asked", static_cast<int64_t>(report.inputs)},
-                         {"compared", static_cast<int64_t>(report.compared)},
-                         {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
-                         {"samples", static_cast<int64_t>(report.compared)},
-                         {"agree", static_cast<int64_t>(report.agree)},
-                         {"mismatches", static_cast<int64_t>(report.mismatches)},
-                         {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
-                         {"max_numeric_deviation", report.maxDeviation}};
+  llvm::json::Object out{
+      {"sop", file.root->name},
+      {"max_len", file.compiled.model.config.maxLen},
+      {"backend", backend.name()},
+      {"exhaustive", report.exhaustive},
+      {"asked", static_cast<int64_t>(report.inputs)},
+      {"compared", static_cast<int64_t>(report.compared)},
+      {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
+      {"samples", static_cast<int64_t>(report.compared)},
+      {"agree", static_cast<int64_t>(report.agree)},
+      {"mismatches", static_cast<int64_t>(report.mismatches)},
+      {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
+      {"max_numeric_deviation", report.maxDeviation},
+      {"threads", static_cast<int64_t>(report.threads)},
+      {"seconds", report.seconds},
+      {"inputs_per_second",
+       report.seconds > 0 ? static_cast<double>(report.inputs) / report.seconds : 0.0}};
   if (!inputFile.empty())
     out["input_file"] = inputFile;
   if (report.first) {
@@ -406,12 +412,14 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
                       "                   [--seed S] [--input-file PATH] [--f64]\n"
                       "                   [--allow-evaluator-failures] [--json]\n"
-                      "                   [--max-samples M] [--max-params P]\n\n"
+                      "                   [--max-samples M] [--max-params P] [--threads T]\n\n"
                       "Compiles an s-op, then runs the model on the CPU and compares it with the\n"
                       "reference evaluator: on every input of length 1..N when there are at most\n"
                       "2000 of them, else on K random inputs (default 500, at most M: 10^6)\n"
                       "spread over every length; with --input-file, on exactly the inputs of\n"
-                      "the file, one RASP literal a line. Prints the agreement; exits 3 on any\n"
+                      "the file, one RASP literal a line. The inputs are split across T threads\n"
+                      "(default: one per hardware thread), with a progress bar on a terminal.\n"
+                      "Prints the agreement; exits 3 on any\n"
                       "mismatch, showing the first.\n"
                       "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
                       "are any (unless --allow-evaluator-failures) or if none is left.\n";
@@ -425,7 +433,9 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
       "verify on exactly these inputs, one RASP literal a line ('-': stdin)")(
       "f64", po::bool_switch(), "run the model in float64 (float32 by default)")(
       "allow-evaluator-failures", po::bool_switch(),
-      "succeed when the evaluator fails on some inputs (they are skipped)");
+      "succeed when the evaluator fails on some inputs (they are skipped)")(
+      "threads", po::value<int64_t>()->default_value(0),
+      "threads to verify on (0: one per hardware thread)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
@@ -438,6 +448,8 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   else if (samples > maxSamples)
     error = "--samples " + std::to_string(samples) + " is more than the budget of " +
             std::to_string(maxSamples) + " samples (--max-samples)";
+  else if (int64_t threads = (*vm)["threads"].as<int64_t>(); threads < 0 || threads > 1024)
+    error = "--threads must be 0 (one per hardware thread) to 1024, not " + std::to_string(threads);
   if (!error.empty()) {
     std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
@@ -451,6 +463,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   codegen::VerifyOptions verifyOptions;
   verifyOptions.samples = static_cast<size_t>(samples);
   verifyOptions.seed = (*vm)["seed"].as<uint64_t>();
+  verifyOptions.threads = static_cast<unsigned>((*vm)["threads"].as<int64_t>());
   std::string inputFile = vm->count("input-file") ? (*vm)["input-file"].as<std::string>() : "";
   if (!inputFile.empty()) {
     std::optional<std::vector<runtime::TokenIds>> inputs = readInputIds(diags, *file, inputFile);
@@ -460,8 +473,11 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     if (inputFile == "-")
       inputFile = "<stdin>";
   }
+  std::optional<ProgressBar> progress(std::in_place, "verify");
+  verifyOptions.progress = [&](size_t done, size_t total) { progress->update(done, total); };
   codegen::VerifyReport report =
       codegen::verifyModel(file->root, file->compiled, *backend, verifyOptions);
+  progress.reset();
   if ((*vm)["json"].as<bool>())
     printVerifyJson(report, *file, *backend, inputFile);
   else

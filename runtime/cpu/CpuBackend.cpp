@@ -22,6 +22,7 @@
 #include "runtime/cpu/ReadOutputs.h"
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 
 using namespace rasp::runtime;
@@ -33,6 +34,8 @@ namespace {
 constexpr double SparseBelowDensity = 0.2;
 /// The most values one row-group's widest buffer holds (8 MB of floats).
 constexpr int64_t GroupElements = int64_t(1) << 21;
+/// The MLP's hidden values computed at a time (256 KB of floats).
+constexpr int64_t MlpTileElements = int64_t(1) << 16;
 
 /// One weight matrix in the form chosen from its density.
 template <typename T> struct PreparedMatrix {
@@ -82,13 +85,14 @@ template <typename T> struct CompressedRows {
   std::vector<int32_t> start, index;
   std::vector<T> value;
 
-  SparseRows<T> fill(const Kernels<T> &k, const T *x, int64_t rows, int64_t cols) {
+  SparseRows<T> fill(const Kernels<T> &k, const T *x, int64_t rows, int64_t cols,
+                     bool positive = false) {
     start.resize(rows + 1);
     if (static_cast<int64_t>(index.size()) < rows * cols) {
       index.resize(rows * cols);
       value.resize(rows * cols);
     }
-    k.compress(x, rows, cols, start.data(), index.data(), value.data());
+    k.compress(x, rows, cols, positive, start.data(), index.data(), value.data());
     return {start.data(), index.data(), value.data(), rows};
   }
 };
@@ -143,20 +147,33 @@ public:
     for (const TokenIds &ids : batch)
       checkInput(model, ids);
     std::vector<RunResult> results(batch.size());
-    Workspace<T> work;
+    std::unique_ptr<Workspace<T>> work = takeWorkspace();
     for (size_t first = 0; first < batch.size();) {
       size_t end = first;
       int64_t rows = 0;
       while (end < batch.size() &&
              (end == first || rows + static_cast<int64_t>(batch[end].size()) + 1 <= groupRows))
         rows += static_cast<int64_t>(batch[end++].size()) + 1;
-      runGroup(batch, first, end, options, work, results);
+      runGroup(batch, first, end, options, *work, results);
       first = end;
     }
+    std::lock_guard<std::mutex> lock(idleLock);
+    idle.push_back(std::move(work));
     return results;
   }
 
 private:
+  /// A workspace left by an earlier run, or a new one: its buffers are
+  /// reused, not mapped and zeroed again by the system on every call.
+  std::unique_ptr<Workspace<T>> takeWorkspace() const {
+    std::lock_guard<std::mutex> lock(idleLock);
+    if (idle.empty())
+      return std::make_unique<Workspace<T>>();
+    std::unique_ptr<Workspace<T>> work = std::move(idle.back());
+    idle.pop_back();
+    return work;
+  }
+
   /// Inputs [first, end) of the batch, packed one after the other.
   void runGroup(const std::vector<TokenIds> &batch, size_t first, size_t end,
                 const RunOptions &options, Workspace<T> &work,
@@ -189,8 +206,8 @@ private:
         record();
     }
     for (size_t b = first; b < end; ++b)
-      readOutputs(model, x + offsets[b - first] * d, offsets[b - first + 1] - offsets[b - first],
-                  d, results[b]);
+      readOutputs(model, x + offsets[b - first] * d, offsets[b - first + 1] - offsets[b - first], d,
+                  results[b]);
   }
 
   /// Adds one head's output to the residual; every head reads xRows, the
@@ -220,17 +237,24 @@ private:
                        work.x.data());
   }
 
+  /// The MLP, a few rows at a time, so that its hidden units (thousands
+  /// for some models) stay in cache between the two products.
   void runMlp(const LayerWeights &layer, int64_t rows, Workspace<T> &work) const {
     int64_t width = layer.w1.cols;
+    int64_t tile = std::max<int64_t>(1, MlpTileElements / width);
     T *x = work.x.data();
-    work.hidden.resize(rows * width);
+    SparseRows<T> xRows = work.xRows.fill(kernels, x, rows, d);
+    work.hidden.resize(std::min(tile, rows) * width);
     T *hidden = work.hidden.data();
-    for (int64_t r = 0; r < rows; ++r)
-      std::copy(layer.b1.begin(), layer.b1.end(), hidden + r * width);
-    kernels.accumulate(work.xRows.fill(kernels, x, rows, d), layer.w1.view(), hidden);
-    for (int64_t i = 0; i < rows * width; ++i)
-      hidden[i] = std::max(hidden[i], T(0));
-    kernels.accumulate(work.hiddenRows.fill(kernels, hidden, rows, width), layer.w2.view(), x);
+    for (int64_t r0 = 0; r0 < rows; r0 += tile) {
+      int64_t count = std::min(tile, rows - r0);
+      for (int64_t r = 0; r < count; ++r)
+        std::copy(layer.b1.begin(), layer.b1.end(), hidden + r * width);
+      kernels.accumulate(xRows.slice(r0, count), layer.w1.view(), hidden);
+      // The ReLU: only the positive units go on to W2.
+      kernels.accumulate(work.hiddenRows.fill(kernels, hidden, count, width, true), layer.w2.view(),
+                         x + r0 * d);
+    }
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < d; ++j)
         x[r * d + j] += layer.b2[j];
@@ -242,6 +266,9 @@ private:
   PreparedMatrix<T> tokens, positions;
   std::vector<LayerWeights> layers;
   int64_t groupRows = 0;
+  /// One workspace per run() in flight at most, kept between runs.
+  mutable std::vector<std::unique_ptr<Workspace<T>>> idle;
+  mutable std::mutex idleLock;
 };
 
 template <typename T> class CpuBackend : public Backend {

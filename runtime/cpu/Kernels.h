@@ -43,10 +43,11 @@ template <typename T> struct Kernels {
   /// out[r][j] += sum over the pairs (k, v) of row r of x: v * w[k][j];
   /// out has w.cols columns.
   void (*accumulate)(SparseRows<T> x, WeightView<T> w, T *out);
-  /// The nonzeros of x (rows x cols, dense row-major) into start (rows + 1),
-  /// index and value (room for rows * cols).
-  void (*compress)(const T *x, int64_t rows, int64_t cols, int32_t *start, int32_t *index,
-                   T *value);
+  /// The nonzeros of x (rows x cols, dense row-major), or its positive
+  /// values only (a ReLU on the way), into start (rows + 1), index and value
+  /// (room for rows * cols).
+  void (*compress)(const T *x, int64_t rows, int64_t cols, bool positive, int32_t *start,
+                   int32_t *index, T *value);
   /// One sequence's attention scores, n x n: s[q][k] = scale * sum over the
   /// pairs (j, v) of query row q: v * kt[j][k] (kt: the keys transposed,
   /// d_head x n).

@@ -8,6 +8,10 @@
 // the inner loops; __restrict tells it the arrays do not overlap.
 #include "runtime/cpu/Kernels.h"
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #if !defined(RASP_KERNEL_NAMESPACE) || !defined(RASP_KERNEL_ISA)
 #error "define RASP_KERNEL_NAMESPACE and RASP_KERNEL_ISA before including KernelsImpl.h"
 #endif
@@ -45,23 +49,82 @@ template <typename T> void accumulate(SparseRows<T> x, WeightView<T> w, T *out) 
   }
 }
 
+/// Whether compress keeps v.
+template <typename T> inline bool keep(T v, bool positive) {
+  return positive ? v > T(0) : v != T(0);
+}
+
+/// Compresses x[0..Block) (the columns base..base + Block of a row) into
+/// index and value; returns how many it kept. With AVX-512, as compressing
+/// stores; else a test of the whole block (all zeros, most often), then a
+/// branch-free loop that writes every value and keeps the ones that count.
+constexpr int64_t Block = 16;
+inline int32_t compressBlock(const float *x, int32_t base, bool positive, int32_t *index,
+                             float *value) {
+#if defined(__AVX512F__)
+  __m512 v = _mm512_loadu_ps(x);
+  __mmask16 m = positive ? _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ)
+                         : _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  if (!m)
+    return 0;
+  _mm512_mask_compressstoreu_ps(value, m, v);
+  __m512i columns =
+      _mm512_add_epi32(_mm512_set1_epi32(base),
+                       _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  _mm512_mask_compressstoreu_epi32(index, m, columns);
+  return __builtin_popcount(m);
+#else
+  int any = 0;
+  for (int64_t t = 0; t < Block; ++t)
+    any |= positive ? x[t] > 0.0f : x[t] != 0.0f;
+  if (!any)
+    return 0;
+  int32_t count = 0;
+  for (int64_t t = 0; t < Block; ++t) {
+    index[count] = base + static_cast<int32_t>(t);
+    value[count] = x[t];
+    count += keep(x[t], positive);
+  }
+  return count;
+#endif
+}
+inline int32_t compressBlock(const double *x, int32_t base, bool positive, int32_t *index,
+                             double *value) {
+  int any = 0;
+  for (int64_t t = 0; t < Block; ++t)
+    any |= positive ? x[t] > 0.0 : x[t] != 0.0;
+  if (!any)
+    return 0;
+  int32_t count = 0;
+  for (int64_t t = 0; t < Block; ++t) {
+    index[count] = base + static_cast<int32_t>(t);
+    value[count] = x[t];
+    count += keep(x[t], positive);
+  }
+  return count;
+}
+
 template <typename T>
-void compress(const T *x, int64_t rows, int64_t cols, int32_t *start, int32_t *index, T *value) {
+void compress(const T *x, int64_t rows, int64_t cols, bool positive, int32_t *start, int32_t *index,
+              T *value) {
   int32_t count = 0;
   for (int64_t r = 0; r < rows; ++r) {
     start[r] = count;
     const T *row = x + r * cols;
-    for (int64_t j = 0; j < cols; ++j)
-      if (row[j] != T(0)) {
-        index[count] = static_cast<int32_t>(j);
-        value[count++] = row[j];
-      }
+    int64_t j = 0;
+    for (; j + Block <= cols; j += Block)
+      count +=
+          compressBlock(row + j, static_cast<int32_t>(j), positive, index + count, value + count);
+    for (; j < cols; ++j) {
+      index[count] = static_cast<int32_t>(j);
+      value[count] = row[j];
+      count += keep(row[j], positive);
+    }
   }
   start[rows] = count;
 }
 
-template <typename T>
-void scores(SparseRows<T> queries, const T *kt, int64_t n, T scale, T *s) {
+template <typename T> void scores(SparseRows<T> queries, const T *kt, int64_t n, T scale, T *s) {
   for (int64_t q = 0; q < queries.rows; ++q) {
     T *__restrict row = s + q * n;
     for (int64_t k = 0; k < n; ++k)

@@ -32,8 +32,11 @@ namespace {
 
 /// A matrix with fewer nonzeros than this fraction is kept sparse.
 constexpr double SparseBelowDensity = 0.2;
-/// The most values one row-group's widest buffer holds (8 MB of floats).
-constexpr int64_t GroupElements = int64_t(1) << 21;
+/// The most values one row-group's widest buffer holds (512 KB of floats),
+/// so that the group's rows stay in cache from one stage to the next.
+constexpr int64_t GroupElements = int64_t(1) << 17;
+/// Heads whose values are narrower than this mix them as dot products.
+constexpr int64_t TransposedMixBelow = 16;
 /// The MLP's hidden values computed at a time (256 KB of floats).
 constexpr int64_t MlpTileElements = int64_t(1) << 16;
 
@@ -99,7 +102,7 @@ template <typename T> struct CompressedRows {
 
 /// What one run() call works in, reused from group to group.
 template <typename T> struct Workspace {
-  std::vector<T> x, q, keys, values, mixed, hidden, kt, scores;
+  std::vector<T> x, q, keys, values, mixed, hidden, kt, vt, scores;
   CompressedRows<T> xRows, qRows, mixedRows, hiddenRows;
 };
 
@@ -130,12 +133,12 @@ public:
         out.heads.push_back({{head.wq, true}, {head.wk, true}, {head.wv, true}, {head.wo, true}});
         widest = std::max({widest, head.wq.cols, head.wv.cols});
       }
+      // The MLP runs in tiles of its own (MlpTileElements).
       if (layer.mlp.w1.cols > 0) {
         out.w1 = {layer.mlp.w1, true};
         out.w2 = {layer.mlp.w2, true};
         out.b1.assign(layer.mlp.b1.data.begin(), layer.mlp.b1.data.end());
         out.b2.assign(layer.mlp.b2.data.begin(), layer.mlp.b2.data.end());
-        widest = std::max(widest, layer.mlp.w1.cols);
       }
       layers.push_back(std::move(out));
     }
@@ -231,7 +234,15 @@ private:
           work.kt[j * n + k] = keys[(r0 + k) * dq + j];
       kernels.scores(qRows.slice(r0, n), work.kt.data(), n, scale, work.scores.data());
       kernels.softmax(work.scores.data(), n, model.config.causal);
-      kernels.mix(work.scores.data(), n, values + r0 * dv, dv, mixed + r0 * dv);
+      if (dv > TransposedMixBelow) {
+        kernels.mix(work.scores.data(), n, values + r0 * dv, dv, mixed + r0 * dv);
+        continue;
+      }
+      work.vt.resize(dv * n);
+      for (int64_t k = 0; k < n; ++k)
+        for (int64_t j = 0; j < dv; ++j)
+          work.vt[j * n + k] = values[(r0 + k) * dv + j];
+      kernels.mixTransposed(work.scores.data(), n, work.vt.data(), dv, mixed + r0 * dv);
     }
     kernels.accumulate(work.mixedRows.fill(kernels, mixed, rows, dv), head.wo.view(),
                        work.x.data());

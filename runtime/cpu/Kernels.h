@@ -58,6 +58,9 @@ template <typename T> struct Kernels {
   /// out[q] += sum over k of s[q][k] * v[k] (rows of dv values), skipping
   /// weights that are exactly zero.
   void (*mix)(const T *s, int64_t n, const T *v, int64_t dv, T *out);
+  /// The same with the values transposed (vt: dv x n), as dot products over
+  /// the positions: faster when dv is small.
+  void (*mixTransposed)(const T *s, int64_t n, const T *vt, int64_t dv, T *out);
   /// c = a b, dense row-major (m x k)(k x n); m a multiple of 4 and n of 64.
   /// Only the benchmark's GEMM peak uses it.
   void (*gemm)(const T *a, const T *b, T *c, int64_t m, int64_t k, int64_t n);

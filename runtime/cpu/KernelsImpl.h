@@ -30,6 +30,23 @@ template <typename T> inline void axpy(T a, const T *__restrict x, T *__restrict
     y[j] += a * x[j];
 }
 
+/// The sum of x[0..n) * y[0..n), in 16 lanes that the compiler can keep in
+/// vector registers (a single running sum would have to stay in order).
+template <typename T> inline T dot(const T *__restrict x, const T *__restrict y, int64_t n) {
+  constexpr int64_t Lanes = 16;
+  T lanes[Lanes] = {};
+  int64_t k = 0;
+  for (; k + Lanes <= n; k += Lanes)
+    for (int64_t t = 0; t < Lanes; ++t)
+      lanes[t] += x[k + t] * y[k + t];
+  T sum = 0;
+  for (; k < n; ++k)
+    sum += x[k] * y[k];
+  for (int64_t t = 0; t < Lanes; ++t)
+    sum += lanes[t];
+  return sum;
+}
+
 template <typename T> void accumulate(SparseRows<T> x, WeightView<T> w, T *out) {
   const int64_t c = w.cols;
   for (int64_t r = 0; r < x.rows; ++r) {
@@ -165,6 +182,12 @@ template <typename T> void mix(const T *s, int64_t n, const T *v, int64_t dv, T 
     }
 }
 
+template <typename T> void mixTransposed(const T *s, int64_t n, const T *vt, int64_t dv, T *out) {
+  for (int64_t q = 0; q < n; ++q)
+    for (int64_t c = 0; c < dv; ++c)
+      out[q * dv + c] += dot(s + q * n, vt + c * n, n);
+}
+
 template <typename T> void gemm(const T *a, const T *b, T *c, int64_t m, int64_t k, int64_t n) {
   constexpr int64_t Rows = 4, Cols = 64;
   for (int64_t i0 = 0; i0 < m; i0 += Rows)
@@ -185,7 +208,8 @@ template <typename T> void gemm(const T *a, const T *b, T *c, int64_t m, int64_t
 }
 
 template <typename T> Kernels<T> table() {
-  return {RASP_KERNEL_ISA, accumulate<T>, compress<T>, scores<T>, softmax<T>, mix<T>, gemm<T>};
+  return {RASP_KERNEL_ISA, accumulate<T>, compress<T>,      scores<T>,
+          softmax<T>,      mix<T>,        mixTransposed<T>, gemm<T>};
 }
 
 } // namespace

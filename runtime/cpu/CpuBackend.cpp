@@ -3,8 +3,9 @@
 // Compiled weights are mostly zeros (93-98.5% at max_len 64), and so is the
 // residual stream (one-hot blocks). The model is prepared once:
 //  1. each weight matrix is kept dense when at least SparseBelowDensity of
-//     it is nonzero, else as compressed sparse rows (CSR); the embeddings
-//     are CSR rows that the first step gathers;
+//     it is nonzero, else as compressed sparse rows (CSR), whose rows that
+//     full are also kept whole; the embeddings are CSR rows that the first
+//     step gathers;
 //  2. a batch is packed into groups of inputs of any lengths, whose rows
 //     (BOS and tokens of each input, one after the other) go through every
 //     layer together; attention runs per input over its own rows only,
@@ -46,6 +47,9 @@ template <typename T> struct PreparedMatrix {
   std::vector<T> dense;
   std::vector<int32_t> rowStart, col;
   std::vector<T> value;
+  /// CSR: the rows at least SparseBelowDensity full, also kept whole.
+  std::vector<int32_t> denseRowOf;
+  std::vector<T> denseRows;
   bool isDense = false;
 
   PreparedMatrix() = default;
@@ -60,6 +64,7 @@ template <typename T> struct PreparedMatrix {
     rowStart.reserve(rows + 1);
     col.reserve(nonzeros);
     value.reserve(nonzeros);
+    denseRowOf.assign(rows, -1);
     for (int64_t r = 0; r < rows; ++r) {
       rowStart.push_back(static_cast<int32_t>(col.size()));
       for (int64_t c = 0; c < cols; ++c)
@@ -67,6 +72,14 @@ template <typename T> struct PreparedMatrix {
           col.push_back(static_cast<int32_t>(c));
           value.push_back(static_cast<T>(v));
         }
+      // A row as full as a dense matrix (the `one` dimension's row of an
+      // MLP's thresholds, say) is updated as a vector, not scattered.
+      if (static_cast<double>(col.size() - rowStart.back()) >=
+          SparseBelowDensity * static_cast<double>(cols)) {
+        denseRowOf[r] = static_cast<int32_t>(denseRows.size() / cols);
+        denseRows.insert(denseRows.end(), m.data.begin() + r * cols,
+                         m.data.begin() + (r + 1) * cols);
+      }
     }
     rowStart.push_back(static_cast<int32_t>(col.size()));
   }
@@ -74,7 +87,8 @@ template <typename T> struct PreparedMatrix {
   WeightView<T> view() const {
     if (isDense)
       return {rows, cols, dense.data(), nullptr, nullptr, nullptr};
-    return {rows, cols, nullptr, rowStart.data(), col.data(), value.data()};
+    return {rows,       cols,         nullptr,           rowStart.data(),
+            col.data(), value.data(), denseRowOf.data(), denseRows.data()};
   }
   /// out[j] += row r's value at column j (the embeddings' gather).
   void addRow(int64_t r, T *out) const {

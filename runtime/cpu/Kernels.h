@@ -30,12 +30,16 @@ template <typename T> struct SparseRows {
   }
 };
 
-/// A weight matrix, rows x cols: dense row-major, or compressed sparse rows.
+/// A weight matrix, rows x cols: dense row-major, or compressed sparse rows
+/// of which the densest may be kept whole (row r is then
+/// denseRows[denseRowOf[r] * cols ...], where denseRowOf[r] >= 0).
 template <typename T> struct WeightView {
   int64_t rows = 0, cols = 0;
   const T *dense = nullptr; ///< Set when dense.
   const int32_t *rowStart = nullptr, *col = nullptr;
   const T *value = nullptr;
+  const int32_t *denseRowOf = nullptr;
+  const T *denseRows = nullptr;
 };
 
 template <typename T> struct Kernels {

@@ -58,6 +58,10 @@ template <typename T> void accumulate(SparseRows<T> x, WeightView<T> w, T *out) 
         axpy(v, w.dense + k * c, o, c);
         continue;
       }
+      if (w.denseRowOf[k] >= 0) {
+        axpy(v, w.denseRows + static_cast<int64_t>(w.denseRowOf[k]) * c, o, c);
+        continue;
+      }
       const int32_t *__restrict col = w.col;
       const T *__restrict value = w.value;
       for (int32_t t = w.rowStart[k]; t < w.rowStart[k + 1]; ++t)

@@ -123,13 +123,30 @@ template <typename T> inline bool keep(T v, bool positive) {
 }
 
 /// Compresses x[0..Block) (the columns base..base + Block of a row) into
-/// index and value; returns how many it kept. With AVX-512, as compressing
-/// stores; else a test of the whole block (all zeros, most often), then a
-/// branch-free loop that writes every value and keeps the ones that count.
+/// index and value; returns how many it kept: a test of the whole block
+/// (all zeros, most often), then a branch-free loop that writes every value
+/// and keeps the ones that count.
 constexpr int64_t Block = 16;
+template <typename T>
+inline int32_t compressBlock(const T *x, int32_t base, bool positive, int32_t *index, T *value) {
+  int any = 0;
+  for (int64_t t = 0; t < Block; ++t)
+    any |= positive ? x[t] > T(0) : x[t] != T(0);
+  if (!any)
+    return 0;
+  int32_t count = 0;
+  for (int64_t t = 0; t < Block; ++t) {
+    index[count] = base + static_cast<int32_t>(t);
+    value[count] = x[t];
+    count += keep(x[t], positive);
+  }
+  return count;
+}
+#if defined(__AVX512F__)
+/// The same for floats as two compressing stores.
+template <>
 inline int32_t compressBlock(const float *x, int32_t base, bool positive, int32_t *index,
                              float *value) {
-#if defined(__AVX512F__)
   __m512 v = _mm512_loadu_ps(x);
   __mmask16 m = positive ? _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ)
                          : _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
@@ -141,36 +158,8 @@ inline int32_t compressBlock(const float *x, int32_t base, bool positive, int32_
                        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
   _mm512_mask_compressstoreu_epi32(index, m, columns);
   return __builtin_popcount(m);
-#else
-  int any = 0;
-  for (int64_t t = 0; t < Block; ++t)
-    any |= positive ? x[t] > 0.0f : x[t] != 0.0f;
-  if (!any)
-    return 0;
-  int32_t count = 0;
-  for (int64_t t = 0; t < Block; ++t) {
-    index[count] = base + static_cast<int32_t>(t);
-    value[count] = x[t];
-    count += keep(x[t], positive);
-  }
-  return count;
+}
 #endif
-}
-inline int32_t compressBlock(const double *x, int32_t base, bool positive, int32_t *index,
-                             double *value) {
-  int any = 0;
-  for (int64_t t = 0; t < Block; ++t)
-    any |= positive ? x[t] > 0.0 : x[t] != 0.0;
-  if (!any)
-    return 0;
-  int32_t count = 0;
-  for (int64_t t = 0; t < Block; ++t) {
-    index[count] = base + static_cast<int32_t>(t);
-    value[count] = x[t];
-    count += keep(x[t], positive);
-  }
-  return count;
-}
 
 template <typename T>
 void compress(const T *x, int64_t rows, int64_t cols, bool positive, int32_t *start, int32_t *index,

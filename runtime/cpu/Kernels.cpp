@@ -33,6 +33,9 @@ const char *cpu::isaName(IsaKind isa) {
 }
 
 bool cpu::isaSupported(IsaKind isa) {
+#if !defined(__x86_64__)
+  return isa == IsaKind::Sse2; // The portable build, under its x86-64 name.
+#else
   __builtin_cpu_init();
   switch (isa) {
   case IsaKind::Sse2:
@@ -45,6 +48,7 @@ bool cpu::isaSupported(IsaKind isa) {
            __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   }
   return false;
+#endif
 }
 
 IsaKind cpu::bestIsa() {

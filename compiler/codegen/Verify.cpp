@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 
 using namespace rasp;
@@ -209,8 +210,14 @@ VerifyReport codegen::verifyModel(const graph::Node *root, const CompiledProgram
     }
   };
   std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(work);
+  for (unsigned t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error &) {
+      break; // The system has no more threads to give: go on with fewer.
+    }
+  }
+  threads = static_cast<unsigned>(pool.size()) + 1;
   work();
   for (std::thread &t : pool)
     t.join();

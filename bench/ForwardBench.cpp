@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <ctime>
 #include <random>
+#include <thread>
 
 using namespace rasp;
 using namespace rasp::runtime;
@@ -107,8 +108,9 @@ differential::TableRow row(const std::string &sop) {
 }
 
 /// The program `sop` of the table compiled at max_len 64, on `batch` random
-/// inputs of 64 tokens, by the fast backend (prepared once) or the dense one.
-void forward(benchmark::State &state, std::string sop, bool fast, int64_t batch) {
+/// inputs of 64 tokens, by the fast backend (prepared once; on `threads`
+/// threads) or the dense one.
+void forward(benchmark::State &state, std::string sop, bool fast, int64_t batch, unsigned threads) {
   constexpr int64_t MaxLen = 64;
   static differential::TablePrograms programs(RASP_SOURCE_DIR);
   differential::TableRow r = row(sop);
@@ -120,8 +122,10 @@ void forward(benchmark::State &state, std::string sop, bool fast, int64_t batch)
       id = static_cast<int64_t>(random() % r.vocab.size());
   std::unique_ptr<Backend> backend = fast ? makeCpuBackend() : makeDenseCpuBackend();
   std::unique_ptr<PreparedModel> prepared = backend->prepare(compiled.model);
+  RunOptions options;
+  options.threads = threads;
   for (auto _ : state)
-    benchmark::DoNotOptimize(prepared->run(inputs, {}));
+    benchmark::DoNotOptimize(prepared->run(inputs, options));
   double runs = static_cast<double>(state.iterations()), inputsRun = runs * double(batch);
   double n = static_cast<double>(MaxLen + 1);
   auto rate = [](double count) { return benchmark::Counter(count, benchmark::Counter::kIsRate); };
@@ -138,14 +142,24 @@ int registered = [] {
                                  isa)
         ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Gemm/eigen", gemmEigen)->Unit(benchmark::kMillisecond);
-  for (const char *sop : {"reverse", "sorted", "dyck2_ptf"})
+  for (const char *sop : {"reverse", "sorted", "dyck2_ptf"}) {
     for (int64_t batch : {1, 64, 1024})
       for (bool fast : {true, false})
         benchmark::RegisterBenchmark(("BM_Forward/" + std::string(sop) + "/" +
                                       (fast ? "fast" : "dense") + "/" + std::to_string(batch))
                                          .c_str(),
-                                     forward, sop, fast, batch)
+                                     forward, sop, fast, batch, 1u)
             ->Unit(benchmark::kMillisecond);
+    // The groups of a batch shared out among every hardware thread (rates
+    // in wall time: the CPU time of the other threads is not counted).
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    for (int64_t batch : {64, 1024})
+      benchmark::RegisterBenchmark(
+          ("BM_Forward/" + std::string(sop) + "/fast-threads/" + std::to_string(batch)).c_str(),
+          forward, sop, true, batch, threads)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+  }
   return 0;
 }();
 

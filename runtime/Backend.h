@@ -15,6 +15,9 @@ using TokenIds = std::vector<int64_t>;
 struct RunOptions {
   /// Keep the residual stream after the embedding and after every layer.
   bool trace = false;
+  /// Threads a backend may run one batch on (the CPU backend shares out
+  /// its groups of inputs); a backend is free to ignore it.
+  unsigned threads = 1;
 };
 
 /// The result for one input.

@@ -14,7 +14,9 @@
 //     nonzeros (compressed once per stage) scale the rows of the weight
 //     matrix they meet, dense rows as vector updates, CSR rows as scatters;
 //  4. the loops (Kernels.h) are built for SSE2, AVX2 and AVX-512 and
-//     chosen at run time.
+//     chosen at run time;
+//  5. with RunOptions::threads above 1, the groups of a batch are shared
+//     out among that many threads.
 // The sums are those of the dense pass in another order: float32 results
 // agree with makeDenseCpuBackend within CpuOracleTolerance.
 #include "runtime/Backend.h"
@@ -23,8 +25,11 @@
 #include "runtime/cpu/ReadOutputs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 
 using namespace rasp::runtime;
 using namespace rasp::runtime::cpu;
@@ -163,19 +168,39 @@ public:
                              const RunOptions &options) const override {
     for (const TokenIds &ids : batch)
       checkInput(model, ids);
-    std::vector<RunResult> results(batch.size());
-    std::unique_ptr<Workspace<T>> work = takeWorkspace();
-    for (size_t first = 0; first < batch.size();) {
-      size_t end = first;
-      int64_t rows = 0;
-      while (end < batch.size() &&
-             (end == first || rows + static_cast<int64_t>(batch[end].size()) + 1 <= groupRows))
-        rows += static_cast<int64_t>(batch[end++].size()) + 1;
-      runGroup(batch, first, end, options, *work, results);
-      first = end;
+    if (batch.empty())
+      return {};
+    // The groups: consecutive inputs whose rows fit in groupRows.
+    std::vector<size_t> starts = {0};
+    for (size_t b = 0, rows = 0; b < batch.size(); ++b) {
+      size_t size = batch[b].size() + 1;
+      if (b > starts.back() && static_cast<int64_t>(rows + size) > groupRows) {
+        starts.push_back(b);
+        rows = 0;
+      }
+      rows += size;
     }
-    std::lock_guard<std::mutex> lock(idleLock);
-    idle.push_back(std::move(work));
+    starts.push_back(batch.size());
+    std::vector<RunResult> results(batch.size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      std::unique_ptr<Workspace<T>> space = takeWorkspace();
+      for (size_t g; (g = next++) + 1 < starts.size();)
+        runGroup(batch, starts[g], starts[g + 1], options, *space, results);
+      std::lock_guard<std::mutex> lock(idleLock);
+      idle.push_back(std::move(space));
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < std::min<size_t>(options.threads, starts.size() - 1); ++t) {
+      try {
+        pool.emplace_back(work);
+      } catch (const std::system_error &) {
+        break; // No more threads to be had: go on with fewer.
+      }
+    }
+    work();
+    for (std::thread &t : pool)
+      t.join();
     return results;
   }
 

@@ -15,6 +15,9 @@ using TokenIds = std::vector<int64_t>;
 struct RunOptions {
   /// Keep the residual stream after the embedding and after every layer.
   bool trace = false;
+  /// Threads a backend may run one batch on (the CPU backend shares out
+  /// its groups of inputs); a backend is free to ignore it.
+  unsigned threads = 1;
 };
 
 /// The result for one input.
@@ -32,6 +35,16 @@ struct RunResult {
   std::vector<std::vector<double>> residual;
 };
 
+/// A model made ready for one backend (its weights converted once), run on
+/// batch after batch. run() may be called from several threads at once.
+class PreparedModel {
+public:
+  virtual ~PreparedModel() = default;
+  /// What Backend::run(model, batch, options) returns for the prepared model.
+  virtual std::vector<RunResult> run(const std::vector<TokenIds> &batch,
+                                     const RunOptions &options) const = 0;
+};
+
 class Backend {
 public:
   virtual ~Backend() = default;
@@ -41,11 +54,27 @@ public:
   /// Runs a batch of inputs, each at most max_len tokens.
   virtual std::vector<RunResult> run(const Model &model, const std::vector<TokenIds> &batch,
                                      const RunOptions &options) const = 0;
+  /// `model` made ready to run many batches; `model` must outlive it. The
+  /// default keeps a reference and calls run() one batch at a time (under a
+  /// lock, so that callers on several threads are safe with any backend);
+  /// backends that convert weights override it to do that once.
+  virtual std::unique_ptr<PreparedModel> prepare(const Model &model) const;
 };
 
 enum class PrecisionKind { Float32, Float64 };
 
-/// The reference CPU backend on Eigen.
+/// The CPU backend: weights kept sparse (CSR) or dense per matrix by their
+/// density, embeddings gathered, a batch packed into one pass, its kernels
+/// built for SSE2, AVX2 and AVX-512 and chosen at run time.
 std::unique_ptr<Backend> makeCpuBackend(PrecisionKind precision = PrecisionKind::Float32);
+
+/// The plain dense forward pass on Eigen, one input at a time: the oracle
+/// the fast backend is tested against. Its results equal the fast one's
+/// within CpuOracleTolerance (tests/unit/CpuOracleTest.cpp).
+std::unique_ptr<Backend> makeDenseCpuBackend(PrecisionKind precision = PrecisionKind::Float32);
+
+/// How far the float32 CPU backends' raw output values may be apart (times
+/// max(1, |value|)): they add the same products in different orders.
+constexpr double CpuOracleTolerance = 1e-4;
 
 } // namespace rasp::runtime

@@ -8,13 +8,16 @@
 // numerical one when it is within NumericTolerance of it (relative for
 // values past 1). Inputs on which the evaluator fails are not compared but
 // counted apart (referenceErrors), so that the caller can tell how many of
-// the inputs chosen were compared.
+// the inputs chosen were compared. The inputs are split across `threads`
+// threads, a batch at a time; the report is the same for any number of
+// threads (the first mismatch is the first in input order).
 #pragma once
 
 #include "compiler/codegen/Pipeline.h"
 #include "compiler/eval/Evaluate.h"
 #include "runtime/Backend.h"
 
+#include <functional>
 #include <optional>
 
 namespace rasp::codegen {
@@ -29,6 +32,12 @@ struct VerifyOptions {
   /// When not empty, exactly these inputs (token ids into the plan's
   /// vocabulary, each of length 1..max_len) instead of chosen ones.
   std::vector<runtime::TokenIds> inputs = {};
+  /// Threads that run the model and the evaluator; 0: one per hardware
+  /// thread.
+  unsigned threads = 0;
+  /// Called (from any thread, one call at a time) after each batch, with
+  /// the inputs done so far and the number in all.
+  std::function<void(size_t done, size_t total)> progress = {};
 };
 
 struct Mismatch {
@@ -52,6 +61,9 @@ struct VerifyReport {
   double maxDeviation = 0;
   std::optional<Mismatch> first;
   std::optional<EvaluatorFailure> firstFailure;
+  /// The threads used and the wall-clock time of the whole run.
+  unsigned threads = 1;
+  double seconds = 0;
 };
 
 VerifyReport verifyModel(const graph::Node *root, const CompiledProgram &compiled,

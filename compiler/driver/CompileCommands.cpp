@@ -2,6 +2,7 @@
 // `run --backend cpu` uses).
 #include "compiler/driver/Commands.h"
 #include "compiler/driver/ModelCommands.h"
+#include "compiler/driver/Progress.h"
 #include "compiler/driver/Support.h"
 
 #include "compiler/analysis/Analyze.h"
@@ -381,18 +382,23 @@ void printVerifyJson(const codegen::VerifyReport &report, const CompiledFile &fi
                      const runtime::Backend &backend, const std::string &inputFile) {
   // "samples" and "reference_errors" are the older names of "compared" and
   // "evaluator_failures", kept for existing readers.
-  llvm::json::Object out{{"sop", file.root->name},
-                         {"max_len", file.compiled.model.config.maxLen},
-                         {"backend", backend.name()},
-                         {"exhaustive", report.exhaustive},
-                         {"asked", static_cast<int64_t>(report.inputs)},
-                         {"compared", static_cast<int64_t>(report.compared)},
-                         {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
-                         {"samples", static_cast<int64_t>(report.compared)},
-                         {"agree", static_cast<int64_t>(report.agree)},
-                         {"mismatches", static_cast<int64_t>(report.mismatches)},
-                         {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
-                         {"max_numeric_deviation", report.maxDeviation}};
+  llvm::json::Object out{
+      {"sop", file.root->name},
+      {"max_len", file.compiled.model.config.maxLen},
+      {"backend", backend.name()},
+      {"exhaustive", report.exhaustive},
+      {"asked", static_cast<int64_t>(report.inputs)},
+      {"compared", static_cast<int64_t>(report.compared)},
+      {"evaluator_failures", static_cast<int64_t>(report.referenceErrors)},
+      {"samples", static_cast<int64_t>(report.compared)},
+      {"agree", static_cast<int64_t>(report.agree)},
+      {"mismatches", static_cast<int64_t>(report.mismatches)},
+      {"reference_errors", static_cast<int64_t>(report.referenceErrors)},
+      {"max_numeric_deviation", report.maxDeviation},
+      {"threads", static_cast<int64_t>(report.threads)},
+      {"seconds", report.seconds},
+      {"inputs_per_second",
+       report.seconds > 0 ? static_cast<double>(report.inputs) / report.seconds : 0.0}};
   if (!inputFile.empty())
     out["input_file"] = inputFile;
   if (report.first) {
@@ -456,21 +462,24 @@ bool reportIncomplete(const codegen::VerifyReport &report, bool allowFailures,
 } // namespace
 
 int driver::verifyCommand(const std::vector<std::string> &args) {
-  const char *usage = "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
-                      "                   [--seed S] [--input-file PATH] [--f64]\n"
-                      "                   [--backend cpu|cuda] [--allow-evaluator-failures]\n"
-                      "                   [--json] [--max-samples M] [--max-params P]\n"
-                      "       rasp verify --model DIR FILE --sop NAME [the options above]\n\n"
-                      "Compiles an s-op, then runs the model on the CPU (--backend cuda: on an\n"
-                      "NVIDIA GPU) and compares it with the reference evaluator: on every input\n"
-                      "of length 1..N when there are at most 2000 of them, else on K random\n"
-                      "inputs (default 500, at most M: 10^6) spread over every length; with\n"
-                      "--input-file, on exactly the inputs of the file, one RASP literal a\n"
-                      "line. Prints the agreement; exits 3 on any mismatch, showing the first.\n"
-                      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
-                      "are any (unless --allow-evaluator-failures) or if none is left.\n"
-                      "With --model, the model `rasp compile -o DIR` exported is verified\n"
-                      "instead, on the runtime alone, for its own vocabulary and max_len.\n";
+  const char *usage =
+      "usage: rasp verify FILE --sop NAME --vocab V --max-len N [--samples K]\n"
+      "                   [--seed S] [--input-file PATH] [--f64]\n"
+      "                   [--backend cpu|cuda] [--allow-evaluator-failures]\n"
+      "                   [--json] [--max-samples M] [--max-params P] [--threads T]\n"
+      "       rasp verify --model DIR FILE --sop NAME [the options above]\n\n"
+      "Compiles an s-op, then runs the model on the CPU (--backend cuda: on an\n"
+      "NVIDIA GPU) and compares it with the reference evaluator: on every input\n"
+      "of length 1..N when there are at most 2000 of them, else on K random\n"
+      "inputs (default 500, at most M: 10^6) spread over every length; with\n"
+      "--input-file, on exactly the inputs of the file, one RASP literal a\n"
+      "line. The inputs are split across T threads (default: one per hardware\n"
+      "thread), with a progress bar on a terminal. Prints the agreement; exits\n"
+      "3 on any mismatch, showing the first.\n"
+      "Inputs on which the evaluator fails cannot be compared: exits 1 if there\n"
+      "are any (unless --allow-evaluator-failures) or if none is left.\n"
+      "With --model, the model `rasp compile -o DIR` exported is verified\n"
+      "instead, on the runtime alone, for its own vocabulary and max_len.\n";
   bool exported = hasModelOption(args);
   po::options_description options = exported ? exportedOptions() : compileOptions();
   options.add_options()("samples", po::value<int64_t>()->default_value(500),
@@ -484,7 +493,9 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
       "backend", po::value<std::string>()->default_value("cpu"),
       "cpu (Eigen) or cuda (an NVIDIA GPU) runs the model")(
       "allow-evaluator-failures", po::bool_switch(),
-      "succeed when the evaluator fails on some inputs (they are skipped)");
+      "succeed when the evaluator fails on some inputs (they are skipped)")(
+      "threads", po::value<int64_t>()->default_value(0),
+      "threads to verify on (0: one per hardware thread)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, 1, exit);
   if (!vm)
@@ -500,6 +511,8 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   else if (samples > maxSamples)
     error = "--samples " + std::to_string(samples) + " is more than the budget of " +
             std::to_string(maxSamples) + " samples (--max-samples)";
+  else if (int64_t threads = (*vm)["threads"].as<int64_t>(); threads < 0 || threads > 1024)
+    error = "--threads must be 0 (one per hardware thread) to 1024, not " + std::to_string(threads);
   if (!error.empty()) {
     std::cerr << "rasp: error: " << error << "\n\n" << usage;
     return ExitUsage;
@@ -517,6 +530,7 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
   codegen::VerifyOptions verifyOptions;
   verifyOptions.samples = static_cast<size_t>(samples);
   verifyOptions.seed = (*vm)["seed"].as<uint64_t>();
+  verifyOptions.threads = static_cast<unsigned>((*vm)["threads"].as<int64_t>());
   std::string inputFile = vm->count("input-file") ? (*vm)["input-file"].as<std::string>() : "";
   if (!inputFile.empty()) {
     std::optional<std::vector<runtime::TokenIds>> inputs = readInputIds(diags, *file, inputFile);
@@ -526,13 +540,17 @@ int driver::verifyCommand(const std::vector<std::string> &args) {
     if (inputFile == "-")
       inputFile = "<stdin>";
   }
+  std::optional<ProgressBar> progress(std::in_place, "verify");
+  verifyOptions.progress = [&](size_t done, size_t total) { progress->update(done, total); };
   codegen::VerifyReport report;
   try {
     report = codegen::verifyModel(file->root, file->compiled, *backend, verifyOptions);
   } catch (const std::runtime_error &e) {
+    progress.reset();
     diags.error(llvm::Twine("the ") + backend->name() + " backend failed: " + e.what());
     return ExitProgramError;
   }
+  progress.reset();
   if ((*vm)["json"].as<bool>())
     printVerifyJson(report, *file, *backend, inputFile);
   else

@@ -1,22 +1,40 @@
-// The CPU backend against a naive forward pass written here with plain loops,
-// and on a hand-built model whose output is known.
+// The CPU backends (the fast one on every instruction set this CPU has, and
+// the dense oracle) against a naive forward pass written here with plain
+// loops, and on a hand-built model whose output is known.
 #include "runtime/Backend.h"
+
+#include "runtime/cpu/Kernels.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
+#include <thread>
 
 using namespace rasp::runtime;
 
 namespace {
 
+/// Random weights, a third of the matrices dense, the others with 10% or 40%
+/// nonzeros, so that the fast backend keeps some sparse and some dense.
 Matrix randomMatrix(int64_t rows, int64_t cols, std::mt19937 &random) {
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  double density = std::vector<double>{0.1, 0.4, 1.0}[random() % 3];
   Matrix m(rows, cols);
   for (float &v : m.data)
-    v = value(random);
+    v = value(random) < 2 * density - 1 ? value(random) : 0.0f;
   return m;
+}
+
+/// Every CPU backend in `precision`: the fast one on each instruction set
+/// this CPU supports, then the dense oracle.
+std::vector<std::unique_ptr<Backend>> cpuBackends(PrecisionKind precision) {
+  std::vector<std::unique_ptr<Backend>> backends;
+  for (cpu::IsaKind isa : {cpu::IsaKind::Sse2, cpu::IsaKind::Avx2, cpu::IsaKind::Avx512})
+    if (cpu::isaSupported(isa))
+      backends.push_back(cpu::makeCpuBackendFor(precision, isa));
+  backends.push_back(makeDenseCpuBackend(precision));
+  return backends;
 }
 
 Model randomModel(std::mt19937 &random, bool causal) {
@@ -114,17 +132,20 @@ void expectMatchesNaive(PrecisionKind precision, bool causal, double tolerance) 
   std::vector<TokenIds> batch = {{0}, {1, 2}, {2, 2, 0, 1}, {0, 1, 2, 0, 1}};
   RunOptions options;
   options.trace = true;
-  std::vector<RunResult> results = makeCpuBackend(precision)->run(model, batch, options);
-  ASSERT_EQ(results.size(), batch.size());
-  for (size_t b = 0; b < batch.size(); ++b) {
-    Rows expected = naiveForward(model, batch[b]);
-    const std::vector<double> &last = results[b].residual.back();
-    ASSERT_EQ(results[b].residual.size(), model.layers.size() + 1);
-    for (size_t p = 0; p < expected.size(); ++p)
-      for (size_t j = 0; j < expected[p].size(); ++j)
-        EXPECT_NEAR(last[p * 6 + j], expected[p][j], tolerance) << "input " << b;
-    for (size_t p = 1; p < expected.size(); ++p)
-      EXPECT_NEAR(results[b].values[0][p - 1], expected[p][2], tolerance);
+  for (const auto &backend : cpuBackends(precision)) {
+    SCOPED_TRACE(backend->name());
+    std::vector<RunResult> results = backend->run(model, batch, options);
+    ASSERT_EQ(results.size(), batch.size());
+    for (size_t b = 0; b < batch.size(); ++b) {
+      Rows expected = naiveForward(model, batch[b]);
+      const std::vector<double> &last = results[b].residual.back();
+      ASSERT_EQ(results[b].residual.size(), model.layers.size() + 1);
+      for (size_t p = 0; p < expected.size(); ++p)
+        for (size_t j = 0; j < expected[p].size(); ++j)
+          EXPECT_NEAR(last[p * 6 + j], expected[p][j], tolerance) << "input " << b;
+      for (size_t p = 1; p < expected.size(); ++p)
+        EXPECT_NEAR(results[b].values[0][p - 1], expected[p][2], tolerance);
+    }
   }
 }
 
@@ -175,10 +196,12 @@ Model copyPreviousModel() {
 TEST(CpuBackendTest, HandBuiltHeadCopiesThePreviousToken) {
   Model model = copyPreviousModel();
   ASSERT_EQ(model.validate(), "");
-  std::vector<RunResult> results =
-      makeCpuBackend()->run(model, {{1, 0, 1}, {0, 0, 1, 1}}, RunOptions());
-  EXPECT_EQ(results[0].outputs[0], (std::vector<std::string>{"none", "b", "a"}));
-  EXPECT_EQ(results[1].outputs[0], (std::vector<std::string>{"none", "a", "a", "b"}));
+  for (const auto &backend : cpuBackends(PrecisionKind::Float32)) {
+    SCOPED_TRACE(backend->name());
+    std::vector<RunResult> results = backend->run(model, {{1, 0, 1}, {0, 0, 1, 1}}, RunOptions());
+    EXPECT_EQ(results[0].outputs[0], (std::vector<std::string>{"none", "b", "a"}));
+    EXPECT_EQ(results[1].outputs[0], (std::vector<std::string>{"none", "a", "a", "b"}));
+  }
 }
 
 TEST(CpuBackendTest, CountsParametersAndNonzeros) {
@@ -194,9 +217,12 @@ TEST(CpuBackendTest, RejectsBadModelsAndInputs) {
   model.layers[0].heads[0].wo = Matrix(2, 11);
   EXPECT_NE(model.validate().find("W_O is 2x11, expected 3x11"), std::string::npos);
   Model good = copyPreviousModel();
-  auto backend = makeCpuBackend();
-  EXPECT_THROW(backend->run(good, {{0, 1, 0, 1, 0}}, RunOptions()), std::invalid_argument);
-  EXPECT_THROW(backend->run(good, {{7}}, RunOptions()), std::invalid_argument);
+  for (const auto &backend : cpuBackends(PrecisionKind::Float32)) {
+    EXPECT_THROW(backend->run(good, {{0, 1, 0, 1, 0}}, RunOptions()), std::invalid_argument);
+    EXPECT_THROW(backend->run(good, {{7}}, RunOptions()), std::invalid_argument);
+    EXPECT_THROW(backend->run(good, {{0}, {-1}}, RunOptions()), std::invalid_argument);
+    EXPECT_THROW(backend->run(model, {{0}}, RunOptions()), std::invalid_argument);
+  }
 }
 
 } // namespace
@@ -225,3 +251,50 @@ TEST(CpuBackendTest, EncodesTokensAndDecodesTracesByBlock) {
   model.blocks[1].first = 3;
   EXPECT_NE(model.validate().find("the block bos starts at 3, not 2"), std::string::npos);
 }
+
+namespace {
+
+/// A backend with only run(): today's interface, which prepare() serves.
+class CountingBackend : public Backend {
+public:
+  std::string name() const override { return "counting"; }
+  std::string supports(const Model &) const override { return ""; }
+  std::vector<RunResult> run(const Model &model, const std::vector<TokenIds> &batch,
+                             const RunOptions &options) const override {
+    ++calls;
+    return makeDenseCpuBackend()->run(model, batch, options);
+  }
+  mutable int calls = 0;
+};
+
+TEST(CpuBackendTest, DefaultPrepareRunsTheBackendBatchByBatch) {
+  Model model = copyPreviousModel();
+  CountingBackend backend;
+  std::unique_ptr<PreparedModel> prepared = backend.prepare(model);
+  EXPECT_EQ(prepared->run({{1, 0, 1}}, RunOptions())[0].outputs[0],
+            (std::vector<std::string>{"none", "b", "a"}));
+  prepared->run({{0}}, RunOptions());
+  EXPECT_EQ(backend.calls, 2);
+}
+
+TEST(CpuBackendTest, PreparedModelRunsOnManyThreadsAtOnce) {
+  std::mt19937 random(11);
+  Model model = randomModel(random, false);
+  std::vector<TokenIds> batch;
+  for (int i = 0; i < 200; ++i)
+    batch.push_back(TokenIds(1 + i % 5, i % 3));
+  auto backend = makeCpuBackend();
+  std::unique_ptr<PreparedModel> prepared = backend->prepare(model);
+  std::vector<RunResult> expected = backend->run(model, batch, RunOptions());
+  std::vector<std::vector<RunResult>> got(4);
+  std::vector<std::thread> threads;
+  for (auto &out : got)
+    threads.emplace_back([&] { out = prepared->run(batch, RunOptions()); });
+  for (std::thread &t : threads)
+    t.join();
+  for (const auto &out : got)
+    for (size_t b = 0; b < batch.size(); ++b)
+      EXPECT_EQ(out[b].values, expected[b].values);
+}
+
+} // namespace

@@ -172,27 +172,19 @@ void BM_Diagnostics2000Lines(benchmark::State &state) {
   state.SetLabel(labels[state.range(0)]);
 }
 
-std::string frame(const llvm::json::Value &message) {
-  std::string body;
-  llvm::raw_string_ostream os(body);
-  os << message;
-  os.flush();
-  return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
 void BM_ServerSession200Lines(benchmark::State &state) {
   const std::string &text = program(200);
   const int changes = 200;
-  std::string session = frame(llvm::json::Object{
+  std::string session = lsp::frameMessage(llvm::json::Object{
       {"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", llvm::json::Object{}}});
-  session += frame(llvm::json::Object{
+  session += lsp::frameMessage(llvm::json::Object{
       {"jsonrpc", "2.0"},
       {"method", "textDocument/didOpen"},
       {"params", llvm::json::Object{{"textDocument", llvm::json::Object{{"uri", "file:///b.rasp"},
                                                                         {"text", text}}}}}});
   for (int i = 0; i < changes; ++i) {
     size_t at = (static_cast<size_t>(i) * 997) % text.size();
-    session += frame(llvm::json::Object{
+    session += lsp::frameMessage(llvm::json::Object{
         {"jsonrpc", "2.0"},
         {"method", "textDocument/didChange"},
         {"params",
@@ -201,7 +193,7 @@ void BM_ServerSession200Lines(benchmark::State &state) {
              {"contentChanges", llvm::json::Array{llvm::json::Object{
                                     {"text", text.substr(0, at) + text.substr(at + 1)}}}}}}});
   }
-  session += frame(llvm::json::Object{{"jsonrpc", "2.0"}, {"method", "exit"}});
+  session += lsp::frameMessage(llvm::json::Object{{"jsonrpc", "2.0"}, {"method", "exit"}});
   for (auto _ : state) {
     std::FILE *in = fmemopen(session.data(), session.size(), "r");
     llvm::raw_null_ostream out;

@@ -137,12 +137,8 @@ public:
   int exitCode() const { return shutdownRequested ? 0 : 1; }
 
 private:
-  void send(Value message) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << message;
-    os.flush();
-    out << "Content-Length: " << text.size() << "\r\n\r\n" << text;
+  void send(const Value &message) {
+    out << frameMessage(message);
     out.flush();
   }
   void reply(const Value &id, Value result) {
@@ -431,6 +427,14 @@ bool Server::handle(const std::string &body) {
 }
 
 } // namespace
+
+std::string frameMessage(const llvm::json::Value &message) {
+  std::string body;
+  llvm::raw_string_ostream os(body);
+  os << message;
+  os.flush();
+  return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
 
 int runServer(std::FILE *in, llvm::raw_ostream &out, llvm::raw_ostream *log,
               const ServerOptions &options) {

@@ -18,9 +18,11 @@
 
 #include "compiler/lang/Elaborate.h"
 
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
+#include <string>
 
 namespace rasp::lsp {
 
@@ -38,5 +40,9 @@ struct ServerOptions {
 /// after `shutdown`, 1 otherwise).
 int runServer(std::FILE *in, llvm::raw_ostream &out, llvm::raw_ostream *log,
               const ServerOptions &options = ServerOptions::defaults());
+
+/// A message as it travels: `Content-Length: N`, a blank line, the JSON
+/// (what the server writes, and what clients such as tests write to it).
+std::string frameMessage(const llvm::json::Value &message);
 
 } // namespace rasp::lsp

@@ -22,14 +22,6 @@ using llvm::json::Object;
 
 namespace {
 
-std::string frame(const llvm::json::Value &message) {
-  std::string body;
-  llvm::raw_string_ostream os(body);
-  os << message;
-  os.flush();
-  return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
 /// Text that the JSON writer accepts (it asserts on invalid UTF-8).
 std::string validUtf8(llvm::StringRef bytes) {
   return llvm::json::isUTF8(bytes) ? bytes.str() : llvm::json::fixUTF8(bytes);
@@ -54,11 +46,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string session;
   int id = 0;
   auto request = [&](const char *method, Object params) {
-    session += frame(Object{
+    session += lsp::frameMessage(Object{
         {"jsonrpc", "2.0"}, {"id", ++id}, {"method", method}, {"params", std::move(params)}});
   };
   auto notify = [&](const char *method, Object params) {
-    session += frame(Object{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
+    session += lsp::frameMessage(
+        Object{{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}});
   };
   auto [first, rest] = input.split('\0');
   if (first.empty() || first[0] != '!')
@@ -105,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
               Object{{"initializationOptions", Object{{"example", validUtf8(payload)}}}});
     }
   }
-  session += frame(Object{{"jsonrpc", "2.0"}, {"method", "exit"}});
+  session += lsp::frameMessage(Object{{"jsonrpc", "2.0"}, {"method", "exit"}});
   std::FILE *in = fmemopen(session.data(), session.size(), "r");
   if (!in)
     return 0;

@@ -34,16 +34,26 @@ namespace po = boost::program_options;
 namespace {
 
 int checkCommand(const std::vector<std::string> &args) {
-  const char *usage = "usage: rasp check FILE...\n\n"
-                      "Parses and checks RASP files and prints their diagnostics. Exits with\n"
-                      "1 if any file has an error, 0 otherwise. FILE '-' reads stdin.\n";
+  const char *usage = "usage: rasp check [--error-limit N] FILE...\n\n"
+                      "Parses and checks RASP files and prints their diagnostics, the first N\n"
+                      "errors (default 100; 0: all). Exits with 1 if any file has an error,\n"
+                      "0 otherwise. FILE '-' reads stdin.\n";
   po::options_description options("options");
-  options.add_options()("file", po::value<std::vector<std::string>>()->required(), "a RASP file");
+  options.add_options()("file", po::value<std::vector<std::string>>()->required(),
+                        "a RASP file")("error-limit", po::value<int64_t>()->default_value(100),
+                                       "print at most this many errors (0: all)");
   int exit = ExitOk;
   auto vm = parseArgs(args, usage, options, -1, exit);
   if (!vm)
     return exit;
+  int64_t limit = (*vm)["error-limit"].as<int64_t>();
+  if (limit < 0 || limit > 1000000000) {
+    std::cerr << "rasp: error: --error-limit must be 0 (all) to 10^9, not " << limit << "\n\n"
+              << usage;
+    return ExitUsage;
+  }
   DiagnosticEngine diags;
+  diags.setErrorLimit(static_cast<unsigned>(limit));
   std::unique_ptr<lang::Elaborator> elaborator = makeElaborator(diags);
   if (!elaborator)
     return ExitProgramError;

@@ -141,10 +141,21 @@ SourceLoc DiagnosticEngine::locate(FileId file, uint32_t begin, uint32_t end) co
                    begin - *line + 1, begin, end};
 }
 
+bool DiagnosticEngine::countError() {
+  ++errors;
+  if (sink || !silenced())
+    return true;
+  if (errors == errorLimit + 1)
+    out << "rasp: note: more than " << errorLimit
+        << " errors; the rest are not shown (--error-limit 0 shows them all)\n";
+  return false;
+}
+
 void DiagnosticEngine::error(SourceLoc loc, const llvm::Twine &message) {
   if (!loc.isValid())
     return error(message);
-  ++errors;
+  if (!countError())
+    return;
   if (sink)
     return sink(Diagnostic{false, loc, message.str()});
   print(loc, llvm::SourceMgr::DK_Error, message);
@@ -230,6 +241,8 @@ SourceLine showLine(llvm::StringRef line) {
 void DiagnosticEngine::note(SourceLoc loc, const llvm::Twine &message) {
   if (sink)
     return sink(Diagnostic{true, loc, message.str()});
+  if (silenced())
+    return;
   if (!loc.isValid()) {
     out << "rasp: note: " << escapeControls(message.str()) << "\n";
     return;
@@ -238,7 +251,8 @@ void DiagnosticEngine::note(SourceLoc loc, const llvm::Twine &message) {
 }
 
 void DiagnosticEngine::error(const llvm::Twine &message) {
-  ++errors;
+  if (!countError())
+    return;
   if (sink)
     return sink(Diagnostic{false, SourceLoc(), message.str()});
   out << "rasp: error: " << escapeControls(message.str()) << "\n";

@@ -83,6 +83,11 @@ public:
 
   unsigned errorCount() const { return errors; }
 
+  /// Prints at most `limit` errors (0: all), and the notes that follow
+  /// them; past it, one note says how to see the rest. Errors are counted
+  /// either way, and a sink gets them all.
+  void setErrorLimit(unsigned limit) { errorLimit = limit; }
+
   /// Sends every later diagnostic to `sink` instead of printing it (an
   /// empty sink prints again). Errors are counted either way.
   void setSink(DiagnosticSink sink) { this->sink = std::move(sink); }
@@ -98,6 +103,12 @@ private:
   llvm::raw_ostream &out;
   DiagnosticSink sink;
   unsigned errors = 0;
+  unsigned errorLimit = 0;
+  /// Whether the limit was passed: later errors and notes are not printed.
+  bool silenced() const { return errorLimit && errors > errorLimit; }
+  /// Counts an error; true where it is to be printed (the first past the
+  /// limit prints the note that says so instead).
+  bool countError();
 };
 
 } // namespace rasp

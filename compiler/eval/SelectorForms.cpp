@@ -1,0 +1,289 @@
+// Selectors as sums of products of comparisons, counted without a matrix.
+#include "compiler/eval/SelectorForms.h"
+
+#include <algorithm>
+#include <cassert>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+using namespace rasp;
+using namespace rasp::eval;
+using graph::Node;
+using graph::NodeKind;
+
+namespace {
+
+constexpr uint32_t NoGroup = UINT32_MAX;
+
+bool pairBefore(const Factor &a, const Factor &b) {
+  return std::less<>()(a.keys, b.keys) || (a.keys == b.keys && std::less<>()(a.queries, b.queries));
+}
+
+/// Both sides of the factor's columns vary.
+bool varying(const Factor &f) { return !f.columns->keysConstant && !f.columns->queriesConstant; }
+bool ordersVaryingSides(const Factor &f) { return varying(f) && f.relation != KeyEqual; }
+
+/// The product of two terms; nullopt when it vanishes.
+std::optional<Term> multiply(const Term &a, const Term &b) {
+  Term out;
+  out.coefficient = a.coefficient * b.coefficient;
+  size_t i = 0, j = 0;
+  while (i < a.factors.size() || j < b.factors.size()) {
+    if (j == b.factors.size() || (i < a.factors.size() && pairBefore(a.factors[i], b.factors[j]))) {
+      out.factors.push_back(a.factors[i++]);
+    } else if (i == a.factors.size() || pairBefore(b.factors[j], a.factors[i])) {
+      out.factors.push_back(b.factors[j++]);
+    } else {
+      Factor merged = a.factors[i++];
+      merged.relation &= b.factors[j++].relation;
+      if (!merged.relation)
+        return std::nullopt;
+      if (merged.relation != AnyOrder)
+        out.factors.push_back(merged);
+    }
+  }
+  return out;
+}
+
+/// Adds like terms; drops those whose coefficients cancel.
+LinearForm normalize(LinearForm terms) {
+  auto key = [](const Term &t) {
+    std::vector<std::tuple<const void *, const void *, uint8_t>> k;
+    for (const Factor &f : t.factors)
+      k.emplace_back(f.keys, f.queries, f.relation);
+    return k;
+  };
+  std::map<std::vector<std::tuple<const void *, const void *, uint8_t>>, size_t> seen;
+  LinearForm out;
+  for (Term &t : terms) {
+    auto [at, fresh] = seen.emplace(key(t), out.size());
+    if (fresh)
+      out.push_back(std::move(t));
+    else
+      out[at->second].coefficient += t.coefficient;
+  }
+  out.erase(std::remove_if(out.begin(), out.end(), [](const Term &t) { return !t.coefficient; }),
+            out.end());
+  return out;
+}
+
+std::optional<LinearForm> product(const LinearForm &a, const LinearForm &b) {
+  LinearForm out;
+  for (const Term &x : a)
+    for (const Term &y : b)
+      if (std::optional<Term> t = multiply(x, y)) {
+        if (std::count_if(t->factors.begin(), t->factors.end(), ordersVaryingSides) > 1)
+          return std::nullopt;
+        out.push_back(std::move(*t));
+      }
+  return normalize(std::move(out));
+}
+
+LinearForm sum(LinearForm a, const LinearForm &b, int64_t sign) {
+  for (Term t : b) {
+    t.coefficient *= sign;
+    a.push_back(std::move(t));
+  }
+  return normalize(std::move(a));
+}
+
+const LinearForm One = {Term{}};
+
+std::optional<LinearForm> leaf(const Node *select, const SelectColumns &columns) {
+  uint8_t relation = relationOf(select->cmp);
+  if (columns.kind == ColumnsKind::Reals)
+    return std::nullopt;
+  if (columns.kind == ColumnsKind::Incomparable)
+    return relation == KeyEqual ? LinearForm{} : One; // (An order is an error at the select.)
+  Factor factor{select->inputs[0], select->inputs[1], &columns, relation};
+  if (columns.keysConstant && columns.queriesConstant)
+    return related(columns.keys[0], columns.queries[0], relation) ? One : LinearForm{};
+  if (varying(factor) && relation == (KeyBelow | KeyAbove)) {
+    factor.relation = KeyEqual;
+    return sum(One, {Term{1, {factor}}}, -1);
+  }
+  return LinearForm{Term{1, {factor}}};
+}
+
+/// What one term adds to the rows: step 1 of the header's algorithm.
+struct TermShape {
+  std::vector<uint8_t> keyIn, queryIn;
+  std::vector<const SelectColumns *> equal;
+  const Factor *order = nullptr;
+};
+
+std::optional<TermShape> shapeOf(const Term &term, size_t n) {
+  TermShape shape;
+  shape.keyIn.assign(n, 1);
+  shape.queryIn.assign(n, 1);
+  for (const Factor &f : term.factors) {
+    const SelectColumns &c = *f.columns;
+    if (c.keysConstant && c.queriesConstant) {
+      if (!related(c.keys[0], c.queries[0], f.relation))
+        return std::nullopt;
+    } else if (c.queriesConstant) {
+      for (size_t k = 0; k < n; ++k)
+        shape.keyIn[k] &= related(c.keys[k], c.queries[0], f.relation);
+    } else if (c.keysConstant) {
+      for (size_t q = 0; q < n; ++q)
+        shape.queryIn[q] &= related(c.keys[0], c.queries[q], f.relation);
+    } else if (f.relation == KeyEqual) {
+      shape.equal.push_back(&c);
+    } else {
+      assert(!shape.order && "decompose keeps one order factor per term");
+      shape.order = &f;
+    }
+  }
+  return shape;
+}
+
+uint32_t rankCount(const SelectColumns &c) {
+  uint32_t high = 0;
+  for (const std::vector<uint32_t> *side : {&c.keys, &c.queries})
+    for (uint32_t r : *side)
+      high = std::max(high, r);
+  return high + 1;
+}
+
+/// Step 2: the keys' and queries' groups (NoGroup: a query whose tuple no
+/// key has); returns the number of groups.
+uint32_t group(const TermShape &shape, size_t n, std::vector<uint32_t> &keyGroup,
+               std::vector<uint32_t> &queryGroup) {
+  if (shape.equal.empty()) {
+    keyGroup.assign(n, 0);
+    queryGroup.assign(n, 0);
+    return 1;
+  }
+  keyGroup = shape.equal[0]->keys;
+  queryGroup = shape.equal[0]->queries;
+  uint32_t groups = rankCount(*shape.equal[0]);
+  for (size_t i = 1; i < shape.equal.size(); ++i) {
+    const SelectColumns &c = *shape.equal[i];
+    std::unordered_map<uint64_t, uint32_t> ids;
+    ids.reserve(n);
+    for (size_t k = 0; k < n; ++k)
+      if (shape.keyIn[k])
+        keyGroup[k] =
+            ids.emplace(uint64_t{keyGroup[k]} << 32 | c.keys[k], static_cast<uint32_t>(ids.size()))
+                .first->second;
+    for (size_t q = 0; q < n; ++q) {
+      if (queryGroup[q] == NoGroup)
+        continue;
+      auto found = ids.find(uint64_t{queryGroup[q]} << 32 | c.queries[q]);
+      queryGroup[q] = found == ids.end() ? NoGroup : found->second;
+    }
+    groups = static_cast<uint32_t>(ids.size());
+  }
+  return groups;
+}
+
+/// A stable counting sort of `members` by `bucket(member)` < `buckets`;
+/// `starts` gets each bucket's first position (and the end).
+template <typename Bucket>
+void countingSort(std::vector<uint32_t> &members, uint32_t buckets, Bucket bucket,
+                  std::vector<uint32_t> &starts) {
+  starts.assign(size_t{buckets} + 1, 0);
+  for (uint32_t m : members)
+    ++starts[bucket(m) + 1];
+  for (size_t b = 0; b < buckets; ++b)
+    starts[b + 1] += starts[b];
+  std::vector<uint32_t> next(starts.begin(), starts.end() - 1), sorted(members.size());
+  for (uint32_t m : members)
+    sorted[next[bucket(m)]++] = m;
+  members.swap(sorted);
+}
+
+/// Steps 2 and 3 for one term: adds its coefficient times each row's
+/// count, position sum and weight sum to `out`.
+void addTerm(const Term &term, size_t n, const std::vector<int64_t> *weights, RowStats &out) {
+  std::optional<TermShape> shape = shapeOf(term, n);
+  if (!shape)
+    return;
+  std::vector<uint32_t> keyGroup, queryGroup;
+  uint32_t groups = group(*shape, n, keyGroup, queryGroup);
+  std::vector<uint32_t> members, starts;
+  for (size_t k = 0; k < n; ++k)
+    if (shape->keyIn[k])
+      members.push_back(static_cast<uint32_t>(k));
+  const std::vector<uint32_t> *orderKeys = shape->order ? &shape->order->columns->keys : nullptr;
+  if (orderKeys)
+    countingSort(
+        members, rankCount(*shape->order->columns), [&](uint32_t k) { return (*orderKeys)[k]; },
+        starts);
+  countingSort(
+      members, groups, [&](uint32_t k) { return keyGroup[k]; }, starts);
+
+  std::vector<uint32_t> ranks;
+  std::vector<int64_t> positions(members.size() + 1, 0);
+  std::vector<__int128> weightSums(weights ? members.size() + 1 : 0, 0);
+  for (size_t i = 0; i < members.size(); ++i) {
+    positions[i + 1] = positions[i] + members[i];
+    if (weights)
+      weightSums[i + 1] = weightSums[i] + (*weights)[members[i]];
+    if (orderKeys)
+      ranks.push_back((*orderKeys)[members[i]]);
+  }
+  int64_t c = term.coefficient;
+  for (size_t q = 0; q < n; ++q) {
+    if (!shape->queryIn[q] || queryGroup[q] >= groups)
+      continue;
+    uint32_t lo = starts[queryGroup[q]], hi = starts[queryGroup[q] + 1];
+    if (orderKeys) {
+      uint32_t r = shape->order->columns->queries[q];
+      auto first = ranks.begin() + lo, last = ranks.begin() + hi;
+      uint8_t relation = shape->order->relation;
+      auto bound = relation == KeyBelow || relation == (KeyAbove | KeyEqual)
+                       ? std::lower_bound(first, last, r)
+                       : std::upper_bound(first, last, r);
+      uint32_t at = static_cast<uint32_t>(bound - ranks.begin());
+      (relation & KeyBelow ? hi : lo) = at;
+    }
+    out.count[q] += c * (hi - lo);
+    out.positionSum[q] += c * (positions[hi] - positions[lo]);
+    if (weights)
+      out.weightSum[q] += c * (weightSums[hi] - weightSums[lo]);
+  }
+}
+
+} // namespace
+
+std::optional<LinearForm> eval::decompose(const Node *selector, const ColumnsOf &columnsOf) {
+  std::unordered_map<const Node *, LinearForm> forms;
+  auto notSelector = [](const Node *node) { return !node->isSelector(); };
+  for (const Node *node : graph::topologicalOrder(selector, notSelector)) {
+    std::optional<LinearForm> form;
+    switch (node->kind) {
+    case NodeKind::Select:
+      form = leaf(node, columnsOf(node));
+      break;
+    case NodeKind::SelectorNot:
+      form = sum(One, forms.at(node->inputs[0]), -1);
+      break;
+    case NodeKind::SelectorAnd:
+      form = product(forms.at(node->inputs[0]), forms.at(node->inputs[1]));
+      break;
+    case NodeKind::SelectorOr:
+      if ((form = product(forms.at(node->inputs[0]), forms.at(node->inputs[1]))))
+        form = sum(sum(forms.at(node->inputs[0]), forms.at(node->inputs[1]), 1), *form, -1);
+      break;
+    default:
+      assert(false && "a selector's inputs below its selects are s-ops");
+    }
+    if (!form || form->size() > MaxTerms)
+      return std::nullopt;
+    forms.emplace(node, std::move(*form));
+  }
+  return std::move(forms.at(selector));
+}
+
+RowStats eval::fusedStats(const LinearForm &form, size_t n, const std::vector<int64_t> *weights) {
+  RowStats out;
+  out.count.assign(n, 0);
+  out.positionSum.assign(n, 0);
+  if (weights)
+    out.weightSum.assign(n, 0);
+  for (const Term &term : form)
+    addTerm(term, n, weights, out);
+  return out;
+}

@@ -171,12 +171,10 @@ Sequence Evaluator::evaluateAggregate(const Node *node) {
   std::optional<ExactWeights> exact;
   if (numeric)
     exact = exactWeights(values.values);
-  std::optional<LinearForm> form;
-  if (!numeric || exact)
-    form = decompose(selector, columns);
+  std::optional<LinearForm> form = decompose(selector, columns);
   Sequence out;
   out.values.reserve(n);
-  if (form) {
+  if (form && (!numeric || exact)) {
     RowStats stats = fusedStats(*form, n, exact ? &exact->weights : nullptr);
     for (size_t q = 0; q < n; ++q) {
       double sum = exact && stats.count[q] > 1
@@ -185,22 +183,40 @@ Sequence Evaluator::evaluateAggregate(const Node *node) {
       out.values.push_back(aggregateRow(node, values, stats.count[q],
                                         static_cast<size_t>(stats.positionSum[q]), sum));
     }
+  } else if (std::optional<OrderedSelection> selection =
+                 form ? selectInOrder(*form, n) : std::nullopt) {
+    // Each query sums a leading run of its group, in index order: one
+    // running sum per group, read where the query's run ends.
+    const std::vector<uint32_t> &members = selection->members;
+    std::vector<RunningSum> through(members.size());
+    for (size_t g = 0; g + 1 < selection->starts.size(); ++g) {
+      RunningSum sum;
+      for (uint32_t i = selection->starts[g]; i < selection->starts[g + 1]; ++i) {
+        sum.add(values.values[members[i]]);
+        through[i] = sum;
+      }
+    }
+    for (size_t q = 0; q < n; ++q) {
+      uint32_t first = selection->first[q], count = selection->count[q];
+      out.values.push_back(aggregateRow(node, values, count, count ? members[first] : 0,
+                                        count ? through[first + count - 1].value() : 0));
+    }
   } else {
     SelectorRows rows(selector, columns, n);
+    std::vector<uint32_t> selected(n);
     for (size_t q = 0; q < n; ++q) {
       const uint8_t *row = rows.row(q);
-      int64_t count = 0;
-      size_t only = 0;
-      RunningSum sum;
-      for (size_t k = 0; k < n; ++k) {
-        if (!row[k])
-          continue;
-        ++count;
-        only = k;
-        if (numeric)
-          sum.add(values.values[k]);
+      size_t count = 0;
+      for (size_t k = 0; k < n; ++k) { // (Without a branch: the keys selected, in order.)
+        selected[count] = static_cast<uint32_t>(k);
+        count += row[k];
       }
-      out.values.push_back(aggregateRow(node, values, count, only, sum.value()));
+      RunningSum sum;
+      if (numeric && count > 1)
+        for (size_t i = 0; i < count; ++i)
+          sum.add(values.values[selected[i]]);
+      out.values.push_back(
+          aggregateRow(node, values, static_cast<int64_t>(count), selected[0], sum.value()));
     }
   }
   out.type = typeSequence(out.values, node->loc);

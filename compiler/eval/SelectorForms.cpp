@@ -287,3 +287,55 @@ RowStats eval::fusedStats(const LinearForm &form, size_t n, const std::vector<in
     addTerm(term, n, weights, out);
   return out;
 }
+
+std::optional<OrderedSelection> eval::selectInOrder(const LinearForm &form, size_t n) {
+  OrderedSelection out;
+  out.first.assign(n, 0);
+  out.count.assign(n, 0);
+  if (form.empty())
+    return out;
+  if (form.size() > 1 || form[0].coefficient != 1)
+    return std::nullopt;
+  std::optional<TermShape> shape = shapeOf(form[0], n);
+  if (!shape)
+    return out;
+  std::vector<uint32_t> keyGroup, queryGroup, starts;
+  uint32_t groups = group(*shape, n, keyGroup, queryGroup);
+  for (size_t k = 0; k < n; ++k)
+    if (shape->keyIn[k])
+      out.members.push_back(static_cast<uint32_t>(k));
+  countingSort(
+      out.members, groups, [&](uint32_t k) { return keyGroup[k]; }, starts);
+  out.starts = starts;
+  std::vector<uint32_t> ranks;
+  bool rising = true;
+  if (shape->order) {
+    rising = shape->order->relation & KeyBelow;
+    for (uint32_t k : out.members)
+      ranks.push_back(shape->order->columns->keys[k]);
+    for (uint32_t g = 0; g < groups; ++g)
+      for (uint32_t i = starts[g] + 1; i < starts[g + 1]; ++i)
+        if (rising ? ranks[i] < ranks[i - 1] : ranks[i] > ranks[i - 1])
+          return std::nullopt;
+  }
+  for (size_t q = 0; q < n; ++q) {
+    if (!shape->queryIn[q] || queryGroup[q] >= groups)
+      continue;
+    uint32_t lo = starts[queryGroup[q]], hi = starts[queryGroup[q] + 1];
+    if (shape->order) {
+      uint32_t r = shape->order->columns->queries[q];
+      auto first = ranks.begin() + lo, last = ranks.begin() + hi;
+      uint8_t relation = shape->order->relation;
+      // The selected keys lead the group: those below (at or below) the
+      // query's rank in a rising group, above (at or above) it in a falling one.
+      auto end = relation == KeyBelow                ? std::lower_bound(first, last, r)
+                 : relation == (KeyBelow | KeyEqual) ? std::upper_bound(first, last, r)
+                 : relation == KeyAbove ? std::lower_bound(first, last, r, std::greater<>())
+                                        : std::upper_bound(first, last, r, std::greater<>());
+      hi = static_cast<uint32_t>(end - ranks.begin());
+    }
+    out.first[q] = lo;
+    out.count[q] = hi - lo;
+  }
+  return out;
+}

@@ -67,4 +67,17 @@ struct RowStats {
 
 RowStats fusedStats(const LinearForm &form, size_t n, const std::vector<int64_t> *weights);
 
+/// For a mean of floats that must be summed in the original's order: when
+/// every query selects the first keys of its group in index order (a form
+/// of at most one term, of coefficient 1, with no order factor, or one
+/// whose key ranks rise (<, <=) or fall (>, >=) with the index in every
+/// group), the groups' members in index order (group g from starts[g] to
+/// starts[g + 1]), and per query where its group starts in `members` and
+/// how many keys it selects. nullopt for other forms.
+struct OrderedSelection {
+  std::vector<uint32_t> members, starts, first, count;
+};
+
+std::optional<OrderedSelection> selectInOrder(const LinearForm &form, size_t n);
+
 } // namespace rasp::eval

@@ -164,10 +164,11 @@ TEST(EvaluateTest, TheDifferentialTableEvaluatesAsWithMatrices) {
 /// before them, over every comparison, and/or/not, aggregates of ints,
 /// floats, bools and strings with several defaults, and widths.
 std::string randomProgram(std::mt19937 &random) {
-  std::vector<std::string> sops = {
-      "tokens_str",     "tokens_int",       "tokens_float",
-      "indices",        "length",           "indicator(tokens_int > 0)",
-      "tokens_int / 4", "tokens_float * 3", "tokens_int == 1"};
+  std::vector<std::string> sops = {"tokens_str",      "tokens_int",
+                                   "tokens_float",    "indices",
+                                   "length",          "indicator(tokens_int > 0)",
+                                   "tokens_int / 4",  "tokens_float * 3",
+                                   "tokens_int == 1", "length - indices"};
   std::vector<std::string> selectors = {"select(indices, indices, <=)"};
   const char *const cmps[] = {"==", "!=", "<", ">", "<=", ">="};
   const char *const defaults[] = {"", ", 0", ", \"-\"", ", 2.5", ", -1"};

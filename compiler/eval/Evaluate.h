@@ -57,9 +57,9 @@ struct EvalError {
 /// selector past it is an EvalError there, raised before the matrix is
 /// allocated. Aggregates and widths never build one.
 inline constexpr uint64_t MaxSelectorBits = uint64_t{1} << 32;
-/// Most bytes of values (sequences and selector matrices) one Evaluator
-/// holds (2 GiB); the node whose value would pass it is an EvalError there,
-/// and its value is not kept.
+/// Most bytes of values one Evaluator holds at a time (2 GiB): the live
+/// sequences, selects' ranks and the matrices asked for; the node whose
+/// value would pass it is an EvalError there, and its value is not kept.
 inline constexpr uint64_t MaxEvaluatorBytes = uint64_t{1} << 31;
 
 /// `[v0, v1, ...]` in Python notation, shortened after 12 values, as

@@ -73,7 +73,7 @@ std::optional<LinearForm> product(const LinearForm &a, const LinearForm &b) {
   for (const Term &x : a)
     for (const Term &y : b)
       if (std::optional<Term> t = multiply(x, y)) {
-        if (std::count_if(t->factors.begin(), t->factors.end(), ordersVaryingSides) > 1)
+        if (std::count_if(t->factors.begin(), t->factors.end(), ordersVaryingSides) > 2)
           return std::nullopt;
         out.push_back(std::move(*t));
       }
@@ -110,7 +110,8 @@ std::optional<LinearForm> leaf(const Node *select, const SelectColumns &columns)
 struct TermShape {
   std::vector<uint8_t> keyIn, queryIn;
   std::vector<const SelectColumns *> equal;
-  const Factor *order = nullptr;
+  const Factor *order = nullptr; ///< Slices each group.
+  const Factor *sweep = nullptr; ///< A second order factor: swept.
 };
 
 std::optional<TermShape> shapeOf(const Term &term, size_t n) {
@@ -131,8 +132,8 @@ std::optional<TermShape> shapeOf(const Term &term, size_t n) {
     } else if (f.relation == KeyEqual) {
       shape.equal.push_back(&c);
     } else {
-      assert(!shape.order && "decompose keeps one order factor per term");
-      shape.order = &f;
+      assert(!shape.sweep && "decompose keeps two order factors per term");
+      (shape.order ? shape.sweep : shape.order) = &f;
     }
   }
   return shape;
@@ -196,6 +197,91 @@ void countingSort(std::vector<uint32_t> &members, uint32_t buckets, Bucket bucke
 
 /// Steps 2 and 3 for one term: adds its coefficient times each row's
 /// count, position sum and weight sum to `out`.
+/// A Fenwick tree of sums over positions 0..size-1.
+template <typename T> class PrefixSums {
+public:
+  explicit PrefixSums(size_t size) : tree(size + 1, 0) {}
+  void add(size_t at, T value) {
+    for (size_t i = at + 1; i < tree.size(); i += i & -i)
+      tree[i] += value;
+  }
+  /// The sum over [0, end).
+  T before(size_t end) const {
+    T sum = 0;
+    for (size_t i = end; i; i -= i & -i)
+      sum += tree[i];
+    return sum;
+  }
+
+private:
+  std::vector<T> tree;
+};
+
+/// Where a query's keys lie in its group's slice [lo, hi) of `ranks`
+/// (sorted), by the order factor's relation; narrows [lo, hi).
+void narrow(const Factor &order, size_t q, const std::vector<uint32_t> &ranks, uint32_t &lo,
+            uint32_t &hi) {
+  uint32_t r = order.columns->queries[q];
+  auto first = ranks.begin() + lo, last = ranks.begin() + hi;
+  uint8_t relation = order.relation;
+  auto bound = relation == KeyBelow || relation == (KeyAbove | KeyEqual)
+                   ? std::lower_bound(first, last, r)
+                   : std::upper_bound(first, last, r);
+  uint32_t at = static_cast<uint32_t>(bound - ranks.begin());
+  (relation & KeyBelow ? hi : lo) = at;
+}
+
+/// Step 3 with a second order factor (a 2-D dominance count): the keys
+/// enter a Fenwick tree over their places in `members` in the order of
+/// the swept factor's ranks, and each query reads its slice once the keys
+/// its swept comparison accepts have entered. O(n log n).
+void addSwept(const TermShape &shape, const std::vector<uint32_t> &queryGroup,
+              const std::vector<uint32_t> &members, const std::vector<uint32_t> &starts,
+              const std::vector<uint32_t> &ranks, const std::vector<int64_t> *weights,
+              int64_t coefficient, RowStats &out) {
+  const Factor &sweep = *shape.sweep;
+  size_t n = queryGroup.size(), groups = starts.size() - 1;
+  // Keys above (at or above) the query: the same as below on flipped ranks.
+  uint32_t top = rankCount(*sweep.columns) - 1;
+  bool flip = !(sweep.relation & KeyBelow), strict = !(sweep.relation & KeyEqual);
+  auto rankOf = [&](const std::vector<uint32_t> &side, size_t i) {
+    return flip ? top - side[i] : side[i];
+  };
+  std::vector<uint32_t> byRank(members.size()), queries, unused;
+  for (uint32_t i = 0; i < members.size(); ++i)
+    byRank[i] = i;
+  countingSort(
+      byRank, top + 1, [&](uint32_t i) { return rankOf(sweep.columns->keys, members[i]); }, unused);
+  for (size_t q = 0; q < n; ++q)
+    if (shape.queryIn[q] && queryGroup[q] < groups)
+      queries.push_back(static_cast<uint32_t>(q));
+  countingSort(
+      queries, top + 1, [&](uint32_t q) { return rankOf(sweep.columns->queries, q); }, unused);
+  PrefixSums<int64_t> counts(members.size()), positions(members.size());
+  PrefixSums<__int128> weightSums(weights ? members.size() : 0);
+  size_t entered = 0;
+  for (uint32_t q : queries) {
+    uint32_t r = rankOf(sweep.columns->queries, q);
+    for (; entered < byRank.size(); ++entered) {
+      uint32_t i = byRank[entered], k = members[i], kr = rankOf(sweep.columns->keys, k);
+      if (strict ? kr >= r : kr > r)
+        break;
+      counts.add(i, 1);
+      positions.add(i, k);
+      if (weights)
+        weightSums.add(i, (*weights)[k]);
+    }
+    uint32_t lo = starts[queryGroup[q]], hi = starts[queryGroup[q] + 1];
+    narrow(*shape.order, q, ranks, lo, hi);
+    out.count[q] += coefficient * (counts.before(hi) - counts.before(lo));
+    out.positionSum[q] += coefficient * (positions.before(hi) - positions.before(lo));
+    if (weights)
+      out.weightSum[q] += coefficient * (weightSums.before(hi) - weightSums.before(lo));
+  }
+}
+
+/// Steps 2 and 3 for one term: adds its coefficient times each row's
+/// count, position sum and weight sum to `out`.
 void addTerm(const Term &term, size_t n, const std::vector<int64_t> *weights, RowStats &out) {
   std::optional<TermShape> shape = shapeOf(term, n);
   if (!shape)
@@ -213,32 +299,27 @@ void addTerm(const Term &term, size_t n, const std::vector<int64_t> *weights, Ro
         starts);
   countingSort(
       members, groups, [&](uint32_t k) { return keyGroup[k]; }, starts);
-
   std::vector<uint32_t> ranks;
+  if (orderKeys)
+    for (uint32_t k : members)
+      ranks.push_back((*orderKeys)[k]);
+  if (shape->sweep)
+    return addSwept(*shape, queryGroup, members, starts, ranks, weights, term.coefficient, out);
+
   std::vector<int64_t> positions(members.size() + 1, 0);
   std::vector<__int128> weightSums(weights ? members.size() + 1 : 0, 0);
   for (size_t i = 0; i < members.size(); ++i) {
     positions[i + 1] = positions[i] + members[i];
     if (weights)
       weightSums[i + 1] = weightSums[i] + (*weights)[members[i]];
-    if (orderKeys)
-      ranks.push_back((*orderKeys)[members[i]]);
   }
   int64_t c = term.coefficient;
   for (size_t q = 0; q < n; ++q) {
     if (!shape->queryIn[q] || queryGroup[q] >= groups)
       continue;
     uint32_t lo = starts[queryGroup[q]], hi = starts[queryGroup[q] + 1];
-    if (orderKeys) {
-      uint32_t r = shape->order->columns->queries[q];
-      auto first = ranks.begin() + lo, last = ranks.begin() + hi;
-      uint8_t relation = shape->order->relation;
-      auto bound = relation == KeyBelow || relation == (KeyAbove | KeyEqual)
-                       ? std::lower_bound(first, last, r)
-                       : std::upper_bound(first, last, r);
-      uint32_t at = static_cast<uint32_t>(bound - ranks.begin());
-      (relation & KeyBelow ? hi : lo) = at;
-    }
+    if (orderKeys)
+      narrow(*shape->order, q, ranks, lo, hi);
     out.count[q] += c * (hi - lo);
     out.positionSum[q] += c * (positions[hi] - positions[lo]);
     if (weights)
@@ -299,6 +380,8 @@ std::optional<OrderedSelection> eval::selectInOrder(const LinearForm &form, size
   std::optional<TermShape> shape = shapeOf(form[0], n);
   if (!shape)
     return out;
+  if (shape->sweep)
+    return std::nullopt;
   std::vector<uint32_t> keyGroup, queryGroup, starts;
   uint32_t groups = group(*shape, n, keyGroup, queryGroup);
   for (size_t k = 0; k < n; ++k)

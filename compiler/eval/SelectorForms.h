@@ -10,20 +10,22 @@
 // same keys and queries merge into one (their relations intersect:
 // `k < q and k == q` is empty, `k <= q and k >= q` is `k == q`).
 //
-// A term can be counted without a matrix when, after merging, at most one
-// of its factors orders keys against queries that both vary:
+// A term can be counted without a matrix when, after merging, at most two
+// of its factors order keys against queries that both vary:
 //  1. a factor whose queries hold one value is a filter on keys, one whose
 //     keys hold one value a filter on queries, one whose sides both do a
 //     constant;
 //  2. the `==` factors group the keys by the tuple of their ranks, and a
 //     query reads the group of its own tuple (hashing: O(n) expected);
-//  3. the one order factor (<, <=, >, >=) sorts each group by rank, and a
-//     query reads a prefix or a suffix of its group (O(n log n)).
+//  3. an order factor (<, <=, >, >=) sorts each group by rank, and a
+//     query reads a prefix or a suffix of its group (O(n log n));
+//  4. a second order factor is swept: keys enter a Fenwick tree in the
+//     order of its ranks, and a query reads its slice once the keys that
+//     its comparison accepts are in (a 2-D dominance count, O(n log n)).
 // `!=` between varying sides becomes 1 - (==). decompose() returns nullopt
-// for what does not fit: two order comparisons of varying sides in one
-// product (sort's `key < key` with `indices < indices` would need a 2-D
-// dominance count; not done), a select over NaN (it has no rank), or a sum
-// of more than MaxTerms terms.
+// for what does not fit: three order comparisons of varying sides in one
+// product, a select over NaN (it has no rank), or a sum of more than
+// MaxTerms terms.
 //
 // fusedStats() sums, per query, the terms' counts, positions and weights
 // (exact integers): a row that selects one key has its position as the sum.

@@ -1,5 +1,5 @@
-// The reference evaluator: sequences, maps and aggregates (selectors are in
-// EvaluateSelectors.cpp).
+// The reference evaluator: sequences and maps (selects, aggregates and
+// widths are in EvaluateSelectors.cpp).
 #include "compiler/eval/Evaluate.h"
 
 #include <algorithm>
@@ -21,8 +21,9 @@ namespace {
   throw EvalError{node->loc, std::move(message)};
 }
 
-/// `[v0, v1, ...]` in Python notation, shortened after 12 values.
-std::string listText(const std::vector<Atom> &values) {
+} // namespace
+
+std::string eval::valuesText(const std::vector<Atom> &values) {
   std::string out = "[";
   for (size_t i = 0; i < values.size(); ++i) {
     if (i == 12) {
@@ -33,6 +34,8 @@ std::string listText(const std::vector<Atom> &values) {
   }
   return out + "]";
 }
+
+namespace {
 
 std::string trim(const std::string &s) {
   size_t b = s.find_first_not_of(" \t\n\r\f\v");
@@ -111,7 +114,7 @@ SeqTypeKind eval::typeSequence(const std::vector<Atom> &values, SourceLoc loc) {
   if (anyString && !allString)
     throw EvalError{loc, "a sequence cannot mix strings with numbers or "
                          "bools; the values are " +
-                             listText(values)};
+                             valuesText(values)};
   if (allString)
     return SeqTypeKind::Strings;
   if (allBool)
@@ -135,28 +138,68 @@ const Sequence &Evaluator::sequence(const Node *node) {
 
 const SelectorMatrix &Evaluator::selector(const Node *node) {
   assert(node->isSelector() && "asked for the matrix of an s-op");
-  auto found = selectors.find(node);
-  if (found != selectors.end())
+  auto found = matrices.find(node);
+  if (found != matrices.end())
     return found->second;
   evaluateAll(node);
-  return selectors.at(node);
+  SelectorMatrix matrix = buildMatrix(node);
+  hold(node, matrix.rows() * matrix.wordsPerRow() * sizeof(uint64_t));
+  return matrices.emplace(node, std::move(matrix)).first->second;
 }
 
+namespace {
+
+/// An and, or or not: its value is its inputs'.
+bool combines(const Node *node) { return node->isSelector() && node->kind != NodeKind::Select; }
+
+} // namespace
+
 void Evaluator::evaluateAll(const Node *root) {
+  asked.insert(root);
   // An evaluated node's inputs are all evaluated: the walk stops there, so
   // that a long session (the REPL's examples) pays for new nodes only.
   auto evaluated = [this](const Node *node) {
-    return sequences.count(node) || selectors.count(node);
+    return sequences.count(node) || selects.count(node);
   };
-  for (const Node *node : graph::topologicalOrder(root, evaluated))
+  std::vector<const Node *> order = graph::topologicalOrder(root, evaluated);
+  // How many nodes of this walk read each node of it (once per input slot).
+  std::unordered_map<const Node *, uint32_t> readers;
+  for (const Node *node : order)
+    readers.emplace(node, 0);
+  for (const Node *node : order)
+    for (const Node *input : node->inputs)
+      if (auto found = readers.find(input); found != readers.end())
+        ++found->second;
+  for (const Node *node : order) {
     evaluateOne(node);
+    if (!combines(node))
+      for (const Node *input : node->inputs)
+        release(input, readers);
+  }
+}
+
+void Evaluator::release(const Node *node, std::unordered_map<const Node *, uint32_t> &readers) {
+  std::vector<const Node *> pending = {node};
+  while (!pending.empty()) {
+    const Node *at = pending.back();
+    pending.pop_back();
+    auto found = readers.find(at);
+    if (found == readers.end() || --found->second || asked.count(at))
+      continue;
+    heldBytes -= heldBy[at];
+    heldBy.erase(at);
+    sequences.erase(at);
+    selects.erase(at);
+    if (combines(at))
+      pending.insert(pending.end(), at->inputs.begin(), at->inputs.end());
+  }
 }
 
 void Evaluator::evaluateOne(const Node *node) {
   if (node->isSelector()) {
-    SelectorMatrix matrix = evaluateSelector(node);
-    hold(node, matrix.rows() * matrix.wordsPerRow() * sizeof(uint64_t));
-    selectors.emplace(node, std::move(matrix));
+    SelectColumns columns = node->kind == NodeKind::Select ? evaluateSelect(node) : SelectColumns();
+    hold(node, columns.bytes());
+    selects.emplace(node, std::move(columns));
     return;
   }
   Sequence sequence = evaluateSequence(node);
@@ -175,6 +218,7 @@ void Evaluator::hold(const Node *node, uint64_t bytes) {
                    " of them this value's), more than the budget of " + std::to_string(maxBytes) +
                    " bytes");
   heldBytes += bytes;
+  heldBy[node] += bytes;
 }
 
 Sequence Evaluator::evaluateSequence(const Node *node) {
@@ -197,14 +241,8 @@ Sequence Evaluator::evaluateSequence(const Node *node) {
     return evaluateMap(node);
   case NodeKind::Aggregate:
     return evaluateAggregate(node);
-  case NodeKind::SelectorWidth: {
-    const SelectorMatrix &sel = selectors.at(node->inputs[0]);
-    out.values.reserve(n);
-    for (size_t q = 0; q < n; ++q)
-      out.values.push_back(Atom::integer(static_cast<int64_t>(sel.count(q))));
-    out.type = SeqTypeKind::Ints;
-    return out;
-  }
+  case NodeKind::SelectorWidth:
+    return evaluateWidth(node);
   default:
     break;
   }
@@ -322,59 +360,6 @@ Sequence Evaluator::evaluateMap(const Node *node) {
       operands[i] = operand.input < 0 ? &operand.constant : &(*columns[operand.input])[p];
     }
     out.values.push_back(applyMap(node, operands.data()));
-  }
-  out.type = typeSequence(out.values, node->loc);
-  return out;
-}
-
-Sequence Evaluator::evaluateAggregate(const Node *node) {
-  const SelectorMatrix &sel = selectors.at(node->inputs[0]);
-  const Sequence &values = sequences.at(node->inputs[1]);
-  size_t n = items.size();
-  Sequence out;
-  out.values.reserve(n);
-  bool numeric = values.type == SeqTypeKind::Ints || values.type == SeqTypeKind::Floats;
-  for (size_t q = 0; q < n; ++q) {
-    size_t count = 0, only = 0;
-    // Python's sum, left to right: exact while every value is integral.
-    __int128 integerSum = 0;
-    double floatSum = 0;
-    bool inFloats = false;
-    for (size_t w = 0; w < sel.wordsPerRow(); ++w) {
-      uint64_t bits = sel.row(q)[w];
-      while (bits) {
-        size_t k = w * 64 + __builtin_ctzll(bits);
-        bits &= bits - 1;
-        ++count;
-        only = k;
-        if (!numeric)
-          continue;
-        const Atom &v = values.values[k];
-        if (!inFloats && v.isIntegral()) {
-          integerSum += v.integral();
-        } else {
-          if (!inFloats)
-            floatSum = static_cast<double>(integerSum), inFloats = true;
-          floatSum += v.number();
-        }
-      }
-    }
-    if (count == 0) {
-      out.values.push_back(node->constant);
-    } else if (count == 1) {
-      out.values.push_back(values.values[only]);
-    } else {
-      if (!numeric)
-        fail(node, "cannot average several values that are not numbers (" +
-                       std::string(seqTypeName(values.type)) + "); the values are " +
-                       listText(values.values));
-      double sum = inFloats ? floatSum : static_cast<double>(integerSum);
-      double mean = sum * 1.0 / static_cast<double>(count);
-      // (Python's sum overflows to inf; as with a map, that is an error here.)
-      if (!std::isfinite(mean))
-        fail(node, "float overflow: the mean of the selected values is not a finite number");
-      out.values.push_back(Atom::real(mean));
-    }
   }
   out.type = typeSequence(out.values, node->loc);
   return out;

@@ -7,16 +7,28 @@
 // floats, bools, strings; the type is decided by the values at each
 // evaluation), and selectors are bit matrices.
 //
+// Inside, no selector is a matrix (issue 20): a select keeps its keys and
+// queries as ranks (SelectColumns.h), and an aggregate or a selector_width
+// counts its rows from the selector's formula (SelectorForms.h) in
+// O(n log n), or, where the formula does not decompose or the mean of
+// floats must be summed in the original's order, reads the matrix a row at
+// a time (SelectorRows.h). Results are bit for bit the matrix evaluator's
+// (tests/oracle/MatrixEvaluator.h). The values of nodes that the caller did
+// not ask for are freed as soon as the last node of the walk that reads
+// them has been evaluated; those it asked for stay, for later calls.
+//
 // Errors are the original's, in the project's words, located at the
 // expression that created the failing node: EvalError.
 #pragma once
 
+#include "compiler/eval/SelectColumns.h"
 #include "compiler/graph/Graph.h"
 #include "compiler/support/BitMatrix.h"
 
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace rasp::eval {
@@ -41,13 +53,18 @@ struct EvalError {
 };
 
 /// Most bits of one selector's n x n matrix (512 MiB: inputs of up to 65,536
-/// tokens); a selector past it is an EvalError at its select, raised before
-/// the matrix is allocated.
+/// tokens), when a caller asks for the matrix (Evaluator::selector); a
+/// selector past it is an EvalError there, raised before the matrix is
+/// allocated. Aggregates and widths never build one.
 inline constexpr uint64_t MaxSelectorBits = uint64_t{1} << 32;
-/// Most bytes of values (sequences and selector matrices) one Evaluator
-/// holds (2 GiB); the node whose value would pass it is an EvalError there,
-/// and its value is not kept.
+/// Most bytes of values one Evaluator holds at a time (2 GiB): the live
+/// sequences, selects' ranks and the matrices asked for; the node whose
+/// value would pass it is an EvalError there, and its value is not kept.
 inline constexpr uint64_t MaxEvaluatorBytes = uint64_t{1} << 31;
+
+/// `[v0, v1, ...]` in Python notation, shortened after 12 values, as
+/// messages show a sequence.
+std::string valuesText(const std::vector<Atom> &values);
 
 /// Checks and types a sequence as the original does (all strings, or all
 /// numbers; bools count as ints); throws EvalError at `loc` otherwise.
@@ -73,11 +90,17 @@ public:
 private:
   void evaluateAll(const graph::Node *root);
   void evaluateOne(const graph::Node *node);
+  /// One reader of `node` in the walk is done; frees it after the last one
+  /// unless it was asked for (an and/or/not frees its inputs with it).
+  void release(const graph::Node *node, std::unordered_map<const graph::Node *, uint32_t> &readers);
   Sequence evaluateSequence(const graph::Node *node);
-  SelectorMatrix evaluateSelector(const graph::Node *node);
+  SelectColumns evaluateSelect(const graph::Node *node);
+  SelectorMatrix buildMatrix(const graph::Node *node);
   Sequence evaluateMap(const graph::Node *node);
   Sequence evaluateAggregate(const graph::Node *node);
+  Sequence evaluateWidth(const graph::Node *node);
   Sequence evaluateTokens(const graph::Node *node);
+  const SelectColumns &columnsOf(const graph::Node *select) const { return selects.at(select); }
 
   /// Adds `bytes` to what is held, or throws at `node` past the budget.
   void hold(const graph::Node *node, uint64_t bytes);
@@ -85,7 +108,12 @@ private:
   std::vector<Atom> items;
   uint64_t heldBytes = 0, maxBytes;
   std::unordered_map<const graph::Node *, Sequence> sequences;
-  std::unordered_map<const graph::Node *, SelectorMatrix> selectors;
+  /// Every evaluated selector node: a select's columns, nothing for and,
+  /// or and not.
+  std::unordered_map<const graph::Node *, SelectColumns> selects;
+  std::unordered_map<const graph::Node *, SelectorMatrix> matrices; ///< Asked for.
+  std::unordered_map<const graph::Node *, uint64_t> heldBy;
+  std::unordered_set<const graph::Node *> asked;
 };
 
 } // namespace rasp::eval

@@ -229,11 +229,15 @@ TEST(LangTest, DoublingListsMeetTheirBudget) {
 }
 
 // What one evaluator holds is bounded: the value that would pass the
-// budget is an error at its node. Each value on [1, 2] is 2 atoms.
+// budget is an error at its node. Each value on [1, 2] is 2 atoms; a value
+// is freed after the last node that reads it (tokens_int after x), so a
+// chain holds two at a time, and z needs x, y and itself.
 TEST(LangTest, TheEvaluatorsValuesMeetTheirBudget) {
   uint64_t one = 2 * sizeof(Atom);
   EXPECT_EQ(run("x = tokens_int + 1;", "x", "[1, 2]", 2 * one), "[2, 3] (ints)");
-  EXPECT_EQ(run("x = tokens_int + 1; y = x + 1;", "y", "[1, 2]", 2 * one),
+  EXPECT_EQ(run("x = tokens_int + 1; y = x + 1; w = y + 1;", "w", "[1, 2]", 2 * one),
+            "[4, 5] (ints)");
+  EXPECT_EQ(run("x = tokens_int + 1; y = x + 1; z = x + y;", "z", "[1, 2]", 2 * one),
             "error: the evaluator's values on this input would take " + std::to_string(3 * one) +
                 " bytes (" + std::to_string(one) +
                 " of them this value's), more than the budget of " + std::to_string(2 * one) +

@@ -54,37 +54,54 @@ int PlanContext::embedding(const Node *node) {
   return layout.add(node, std::move(f));
 }
 
-void PlanContext::decompose(const Node *root, std::vector<int> &out, bool preferCategorical,
-                            std::unordered_set<const Node *> &seen) {
-  // Depth first, inputs in order, without recursion (map chains can be
+std::vector<int> PlanContext::sourcesOf(const Node *x, bool preferCategorical) {
+  if (layout.size() != memoBlocks) {
+    memo[0].clear();
+    memo[1].clear();
+    memoBlocks = layout.size();
+  }
+  std::unordered_map<const Node *, std::vector<int>> &known = memo[preferCategorical];
+  if (auto it = known.find(x); it != known.end())
+    return it->second;
+  // After the inputs, in order, without recursion (map chains can be
   // long): the order in which embedding() makes blocks is the layout's.
-  std::vector<const Node *> stack = {root};
+  // Every node on the way keeps its answer.
+  std::vector<std::pair<const Node *, bool>> stack = {{x, false}};
   while (!stack.empty()) {
-    const Node *x = stack.back();
+    auto [y, inputsDone] = stack.back();
     stack.pop_back();
-    if (!seen.insert(x).second)
+    if (known.count(y))
       continue;
-    int f = layout.best(x, preferCategorical);
-    if (f < 0 && (x->kind == NodeKind::Tokens || x->kind == NodeKind::Indices))
-      f = embedding(x);
-    if (f >= 0) {
-      if (std::find(out.begin(), out.end(), f) == out.end())
-        out.push_back(f);
+    if (!inputsDone) {
+      int f = layout.best(y, preferCategorical);
+      if (f < 0 && (y->kind == NodeKind::Tokens || y->kind == NodeKind::Indices)) {
+        // (A block nothing visited so far reads: the answers stand.)
+        f = embedding(y);
+        memoBlocks = layout.size();
+      }
+      if (f >= 0) {
+        known[y] = {f};
+        continue;
+      }
+      if (y->kind == NodeKind::Constant) {
+        known[y] = {};
+        continue;
+      }
+      assert(y->kind == NodeKind::Map && "heads are planned before their readers");
+      stack.push_back({y, true});
+      for (auto in = y->inputs.rbegin(); in != y->inputs.rend(); ++in)
+        if (!known.count(*in))
+          stack.push_back({*in, false});
       continue;
     }
-    if (x->kind == NodeKind::Constant)
-      continue;
-    assert(x->kind == NodeKind::Map && "heads are planned before their readers");
-    stack.insert(stack.end(), x->inputs.rbegin(), x->inputs.rend());
+    std::vector<int> out;
+    for (const Node *in : y->inputs)
+      out.insert(out.end(), known.at(in).begin(), known.at(in).end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    known[y] = std::move(out);
   }
-}
-
-std::vector<int> PlanContext::sourcesOf(const Node *x, bool preferCategorical) {
-  std::vector<int> out;
-  std::unordered_set<const Node *> seen;
-  decompose(x, out, preferCategorical, seen);
-  std::sort(out.begin(), out.end());
-  return out;
+  return known.at(x);
 }
 
 std::optional<Atom> PlanContext::evaluate(const Node *x, const Binding &binding) {

@@ -18,6 +18,7 @@
 
 #include <map>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace rasp::codegen {
@@ -90,8 +91,11 @@ public:
               std::vector<HiddenUnit> units);
 
 private:
-  void decompose(const Node *x, std::vector<int> &out, bool preferCategorical,
-                 std::unordered_set<const Node *> &seen);
+  /// sourcesOf's answers, for every node it passed, while the layout has
+  /// `memoBlocks` blocks (a block added may change them): asking each node
+  /// of a map chain in turn takes linear time, not quadratic.
+  std::unordered_map<const Node *, std::vector<int>> memo[2];
+  size_t memoBlocks = 0;
 };
 
 } // namespace rasp::codegen

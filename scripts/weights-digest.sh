@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 grep -vE '^\s*(#|$)' tests/differential/table.txt | while read -r path sop rest; do
   vocab=${rest% heavy}
   vocab=${vocab%%max_len<=*}
+  vocab=${vocab%%evaluator-failures*}
   vocab=$(echo "$vocab")
   for n in "${lengths[@]}"; do
     for emit in weights plan values; do

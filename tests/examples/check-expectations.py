@@ -3,6 +3,8 @@
 
 Each expectation runs `rasp run FILE --sop NAME --input INPUT` and compares
 the printed line with the expected one. Usage: check-expectations.py RASP FILE...
+CTest passes examples/**/*.rasp (examples/tail/ too) and
+tests/differential/*.rasp (tests/CMakeLists.txt).
 """
 import re
 import subprocess

@@ -32,7 +32,10 @@ inline float expOf(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const float scale = __builtin_bit_cast(float, (static_cast<int32_t>(n) + 127) << 23);
+  // (Shifted unsigned: below -87 the exponent is out of range, and the
+  // result, unused, must not be undefined behaviour.)
+  const float scale =
+      __builtin_bit_cast(float, static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
   return x < -87.0f ? 0.0f : p * scale;
 }
 inline double expOf(double x) { return __builtin_exp(x); }

@@ -2,6 +2,7 @@
 // 10,000 tokens (targets: sort on 1,000 tokens under 20 ms, on 10,000 under
 // 2 s and 1 GB). The baseline measured in the same run is evaluating
 // `indices` alone, which costs only the input conversion.
+#include "bench/RandomInput.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
@@ -65,17 +66,9 @@ Fixture &fixture() {
   return f;
 }
 
-std::vector<Atom> randomInput(size_t n, const std::string &alphabet) {
-  std::mt19937 random(42);
-  std::vector<Atom> input;
-  for (size_t i = 0; i < n; ++i)
-    input.push_back(Atom::string(std::string(1, alphabet[random() % alphabet.size()])));
-  return input;
-}
-
 void evaluate(benchmark::State &state, const char *name, const std::string &alphabet) {
   const graph::Node *node = fixture().node(name);
-  std::vector<Atom> input = randomInput(state.range(0), alphabet);
+  std::vector<Atom> input = bench::randomInput(state.range(0), alphabet);
   for (auto _ : state) {
     eval::Evaluator evaluator(input);
     benchmark::DoNotOptimize(evaluator.sequence(node).values.data());

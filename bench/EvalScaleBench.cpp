@@ -5,6 +5,7 @@
 // fused one replaced (tests/oracle/MatrixEvaluator), up to 10,000 tokens:
 // past 65,536 it refuses, and before that budget it needed n^2/8 bytes per
 // selector. Peak memory is the whole process's: bench/eval-scale.sh.
+#include "bench/RandomInput.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
@@ -58,17 +59,9 @@ Programs &programs() {
   return p;
 }
 
-std::vector<Atom> randomInput(size_t n, const std::string &alphabet) {
-  std::mt19937 random(42);
-  std::vector<Atom> input;
-  for (size_t i = 0; i < n; ++i)
-    input.push_back(Atom::string(std::string(1, alphabet[random() % alphabet.size()])));
-  return input;
-}
-
 template <typename E> void evaluate(benchmark::State &state, const Example &example) {
   const graph::Node *node = programs().node(example);
-  std::vector<Atom> input = randomInput(state.range(0), example.alphabet);
+  std::vector<Atom> input = bench::randomInput(state.range(0), example.alphabet);
   for (auto _ : state) {
     E evaluator(input);
     benchmark::DoNotOptimize(evaluator.sequence(node).values.data());

@@ -115,10 +115,19 @@ void Repl::tryOn(const graph::Node *node, const std::vector<Atom> &atoms) {
   if (!evaluator)
     throw LangError{node->loc, "s-ops and selectors need a non-empty example, "
                                "but the running example is empty"};
-  if (node->isSelector())
-    evaluator->selector(node);
-  else
-    evaluator->sequence(node);
+  try {
+    if (node->isSelector())
+      evaluator->selector(node);
+    else
+      evaluator->sequence(node);
+  } catch (const eval::EvalError &e) {
+    if (&atoms != &sopAtoms && &atoms != &selectorAtoms)
+      throw;
+    // The user may not know that each new s-op is tried on the example.
+    const Value &example = &atoms == &sopAtoms ? sopExample : selectorExample;
+    throw eval::EvalError{e.loc, e.message + " (on the running example " + example.repr() +
+                                     "; `set example` sets another)"};
+  }
 }
 
 int Repl::run(LineReader &read, const ReplOptions &options) {

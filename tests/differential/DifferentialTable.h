@@ -22,6 +22,8 @@ namespace rasp::differential {
 struct TableRow {
   std::string file, sop;
   std::vector<Atom> vocab;
+  /// The vocabulary as the table writes it, a RASP list.
+  std::string vocabText;
   /// `max_len<=K`: compiled only up to K.
   std::optional<int64_t> limit;
   bool heavy = false;
@@ -36,10 +38,15 @@ inline std::vector<TableRow> readTable(const std::string &root) {
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#')
       continue;
+    // file, s-op, the vocabulary from its '[' to its last ']' (strings in
+    // it may hold spaces), then the options.
     std::istringstream fields(line);
     TableRow row;
-    std::string vocab, option;
-    fields >> row.file >> row.sop >> vocab;
+    std::string option;
+    fields >> row.file >> row.sop;
+    size_t open = line.find('[', static_cast<size_t>(fields.tellg())), close = line.rfind(']');
+    row.vocabText = line.substr(open, close - open + 1);
+    const std::string &vocab = row.vocabText;
     for (size_t i = 1; i + 1 < vocab.size();) {
       if (vocab[i] == '"') {
         size_t end = vocab.find('"', i + 1);
@@ -51,6 +58,8 @@ inline std::vector<TableRow> readTable(const std::string &root) {
         i = end + 1;
       }
     }
+    fields.str(line.substr(close + 1));
+    fields.clear();
     while (fields >> option) {
       if (option == "heavy")
         row.heavy = true;

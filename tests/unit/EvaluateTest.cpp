@@ -7,6 +7,7 @@
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Elaborate.h"
 #include "compiler/support/Diagnostics.h"
+#include "tests/differential/DifferentialTable.h"
 #include "tests/oracle/MatrixEvaluator.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -122,36 +123,14 @@ std::vector<std::vector<Atom>> randomInputs(const std::vector<Atom> &vocab, size
   return out;
 }
 
-struct TableRow {
-  std::string file, sop, vocab;
-};
-
-std::vector<TableRow> differentialTable() {
-  std::vector<TableRow> rows;
-  std::ifstream in(std::string(RASP_SOURCE_DIR) + "/tests/differential/table.txt");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#')
-      continue;
-    std::istringstream fields(line);
-    TableRow row;
-    fields >> row.file >> row.sop;
-    std::string rest;
-    std::getline(fields, rest);
-    row.vocab = rest.substr(rest.find('['), rest.rfind(']') - rest.find('[') + 1);
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 TEST(EvaluateTest, TheDifferentialTableEvaluatesAsWithMatrices) {
-  std::vector<TableRow> rows = differentialTable();
+  std::vector<differential::TableRow> rows = differential::readTable(RASP_SOURCE_DIR);
   ASSERT_GT(rows.size(), 40u);
   std::mt19937 random(20);
   size_t compared = 0;
-  for (const TableRow &row : rows) {
+  for (const differential::TableRow &row : rows) {
     std::string path = std::string(RASP_SOURCE_DIR) + "/" + row.file;
-    Program program(path, readFile(path) + "\n__vocab = " + row.vocab + ";\n");
+    Program program(path, readFile(path) + "\n__vocab = " + row.vocabText + ";\n");
     ASSERT_EQ(program.diags.errorCount(), 0u) << program.diagnostics;
     std::vector<Atom> vocab = lang::inputAtoms(*program.scope->find("__vocab"), SourceLoc());
     for (const std::vector<Atom> &input : randomInputs(vocab, 24, 20, random))

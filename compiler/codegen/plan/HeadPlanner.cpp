@@ -268,6 +268,14 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
     raw.levels.push_back(c / (c + static_cast<double>(w)));
   assert(raw.levels.size() == raw.values.size() && "one value per count of selected keys");
   raw.bosRow = {1.0};
+  // Only BOS's value is not 0, and its score is the largest: its exp is 1
+  // exactly, every selected key's is the same float32 number, and only the
+  // normaliser, a float32 sum of 1 + w of them, rounds, by at most w + 1
+  // roundings relative to itself. So the share is off by at most
+  // (N + 1) * 2^-24 times itself (plus noiseOf's leaks): at 1024, where
+  // consecutive shares near 1/2 are 1/(4N) apart, that is what keeps them
+  // apart, while a bound on the largest share (1) would not.
+  raw.relativeNoise = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
   raw.time = time;
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
   int f = layout.add(x, std::move(raw));

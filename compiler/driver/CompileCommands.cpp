@@ -262,6 +262,7 @@ llvm::json::Object driver::compileReportJson(const graph::Node *root,
                             {"params_dense", model.parameters()},
                             {"params_nonzero", compiled.nonzeroParameters},
                             {"compile_ms", compiled.compileMs},
+                            {"peak_memory_mib", compiled.peakMemoryMiB},
                             {"notes", std::move(notes)}};
 }
 
@@ -341,7 +342,9 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                << "  MLP hidden:      " << list(hidden) << "\n"
                << "  parameters:      " << model.parameters() << " dense, "
                << compiled->nonzeroParameters << " nonzero\n"
-               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs) << " ms\n";
+               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs) << " ms\n"
+               << "  peak memory:     " << llvm::formatv("{0:f1}", compiled->peakMemoryMiB)
+               << " MiB (the process)\n";
   if (vm->count("output"))
     llvm::outs() << "  exported to:     " << (*vm)["output"].as<std::string>() << "\n";
   for (const std::string &note : compiled->plan.notes)

@@ -14,11 +14,14 @@ using namespace rasp::codegen;
 
 HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
     : cx(cx), layout(cx.layout), lookups(lookups) {
-  for (const Node *node : graph::topologicalOrder(root))
+  for (const Node *node : graph::topologicalOrder(root)) {
+    if (node->kind == NodeKind::Indices && !indices)
+      indices = node;
     if (node->kind == NodeKind::Select) {
       sideUses[node->inputs[0]].emplace_back(node, true);
       sideUses[node->inputs[1]].emplace_back(node, false);
     }
+  }
 }
 
 void codegen::planHeads(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
@@ -249,6 +252,10 @@ HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores
 }
 
 void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
+  if (std::optional<Proxy> proxy = widthProxy(x)) {
+    planProxy(x, std::move(scores), groupsCount, std::move(*proxy));
+    return;
+  }
   Block raw;
   raw.label = x->name + "#bos-share";
   for (int64_t w = 0; w <= cx.options.maxLen; ++w)
@@ -264,6 +271,7 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
   double c = static_cast<double>(std::max<int64_t>(cx.options.maxLen, 1));
   raw.encoding = EncodingKind::Numerical;
   raw.levelsAreValues = false;
+  raw.levelsAre = "BOS share c/(c+w) for w selected keys, of each value";
   for (int64_t w = fewest; w <= cx.options.maxLen; ++w)
     raw.levels.push_back(c / (c + static_cast<double>(w)));
   assert(raw.levels.size() == raw.values.size() && "one value per count of selected keys");

@@ -170,6 +170,11 @@ private:
   /// For a mean of every key's index-only values, whose values crowd
   /// together: the block that holds it by the mean of the indices.
   std::optional<Proxy> lengthProxy(const Node *x);
+  /// For a selector_width of a selector that selects every key (Tracr's
+  /// `length`): the width is the length n, held by the mean of the indices
+  /// (n - 1) / 2 like lengthProxy's, so that it reads as a linear form.
+  /// Null when the program reads no indices (a BOS share is made instead).
+  std::optional<Proxy> widthProxy(const Node *x);
   void planProxy(const Node *x, Scores scores, double groupsCount, Proxy proxy);
   /// Whether every query selects key 0, whatever the input: a select of a
   /// constant query and an index-only key that holds at index 0 at every
@@ -190,6 +195,8 @@ private:
   PlanContext &cx;
   ResidualLayout &layout;
   LookupPlanner &lookups;
+  /// The program's indices (null when it reads none).
+  const Node *indices = nullptr;
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
   std::unordered_map<const Node *, SideRead> sides;

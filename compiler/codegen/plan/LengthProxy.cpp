@@ -8,6 +8,9 @@
 // as a level. Lookups read the block through its levels; a map that is
 // affine in them (round(1 / share) = 2 m + 1) stays a linear form.
 //
+// Tracr's length, selector_width(select(1, 1, ==)), is the same length n,
+// written the same way when the program reads the indices.
+//
 // The first-key share. The paper's programs with a BOS marker count the
 // keys a selector picks by averaging an indicator of index 0 over the
 // selector or index 0: the mean is 1 / (w + 1), again about 1/N^2 apart.
@@ -87,6 +90,7 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   out.label = x->name;
   out.encoding = EncodingKind::Numerical;
   out.levelsAreValues = false;
+  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
   out.bosRow = {0.0};
   std::vector<double> numbers;
   for (int64_t n = 1; n <= maxLen; ++n) {
@@ -109,6 +113,23 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   // one value each.
   if (!crowded(numbers, cx.noiseOf(numbers)))
     return std::nullopt;
+  return proxy;
+}
+
+std::optional<HeadPlanner::Proxy> HeadPlanner::widthProxy(const Node *x) {
+  if (cx.options.maxLen < 2 || !indices || !selectsEveryKey(x->inputs[0]))
+    return std::nullopt;
+  Proxy proxy{indices, {}};
+  Block &out = proxy.block;
+  out.label = x->name;
+  out.encoding = EncodingKind::Numerical;
+  out.levelsAreValues = false;
+  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
+  out.bosRow = {0.0};
+  for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
+    out.values.push_back(Atom::integer(n));
+    out.levels.push_back(static_cast<double>(n - 1) / 2);
+  }
   return proxy;
 }
 

@@ -185,12 +185,19 @@ private:
   /// 1)): its value for each count of selected keys, 1 up, as a block
   /// without levels. Null where x is not such a mean, or its values do not
   /// crowd together.
-  std::optional<Block> firstKeyShare(const Node *x);
+  std::optional<Block> firstKeyShare(const Node *x, bool onlyWhenCrowded = true);
+  /// When `selector` is `S or Z` (either way round), Z a select that picks
+  /// key 0 and no other at every length: S (null otherwise). A first-key
+  /// share over it counts the keys S selects besides key 0, one more than
+  /// the count being key 0 itself: no tuple of S's sides with the index.
+  const Node *besideKeyZero(const Node *selector);
+  /// The score group that selects every key but index 0.
+  ScoreGroup keysButIndexZero();
   /// A head in which BOS scores ln(c) above the selected keys, writing
   /// BOS's share c / (c + w) for w selected keys: `raw` holds a value per
   /// count from `fewest` to max_len, and gets the shares as its levels.
   void planBosShare(const Node *x, Scores scores, double groupsCount, Block raw, int64_t fewest,
-                    const std::string &what);
+                    int64_t most, const std::string &what);
 
   PlanContext &cx;
   ResidualLayout &layout;

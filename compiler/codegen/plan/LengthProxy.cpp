@@ -176,7 +176,52 @@ bool HeadPlanner::selectsKeyZero(const Node *selector) {
   return true;
 }
 
-std::optional<Block> HeadPlanner::firstKeyShare(const Node *x) {
+const Node *HeadPlanner::besideKeyZero(const Node *selector) {
+  if (selector->kind != NodeKind::SelectorOr || cx.options.vocab.empty())
+    return nullptr;
+  for (int side = 0; side < 2; ++side) {
+    const Node *zero = selector->inputs[side];
+    if (zero->kind != NodeKind::Select || !cx.sourcesOf(zero->inputs[1]).empty() ||
+        !indicesAlone(zero->inputs[0]))
+      continue;
+    std::optional<Atom> query = cx.evaluate(zero->inputs[1], {});
+    if (!query)
+      continue;
+    // Key 0 and no other, at every length.
+    bool onlyZero = true;
+    try {
+      for (int64_t n = 1; n <= cx.options.maxLen && onlyZero; ++n) {
+        eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+        const std::vector<Atom> &keys = evaluator.sequence(zero->inputs[0]).values;
+        for (size_t j = 0; j < keys.size() && onlyZero; ++j)
+          onlyZero =
+              applyAtomOp(graph::compareAtomOp(zero->cmp), keys[j], *query).truthy() == (j == 0);
+      }
+    } catch (const AtomError &) {
+      onlyZero = false;
+    } catch (const eval::EvalError &) {
+      onlyZero = false;
+    }
+    if (onlyZero)
+      return selector->inputs[1 - side];
+  }
+  return nullptr;
+}
+
+ScoreGroup HeadPlanner::keysButIndexZero() {
+  assert(indices && "a select of index 0 reads the indices");
+  int f = cx.embedding(indices);
+  const Block &block = layout.block(f);
+  ScoreGroup group;
+  group.queryReads = readsOf(SideRead{});
+  group.keyReads = readsOf(SideRead{f, {}});
+  group.table = BitMatrix(1, block.values.size());
+  for (size_t i = 0; i < block.values.size(); ++i)
+    group.table.set(0, i, !(block.values[i].isNumber() && block.values[i].number() == 0));
+  return group;
+}
+
+std::optional<Block> HeadPlanner::firstKeyShare(const Node *x, bool onlyWhenCrowded) {
   int64_t maxLen = cx.options.maxLen;
   const Node *v = x->inputs[1];
   if (maxLen < 2 || cx.options.vocab.empty() || x->encoding != graph::EncodingHintKind::Inferred ||
@@ -209,7 +254,7 @@ std::optional<Block> HeadPlanner::firstKeyShare(const Node *x) {
     out.values.push_back(w == 1 ? *first : Atom::real(first->number() / static_cast<double>(w)));
     numbers.push_back(out.values.back().number());
   }
-  if (!crowded(numbers, cx.noiseOf(numbers)))
+  if (onlyWhenCrowded && !crowded(numbers, cx.noiseOf(numbers)))
     return std::nullopt;
   return out;
 }

@@ -51,11 +51,12 @@ const char *const GenerateUsage =
 
 po::options_description generateOptions() {
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>(), "a RASP file")(
-      "sop", po::value<std::string>(), "the step s-op NEXT")(
+  options.add_options()("file", po::value<std::string>(),
+                        "a RASP file")("sop", po::value<std::string>(), "the step s-op NEXT")(
       "model", po::value<std::string>(), "the folder `rasp compile -o` wrote, instead of FILE")(
-      "prompt", po::value<std::string>(), "the prompt, a RASP literal")(
-      "prompts", po::value<std::string>(), "a file of prompts, one RASP literal a line ('-': stdin)")(
+      "prompt", po::value<std::string>(),
+      "the prompt, a RASP literal")("prompts", po::value<std::string>(),
+                                    "a file of prompts, one RASP literal a line ('-': stdin)")(
       "stop", po::value<std::string>(), "the stop token, one atom as a RASP literal")(
       "max-steps", po::value<int64_t>(), "stop after this many steps")(
       "json", po::bool_switch(),
@@ -203,16 +204,16 @@ bool loadProgram(Session &s, const GenerateRequest &request) {
   s.program = std::move(*program);
   s.nextName = *request.sop;
   if (request.compiled()) {
-    s.compiled = compileNamed(s.diags, s.program, s.nextName, *request.vocab, request.maxLen,
-                              &s.next);
+    s.compiled =
+        compileNamed(s.diags, s.program, s.nextName, *request.vocab, request.maxLen, &s.next);
     return s.compiled.has_value();
   }
   s.next = findNode(*s.program.scope, s.nextName, s.diags, false);
   if (!s.next)
     return false;
   if (request.vocab) {
-    std::optional<std::vector<Atom>> vocab = parseVocab(*s.program.elaborator, s.diags,
-                                                        *request.vocab);
+    std::optional<std::vector<Atom>> vocab =
+        parseVocab(*s.program.elaborator, s.diags, *request.vocab);
     if (!vocab)
       return false;
     s.vocab = std::move(*vocab);
@@ -276,8 +277,8 @@ Generation readPrompt(Session &s, const Literal &literal) {
   }
   g.sequence = g.prompt->atoms;
   if (static_cast<int64_t>(g.sequence.size()) > s.maxLen) {
-    s.fail(g, "the prompt has " + std::to_string(g.sequence.size()) + " tokens, more than max_len " +
-                  std::to_string(s.maxLen));
+    s.fail(g, "the prompt has " + std::to_string(g.sequence.size()) +
+                  " tokens, more than max_len " + std::to_string(s.maxLen));
     return g;
   }
   for (const Atom &atom : g.sequence) {
@@ -362,13 +363,15 @@ std::vector<std::optional<Atom>> compiledStep(Session &s, const std::vector<Gene
       results = s.prepared->run(batch, options);
     } catch (const std::runtime_error &e) {
       for (size_t i = first; i < last; ++i) {
-        s.fail(*active[i], llvm::Twine("the ") + s.backend->name() + " backend failed: " + e.what());
+        s.fail(*active[i],
+               llvm::Twine("the ") + s.backend->name() + " backend failed: " + e.what());
         values.push_back(std::nullopt);
       }
       continue;
     }
     for (size_t i = first; i < last; ++i)
-      values.push_back(outputAtom(s.compiled->plan, results[i - first], batch[i - first].size() - 1));
+      values.push_back(
+          outputAtom(s.compiled->plan, results[i - first], batch[i - first].size() - 1));
   }
   return values;
 }
@@ -431,8 +434,7 @@ json::Object generationJson(const Generation &g, bool line) {
 /// sequence as `rasp run` shows a sequence, the steps and why it stopped.
 void printText(const Generation &g) {
   eval::Sequence sequence{g.sequence, eval::typeSequence(g.sequence, SourceLoc())};
-  llvm::outs() << lang::inputText(g.prompt->value) << " -> " << lang::sequenceText(sequence)
-               << "\n"
+  llvm::outs() << lang::inputText(g.prompt->value) << " -> " << lang::sequenceText(sequence) << "\n"
                << "steps: " << g.steps << ", stop: " << g.stop << "\n";
 }
 

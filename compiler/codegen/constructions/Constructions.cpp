@@ -50,6 +50,20 @@ LinearForm difference(const LinearForm &a, const LinearForm &b) {
   return out;
 }
 
+/// Whether a change of output is no change at all in floating point: every
+/// number in it under 1e-9 of the outputs' largest (at least 1). Two levels
+/// that are one number rounded two ways (1/3 + 1/3 and 2/3) give outputs
+/// that differ only so, and need no step between them; a categorical
+/// output that changes never is.
+bool negligible(const LinearForm &delta, const LinearForm &a, const LinearForm &b) {
+  double largest = 1;
+  for (const LinearForm *form : {&a, &b})
+    for (const auto &entry : *form)
+      largest = std::max(largest, std::fabs(entry.second));
+  return std::all_of(delta.begin(), delta.end(),
+                     [&](const auto &entry) { return std::fabs(entry.second) <= 1e-9 * largest; });
+}
+
 } // namespace
 
 namespace {
@@ -312,9 +326,9 @@ void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
     add({gate, 0, *previous});
   for (size_t r = 1; r < row.positions.size(); ++r) {
     LinearForm delta = difference(row.outputs[r], *previous);
+    if (negligible(delta, row.outputs[r], *previous))
+      continue; // (The next step's delta includes it.)
     previous = &row.outputs[r];
-    if (delta.empty())
-      continue;
     addStep(gate, std::move(delta), levels[order[row.positions[r - 1]]],
             levels[order[row.positions[r]]]);
   }

@@ -179,7 +179,7 @@ LookupBuilder::LookupBuilder(const LookupSpec &spec) : spec(spec), m(spec.catego
   numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
   if (spec.widths) {
     numericMost = 1;
-    for (size_t i = 0; i < spec.widths->dims.size(); ++i)
+    for (size_t i = 0; i < spec.widths->lowest.size(); ++i)
       if (spec.widths->lowest[i] <= spec.widths->highest[i])
         numericMost = std::max({numericMost, std::fabs(spec.widths->lowest[i]) + 1,
                                 std::fabs(spec.widths->highest[i]) + 1});
@@ -366,6 +366,8 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   if (spec.widths) {
     addScaled(up.in, {{spec.oneDim, 1.0}}, 0.5 - shift / 2);
     const LookupSpec::Widths &widths = *spec.widths;
+    if (widths.reciprocalDim >= 0 && threshold != 0)
+      up.in.emplace_back(widths.reciprocalDim, -slope * threshold);
     for (size_t i = 0; i < widths.dims.size(); ++i) {
       if (widths.lowest[i] > widths.highest[i])
         continue; // (No level at this width.)

@@ -166,6 +166,21 @@ double largest(const std::vector<double> &levels) {
 }
 } // namespace
 
+bool PlanContext::selectsEveryKey(const Node *selector) {
+  if (selector->kind != NodeKind::Select || !sourcesOf(selector->inputs[0]).empty() ||
+      !sourcesOf(selector->inputs[1]).empty())
+    return false;
+  std::optional<Atom> key = evaluate(selector->inputs[0], {});
+  std::optional<Atom> query = evaluate(selector->inputs[1], {});
+  if (!key || !query)
+    return false;
+  try {
+    return applyAtomOp(graph::compareAtomOp(selector->cmp), *key, *query).truthy();
+  } catch (const AtomError &) {
+    return false;
+  }
+}
+
 double PlanContext::noiseOf(const std::vector<double> &levels) const {
   return leakOf(levels) + largest(levels) * static_cast<double>(options.maxLen + 1) * 6e-8;
 }

@@ -384,6 +384,9 @@ int CountPlanner::reciprocalOfLength(const CountLookup &lookup) {
                            [](const Atom &v) { return v.isNumber() && v.number() == 0; });
   if (zero == indexValues.end())
     return -1;
+  // (Adding the block below may move the layout's blocks: nothing read from
+  // them before is used after.)
+  LinearForm atZero = layout.reading(indexBlock, static_cast<int>(zero - indexValues.begin()));
   Block r;
   r.label = "1/length";
   r.encoding = EncodingKind::Numerical;
@@ -400,7 +403,7 @@ int CountPlanner::reciprocalOfLength(const CountLookup &lookup) {
   int f = layout.add(nullptr, std::move(r));
   head->description.push_back("writes '1/length' (numerical) from 'I((indices == 0))', the width "
                               "of the counts over every key");
-  head->value.push_back(layout.reading(indexBlock, static_cast<int>(zero - indexValues.begin())));
+  head->value.push_back(std::move(atZero));
   head->outDims.push_back(layout.block(f).firstDim);
   reciprocals.emplace(std::make_pair(time, headIndex), f);
   return f;

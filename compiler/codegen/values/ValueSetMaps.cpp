@@ -160,6 +160,8 @@ void Builder::enumerate(const Node *node, AtomSet &out) {
     mapOverCut(node, cut, out);
     return;
   }
+  if (mapByLength(node, out))
+    return;
   for (const Node *input : node->inputs)
     if (auto it = unknown.find(input); it != unknown.end())
       throw it->second;

@@ -161,15 +161,35 @@ bool Builder::byPosition(const Node *node) {
          options.maxLen <= 1024 && !options.vocab.empty() && positional(node);
 }
 
-void Builder::positionalValues(const Node *node, AtomSet &out) {
+const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node *node) {
+  auto known = memo.runs.find(node);
+  if (known != memo.runs.end())
+    return known->second;
+  std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
   for (int64_t n = 1; n <= options.maxLen; ++n) {
     eval::Evaluator evaluator(std::vector<Atom>(n, options.vocab.front()));
     try {
-      for (const Atom &v : evaluator.sequence(node).values)
-        out.insert(v);
+      runs[n - 1] = evaluator.sequence(node).values;
     } catch (const eval::EvalError &) {
     }
   }
+  return memo.runs[node] = std::move(runs);
+}
+
+void Builder::positionalValues(const Node *node, AtomSet &out) {
+  std::vector<std::vector<Atom>> byLength(options.maxLen);
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    const std::optional<std::vector<Atom>> &run = runsOf(node)[n - 1];
+    if (!run)
+      continue;
+    AtomSet here(node, options.limit);
+    for (const Atom &v : *run) {
+      out.insert(v);
+      here.insert(v);
+    }
+    byLength[n - 1] = std::move(here).sorted();
+  }
+  memo.byLength[node] = std::move(byLength);
 }
 
 const Node *Builder::prefixCount(const Node *node) {
@@ -200,9 +220,6 @@ bool Builder::countSums(const Node *node, AtomSet &out) {
 
 void Builder::aggregate(const Node *node, AtomSet &out) {
   const std::vector<Atom> &values = sets.at(node->inputs[1]);
-  out.insert(node->constant);
-  for (const Atom &v : values)
-    out.insert(v);
   // (A shift of the keys must be finite and keep them apart: its set is
   // computed if need be.)
   auto magnitude = [&](const Node *shift) -> std::optional<double> {
@@ -210,7 +227,15 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
     auto it = sets.find(shift);
     return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
   };
-  if (selectsAtMostOne(node->inputs[0], options.maxLen, magnitude))
+  // A query selects at most `most` keys: a mean of at most that many values.
+  int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude);
+  // Values that depend on the position: the means length by length.
+  if (cellMeans(node, most, selectsEveryKey(node->inputs[0]), out))
+    return;
+  out.insert(node->constant);
+  for (const Atom &v : values)
+    out.insert(v);
+  if (most <= 1)
     return; // One value or the default, never a mean of several.
   bool numbers = !values.empty() && std::all_of(values.begin(), values.end(),
                                                 [](const Atom &v) { return v.isNumber(); });
@@ -218,10 +243,9 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
     return; // Averaging non-numbers fails in the evaluator.
   // Values fixed per position: a selection takes each at most once.
   if (std::optional<std::vector<int64_t>> byIndex = valuesByIndex(node->inputs[1], options.maxLen))
-    if (forEachSubsetMean(*byIndex, options.maxLen, [&](const Atom &mean) { out.insert(mean); }))
+    if (forEachSubsetMean(*byIndex, most, [&](const Atom &mean) { out.insert(mean); }))
       return;
-  forEachMean(node, values, options.maxLen, options.limit,
-              [&](const Atom &mean) { out.insert(mean); });
+  forEachMean(node, values, most, options.limit, [&](const Atom &mean) { out.insert(mean); });
 }
 
 detail::BuilderMemo &ValueSets::builderMemo() const {

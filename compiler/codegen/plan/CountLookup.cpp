@@ -80,6 +80,8 @@ Packing readCombinations(PlanContext &cx, const CountLookup &lookup) {
   for (size_t q = 0; q < combinations; ++q)
     for (const auto &[mean, k] : lookup.combinations[q].terms) {
       int f = layout.find(mean, EncodingKind::Numerical);
+      if (layout.block(f).valuesUnknown)
+        cx.valuesOf(mean); // Throws the set's error: the noise needs its levels.
       addScaled(forms[q], layout.numericReading(f), static_cast<double>(k));
       packing.latestInput = std::max(packing.latestInput, layout.block(f).time);
       int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -294,8 +296,10 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   if (!levels.list(steps, packing.weight, range, cx.options.maxLen, cx.options.maxUnits)) {
     if (packed)
       return -1;
-    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
-                              lookup.forms[0].node->name + "' takes too many values"};
+    throw CompileError{x,
+                       "'" + x->name + "' reads counts whose combination '" +
+                           lookup.forms[0].node->name + "' takes too many values",
+                       true};
   }
   NumericInput numeric = packedInput(cx, packing, levels, packed);
   int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), packing.latestInput);

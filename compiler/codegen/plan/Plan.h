@@ -37,6 +37,11 @@ struct Block {
   std::vector<double> levels;
   /// Numerical blocks whose levels are their values can be read linearly.
   bool levelsAreValues = true;
+  /// A numerical block whose value set is too large to enumerate (values
+  /// and levels empty): read only linearly (sums, differences, constant
+  /// multiples, a mean of it, the output); a lookup that reads it is refused
+  /// with the set's error.
+  bool valuesUnknown = false;
   int firstDim = 0;
   int time = 0;
   /// What the block holds at the BOS position, per dimension.

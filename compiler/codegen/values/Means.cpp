@@ -54,10 +54,10 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       for (double b : base) {
         next.insert(s + b);
         if (next.size() > limit)
-          throw ValueSetError{node, "the means of '" + node->name + "' take more than " +
-                                        std::to_string(limit) +
-                                        " values; lower max_len, or restructure "
-                                        "the program"};
+          throw ValueSetError{node,
+                              "the means of '" + node->name + "' take more than " +
+                                  std::to_string(limit) + " values",
+                              true};
       }
     sums = std::move(next);
     for (double s : sums)

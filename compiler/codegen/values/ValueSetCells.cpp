@@ -29,8 +29,8 @@ constexpr int MostCellDepth = 32;
 
 /// Every combination of `choices` (one list per operand), odometer style;
 /// false when a list is empty.
-template <typename F> void forEachCombination(const std::vector<const std::vector<Atom> *> &choices,
-                                              F &&visit) {
+template <typename F>
+void forEachCombination(const std::vector<const std::vector<Atom> *> &choices, F &&visit) {
   for (const std::vector<Atom> *c : choices)
     if (c->empty())
       return;

@@ -73,8 +73,49 @@ void Builder::finish(const Node *node) {
       memo.missing.clear();
     }
   } catch (const ValueSetError &e) {
-    unknown.emplace(node, e);
+    ValueSetError error = e;
+    if (e.node == node && e.tooLarge)
+      error.message += explainTooLarge(node);
+    unknown.emplace(node, std::move(error));
   }
+}
+
+std::string Builder::explainTooLarge(const Node *node) {
+  auto size = [&](const Node *n) {
+    auto it = sets.find(n);
+    return it != sets.end() ? std::to_string(it->second.size()) + " values" : "too many values";
+  };
+  std::string out = " at max_len " + std::to_string(options.maxLen);
+  if (node->kind == NodeKind::Aggregate) {
+    auto magnitude = [&](const Node *n) -> std::optional<double> {
+      auto it = sets.find(n);
+      return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
+    };
+    int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude);
+    const Node *value = node->inputs[1];
+    out += " (" +
+           (selectsEveryKey(node->inputs[0])
+                ? std::string("the mean of every position")
+                : "the means of up to " + std::to_string(most) + " selected positions") +
+           " over the " + size(value) + " of '" + value->name + "')";
+    out += "; lower max_len, average an s-op with fewer values, select fewer keys (an equality "
+           "on keys that differ at every position, such as the indices, selects one), or read '" +
+           node->name +
+           "' only in sums, differences and constant multiples, which need no value set";
+    return out;
+  }
+  if (node->kind == NodeKind::Map) {
+    std::string inputs;
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      const Node *input = node->inputs[i];
+      if (input->kind == NodeKind::Constant)
+        continue;
+      inputs += (inputs.empty() ? "" : ", ") + ("'" + input->name + "' (" + size(input) + ")");
+    }
+    if (!inputs.empty())
+      out += " (its inputs: " + inputs + ")";
+  }
+  return out + "; lower max_len, or compute '" + node->name + "' from s-ops with fewer values";
 }
 
 std::vector<Atom> Builder::compute(const Node *node) {

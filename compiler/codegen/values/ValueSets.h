@@ -87,6 +87,9 @@ struct ValueSetOptions {
 struct ValueSetError {
   const graph::Node *node;
   std::string message;
+  /// Whether the set is too large (at this max_len), rather than unknowable
+  /// (a vocabulary that does not suit the tokens).
+  bool tooLarge = false;
 };
 
 /// Value sets, sorted (numbers ascending, then strings) and without

@@ -28,10 +28,10 @@ public:
     if (seen.insert(atom).second) {
       order.push_back(atom);
       if (order.size() > limit)
-        throw ValueSetError{node, "the value set of '" + node->name + "' has more than " +
-                                      std::to_string(limit) +
-                                      " values; lower max_len, or restructure the "
-                                      "program so that fewer values reach it"};
+        throw ValueSetError{node,
+                            "the value set of '" + node->name + "' has more than " +
+                                std::to_string(limit) + " values",
+                            true};
     }
   }
 
@@ -103,6 +103,9 @@ private:
   std::vector<const Node *> dependencies(const Node *node);
 
   void finish(const Node *node);
+  /// Where a set too large comes from, and what would help: appended to
+  /// the error of the s-op where it started.
+  std::string explainTooLarge(const Node *node);
 
   std::vector<Atom> compute(const Node *node);
 

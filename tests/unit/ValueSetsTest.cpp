@@ -508,3 +508,31 @@ TEST(ValueSetsTest, CellMeansAreTheMeansOfOneValuePerPosition) {
                                        [&](const Atom &mean) { got.insert(mean.number()); }));
   EXPECT_EQ(got, subsets);
 }
+
+TEST(ValueSetsTest, TheRanksOfAStrictTotalOrderAreOneKeyEach) {
+  // The library's sort: each position's target is its rank under (value,
+  // index), a permutation, so the aggregate selects one key (the sorted
+  // tokens are tokens, not means). A middle pair (either of two single
+  // positions) averages two sorted tokens at most.
+  const char *program = R"rasp(
+s = sort(tokens_int, tokens_int);
+half_lo = round((length - 1) / 2 - 0.25);
+half_hi = round(length / 2 - 0.25);
+median = aggregate(select(indices, half_lo, ==) or select(indices, half_hi, ==), s);)rasp";
+  expectTight(program, "s", integers({0, 1, 4}), 5);
+  expectTight(program, "median", integers({0, 1, 4}), 5);
+  Program p(program);
+  EXPECT_EQ(text(sets(p, "median", integers({0, 1, 4}), 16).at(p.node("median"))),
+            "0 0.5 1 2.0 2.5 4");
+  // Ties not broken by the index: two positions can share a rank.
+  expectSound("w = selector_width(select(tokens_int, tokens_int, <)); "
+              "m = aggregate(select(w, indices, ==), indices, 9);",
+              "m", integers({0, 1}), 5);
+  Program q("w = selector_width(select(tokens_int, tokens_int, <)); "
+            "m = aggregate(select(w, indices, ==), indices, 9);");
+  auto s = sets(q, "m", integers({0, 1}), 4);
+  const std::vector<Atom> &m = s.at(q.node("m"));
+  EXPECT_TRUE(std::any_of(m.begin(), m.end(), [](const Atom &a) {
+    return a.equals(Atom::real(0.5));
+  })) << text(m);
+}

@@ -175,6 +175,43 @@ private:
     return nullptr;
   }
 
+  /// Whether `selector` orders the positions strictly and totally (each
+  /// query selects the keys before it in that order): the indices under
+  /// < or >, or an order of v with ties broken by the indices,
+  /// select(v, v, <) or (select(v, v, ==) and select(indices, indices, <)),
+  /// either comparison > as well, the sides in either order. The widths
+  /// are then the ranks 0..n-1, each once.
+  static bool strictTotalOrder(const Node *selector) {
+    auto strict = [](const Node *s, const Node *side) {
+      return s->kind == NodeKind::Select && s->inputs[0] == side && s->inputs[1] == side &&
+             (s->cmp == graph::CompareKind::Lt || s->cmp == graph::CompareKind::Gt);
+    };
+    auto byIndex = [&](const Node *s) {
+      return s->kind == NodeKind::Select && s->inputs[0]->kind == NodeKind::Indices &&
+             s->inputs[1]->kind == NodeKind::Indices &&
+             (s->cmp == graph::CompareKind::Lt || s->cmp == graph::CompareKind::Gt);
+    };
+    if (byIndex(selector))
+      return true;
+    if (selector->kind != NodeKind::SelectorOr)
+      return false;
+    for (int first = 0; first < 2; ++first) {
+      const Node *order = selector->inputs[first], *ties = selector->inputs[1 - first];
+      if (order->kind != NodeKind::Select || ties->kind != NodeKind::SelectorAnd)
+        continue;
+      const Node *v = order->inputs[0];
+      if (!strict(order, v))
+        continue;
+      for (int side = 0; side < 2; ++side) {
+        const Node *equal = ties->inputs[side], *index = ties->inputs[1 - side];
+        if (equal->kind == NodeKind::Select && equal->cmp == graph::CompareKind::Eq &&
+            equal->inputs[0] == v && equal->inputs[1] == v && byIndex(index))
+          return true;
+      }
+    }
+    return false;
+  }
+
   /// How often one value repeats, at most, among the positions 0..maxLen-1
   /// of a map of the indices alone (maxLen when `node` is not one).
   int64_t repeats(const Node *node) {
@@ -199,6 +236,10 @@ private:
 
   std::optional<Spread> spreadNow(const Node *node) {
     if (node->kind == NodeKind::Indices)
+      return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
+    // The rank of each position under a strict total order of the
+    // positions (the library's sort's target): a permutation of 0..n-1.
+    if (node->kind == NodeKind::SelectorWidth && strictTotalOrder(node->inputs[0]))
       return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
     if (node->kind != NodeKind::Map)
       return std::nullopt;

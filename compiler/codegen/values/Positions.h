@@ -20,10 +20,12 @@ using Magnitude = std::function<std::optional<double>(const graph::Node *)>;
 /// select's query side is such (every query then selects the same keys).
 bool sameAtEveryPosition(const graph::Node *node);
 
-/// The index (of inputs up to maxLen), shifted by an s-op that is the same
-/// at every position, negated, or scaled by a nonzero constant, where the
-/// shifts and scales keep the values apart in floating point (a shift by
-/// 1e300 makes every index one number).
+/// The index (of inputs up to maxLen), or the rank of each position under
+/// a strict total order of the positions (selector_width(select(v, v, <)
+/// or (select(v, v, ==) and select(indices, indices, <)))), shifted by an
+/// s-op that is the same at every position, negated, or scaled by a
+/// nonzero constant, where the shifts and scales keep the values apart in
+/// floating point (a shift by 1e300 makes every index one number).
 bool differsAtEveryPosition(const graph::Node *node, int64_t maxLen, const Magnitude &magnitude);
 
 /// An equality whose keys differ at every position, or a conjunction with

@@ -347,10 +347,15 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   double noise = spec.numeric->noise +
                  spec.numeric->relativeNoise * std::max(std::fabs(left), std::fabs(right));
   if (!stepFitsFloat32(slope, noise, magnitude))
-    throw LookupError{"its numerical input takes the values " + std::to_string(left) + " and " +
-                      std::to_string(right) +
-                      ", too close to tell apart exactly in float32 (a precision "
-                      "limit at this max_len)"};
+    throw LookupError{
+        (spec.widths ? "its counts " + std::to_string(left) + " and " + std::to_string(right) +
+                           ", read as count / width (" + std::to_string(left / scale) + " and " +
+                           std::to_string(right / scale) + " at width " +
+                           std::to_string(spec.widths->most) + ") are"
+                     : "its numerical input takes the values " + std::to_string(left) + " and " +
+                           std::to_string(right) + ",") +
+        " too close to tell apart exactly in float32 (a precision "
+        "limit at this max_len)"};
   // Off the combination the gate is <= -1: shifting by half the gap
   // pushes both step units below zero at every level.
   double shift = 0;

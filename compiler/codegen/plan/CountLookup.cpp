@@ -80,6 +80,8 @@ Packing readCombinations(PlanContext &cx, const CountLookup &lookup) {
   for (size_t q = 0; q < combinations; ++q)
     for (const auto &[mean, k] : lookup.combinations[q].terms) {
       int f = layout.find(mean, EncodingKind::Numerical);
+      if (layout.block(f).valuesUnknown)
+        cx.valuesOf(mean); // Throws the set's error: the noise needs its levels.
       addScaled(forms[q], layout.numericReading(f), static_cast<double>(k));
       packing.latestInput = std::max(packing.latestInput, layout.block(f).time);
       int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -314,8 +316,10 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   if (!levels.list(steps, packing.weight, range, cx.options.maxLen, cx.options.maxUnits)) {
     if (packed)
       return -1;
-    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
-                              lookup.forms[0].node->name + "' takes too many values"};
+    throw CompileError{x,
+                       "'" + x->name + "' reads counts whose combination '" +
+                           lookup.forms[0].node->name + "' takes too many values",
+                       true};
   }
   NumericInput numeric = packedInput(cx, packing, levels, packed);
   int reciprocal = -1;
@@ -332,6 +336,11 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), packing.latestInput);
   // 4. The lookup.
   CountLookupSpec table(cx, x, f, lookup, packing, levels, std::move(numeric), reciprocal);
+  std::string names, read;
+  for (int c : lookup.categorical)
+    names += layout.name(c) + ", ";
+  for (const CountLookup::Form &packedForm : lookup.forms)
+    read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
   std::vector<HiddenUnit> units;
   if (packed) {
     try {
@@ -341,13 +350,12 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
       return -1;
     }
   } else {
-    units = cx.lookupUnits(x, table.spec);
+    units = cx.lookupUnits(x, table.spec,
+                           "the count " + read +
+                               (lookup.overLength ? " over every key" : " over the prefix") +
+                               " as its mean, with " + std::to_string(levels.packed.size()) +
+                               " sums at " + std::to_string(cx.options.maxLen) + " widths");
   }
-  std::string names, read;
-  for (int c : lookup.categorical)
-    names += layout.name(c) + ", ";
-  for (const CountLookup::Form &packedForm : lookup.forms)
-    read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
   const char *how = !lookup.forms[0].over.empty() ? "packed means, one per count"
                     : combinations > 1            ? "packed means"
                                                   : "means";

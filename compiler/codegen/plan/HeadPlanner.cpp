@@ -172,7 +172,11 @@ void HeadPlanner::planHead(const Node *x) {
   Block out;
   out.label = x->name;
   out.encoding = encoding;
-  if (encoding == EncodingKind::Numerical) {
+  if (encoding == EncodingKind::Numerical && !cx.sets.has(x) && cx.sets.unknown.at(x).tooLarge) {
+    // Too many means to enumerate: the block is written all the same, and
+    // read linearly; only a lookup needs its values (and is refused then).
+    out.valuesUnknown = true;
+  } else if (encoding == EncodingKind::Numerical) {
     out.values = cx.valuesOf(x);
     for (const Atom &v : out.values)
       out.levels.push_back(v.number());

@@ -101,6 +101,8 @@ void LookupPlanner::split(const Node *x) {
 
 LookupInput LookupPlanner::blockInput(int f) const {
   const Block &feat = layout.block(f);
+  if (feat.valuesUnknown)
+    cx.valuesOf(layout.node(f)); // Throws the set's error: a lookup needs its values.
   LookupInput in;
   in.node = layout.node(f);
   in.block = f;

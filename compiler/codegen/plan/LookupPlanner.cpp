@@ -175,11 +175,15 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
       return LinearForm{};
     return LinearForm{{layout.block(f).firstDim + it->second, 1.0}};
   };
-  std::string names;
-  for (const LookupInput &in : inputs)
+  std::string names, sizes;
+  for (const LookupInput &in : inputs) {
     names += (names.empty() ? "" : ", ") + in.name;
+    sizes += (sizes.empty() ? "" : ", ") + in.name;
+    if (in.numeric)
+      sizes += " with " + std::to_string(in.levels.size()) + " levels";
+  }
   cx.addMlp(f, "'" + x->name + "'", "from " + (names.empty() ? "constants" : names),
-            cx.lookupUnits(x, spec));
+            cx.lookupUnits(x, spec, sizes));
   return f;
 }
 

@@ -40,7 +40,7 @@ const std::vector<Atom> &PlanContext::valuesOf(const Node *node) const {
   try {
     return sets.at(node);
   } catch (const ValueSetError &e) {
-    throw CompileError{e.node, e.message};
+    throw CompileError{e.node, e.message, e.tooLarge};
   }
 }
 
@@ -128,12 +128,16 @@ int PlanContext::numericCount(const std::vector<int> &sources) const {
   }));
 }
 
-std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec &spec) const {
+std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec &spec,
+                                                 const std::string &reads) const {
   try {
     return buildLookup(spec);
   } catch (const LookupError &e) {
-    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
-                              "; lower max_len, or restructure the program"};
+    throw CompileError{x,
+                       "cannot compute '" + x->name + "' in one MLP: " + e.message +
+                           (reads.empty() ? "" : "; it reads " + reads) +
+                           "; lower max_len, or restructure the program",
+                       true};
   }
 }
 

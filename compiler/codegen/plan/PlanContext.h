@@ -93,7 +93,9 @@ public:
   double leakOf(const std::vector<double> &levels) const;
   /// The units of a lookup made for x; a CompileError naming x when it
   /// cannot be built.
-  std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec) const;
+  /// (`reads`, when given, names the lookup's inputs in the error.)
+  std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec,
+                                      const std::string &reads = "") const;
   /// Adds the MLP block that makes block f, described as
   /// "WHAT (N values|numerical) FROM: U units".
   void addMlp(int f, const std::string &what, const std::string &from,

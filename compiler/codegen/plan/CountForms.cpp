@@ -242,7 +242,7 @@ std::optional<CountPlanner::SignForm> CountPlanner::signForm(const Node *y, cons
   return SignForm{std::move(difference), y->atomOp};
 }
 
-std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing) {
+std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing, bool always) {
   CountLookup lookup;
   std::unordered_set<const Node *> seen;
   CountForms forms;
@@ -315,7 +315,7 @@ std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing
     return std::nullopt;
   if (!lookup.overLength && !lookup.indices)
     return std::nullopt;
-  if (packing && !packingSavesALayer(lookup))
+  if (packing && !always && !packingSavesALayer(lookup))
     return std::nullopt;
   if (lookup.overLength) {
     lookup.indexOnlyInForm = true;

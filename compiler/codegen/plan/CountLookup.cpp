@@ -80,8 +80,6 @@ Packing readCombinations(PlanContext &cx, const CountLookup &lookup) {
   for (size_t q = 0; q < combinations; ++q)
     for (const auto &[mean, k] : lookup.combinations[q].terms) {
       int f = layout.find(mean, EncodingKind::Numerical);
-      if (layout.block(f).valuesUnknown)
-        cx.valuesOf(mean); // Throws the set's error: the noise needs its levels.
       addScaled(forms[q], layout.numericReading(f), static_cast<double>(k));
       packing.latestInput = std::max(packing.latestInput, layout.block(f).time);
       int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -90,7 +88,12 @@ Packing readCombinations(PlanContext &cx, const CountLookup &lookup) {
         hi = std::max(hi, v.integral());
       }
       packing.unitRange[q].emplace_back(lo, hi);
-      meanNoise = std::max(meanNoise, cx.noiseOf(layout.block(f).levels) * std::fabs(double(k)));
+      // (Every selector here selects a key: the mean lies between the
+      // values, and its noise needs no set of its own, which may be too
+      // large to list.)
+      meanNoise =
+          std::max(meanNoise, cx.noiseOf({static_cast<double>(lo), static_cast<double>(hi)}) *
+                                  std::fabs(double(k)));
     }
   // Phase 2: the window of each combination over every width, the radix,
   // and the packed form.

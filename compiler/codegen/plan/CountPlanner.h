@@ -61,7 +61,9 @@ public:
   explicit CountPlanner(PlanContext &cx) : cx(cx), layout(cx.layout) {}
 
   /// x as a count lookup, if it is one (see above).
-  std::optional<CountLookup> countLookup(const Node *x, bool packing);
+  /// With `always`, also where packing saves no layer (the means' levels
+  /// are too many to list, so that no other lookup can read them).
+  std::optional<CountLookup> countLookup(const Node *x, bool packing, bool always = false);
   /// The lookup with the means its combinations read as the combinations
   /// (each form a sum of them), when those are no more and differ: packed,
   /// the counts of the means may have far smaller windows than their

@@ -66,7 +66,8 @@ bool selectLooksBack(const Node *select, int64_t maxLen) {
 }
 
 /// Rules 1 and 2, memoised by node.
-bool looksBack(const Node *selector, int64_t maxLen, std::unordered_map<const Node *, bool> &known) {
+bool looksBack(const Node *selector, int64_t maxLen,
+               std::unordered_map<const Node *, bool> &known) {
   auto found = known.find(selector);
   if (found != known.end())
     return found->second;

@@ -39,7 +39,7 @@ const char *const GenerateUsage =
     "                     [--stop TOKEN] [--max-steps K] [--json]\n"
     "                     [--backend interp|cpu|cuda] [--vocab V] [--max-len N]\n"
     "                     [--no-cache]\n"
-    "       rasp generate --model DIR (--prompt LIT | --prompts PATH)\n"
+    "       rasp generate [FILE --sop NEXT] --model DIR (--prompt LIT | --prompts PATH)\n"
     "                     [--stop TOKEN] [--max-steps K] [--json] [--backend cpu|cuda]\n"
     "                     [--no-cache]\n\n"
     "Autoregressive decoding with a step program: evaluates NEXT on the\n"
@@ -51,7 +51,8 @@ const char *const GenerateUsage =
     "--backend interp (the default) runs NEXT on the reference evaluator;\n"
     "max_len is N (default 4096) and V, if given, is enforced. --backend cpu\n"
     "compiles NEXT once for V and N and runs the model on the CPU (cuda: on an\n"
-    "NVIDIA GPU); --model runs a model `rasp compile -o DIR` exported. Where\n"
+    "NVIDIA GPU); --model runs a model `rasp compile -o DIR` exported (FILE\n"
+    "and NEXT, if given, only show whether it may use the cache). Where\n"
     "every selector of NEXT provably looks back only, the model is compiled\n"
     "with a causal mask and the CPU decodes with a cache, each step computing\n"
     "the new position alone (--no-cache: every position, every step). Prints\n"
@@ -62,7 +63,8 @@ po::options_description generateOptions() {
   po::options_description options("options");
   options.add_options()("file", po::value<std::string>(),
                         "a RASP file")("sop", po::value<std::string>(), "the step s-op NEXT")(
-      "model", po::value<std::string>(), "the folder `rasp compile -o` wrote, instead of FILE")(
+      "model", po::value<std::string>(),
+      "run the model `rasp compile -o` wrote in this folder instead of compiling NEXT")(
       "prompt", po::value<std::string>(),
       "the prompt, a RASP literal")("prompts", po::value<std::string>(),
                                     "a file of prompts, one RASP literal a line ('-': stdin)")(
@@ -95,9 +97,12 @@ struct GenerateRequest {
 /// The usage error in `request`, or "".
 std::string usageError(const GenerateRequest &request) {
   if (request.model) {
-    if (request.file || request.sop || request.vocab || request.maxLen)
-      return "--model runs the exported model alone: it takes no FILE, --sop, --vocab or "
-             "--max-len";
+    if (request.vocab || request.maxLen)
+      return "--model runs the exported model for its own vocabulary and max_len: it takes no "
+             "--vocab or --max-len";
+    if (request.file.has_value() != request.sop.has_value())
+      return "with --model, give FILE and --sop NEXT together (the program the model was "
+             "compiled from) or neither";
     if (!request.compiled())
       return "--model runs on --backend cpu or cuda, not '" + request.backend + "'";
   } else if (!request.file || !request.sop) {
@@ -242,13 +247,34 @@ bool loadProgram(Session &s, const GenerateRequest &request) {
 }
 
 /// Phase 2b: the exported model of --model; false after reporting an error.
+/// With FILE --sop NEXT, the program the model was compiled from: where
+/// NEXT only looks back, the model gets the causal mask (and the cache).
 bool loadModel(Session &s, const GenerateRequest &request) {
+  if (request.file) {
+    std::optional<LoadedProgram> program = driver::loadProgram(s.diags, *request.file);
+    if (!program || s.diags.errorCount())
+      return false;
+    s.program = std::move(*program);
+    s.next = findNode(*s.program.scope, *request.sop, s.diags, false);
+    if (!s.next)
+      return false;
+  }
   s.compiled = loadExported(s.diags, *request.model);
   if (!s.compiled)
     return false;
-  s.program.elaborator = makeElaborator(s.diags);
   s.nextName = s.compiled->plan.output.label;
-  return s.program.elaborator != nullptr;
+  if (!s.next) {
+    s.program.elaborator = makeElaborator(s.diags);
+    return s.program.elaborator != nullptr;
+  }
+  if (s.next->name != s.nextName) {
+    s.diags.error("the model in " + *request.model + " computes '" + s.nextName + "', not '" +
+                  s.next->name + "' (--sop " + *request.sop + ")");
+    return false;
+  }
+  if (!analysis::firstLookAhead(s.next, s.compiled->model.config.maxLen))
+    s.compiled->model.config.causal = true;
+  return true;
 }
 
 /// Phase 2c: the backend and the model prepared for it, the vocabulary and
@@ -329,12 +355,16 @@ void append(Session &s, Generation &g, const Atom &value) {
       return s.fail(g, step + ", which is not in the vocabulary");
     g.ids.push_back(*id);
   }
+  // The sequence so far has one type: only a string after numbers or a
+  // number after strings breaks it.
   g.sequence.push_back(value);
-  try {
-    eval::typeSequence(g.sequence, SourceLoc());
-  } catch (const eval::EvalError &e) {
-    g.sequence.pop_back();
-    return s.fail(g, step + ", which the next step cannot take: " + e.message);
+  if (value.isString() != g.sequence.front().isString()) {
+    try {
+      eval::typeSequence(g.sequence, SourceLoc());
+    } catch (const eval::EvalError &e) {
+      g.sequence.pop_back();
+      return s.fail(g, step + ", which the next step cannot take: " + e.message);
+    }
   }
   ++g.steps;
   if (s.stop && vocabIndex({*s.stop}, value))
@@ -448,8 +478,14 @@ void decodeCached(Session &s, std::vector<Generation> &generations) {
     }
   };
   auto work = [&] {
-    for (size_t i; (i = next++) < generations.size();)
-      decodeOne(generations[i]);
+    for (size_t i; (i = next++) < generations.size();) {
+      try {
+        decodeOne(generations[i]);
+      } catch (const std::exception &e) { // Out of memory, say: that prompt fails.
+        std::lock_guard<std::mutex> guard(lock);
+        s.fail(generations[i], llvm::Twine("the cached decode failed: ") + e.what());
+      }
+    }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < std::thread::hardware_concurrency() && t < generations.size(); ++t) {

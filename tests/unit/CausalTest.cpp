@@ -56,14 +56,15 @@ void expectNoLaterKey(const graph::Node *sop, int64_t maxLen) {
 }
 
 TEST(CausalTest, SelectorsThatLookBack) {
-  Program p("le = aggregate(select(indices, indices, <=), indices);"
-            "prev = aggregate(select(indices, indices - 1, ==), tokens);"
-            "lt1 = aggregate(select(indices, indices + 1, <), indices);"
-            "twice = aggregate(select(indices * 2, indices, <=), indices);"
-            "both = aggregate(select(tokens, tokens, ==) and select(indices, indices, ==), tokens);"
-            "either = aggregate(select(indices, indices, <) or select(indices, indices, ==), indices);"
-            "width = selector_width(select(tokens, \"a\", ==) and select(indices, indices, <=));"
-            "none = tokens + \"x\";");
+  Program p(
+      "le = aggregate(select(indices, indices, <=), indices);"
+      "prev = aggregate(select(indices, indices - 1, ==), tokens);"
+      "lt1 = aggregate(select(indices, indices + 1, <), indices);"
+      "twice = aggregate(select(indices * 2, indices, <=), indices);"
+      "both = aggregate(select(tokens, tokens, ==) and select(indices, indices, ==), tokens);"
+      "either = aggregate(select(indices, indices, <) or select(indices, indices, ==), indices);"
+      "width = selector_width(select(tokens, \"a\", ==) and select(indices, indices, <=));"
+      "none = tokens + \"x\";");
   for (const char *name : {"le", "prev", "lt1", "twice", "both", "either", "width", "none"}) {
     SCOPED_TRACE(name);
     EXPECT_EQ(analysis::firstLookAhead(p.node(name), 8), nullptr);
@@ -72,15 +73,16 @@ TEST(CausalTest, SelectorsThatLookBack) {
 }
 
 TEST(CausalTest, SelectorsThatLookAheadOrCannotBeProved) {
-  Program p("ge = aggregate(select(indices, indices, >=), indices);"
-            "next = aggregate(select(indices, indices + 1, ==), tokens);"
-            "second = aggregate(select(indices, 1, ==), tokens);"
-            "same = aggregate(select(tokens, tokens, ==), indices);"
-            "negated = aggregate(not select(indices, indices, >), indices);"
-            "mixed = aggregate(select(indices, indices, <=) or select(tokens, tokens, ==), indices);"
-            "size = length + 0;"
-            "deep = aggregate(select(indices, indices, <=), aggregate(select(indices, indices, >), "
-            "indices));");
+  Program p(
+      "ge = aggregate(select(indices, indices, >=), indices);"
+      "next = aggregate(select(indices, indices + 1, ==), tokens);"
+      "second = aggregate(select(indices, 1, ==), tokens);"
+      "same = aggregate(select(tokens, tokens, ==), indices);"
+      "negated = aggregate(not select(indices, indices, >), indices);"
+      "mixed = aggregate(select(indices, indices, <=) or select(tokens, tokens, ==), indices);"
+      "size = length + 0;"
+      "deep = aggregate(select(indices, indices, <=), aggregate(select(indices, indices, >), "
+      "indices));");
   for (const char *name : {"ge", "next", "second", "same", "negated", "mixed", "size", "deep"}) {
     SCOPED_TRACE(name);
     EXPECT_NE(analysis::firstLookAhead(p.node(name), 8), nullptr);

@@ -33,7 +33,8 @@ struct Workload {
   std::vector<int64_t> tokenOf;
 
   explicit Workload(int64_t maxLen) {
-    const graph::Node *next = bench::programs().node("tests/lit/generate/Inputs/revcopy.rasp", "next");
+    const graph::Node *next =
+        bench::programs().node("tests/lit/generate/Inputs/revcopy.rasp", "next");
     if (analysis::firstLookAhead(next, maxLen))
       std::abort();
     std::vector<Atom> vocab;

@@ -5,11 +5,8 @@
 // CpuOracleTolerance), and the tokens of the model without the causal mask.
 #include "compiler/analysis/Causal.h"
 #include "compiler/codegen/Pipeline.h"
-#include "compiler/lang/Elaborate.h"
-#include "compiler/support/Diagnostics.h"
 #include "runtime/Backend.h"
-
-#include "llvm/Support/raw_ostream.h"
+#include "tests/unit/ElaboratedProgram.h"
 
 #include <gtest/gtest.h>
 
@@ -21,20 +18,7 @@ using namespace rasp::runtime;
 
 namespace {
 
-struct Program {
-  llvm::raw_null_ostream sink;
-  DiagnosticEngine diags{&sink};
-  std::unique_ptr<lang::Elaborator> elaborator;
-  std::shared_ptr<lang::Env> scope;
-
-  explicit Program(const std::string &text) {
-    elaborator = std::make_unique<lang::Elaborator>(diags, lang::ElaborateOptions::defaults());
-    EXPECT_TRUE(elaborator->loadStdlib());
-    scope = elaborator->newProgramScope("test");
-    EXPECT_EQ(elaborator->runFile(diags.addFile("t.rasp", text), scope), 0u);
-  }
-  const graph::Node *node(const std::string &name) { return scope->find(name)->node(); }
-};
+using Program = unittests::ElaboratedProgram;
 
 /// The reversed copy of tests/lit/generate/Inputs/revcopy.rasp: three
 /// layers, categorical.

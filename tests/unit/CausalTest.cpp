@@ -3,10 +3,7 @@
 // as the oracle: no query selects a later key.
 #include "compiler/analysis/Causal.h"
 #include "compiler/eval/Evaluate.h"
-#include "compiler/lang/Elaborate.h"
-#include "compiler/support/Diagnostics.h"
-
-#include "llvm/Support/raw_ostream.h"
+#include "tests/unit/ElaboratedProgram.h"
 
 #include <gtest/gtest.h>
 
@@ -16,20 +13,7 @@ using namespace rasp;
 
 namespace {
 
-struct Program {
-  llvm::raw_null_ostream sink;
-  DiagnosticEngine diags{&sink};
-  std::unique_ptr<lang::Elaborator> elaborator;
-  std::shared_ptr<lang::Env> scope;
-
-  explicit Program(const std::string &text) {
-    elaborator = std::make_unique<lang::Elaborator>(diags, lang::ElaborateOptions::defaults());
-    EXPECT_TRUE(elaborator->loadStdlib());
-    scope = elaborator->newProgramScope("test");
-    EXPECT_EQ(elaborator->runFile(diags.addFile("t.rasp", text), scope), 0u);
-  }
-  const graph::Node *node(const std::string &name) { return scope->find(name)->node(); }
-};
+using Program = unittests::ElaboratedProgram;
 
 /// Every selector that an aggregate or selector_width below `sop` reads,
 /// on random inputs of every length up to maxLen over "a", "b", "1": no

@@ -179,7 +179,7 @@ struct Session {
   llvm::raw_string_ostream captured;
   DiagnosticEngine diags;
   LoadedProgram program;
-  /// The step s-op (interp); null for a compiled model.
+  /// The step s-op; null for --model without FILE.
   const graph::Node *next = nullptr;
   std::string nextName;
   std::optional<codegen::CompiledProgram> compiled;
@@ -285,7 +285,13 @@ bool prepare(Session &s, const GenerateRequest &request) {
     s.backend = makeBackend(s.diags, request.backend, runtime::PrecisionKind::Float32);
     if (!s.backend)
       return false;
-    s.prepared = s.backend->prepare(s.compiled->model);
+    try {
+      s.prepared = s.backend->prepare(s.compiled->model);
+    } catch (const std::exception &e) {
+      s.diags.error(llvm::Twine("the ") + s.backend->name() +
+                    " backend cannot run the model: " + e.what());
+      return false;
+    }
     s.cached = !request.noCache && s.compiled->model.config.causal && s.prepared->startDecode();
     s.vocab = s.compiled->plan.vocab;
     s.maxLen = s.compiled->model.config.maxLen;
@@ -349,12 +355,9 @@ Generation readPrompt(Session &s, const Literal &literal) {
 /// of one type. Then stops at the stop token.
 void append(Session &s, Generation &g, const Atom &value) {
   std::string step = "step " + std::to_string(g.steps + 1) + " generated " + value.repr();
-  if (!s.vocab.empty()) {
-    std::optional<int64_t> id = vocabIndex(s.vocab, value);
-    if (!id)
-      return s.fail(g, step + ", which is not in the vocabulary");
-    g.ids.push_back(*id);
-  }
+  std::optional<int64_t> id;
+  if (!s.vocab.empty() && !(id = vocabIndex(s.vocab, value)))
+    return s.fail(g, step + ", which is not in the vocabulary");
   // The sequence so far has one type: only a string after numbers or a
   // number after strings breaks it.
   g.sequence.push_back(value);
@@ -366,6 +369,8 @@ void append(Session &s, Generation &g, const Atom &value) {
       return s.fail(g, step + ", which the next step cannot take: " + e.message);
     }
   }
+  if (id)
+    g.ids.push_back(*id);
   ++g.steps;
   if (s.stop && vocabIndex({*s.stop}, value))
     g.stop = "stop-token";
@@ -410,7 +415,7 @@ std::vector<std::optional<Atom>> compiledStep(Session &s, const std::vector<Gene
     std::vector<runtime::RunResult> results;
     try {
       results = s.prepared->run(batch, options);
-    } catch (const std::runtime_error &e) {
+    } catch (const std::exception &e) {
       for (size_t i = first; i < last; ++i) {
         s.fail(*active[i],
                llvm::Twine("the ") + s.backend->name() + " backend failed: " + e.what());

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Teacher-forced check of a TAIL step program (examples/tail/steps/).
 
-usage: teacher-forced.py RASP TASK [--size LO-HI] [--count N] [--seed S]
+usage: teacher-forced.py RASP FILE TASK [--size LO-HI] [--count N] [--seed S]
                          [--input INPUT]... [--sop NEXT]
+                         [--backend cpu --vocab V --max-len N]
 
 For each trace that examples/tail/traces.py gives (seeded random inputs of
 the sizes asked, and each --input), evaluates the step program's
 next-token s-op with `rasp run --input-file` on every prefix of the trace
 from the prompt on, and checks that its value at the last position is the
-trace's next token. Exits 1 on a mismatch (listing the first ones).
+trace's next token; with --backend cpu, on the compiled model (traces
+longer than --max-len are left out). Exits 1 on a mismatch (listing the first ones).
 """
 
 import argparse
@@ -33,6 +35,9 @@ def main():
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--input", action="append", default=[])
     parser.add_argument("--sop", default="next")
+    parser.add_argument("--backend", default="interp", choices=["interp", "cpu"])
+    parser.add_argument("--vocab")
+    parser.add_argument("--max-len", type=int)
     args = parser.parse_args()
 
     records = [traces.record(args.task, text) for text in args.input]
@@ -43,6 +48,8 @@ def main():
         for _ in range(args.count):
             text = traces.random_input(args.task, rng, lo, hi)
             records.append(traces.record(args.task, text))
+    if args.backend == "cpu":
+        records = [r for r in records if len(r["trace"]) - 1 <= args.max_len]
     prefixes = []  # (record index, prefix, expected next token)
     for r, rec in enumerate(records):
         trace = rec["trace"]
@@ -52,9 +59,11 @@ def main():
         for _, prefix, _ in prefixes:
             f.write(json.dumps(prefix) + "\n")
         path = f.name
+    command = [args.rasp, "run", args.file, "--sop", args.sop, "--input-file", path, "--json"]
+    if args.backend == "cpu":
+        command += ["--backend", "cpu", "--vocab", args.vocab, "--max-len", str(args.max_len)]
     try:
-        out = subprocess.run([args.rasp, "run", args.file, "--sop", args.sop,
-                              "--input-file", path, "--json"],
+        out = subprocess.run(command,
                              capture_output=True, text=True)
     finally:
         os.unlink(path)
@@ -73,7 +82,7 @@ def main():
             if bad <= 10:
                 print(f"{args.task}: after {prefix!r}: got {got!r}, want {want!r}")
     print(f"{args.task}: {len(prefixes) - bad}/{len(prefixes)} next tokens right "
-          f"on {len(records)} traces")
+          f"on {len(records)} traces ({args.backend})")
     return 1 if bad else 0
 
 

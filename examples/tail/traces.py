@@ -50,12 +50,14 @@ binary_search   "02,05,08,13,21?13": increasing two-digit numbers (leading
   c the order of v against the value ("<": lo = mid + 1, ">": hi = mid -
   1, "=": found). Answer: the index (no leading zero), "-1" when lo > hi.
   02,05,08,13,21?13=;00040208<;03040313=#3$
-population_growth  "7": n, units of time (P(1) = P(2) = 1 pair,
+population_growth  "7": n <= 99, units of time (P(1) = P(2) = 1 pair,
   P(u) = P(u-1) + P(u-2), Fibonacci's rabbits). Prompt "7=". Step u = 2..n
-  is ";" and one group a_k b_k s_k c_k per digit of P(u), units first:
-  a_k and b_k the k-th digits of P(u-1) and P(u-2) (P(0) = 0), s_k and c_k
-  the sum digit and carry. Answer: P(n): "#13$".
-  7=;1010;1120;2130;3250;5380;85310010#13$
+  is ";" and W groups a_k b_k s_k c_k, units first, W the digit count of
+  the answer P(n) (every number is written with W digits, so that digit k
+  of the step before is always the same distance back): a_k and b_k the
+  k-th digits of P(u-1) and P(u-2) (P(0) = 0), s_k and c_k the sum digit
+  and carry. Answer: P(n): "#13$".
+  7=;10100000;11200000;21300000;32500000;53800000;85310010#13$
 derangements    "5": n >= 1 (D(1) = 0, D(2) = 1,
   D(u) = (u-1)(D(u-1) + D(u-2))). Prompt "5=". Step u = 3..n is ";", the
   sum groups a_k b_k s_k c_k of D(u-1) + D(u-2) (units first, as
@@ -216,11 +218,19 @@ def trace_population_growth(text):
     n = parse_number(text, "n")
     if n < 1:
         raise ValueError("population_growth needs n >= 1")
+    if n > 99:
+        raise ValueError("population_growth takes n <= 99")
     prompt = text + "="
     body = ""
     prev2, prev = 0, 1  # P(0), P(1)
+    values = [0, 1]
     for _ in range(2, n + 1):
-        body += ";" + groups_text(addition_steps(prev, prev2))
+        values.append(values[-1] + values[-2])
+    width = len(str(values[n]))
+    for _ in range(2, n + 1):
+        groups = addition_steps(prev, prev2)
+        groups += [(0, 0, 0, 0)] * (width - len(groups))
+        body += ";" + groups_text(groups)
         prev2, prev = prev, prev + prev2
     return prompt, prompt + body, str(prev)
 

@@ -58,14 +58,15 @@ population_growth  "7": n <= 99, units of time (P(1) = P(2) = 1 pair,
   k-th digits of P(u-1) and P(u-2) (P(0) = 0), s_k and c_k the sum digit
   and carry. Answer: P(n): "#13$".
   7=;10100000;11200000;21300000;32500000;53800000;85310010#13$
-derangements    "5": n >= 1 (D(1) = 0, D(2) = 1,
-  D(u) = (u-1)(D(u-1) + D(u-2))). Prompt "5=". Step u = 3..n is ";", the
+derangements    "5": 1 <= n <= 100 (D(1) = 0, D(2) = 1,
+  D(u) = (u-1)(D(u-1) + D(u-2))). Prompt "5=". Step u = 3..n is ";", W
   sum groups a_k b_k s_k c_k of D(u-1) + D(u-2) (units first, as
-  population_growth), then "*" and one group y_k h_k l_k p_k per digit of
-  D(u): y_k the sum's digit k (0 past its end), h_k l_k the carry into
-  the digit (two digits, tens then units), p_k = ((u-1) y_k + carry) mod
-  10; the carry out is ((u-1) y_k + carry) div 10. Answer: D(n): "#44$".
-  5=;1010*1002;2130*3009;92110010*10041004#44$
+  population_growth), then "*" and W groups y_k h_k l_k p_k of D(u): y_k
+  the sum's digit k, h_k l_k the carry into the digit (two digits, tens
+  then units), p_k = ((u-1) y_k + carry) mod 10; the carry out is
+  ((u-1) y_k + carry) div 10. W is the digit count of the answer D(n):
+  every number is written with W digits. Answer: D(n): "#44$".
+  5=;10100000*10020000;21300000*30090000;92110010*10041004#44$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -256,16 +257,19 @@ def trace_derangements(text):
     if n > 100:
         raise ValueError("derangements takes n <= 100 (the carry has two digits)")
     prompt = text + "="
-    body = ""
-    prev2, prev = 0, 1  # D(1), D(2)
-    if n == 1:
-        prev = 0
+    values = [0, 0, 1]  # D(0) unused, D(1), D(2)
     for u in range(3, n + 1):
-        total = prev + prev2
-        body += ";" + groups_text(addition_steps(prev, prev2))
-        body += "*" + groups_text(multiplication_steps(total, u - 1))
-        prev2, prev = prev, (u - 1) * total
-    return prompt, prompt + body, str(prev)
+        values.append((u - 1) * (values[u - 1] + values[u - 2]))
+    width = len(str(values[n]))
+    pad = [(0, 0, 0, 0)]
+    body = ""
+    for u in range(3, n + 1):
+        total = values[u - 1] + values[u - 2]
+        sums = addition_steps(values[u - 1], values[u - 2])
+        products = multiplication_steps(total, u - 1)
+        body += ";" + groups_text(sums + pad * (width - len(sums)))
+        body += "*" + groups_text(products + pad * (width - len(products)))
+    return prompt, prompt + body, str(values[n])
 
 
 TRACERS = {

@@ -536,3 +536,26 @@ median = aggregate(select(indices, half_lo, ==) or select(indices, half_hi, ==),
     return a.equals(Atom::real(0.5));
   })) << text(m);
 }
+
+TEST(ValueSetsTest, AMeanOfEveryPositionIsTakenLengthByLength) {
+  // frac over every position at length n is k / n, so frac * length is an
+  // integer (the product of the separate sets held k / n * m for every m),
+  // and frac occurs with BOS's share 1 / n of the same n only.
+  const char *program = R"rasp(
+share = aggregate(full_s, indicator(indices == 0));
+frac = aggregate(full_s, indicator(tokens == "a"));
+total = frac * length;
+ratio = round(total) / length;)rasp";
+  expectTight(program, "frac", strings({"a", "b"}), 5);
+  expectTight(program, "total", strings({"a", "b"}), 5);
+  expectTight(program, "ratio", strings({"a", "b"}), 5);
+  Program p(program);
+  auto s = sets(p, "total", strings({"a", "b"}), 16);
+  EXPECT_EQ(s.at(p.node("total")).size(), 17u) << text(s.at(p.node("total")));
+  s.at(p.node("share"));
+  std::vector<const graph::Node *> pair = {p.node("frac"), p.node("share")};
+  EXPECT_TRUE(s.canOccurTogether(pair, {Atom::real(2.0 / 3), Atom::real(1.0 / 3)}));
+  EXPECT_FALSE(s.canOccurTogether(pair, {Atom::real(0.5), Atom::real(1.0 / 3)}));
+  EXPECT_TRUE(s.canOccurTogether(pair, {Atom::integer(1), Atom::integer(1)}));
+  EXPECT_FALSE(s.canOccurTogether(pair, {Atom::real(0.25), Atom::real(0.2)}));
+}

@@ -167,7 +167,7 @@ std::optional<Cells> Builder::cellsOf(const Node *node, int depth) {
 bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out) {
   std::optional<Cells> cells = cellsOf(node->inputs[1]);
   if (!cells)
-    return false;
+    return every && wholeMeans(node, out);
   int64_t maxLen = options.maxLen;
   std::vector<std::vector<Atom>> byLength(maxLen);
   std::vector<AtomSet> atLength;
@@ -204,6 +204,56 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
       out.insert(v);
   }
   memo.byLength[node] = std::move(byLength);
+  return true;
+}
+
+bool Builder::wholeMeans(const Node *node, AtomSet &out) {
+  int64_t maxLen = options.maxLen;
+  const std::vector<Atom> &values = sets.at(node->inputs[1]);
+  if (maxLen > MostCellLengths || values.empty() ||
+      !std::all_of(values.begin(), values.end(), [](const Atom &v) {
+        return v.isIntegral() && std::llabs(v.integral()) <= (int64_t{1} << 40);
+      }))
+    return false;
+  int64_t lo = values.front().integral(), hi = values.back().integral();
+  // The n-fold sums, as flags offset by n * lo, for n = 1..N: the work is
+  // N * |values| shifts of up to N * (hi - lo) bits.
+  double bits = static_cast<double>(hi - lo) * static_cast<double>(maxLen) + 1;
+  if (bits > 1e8 ||
+      static_cast<double>(maxLen) * static_cast<double>(values.size()) * bits / 64 > 4e8)
+    return false;
+  size_t words = (static_cast<size_t>(bits) + 63) / 64;
+  std::vector<uint64_t> sums(words, 0), next(words);
+  sums[0] = 1;
+  std::vector<std::vector<Atom>> byLength(maxLen);
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    std::fill(next.begin(), next.end(), 0);
+    for (const Atom &v : values) {
+      size_t shift = static_cast<size_t>(v.integral() - lo), whole = shift / 64, part = shift % 64;
+      for (size_t i = words; i-- > whole;) {
+        uint64_t moved = sums[i - whole] << part;
+        if (part && i > whole)
+          moved |= sums[i - whole - 1] >> (64 - part);
+        next[i] |= moved;
+      }
+    }
+    std::swap(sums, next);
+    AtomSet here(node, options.limit);
+    if (n == 1) {
+      for (const Atom &v : values)
+        here.insert(v); // One key: its value passes through.
+    } else {
+      for (size_t s = 0; s < static_cast<size_t>(bits); ++s)
+        if (sums[s / 64] >> (s % 64) & 1)
+          here.insert(Atom::real(static_cast<double>(static_cast<int64_t>(s) + n * lo) * 1.0 /
+                                 static_cast<double>(n)));
+    }
+    byLength[n - 1] = std::move(here).sorted();
+  }
+  memo.byLength[node] = byLength;
+  for (const std::vector<Atom> &set : byLength)
+    for (const Atom &v : set)
+      out.insert(v);
   return true;
 }
 

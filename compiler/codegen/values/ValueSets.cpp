@@ -324,6 +324,40 @@ bool ValueSets::has(const Node *node) const {
   }
 }
 
+bool ValueSets::canOccurTogether(const std::vector<const Node *> &nodes,
+                                 const std::vector<Atom> &values) const {
+  const detail::BuilderMemo &m = builderMemo();
+  std::vector<const std::vector<std::vector<Atom>> *> perLength;
+  std::vector<size_t> which;
+  for (size_t j = 0; j < nodes.size(); ++j)
+    if (auto it = m.byLength.find(nodes[j]); it != m.byLength.end()) {
+      perLength.push_back(&it->second);
+      which.push_back(j);
+    }
+  if (perLength.size() < 2)
+    return true; // (One node's sets per length relate it to nothing.)
+  // (Sets are sorted: numbers ascending, then strings.)
+  auto before = [](const Atom &a, const Atom &b) {
+    if (a.isString() != b.isString())
+      return !a.isString();
+    if (a.isString())
+      return a.asString() < b.asString();
+    return a.number() < b.number();
+  };
+  for (int64_t n = 0; n < options.maxLen; ++n) {
+    bool all = true;
+    for (size_t k = 0; k < perLength.size() && all; ++k) {
+      const std::vector<Atom> &set = (*perLength[k])[n];
+      const Atom &v = values[which[k]];
+      auto it = std::lower_bound(set.begin(), set.end(), v, before);
+      all = it != set.end() && it->equals(v);
+    }
+    if (all)
+      return true;
+  }
+  return false;
+}
+
 void ValueSets::computeAll(const Node *root) const {
   for (const Node *node : graph::topologicalOrder(root))
     if (!node->isSelector())

@@ -112,6 +112,12 @@ struct ValueSets {
   bool has(const graph::Node *node) const;
   /// Computes the set of every s-op below `root` (for a full dump).
   void computeAll(const graph::Node *root) const;
+  /// Whether `values[j]` of `nodes[j]`, all at one position of one input,
+  /// can occur together, as far as the sets per length show: false when
+  /// no length n has each value in its node's set at n (nodes without sets
+  /// per length take any value). Each node's set must have been asked for.
+  bool canOccurTogether(const std::vector<const graph::Node *> &nodes,
+                        const std::vector<Atom> &values) const;
 
 private:
   detail::BuilderMemo &builderMemo() const;

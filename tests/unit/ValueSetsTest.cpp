@@ -559,3 +559,30 @@ ratio = round(total) / length;)rasp";
   EXPECT_TRUE(s.canOccurTogether(pair, {Atom::integer(1), Atom::integer(1)}));
   EXPECT_FALSE(s.canOccurTogether(pair, {Atom::real(0.25), Atom::real(0.2)}));
 }
+
+TEST(ValueSetsTest, AnIntegerPlusAFractionOfTheIndexDiffersAtEveryPosition) {
+  // Tracr's sort: keys x + i / 64 differ at every position (integers apart
+  // by at least 1, the fractions by less), so the widths of their strict
+  // order are ranks, each selected once: the sorted values are values
+  // (it was 322 values at max_len 16, means of them).
+  const char *program = R"rasp(
+keys = tokens_int + indices / 64;
+target = selector_width(select(keys, keys, <));
+sorted = aggregate(select(target, indices, ==), tokens_int);
+wide = tokens_int + indices / 2;
+w = selector_width(select(wide, wide, <));
+loose = aggregate(select(w, indices, ==), tokens_int);)rasp";
+  // (The default 0 is kept: that the ranks cover every index, so that each
+  // query selects exactly one key, is not derived.)
+  expectTight(program, "sorted", integers({1, 2, 3}), 5, integers({0}));
+  Program p(program);
+  EXPECT_EQ(text(sets(p, "sorted", integers({1, 2, 3}), 16).at(p.node("sorted"))), "0 1 2 3");
+  // indices / 2 spans more than 1 from max_len 4: 1 + 1.5 = 2 + 0.5, so
+  // two keys can tie, two positions share a width, and means remain.
+  expectSound(program, "loose", integers({1, 2}), 5);
+  auto s = sets(p, "loose", integers({1, 2}), 5);
+  const std::vector<Atom> &loose = s.at(p.node("loose"));
+  EXPECT_TRUE(std::any_of(loose.begin(), loose.end(), [](const Atom &a) {
+    return a.equals(Atom::real(1.5));
+  })) << text(loose);
+}

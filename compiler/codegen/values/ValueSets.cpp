@@ -268,8 +268,15 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
     auto it = sets.find(shift);
     return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
   };
+  auto integral = [&](const Node *n) {
+    ensure(n);
+    auto it = sets.find(n);
+    return it != sets.end() && !it->second.empty() &&
+           std::all_of(it->second.begin(), it->second.end(),
+                       [](const Atom &v) { return v.isIntegral(); });
+  };
   // A query selects at most `most` keys: a mean of at most that many values.
-  int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude);
+  int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude, integral);
   // Values that depend on the position: the means length by length.
   if (cellMeans(node, most, selectsEveryKey(node->inputs[0]), out))
     return;

@@ -23,9 +23,11 @@ namespace {
 /// Most lengths tracked per position (cells grow as N^2).
 constexpr int64_t MostCellLengths = 256;
 /// Most map evaluations spent on one s-op's cells.
-constexpr double MostCellWork = 4e6;
+constexpr double MostCellWork = 1e6;
 /// Deepest map chain followed down to positional s-ops.
 constexpr int MostCellDepth = 32;
+/// Most values kept per length for one s-op, all lengths together.
+constexpr size_t MostKeptByLength = 200'000;
 
 /// Every combination of `choices` (one list per operand), odometer style;
 /// false when a list is empty.
@@ -169,21 +171,40 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
   if (!cells)
     return every && wholeMeans(node, out);
   int64_t maxLen = options.maxLen;
-  std::vector<std::vector<Atom>> byLength(maxLen);
+  // The values of each length, kept while they are few in all (the means
+  // of subsets of up to k positions grow with n, and a set per length of
+  // them relates little); past that, only the whole set.
   std::vector<AtomSet> atLength;
+  size_t kept = 0;
+  bool record = true;
+  auto stopRecording = [&] {
+    for (AtomSet &set : atLength)
+      for (const Atom &v : std::move(set).sorted())
+        out.insert(v);
+    atLength.clear();
+    record = false;
+  };
   for (int64_t n = 1; n <= maxLen; ++n) {
     const std::vector<std::vector<Atom>> &row = (*cells)[n - 1];
-    AtomSet here(node, options.limit);
-    if (row.empty()) { // (The evaluator fails on every input of this length.)
-      atLength.push_back(std::move(here));
-      continue;
-    }
+    if (record)
+      atLength.emplace_back(node, options.limit);
+    auto add = [&](const Atom &v) {
+      if (!record) {
+        out.insert(v);
+        return;
+      }
+      atLength.back().insert(v);
+      if (++kept > MostKeptByLength)
+        stopRecording();
+    };
+    if (row.empty())
+      continue; // (The evaluator fails on every input of this length.)
     if (!every)
-      here.insert(node->constant); // A query may select nothing.
+      add(node->constant); // A query may select nothing.
     if (most >= 1 && (!every || n == 1))
       for (const std::vector<Atom> &cell : row)
         for (const Atom &v : cell)
-          here.insert(v); // One key: its value passes through.
+          add(v); // One key: its value passes through.
     bool averages = every ? n >= 2 : std::min(most, n) >= 2;
     if (averages) {
       std::vector<std::vector<int64_t>> integers(n);
@@ -193,11 +214,13 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
             return false; // (Floats and strings: the sets of means below.)
           integers[i].push_back(v.integral());
         }
-      if (!forEachCellMean(integers, most, every, [&](const Atom &mean) { here.insert(mean); }))
-        return false;
+      if (!forEachCellMean(integers, most, every, add))
+        return false; // (What was added holds: the sets below add the rest.)
     }
-    atLength.push_back(std::move(here));
   }
+  if (!record)
+    return true;
+  std::vector<std::vector<Atom>> byLength(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {
     byLength[n - 1] = std::move(atLength[n - 1]).sorted();
     for (const Atom &v : byLength[n - 1])
@@ -220,7 +243,7 @@ bool Builder::wholeMeans(const Node *node, AtomSet &out) {
   // N * |values| shifts of up to N * (hi - lo) bits.
   double bits = static_cast<double>(hi - lo) * static_cast<double>(maxLen) + 1;
   if (bits > 1e8 ||
-      static_cast<double>(maxLen) * static_cast<double>(values.size()) * bits / 64 > 4e8)
+      static_cast<double>(maxLen) * static_cast<double>(values.size()) * bits / 64 > 1e8)
     return false;
   size_t words = (static_cast<size_t>(bits) + 63) / 64;
   std::vector<uint64_t> sums(words, 0), next(words);

@@ -274,11 +274,16 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs) const {
   // Joint values: at most a few thousand, and a table of them the lookup
   // can hold.
   // (The joint values that cannot occur together, as the value sets per
-  // length show, are left out below: the bound on their product is wider.)
+  // length show, are left out below: where two numbers have such sets, the
+  // bound on their product is wider.)
   double joint = 1;
-  for (const LookupInput *in : numbers)
+  size_t related = 0;
+  for (const LookupInput *in : numbers) {
     joint *= static_cast<double>(in->levels.size());
-  if (joint > 1e6 || entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
+    related += cx.sets.hasSetsPerLength(in->node);
+  }
+  if (joint > (related >= 2 ? 1e6 : 4096) ||
+      entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
     return std::nullopt;
   LookupInput packed;
   packed.numeric = true;

@@ -98,19 +98,17 @@ std::optional<Cells> Builder::cellsOf(const Node *node, int depth) {
   // position) combined cell by cell.
   std::vector<std::optional<Cells>> below(node->inputs.size());
   bool any = false;
+  for (size_t k = 0; k < node->inputs.size(); ++k)
+    any = (below[k] = cellsOf(node->inputs[k], depth + 1)).has_value() || any;
+  if (!any)
+    return std::nullopt; // (Without computing sets no one asked for.)
   for (size_t k = 0; k < node->inputs.size(); ++k) {
-    const Node *input = node->inputs[k];
-    below[k] = cellsOf(input, depth + 1);
-    if (below[k]) {
-      any = true;
+    if (below[k])
       continue;
-    }
-    ensure(input);
-    if (!sets.count(input))
+    ensure(node->inputs[k]);
+    if (!sets.count(node->inputs[k]))
       return std::nullopt;
   }
-  if (!any)
-    return std::nullopt;
   std::vector<std::vector<Atom>> constants;
   constants.reserve(node->operands.size());
   for (const graph::Operand &operand : node->operands)
@@ -317,7 +315,15 @@ bool Builder::mapByLength(const Node *node, AtomSet &out) {
       product *= static_cast<double>(c->size());
     work += product;
   }
-  if (work > static_cast<double>(options.limit) * 16)
+  // (Length by length where that costs little more than the product of the
+  // whole sets: a comparison of a count with 2 * indices + 3 gains little
+  // from taking the index's n values at each n.)
+  double whole = 1;
+  for (const Node *input : node->inputs) {
+    auto it = sets.find(input);
+    whole *= it != sets.end() ? static_cast<double>(it->second.size()) : HUGE_VAL;
+  }
+  if (work > static_cast<double>(options.limit) * 16 || work > 2 * whole + 10'000)
     return false;
   std::vector<std::vector<Atom>> byLength(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {

@@ -277,8 +277,13 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   };
   // A query selects at most `most` keys: a mean of at most that many values.
   int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude, integral);
-  // Values that depend on the position: the means length by length.
-  if (cellMeans(node, most, selectsEveryKey(node->inputs[0]), out))
+  // Values that depend on the position: the means length by length. (A
+  // function of the index alone under a selector that may select any
+  // positions takes, over all lengths, the means of subsets of positions
+  // 0..N-1: the sums below find those at once.)
+  bool every = selectsEveryKey(node->inputs[0]);
+  if ((every || !valuesByIndex(node->inputs[1], options.maxLen)) &&
+      cellMeans(node, most, every, out))
     return;
   out.insert(node->constant);
   for (const Atom &v : values)
@@ -329,6 +334,10 @@ bool ValueSets::has(const Node *node) const {
   } catch (const ValueSetError &) {
     return false;
   }
+}
+
+bool ValueSets::hasSetsPerLength(const Node *node) const {
+  return builderMemo().byLength.count(node) > 0;
 }
 
 bool ValueSets::canOccurTogether(const std::vector<const Node *> &nodes,

@@ -122,6 +122,8 @@ struct ValueSets {
   /// per length take any value). Each node's set must have been asked for.
   bool canOccurTogether(const std::vector<const graph::Node *> &nodes,
                         const std::vector<Atom> &values) const;
+  /// Whether `node` has sets per length (canOccurTogether can relate it).
+  bool hasSetsPerLength(const graph::Node *node) const;
 
 private:
   detail::BuilderMemo &builderMemo() const;

@@ -155,6 +155,34 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
   const std::vector<const LookupInput *> &categorical = bound.categorical;
   const LookupInput *numeric = bound.numeric;
   spec.outputInRuns = numeric && numeric->parts.empty() && outputInRunsOf(x, *numeric);
+  // With each combination of categorical values, only the number's levels
+  // that occur with it at some length (the value sets per length): steps
+  // between those alone, their gaps wider (a mean k/n beside the length n,
+  // not beside every k/m).
+  std::vector<const Node *> related;
+  std::vector<size_t> relatedInput;
+  if (numeric && numeric->parts.empty() && numeric->node && cx.sets.hasSetsPerLength(numeric->node))
+    for (size_t i = 0; i < categorical.size(); ++i)
+      if (categorical[i]->node && layout.node(categorical[i]->block) == categorical[i]->node &&
+          cx.sets.hasSetsPerLength(categorical[i]->node)) {
+        related.push_back(categorical[i]->node);
+        relatedInput.push_back(i);
+      }
+  if (!related.empty()) {
+    related.push_back(numeric->node);
+    spec.levelsAt = [&](const std::vector<int> &combo) {
+      std::vector<Atom> joint(related.size());
+      for (size_t r = 0; r < relatedInput.size(); ++r)
+        joint[r] = categorical[relatedInput[r]]->values[combo[relatedInput[r]]];
+      std::vector<int> levels;
+      for (size_t l = 0; l < numeric->values.size(); ++l) {
+        joint.back() = numeric->values[l];
+        if (cx.sets.canOccurTogether(related, joint))
+          levels.push_back(static_cast<int>(l));
+      }
+      return levels;
+    };
+  }
   MapProgram program(x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {

@@ -59,11 +59,26 @@ void checkModelSize(const graph::Node *root, const ModelPlan &plan, int64_t maxP
   int64_t params = denseParameters(plan);
   if (params <= maxParams)
     return;
+  // The widest one-hot, when it is wide: a block of numbers that could be
+  // held as one number.
+  std::string widest;
+  const Block *most = nullptr;
+  for (const Block &b : plan.blocks)
+    if (b.encoding == EncodingKind::Categorical && (!most || b.width() > most->width()))
+      most = &b;
+  if (most && most->width() > 1000 &&
+      std::all_of(most->values.begin(), most->values.end(),
+                  [](const Atom &v) { return v.isNumber() && !v.isBool(); }))
+    widest = "; its widest block is '" + most->label + "', a one-hot of " +
+             std::to_string(most->width()) + " numbers: numerical(" + most->label +
+             ") holds it as one number";
   throw CompileError{root,
                      "the model of '" + root->name + "' would have " + std::to_string(params) +
                          " parameters (" + bytesText(params * 4.0) +
                          " as float32), more than the budget of " + std::to_string(maxParams) +
-                         " (--max-params); lower max_len or the vocabulary, or raise --max-params",
+                         " (--max-params); lower max_len or the vocabulary, or raise "
+                         "--max-params" +
+                         widest,
                      true};
 }
 

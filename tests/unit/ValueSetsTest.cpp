@@ -536,3 +536,53 @@ median = aggregate(select(indices, half_lo, ==) or select(indices, half_hi, ==),
     return a.equals(Atom::real(0.5));
   })) << text(m);
 }
+
+TEST(ValueSetsTest, AMeanOfEveryPositionIsTakenLengthByLength) {
+  // frac over every position at length n is k / n, so frac * length is an
+  // integer (the product of the separate sets held k / n * m for every m),
+  // and frac occurs with BOS's share 1 / n of the same n only.
+  const char *program = R"rasp(
+share = aggregate(full_s, indicator(indices == 0));
+frac = aggregate(full_s, indicator(tokens == "a"));
+total = frac * length;
+ratio = round(total) / length;)rasp";
+  expectTight(program, "frac", strings({"a", "b"}), 5);
+  expectTight(program, "total", strings({"a", "b"}), 5);
+  expectTight(program, "ratio", strings({"a", "b"}), 5);
+  Program p(program);
+  auto s = sets(p, "total", strings({"a", "b"}), 16);
+  EXPECT_EQ(s.at(p.node("total")).size(), 17u) << text(s.at(p.node("total")));
+  s.at(p.node("share"));
+  std::vector<const graph::Node *> pair = {p.node("frac"), p.node("share")};
+  EXPECT_TRUE(s.canOccurTogether(pair, {Atom::real(2.0 / 3), Atom::real(1.0 / 3)}));
+  EXPECT_FALSE(s.canOccurTogether(pair, {Atom::real(0.5), Atom::real(1.0 / 3)}));
+  EXPECT_TRUE(s.canOccurTogether(pair, {Atom::integer(1), Atom::integer(1)}));
+  EXPECT_FALSE(s.canOccurTogether(pair, {Atom::real(0.25), Atom::real(0.2)}));
+}
+
+TEST(ValueSetsTest, AnIntegerPlusAFractionOfTheIndexDiffersAtEveryPosition) {
+  // Tracr's sort: keys x + i / 64 differ at every position (integers apart
+  // by at least 1, the fractions by less), so the widths of their strict
+  // order are ranks, each selected once: the sorted values are values
+  // (it was 322 values at max_len 16, means of them).
+  const char *program = R"rasp(
+keys = tokens_int + indices / 64;
+target = selector_width(select(keys, keys, <));
+sorted = aggregate(select(target, indices, ==), tokens_int);
+wide = tokens_int + indices / 2;
+w = selector_width(select(wide, wide, <));
+loose = aggregate(select(w, indices, ==), tokens_int);)rasp";
+  // (The default 0 is kept: that the ranks cover every index, so that each
+  // query selects exactly one key, is not derived.)
+  expectTight(program, "sorted", integers({1, 2, 3}), 5, integers({0}));
+  Program p(program);
+  EXPECT_EQ(text(sets(p, "sorted", integers({1, 2, 3}), 16).at(p.node("sorted"))), "0 1 2 3");
+  // indices / 2 spans more than 1 from max_len 4: 1 + 1.5 = 2 + 0.5, so
+  // two keys can tie, two positions share a width, and means remain.
+  expectSound(program, "loose", integers({1, 2}), 5);
+  auto s = sets(p, "loose", integers({1, 2}), 5);
+  const std::vector<Atom> &loose = s.at(p.node("loose"));
+  EXPECT_TRUE(std::any_of(loose.begin(), loose.end(), [](const Atom &a) {
+    return a.equals(Atom::real(1.5));
+  })) << text(loose);
+}

@@ -345,7 +345,9 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   for (const CountLookup::Form &packedForm : lookup.forms)
     read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
   std::vector<HiddenUnit> units;
-  if (packed) {
+  // (A count over every key that float32 cannot read this way may still be
+  // read by the lookup of the length and the mean: leave it to that.)
+  if (packed || lookup.overLength) {
     try {
       units = buildLookup(table.spec);
     } catch (const LookupError &) {

@@ -176,6 +176,34 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
   const std::vector<const LookupInput *> &categorical = bound.categorical;
   const LookupInput *numeric = bound.numeric;
   spec.outputInRuns = numeric && numeric->parts.empty() && outputInRunsOf(x, *numeric);
+  // With each combination of categorical values, only the number's levels
+  // that occur with it at some length (the value sets per length): steps
+  // between those alone, their gaps wider (a mean k/n beside the length n,
+  // not beside every k/m).
+  std::vector<const Node *> related;
+  std::vector<size_t> relatedInput;
+  if (numeric && numeric->parts.empty() && numeric->node && cx.sets.hasSetsPerLength(numeric->node))
+    for (size_t i = 0; i < categorical.size(); ++i)
+      if (categorical[i]->node && layout.node(categorical[i]->block) == categorical[i]->node &&
+          cx.sets.hasSetsPerLength(categorical[i]->node)) {
+        related.push_back(categorical[i]->node);
+        relatedInput.push_back(i);
+      }
+  if (!related.empty()) {
+    related.push_back(numeric->node);
+    spec.levelsAt = [&](const std::vector<int> &combo) {
+      std::vector<Atom> joint(related.size());
+      for (size_t r = 0; r < relatedInput.size(); ++r)
+        joint[r] = categorical[relatedInput[r]]->values[combo[relatedInput[r]]];
+      std::vector<int> levels;
+      for (size_t l = 0; l < numeric->values.size(); ++l) {
+        joint.back() = numeric->values[l];
+        if (cx.sets.canOccurTogether(related, joint))
+          levels.push_back(static_cast<int>(l));
+      }
+      return levels;
+    };
+  }
   MapProgram program(x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
@@ -297,51 +325,71 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs) const {
     return std::nullopt;
   // Joint values: at most a few thousand, and a table of them the lookup
   // can hold.
+  // (The joint values that cannot occur together, as the value sets per
+  // length show, are left out below: where two numbers have such sets, the
+  // bound on their product is wider.)
   double joint = 1;
-  for (const LookupInput *in : numbers)
+  size_t related = 0;
+  for (const LookupInput *in : numbers) {
     joint *= static_cast<double>(in->levels.size());
-  if (joint > 4096 || entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
+    related += cx.sets.hasSetsPerLength(in->node);
+  }
+  if (joint > (related >= 2 ? 1e6 : 4096) ||
+      entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
     return std::nullopt;
   LookupInput packed;
   packed.numeric = true;
-  packed.levels = {0.0};
-  packed.joint = {{}};
+  // The weights first: each next number's levels are spread so that one
+  // step of it passes the whole range packed so far, plus the first
+  // number's gap; the slope must fit float32 before any table is built.
   double gap = INFINITY, lo = 0, hi = 0;
+  std::vector<double> weights;
   for (const LookupInput *in : numbers) {
     std::vector<double> sorted = in->levels;
     std::sort(sorted.begin(), sorted.end());
     double own = INFINITY;
     for (size_t i = 1; i < sorted.size(); ++i)
       own = std::min(own, sorted[i] - sorted[i - 1]);
-    // The first number's gap; each next one's levels are spread so that
-    // one step of it passes the whole range packed so far, plus the gap.
     double weight = 1;
-    if (packed.parts.empty())
+    if (weights.empty())
       gap = std::isfinite(own) ? own : 1.0;
     else if (std::isfinite(own))
       weight = (hi - lo + gap) / own;
     if (!(own > 0) && sorted.size() > 1)
       return std::nullopt;
-    addScaled(packed.form, in->form, weight);
+    weights.push_back(weight);
     packed.noise += weight * cx.noiseOf(in->levels);
+    lo += weight * sorted.front();
+    hi += weight * sorted.back();
+  }
+  double slope = 2 / gap, most = std::max(std::fabs(lo), std::fabs(hi)) + 1;
+  if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
+    return std::nullopt;
+  packed.levels = {0.0};
+  packed.joint = {{}};
+  for (size_t q = 0; q < numbers.size(); ++q) {
+    const LookupInput *in = numbers[q];
+    addScaled(packed.form, in->form, weights[q]);
+    packed.parts.push_back(in->node);
+    // Only the joint values that can occur together (at one length): the
+    // share of BOS 1/n and a mean k/n over every position, not k/m.
     std::vector<double> levels;
     std::vector<std::vector<Atom>> values;
     for (size_t p = 0; p < packed.levels.size(); ++p)
       for (size_t l = 0; l < in->levels.size(); ++l) {
-        levels.push_back(packed.levels[p] + weight * in->levels[l]);
-        values.push_back(packed.joint[p]);
-        values.back().push_back(in->values[l]);
+        std::vector<Atom> joint = packed.joint[p];
+        joint.push_back(in->values[l]);
+        if (!cx.sets.canOccurTogether(packed.parts, joint))
+          continue;
+        levels.push_back(packed.levels[p] + weights[q] * in->levels[l]);
+        values.push_back(std::move(joint));
       }
     packed.levels = std::move(levels);
     packed.joint = std::move(values);
-    lo += weight * sorted.front();
-    hi += weight * sorted.back();
-    packed.parts.push_back(in->node);
     packed.time = std::max(packed.time, in->time);
     packed.name += (packed.name.empty() ? "" : " + ") + in->name;
   }
-  double slope = 2 / gap, most = std::max(std::fabs(lo), std::fabs(hi)) + 1;
-  if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
+  if (packed.levels.size() > 4096)
     return std::nullopt;
   packed.name = "packed(" + packed.name + ")";
   // (values: the level's index stands for the joint value.)

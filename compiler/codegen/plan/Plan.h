@@ -49,6 +49,16 @@ struct Block {
   /// multiples, a mean of it, the output); a lookup that reads it is refused
   /// with the set's error.
   bool valuesUnknown = false;
+  /// For a categorical block an MLP made: how far each dimension may be
+  /// from its 0 or 1, the float32 rounding of its units' outputs (about one
+  /// unit in the last place of their largest pre-activation, where
+  /// saturated steps cancel). A head's scores multiply it by the softmax
+  /// scale.
+  double oneHotError = 0;
+  /// For a numerical block a head wrote: how far its mean may move because
+  /// the scores of the keys it averages are off by the one-hot errors of
+  /// the blocks they read (added to PlanContext::noiseOf's bound).
+  double scoreNoise = 0;
   int firstDim = 0;
   int time = 0;
   /// What the block holds at the BOS position, per dimension.

@@ -215,6 +215,17 @@ std::vector<std::vector<int>> codegen::meet(const std::vector<std::vector<int>> 
 
 void PlanContext::addMlp(int f, const std::string &what, const std::string &from,
                          std::vector<HiddenUnit> units) {
+  // The largest pre-activation any input can give a unit: a categorical
+  // block's outputs are sums of saturated steps that cancel at it.
+  double largest = 0;
+  for (const HiddenUnit &unit : units) {
+    double magnitude = std::fabs(unit.bias);
+    for (const auto &[dim, weight] : unit.in)
+      magnitude += std::fabs(weight) * layout.magnitude(dim);
+    largest = std::max(largest, magnitude);
+  }
+  if (layout.block(f).encoding == EncodingKind::Categorical)
+    layout.block(f).oneHotError = std::max(layout.block(f).oneHotError, largest * 1.2e-7);
   const Block &b = layout.block(f);
   MlpBlock mlp;
   mlp.description = what + " (" + describeEncoding(b.encoding, b.values.size()) + ") " + from +

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -111,6 +112,30 @@ int ResidualLayout::latest(const std::vector<int> &list) const {
   for (int f : list)
     t = std::max(t, block(f).time);
   return t;
+}
+
+int ResidualLayout::blockAt(int dim) const {
+  // (Blocks are laid out in order of their first dimensions.)
+  auto after = std::upper_bound(blocks.begin(), blocks.end(), dim,
+                                [](int d, const Block &b) { return d < b.firstDim; });
+  assert(after != blocks.begin() && "every dimension is in a block");
+  return static_cast<int>(after - blocks.begin()) - 1;
+}
+
+double ResidualLayout::magnitude(int dim) const {
+  const Block &b = block(blockAt(dim));
+  double most = 1;
+  if (b.encoding == EncodingKind::Numerical)
+    for (double level : b.levels)
+      most = std::max(most, std::fabs(level));
+  return most;
+}
+
+double ResidualLayout::oneHotError(const LinearForm &form) const {
+  double error = 0;
+  for (const auto &[dim, weight] : form)
+    error = std::max(error, block(blockAt(dim)).oneHotError);
+  return error;
 }
 
 std::string ResidualLayout::name(int f) const {

@@ -59,6 +59,14 @@ public:
   std::vector<int> dims(int f) const;
   /// The latest time of the given blocks (0 for none).
   int latest(const std::vector<int> &blocks) const;
+  /// The block holding dimension `dim`.
+  int blockAt(int dim) const;
+  /// The largest magnitude dimension `dim` holds: 1 for a one-hot or the
+  /// constants, the largest level's for a number (1 when not listed).
+  double magnitude(int dim) const;
+  /// The largest one-hot error (Block::oneHotError) of the blocks a form
+  /// reads.
+  double oneHotError(const LinearForm &form) const;
   /// A block's name for plan descriptions: its label and encoding.
   std::string name(int f) const;
 

@@ -176,7 +176,7 @@ bool codegen::forEachCellMean(const std::vector<std::vector<int64_t>> &cells, in
     return true;
   double bits = static_cast<double>(hi - lo) * static_cast<double>(most) + 1;
   // The flags, and the work of shifting them for every value of every cell.
-  if (bits > 1e8 || choices * static_cast<double>(every ? 1 : most) * (bits / 64) > 4e8)
+  if (bits > 1e8 || choices * static_cast<double>(every ? 1 : most) * (bits / 64) > 1e8)
     return false;
   size_t words = (static_cast<size_t>(bits) + 63) / 64;
   auto emit = [&](const std::vector<uint64_t> &flags, int64_t w) {

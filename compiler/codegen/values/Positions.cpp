@@ -20,6 +20,9 @@ namespace {
 /// least, in floating point, and how large they get.
 struct Spread {
   double spacing = 0, magnitude = 0;
+  /// How far apart two of its values on one input lie, at the most (a shift
+  /// by an s-op that is the same at every position keeps it).
+  double extent = INFINITY;
 };
 
 /// The facts for one question, each node's answer kept: a chain of n maps
@@ -27,7 +30,8 @@ struct Spread {
 /// exponential steps on shared subgraphs).
 class Facts {
 public:
-  Facts(int64_t maxLen, const Magnitude *magnitude) : maxLen(maxLen), magnitude(magnitude) {}
+  Facts(int64_t maxLen, const Magnitude *magnitude, const Integral *integral = nullptr)
+      : maxLen(maxLen), magnitude(magnitude), integral(integral) {}
 
   /// Whether `node` holds the same value at every position: constants,
   /// maps of such, and aggregates and widths whose every query selects the
@@ -181,7 +185,7 @@ private:
   /// select(v, v, <) or (select(v, v, ==) and select(indices, indices, <)),
   /// either comparison > as well, the sides in either order. The widths
   /// are then the ranks 0..n-1, each once.
-  static bool strictTotalOrder(const Node *selector) {
+  bool strictTotalOrder(const Node *selector) {
     auto strict = [](const Node *s, const Node *side) {
       return s->kind == NodeKind::Select && s->inputs[0] == side && s->inputs[1] == side &&
              (s->cmp == graph::CompareKind::Lt || s->cmp == graph::CompareKind::Gt);
@@ -192,6 +196,10 @@ private:
              (s->cmp == graph::CompareKind::Lt || s->cmp == graph::CompareKind::Gt);
     };
     if (byIndex(selector))
+      return true;
+    // An order of values that differ at every position.
+    if (selector->kind == NodeKind::Select && strict(selector, selector->inputs[0]) &&
+        spread(selector->inputs[0]))
       return true;
     if (selector->kind != NodeKind::SelectorOr)
       return false;
@@ -235,12 +243,13 @@ private:
   }
 
   std::optional<Spread> spreadNow(const Node *node) {
+    double last = static_cast<double>(std::max<int64_t>(maxLen - 1, 0));
     if (node->kind == NodeKind::Indices)
-      return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
+      return Spread{1, last, last};
     // The rank of each position under a strict total order of the
     // positions (the library's sort's target): a permutation of 0..n-1.
     if (node->kind == NodeKind::SelectorWidth && strictTotalOrder(node->inputs[0]))
-      return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
+      return Spread{1, last, last};
     if (node->kind != NodeKind::Map)
       return std::nullopt;
     if (node->mapOp == graph::MapOpKind::Neg || node->mapOp == graph::MapOpKind::Plus) {
@@ -280,11 +289,25 @@ private:
     const double rounding = std::ldexp(1.0, -52); // Two roundings of 2^-53 each.
     std::optional<Spread> inner;
     std::optional<double> other;
+    // An operand whose values are all integers: its largest magnitude.
+    auto integers = [&](size_t i) -> std::optional<double> {
+      const graph::Operand &operand = node->operands[i];
+      if (operand.input < 0 || !integral || !(*integral)(node->inputs[operand.input]))
+        return std::nullopt;
+      return (*magnitude)(node->inputs[operand.input]);
+    };
     switch (node->atomOp) {
     case AtomOpKind::Add:
     case AtomOpKind::Sub:
       if ((inner = spreadAt(0)) && (other = uniform(1))) {
       } else if ((inner = spreadAt(1)) && (other = uniform(0))) {
+      } else if (((inner = spreadAt(0)) && inner->extent < 1 && (other = integers(1))) ||
+                 ((inner = spreadAt(1)) && inner->extent < 1 && (other = integers(0)))) {
+        // An integer plus values less than 1 apart (tokens + indices / 64):
+        // different integers stay at least 1 - extent apart, equal ones
+        // keep the spread's spacing.
+        inner->spacing = std::min(inner->spacing, 1 - inner->extent);
+        inner->extent = INFINITY;
       } else {
         return std::nullopt;
       }
@@ -298,7 +321,15 @@ private:
         return std::nullopt;
       }
       inner->magnitude *= *other;
+      inner->extent *= *other;
       inner->spacing = inner->spacing * *other - rounding * inner->magnitude;
+      break;
+    case AtomOpKind::Div:
+      if (!(inner = spreadAt(0)) || !(other = nonzeroConstant(1)))
+        return std::nullopt;
+      inner->magnitude /= *other;
+      inner->extent /= *other;
+      inner->spacing = inner->spacing / *other - rounding * inner->magnitude;
       break;
     default:
       return std::nullopt;
@@ -311,6 +342,7 @@ private:
 
   int64_t maxLen;
   const Magnitude *magnitude;
+  const Integral *integral;
   std::unordered_map<const Node *, bool> sameOf;
   std::unordered_map<const Node *, std::optional<Spread>> spreadOfNode;
 };
@@ -319,17 +351,18 @@ private:
 
 bool codegen::sameAtEveryPosition(const Node *node) { return Facts(0, nullptr).same(node); }
 
-bool codegen::differsAtEveryPosition(const Node *node, int64_t maxLen, const Magnitude &magnitude) {
-  return Facts(maxLen, &magnitude).spread(node).has_value();
+bool codegen::differsAtEveryPosition(const Node *node, int64_t maxLen, const Magnitude &magnitude,
+                                     const Integral &integral) {
+  return Facts(maxLen, &magnitude, integral ? &integral : nullptr).spread(node).has_value();
 }
 
 bool codegen::selectsAtMostOne(const Node *selector, int64_t maxLen, const Magnitude &magnitude) {
   return Facts(maxLen, &magnitude).mostKeys(selector) <= 1;
 }
 
-int64_t codegen::mostKeysSelected(const Node *selector, int64_t maxLen,
-                                  const Magnitude &magnitude) {
-  return Facts(maxLen, &magnitude).mostKeys(selector);
+int64_t codegen::mostKeysSelected(const Node *selector, int64_t maxLen, const Magnitude &magnitude,
+                                  const Integral &integral) {
+  return Facts(maxLen, &magnitude, integral ? &integral : nullptr).mostKeys(selector);
 }
 
 bool codegen::selectsEveryKey(const Node *selector) { return Facts(0, nullptr).everyKey(selector); }

@@ -15,6 +15,8 @@ namespace rasp::codegen {
 /// The largest magnitude of an s-op's values, when they are all finite
 /// numbers (the caller knows); nothing otherwise.
 using Magnitude = std::function<std::optional<double>(const graph::Node *)>;
+/// Whether an s-op's values are all integers (false when unknown).
+using Integral = std::function<bool(const graph::Node *)>;
 
 /// Constants, maps of such, and aggregates and selector widths whose every
 /// select's query side is such (every query then selects the same keys).
@@ -26,7 +28,10 @@ bool sameAtEveryPosition(const graph::Node *node);
 /// s-op that is the same at every position, negated, or scaled by a
 /// nonzero constant, where the shifts and scales keep the values apart in
 /// floating point (a shift by 1e300 makes every index one number).
-bool differsAtEveryPosition(const graph::Node *node, int64_t maxLen, const Magnitude &magnitude);
+/// With `integral`, also an integer s-op plus such a chain whose values on
+/// one input lie less than 1 apart (tracr's sort key, x + i / 64).
+bool differsAtEveryPosition(const graph::Node *node, int64_t maxLen, const Magnitude &magnitude,
+                            const Integral &integral = {});
 
 /// An equality whose keys differ at every position, or a conjunction with
 /// one (or with an equality on ranks within classes: mostKeysSelected).
@@ -41,7 +46,8 @@ bool selectsAtMostOne(const graph::Node *selector, int64_t maxLen, const Magnitu
 /// and select(indices, indices, <)), or <=, >, >=) with an equality that
 /// has s on its key side (select_next_identical); the sum of a
 /// disjunction's sides.
-int64_t mostKeysSelected(const graph::Node *selector, int64_t maxLen, const Magnitude &magnitude);
+int64_t mostKeysSelected(const graph::Node *selector, int64_t maxLen, const Magnitude &magnitude,
+                         const Integral &integral = {});
 
 /// Whether every query of `selector` selects every key (full_s).
 bool selectsEveryKey(const graph::Node *selector);

@@ -23,9 +23,11 @@ namespace {
 /// Most lengths tracked per position (cells grow as N^2).
 constexpr int64_t MostCellLengths = 256;
 /// Most map evaluations spent on one s-op's cells.
-constexpr double MostCellWork = 4e6;
+constexpr double MostCellWork = 1e6;
 /// Deepest map chain followed down to positional s-ops.
 constexpr int MostCellDepth = 32;
+/// Most values kept per length for one s-op, all lengths together.
+constexpr size_t MostKeptByLength = 200'000;
 
 /// Every combination of `choices` (one list per operand), odometer style;
 /// false when a list is empty.
@@ -96,19 +98,17 @@ std::optional<Cells> Builder::cellsOf(const Node *node, int depth) {
   // position) combined cell by cell.
   std::vector<std::optional<Cells>> below(node->inputs.size());
   bool any = false;
+  for (size_t k = 0; k < node->inputs.size(); ++k)
+    any = (below[k] = cellsOf(node->inputs[k], depth + 1)).has_value() || any;
+  if (!any)
+    return std::nullopt; // (Without computing sets no one asked for.)
   for (size_t k = 0; k < node->inputs.size(); ++k) {
-    const Node *input = node->inputs[k];
-    below[k] = cellsOf(input, depth + 1);
-    if (below[k]) {
-      any = true;
+    if (below[k])
       continue;
-    }
-    ensure(input);
-    if (!sets.count(input))
+    ensure(node->inputs[k]);
+    if (!sets.count(node->inputs[k]))
       return std::nullopt;
   }
-  if (!any)
-    return std::nullopt;
   std::vector<std::vector<Atom>> constants;
   constants.reserve(node->operands.size());
   for (const graph::Operand &operand : node->operands)
@@ -167,23 +167,42 @@ std::optional<Cells> Builder::cellsOf(const Node *node, int depth) {
 bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out) {
   std::optional<Cells> cells = cellsOf(node->inputs[1]);
   if (!cells)
-    return false;
+    return every && wholeMeans(node, out);
   int64_t maxLen = options.maxLen;
-  std::vector<std::vector<Atom>> byLength(maxLen);
+  // The values of each length, kept while they are few in all (the means
+  // of subsets of up to k positions grow with n, and a set per length of
+  // them relates little); past that, only the whole set.
   std::vector<AtomSet> atLength;
+  size_t kept = 0;
+  bool record = true;
+  auto stopRecording = [&] {
+    for (AtomSet &set : atLength)
+      for (const Atom &v : std::move(set).sorted())
+        out.insert(v);
+    atLength.clear();
+    record = false;
+  };
   for (int64_t n = 1; n <= maxLen; ++n) {
     const std::vector<std::vector<Atom>> &row = (*cells)[n - 1];
-    AtomSet here(node, options.limit);
-    if (row.empty()) { // (The evaluator fails on every input of this length.)
-      atLength.push_back(std::move(here));
-      continue;
-    }
+    if (record)
+      atLength.emplace_back(node, options.limit);
+    auto add = [&](const Atom &v) {
+      if (!record) {
+        out.insert(v);
+        return;
+      }
+      atLength.back().insert(v);
+      if (++kept > MostKeptByLength)
+        stopRecording();
+    };
+    if (row.empty())
+      continue; // (The evaluator fails on every input of this length.)
     if (!every)
-      here.insert(node->constant); // A query may select nothing.
+      add(node->constant); // A query may select nothing.
     if (most >= 1 && (!every || n == 1))
       for (const std::vector<Atom> &cell : row)
         for (const Atom &v : cell)
-          here.insert(v); // One key: its value passes through.
+          add(v); // One key: its value passes through.
     bool averages = every ? n >= 2 : std::min(most, n) >= 2;
     if (averages) {
       std::vector<std::vector<int64_t>> integers(n);
@@ -193,17 +212,69 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
             return false; // (Floats and strings: the sets of means below.)
           integers[i].push_back(v.integral());
         }
-      if (!forEachCellMean(integers, most, every, [&](const Atom &mean) { here.insert(mean); }))
-        return false;
+      if (!forEachCellMean(integers, most, every, add))
+        return false; // (What was added holds: the sets below add the rest.)
     }
-    atLength.push_back(std::move(here));
   }
+  if (!record)
+    return true;
+  std::vector<std::vector<Atom>> byLength(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {
     byLength[n - 1] = std::move(atLength[n - 1]).sorted();
     for (const Atom &v : byLength[n - 1])
       out.insert(v);
   }
   memo.byLength[node] = std::move(byLength);
+  return true;
+}
+
+bool Builder::wholeMeans(const Node *node, AtomSet &out) {
+  int64_t maxLen = options.maxLen;
+  const std::vector<Atom> &values = sets.at(node->inputs[1]);
+  if (maxLen > MostCellLengths || values.empty() ||
+      !std::all_of(values.begin(), values.end(), [](const Atom &v) {
+        return v.isIntegral() && std::llabs(v.integral()) <= (int64_t{1} << 40);
+      }))
+    return false;
+  int64_t lo = values.front().integral(), hi = values.back().integral();
+  // The n-fold sums, as flags offset by n * lo, for n = 1..N: the work is
+  // N * |values| shifts of up to N * (hi - lo) bits.
+  double bits = static_cast<double>(hi - lo) * static_cast<double>(maxLen) + 1;
+  if (bits > 1e8 ||
+      static_cast<double>(maxLen) * static_cast<double>(values.size()) * bits / 64 > 1e8)
+    return false;
+  size_t words = (static_cast<size_t>(bits) + 63) / 64;
+  std::vector<uint64_t> sums(words, 0), next(words);
+  sums[0] = 1;
+  std::vector<std::vector<Atom>> byLength(maxLen);
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    std::fill(next.begin(), next.end(), 0);
+    for (const Atom &v : values) {
+      size_t shift = static_cast<size_t>(v.integral() - lo), whole = shift / 64, part = shift % 64;
+      for (size_t i = words; i-- > whole;) {
+        uint64_t moved = sums[i - whole] << part;
+        if (part && i > whole)
+          moved |= sums[i - whole - 1] >> (64 - part);
+        next[i] |= moved;
+      }
+    }
+    std::swap(sums, next);
+    AtomSet here(node, options.limit);
+    if (n == 1) {
+      for (const Atom &v : values)
+        here.insert(v); // One key: its value passes through.
+    } else {
+      for (size_t s = 0; s < static_cast<size_t>(bits); ++s)
+        if (sums[s / 64] >> (s % 64) & 1)
+          here.insert(Atom::real(static_cast<double>(static_cast<int64_t>(s) + n * lo) * 1.0 /
+                                 static_cast<double>(n)));
+    }
+    byLength[n - 1] = std::move(here).sorted();
+  }
+  memo.byLength[node] = byLength;
+  for (const std::vector<Atom> &set : byLength)
+    for (const Atom &v : set)
+      out.insert(v);
   return true;
 }
 
@@ -244,7 +315,15 @@ bool Builder::mapByLength(const Node *node, AtomSet &out) {
       product *= static_cast<double>(c->size());
     work += product;
   }
-  if (work > static_cast<double>(options.limit) * 16)
+  // (Length by length where that costs little more than the product of the
+  // whole sets: a comparison of a count with 2 * indices + 3 gains little
+  // from taking the index's n values at each n.)
+  double whole = 1;
+  for (const Node *input : node->inputs) {
+    auto it = sets.find(input);
+    whole *= it != sets.end() ? static_cast<double>(it->second.size()) : HUGE_VAL;
+  }
+  if (work > static_cast<double>(options.limit) * 16 || work > 2 * whole + 10'000)
     return false;
   std::vector<std::vector<Atom>> byLength(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {

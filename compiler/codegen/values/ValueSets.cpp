@@ -268,10 +268,22 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
     auto it = sets.find(shift);
     return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
   };
+  auto integral = [&](const Node *n) {
+    ensure(n);
+    auto it = sets.find(n);
+    return it != sets.end() && !it->second.empty() &&
+           std::all_of(it->second.begin(), it->second.end(),
+                       [](const Atom &v) { return v.isIntegral(); });
+  };
   // A query selects at most `most` keys: a mean of at most that many values.
-  int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude);
-  // Values that depend on the position: the means length by length.
-  if (cellMeans(node, most, selectsEveryKey(node->inputs[0]), out))
+  int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude, integral);
+  // Values that depend on the position: the means length by length. (A
+  // function of the index alone under a selector that may select any
+  // positions takes, over all lengths, the means of subsets of positions
+  // 0..N-1: the sums below find those at once.)
+  bool every = selectsEveryKey(node->inputs[0]);
+  if ((every || !valuesByIndex(node->inputs[1], options.maxLen)) &&
+      cellMeans(node, most, every, out))
     return;
   out.insert(node->constant);
   for (const Atom &v : values)
@@ -322,6 +334,44 @@ bool ValueSets::has(const Node *node) const {
   } catch (const ValueSetError &) {
     return false;
   }
+}
+
+bool ValueSets::hasSetsPerLength(const Node *node) const {
+  return builderMemo().byLength.count(node) > 0;
+}
+
+bool ValueSets::canOccurTogether(const std::vector<const Node *> &nodes,
+                                 const std::vector<Atom> &values) const {
+  const detail::BuilderMemo &m = builderMemo();
+  std::vector<const std::vector<std::vector<Atom>> *> perLength;
+  std::vector<size_t> which;
+  for (size_t j = 0; j < nodes.size(); ++j)
+    if (auto it = m.byLength.find(nodes[j]); it != m.byLength.end()) {
+      perLength.push_back(&it->second);
+      which.push_back(j);
+    }
+  if (perLength.size() < 2)
+    return true; // (One node's sets per length relate it to nothing.)
+  // (Sets are sorted: numbers ascending, then strings.)
+  auto before = [](const Atom &a, const Atom &b) {
+    if (a.isString() != b.isString())
+      return !a.isString();
+    if (a.isString())
+      return a.asString() < b.asString();
+    return a.number() < b.number();
+  };
+  for (int64_t n = 0; n < options.maxLen; ++n) {
+    bool all = true;
+    for (size_t k = 0; k < perLength.size() && all; ++k) {
+      const std::vector<Atom> &set = (*perLength[k])[n];
+      const Atom &v = values[which[k]];
+      auto it = std::lower_bound(set.begin(), set.end(), v, before);
+      all = it != set.end() && it->equals(v);
+    }
+    if (all)
+      return true;
+  }
+  return false;
 }
 
 void ValueSets::computeAll(const Node *root) const {

@@ -28,7 +28,9 @@
 //      computes them. k, the most keys a query can select (Positions.h), is
 //      N unless proven smaller: 1 for an equality on keys that differ at
 //      every position (the index, shifted by an s-op that is the same at
-//      every position, such as the length) or on the rank within a class
+//      every position, such as the length; an integer plus a fraction of
+//      the index under 1 apart; the rank under a strict total order of the
+//      positions, as the library's sort makes) or on the rank within a class
 //      joined with an equality that keeps the keys in that class
 //      (select_next_identical), the sum of a disjunction's sides (a middle
 //      pair), the fewest of a conjunction's; with k = 1 there is no mean of
@@ -39,10 +41,12 @@
 //      per position (cells); an aggregate of values with cells has, per
 //      length n, the means of its subsets of at most k positions (all n
 //      under full_s, and no default), each position holding one of its
-//      cell's values; a map of s-ops with sets per length is enumerated
-//      length by length. So length - 1 - indices is never negative, the
-//      mean of bit * 2 ^ (length - 1 - indices) at length n is k / n for
-//      k < 2^n, and length times it an integer below 2^n.
+//      cell's values (a mean under full_s of values that read no position
+//      is the n-fold sums over n); a map of s-ops with sets per length is
+//      enumerated length by length, and canOccurTogether tells the planner
+//      which joint values of several s-ops occur at one length. So length - 1 - indices is never
+//      negative, the mean of bit * 2 ^ (length - 1 - indices) at length n is k / n for k < 2^n, and
+//      length times it an integer below 2^n.
 // A set larger than the limit is not an error by itself: the s-op (and every
 // s-op computed from it) is marked unknown, and asking for its set throws
 // an error that names the s-op and the size, with advice. Sets are computed
@@ -112,6 +116,14 @@ struct ValueSets {
   bool has(const graph::Node *node) const;
   /// Computes the set of every s-op below `root` (for a full dump).
   void computeAll(const graph::Node *root) const;
+  /// Whether `values[j]` of `nodes[j]`, all at one position of one input,
+  /// can occur together, as far as the sets per length show: false when
+  /// no length n has each value in its node's set at n (nodes without sets
+  /// per length take any value). Each node's set must have been asked for.
+  bool canOccurTogether(const std::vector<const graph::Node *> &nodes,
+                        const std::vector<Atom> &values) const;
+  /// Whether `node` has sets per length (canOccurTogether can relate it).
+  bool hasSetsPerLength(const graph::Node *node) const;
 
 private:
   detail::BuilderMemo &builderMemo() const;

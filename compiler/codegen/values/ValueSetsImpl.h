@@ -173,6 +173,10 @@ private:
   /// values and the default. False, having added nothing, when the values
   /// are not all integers or the sums too many. Keeps the sets per length.
   bool cellMeans(const Node *node, int64_t most, bool every, AtomSet &out);
+  /// A mean of every position of integers that depend on no position: at
+  /// length n the n-fold sums over n, kept per length (k / n, so that
+  /// length times it is an integer).
+  bool wholeMeans(const Node *node, AtomSet &out);
   /// A map of inputs some of which have sets per length: their product
   /// taken length by length (length * mean, with the mean's values at
   /// length n, gives n * k / n, not m * k / n). False when no input has

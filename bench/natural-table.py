@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""What the compiler makes of the natural corpus, as a Markdown table.
+
+Usage: natural-table.py RASP ROOT [MAX_LEN...] [--samples K] [--table TABLE]
+                        [--only FILE]...
+
+The natural corpus is every row of the differential table (table.txt)
+whose file is tests/differential/natural*.rasp: programs written the way
+users write them, without numerical() or categorical() hints (issue 14);
+--only takes the rows of FILE instead (its path or base name, repeatable),
+--table another table.
+Each is analysed once (`rasp analyze --json`: the layers of the paper's
+analysis) and, at each max_len (default 5, 16 and 64), compiled (`rasp
+compile --json`) and, when it compiles, verified (`rasp verify --json` on K
+random inputs, default 200, every input where there are few) whatever
+max_len the table caps the row at, so that a refusal shows here with its
+reason. Prints, per program and max_len: the analysis layers, the compiled
+layers (written 1+L where the first of them is an MLP-only layer before
+L layers that have heads), the heads (all layers), d_model, the dense parameters and whether
+the model agreed with the evaluator on every input, or the refusal; then,
+per max_len, the totals: programs compiled, at the analysis depth (a
+leading MLP-only layer, which the analysis counts as layer 0, is allowed,
+as in issue 14), deeper, refused and not exact, and the dense parameters
+of the compiled ones. docs/natural-corpus.md is this program's output.
+"""
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+
+def load_table_reader(root):
+    """read_table of tests/differential/run-table.py, the one reader of the
+    table's format."""
+    path = os.path.join(root, "tests/differential/run-table.py")
+    spec = importlib.util.spec_from_file_location("run_table", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.read_table
+
+
+def run_json(cmd):
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        return json.loads(result.stdout), result.stderr
+    except json.JSONDecodeError:
+        return None, result.stderr
+
+
+def refusal(stderr):
+    """The first line of an error, without its file:line:col prefix."""
+    line = stderr.strip().splitlines()[0] if stderr.strip() else "no output"
+    if "error: " in line:
+        line = line.split("error: ", 1)[1]
+    return line.replace("|", "\\|")
+
+
+def analysis_layers(rasp, path, sop):
+    report, err = run_json([rasp, "analyze", path, "--sop", sop, "--json"])
+    if report is None:
+        sys.exit(f"rasp analyze {path} --sop {sop} failed:\n{err}")
+    return report["sops"][0]["layers"]
+
+
+def measure(args, row, n):
+    """One compile and one verify of `row` at max_len n: a dict of what the
+    table prints."""
+    path = os.path.join(args.root, row.path)
+    base = [path, "--sop", row.sop, "--vocab", row.vocab, "--max-len", str(n), "--json"]
+    compiled, err = run_json([args.rasp, "compile"] + base)
+    if compiled is None:
+        return {"refused": refusal(err)}
+    verify_cmd = [args.rasp, "verify"] + base + ["--samples", str(args.samples)]
+    if row.failures_expected:
+        verify_cmd.append("--allow-evaluator-failures")
+    verified, err = run_json(verify_cmd)
+    if verified is None:
+        exact = f"verify failed: {refusal(err)}"
+    elif verified["mismatches"] or verified["compared"] == 0:
+        exact = f"NO: {verified['agree']}/{verified['compared']} agree"
+    else:
+        exact = f"{verified['agree']}/{verified['compared']}"
+    return {"compiled": compiled, "exact": exact,
+            "ok": verified is not None and not verified["mismatches"]
+            and verified["compared"] > 0}
+
+
+def at_depth(compiled, analysis):
+    """At the analysis depth, a leading MLP-only layer allowed."""
+    layers = compiled["layers"]
+    if layers <= analysis:
+        return True
+    heads = compiled["heads_per_layer"]
+    return layers == analysis + 1 and heads and heads[0] == 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("rasp")
+    parser.add_argument("root")
+    parser.add_argument("max_len", type=int, nargs="*", default=[5, 16, 64])
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--table", help="the table (default ROOT/tests/differential/table.txt)")
+    parser.add_argument("--only", action="append", metavar="FILE",
+                        help="the rows of FILE instead of natural*.rasp (repeatable)")
+    args = parser.parse_args()
+    read_table = load_table_reader(args.root)
+    rows = read_table(args.table or os.path.join(args.root, "tests/differential/table.txt"))
+    if args.only:
+        rows = [r for r in rows if r.path in args.only or os.path.basename(r.path) in args.only]
+    else:
+        rows = [r for r in rows if os.path.basename(r.path).startswith("natural")]
+    if not rows:
+        sys.exit(f"no row of the table is in {', '.join(args.only or ['natural*.rasp'])}")
+
+    totals = {n: {"compiled": 0, "depth": 0, "deeper": 0, "refused": 0, "inexact": 0,
+                  "params": 0} for n in args.max_len}
+    print("| program | file | N | analysis layers | layers | heads | d_model "
+          "| dense params | exact (agree/compared) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        analysis = analysis_layers(args.rasp, os.path.join(args.root, row.path), row.sop)
+        for n in args.max_len:
+            m = measure(args, row, n)
+            t = totals[n]
+            name = f"{row.sop} | {os.path.basename(row.path)} | {n} | {analysis}"
+            if "refused" in m:
+                t["refused"] += 1
+                print(f"| {name} | refused: {m['refused']} | | | | |")
+                continue
+            c = m["compiled"]
+            t["compiled"] += 1
+            t["params"] += c["params_dense"]
+            if at_depth(c, analysis):
+                t["depth"] += 1
+                layers = (f"1+{c['layers'] - 1}" if c["layers"] > analysis
+                          else str(c["layers"]))
+            else:
+                t["deeper"] += 1
+                layers = f"**{c['layers']}**"
+            if not m["ok"]:
+                t["inexact"] += 1
+            print(f"| {name} | {layers} | {sum(c['heads_per_layer'])} | {c['d_model']} "
+                  f"| {c['params_dense']:,} | {m['exact']} |")
+
+    print()
+    print("| N | programs | compiled | at the analysis depth | deeper | refused "
+          "| not exact | dense params (compiled ones) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in args.max_len:
+        t = totals[n]
+        print(f"| {n} | {len(rows)} | {t['compiled']} | {t['depth']} | {t['deeper']} "
+              f"| {t['refused']} | {t['inexact']} | {t['params']:,} |")
+    return 1 if any(totals[n]["inexact"] for n in args.max_len) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -344,6 +344,14 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   double magnitude = spec.widths
                          ? 2 * slope * numericMost
                          : slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
+  // Counts read by width: their steps' pre-activations reach 2 * slope *
+  // the largest count / width (the check's magnitude keeps a margin of 1
+  // on it), and measured one-hot errors match one unit in the last place
+  // of that. Other lookups are not bounded here: with gates and packed
+  // inputs, the global range overstates what one combination's steps see
+  // by far (300 times on bubble_sort's pair_value).
+  if (spec.widths)
+    spec.largestStep = std::max(spec.largestStep, 2 * slope * std::max(numericMost - 1, 1.0));
   double noise = spec.numeric->noise +
                  spec.numeric->relativeNoise * std::max(std::fabs(left), std::fabs(right));
   if (!stepFitsFloat32(slope, noise, magnitude))

@@ -77,6 +77,10 @@ struct LookupSpec {
   };
   std::optional<Widths> widths;
   size_t maxUnits = 200'000;
+  /// Set by buildLookup: the largest pre-activation of a step unit on the
+  /// levels it was built for. Saturated steps cancel there, so an output
+  /// is off by about one unit in its last place.
+  mutable double largestStep = 0;
 };
 
 struct LookupError {

@@ -369,7 +369,7 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
       "from " + names + read +
           (lookup.overLength ? " (counts over every key, read as " : " (prefix counts, read as ") +
           how + (lookup.overLength ? " and 1/length" : "") + ")",
-      std::move(units));
+      std::move(units), &table.spec);
   return f;
 }
 

@@ -113,6 +113,36 @@ HeadPlanner::Scores HeadPlanner::planScores(const Node *selector) {
   return scores;
 }
 
+double HeadPlanner::scoreError(const Scores &scores) const {
+  double error = 0;
+  for (const ScoreGroup &g : scores.groups) {
+    double query = 0, key = 0;
+    for (const LinearForm &form : g.queryReads)
+      query = std::max(query, layout.oneHotError(form));
+    for (const LinearForm &form : g.keyReads)
+      key = std::max(key, layout.oneHotError(form));
+    if (query == 0 && key == 0)
+      continue;
+    // score = q' T k with q = e_a + dq, k = e_b + dk: off by dq' T e_b
+    // (column b's cells) plus e_a' T dk (row a's), to first order. An
+    // MLP's one-hot of a number is made of cumulative steps, so the sum of
+    // a run of consecutive values is the difference of two steps: a row of
+    // an equality (one cell) or of an order comparison (a run) is off by
+    // at most two steps' rounding.
+    size_t rowMost = 0, columnMost = 0;
+    std::vector<size_t> columns(g.table.cols(), 0);
+    for (size_t r = 0; r < g.table.rows(); ++r) {
+      rowMost = std::max(rowMost, g.table.count(r));
+      g.table.forEach(r, [&](size_t c) { ++columns[c]; });
+    }
+    for (size_t c : columns)
+      columnMost = std::max(columnMost, c);
+    error += query * static_cast<double>(std::min<size_t>(columnMost, 2)) +
+             key * static_cast<double>(std::min<size_t>(rowMost, 2));
+  }
+  return cx.scale() * error;
+}
+
 EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
   const std::vector<Atom> &values = cx.valuesOf(x->inputs[1]);
   // Bools are not averaged (the evaluator fails on a mean of several), so
@@ -300,6 +330,11 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
   // consecutive shares near 1/2 are 1/(4N) apart, that is what keeps them
   // apart, while a bound on the largest share (1) would not.
   raw.relativeNoise = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
+  // The selected keys' scores may be off (the one-hot errors of MLP-made
+  // blocks its sides read, times the scale) while BOS's is exact: the
+  // share c/(c+w) then moves by up to that times share * (1 - share),
+  // and 1 - share <= 1/2 (w <= N = c).
+  raw.relativeNoise += scoreError(scores) / 2;
   raw.time = time;
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
   int f = layout.add(x, std::move(raw));

@@ -145,6 +145,12 @@ private:
     int time = 0;
   };
   Scores planScores(const Node *selector);
+  /// How far a key's score may be from its exact value, in softmax units:
+  /// the scale times, per group, the one-hot errors of the blocks its two
+  /// sides read (Block::oneHotError), each times the most cells of the
+  /// table the other side's one value meets. (0 when every side reads
+  /// embeddings or constants.)
+  double scoreError(const Scores &scores) const;
   EncodingKind aggregateEncoding(const Node *x);
   /// Refuses categorical() on an aggregate of numbers that an input shows
   /// to average different values (HintChecks.h); notes it where the

@@ -272,6 +272,6 @@ int HeadPlanner::targetClasses(const Node *x) {
   cx.addMlp(f, "'" + layout.block(f).label + "'",
             "from '" + x->name + "' (linear; its values " + std::to_string(gap) +
                 " or more from each integer but on it)",
-            cx.lookupUnits(x, spec));
+            cx.lookupUnits(x, spec), &spec);
   return f;
 }

@@ -327,6 +327,7 @@ int HeadPlanner::makeTuple(const Side &side, Block out, const std::vector<Lookup
   std::string names;
   for (const LookupInput &in : inputs)
     names += (names.empty() ? "" : ", ") + in.name;
-  cx.addMlp(f, "tuple " + layout.block(f).label, "for a selector, from " + names, std::move(units));
+  cx.addMlp(f, "tuple " + layout.block(f).label, "for a selector, from " + names, std::move(units),
+            &spec);
   return f;
 }

@@ -231,8 +231,9 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
     if (in.numeric)
       sizes += " with " + std::to_string(in.levels.size()) + " levels";
   }
+  std::vector<HiddenUnit> units = cx.lookupUnits(x, spec, sizes);
   cx.addMlp(f, "'" + x->name + "'", "from " + (names.empty() ? "constants" : names),
-            cx.lookupUnits(x, spec, sizes));
+            std::move(units), &spec);
   return f;
 }
 

@@ -214,18 +214,14 @@ std::vector<std::vector<int>> codegen::meet(const std::vector<std::vector<int>> 
 }
 
 void PlanContext::addMlp(int f, const std::string &what, const std::string &from,
-                         std::vector<HiddenUnit> units) {
-  // The largest pre-activation any input can give a unit: a categorical
-  // block's outputs are sums of saturated steps that cancel at it.
-  double largest = 0;
-  for (const HiddenUnit &unit : units) {
-    double magnitude = std::fabs(unit.bias);
-    for (const auto &[dim, weight] : unit.in)
-      magnitude += std::fabs(weight) * layout.magnitude(dim);
-    largest = std::max(largest, magnitude);
-  }
-  if (layout.block(f).encoding == EncodingKind::Categorical)
-    layout.block(f).oneHotError = std::max(layout.block(f).oneHotError, largest * 1.2e-7);
+                         std::vector<HiddenUnit> units, const LookupSpec *spec) {
+  // A one-hot an MLP makes of a number is a sum of saturated steps that
+  // cancel at the largest step's pre-activation: each dimension is off by
+  // about one unit in its last place (2^-23 of it). Without steps (a lookup
+  // of one-hots alone), the dimensions that are off are exactly 0 (their
+  // gates are below 0) and the one on is 1 to within 2^-22.
+  if (spec && spec->largestStep > 0 && layout.block(f).encoding == EncodingKind::Categorical)
+    layout.block(f).oneHotError = std::max(layout.block(f).oneHotError, spec->largestStep * 1.2e-7);
   const Block &b = layout.block(f);
   MlpBlock mlp;
   mlp.description = what + " (" + describeEncoding(b.encoding, b.values.size()) + ") " + from +

@@ -97,9 +97,10 @@ public:
   std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec,
                                       const std::string &reads = "") const;
   /// Adds the MLP block that makes block f, described as
-  /// "WHAT (N values|numerical) FROM: U units".
+  /// "WHAT (N values|numerical) FROM: U units". With the lookup's spec, a
+  /// categorical block's one-hot error is that of its largest step.
   void addMlp(int f, const std::string &what, const std::string &from,
-              std::vector<HiddenUnit> units);
+              std::vector<HiddenUnit> units, const LookupSpec *spec = nullptr);
 
 private:
   /// sourcesOf's answers, for every node it passed, while the layout has

@@ -1,0 +1,595 @@
+#!/usr/bin/env python3
+"""Writes docs/tail.md: TAIL's tasks compiled, sized, compared, and run.
+
+Usage: tail_table.py --rasp RASP [--quick] [--count K] [--out FILE]
+
+For each task of TAIL (issue 18) and each RASP program for it
+(examples/tail/*.rasp, the direct programs), it compiles the program with
+`rasp compile --json` at the max_len TAIL's long range needs (searching
+downward when the compiler refuses, and quoting the refusal), sets it
+beside the Qwen2.5 configs with `rasp compare --json`, and runs the compiled
+model on the CPU (`rasp run --backend cpu --input-file --json`, one model for
+all inputs) on K random inputs (200; 20 with --quick) in each of TAIL's
+short, medium and long ranges. Every output is checked against the answer
+of scripts/tail_reference.py (Python's own arithmetic), never against the
+evaluator. Progress goes to standard error. Exit status 1 when a command
+fails in a way the table cannot report (a crash, missing outputs).
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+import tail_reference as ref
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+DIGITS = "0123456789"
+QWEN = ["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-3b", "qwen2.5-7b"]
+QWEN7B_LAYERS = 28
+# max_len tried below the one the long range needs when it is refused.
+FALLBACK_LENGTHS = [128, 96, 64, 48, 32, 16, 8]
+SEED = 18
+
+
+# ---------------------------------------------------------------------------
+# Random task instances, one generator per task; `n` is the size TAIL's
+# range counts (characters, digits per operand, numbers).
+
+def sentence(rng, n):
+    """n characters: lowercase words of 1-8 letters, single spaces between."""
+    out = []
+    while len(out) < n:
+        if out:
+            out.append(" ")
+        out.extend(rng.choice(LETTERS) for _ in range(rng.randint(1, 8)))
+    out = out[:n]
+    if out[-1] == " ":
+        out[-1] = rng.choice(LETTERS)
+    return "".join(out)
+
+
+def number(rng, n):
+    """An n-digit decimal string without a leading zero (unless n = 1)."""
+    first = rng.choice(DIGITS[1:]) if n > 1 else rng.choice(DIGITS)
+    return first + "".join(rng.choice(DIGITS) for _ in range(n - 1))
+
+
+def gen_word_flip(rng, n):
+    return sentence(rng, n)
+
+
+def gen_count_letters(rng, n):
+    s = sentence(rng, n)
+    letters = [c for c in s if c != " "]
+    letter = rng.choice(letters) if rng.random() < 0.75 else rng.choice(LETTERS)
+    return (s, letter)
+
+
+def gen_compare(rng, n, lo, hi):
+    """a has n digits; b is one of four kinds, a quarter each."""
+    a = number(rng, n)
+    kind = rng.randrange(4)
+    if kind == 0:  # any length in the range
+        b = number(rng, rng.randint(lo, hi))
+    elif kind == 1:  # as many digits
+        b = number(rng, n)
+    elif kind == 2:  # a with one digit changed: the first difference is anywhere
+        i = rng.randrange(n)
+        choices = [d for d in DIGITS if d != a[i] and (i or n == 1 or d != "0")]
+        b = a[:i] + rng.choice(choices) + a[i + 1:]
+    else:  # equal
+        b = a
+    return (a, b) if rng.random() < 0.5 else (b, a)
+
+
+def gen_addition(rng, n, lo, hi):
+    """a has n digits, b any width of the range; a quarter of the pairs
+    have as many digits and digit sums of 9 (carries that run far)."""
+    a = number(rng, n)
+    if rng.random() < 0.25:
+        b = "".join(str(9 - int(d)) for d in a)
+        if b[0] == "0":
+            b = "1" + b[1:]
+        i = rng.randrange(n)
+        b = b[:i] + rng.choice(DIGITS[1:] if i == 0 else DIGITS) + b[i + 1:]
+    else:
+        b = number(rng, rng.randint(lo, hi))
+    return (a, b) if rng.random() < 0.5 else (b, a)
+
+
+def gen_sort(rng, n):
+    return rng.sample(range(100), n)
+
+
+def gen_binary_search(rng, n):
+    numbers = sorted(rng.sample(range(100), n))
+    value = rng.choice(numbers) if rng.random() < 0.75 else rng.randrange(100)
+    return (numbers, value)
+
+
+# ---------------------------------------------------------------------------
+# Tasks (TAIL's, with its ranges) and the programs for each.
+
+TASKS = [
+    dict(key="word_flip", name="word flip", cls="Simulation", unit="characters",
+         ranges=[(10, 20), (21, 50), (51, 100)], gen=gen_word_flip),
+    dict(key="addition", name="large-number addition", cls="Simulation",
+         unit="digits per operand", ranges=[(10, 30), (31, 40), (41, 50)], gen=gen_addition,
+         tail=(97.0, 92.5, 86.5)),
+    dict(key="compare", name="compare two numbers", cls="Simulation", unit="digits",
+         ranges=[(5, 10), (11, 20), (21, 50)], gen=gen_compare),
+    dict(key="bubble_sort", name="bubble sort", cls="Simulation", unit="numbers",
+         ranges=[(2, 4), (5, 6), (7, 8)], gen=gen_sort),
+    dict(key="division", name="large-number division", cls="Simulation", unit="digits",
+         ranges=[(2, 5), (6, 10), (11, 20)]),
+    dict(key="count_letters", name="count letters", cls="Enumeration", unit="characters",
+         ranges=[(2, 6), (7, 10), (11, 20)], gen=gen_count_letters),
+    dict(key="binary_search", name="binary search", cls="Divide and conquer",
+         unit="numbers", ranges=[(5, 20), (21, 40), (41, 70)], gen=gen_binary_search),
+    dict(key="population", name="population growth", cls="Iteration", unit="units (n)",
+         ranges=[(1, 10), (11, 25), (26, 50)]),
+    dict(key="lcs", name="LCS", cls="Dynamic programming", unit="characters",
+         ranges=[(2, 6), (7, 9), (10, 12)]),
+    dict(key="levenshtein", name="Levenshtein distance", cls="Dynamic programming",
+         unit="characters", ranges=[(2, 4), (5, 7), (8, 9)]),
+    dict(key="knapsack", name="0-1 knapsack", cls="Dynamic programming", unit="items",
+         ranges=[(2, 3), (4, 5), (6, 8)]),
+    dict(key="derangements", name="derangements", cls="Recursion", unit="n",
+         ranges=[(3, 30), (31, 60), (61, 100)]),
+]
+
+# Why a task has no fixed-depth direct program (one sentence each).
+NO_DIRECT = {
+    "division": "each quotient digit depends on the remainder left by every digit before it, "
+                "a state with as many values as the divisor (up to 10^20); addition's carry has "
+                "three states (make, pass, stop) that counting resolves in a fixed depth, but we "
+                "know no fixed number of attention layers that composes a chain of remainders "
+                "as long as the dividend.",
+    "population": "the number of pairs after n units is a recurrence (each term the sum of the "
+                  "two before it), so the n-th term needs n dependent additions of numbers that "
+                  "grow to 11 digits; a fixed depth could only hold a table of the 50 answers, "
+                  "which computes nothing.",
+    "lcs": "the dynamic-programming table has one cell per pair of positions and each cell "
+           "needs its left, upper and diagonal neighbours, a dependency chain as long as both "
+           "strings together, while a fixed depth resolves a fixed number of its anti-diagonals.",
+    "levenshtein": "as for LCS: each cell of the edit-distance table needs three neighbours "
+                   "computed before it, a chain as long as both strings together, deeper than "
+                   "any fixed number of layers.",
+    "knapsack": "each item's row of the table depends on the whole previous row (the best value "
+                "for every capacity), a chain as long as the list of items, over values no fixed "
+                "set of positions holds.",
+    "derangements": "D(n) = (n - 1) (D(n - 1) + D(n - 2)) is a chain of n dependent big-number "
+                    "multiplications (D(100) has 158 digits), so its depth grows with n.",
+}
+
+
+def str_digits(s):
+    return [int(c) for c in s]
+
+
+def lit_string(s):
+    return json.dumps(s)
+
+
+def lit_list(xs):
+    return "[" + ", ".join(str(x) for x in xs) + "]"
+
+
+AZ = list(LETTERS) + [" "]
+DIGIT_TOKENS = list(DIGITS)
+
+# Direct programs: file, s-op, vocabulary, the input literal of an
+# instance, the tokens it takes, the expected output sequence (from
+# tail_reference), the input length for size n, and what it runs.
+DIRECT = [
+    dict(task="word_flip", file="examples/tail/word_flip.rasp", sop="flipped", vocab=AZ,
+         vocab_text="a-z and space (27 tokens)",
+         literal=lit_string, tokens=len,
+         expected=lambda s: list(ref.word_flip(s)),
+         length=lambda n: n),
+    dict(task="count_letters", file="examples/tail/count_letters.rasp", sop="letter_count",
+         vocab=AZ + ["?"], vocab_text="a-z, space and `?` (28 tokens)",
+         literal=lambda i: lit_string(i[0] + "?" + i[1]),
+         tokens=lambda i: len(i[0]) + 2,
+         expected=lambda i: [ref.count_letter(i[0], i[1])] * (len(i[0]) + 2),
+         length=lambda n: n + 2),
+    dict(task="count_letters", file="examples/tail/count_letters.rasp", sop="letter_hist",
+         vocab=AZ, vocab_text="a-z and space (27 tokens); the sentence alone, every "
+         "position's count (of its own character)",
+         literal=lambda i: lit_string(i[0]), tokens=lambda i: len(i[0]),
+         expected=lambda i: ref.letter_histogram(i[0]),
+         length=lambda n: n),
+    dict(task="compare", file="examples/tail/compare.rasp", sop="compared",
+         vocab=DIGIT_TOKENS + [","], vocab_text="0-9 and `,` (11 tokens)",
+         literal=lambda i: lit_string(i[0] + "," + i[1]),
+         tokens=lambda i: len(i[0]) + len(i[1]) + 1,
+         expected=lambda i: [ref.compare(i[0], i[1])] * (len(i[0]) + len(i[1]) + 1),
+         length=lambda n: 2 * n + 1),
+    dict(task="addition", file="examples/tail/addition.rasp", sop="sum_digit",
+         vocab=DIGIT_TOKENS + ["+"], vocab_text="0-9 and `+` (11 tokens)",
+         literal=lambda i: lit_string(i[0] + "+" + i[1]),
+         tokens=lambda i: len(i[0]) + len(i[1]) + 1,
+         expected=lambda i: right_aligned(ref.add(i[0], i[1]), len(i[0]) + len(i[1]) + 1),
+         length=lambda n: 2 * n + 1),
+    dict(task="addition", file="examples/tail/addition.rasp", sop="sum_digit_long",
+         vocab=DIGIT_TOKENS + ["+"], vocab_text="0-9 and `+` (11 tokens)",
+         literal=lambda i: lit_string(i[0] + "+" + i[1]),
+         tokens=lambda i: len(i[0]) + len(i[1]) + 1,
+         expected=lambda i: right_aligned(ref.add(i[0], i[1]), len(i[0]) + len(i[1]) + 1),
+         length=lambda n: 2 * n + 1),
+    dict(task="bubble_sort", file="examples/tail/bubble_sort.rasp", sop="sorted_list",
+         vocab=list(range(100)), vocab_text="the numbers 0-99, one token each (100 tokens)",
+         literal=lit_list, tokens=len,
+         expected=lambda xs: ref.sort_numbers(xs),
+         length=lambda n: n),
+    dict(task="bubble_sort", file="examples/tail/bubble_sort.rasp", sop="sorted_digits",
+         vocab=DIGIT_TOKENS + [","], vocab_text="0-9 and `,` (11 tokens); numbers 0-99 "
+         "written with two digits",
+         literal=lambda xs: lit_string(",".join("%02d" % x for x in xs)),
+         tokens=lambda xs: 3 * len(xs) - 1,
+         expected=lambda xs: list(",".join("%02d" % x for x in ref.sort_numbers(xs))),
+         length=lambda n: 3 * n - 1),
+    dict(task="binary_search", file="examples/tail/binary_search.rasp", sop="position",
+         vocab=[-1] + list(range(100)),
+         vocab_text="-1 and the numbers 0-99, one token each (101 tokens)",
+         literal=lambda i: lit_list(i[0] + [-1, i[1]]),
+         tokens=lambda i: len(i[0]) + 2,
+         expected=lambda i: [ref.binary_search(i[0], i[1])] * (len(i[0]) + 2),
+         length=lambda n: n + 2),
+]
+
+
+def right_aligned(digits, width):
+    """The sum's digits under the whole input, zeros above its leading digit."""
+    return [0] * (width - len(digits)) + str_digits(digits)
+
+
+# ---------------------------------------------------------------------------
+# Running rasp.
+
+def progress(msg):
+    print("tail-table: " + msg, file=sys.stderr, flush=True)
+
+
+def rasp_cmd(args, argv):
+    return subprocess.run([args.rasp] + argv, capture_output=True, text=True, cwd=ROOT)
+
+
+def vocab_literal(vocab):
+    return json.dumps(vocab)
+
+
+def first_error(stderr):
+    for line in stderr.splitlines():
+        if "error:" in line:
+            return line.split("error:", 1)[1].strip()
+    return stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
+
+
+def compile_program(args, prog, needed):
+    """The compile report at the largest max_len the compiler takes, trying
+    `needed` first, then the FALLBACK_LENGTHS below it."""
+    refusals = []
+    for n in [needed] + [m for m in FALLBACK_LENGTHS if m < needed]:
+        progress("compile %s at max_len %d" % (prog["sop"], n))
+        out = rasp_cmd(args, ["compile", prog["file"], "--sop", prog["sop"], "--vocab",
+                              vocab_literal(prog["vocab"]), "--max-len", str(n), "--json"])
+        if out.returncode == 0:
+            return json.loads(out.stdout), refusals
+        if out.returncode != 1:
+            sys.exit("tail-table: rasp compile %s exited %d: %s"
+                     % (prog["sop"], out.returncode, out.stderr))
+        refusals.append((n, first_error(out.stderr)))
+    return None, refusals
+
+
+def compare_program(args, prog, max_len):
+    argv = ["compare", prog["file"], "--sop", prog["sop"], "--vocab",
+            vocab_literal(prog["vocab"]), "--max-len", str(max_len), "--json"]
+    for m in QWEN:
+        argv += ["--model-config", os.path.join("examples/models", m, "config.json")]
+    out = rasp_cmd(args, argv)
+    if out.returncode:
+        sys.exit("tail-table: rasp compare %s failed: %s" % (prog["sop"], out.stderr))
+    models = json.loads(out.stdout)["models"]
+    assert [m["config"].split("/")[-2] for m in models] == QWEN, "compare's models in order"
+    return models
+
+
+def run_inputs(args, prog, max_len, literals):
+    """The output sequences of the compiled model, one per literal."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(literals) + "\n")
+        path = f.name
+    try:
+        out = rasp_cmd(args, ["run", prog["file"], "--sop", prog["sop"], "--backend", "cpu",
+                              "--vocab", vocab_literal(prog["vocab"]), "--max-len",
+                              str(max_len), "--input-file", path, "--json"])
+    finally:
+        os.unlink(path)
+    if out.returncode:
+        sys.exit("tail-table: rasp run %s failed: %s" % (prog["sop"], out.stderr))
+    results = json.loads(out.stdout)
+    if len(results) != len(literals):
+        sys.exit("tail-table: rasp run %s gave %d outputs for %d inputs"
+                 % (prog["sop"], len(results), len(literals)))
+    return [r["outputs"][prog["sop"]]["values"] for r in results]
+
+
+def instances(task, range_index, count, hi):
+    """`count` random instances of the task in one range, sizes up to `hi`
+    (the range's own top unless max_len stops it lower), the same for every
+    program of the task (one seeded stream per task and range)."""
+    lo = task["ranges"][range_index][0]
+    rng = random.Random("%d/%s/%d/%d" % (SEED, task["key"], range_index, hi))
+    gen = task["gen"]
+    out = []
+    for _ in range(count):
+        n = rng.randint(lo, hi)
+        if gen in (gen_compare, gen_addition):
+            out.append(gen(rng, n, lo, hi))
+        else:
+            out.append(gen(rng, n))
+    return out
+
+
+def accuracy(args, task, prog, max_len):
+    """Per range: None when none of its inputs fit max_len, else
+    (right, count, failures, top), failures as (literal, expected, got),
+    top the largest size run (below the range's top when max_len is)."""
+    rows = []
+    for r, (lo, hi) in enumerate(task["ranges"]):
+        fitting = [n for n in range(lo, hi + 1) if prog["length"](n) <= max_len]
+        if not fitting:
+            rows.append(None)
+            continue
+        hi = fitting[-1]
+        cases = instances(task, r, args.count, hi)
+        literals = [prog["literal"](c) for c in cases]
+        progress("run %s on %d inputs of %d-%d %s" % (prog["sop"], len(cases), lo, hi,
+                                                       task["unit"]))
+        got = run_inputs(args, prog, max_len, literals)
+        failures = []
+        for c, lit, g in zip(cases, literals, got):
+            want = prog["expected"](c)
+            if g != want:
+                failures.append((lit, want, g))
+        rows.append((len(cases) - len(failures), len(cases), failures, hi))
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# The document.
+
+def fmt_int(x):
+    return "{:,}".format(x)
+
+
+def verdict(model):
+    """'fits', or 'no: ' and the requirements the model misses."""
+    if model["fits"]:
+        return "fits"
+    return "no: " + ", ".join(s.replace("num_key_value_heads", "KV heads")
+                               .replace("intermediate_size", "FFN")
+                               for s in model["shortfalls"])
+
+
+def smaller_verdicts(models):
+    """The verdicts of the models but Qwen2.5-7B, in QWEN's order."""
+    return "; ".join("%s %s" % (folder.split("-")[1].upper(), verdict(m))
+                     for folder, m in zip(QWEN, models) if folder != "qwen2.5-7b")
+
+
+def show(prog, values):
+    """An output sequence as text: the sum's digits for addition, `[v]*n`
+    when every position holds one value, else the list."""
+    if prog["task"] == "addition" and all(isinstance(v, int) for v in values):
+        return "".join(str(v) for v in values).lstrip("0") or "0"
+    if values and all(v == values[0] for v in values):
+        return "[%s]*%d" % (json.dumps(values[0]), len(values))
+    return json.dumps(values)
+
+
+def acc_cell(task, prog, max_len, r, row):
+    lo, hi = task["ranges"][r]
+    if row is None:
+        return "not run: %d %s take %d tokens, more than max_len %d" % (
+            lo, task["unit"], prog["length"](lo), max_len)
+    right, count, _, top = row
+    cell = "%d/%d (%.1f%%)" % (right, count, 100.0 * right / count)
+    if top < hi:
+        cell += ", %d-%d %s only: %d takes up to %d tokens, more than max_len %d" % (
+            lo, top, task["unit"], top + 1, prog["length"](top + 1), max_len)
+    return cell
+
+
+def task_of(key):
+    return next(t for t in TASKS if t["key"] == key)
+
+
+def render(args, results):
+    lines = []
+    w = lines.append
+    w("# TAIL's tasks as compiled transformers")
+    w("")
+    w("Generated by `scripts/tail-table.sh`%s; do not edit by hand. Issue 18, item 4:"
+      % (" --quick (%d inputs per range)" % args.count if args.quick else ""))
+    w("for each task of TAIL (\"The Imitation Game: Turing Machine Imitator is Length")
+    w("Generalizable Reasoner\", 2025) and each RASP program for it, the size of the")
+    w("compiled transformer, how it sits beside Qwen2.5-7B (the model TAIL fine-tunes:")
+    w("28 layers of 28 heads) and the smaller Qwen2.5 models, and how often the")
+    w("compiled model is right on random inputs of TAIL's short, medium and long ranges.")
+    w("")
+    w("How it is measured:")
+    w("")
+    w("* **Size**: `rasp compile FILE --sop NAME --vocab V --max-len N --json` at the")
+    w("  max_len the longest input of TAIL's long range needs (given per row). Where the")
+    w("  compiler refuses it, the lengths %s below it are tried in"
+      % ", ".join(str(m) for m in FALLBACK_LENGTHS))
+    w("  turn, and the refusal is quoted. \"MLP width\" is the widest layer's hidden")
+    w("  width; parameters are those of the dense matrices (nonzero ones in brackets).")
+    w("* **Qwen2.5**: `rasp compare` at the same max_len with")
+    w("  `examples/models/qwen2.5-{0.5b,1.5b,3b,7b}/config.json`: the model fits when")
+    w("  its layers, heads per layer, d_model, head width and MLP width are each at most")
+    w("  the trained model's (sizes only; see docs/cli.md).")
+    w("* **Accuracy**: %d random inputs per range (seeded, the same inputs for every"
+      % args.count)
+    w("  program of a task), run through the compiled model on the CPU backend (`rasp run")
+    w("  --backend cpu --input-file --json`, one compiled model for all inputs). An input")
+    w("  counts as right only when the whole output sequence equals the answer of")
+    w("  `scripts/tail_reference.py` (Python's own integers, strings, `sorted` and")
+    w("  `bisect`), put in the program's output format; the evaluator plays no part.")
+    w("")
+    w("## Sizes and the trained models")
+    w("")
+    w("| task | program (s-op) | vocabulary | max_len | layers | heads per layer "
+      "| d_model | MLP width | parameters | Qwen2.5-7B | smaller Qwen2.5 |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for res in results:
+        prog, task = res["prog"], task_of(res["prog"]["task"])
+        rep = res["report"]
+        name = "`%s` (`%s`)" % (os.path.basename(prog["file"]), prog["sop"])
+        if rep is None:
+            w("| %s | %s | %s | refused at every length | | | | | | | |"
+              % (task["name"], name, prog["vocab_text"]))
+            continue
+        ml = str(rep["max_len"])
+        if rep["max_len"] < res["needed"]:
+            ml += " (the long range needs %d; refused at %s)" % (
+                res["needed"], ", ".join(str(n) for n, _ in res["refusals"]))
+        qwen7b = res["models"][QWEN.index("qwen2.5-7b")]
+        w("| %s | %s | %s | %s | %d | %s | %d | %s | %s (%s) | %s | %s |"
+          % (task["name"], name, prog["vocab_text"], ml, rep["layers"],
+             ", ".join(str(h) for h in rep["heads_per_layer"]), rep["d_model"],
+             fmt_int(max(rep["mlp_hidden_per_layer"])), fmt_int(rep["params_dense"]),
+             fmt_int(rep["params_nonzero"]), verdict(qwen7b), smaller_verdicts(res["models"])))
+    refused = [r for r in results if r["refusals"]]
+    if refused:
+        w("")
+        w("Refusals, as the compiler words them:")
+        w("")
+        for res in refused:
+            for n, msg in res["refusals"]:
+                w("* `%s` at max_len %d: \"%s\"" % (res["prog"]["sop"], n, msg))
+    w("")
+    w("## Accuracy of the compiled models")
+    w("")
+    w("Short / medium / long are TAIL's ranges (the issue's table), counted in the")
+    w("task's unit; TAIL's pass@1 is its fine-tuned Qwen2.5-7B's, as the issue quotes")
+    w("it (addition only).")
+    w("")
+    w("| task | program (s-op) | ranges | short | medium | long | TAIL pass@1 (S / M / L) |")
+    w("| --- | --- | --- | --- | --- | --- | --- |")
+    for res in results:
+        prog, task = res["prog"], task_of(res["prog"]["task"])
+        ranges = " / ".join("%d-%d" % r for r in task["ranges"]) + " " + task["unit"]
+        tail = " / ".join("%.1f%%" % x for x in task["tail"]) if "tail" in task else "-"
+        if res["report"] is None:
+            cells = ["not compiled"] * 3
+        else:
+            cells = [acc_cell(task, prog, res["report"]["max_len"], r, a)
+                     for r, a in enumerate(res["accuracy"])]
+        w("| %s | `%s` | %s | %s | %s | %s | %s |"
+          % (task["name"], prog["sop"], ranges, cells[0], cells[1], cells[2], tail))
+    failing = [r for r in results if r["accuracy"] and any(a and a[2] for a in r["accuracy"])]
+    if failing:
+        w("")
+        w("Failing inputs (the first three of each range):")
+        w("")
+        for res in failing:
+            for r, a in enumerate(res["accuracy"]):
+                if not a:
+                    continue
+                for lit, want, got in a[2][:3]:
+                    w("* `%s`, %s range: `%s` gave `%s`, expected `%s`"
+                      % (res["prog"]["sop"], ["short", "medium", "long"][r], lit,
+                         show(res["prog"], got), show(res["prog"], want)))
+    w("")
+    w("Inputs, by task:")
+    w("")
+    w("* word flip: lowercase words of 1-8 letters with single spaces, cut to the length.")
+    w("* count letters: such a sentence, `?`, and a letter (from the sentence three times")
+    w("  in four); `letter_hist` reads the sentence alone.")
+    w("* compare: a of the length drawn; b a number of any length of the range, of a's")
+    w("  length, a with one digit changed, or a itself (a quarter each), in either order;")
+    w("  no leading zeros.")
+    w("* addition: one operand of the width drawn, the other of any width of the range,")
+    w("  or (a quarter of the time) of the same width with digit sums of 9 and one digit")
+    w("  changed, so that carries run far; in either order, no leading zeros.")
+    w("* bubble sort: distinct numbers from 0-99 (TAIL's numbers may be larger; the")
+    w("  one-token program's vocabulary grows with them).")
+    w("* binary search: an increasing list of distinct numbers from 0-99 and a value from")
+    w("  the list three times in four, else any number 0-99 (found or not).")
+    w("")
+    w("## Tasks without a direct program")
+    w("")
+    for key, why in NO_DIRECT.items():
+        w("* %s: %s" % (task_of(key)["name"], why))
+    w("")
+    w("## Headline")
+    w("")
+    compiled = [r for r in results if r["report"]]
+    deepest = max(compiled, key=lambda r: r["report"]["layers"])
+    w("The deepest direct program is `%s` (%s) with %d layers at max_len %d, against"
+      % (deepest["prog"]["sop"], task_of(deepest["prog"]["task"])["name"],
+         deepest["report"]["layers"], deepest["report"]["max_len"]))
+    w("Qwen2.5-7B's %d: every direct program needs at most a quarter of its depth."
+      % QWEN7B_LAYERS if 4 * deepest["report"]["layers"] <= QWEN7B_LAYERS else
+      "Qwen2.5-7B's %d." % QWEN7B_LAYERS)
+    misfits = [r for r in compiled if not r["models"][QWEN.index("qwen2.5-7b")]["fits"]]
+    if misfits:
+        w("Depth is not what fails: %s %s not fit Qwen2.5-7B's widths (%s)."
+          % (", ".join("`%s`" % r["prog"]["sop"] for r in misfits),
+             "does" if len(misfits) == 1 else "do",
+             "; ".join("`%s`: %s" % (r["prog"]["sop"], verdict(
+                 r["models"][QWEN.index("qwen2.5-7b")])[4:]) for r in misfits)))
+    w("")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rasp", required=True, help="the rasp binary")
+    parser.add_argument("--quick", action="store_true", help="20 inputs per range")
+    parser.add_argument("--count", type=int, help="inputs per range (default 200)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "tail.md"),
+                        help="the Markdown file to write (default docs/tail.md)")
+    parser.add_argument("--only", action="append", metavar="SOP",
+                        help="only this program (repeatable), for trying one out")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 3 when any program is wrong on any input")
+    args = parser.parse_args()
+    args.rasp = os.path.abspath(args.rasp)
+    if args.count is None:
+        args.count = 20 if args.quick else 200
+    start = time.time()
+    results = []
+    for prog in DIRECT:
+        if args.only and prog["sop"] not in args.only:
+            continue
+        task = task_of(prog["task"])
+        needed = prog["length"](task["ranges"][2][1])
+        report, refusals = compile_program(args, prog, needed)
+        res = dict(prog=prog, needed=needed, report=report, refusals=refusals, models=None,
+                   accuracy=None)
+        if report:
+            res["models"] = compare_program(args, prog, report["max_len"])
+            res["accuracy"] = accuracy(args, task, prog, report["max_len"])
+        results.append(res)
+    with open(args.out, "w") as f:
+        f.write(render(args, results))
+    progress("wrote %s in %.0f s" % (args.out, time.time() - start))
+    wrong = [r["prog"]["sop"] for r in results
+             if r["report"] is None or any(a and a[2] for a in r["accuracy"])]
+    if args.strict and wrong:
+        progress("not right on every input: " + ", ".join(wrong))
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

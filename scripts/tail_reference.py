@@ -43,3 +43,21 @@ def binary_search(numbers, value):
     """The index of `value` in the increasing list `numbers`, or -1."""
     i = bisect.bisect_left(numbers, value)
     return i if i < len(numbers) and numbers[i] == value else -1
+
+
+def population(n):
+    """Pairs after n units of Fibonacci's rabbits: P(1) = P(2) = 1."""
+    previous, current = 0, 1
+    for _ in range(n - 1):
+        previous, current = current, previous + current
+    return current
+
+
+def derangements(n):
+    """Permutations of n items that fix none, by inclusion-exclusion:
+    the sum over k of (-1)^k n! / k! (not the recurrence the traces use)."""
+    total, term = 0, 1  # term = n! / k!, from k = n down to 0
+    for k in range(n, -1, -1):
+        total += term if k % 2 == 0 else -term
+        term *= k if k else 1
+    return total

@@ -16,6 +16,7 @@ evaluator. Progress goes to standard error. Exit status 1 when a command
 fails in a way the table cannot report (a crash, missing outputs).
 """
 import argparse
+import importlib.util
 import json
 import os
 import random
@@ -32,7 +33,8 @@ DIGITS = "0123456789"
 QWEN = ["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-3b", "qwen2.5-7b"]
 QWEN7B_LAYERS = 28
 # max_len tried below the one the long range needs when it is refused.
-FALLBACK_LENGTHS = [128, 96, 64, 48, 32, 16, 8]
+FALLBACK_LENGTHS = [2048, 1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8]
+MAX_LEN_LIMIT = 4096  # rasp's own bound on --max-len
 SEED = 18
 
 
@@ -106,6 +108,11 @@ def gen_sort(rng, n):
     return rng.sample(range(100), n)
 
 
+def gen_n(rng, n):
+    """Tasks whose input is n alone (population growth, derangements)."""
+    return n
+
+
 def gen_binary_search(rng, n):
     numbers = sorted(rng.sample(range(100), n))
     value = rng.choice(numbers) if rng.random() < 0.75 else rng.randrange(100)
@@ -132,7 +139,7 @@ TASKS = [
     dict(key="binary_search", name="binary search", cls="Divide and conquer",
          unit="numbers", ranges=[(5, 20), (21, 40), (41, 70)], gen=gen_binary_search),
     dict(key="population", name="population growth", cls="Iteration", unit="units (n)",
-         ranges=[(1, 10), (11, 25), (26, 50)]),
+         ranges=[(1, 10), (11, 25), (26, 50)], gen=gen_n),
     dict(key="lcs", name="LCS", cls="Dynamic programming", unit="characters",
          ranges=[(2, 6), (7, 9), (10, 12)]),
     dict(key="levenshtein", name="Levenshtein distance", cls="Dynamic programming",
@@ -140,7 +147,7 @@ TASKS = [
     dict(key="knapsack", name="0-1 knapsack", cls="Dynamic programming", unit="items",
          ranges=[(2, 3), (4, 5), (6, 8)]),
     dict(key="derangements", name="derangements", cls="Recursion", unit="n",
-         ranges=[(3, 30), (31, 60), (61, 100)]),
+         ranges=[(3, 30), (31, 60), (61, 100)], gen=gen_n),
 ]
 
 # Why a task has no fixed-depth direct program (one sentence each).
@@ -187,54 +194,54 @@ DIGIT_TOKENS = list(DIGITS)
 # instance, the tokens it takes, the expected output sequence (from
 # tail_reference), the input length for size n, and what it runs.
 DIRECT = [
-    dict(task="word_flip", file="examples/tail/word_flip.rasp", sop="flipped", vocab=AZ,
+    dict(kind="direct", task="word_flip", file="examples/tail/word_flip.rasp", sop="flipped", vocab=AZ,
          vocab_text="a-z and space (27 tokens)",
          literal=lit_string, tokens=len,
          expected=lambda s: list(ref.word_flip(s)),
          length=lambda n: n),
-    dict(task="count_letters", file="examples/tail/count_letters.rasp", sop="letter_count",
+    dict(kind="direct", task="count_letters", file="examples/tail/count_letters.rasp", sop="letter_count",
          vocab=AZ + ["?"], vocab_text="a-z, space and `?` (28 tokens)",
          literal=lambda i: lit_string(i[0] + "?" + i[1]),
          tokens=lambda i: len(i[0]) + 2,
          expected=lambda i: [ref.count_letter(i[0], i[1])] * (len(i[0]) + 2),
          length=lambda n: n + 2),
-    dict(task="count_letters", file="examples/tail/count_letters.rasp", sop="letter_hist",
+    dict(kind="direct", task="count_letters", file="examples/tail/count_letters.rasp", sop="letter_hist",
          vocab=AZ, vocab_text="a-z and space (27 tokens); the sentence alone, every "
          "position's count (of its own character)",
          literal=lambda i: lit_string(i[0]), tokens=lambda i: len(i[0]),
          expected=lambda i: ref.letter_histogram(i[0]),
          length=lambda n: n),
-    dict(task="compare", file="examples/tail/compare.rasp", sop="compared",
+    dict(kind="direct", task="compare", file="examples/tail/compare.rasp", sop="compared",
          vocab=DIGIT_TOKENS + [","], vocab_text="0-9 and `,` (11 tokens)",
          literal=lambda i: lit_string(i[0] + "," + i[1]),
          tokens=lambda i: len(i[0]) + len(i[1]) + 1,
          expected=lambda i: [ref.compare(i[0], i[1])] * (len(i[0]) + len(i[1]) + 1),
          length=lambda n: 2 * n + 1),
-    dict(task="addition", file="examples/tail/addition.rasp", sop="sum_digit",
+    dict(kind="direct", task="addition", file="examples/tail/addition.rasp", sop="sum_digit",
          vocab=DIGIT_TOKENS + ["+"], vocab_text="0-9 and `+` (11 tokens)",
          literal=lambda i: lit_string(i[0] + "+" + i[1]),
          tokens=lambda i: len(i[0]) + len(i[1]) + 1,
          expected=lambda i: right_aligned(ref.add(i[0], i[1]), len(i[0]) + len(i[1]) + 1),
          length=lambda n: 2 * n + 1),
-    dict(task="addition", file="examples/tail/addition.rasp", sop="sum_digit_long",
+    dict(kind="direct", task="addition", file="examples/tail/addition.rasp", sop="sum_digit_long",
          vocab=DIGIT_TOKENS + ["+"], vocab_text="0-9 and `+` (11 tokens)",
          literal=lambda i: lit_string(i[0] + "+" + i[1]),
          tokens=lambda i: len(i[0]) + len(i[1]) + 1,
          expected=lambda i: right_aligned(ref.add(i[0], i[1]), len(i[0]) + len(i[1]) + 1),
          length=lambda n: 2 * n + 1),
-    dict(task="bubble_sort", file="examples/tail/bubble_sort.rasp", sop="sorted_list",
+    dict(kind="direct", task="bubble_sort", file="examples/tail/bubble_sort.rasp", sop="sorted_list",
          vocab=list(range(100)), vocab_text="the numbers 0-99, one token each (100 tokens)",
          literal=lit_list, tokens=len,
          expected=lambda xs: ref.sort_numbers(xs),
          length=lambda n: n),
-    dict(task="bubble_sort", file="examples/tail/bubble_sort.rasp", sop="sorted_digits",
+    dict(kind="direct", task="bubble_sort", file="examples/tail/bubble_sort.rasp", sop="sorted_digits",
          vocab=DIGIT_TOKENS + [","], vocab_text="0-9 and `,` (11 tokens); numbers 0-99 "
          "written with two digits",
          literal=lambda xs: lit_string(",".join("%02d" % x for x in xs)),
          tokens=lambda xs: 3 * len(xs) - 1,
          expected=lambda xs: list(",".join("%02d" % x for x in ref.sort_numbers(xs))),
          length=lambda n: 3 * n - 1),
-    dict(task="binary_search", file="examples/tail/binary_search.rasp", sop="position",
+    dict(kind="direct", task="binary_search", file="examples/tail/binary_search.rasp", sop="position",
          vocab=[-1] + list(range(100)),
          vocab_text="-1 and the numbers 0-99, one token each (101 tokens)",
          literal=lambda i: lit_list(i[0] + [-1, i[1]]),
@@ -242,6 +249,87 @@ DIRECT = [
          expected=lambda i: [ref.binary_search(i[0], i[1])] * (len(i[0]) + 2),
          length=lambda n: n + 2),
 ]
+
+
+# Step programs (examples/tail/steps/): the next token of a trace of
+# examples/tail/traces.py, generated from the prompt with `rasp generate`.
+# For each task: the input text traces.py reads, the answer in the trace's
+# format (from tail_reference), and the longest trace for size n (a bound
+# worked out from traces.py's format; checked against every trace run).
+TRACE_TASK = {"population": "population_growth"}
+TRACE_INPUT = {
+    "addition": lambda i: i[0] + "+" + i[1],
+    "compare": lambda i: i[0] + "," + i[1],
+    "bubble_sort": lambda xs: ",".join("%02d" % x for x in xs),
+    "binary_search": lambda i: ",".join("%02d" % x for x in i[0]) + "?%02d" % i[1],
+    "population": str,
+    "derangements": str,
+}
+STEP_ANSWER = {
+    "addition": lambda i: ref.add(i[0], i[1]),
+    "compare": lambda i: ref.compare(i[0], i[1]),
+    "bubble_sort": lambda xs: ",".join("%02d" % x for x in ref.sort_numbers(xs)),
+    "binary_search": lambda i: str(ref.binary_search(i[0], i[1])),
+    "population": lambda n: str(ref.population(n)),
+    "derangements": lambda n: str(ref.derangements(n)),
+}
+
+
+def trace_bound(task, n, traces):
+    """The most tokens a trace of size n takes, "#", answer and "$" included."""
+    if task == "addition":  # prompt 2n + 2, n + 1 steps of 5, "#", n + 1 digits, "$"
+        return 2 * n + 2 + 5 * (n + 1) + n + 3
+    if task == "compare":  # prompt 2n + 2, "L=", n steps of 4, "#", the order, "$"
+        return 2 * n + 2 + 2 + 4 * n + 3
+    if task == "bubble_sort":  # prompt 3n, n - 1 passes of "|" and n - 1 steps of 5
+        return 3 * n + (n - 1) * (1 + 5 * (n - 1)) + 1 + (3 * n - 1) + 1
+    if task == "binary_search":  # prompt 3n + 3, at most bit_length(n) steps of 11
+        return 3 * n + 3 + 11 * n.bit_length() + 4
+    # population growth and derangements: the trace depends on n alone
+    return len(traces.record(TRACE_TASK.get(task, task), str(n))["trace"])
+
+
+def load_traces(path):
+    """traces.py as a module, or None while it is absent."""
+    if not os.path.exists(path):
+        return None
+    spec = importlib.util.spec_from_file_location("tail_traces", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def chars(text):
+    return list(dict.fromkeys(text))
+
+
+# The step programs: task, file in examples/tail/steps/, s-op, and the
+# characters of traces.py's format for the task, its vocabulary.
+STEPS = [
+    ("addition", "addition.rasp", "next", DIGITS + "+=;#$"),
+    ("compare", "compare.rasp", "next", DIGITS + ",=L<>;#$"),
+    ("bubble_sort", "bubble_sort.rasp", "next", DIGITS + ",=|;#$"),
+    ("binary_search", "binary_search.rasp", "next", DIGITS + ",?=;<>#-$"),
+    ("population", "population_growth.rasp", "next", DIGITS + "=;#$"),
+    ("derangements", "derangements.rasp", "next", DIGITS + "=;*#$"),
+]
+
+
+def step_programs(traces, steps_dir):
+    """STEPS whose files exist in steps_dir, once traces.py does."""
+    if traces is None:
+        return []
+    progs = []
+    for task, name, sop, vocab in STEPS:
+        path = os.path.relpath(os.path.join(steps_dir, name), ROOT)
+        if not os.path.exists(os.path.join(ROOT, path)):
+            continue
+        progs.append(dict(
+            kind="step", label="steps/%s:%s" % (name, sop), task=task, trace_task=TRACE_TASK.get(task, task), file=path, sop=sop,
+            vocab=chars(vocab), vocab_text="0-9 and `%s` (%d tokens)" % (
+                vocab[len(DIGITS):], len(chars(vocab))),
+            length=lambda n, t=task: trace_bound(t, n, traces)))
+    return progs
 
 
 def right_aligned(digits, width):
@@ -273,17 +361,21 @@ def first_error(stderr):
 
 def compile_program(args, prog, needed):
     """The compile report at the largest max_len the compiler takes, trying
-    `needed` first, then the FALLBACK_LENGTHS below it."""
+    `needed` first (MAX_LEN_LIMIT when it is more), then the lengths of
+    FALLBACK_LENGTHS below it; and the refusals on the way."""
     refusals = []
+    if needed > MAX_LEN_LIMIT:
+        refusals.append((needed, "more than rasp's limit on --max-len, %d" % MAX_LEN_LIMIT))
+        needed = MAX_LEN_LIMIT
     for n in [needed] + [m for m in FALLBACK_LENGTHS if m < needed]:
-        progress("compile %s at max_len %d" % (prog["sop"], n))
+        progress("compile %s at max_len %d" % (prog["label"], n))
         out = rasp_cmd(args, ["compile", prog["file"], "--sop", prog["sop"], "--vocab",
                               vocab_literal(prog["vocab"]), "--max-len", str(n), "--json"])
         if out.returncode == 0:
             return json.loads(out.stdout), refusals
         if out.returncode != 1:
             sys.exit("tail-table: rasp compile %s exited %d: %s"
-                     % (prog["sop"], out.returncode, out.stderr))
+                     % (prog["label"], out.returncode, out.stderr))
         refusals.append((n, first_error(out.stderr)))
     return None, refusals
 
@@ -295,7 +387,7 @@ def compare_program(args, prog, max_len):
         argv += ["--model-config", os.path.join("examples/models", m, "config.json")]
     out = rasp_cmd(args, argv)
     if out.returncode:
-        sys.exit("tail-table: rasp compare %s failed: %s" % (prog["sop"], out.stderr))
+        sys.exit("tail-table: rasp compare %s failed: %s" % (prog["label"], out.stderr))
     models = json.loads(out.stdout)["models"]
     assert [m["config"].split("/")[-2] for m in models] == QWEN, "compare's models in order"
     return models
@@ -313,11 +405,11 @@ def run_inputs(args, prog, max_len, literals):
     finally:
         os.unlink(path)
     if out.returncode:
-        sys.exit("tail-table: rasp run %s failed: %s" % (prog["sop"], out.stderr))
+        sys.exit("tail-table: rasp run %s failed: %s" % (prog["label"], out.stderr))
     results = json.loads(out.stdout)
     if len(results) != len(literals):
         sys.exit("tail-table: rasp run %s gave %d outputs for %d inputs"
-                 % (prog["sop"], len(results), len(literals)))
+                 % (prog["label"], len(results), len(literals)))
     return [r["outputs"][prog["sop"]]["values"] for r in results]
 
 
@@ -340,8 +432,7 @@ def instances(task, range_index, count, hi):
 
 def accuracy(args, task, prog, max_len):
     """Per range: None when none of its inputs fit max_len, else
-    (right, count, failures, top), failures as (literal, expected, got),
-    top the largest size run (below the range's top when max_len is)."""
+    (right, count, failures, top), failures as text, top the largest size run (below the range's top when max_len is)."""
     rows = []
     for r, (lo, hi) in enumerate(task["ranges"]):
         fitting = [n for n in range(lo, hi + 1) if prog["length"](n) <= max_len]
@@ -351,14 +442,91 @@ def accuracy(args, task, prog, max_len):
         hi = fitting[-1]
         cases = instances(task, r, args.count, hi)
         literals = [prog["literal"](c) for c in cases]
-        progress("run %s on %d inputs of %d-%d %s" % (prog["sop"], len(cases), lo, hi,
+        progress("run %s on %d inputs of %d-%d %s" % (prog["label"], len(cases), lo, hi,
                                                        task["unit"]))
         got = run_inputs(args, prog, max_len, literals)
         failures = []
         for c, lit, g in zip(cases, literals, got):
             want = prog["expected"](c)
             if g != want:
-                failures.append((lit, want, g))
+                failures.append("`%s` gave `%s`, expected `%s`"
+                                % (lit, show(prog, g), show(prog, want)))
+        rows.append((len(cases) - len(failures), len(cases), failures, hi))
+    return rows
+
+
+def generate(args, prog, max_len, prompts):
+    """`rasp generate --prompts --json` on the compiled model: one result
+    object per prompt, in order (an `error` key where one failed)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(json.dumps(p) for p in prompts) + "\n")
+        path = f.name
+    try:
+        out = rasp_cmd(args, ["generate", prog["file"], "--sop", prog["sop"], "--backend",
+                              "cpu", "--vocab", vocab_literal(prog["vocab"]), "--max-len",
+                              str(max_len), "--stop", '"$"', "--prompts", path, "--json"])
+    finally:
+        os.unlink(path)
+    results = {}
+    for line in out.stdout.splitlines():
+        if line.strip():
+            r = json.loads(line)
+            results[r["line"]] = r
+    if out.returncode not in (0, 1) or len(results) != len(prompts):
+        sys.exit("tail-table: rasp generate %s exited %d with %d results for %d prompts: %s"
+                 % (prog["label"], out.returncode, len(results), len(prompts), out.stderr))
+    return [results[i + 1] for i in range(len(prompts))]
+
+
+def answer_of(trace):
+    """The text between the last "#" and the final "$", or None."""
+    if not trace.endswith("$") or "#" not in trace:
+        return None
+    return trace[trace.rindex("#") + 1:-1]
+
+
+def trace_failure(result, trace, want):
+    """Why a generated sequence is wrong, in a few words."""
+    if "error" in result:
+        return "error: " + result["error"]
+    got = "".join(str(t) for t in result["sequence"])
+    if got == trace:
+        return "the trace is right but its answer %s is not %s" % (answer_of(got), want)
+    k = next((i for i, (a, b) in enumerate(zip(got, trace)) if a != b),
+             min(len(got), len(trace)))
+    return "token %d of %d: generated `%s`, the trace has `%s` (stop: %s)" % (
+        k, len(trace), got[max(0, k - 8):k + 8], trace[max(0, k - 8):k + 8],
+        result.get("stop_reason"))
+
+
+def step_accuracy(args, task, prog, max_len, traces):
+    """As accuracy(), for a step program: an input is right when the whole
+    generated sequence is traces.py's trace and its answer is
+    tail_reference's."""
+    rows = []
+    for r, (lo, hi) in enumerate(task["ranges"]):
+        fitting = [n for n in range(lo, hi + 1) if prog["length"](n) <= max_len]
+        if not fitting:
+            rows.append(None)
+            continue
+        hi = fitting[-1]
+        cases = instances(task, r, args.count, hi)
+        records = [traces.record(prog["trace_task"], TRACE_INPUT[task["key"]](c))
+                   for c in cases]
+        for rec in records:
+            assert len(rec["trace"]) <= max_len, "trace_bound is a bound: " + rec["input"]
+        progress("generate %s on %d prompts of %d-%d %s" % (prog["label"], len(cases), lo, hi,
+                                                            task["unit"]))
+        got = generate(args, prog, max_len, [rec["prompt"] for rec in records])
+        failures = []
+        for c, rec, g in zip(cases, records, got):
+            want = STEP_ANSWER[task["key"]](c)
+            seq = "".join(str(t) for t in g["sequence"])
+            ok = ("error" not in g and g["stop_reason"] == "stop-token" and seq == rec["trace"]
+                  and answer_of(seq) == want)
+            if not ok:
+                failures.append("prompt `%s`: %s"
+                                % (rec["prompt"], trace_failure(g, rec["trace"], want)))
         rows.append((len(cases) - len(failures), len(cases), failures, hi))
     return rows
 
@@ -412,9 +580,22 @@ def task_of(key):
     return next(t for t in TASKS if t["key"] == key)
 
 
-def render(args, results):
-    lines = []
-    w = lines.append
+def program_name(prog):
+    return "`%s` (`%s`)" % (os.path.relpath(prog["file"], "examples/tail"), prog["sop"])
+
+
+def qwen7b_of(res):
+    return res["models"][QWEN.index("qwen2.5-7b")]
+
+
+def ordered(results):
+    """Results in the order of TASKS, direct programs before step programs."""
+    keys = [t["key"] for t in TASKS]
+    return sorted(results, key=lambda r: (keys.index(r["prog"]["task"]),
+                                          r["prog"]["kind"] != "direct"))
+
+
+def render_intro(args, w):
     w("# TAIL's tasks as compiled transformers")
     w("")
     w("Generated by `scripts/tail-table.sh`%s; do not edit by hand. Issue 18, item 4:"
@@ -424,50 +605,77 @@ def render(args, results):
     w("compiled transformer, how it sits beside Qwen2.5-7B (the model TAIL fine-tunes:")
     w("28 layers of 28 heads) and the smaller Qwen2.5 models, and how often the")
     w("compiled model is right on random inputs of TAIL's short, medium and long ranges.")
+    w("A *direct* program (examples/tail/*.rasp) computes the whole answer in one pass;")
+    w("a *step* program (examples/tail/steps/) writes the next token of a trace in the")
+    w("spirit of TAIL's chain of thought (examples/tail/traces.py gives the format), so")
+    w("its layers are those of one step, run once per generated token.")
     w("")
     w("How it is measured:")
     w("")
     w("* **Size**: `rasp compile FILE --sop NAME --vocab V --max-len N --json` at the")
-    w("  max_len the longest input of TAIL's long range needs (given per row). Where the")
-    w("  compiler refuses it, the lengths %s below it are tried in"
+    w("  max_len the longest input of TAIL's long range needs (given per row; for a step")
+    w("  program, the longest trace). Where the compiler refuses it, the lengths")
+    w("  %s below it are tried in turn, and the refusal is"
       % ", ".join(str(m) for m in FALLBACK_LENGTHS))
-    w("  turn, and the refusal is quoted. \"MLP width\" is the widest layer's hidden")
-    w("  width; parameters are those of the dense matrices (nonzero ones in brackets).")
+    w("  quoted. \"MLP width\" is the widest layer's hidden width; parameters are those")
+    w("  of the dense matrices (nonzero ones in brackets).")
     w("* **Qwen2.5**: `rasp compare` at the same max_len with")
     w("  `examples/models/qwen2.5-{0.5b,1.5b,3b,7b}/config.json`: the model fits when")
     w("  its layers, heads per layer, d_model, head width and MLP width are each at most")
     w("  the trained model's (sizes only; see docs/cli.md).")
     w("* **Accuracy**: %d random inputs per range (seeded, the same inputs for every"
       % args.count)
-    w("  program of a task), run through the compiled model on the CPU backend (`rasp run")
-    w("  --backend cpu --input-file --json`, one compiled model for all inputs). An input")
-    w("  counts as right only when the whole output sequence equals the answer of")
-    w("  `scripts/tail_reference.py` (Python's own integers, strings, `sorted` and")
-    w("  `bisect`), put in the program's output format; the evaluator plays no part.")
+    w("  program of a task), run through the compiled model on the CPU backend, one")
+    w("  compiled model for all of them. A direct program runs with `rasp run --backend")
+    w("  cpu --input-file --json`, and an input counts as right only when the whole")
+    w("  output sequence equals the answer of `scripts/tail_reference.py` (Python's own")
+    w("  integers, strings, `sorted` and `bisect`) put in the program's output format.")
+    w("  A step program runs with `rasp generate --backend cpu --stop '\"$\"' --prompts")
+    w("  FILE --json` from traces.py's prompt, and an input counts as right only when")
+    w("  the whole generated sequence is traces.py's trace, it stopped at `$`, and the")
+    w("  answer between `#` and `$` is tail_reference's. The evaluator plays no part.")
     w("")
+
+
+def render_overview(results, w):
+    w("## The tasks")
+    w("")
+    w("| class | task | TAIL's ranges (S / M / L) | direct programs | step programs |")
+    w("| --- | --- | --- | --- | --- |")
+    for task in TASKS:
+        mine = [r["prog"] for r in results if r["prog"]["task"] == task["key"]]
+        direct = ", ".join("`%s`" % p["label"] for p in mine if p["kind"] == "direct")
+        step = ", ".join("`%s`" % p["label"] for p in mine if p["kind"] == "step")
+        if not direct and task["key"] in NO_DIRECT:
+            direct = "none (below)"
+        w("| %s | %s | %s %s | %s | %s |"
+          % (task["cls"], task["name"], " / ".join("%d-%d" % r for r in task["ranges"]),
+             task["unit"], direct or "-", step or "-"))
+    w("")
+
+
+def render_sizes(results, w):
     w("## Sizes and the trained models")
     w("")
-    w("| task | program (s-op) | vocabulary | max_len | layers | heads per layer "
+    w("| task | kind | program (s-op) | vocabulary | max_len | layers | heads per layer "
       "| d_model | MLP width | parameters | Qwen2.5-7B | smaller Qwen2.5 |")
-    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    w("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for res in results:
-        prog, task = res["prog"], task_of(res["prog"]["task"])
-        rep = res["report"]
-        name = "`%s` (`%s`)" % (os.path.basename(prog["file"]), prog["sop"])
+        prog, task, rep = res["prog"], task_of(res["prog"]["task"]), res["report"]
+        head = "| %s | %s | %s | %s" % (task["name"], prog["kind"], program_name(prog),
+                                        prog["vocab_text"])
         if rep is None:
-            w("| %s | %s | %s | refused at every length | | | | | | | |"
-              % (task["name"], name, prog["vocab_text"]))
+            w(head + " | refused at every length tried | | | | | | | |")
             continue
         ml = str(rep["max_len"])
         if rep["max_len"] < res["needed"]:
             ml += " (the long range needs %d; refused at %s)" % (
                 res["needed"], ", ".join(str(n) for n, _ in res["refusals"]))
-        qwen7b = res["models"][QWEN.index("qwen2.5-7b")]
-        w("| %s | %s | %s | %s | %d | %s | %d | %s | %s (%s) | %s | %s |"
-          % (task["name"], name, prog["vocab_text"], ml, rep["layers"],
-             ", ".join(str(h) for h in rep["heads_per_layer"]), rep["d_model"],
-             fmt_int(max(rep["mlp_hidden_per_layer"])), fmt_int(rep["params_dense"]),
-             fmt_int(rep["params_nonzero"]), verdict(qwen7b), smaller_verdicts(res["models"])))
+        w(head + " | %s | %d | %s | %d | %s | %s (%s) | %s | %s |"
+          % (ml, rep["layers"], ", ".join(str(h) for h in rep["heads_per_layer"]),
+             rep["d_model"], fmt_int(max(rep["mlp_hidden_per_layer"])),
+             fmt_int(rep["params_dense"]), fmt_int(rep["params_nonzero"]),
+             verdict(qwen7b_of(res)), smaller_verdicts(res["models"])))
     refused = [r for r in results if r["refusals"]]
     if refused:
         w("")
@@ -475,27 +683,29 @@ def render(args, results):
         w("")
         for res in refused:
             for n, msg in res["refusals"]:
-                w("* `%s` at max_len %d: \"%s\"" % (res["prog"]["sop"], n, msg))
+                w("* `%s` at max_len %d: \"%s\"" % (res["prog"]["label"], n, msg))
     w("")
+
+
+def render_accuracy(results, w):
     w("## Accuracy of the compiled models")
     w("")
     w("Short / medium / long are TAIL's ranges (the issue's table), counted in the")
     w("task's unit; TAIL's pass@1 is its fine-tuned Qwen2.5-7B's, as the issue quotes")
     w("it (addition only).")
     w("")
-    w("| task | program (s-op) | ranges | short | medium | long | TAIL pass@1 (S / M / L) |")
+    w("| task | kind | program (s-op) | short | medium | long | TAIL pass@1 (S / M / L) |")
     w("| --- | --- | --- | --- | --- | --- | --- |")
     for res in results:
         prog, task = res["prog"], task_of(res["prog"]["task"])
-        ranges = " / ".join("%d-%d" % r for r in task["ranges"]) + " " + task["unit"]
         tail = " / ".join("%.1f%%" % x for x in task["tail"]) if "tail" in task else "-"
         if res["report"] is None:
             cells = ["not compiled"] * 3
         else:
             cells = [acc_cell(task, prog, res["report"]["max_len"], r, a)
                      for r, a in enumerate(res["accuracy"])]
-        w("| %s | `%s` | %s | %s | %s | %s | %s |"
-          % (task["name"], prog["sop"], ranges, cells[0], cells[1], cells[2], tail))
+        w("| %s | %s | `%s` | %s | %s | %s | %s |"
+          % (task["name"], prog["kind"], prog["label"], cells[0], cells[1], cells[2], tail))
     failing = [r for r in results if r["accuracy"] and any(a and a[2] for a in r["accuracy"])]
     if failing:
         w("")
@@ -503,14 +713,12 @@ def render(args, results):
         w("")
         for res in failing:
             for r, a in enumerate(res["accuracy"]):
-                if not a:
-                    continue
-                for lit, want, got in a[2][:3]:
-                    w("* `%s`, %s range: `%s` gave `%s`, expected `%s`"
-                      % (res["prog"]["sop"], ["short", "medium", "long"][r], lit,
-                         show(res["prog"], got), show(res["prog"], want)))
+                for failure in (a[2][:3] if a else []):
+                    w("* `%s`, %s range: %s" % (res["prog"]["label"],
+                                               ["short", "medium", "long"][r], failure))
     w("")
-    w("Inputs, by task:")
+    w("Inputs, by task (a step program reads the same inputs written as traces.py")
+    w("reads them):")
     w("")
     w("* word flip: lowercase words of 1-8 letters with single spaces, cut to the length.")
     w("* count letters: such a sentence, `?`, and a letter (from the sentence three times")
@@ -525,31 +733,55 @@ def render(args, results):
     w("  one-token program's vocabulary grows with them).")
     w("* binary search: an increasing list of distinct numbers from 0-99 and a value from")
     w("  the list three times in four, else any number 0-99 (found or not).")
+    w("* population growth and derangements: n drawn in the range.")
     w("")
+
+
+def render_headline(results, w):
+    w("## Headline")
+    w("")
+    for kind in ("step", "direct"):
+        mine = [r for r in results if r["prog"]["kind"] == kind and r["report"]]
+        if not mine:
+            w("No %s program was compiled: %s." % (kind, "none compiled at any length tried"
+              if any(r["prog"]["kind"] == kind for r in results) else
+              "examples/tail/%s holds none" % ("steps/" if kind == "step" else "")))
+            w("")
+            continue
+        deepest = max(mine, key=lambda r: r["report"]["layers"])
+        rep = deepest["report"]
+        w("The deepest %s program is `%s` (%s): %d layers%s at max_len %d, against"
+          % (kind, deepest["prog"]["label"], task_of(deepest["prog"]["task"])["name"],
+             rep["layers"], " for one step" if kind == "step" else "", rep["max_len"]))
+        w("Qwen2.5-7B's %d (%d%% of its depth)." % (
+            QWEN7B_LAYERS, round(100.0 * rep["layers"] / QWEN7B_LAYERS)))
+        misfits = [r for r in mine if not qwen7b_of(r)["fits"]]
+        if misfits:
+            w("Depth is not what stops a fit: %s %s not fit Qwen2.5-7B's widths (%s)."
+              % (", ".join("`%s`" % r["prog"]["label"] for r in misfits),
+                 "does" if len(misfits) == 1 else "do",
+                 "; ".join("`%s`: %s" % (r["prog"]["label"], verdict(qwen7b_of(r))[4:])
+                           for r in misfits)))
+        else:
+            w("Every %s program fits Qwen2.5-7B's layers, heads and widths." % kind)
+        w("")
+
+
+def render(args, results):
+    lines = []
+    w = lines.append
+    results = ordered(results)
+    render_intro(args, w)
+    render_overview(results, w)
+    render_sizes(results, w)
+    render_accuracy(results, w)
     w("## Tasks without a direct program")
     w("")
     for key, why in NO_DIRECT.items():
         w("* %s: %s" % (task_of(key)["name"], why))
     w("")
-    w("## Headline")
-    w("")
-    compiled = [r for r in results if r["report"]]
-    deepest = max(compiled, key=lambda r: r["report"]["layers"])
-    w("The deepest direct program is `%s` (%s) with %d layers at max_len %d, against"
-      % (deepest["prog"]["sop"], task_of(deepest["prog"]["task"])["name"],
-         deepest["report"]["layers"], deepest["report"]["max_len"]))
-    w("Qwen2.5-7B's %d: every direct program needs at most a quarter of its depth."
-      % QWEN7B_LAYERS if 4 * deepest["report"]["layers"] <= QWEN7B_LAYERS else
-      "Qwen2.5-7B's %d." % QWEN7B_LAYERS)
-    misfits = [r for r in compiled if not r["models"][QWEN.index("qwen2.5-7b")]["fits"]]
-    if misfits:
-        w("Depth is not what fails: %s %s not fit Qwen2.5-7B's widths (%s)."
-          % (", ".join("`%s`" % r["prog"]["sop"] for r in misfits),
-             "does" if len(misfits) == 1 else "do",
-             "; ".join("`%s`: %s" % (r["prog"]["sop"], verdict(
-                 r["models"][QWEN.index("qwen2.5-7b")])[4:]) for r in misfits)))
-    w("")
-    return "\n".join(lines)
+    render_headline(results, w)
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def main():
@@ -561,6 +793,10 @@ def main():
                         help="the Markdown file to write (default docs/tail.md)")
     parser.add_argument("--only", action="append", metavar="SOP",
                         help="only this program (repeatable), for trying one out")
+    parser.add_argument("--steps", default=os.path.join(ROOT, "examples", "tail", "steps"),
+                        help="the folder of step programs (default examples/tail/steps)")
+    parser.add_argument("--traces", default=os.path.join(ROOT, "examples", "tail", "traces.py"),
+                        help="the trace generator (default examples/tail/traces.py)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 3 when any program is wrong on any input")
     args = parser.parse_args()
@@ -570,7 +806,10 @@ def main():
     start = time.time()
     results = []
     for prog in DIRECT:
-        if args.only and prog["sop"] not in args.only:
+        prog["label"] = prog["sop"]
+    traces = load_traces(args.traces)
+    for prog in DIRECT + step_programs(traces, args.steps):
+        if args.only and prog["sop"] not in args.only and prog["label"] not in args.only:
             continue
         task = task_of(prog["task"])
         needed = prog["length"](task["ranges"][2][1])
@@ -579,12 +818,15 @@ def main():
                    accuracy=None)
         if report:
             res["models"] = compare_program(args, prog, report["max_len"])
-            res["accuracy"] = accuracy(args, task, prog, report["max_len"])
+            if prog["kind"] == "direct":
+                res["accuracy"] = accuracy(args, task, prog, report["max_len"])
+            else:
+                res["accuracy"] = step_accuracy(args, task, prog, report["max_len"], traces)
         results.append(res)
     with open(args.out, "w") as f:
         f.write(render(args, results))
     progress("wrote %s in %.0f s" % (args.out, time.time() - start))
-    wrong = [r["prog"]["sop"] for r in results
+    wrong = [r["prog"]["label"] for r in results
              if r["report"] is None or any(a and a[2] for a in r["accuracy"])]
     if args.strict and wrong:
         progress("not right on every input: " + ", ".join(wrong))

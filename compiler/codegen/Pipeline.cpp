@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include <pthread.h>
+#include <sys/resource.h>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -79,6 +80,9 @@ CompiledProgram compileStages(const graph::Node *root, const CompileOptions &opt
   assert(out.model.parameters() == denseParameters(out.plan) && "the budget counts every weight");
   out.compileMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) == 0)
+    out.peakMemoryMiB = static_cast<double>(usage.ru_maxrss) / 1024.0; // (KiB on Linux)
   return out;
 }
 

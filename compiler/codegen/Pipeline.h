@@ -33,6 +33,9 @@ struct CompiledProgram {
   /// The model's nonzero weights, counted as assembly wrote them.
   int64_t nonzeroParameters = 0;
   double compileMs = 0; ///< Wall time of the three stages.
+  /// The process's peak resident memory when compiling ended, in MiB (the
+  /// operating system's count: parsing and evaluation before are in it).
+  double peakMemoryMiB = 0;
 };
 
 /// Compiles `root`, the stages on a thread with a stack deep enough for

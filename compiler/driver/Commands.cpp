@@ -305,6 +305,7 @@ const std::vector<Command> &rasp::driver::commands() {
       {"compare", "a compiled s-op's size next to trained models' configs", compareCommand},
       {"compile", "compile an s-op to transformer weights; print the report", compileCommand},
       {"draw", "the computation flow of an s-op, as Graphviz", drawCommand},
+      {"generate", "decode autoregressively with a step program", generateCommand},
       {"inspect", "the summary of an exported model, without running it", inspectCommand},
       {"lsp", "the language server (LSP over stdio) for editors", lspCommand},
       {"parse", "print a stage's output: the syntax tree or the RASP graph", parseCommand},

@@ -185,16 +185,31 @@ std::optional<runtime::TokenIds> driver::tokenIds(DiagnosticEngine &diags,
   }
   runtime::TokenIds ids;
   for (const Atom &atom : input) {
-    auto it = std::find_if(vocab.begin(), vocab.end(), [&](const Atom &v) {
-      return v.equals(atom) && v.isString() == atom.isString();
-    });
-    if (it == vocab.end()) {
+    std::optional<int64_t> id = vocabIndex(vocab, atom);
+    if (!id) {
       diags.error(loc, "the input token " + atom.repr() + " is not in the vocabulary");
       return std::nullopt;
     }
-    ids.push_back(it - vocab.begin());
+    ids.push_back(*id);
   }
   return ids;
+}
+
+std::optional<int64_t> driver::vocabIndex(const std::vector<Atom> &vocab, const Atom &atom) {
+  auto it = std::find_if(vocab.begin(), vocab.end(), [&](const Atom &v) {
+    return v.equals(atom) && v.isString() == atom.isString();
+  });
+  if (it == vocab.end())
+    return std::nullopt;
+  return it - vocab.begin();
+}
+
+Atom driver::outputAtom(const codegen::ModelPlan &plan, const runtime::RunResult &result,
+                        size_t position) {
+  int64_t choice = result.choices[0][position];
+  if (choice < 0)
+    return Atom::real(result.values[0][position]);
+  return plan.output.values[choice];
 }
 
 std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
@@ -223,14 +238,8 @@ std::optional<eval::Sequence> driver::runModel(DiagnosticEngine &diags,
     }
   }
   eval::Sequence out;
-  for (size_t p = 0; p < input.size(); ++p) {
-    int64_t choice = result.choices[0][p];
-    if (choice < 0) {
-      out.values.push_back(Atom::real(result.values[0][p]));
-      continue;
-    }
-    out.values.push_back(plan.output.values[choice]);
-  }
+  for (size_t p = 0; p < input.size(); ++p)
+    out.values.push_back(outputAtom(plan, result, p));
   try {
     out.type = eval::typeSequence(out.values, SourceLoc());
   } catch (const eval::EvalError &e) {
@@ -262,6 +271,7 @@ llvm::json::Object driver::compileReportJson(const graph::Node *root,
                             {"params_dense", model.parameters()},
                             {"params_nonzero", compiled.nonzeroParameters},
                             {"compile_ms", compiled.compileMs},
+                            {"peak_memory_mib", compiled.peakMemoryMiB},
                             {"notes", std::move(notes)}};
 }
 
@@ -341,7 +351,9 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                << "  MLP hidden:      " << list(hidden) << "\n"
                << "  parameters:      " << model.parameters() << " dense, "
                << compiled->nonzeroParameters << " nonzero\n"
-               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs) << " ms\n";
+               << "  compile time:    " << llvm::formatv("{0:f2}", compiled->compileMs) << " ms\n"
+               << "  peak memory:     " << llvm::formatv("{0:f1}", compiled->peakMemoryMiB)
+               << " MiB (the process)\n";
   if (vm->count("output"))
     llvm::outs() << "  exported to:     " << (*vm)["output"].as<std::string>() << "\n";
   for (const std::string &note : compiled->plan.notes)

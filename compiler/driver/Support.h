@@ -117,6 +117,15 @@ std::optional<runtime::TokenIds> tokenIds(DiagnosticEngine &diags,
                                           const codegen::CompiledProgram &compiled,
                                           const std::vector<Atom> &input, SourceLoc loc);
 
+/// The index of `atom` in the vocabulary `vocab` (a string never matches a
+/// number), or nothing.
+std::optional<int64_t> vocabIndex(const std::vector<Atom> &vocab, const Atom &atom);
+
+/// The value a compiled model's output has at `position` of `result` (the
+/// first output): the value its choice names, or, for a numerical output
+/// without levels, the number read.
+Atom outputAtom(const codegen::ModelPlan &plan, const runtime::RunResult &result, size_t position);
+
 /// The backend `--backend` names, "cpu" or "cuda", in `precision`; null
 /// after reporting why there is none (`no CUDA device available: ...`).
 std::unique_ptr<runtime::Backend> makeBackend(DiagnosticEngine &diags, const std::string &name,
@@ -136,6 +145,7 @@ std::optional<eval::Sequence> runModel(DiagnosticEngine &diags,
 int compileCommand(const std::vector<std::string> &args);
 int runCommand(const std::vector<std::string> &args);
 int verifyCommand(const std::vector<std::string> &args);
+int generateCommand(const std::vector<std::string> &args);
 int lspCommand(const std::vector<std::string> &args);
 
 } // namespace rasp::driver

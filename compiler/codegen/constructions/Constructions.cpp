@@ -330,7 +330,9 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   double magnitude = spec.widths
                          ? 2 * slope * numericMost
                          : slope * std::max(std::fabs(hi - threshold), std::fabs(threshold - lo));
-  if (!stepFitsFloat32(slope, spec.numeric->noise, magnitude))
+  double noise = spec.numeric->noise +
+                 spec.numeric->relativeNoise * std::max(std::fabs(left), std::fabs(right));
+  if (!stepFitsFloat32(slope, noise, magnitude))
     throw LookupError{"its numerical input takes the values " + std::to_string(left) + " and " +
                       std::to_string(right) +
                       ", too close to tell apart exactly in float32 (a precision "

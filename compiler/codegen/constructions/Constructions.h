@@ -31,6 +31,9 @@ struct NumericInput {
   /// A bound on how far the number held may be from its level (float32
   /// rounding, attention leaks); the steps must not move by it.
   double noise = 0;
+  /// Plus this times the level's magnitude (a share whose rounding is
+  /// relative to itself).
+  double relativeNoise = 0;
 };
 
 struct LookupSpec {

@@ -14,11 +14,14 @@ using namespace rasp::codegen;
 
 HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
     : cx(cx), layout(cx.layout), lookups(lookups) {
-  for (const Node *node : graph::topologicalOrder(root))
+  for (const Node *node : graph::topologicalOrder(root)) {
+    if (node->kind == NodeKind::Indices && !indices)
+      indices = node;
     if (node->kind == NodeKind::Select) {
       sideUses[node->inputs[0]].emplace_back(node, true);
       sideUses[node->inputs[1]].emplace_back(node, false);
     }
+  }
 }
 
 void codegen::planHeads(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
@@ -136,6 +139,20 @@ EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
 
 void HeadPlanner::planHead(const Node *x) {
   bool width = x->kind == NodeKind::SelectorWidth;
+  // The paper's BOS share, sel or select(indices, 0, ==), before the
+  // selector's scores (which would tuple sel's sides with the index).
+  if (!width && x->encoding == graph::EncodingHintKind::Inferred)
+    if (const Node *rest = besideKeyZero(x->inputs[0]))
+      if (std::optional<Block> share = firstKeyShare(x, false)) {
+        Scores scores = planScores(rest);
+        scores.groups.push_back(keysButIndexZero());
+        scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+        double groupsCount = static_cast<double>(scores.groups.size());
+        planBosShare(x, std::move(scores), groupsCount, std::move(*share), 0, cx.options.maxLen - 1,
+                     "'" + x->name +
+                         "' (numerical, by the count of selected keys besides index 0)");
+        return;
+      }
   Scores scores = planScores(x->inputs[0]);
   double groupsCount = static_cast<double>(scores.groups.size());
   if (width) {
@@ -149,7 +166,7 @@ void HeadPlanner::planHead(const Node *x) {
       return;
     }
     if (std::optional<Block> share = firstKeyShare(x)) {
-      planBosShare(x, std::move(scores), groupsCount, std::move(*share), 1,
+      planBosShare(x, std::move(scores), groupsCount, std::move(*share), 1, cx.options.maxLen,
                    "'" + x->name + "' (numerical, by the count of selected keys)");
       return;
     }
@@ -249,25 +266,38 @@ HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores
 }
 
 void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
+  if (std::optional<Proxy> proxy = widthProxy(x)) {
+    planProxy(x, std::move(scores), groupsCount, std::move(*proxy));
+    return;
+  }
   Block raw;
   raw.label = x->name + "#bos-share";
   for (int64_t w = 0; w <= cx.options.maxLen; ++w)
     raw.values.push_back(Atom::integer(w));
-  planBosShare(x, std::move(scores), groupsCount, std::move(raw), 0,
+  planBosShare(x, std::move(scores), groupsCount, std::move(raw), 0, cx.options.maxLen,
                "selector_width '" + x->name + "'");
 }
 
 void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount, Block raw,
-                               int64_t fewest, const std::string &what) {
+                               int64_t fewest, int64_t most, const std::string &what) {
   int time = attentionAfter(scores.time);
   // BOS scores ln(c) above a selected key: its share is c / (c + w).
   double c = static_cast<double>(std::max<int64_t>(cx.options.maxLen, 1));
   raw.encoding = EncodingKind::Numerical;
   raw.levelsAreValues = false;
-  for (int64_t w = fewest; w <= cx.options.maxLen; ++w)
+  raw.levelsAre = "BOS share c/(c+w) for w selected keys, of each value";
+  for (int64_t w = fewest; w <= most; ++w)
     raw.levels.push_back(c / (c + static_cast<double>(w)));
   assert(raw.levels.size() == raw.values.size() && "one value per count of selected keys");
   raw.bosRow = {1.0};
+  // Only BOS's value is not 0, and its score is the largest: its exp is 1
+  // exactly, every selected key's is the same float32 number, and only the
+  // normaliser, a float32 sum of 1 + w of them, rounds, by at most w + 1
+  // roundings relative to itself. So the share is off by at most
+  // (N + 1) * 2^-24 times itself (plus noiseOf's leaks): at 1024, where
+  // consecutive shares near 1/2 are 1/(4N) apart, that is what keeps them
+  // apart, while a bound on the largest share (1) would not.
+  raw.relativeNoise = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
   raw.time = time;
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
   int f = layout.add(x, std::move(raw));

@@ -170,6 +170,11 @@ private:
   /// For a mean of every key's index-only values, whose values crowd
   /// together: the block that holds it by the mean of the indices.
   std::optional<Proxy> lengthProxy(const Node *x);
+  /// For a selector_width of a selector that selects every key (Tracr's
+  /// `length`): the width is the length n, held by the mean of the indices
+  /// (n - 1) / 2 like lengthProxy's, so that it reads as a linear form.
+  /// Null when the program reads no indices (a BOS share is made instead).
+  std::optional<Proxy> widthProxy(const Node *x);
   void planProxy(const Node *x, Scores scores, double groupsCount, Proxy proxy);
   /// Whether every query selects key 0, whatever the input: a select of a
   /// constant query and an index-only key that holds at index 0 at every
@@ -180,16 +185,25 @@ private:
   /// 1)): its value for each count of selected keys, 1 up, as a block
   /// without levels. Null where x is not such a mean, or its values do not
   /// crowd together.
-  std::optional<Block> firstKeyShare(const Node *x);
+  std::optional<Block> firstKeyShare(const Node *x, bool onlyWhenCrowded = true);
+  /// When `selector` is `S or Z` (either way round), Z a select that picks
+  /// key 0 and no other at every length: S (null otherwise). A first-key
+  /// share over it counts the keys S selects besides key 0, one more than
+  /// the count being key 0 itself: no tuple of S's sides with the index.
+  const Node *besideKeyZero(const Node *selector);
+  /// The score group that selects every key but index 0.
+  ScoreGroup keysButIndexZero();
   /// A head in which BOS scores ln(c) above the selected keys, writing
   /// BOS's share c / (c + w) for w selected keys: `raw` holds a value per
   /// count from `fewest` to max_len, and gets the shares as its levels.
   void planBosShare(const Node *x, Scores scores, double groupsCount, Block raw, int64_t fewest,
-                    const std::string &what);
+                    int64_t most, const std::string &what);
 
   PlanContext &cx;
   ResidualLayout &layout;
   LookupPlanner &lookups;
+  /// The program's indices (null when it reads none).
+  const Node *indices = nullptr;
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
   std::unordered_map<const Node *, SideRead> sides;

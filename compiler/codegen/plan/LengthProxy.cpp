@@ -8,6 +8,9 @@
 // as a level. Lookups read the block through its levels; a map that is
 // affine in them (round(1 / share) = 2 m + 1) stays a linear form.
 //
+// Tracr's length, selector_width(select(1, 1, ==)), is the same length n,
+// written the same way when the program reads the indices.
+//
 // The first-key share. The paper's programs with a BOS marker count the
 // keys a selector picks by averaging an indicator of index 0 over the
 // selector or index 0: the mean is 1 / (w + 1), again about 1/N^2 apart.
@@ -87,6 +90,7 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   out.label = x->name;
   out.encoding = EncodingKind::Numerical;
   out.levelsAreValues = false;
+  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
   out.bosRow = {0.0};
   std::vector<double> numbers;
   for (int64_t n = 1; n <= maxLen; ++n) {
@@ -109,6 +113,23 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   // one value each.
   if (!crowded(numbers, cx.noiseOf(numbers)))
     return std::nullopt;
+  return proxy;
+}
+
+std::optional<HeadPlanner::Proxy> HeadPlanner::widthProxy(const Node *x) {
+  if (cx.options.maxLen < 2 || !indices || !selectsEveryKey(x->inputs[0]))
+    return std::nullopt;
+  Proxy proxy{indices, {}};
+  Block &out = proxy.block;
+  out.label = x->name;
+  out.encoding = EncodingKind::Numerical;
+  out.levelsAreValues = false;
+  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
+  out.bosRow = {0.0};
+  for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
+    out.values.push_back(Atom::integer(n));
+    out.levels.push_back(static_cast<double>(n - 1) / 2);
+  }
   return proxy;
 }
 
@@ -155,7 +176,52 @@ bool HeadPlanner::selectsKeyZero(const Node *selector) {
   return true;
 }
 
-std::optional<Block> HeadPlanner::firstKeyShare(const Node *x) {
+const Node *HeadPlanner::besideKeyZero(const Node *selector) {
+  if (selector->kind != NodeKind::SelectorOr || cx.options.vocab.empty())
+    return nullptr;
+  for (int side = 0; side < 2; ++side) {
+    const Node *zero = selector->inputs[side];
+    if (zero->kind != NodeKind::Select || !cx.sourcesOf(zero->inputs[1]).empty() ||
+        !indicesAlone(zero->inputs[0]))
+      continue;
+    std::optional<Atom> query = cx.evaluate(zero->inputs[1], {});
+    if (!query)
+      continue;
+    // Key 0 and no other, at every length.
+    bool onlyZero = true;
+    try {
+      for (int64_t n = 1; n <= cx.options.maxLen && onlyZero; ++n) {
+        eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+        const std::vector<Atom> &keys = evaluator.sequence(zero->inputs[0]).values;
+        for (size_t j = 0; j < keys.size() && onlyZero; ++j)
+          onlyZero =
+              applyAtomOp(graph::compareAtomOp(zero->cmp), keys[j], *query).truthy() == (j == 0);
+      }
+    } catch (const AtomError &) {
+      onlyZero = false;
+    } catch (const eval::EvalError &) {
+      onlyZero = false;
+    }
+    if (onlyZero)
+      return selector->inputs[1 - side];
+  }
+  return nullptr;
+}
+
+ScoreGroup HeadPlanner::keysButIndexZero() {
+  assert(indices && "a select of index 0 reads the indices");
+  int f = cx.embedding(indices);
+  const Block &block = layout.block(f);
+  ScoreGroup group;
+  group.queryReads = readsOf(SideRead{});
+  group.keyReads = readsOf(SideRead{f, {}});
+  group.table = BitMatrix(1, block.values.size());
+  for (size_t i = 0; i < block.values.size(); ++i)
+    group.table.set(0, i, !(block.values[i].isNumber() && block.values[i].number() == 0));
+  return group;
+}
+
+std::optional<Block> HeadPlanner::firstKeyShare(const Node *x, bool onlyWhenCrowded) {
   int64_t maxLen = cx.options.maxLen;
   const Node *v = x->inputs[1];
   if (maxLen < 2 || cx.options.vocab.empty() || x->encoding != graph::EncodingHintKind::Inferred ||
@@ -188,7 +254,7 @@ std::optional<Block> HeadPlanner::firstKeyShare(const Node *x) {
     out.values.push_back(w == 1 ? *first : Atom::real(first->number() / static_cast<double>(w)));
     numbers.push_back(out.values.back().number());
   }
-  if (!crowded(numbers, cx.noiseOf(numbers)))
+  if (onlyWhenCrowded && !crowded(numbers, cx.noiseOf(numbers)))
     return std::nullopt;
   return out;
 }

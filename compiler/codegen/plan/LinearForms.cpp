@@ -109,6 +109,7 @@ LookupInput LookupPlanner::blockInput(int f) const {
     in.form = layout.numericReading(f);
   in.values = feat.values;
   in.levels = feat.levels;
+  in.relativeNoise = feat.relativeNoise;
   in.time = feat.time;
   in.name = layout.name(f);
   return in;

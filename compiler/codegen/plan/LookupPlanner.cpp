@@ -231,7 +231,10 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
   for (const LookupInput &in : inputs) {
     if (in.numeric) {
       bound.numeric = &in;
-      spec.numeric = NumericInput{in.form, in.levels, std::max(in.noise, cx.noiseOf(in.levels))};
+      spec.numeric = NumericInput{in.form, in.levels,
+                                  in.relativeNoise > 0 ? std::max(in.noise, cx.leakOf(in.levels))
+                                                       : std::max(in.noise, cx.noiseOf(in.levels)),
+                                  in.relativeNoise};
       continue;
     }
     bound.categorical.push_back(&in);

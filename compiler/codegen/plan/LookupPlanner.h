@@ -39,6 +39,8 @@ struct LookupInput {
   std::vector<std::vector<Atom>> joint;
   /// The form's noise where it is more than its levels' own (packed).
   double noise = 0;
+  /// A block's Block::relativeNoise.
+  double relativeNoise = 0;
 };
 
 /// A linear form that reads an s-op, and the time it can be read.

@@ -37,6 +37,13 @@ struct Block {
   std::vector<double> levels;
   /// Numerical blocks whose levels are their values can be read linearly.
   bool levelsAreValues = true;
+  /// Otherwise, what a level is, for the dumps ("the mean of the indices,
+  /// (n - 1) / 2, for length n"), per value.
+  std::string levelsAre;
+  /// Numerical blocks whose float32 error grows with the level held: per
+  /// unit of level, the relative error (0: PlanContext::noiseOf's bound,
+  /// which scales with the largest level, applies). A BOS share is one.
+  double relativeNoise = 0;
   int firstDim = 0;
   int time = 0;
   /// What the block holds at the BOS position, per dimension.

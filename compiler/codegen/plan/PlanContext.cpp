@@ -157,11 +157,21 @@ Block PlanContext::blockOf(const Node *x, EncodingKind encoding, std::vector<Ato
   return out;
 }
 
-double PlanContext::noiseOf(const std::vector<double> &levels) const {
+namespace {
+double largest(const std::vector<double> &levels) {
   double most = 1;
   for (double level : levels)
     most = std::max(most, std::fabs(level));
-  return most * (1e-6 + static_cast<double>(options.maxLen + 1) * 6e-8);
+  return most;
+}
+} // namespace
+
+double PlanContext::noiseOf(const std::vector<double> &levels) const {
+  return leakOf(levels) + largest(levels) * static_cast<double>(options.maxLen + 1) * 6e-8;
+}
+
+double PlanContext::leakOf(const std::vector<double> &levels) const {
+  return largest(levels) * 1e-6;
 }
 
 std::vector<std::vector<int>> codegen::meet(const std::vector<std::vector<int>> &a,

@@ -82,6 +82,9 @@ public:
   /// How far a numerical block may be from its level: attention leaks
   /// (1e-6 of a weight) and float32 sums over max_len + 1 positions.
   double noiseOf(const std::vector<double> &levels) const;
+  /// The part of noiseOf that does not come from summing over positions
+  /// (the attention's leaks and the scores' rounding).
+  double leakOf(const std::vector<double> &levels) const;
   /// The units of a lookup made for x; a CompileError naming x when it
   /// cannot be built.
   std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec) const;

@@ -45,7 +45,7 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
     else if (f.levelsAreValues)
       out << "numerical";
     else
-      out << "numerical (BOS share c/(c+w) for w in " << valuesText(f) << ")";
+      out << "numerical (" << f.levelsAre << ": " << valuesText(f) << ")";
     out << "  <- " << f.producer << "\n";
   }
   for (size_t l = 0; l < plan.layers.size(); ++l) {

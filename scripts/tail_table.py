@@ -26,6 +26,7 @@ import importlib.util
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,8 @@ QWEN7B_LAYERS = 28
 FALLBACK_LENGTHS = [2048, 1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8]
 MAX_LEN_LIMIT = 4096  # rasp's own bound on --max-len
 SEED = 18
+# The default --step-budget (see decode_work).
+STEP_BUDGET = 2e11
 
 
 # ---------------------------------------------------------------------------
@@ -351,7 +354,15 @@ def progress(msg):
 
 
 def rasp_cmd(args, argv):
-    return subprocess.run([args.rasp] + argv, capture_output=True, text=True, cwd=ROOT)
+    """Runs rasp; its CPU time goes to the progress line of long runs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.time()
+    out = subprocess.run([args.rasp] + argv, capture_output=True, text=True, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    if time.time() - start > 5:
+        progress("  rasp %s took %.0f s (%.0f s of CPU)" % (argv[0], time.time() - start, cpu))
+    return out
 
 
 def vocab_literal(vocab):
@@ -505,10 +516,19 @@ def trace_failure(result, trace, want):
         result.get("stop_reason"))
 
 
-def step_accuracy(args, task, prog, max_len, traces):
+def decode_work(record, nonzero):
+    """What generating the trace costs when every token recomputes the whole
+    prefix: the sequence lengths of all the steps, summed, times the
+    model's nonzero parameters."""
+    return nonzero * sum(range(len(record["prompt"]), len(record["trace"])))
+
+
+def step_accuracy(args, task, prog, report, traces):
     """As accuracy(), for a step program: an input is right when the whole
     generated sequence is traces.py's trace and its answer is
-    tail_reference's."""
+    tail_reference's. Of the --step-count inputs of a range, the first
+    ones run whose decode_work sums to at most --step-budget."""
+    max_len, nonzero = report["max_len"], report["params_nonzero"]
     rows = []
     for r, (lo, hi) in enumerate(task["ranges"]):
         fitting = [n for n in range(lo, hi + 1) if prog["length"](n) <= max_len]
@@ -521,8 +541,20 @@ def step_accuracy(args, task, prog, max_len, traces):
                    for c in cases]
         for rec in records:
             assert len(rec["trace"]) <= max_len, "trace_bound is a bound: " + rec["input"]
-        progress("generate %s on %d prompts of %d-%d %s" % (prog["label"], len(cases), lo, hi,
-                                                            task["unit"]))
+        # The first inputs whose decoding work fits the budget.
+        work, k = 0, 0
+        while k < len(records):
+            work += decode_work(records[k], nonzero)
+            if work > args.step_budget:
+                break
+            k += 1
+        cases, records = cases[:k], records[:k]
+        if not cases:
+            rows.append((0, 0, [], hi))
+            continue
+        progress("generate %s on %d prompts of %d-%d %s (work %.2g)"
+                 % (prog["label"], len(cases), lo, hi, task["unit"],
+                    sum(decode_work(rec, nonzero) for rec in records)))
         got = generate(args, prog, max_len, [rec["prompt"] for rec in records])
         failures = []
         for c, rec, g in zip(cases, records, got):
@@ -575,6 +607,8 @@ def acc_cell(task, prog, max_len, r, row):
         return "not run: %d %s take %d tokens, more than max_len %d" % (
             lo, task["unit"], prog["length"](lo), max_len)
     right, count, _, top = row
+    if count == 0:
+        return "not run: the first input's trace alone is past the work budget"
     cell = "%d/%d (%.1f%%)" % (right, count, 100.0 * right / count)
     if top < hi:
         cell += ", %d-%d %s only: %d takes up to %d tokens, more than max_len %d" % (
@@ -631,12 +665,19 @@ def render_intro(args, w):
     w("  the trained model's (sizes only; see docs/cli.md).")
     w("* **Accuracy**: %d random inputs per range%s (seeded, the same inputs for every"
       % (args.count, "" if args.step_count == args.count else
-         ", %d for a step program" % args.step_count))
+         ", at most %d for a step program" % args.step_count))
     w("  program of a task), run through the compiled model on the CPU backend, one")
     w("  compiled model for all of them. A direct program runs with `rasp run --backend")
     w("  cpu --input-file --json`, and an input counts as right only when the whole")
     w("  output sequence equals the answer of `scripts/tail_reference.py` (Python's own")
     w("  integers, strings, `sorted` and `bisect`) put in the program's output format.")
+    w("  A step program's inputs are the first of the %d of each range whose decoding"
+      % args.step_count)
+    w("  work stays within %.3g: `rasp generate` recomputes the whole prefix at every"
+      % args.step_budget)
+    w("  token, so the work of a trace is the sequence lengths of its steps, summed,")
+    w("  times the model's nonzero parameters, and a long trace of a large model costs")
+    w("  minutes of CPU; each cell gives how many ran (`--step-budget` raises it).")
     w("  A step program runs with `rasp generate --backend cpu --stop '\"$\"' --prompts")
     w("  FILE --json` from traces.py's prompt, and an input counts as right only when")
     w("  the whole generated sequence is traces.py's trace, it stopped at `$`, and the")
@@ -802,6 +843,11 @@ def main():
                         help="the Markdown file to write (default docs/tail.md)")
     parser.add_argument("--only", action="append", metavar="SOP",
                         help="only this program (repeatable), for trying one out")
+    parser.add_argument("--step-budget", type=float,
+                        help="the decoding work per range of a step program: the sum over "
+                             "its generated tokens of the sequence length times the nonzero "
+                             "parameters (default %g; %g with --quick)"
+                             % (STEP_BUDGET, STEP_BUDGET / 10))
     parser.add_argument("--steps", default=os.path.join(ROOT, "examples", "tail", "steps"),
                         help="the folder of step programs (default examples/tail/steps)")
     parser.add_argument("--traces", default=os.path.join(ROOT, "examples", "tail", "traces.py"),
@@ -814,11 +860,15 @@ def main():
         args.count = 20 if args.quick else 200
     if args.step_count is None:
         args.step_count = args.count
+    if args.step_budget is None:
+        args.step_budget = STEP_BUDGET / 10 if args.quick else STEP_BUDGET
     args.options = "".join(
         [" --quick" if args.quick else ""] +
         [" --%s %s" % (k.replace("_", "-"), v) for k, v in
          (("count", args.count), ("step_count", args.step_count))
-         if v != (20 if args.quick else 200)])
+         if v != (20 if args.quick else 200)] +
+        [" --step-budget %g" % args.step_budget
+         if args.step_budget != (STEP_BUDGET / 10 if args.quick else STEP_BUDGET) else ""])
     start = time.time()
     results = []
     for prog in DIRECT:
@@ -837,7 +887,7 @@ def main():
             if prog["kind"] == "direct":
                 res["accuracy"] = accuracy(args, task, prog, report["max_len"])
             else:
-                res["accuracy"] = step_accuracy(args, task, prog, report["max_len"], traces)
+                res["accuracy"] = step_accuracy(args, task, prog, report, traces)
         results.append(res)
     with open(args.out, "w") as f:
         f.write(render(args, results))

@@ -39,8 +39,8 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 DIGITS = "0123456789"
 QWEN = ["qwen2.5-0.5b", "qwen2.5-1.5b", "qwen2.5-3b", "qwen2.5-7b"]
 QWEN7B_LAYERS = 28
-# max_len tried below the one the long range needs when it is refused.
-FALLBACK_LENGTHS = [2048, 1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8]
+# The max_len bisected below the one the long range needs when it is refused.
+LADDER = [8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072]
 MAX_LEN_LIMIT = 4096  # rasp's own bound on --max-len
 SEED = 18
 # The default --step-budget (see decode_work).
@@ -376,25 +376,46 @@ def first_error(stderr):
     return stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
 
 
-def compile_program(args, prog, needed):
-    """The compile report at the largest max_len the compiler takes, trying
-    `needed` first (MAX_LEN_LIMIT when it is more), then the lengths of
-    FALLBACK_LENGTHS below it; and the refusals on the way."""
+def compile_at(args, prog, n):
+    """The compile report at max_len n, or the compiler's refusal (text)."""
+    progress("compile %s at max_len %d" % (prog["label"], n))
+    out = rasp_cmd(args, ["compile", prog["file"], "--sop", prog["sop"], "--vocab",
+                          vocab_literal(prog["vocab"]), "--max-len", str(n), "--json"])
+    if out.returncode == 0:
+        return json.loads(out.stdout), None
+    if out.returncode != 1:
+        sys.exit("tail-table: rasp compile %s exited %d: %s"
+                 % (prog["label"], out.returncode, out.stderr))
+    return None, first_error(out.stderr)
+
+
+def compile_program(args, prog, needed, cap):
+    """The compile report at the largest max_len the compiler takes, and the
+    refusals on the way: `needed` first (or `cap`, when it is more), then a
+    bisection of the LADDER lengths below it, on the assumption that a
+    length the compiler refuses is refused at every larger one (value sets
+    and widths only grow with max_len)."""
     refusals = []
-    if needed > MAX_LEN_LIMIT:
-        refusals.append((needed, "more than rasp's limit on --max-len, %d" % MAX_LEN_LIMIT))
-        needed = MAX_LEN_LIMIT
-    for n in [needed] + [m for m in FALLBACK_LENGTHS if m < needed]:
-        progress("compile %s at max_len %d" % (prog["label"], n))
-        out = rasp_cmd(args, ["compile", prog["file"], "--sop", prog["sop"], "--vocab",
-                              vocab_literal(prog["vocab"]), "--max-len", str(n), "--json"])
-        if out.returncode == 0:
-            return json.loads(out.stdout), refusals
-        if out.returncode != 1:
-            sys.exit("tail-table: rasp compile %s exited %d: %s"
-                     % (prog["label"], out.returncode, out.stderr))
-        refusals.append((n, first_error(out.stderr)))
-    return None, refusals
+    if needed > cap:
+        refusals.append((needed, "more than %s, %d" % (
+            "rasp's limit on --max-len" if cap == MAX_LEN_LIMIT else "the cap --step-max-len",
+            cap)))
+        needed = cap
+    report, refusal = compile_at(args, prog, needed)
+    if report:
+        return report, refusals
+    refusals.append((needed, refusal))
+    ladder = [m for m in LADDER if m < needed]
+    lo, hi, best = -1, len(ladder), None  # ladder[lo] compiles, ladder[hi] does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        report, refusal = compile_at(args, prog, ladder[mid])
+        if report:
+            lo, best = mid, report
+        else:
+            hi = mid
+            refusals.append((ladder[mid], refusal))
+    return best, sorted(refusals, reverse=True)
 
 
 def compare_program(args, prog, max_len):
@@ -541,17 +562,13 @@ def step_accuracy(args, task, prog, report, traces):
                    for c in cases]
         for rec in records:
             assert len(rec["trace"]) <= max_len, "trace_bound is a bound: " + rec["input"]
-        # The first inputs whose decoding work fits the budget.
-        work, k = 0, 0
-        while k < len(records):
+        # The first input, and those after it while their decoding work
+        # sums to at most the budget.
+        work, k = decode_work(records[0], nonzero), 1
+        while k < len(records) and work + decode_work(records[k], nonzero) <= args.step_budget:
             work += decode_work(records[k], nonzero)
-            if work > args.step_budget:
-                break
             k += 1
         cases, records = cases[:k], records[:k]
-        if not cases:
-            rows.append((0, 0, [], hi))
-            continue
         progress("generate %s on %d prompts of %d-%d %s (work %.2g)"
                  % (prog["label"], len(cases), lo, hi, task["unit"],
                     sum(decode_work(rec, nonzero) for rec in records)))
@@ -607,8 +624,6 @@ def acc_cell(task, prog, max_len, r, row):
         return "not run: %d %s take %d tokens, more than max_len %d" % (
             lo, task["unit"], prog["length"](lo), max_len)
     right, count, _, top = row
-    if count == 0:
-        return "not run: the first input's trace alone is past the work budget"
     cell = "%d/%d (%.1f%%)" % (right, count, 100.0 * right / count)
     if top < hi:
         cell += ", %d-%d %s only: %d takes up to %d tokens, more than max_len %d" % (
@@ -654,11 +669,12 @@ def render_intro(args, w):
     w("")
     w("* **Size**: `rasp compile FILE --sop NAME --vocab V --max-len N --json` at the")
     w("  max_len the longest input of TAIL's long range needs (given per row; for a step")
-    w("  program, the longest trace). Where the compiler refuses it, the lengths")
-    w("  %s below it are tried in turn, and the refusal is"
-      % ", ".join(str(m) for m in FALLBACK_LENGTHS))
-    w("  quoted. \"MLP width\" is the widest layer's hidden width; parameters are those")
-    w("  of the dense matrices (nonzero ones in brackets).")
+    w("  program, the longest trace). Where the compiler refuses it, the largest of")
+    w("  %s below it that compiles is found by bisection (a" % ", ".join(str(m) for m in LADDER))
+    w("  length refused is taken as refused at every larger one: value sets and widths")
+    w("  grow with max_len), and the refusals met are quoted. \"MLP width\" is the widest")
+    w("  layer's hidden width; parameters are those of the dense matrices (nonzero ones")
+    w("  in brackets).")
     w("* **Qwen2.5**: `rasp compare` at the same max_len with")
     w("  `examples/models/qwen2.5-{0.5b,1.5b,3b,7b}/config.json`: the model fits when")
     w("  its layers, heads per layer, d_model, head width and MLP width are each at most")
@@ -671,13 +687,14 @@ def render_intro(args, w):
     w("  cpu --input-file --json`, and an input counts as right only when the whole")
     w("  output sequence equals the answer of `scripts/tail_reference.py` (Python's own")
     w("  integers, strings, `sorted` and `bisect`) put in the program's output format.")
-    w("  A step program's inputs are the first of the %d of each range whose decoding"
+    w("  A step program's inputs are the first of the %d of each range, and those after"
       % args.step_count)
-    w("  work stays within %.3g: `rasp generate` recomputes the whole prefix at every"
+    w("  it while their decoding work stays within %.3g: `rasp generate` recomputes the"
       % args.step_budget)
-    w("  token, so the work of a trace is the sequence lengths of its steps, summed,")
-    w("  times the model's nonzero parameters, and a long trace of a large model costs")
-    w("  minutes of CPU; each cell gives how many ran (`--step-budget` raises it).")
+    w("  whole prefix at every token, so the work of a trace is the sequence lengths of")
+    w("  its steps, summed, times the model's nonzero parameters, and a long trace of a")
+    w("  large model costs a minute of CPU; each cell gives how many ran")
+    w("  (`--step-budget` raises it).")
     w("  A step program runs with `rasp generate --backend cpu --stop '\"$\"' --prompts")
     w("  FILE --json` from traces.py's prompt, and an input counts as right only when")
     w("  the whole generated sequence is traces.py's trace, it stopped at `$`, and the")
@@ -848,6 +865,9 @@ def main():
                              "its generated tokens of the sequence length times the nonzero "
                              "parameters (default %g; %g with --quick)"
                              % (STEP_BUDGET, STEP_BUDGET / 10))
+    parser.add_argument("--step-max-len", type=int, default=MAX_LEN_LIMIT,
+                        help="the largest max_len tried for a step program (default %d)"
+                        % MAX_LEN_LIMIT)
     parser.add_argument("--steps", default=os.path.join(ROOT, "examples", "tail", "steps"),
                         help="the folder of step programs (default examples/tail/steps)")
     parser.add_argument("--traces", default=os.path.join(ROOT, "examples", "tail", "traces.py"),
@@ -868,7 +888,9 @@ def main():
          (("count", args.count), ("step_count", args.step_count))
          if v != (20 if args.quick else 200)] +
         [" --step-budget %g" % args.step_budget
-         if args.step_budget != (STEP_BUDGET / 10 if args.quick else STEP_BUDGET) else ""])
+         if args.step_budget != (STEP_BUDGET / 10 if args.quick else STEP_BUDGET) else ""] +
+        [" --step-max-len %d" % args.step_max_len
+         if args.step_max_len != MAX_LEN_LIMIT else ""])
     start = time.time()
     results = []
     for prog in DIRECT:
@@ -879,7 +901,8 @@ def main():
             continue
         task = task_of(prog["task"])
         needed = prog["length"](task["ranges"][2][1])
-        report, refusals = compile_program(args, prog, needed)
+        cap = args.step_max_len if prog["kind"] == "step" else MAX_LEN_LIMIT
+        report, refusals = compile_program(args, prog, needed, cap)
         res = dict(prog=prog, needed=needed, report=report, refusals=refusals, models=None,
                    accuracy=None)
         if report:

@@ -35,6 +35,22 @@ struct RunResult {
   std::vector<std::vector<double>> residual;
 };
 
+/// One sequence decoded with a cache: the keys and values of every head at
+/// every position are kept between calls, so that each call computes only
+/// the positions it appends. That is exact for a causal model
+/// (ModelConfig::causal), where no position attends to a later one: the
+/// outputs are those run() gives on the whole sequence, up to the order of
+/// the sums (CpuOracleTolerance for the CPU backend).
+class CachedDecode {
+public:
+  virtual ~CachedDecode() = default;
+  /// Appends `ids` to the sequence (the first call: the prompt, after BOS)
+  /// and returns the outputs at the appended positions, as run() returns
+  /// them there (no trace). Throws std::invalid_argument when the sequence
+  /// would pass max_len or an id is outside the vocabulary.
+  virtual RunResult extend(const TokenIds &ids) = 0;
+};
+
 /// A model made ready for one backend (its weights converted once), run on
 /// batch after batch. run() may be called from several threads at once.
 class PreparedModel {
@@ -43,6 +59,10 @@ public:
   /// What Backend::run(model, batch, options) returns for the prepared model.
   virtual std::vector<RunResult> run(const std::vector<TokenIds> &batch,
                                      const RunOptions &options) const = 0;
+  /// A new, empty cached decode of the model, which must be causal (else
+  /// std::invalid_argument); null where the backend has none. Several may
+  /// run at once, each on one thread.
+  virtual std::unique_ptr<CachedDecode> startDecode() const { return nullptr; }
 };
 
 class Backend {

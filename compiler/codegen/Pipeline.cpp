@@ -59,11 +59,12 @@ void checkModelSize(const graph::Node *root, const ModelPlan &plan, int64_t maxP
   int64_t params = denseParameters(plan);
   if (params <= maxParams)
     return;
-  throw CompileError{root, "the model of '" + root->name + "' would have " +
-                               std::to_string(params) + " parameters (" + bytesText(params * 4.0) +
-                               " as float32), more than the budget of " +
-                               std::to_string(maxParams) +
-                               " (--max-params); lower max_len or the vocabulary"};
+  throw CompileError{root,
+                     "the model of '" + root->name + "' would have " + std::to_string(params) +
+                         " parameters (" + bytesText(params * 4.0) +
+                         " as float32), more than the budget of " + std::to_string(maxParams) +
+                         " (--max-params); lower max_len or the vocabulary, or raise --max-params",
+                     true};
 }
 
 /// The stages, in order.
@@ -125,6 +126,44 @@ CompiledProgram codegen::compileProgram(const graph::Node *root, const CompileOp
   checkDepth(root, options.maxDepth);
   CompiledProgram out;
   onLargeStack(StackBytes, [&] { out = compileStages(root, options); });
+  return out;
+}
+
+LowerMaxLen codegen::largestCompilingMaxLen(const graph::Node *root, const CompileOptions &options,
+                                            double budgetMs) {
+  auto start = std::chrono::steady_clock::now();
+  auto spent = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  auto plans = [&](int64_t maxLen) {
+    CompileOptions at = options;
+    at.maxLen = maxLen;
+    bool ok = true;
+    try {
+      onLargeStack(StackBytes, [&] {
+        ValueSets sets = lazyValueSets(root, {at.vocab, at.maxLen, at.valueLimit});
+        ModelPlan plan = planModel(root, sets, {at.vocab, at.maxLen, at.maxUnits});
+        pruneUnread(plan);
+        checkModelSize(root, plan, at.maxParams);
+      });
+    } catch (const CompileError &) {
+      ok = false;
+    } catch (const ValueSetError &) {
+      ok = false;
+    }
+    return ok;
+  };
+  // (Refusals need not be monotone in max_len: a lookup may fail at 1 and
+  // another strategy succeed at 30. Only a max_len that planned is named.)
+  int64_t good = 0, bad = options.maxLen;
+  while (bad - good > 1 && spent() < budgetMs) {
+    int64_t mid = good + (bad - good) / 2;
+    (plans(mid) ? good : bad) = mid;
+  }
+  LowerMaxLen out;
+  if (good >= 1)
+    out.compiles = good;
   return out;
 }
 

@@ -43,6 +43,19 @@ struct CompiledProgram {
 /// `root` for a chain past `maxDepth` or a model larger than `maxParams`).
 CompiledProgram compileProgram(const graph::Node *root, const CompileOptions &options);
 
+/// A lower max_len that compiles, for a refusal at options.maxLen.
+struct LowerMaxLen {
+  std::optional<int64_t> compiles; ///< The largest found (planned, in budget).
+};
+/// Bisects max_len between 1 and options.maxLen - 1 for the largest that
+/// plans within the budgets (value sets, plan and --max-params; no weights
+/// are made), taking refusals to start at some max_len and go on from
+/// there; spends at most about `budgetMs` (the best found by then). Where
+/// refusals are not monotone the one found still planned; nothing when no
+/// max_len tried planned.
+LowerMaxLen largestCompilingMaxLen(const graph::Node *root, const CompileOptions &options,
+                                   double budgetMs);
+
 /// The `--emit=values` dump: each s-op's value set, inputs first.
 void dumpValueSets(const graph::Node *root, const ValueSets &sets, llvm::raw_ostream &out);
 

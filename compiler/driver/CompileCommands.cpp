@@ -141,7 +141,16 @@ driver::compileNamed(DiagnosticEngine &diags, const LoadedProgram &program, cons
     options.maxParams = maxParams;
     return codegen::compileProgram(node, options);
   } catch (const codegen::CompileError &e) {
-    diags.error(compileErrorLoc(e.node ? e.node : node, node), e.message);
+    std::string message = e.message;
+    if (e.sizeLimit) {
+      // Which lower max_len compiles, when that is quick to find.
+      codegen::CompileOptions options{*vocab, maxLen};
+      options.maxParams = maxParams;
+      codegen::LowerMaxLen lower = codegen::largestCompilingMaxLen(node, options, 3000);
+      if (lower.compiles)
+        message += " (max_len " + std::to_string(*lower.compiles) + " compiles)";
+    }
+    diags.error(compileErrorLoc(e.node ? e.node : node, node), message);
   }
   return std::nullopt;
 }

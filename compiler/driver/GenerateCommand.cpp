@@ -6,6 +6,7 @@
 #include "compiler/driver/ModelCommands.h"
 #include "compiler/driver/Support.h"
 
+#include "compiler/analysis/Causal.h"
 #include "compiler/eval/Evaluate.h"
 #include "compiler/lang/Display.h"
 
@@ -16,7 +17,10 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <iostream>
+#include <mutex>
+#include <system_error>
 #include <thread>
 
 using namespace rasp;
@@ -34,8 +38,10 @@ const char *const GenerateUsage =
     "usage: rasp generate FILE --sop NEXT (--prompt LIT | --prompts PATH)\n"
     "                     [--stop TOKEN] [--max-steps K] [--json]\n"
     "                     [--backend interp|cpu|cuda] [--vocab V] [--max-len N]\n"
-    "       rasp generate --model DIR (--prompt LIT | --prompts PATH)\n"
-    "                     [--stop TOKEN] [--max-steps K] [--json] [--backend cpu|cuda]\n\n"
+    "                     [--no-cache]\n"
+    "       rasp generate [FILE --sop NEXT] --model DIR (--prompt LIT | --prompts PATH)\n"
+    "                     [--stop TOKEN] [--max-steps K] [--json] [--backend cpu|cuda]\n"
+    "                     [--no-cache]\n\n"
     "Autoregressive decoding with a step program: evaluates NEXT on the\n"
     "sequence, appends its value at the last position, and repeats until that\n"
     "value is the stop token (it is appended), K steps are done (max-steps),\n"
@@ -45,17 +51,23 @@ const char *const GenerateUsage =
     "--backend interp (the default) runs NEXT on the reference evaluator;\n"
     "max_len is N (default 4096) and V, if given, is enforced. --backend cpu\n"
     "compiles NEXT once for V and N and runs the model on the CPU (cuda: on an\n"
-    "NVIDIA GPU); --model runs a model `rasp compile -o DIR` exported. Prints\n"
+    "NVIDIA GPU); --model runs a model `rasp compile -o DIR` exported (FILE\n"
+    "and NEXT, if given, only show whether it may use the cache). Where\n"
+    "every selector of NEXT provably looks back only, the model is compiled\n"
+    "with a causal mask and the CPU decodes with a cache, each step computing\n"
+    "the new position alone (--no-cache: every position, every step). Prints\n"
     "the final sequence, the steps and why it stopped; --json prints an object\n"
     "per prompt (with --prompts, one a line: JSON Lines).\n";
 
 po::options_description generateOptions() {
   po::options_description options("options");
-  options.add_options()("file", po::value<std::string>(), "a RASP file")(
-      "sop", po::value<std::string>(), "the step s-op NEXT")(
-      "model", po::value<std::string>(), "the folder `rasp compile -o` wrote, instead of FILE")(
-      "prompt", po::value<std::string>(), "the prompt, a RASP literal")(
-      "prompts", po::value<std::string>(), "a file of prompts, one RASP literal a line ('-': stdin)")(
+  options.add_options()("file", po::value<std::string>(),
+                        "a RASP file")("sop", po::value<std::string>(), "the step s-op NEXT")(
+      "model", po::value<std::string>(),
+      "run the model `rasp compile -o` wrote in this folder instead of compiling NEXT")(
+      "prompt", po::value<std::string>(),
+      "the prompt, a RASP literal")("prompts", po::value<std::string>(),
+                                    "a file of prompts, one RASP literal a line ('-': stdin)")(
       "stop", po::value<std::string>(), "the stop token, one atom as a RASP literal")(
       "max-steps", po::value<int64_t>(), "stop after this many steps")(
       "json", po::bool_switch(),
@@ -64,7 +76,9 @@ po::options_description generateOptions() {
       "backend", po::value<std::string>(),
       "interp (the reference evaluator; default), cpu or cuda (the compiled model)")(
       "vocab", po::value<std::string>(), "the vocabulary, a RASP list (needed by cpu|cuda)")(
-      "max-len", maxLenValue(), "the longest sequence (1..4096; needed by cpu|cuda)");
+      "max-len", maxLenValue(), "the longest sequence (1..4096; needed by cpu|cuda)")(
+      "no-cache", po::bool_switch(),
+      "recompute every position at every step, even where a cached decode is exact");
   return options;
 }
 
@@ -74,7 +88,7 @@ struct GenerateRequest {
   std::string backend;
   int64_t maxLen = 0;
   std::optional<int64_t> maxSteps;
-  bool json = false;
+  bool json = false, noCache = false;
 
   /// Whether NEXT runs as a compiled model (--backend cpu or cuda).
   bool compiled() const { return backend != "interp"; }
@@ -83,9 +97,12 @@ struct GenerateRequest {
 /// The usage error in `request`, or "".
 std::string usageError(const GenerateRequest &request) {
   if (request.model) {
-    if (request.file || request.sop || request.vocab || request.maxLen)
-      return "--model runs the exported model alone: it takes no FILE, --sop, --vocab or "
-             "--max-len";
+    if (request.vocab || request.maxLen)
+      return "--model runs the exported model for its own vocabulary and max_len: it takes no "
+             "--vocab or --max-len";
+    if (request.file.has_value() != request.sop.has_value())
+      return "with --model, give FILE and --sop NEXT together (the program the model was "
+             "compiled from) or neither";
     if (!request.compiled())
       return "--model runs on --backend cpu or cuda, not '" + request.backend + "'";
   } else if (!request.file || !request.sop) {
@@ -126,6 +143,7 @@ std::optional<GenerateRequest> parseGenerateRequest(const std::vector<std::strin
   if (vm->count("max-steps"))
     request.maxSteps = (*vm)["max-steps"].as<int64_t>();
   request.json = (*vm)["json"].as<bool>();
+  request.noCache = (*vm)["no-cache"].as<bool>();
   std::string error = usageError(request);
   if (error.empty())
     return request;
@@ -161,7 +179,7 @@ struct Session {
   llvm::raw_string_ostream captured;
   DiagnosticEngine diags;
   LoadedProgram program;
-  /// The step s-op (interp); null for a compiled model.
+  /// The step s-op; null for --model without FILE.
   const graph::Node *next = nullptr;
   std::string nextName;
   std::optional<codegen::CompiledProgram> compiled;
@@ -172,6 +190,8 @@ struct Session {
   int64_t maxLen = MaxMaxLen;
   std::optional<int64_t> maxSteps;
   std::optional<Atom> stop;
+  /// Whether the compiled model decodes with a cache (decodeCached).
+  bool cached = false;
 
   /// The diagnostics caught since the last call, now written to stderr.
   std::string flushDiagnostics() {
@@ -203,16 +223,20 @@ bool loadProgram(Session &s, const GenerateRequest &request) {
   s.program = std::move(*program);
   s.nextName = *request.sop;
   if (request.compiled()) {
-    s.compiled = compileNamed(s.diags, s.program, s.nextName, *request.vocab, request.maxLen,
-                              &s.next);
+    s.compiled =
+        compileNamed(s.diags, s.program, s.nextName, *request.vocab, request.maxLen, &s.next);
+    // No selector looks ahead: a causal mask hides only positions that no
+    // head selects, and makes a cached decode exact.
+    if (s.compiled && !analysis::firstLookAhead(s.next, request.maxLen))
+      s.compiled->model.config.causal = true;
     return s.compiled.has_value();
   }
   s.next = findNode(*s.program.scope, s.nextName, s.diags, false);
   if (!s.next)
     return false;
   if (request.vocab) {
-    std::optional<std::vector<Atom>> vocab = parseVocab(*s.program.elaborator, s.diags,
-                                                        *request.vocab);
+    std::optional<std::vector<Atom>> vocab =
+        parseVocab(*s.program.elaborator, s.diags, *request.vocab);
     if (!vocab)
       return false;
     s.vocab = std::move(*vocab);
@@ -223,13 +247,34 @@ bool loadProgram(Session &s, const GenerateRequest &request) {
 }
 
 /// Phase 2b: the exported model of --model; false after reporting an error.
+/// With FILE --sop NEXT, the program the model was compiled from: where
+/// NEXT only looks back, the model gets the causal mask (and the cache).
 bool loadModel(Session &s, const GenerateRequest &request) {
+  if (request.file) {
+    std::optional<LoadedProgram> program = driver::loadProgram(s.diags, *request.file);
+    if (!program || s.diags.errorCount())
+      return false;
+    s.program = std::move(*program);
+    s.next = findNode(*s.program.scope, *request.sop, s.diags, false);
+    if (!s.next)
+      return false;
+  }
   s.compiled = loadExported(s.diags, *request.model);
   if (!s.compiled)
     return false;
-  s.program.elaborator = makeElaborator(s.diags);
   s.nextName = s.compiled->plan.output.label;
-  return s.program.elaborator != nullptr;
+  if (!s.next) {
+    s.program.elaborator = makeElaborator(s.diags);
+    return s.program.elaborator != nullptr;
+  }
+  if (s.next->name != s.nextName) {
+    s.diags.error("the model in " + *request.model + " computes '" + s.nextName + "', not '" +
+                  s.next->name + "' (--sop " + *request.sop + ")");
+    return false;
+  }
+  if (!analysis::firstLookAhead(s.next, s.compiled->model.config.maxLen))
+    s.compiled->model.config.causal = true;
+  return true;
 }
 
 /// Phase 2c: the backend and the model prepared for it, the vocabulary and
@@ -240,7 +285,14 @@ bool prepare(Session &s, const GenerateRequest &request) {
     s.backend = makeBackend(s.diags, request.backend, runtime::PrecisionKind::Float32);
     if (!s.backend)
       return false;
-    s.prepared = s.backend->prepare(s.compiled->model);
+    try {
+      s.prepared = s.backend->prepare(s.compiled->model);
+    } catch (const std::exception &e) {
+      s.diags.error(llvm::Twine("the ") + s.backend->name() +
+                    " backend cannot run the model: " + e.what());
+      return false;
+    }
+    s.cached = !request.noCache && s.compiled->model.config.causal && s.prepared->startDecode();
     s.vocab = s.compiled->plan.vocab;
     s.maxLen = s.compiled->model.config.maxLen;
   }
@@ -276,8 +328,8 @@ Generation readPrompt(Session &s, const Literal &literal) {
   }
   g.sequence = g.prompt->atoms;
   if (static_cast<int64_t>(g.sequence.size()) > s.maxLen) {
-    s.fail(g, "the prompt has " + std::to_string(g.sequence.size()) + " tokens, more than max_len " +
-                  std::to_string(s.maxLen));
+    s.fail(g, "the prompt has " + std::to_string(g.sequence.size()) +
+                  " tokens, more than max_len " + std::to_string(s.maxLen));
     return g;
   }
   for (const Atom &atom : g.sequence) {
@@ -303,19 +355,22 @@ Generation readPrompt(Session &s, const Literal &literal) {
 /// of one type. Then stops at the stop token.
 void append(Session &s, Generation &g, const Atom &value) {
   std::string step = "step " + std::to_string(g.steps + 1) + " generated " + value.repr();
-  if (!s.vocab.empty()) {
-    std::optional<int64_t> id = vocabIndex(s.vocab, value);
-    if (!id)
-      return s.fail(g, step + ", which is not in the vocabulary");
-    g.ids.push_back(*id);
-  }
+  std::optional<int64_t> id;
+  if (!s.vocab.empty() && !(id = vocabIndex(s.vocab, value)))
+    return s.fail(g, step + ", which is not in the vocabulary");
+  // The sequence so far has one type: only a string after numbers or a
+  // number after strings breaks it.
   g.sequence.push_back(value);
-  try {
-    eval::typeSequence(g.sequence, SourceLoc());
-  } catch (const eval::EvalError &e) {
-    g.sequence.pop_back();
-    return s.fail(g, step + ", which the next step cannot take: " + e.message);
+  if (value.isString() != g.sequence.front().isString()) {
+    try {
+      eval::typeSequence(g.sequence, SourceLoc());
+    } catch (const eval::EvalError &e) {
+      g.sequence.pop_back();
+      return s.fail(g, step + ", which the next step cannot take: " + e.message);
+    }
   }
+  if (id)
+    g.ids.push_back(*id);
   ++g.steps;
   if (s.stop && vocabIndex({*s.stop}, value))
     g.stop = "stop-token";
@@ -360,17 +415,30 @@ std::vector<std::optional<Atom>> compiledStep(Session &s, const std::vector<Gene
     std::vector<runtime::RunResult> results;
     try {
       results = s.prepared->run(batch, options);
-    } catch (const std::runtime_error &e) {
+    } catch (const std::exception &e) {
       for (size_t i = first; i < last; ++i) {
-        s.fail(*active[i], llvm::Twine("the ") + s.backend->name() + " backend failed: " + e.what());
+        s.fail(*active[i],
+               llvm::Twine("the ") + s.backend->name() + " backend failed: " + e.what());
         values.push_back(std::nullopt);
       }
       continue;
     }
     for (size_t i = first; i < last; ++i)
-      values.push_back(outputAtom(s.compiled->plan, results[i - first], batch[i - first].size() - 1));
+      values.push_back(
+          outputAtom(s.compiled->plan, results[i - first], batch[i - first].size() - 1));
   }
   return values;
+}
+
+/// Whether `g` is done, or stops now at --max-steps or max_len (set).
+bool stopsHere(const Session &s, Generation &g) {
+  if (g.done())
+    return true;
+  if (s.maxSteps && g.steps >= *s.maxSteps)
+    g.stop = "max-steps";
+  else if (static_cast<int64_t>(g.sequence.size()) >= s.maxLen)
+    g.stop = "max-len";
+  return g.stop != nullptr;
 }
 
 /// Phase 4: decodes every prompt that did not fail, one step for all of them
@@ -378,16 +446,9 @@ std::vector<std::optional<Atom>> compiledStep(Session &s, const std::vector<Gene
 void decode(Session &s, std::vector<Generation> &generations) {
   for (;;) {
     std::vector<Generation *> active;
-    for (Generation &g : generations) {
-      if (g.done())
-        continue;
-      if (s.maxSteps && g.steps >= *s.maxSteps)
-        g.stop = "max-steps";
-      else if (static_cast<int64_t>(g.sequence.size()) >= s.maxLen)
-        g.stop = "max-len";
-      else
+    for (Generation &g : generations)
+      if (!stopsHere(s, g))
         active.push_back(&g);
-    }
     if (active.empty())
       return;
     std::vector<std::optional<Atom>> values =
@@ -396,6 +457,52 @@ void decode(Session &s, std::vector<Generation> &generations) {
       if (values[i])
         append(s, *active[i], *values[i]);
   }
+}
+
+/// Phase 4 with a cache (a causal model on a backend that has one): each
+/// prompt is decoded to its end on its own, on as many threads as the
+/// hardware has, and each step computes the appended position alone.
+void decodeCached(Session &s, std::vector<Generation> &generations) {
+  std::atomic<size_t> next{0};
+  std::mutex lock; // Around what reports errors: the diagnostics.
+  auto decodeOne = [&](Generation &g) {
+    std::unique_ptr<runtime::CachedDecode> decode = s.prepared->startDecode();
+    runtime::TokenIds appended = g.ids;
+    while (!stopsHere(s, g)) {
+      runtime::RunResult result;
+      try {
+        result = decode->extend(appended);
+      } catch (const std::exception &e) {
+        std::lock_guard<std::mutex> guard(lock);
+        return s.fail(g, llvm::Twine("the ") + s.backend->name() + " backend failed: " + e.what());
+      }
+      Atom value = outputAtom(s.compiled->plan, result, result.choices[0].size() - 1);
+      std::lock_guard<std::mutex> guard(lock);
+      append(s, g, value);
+      appended = {g.ids.back()};
+    }
+  };
+  auto work = [&] {
+    for (size_t i; (i = next++) < generations.size();) {
+      try {
+        decodeOne(generations[i]);
+      } catch (const std::exception &e) { // Out of memory, say: that prompt fails.
+        std::lock_guard<std::mutex> guard(lock);
+        s.fail(generations[i], llvm::Twine("the cached decode failed: ") + e.what());
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::thread::hardware_concurrency() && t < generations.size(); ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error &) {
+      break; // No more threads to be had: go on with fewer.
+    }
+  }
+  work();
+  for (std::thread &t : pool)
+    t.join();
 }
 
 json::Array atomsJson(std::vector<Atom>::const_iterator begin,
@@ -407,8 +514,8 @@ json::Array atomsJson(std::vector<Atom>::const_iterator begin,
 }
 
 /// A generation as its JSON object; `line` for --prompts.
-json::Object generationJson(const Generation &g, bool line) {
-  json::Object out;
+json::Object generationJson(const Generation &g, bool line, bool cached) {
+  json::Object out{{"cached", cached}};
   if (line)
     out["line"] = static_cast<int64_t>(g.literal.line);
   if (g.prompt) {
@@ -431,8 +538,7 @@ json::Object generationJson(const Generation &g, bool line) {
 /// sequence as `rasp run` shows a sequence, the steps and why it stopped.
 void printText(const Generation &g) {
   eval::Sequence sequence{g.sequence, eval::typeSequence(g.sequence, SourceLoc())};
-  llvm::outs() << lang::inputText(g.prompt->value) << " -> " << lang::sequenceText(sequence)
-               << "\n"
+  llvm::outs() << lang::inputText(g.prompt->value) << " -> " << lang::sequenceText(sequence) << "\n"
                << "steps: " << g.steps << ", stop: " << g.stop << "\n";
 }
 
@@ -459,12 +565,15 @@ int driver::generateCommand(const std::vector<std::string> &args) {
   std::vector<Generation> generations;
   for (const Literal &literal : *literals)
     generations.push_back(readPrompt(s, literal));
-  decode(s, generations);
+  if (s.cached)
+    decodeCached(s, generations);
+  else
+    decode(s, generations);
   s.flushDiagnostics();
   bool batch = request->prompts.has_value();
   for (const Generation &g : generations) {
     if (request->json) {
-      json::Value out(generationJson(g, batch));
+      json::Value out(generationJson(g, batch, s.cached));
       if (batch)
         llvm::outs() << llvm::formatv("{0}", out) << "\n";
       else

@@ -17,6 +17,9 @@
 //     chosen at run time;
 //  5. with RunOptions::threads above 1, the groups of a batch are shared
 //     out among that many threads.
+// A cached decode (startDecode, causal models only) runs the same stages on
+// the appended rows alone, their attention reading the keys and values of
+// the earlier rows, kept as sparse rows.
 // The sums are those of the dense pass in another order: float32 results
 // agree with makeDenseCpuBackend within CpuOracleTolerance.
 #include "runtime/Backend.h"
@@ -26,6 +29,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
@@ -131,6 +136,60 @@ template <typename T> T *zeros(std::vector<T> &buffer, int64_t size) {
   return buffer.data();
 }
 
+/// Rows of values with their zeros left out, appended one at a time: the
+/// keys or values of one head at every position of a cached decode.
+template <typename T> struct RowStore {
+  std::vector<int64_t> start = {0};
+  std::vector<int32_t> index;
+  std::vector<T> value;
+
+  void append(const T *row, int64_t cols) {
+    for (int64_t j = 0; j < cols; ++j)
+      if (row[j] != T(0)) {
+        index.push_back(static_cast<int32_t>(j));
+        value.push_back(row[j]);
+      }
+    start.push_back(static_cast<int64_t>(index.size()));
+  }
+  int64_t rows() const { return static_cast<int64_t>(start.size()) - 1; }
+};
+
+/// The keys of one head at every position of a cached decode, by column:
+/// column j holds the positions whose key has a nonzero j-th value, with
+/// that value. A query's scores are then a sum over its own nonzeros.
+template <typename T> struct KeyColumns {
+  std::vector<std::vector<std::pair<int32_t, T>>> columns;
+
+  void append(const T *row, int64_t cols, int32_t position) {
+    columns.resize(cols);
+    for (int64_t j = 0; j < cols; ++j)
+      if (row[j] != T(0))
+        columns[j].emplace_back(position, row[j]);
+  }
+};
+
+/// What a cached decode keeps: the rows so far (BOS first), and per layer
+/// and head (in order) their keys and values.
+template <typename T> struct DecodeCache {
+  int64_t rows = 0;
+  std::vector<KeyColumns<T>> keys;
+  std::vector<RowStore<T>> values;
+  Workspace<T> work;
+  std::vector<T> scores;
+};
+
+template <typename T> class PreparedCpuModel;
+
+template <typename T> class CpuCachedDecode : public CachedDecode {
+public:
+  explicit CpuCachedDecode(const PreparedCpuModel<T> &prepared) : prepared(prepared) {}
+  RunResult extend(const TokenIds &ids) override { return prepared.extend(cache, ids); }
+
+private:
+  const PreparedCpuModel<T> &prepared;
+  DecodeCache<T> cache;
+};
+
 template <typename T> class PreparedCpuModel : public PreparedModel {
   struct HeadWeights {
     PreparedMatrix<T> wq, wk, wv, wo;
@@ -204,7 +263,102 @@ public:
     return results;
   }
 
+  std::unique_ptr<CachedDecode> startDecode() const override {
+    if (!model.config.causal)
+      throw std::invalid_argument("a cached decode needs a causal model");
+    return std::make_unique<CpuCachedDecode<T>>(*this);
+  }
+
+  /// CachedDecode::extend on the sequence `cache` holds.
+  RunResult extend(DecodeCache<T> &cache, const TokenIds &ids) const {
+    checkInput(model, ids);
+    bool first = cache.rows == 0;
+    int64_t m = static_cast<int64_t>(ids.size()) + (first ? 1 : 0);
+    if (cache.rows + m - 1 > model.config.maxLen)
+      throw std::invalid_argument("a sequence of " + std::to_string(cache.rows + m - 1) +
+                                  " tokens is longer than the model's max_len " +
+                                  std::to_string(model.config.maxLen));
+    if (first) {
+      size_t slots = 0;
+      for (const LayerWeights &layer : layers)
+        slots += layer.heads.size();
+      cache.keys.resize(slots);
+      cache.values.resize(slots);
+    }
+    // A spare row in front, where readOutputs expects BOS.
+    T *x = zeros(cache.work.x, (m + 1) * d) + d;
+    for (int64_t r = 0; r < m; ++r) {
+      int64_t id = first && r == 0 ? model.bosId() : ids[r - (first ? 1 : 0)];
+      tokens.addRow(id, x + r * d);
+      positions.addRow(cache.rows + r, x + r * d);
+    }
+    size_t slot = 0;
+    for (const LayerWeights &layer : layers) {
+      SparseRows<T> xRows = cache.work.xRows.fill(kernels, x, m, d);
+      for (const HeadWeights &head : layer.heads)
+        extendHead(head, xRows, cache, slot++, x);
+      if (!layer.b1.empty())
+        runMlp(layer, x, m, cache.work);
+    }
+    cache.rows += m;
+    // readOutputs leaves out the first row: BOS, or the spare row.
+    RunResult result;
+    readOutputs(model, first ? x : x - d, first ? m : m + 1, d, result);
+    return result;
+  }
+
 private:
+  /// One head of a cached decode: the keys and values of the appended rows
+  /// (xRows, the residual before the layer) kept, and each appended row's
+  /// attention over the rows up to its own added to `x`.
+  void extendHead(const HeadWeights &head, SparseRows<T> xRows, DecodeCache<T> &cache, size_t slot,
+                  T *x) const {
+    Workspace<T> &work = cache.work;
+    int64_t m = xRows.rows, dq = head.wq.cols, dv = head.wv.cols;
+    T *q = zeros(work.q, m * dq), *keys = zeros(work.keys, m * dq);
+    T *values = zeros(work.values, m * dv), *mixed = zeros(work.mixed, m * dv);
+    kernels.accumulate(xRows, head.wq.view(), q);
+    kernels.accumulate(xRows, head.wk.view(), keys);
+    kernels.accumulate(xRows, head.wv.view(), values);
+    KeyColumns<T> &keyColumns = cache.keys[slot];
+    RowStore<T> &valueRows = cache.values[slot];
+    for (int64_t r = 0; r < m; ++r) {
+      keyColumns.append(keys + r * dq, dq, static_cast<int32_t>(cache.rows + r));
+      valueRows.append(values + r * dv, dv);
+    }
+    T scale = static_cast<T>(model.config.softmaxScale);
+    for (int64_t r = 0; r < m; ++r) {
+      int64_t end = cache.rows + r + 1;
+      T *s = zeros(cache.scores, end);
+      const T *query = q + r * dq;
+      for (int64_t j = 0; j < dq; ++j) {
+        if (query[j] == T(0))
+          continue;
+        // Positions past `end` (later rows of a prompt) are masked.
+        for (const auto &[k, v] : keyColumns.columns[j]) {
+          if (k >= end)
+            break;
+          s[k] += query[j] * v;
+        }
+      }
+      T top = -std::numeric_limits<T>::infinity();
+      for (int64_t k = 0; k < end; ++k)
+        top = std::max(top, s[k] *= scale);
+      T sum = T(0);
+      for (int64_t k = 0; k < end; ++k)
+        sum += s[k] = std::exp(s[k] - top);
+      T *out = mixed + r * dv;
+      for (int64_t k = 0; k < end; ++k) {
+        T p = s[k] / sum;
+        if (p == T(0))
+          continue;
+        for (int64_t e = valueRows.start[k]; e < valueRows.start[k + 1]; ++e)
+          out[valueRows.index[e]] += p * valueRows.value[e];
+      }
+    }
+    kernels.accumulate(work.mixedRows.fill(kernels, mixed, m, dv), head.wo.view(), x);
+  }
+
   /// A workspace left by an earlier run, or a new one: its buffers are
   /// reused, not mapped and zeroed again by the system on every call.
   std::unique_ptr<Workspace<T>> takeWorkspace() const {
@@ -243,7 +397,7 @@ private:
       for (const HeadWeights &head : layer.heads)
         runHead(head, xRows, offsets, work);
       if (!layer.b1.empty())
-        runMlp(layer, rows, work);
+        runMlp(layer, x, rows, work);
       if (options.trace)
         record();
     }
@@ -289,10 +443,9 @@ private:
 
   /// The MLP, a few rows at a time, so that its hidden units (thousands
   /// for some models) stay in cache between the two products.
-  void runMlp(const LayerWeights &layer, int64_t rows, Workspace<T> &work) const {
+  void runMlp(const LayerWeights &layer, T *x, int64_t rows, Workspace<T> &work) const {
     int64_t width = layer.w1.cols;
     int64_t tile = std::max<int64_t>(1, MlpTileElements / width);
-    T *x = work.x.data();
     SparseRows<T> xRows = work.xRows.fill(kernels, x, rows, d);
     work.hidden.resize(std::min(tile, rows) * width);
     T *hidden = work.hidden.data();

@@ -348,3 +348,191 @@ TEST(ValueSetsTest, SubsetMeansAreTheMeansOfEverySubsetOfPositions) {
                                          [&](const Atom &mean) { small.insert(mean.number()); }));
   EXPECT_EQ(small, (std::set<double>{0.0, 5.0, 10.0 / 3}));
 }
+
+namespace {
+
+/// Every value the evaluator produces for `name` on every input over
+/// `vocab` of length 1..maxLen (by Python equality).
+std::vector<Atom> evaluatorValues(Program &p, const std::string &name,
+                                  const std::vector<Atom> &vocab, int64_t maxLen) {
+  std::vector<Atom> seen;
+  std::vector<size_t> digits;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    digits.assign(n, 0);
+    while (true) {
+      std::vector<Atom> input;
+      for (size_t d : digits)
+        input.push_back(vocab[d]);
+      eval::Evaluator evaluator(input);
+      for (const Atom &v : evaluator.sequence(p.node(name)).values)
+        if (std::none_of(seen.begin(), seen.end(), [&](const Atom &a) { return a.equals(v); }))
+          seen.push_back(v);
+      size_t i = 0;
+      while (i < digits.size() && ++digits[i] == vocab.size())
+        digits[i++] = 0;
+      if (i == digits.size())
+        break;
+    }
+  }
+  return seen;
+}
+
+/// The set of `name` is exactly what the evaluator produces on every input
+/// up to maxLen (brute force), plus `extra` (values the rule keeps that no
+/// input reaches, worked out by hand).
+void expectTight(const std::string &program, const std::string &name, std::vector<Atom> vocab,
+                 int64_t maxLen, const std::vector<Atom> &extra = {}) {
+  Program p(program);
+  codegen::ValueSets s = sets(p, name, vocab, maxLen);
+  const std::vector<Atom> &set = s.at(p.node(name));
+  std::vector<Atom> want = evaluatorValues(p, name, vocab, maxLen);
+  for (const Atom &v : want)
+    EXPECT_TRUE(std::any_of(set.begin(), set.end(), [&](const Atom &a) { return a.equals(v); }))
+        << name << ": the evaluator produces " << v.repr() << ", not in " << text(set);
+  for (const Atom &e : extra)
+    if (std::none_of(want.begin(), want.end(), [&](const Atom &a) { return a.equals(e); }))
+      want.push_back(e);
+  EXPECT_EQ(set.size(), want.size()) << name << ": " << text(set);
+}
+
+std::vector<Atom> integers(std::initializer_list<int64_t> values) {
+  std::vector<Atom> out;
+  for (int64_t v : values)
+    out.push_back(Atom::integer(v));
+  return out;
+}
+
+} // namespace
+
+TEST(ValueSetsTest, TheNextIdenticalTokenIsOneKey) {
+  // select_next_identical: same and select(copies_before, copies_before +
+  // 1, ==), copies_before the rank of each position among those with its
+  // token. The keys are held in the query's class of tokens, where the
+  // ranks differ: one key at most, so its aggregate of numbers is a token
+  // or the default, never a mean (it was every mean of 2..N tokens).
+  const char *program = "nt = aggregate(select_next_identical(tokens_int), tokens_int, 0); "
+                        "scaled = nt * indices;";
+  expectTight(program, "nt", integers({1, 2, 5}), 5);
+  // (scaled keeps 2 * 4 and 5 * 4, which no input reaches: the last
+  // position has no next copy, but the product is over the two sets.)
+  expectTight(program, "scaled", integers({1, 2, 5}), 5, integers({8, 20}));
+  Program p(program);
+  EXPECT_EQ(text(sets(p, "nt", integers({1, 2, 5}), 16).at(p.node("nt"))), "0 1 2 5");
+  // The rank counted the other way (later copies) works alike; a rank over
+  // all positions, not within the class, does not bound the selection.
+  expectTight("same = select(tokens_int, tokens_int, ==); "
+              "after = selector_width(select(indices, indices, >) and same); "
+              "prev = aggregate(same and select(after, after - 1, ==), tokens_int, 0);",
+              "prev", integers({1, 2, 5}), 5);
+  // A rank that counts other classes (earlier positions with another
+  // token) repeats within a class ("aab": 0 at both a's), so the same
+  // conjunction selects several keys there: means stay.
+  const char *other = "same = select(tokens_int, tokens_int, ==); "
+                      "r = selector_width(select(tokens_int, tokens_int, !=) and "
+                      "select(indices, indices, <)); "
+                      "both = aggregate(same and select(r, r, ==), indices, 9);";
+  expectSound(other, "both", integers({1, 2}), 5);
+  Program q(other);
+  auto s = sets(q, "both", integers({1, 2}), 4);
+  const std::vector<Atom> &both = s.at(q.node("both"));
+  EXPECT_TRUE(std::any_of(both.begin(), both.end(), [](const Atom &a) {
+    return a.equals(Atom::real(0.5));
+  })) << text(both);
+}
+
+TEST(ValueSetsTest, AMeanOverAtMostKKeysIsAMeanOfAtMostKValues) {
+  // Either of two single keys: at most two values, so the means of pairs
+  // of tokens (with repetition: two positions can hold one token) and the
+  // tokens themselves; the default 7 is kept (an equality with a constant
+  // query may select nothing), though position 0 always exists.
+  const char *program =
+      "ends = aggregate(select(indices, 0, ==) or select(indices, length - 1, ==), tokens_int, "
+      "7);";
+  expectTight(program, "ends", integers({0, 1, 4}), 4, integers({7}));
+  Program p(program);
+  EXPECT_EQ(text(sets(p, "ends", integers({0, 1, 4}), 16).at(p.node("ends"))),
+            "0 0.5 1 2.0 2.5 4 7");
+}
+
+TEST(ValueSetsTest, PositionWeightsAreEnumeratedOverTheirLengthAndIndex) {
+  // bit * 2 ^ (length - 1 - indices) at length n and index i is 0 or
+  // 2^(n-1-i): its mean over every position is k / n for 0 <= k < 2^n, and
+  // length times that the integers below 2^n (and their float spellings).
+  // The product of the separate sets gave every sum of any powers over any
+  // count, and n * k / m for every n, m.
+  const char *program = R"rasp(
+bit = indicator(tokens == "1");
+weight = bit * 2 ^ (length - 1 - indices);
+mean = aggregate(full_s, weight);
+value = round(length * mean);
+prefix = aggregate(select(indices, indices, <=), weight);)rasp";
+  expectTight(program, "weight", strings({"0", "1"}), 5);
+  expectTight(program, "mean", strings({"0", "1"}), 5);
+  expectTight(program, "value", strings({"0", "1"}), 5);
+  // Over the prefixes (any subset of positions, a superset; the default 0
+  // is a value anyway): sound, and far below the product's.
+  expectSound(program, "prefix", strings({"0", "1"}), 5);
+  Program p(program);
+  auto s = sets(p, "value", strings({"0", "1"}), 10);
+  EXPECT_EQ(s.at(p.node("value")).size(), 1024u);
+  EXPECT_EQ(text(s.at(p.node("value"))).substr(0, 8), "0 1 2 3 ");
+}
+
+TEST(ValueSetsTest, CellMeansAreTheMeansOfOneValuePerPosition) {
+  // Against every choice of one value per position, enumerated directly.
+  std::vector<std::vector<int64_t>> cells = {{0, 3}, {1}, {-2, 5}, {0, 4}};
+  std::set<double> every, subsets;
+  for (int64_t a : cells[0])
+    for (int64_t b : cells[1])
+      for (int64_t c : cells[2])
+        for (int64_t d : cells[3]) {
+          int64_t chosen[4] = {a, b, c, d};
+          every.insert(static_cast<double>(a + b + c + d) * 1.0 / 4);
+          for (unsigned mask = 0; mask < 16; ++mask) {
+            int w = __builtin_popcount(mask);
+            if (w < 2 || w > 3)
+              continue;
+            int64_t sum = 0;
+            for (int i = 0; i < 4; ++i)
+              if (mask >> i & 1)
+                sum += chosen[i];
+            subsets.insert(static_cast<double>(sum) * 1.0 / w);
+          }
+        }
+  std::set<double> got;
+  ASSERT_TRUE(codegen::forEachCellMean(cells, 4, true,
+                                       [&](const Atom &mean) { got.insert(mean.number()); }));
+  EXPECT_EQ(got, every);
+  got.clear();
+  ASSERT_TRUE(codegen::forEachCellMean(cells, 3, false,
+                                       [&](const Atom &mean) { got.insert(mean.number()); }));
+  EXPECT_EQ(got, subsets);
+}
+
+TEST(ValueSetsTest, TheRanksOfAStrictTotalOrderAreOneKeyEach) {
+  // The library's sort: each position's target is its rank under (value,
+  // index), a permutation, so the aggregate selects one key (the sorted
+  // tokens are tokens, not means). A middle pair (either of two single
+  // positions) averages two sorted tokens at most.
+  const char *program = R"rasp(
+s = sort(tokens_int, tokens_int);
+half_lo = round((length - 1) / 2 - 0.25);
+half_hi = round(length / 2 - 0.25);
+median = aggregate(select(indices, half_lo, ==) or select(indices, half_hi, ==), s);)rasp";
+  expectTight(program, "s", integers({0, 1, 4}), 5);
+  expectTight(program, "median", integers({0, 1, 4}), 5);
+  Program p(program);
+  EXPECT_EQ(text(sets(p, "median", integers({0, 1, 4}), 16).at(p.node("median"))),
+            "0 0.5 1 2.0 2.5 4");
+  // Ties not broken by the index: two positions can share a rank.
+  expectSound("w = selector_width(select(tokens_int, tokens_int, <)); "
+              "m = aggregate(select(w, indices, ==), indices, 9);",
+              "m", integers({0, 1}), 5);
+  Program q("w = selector_width(select(tokens_int, tokens_int, <)); "
+            "m = aggregate(select(w, indices, ==), indices, 9);");
+  auto s = sets(q, "m", integers({0, 1}), 4);
+  const std::vector<Atom> &m = s.at(q.node("m"));
+  EXPECT_TRUE(std::any_of(m.begin(), m.end(), [](const Atom &a) {
+    return a.equals(Atom::real(0.5));
+  })) << text(m);
+}

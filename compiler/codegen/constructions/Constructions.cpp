@@ -50,6 +50,20 @@ LinearForm difference(const LinearForm &a, const LinearForm &b) {
   return out;
 }
 
+/// Whether a change of output is no change at all in floating point: every
+/// number in it under 1e-9 of the outputs' largest (at least 1). Two levels
+/// that are one number rounded two ways (1/3 + 1/3 and 2/3) give outputs
+/// that differ only so, and need no step between them; a categorical
+/// output that changes never is.
+bool negligible(const LinearForm &delta, const LinearForm &a, const LinearForm &b) {
+  double largest = 1;
+  for (const LinearForm *form : {&a, &b})
+    for (const auto &entry : *form)
+      largest = std::max(largest, std::fabs(entry.second));
+  return std::all_of(delta.begin(), delta.end(),
+                     [&](const auto &entry) { return std::fabs(entry.second) <= 1e-9 * largest; });
+}
+
 } // namespace
 
 namespace {
@@ -165,7 +179,7 @@ LookupBuilder::LookupBuilder(const LookupSpec &spec) : spec(spec), m(spec.catego
   numericMost = std::max(std::fabs(lo), std::fabs(hi)) + 1;
   if (spec.widths) {
     numericMost = 1;
-    for (size_t i = 0; i < spec.widths->dims.size(); ++i)
+    for (size_t i = 0; i < spec.widths->lowest.size(); ++i)
       if (spec.widths->lowest[i] <= spec.widths->highest[i])
         numericMost = std::max({numericMost, std::fabs(spec.widths->lowest[i]) + 1,
                                 std::fabs(spec.widths->highest[i]) + 1});
@@ -312,9 +326,9 @@ void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
     add({gate, 0, *previous});
   for (size_t r = 1; r < row.positions.size(); ++r) {
     LinearForm delta = difference(row.outputs[r], *previous);
+    if (negligible(delta, row.outputs[r], *previous))
+      continue; // (The next step's delta includes it.)
     previous = &row.outputs[r];
-    if (delta.empty())
-      continue;
     addStep(gate, std::move(delta), levels[order[row.positions[r - 1]]],
             levels[order[row.positions[r]]]);
   }
@@ -333,10 +347,15 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   double noise = spec.numeric->noise +
                  spec.numeric->relativeNoise * std::max(std::fabs(left), std::fabs(right));
   if (!stepFitsFloat32(slope, noise, magnitude))
-    throw LookupError{"its numerical input takes the values " + std::to_string(left) + " and " +
-                      std::to_string(right) +
-                      ", too close to tell apart exactly in float32 (a precision "
-                      "limit at this max_len)"};
+    throw LookupError{
+        (spec.widths ? "its counts " + std::to_string(left) + " and " + std::to_string(right) +
+                           ", read as count / width (" + std::to_string(left / scale) + " and " +
+                           std::to_string(right / scale) + " at width " +
+                           std::to_string(spec.widths->most) + ") are"
+                     : "its numerical input takes the values " + std::to_string(left) + " and " +
+                           std::to_string(right) + ",") +
+        " too close to tell apart exactly in float32 (a precision "
+        "limit at this max_len)"};
   // Off the combination the gate is <= -1: shifting by half the gap
   // pushes both step units below zero at every level.
   double shift = 0;
@@ -352,6 +371,8 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   if (spec.widths) {
     addScaled(up.in, {{spec.oneDim, 1.0}}, 0.5 - shift / 2);
     const LookupSpec::Widths &widths = *spec.widths;
+    if (widths.reciprocalDim >= 0 && threshold != 0)
+      up.in.emplace_back(widths.reciprocalDim, -slope * threshold);
     for (size_t i = 0; i < widths.dims.size(); ++i) {
       if (widths.lowest[i] > widths.highest[i])
         continue; // (No level at this width.)

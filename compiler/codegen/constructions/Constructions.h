@@ -63,8 +63,12 @@ struct LookupSpec {
   /// A threshold outside the levels a width can hold is moved to just
   /// outside them, so that no pre-activation is larger than the input's
   /// range calls for. The index is then not one of the categorical inputs.
+  /// For counts over every key (round(length * m)), the width is the
+  /// length n instead, read as 1/n from `reciprocalDim`: each threshold
+  /// k / n is then `k` times that dimension (no dims, and no clamp).
   struct Widths {
     std::vector<int> dims;       ///< The index's one-hot.
+    int reciprocalDim = -1;      ///< Or the dimension holding 1/n.
     std::vector<int64_t> widths; ///< i + 1 for each of them.
     int64_t most = 1;            ///< The largest width.
     /// For each of them, the range of k / w (empty, lowest > highest, when

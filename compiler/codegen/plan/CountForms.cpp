@@ -10,10 +10,12 @@
 #include "compiler/codegen/constructions/MapProgram.h"
 #include "compiler/codegen/plan/CountPlanner.h"
 #include "compiler/codegen/values/PrefixCount.h"
+#include "compiler/eval/Evaluate.h"
 
 #include <algorithm>
 #include <cassert>
 #include <functional>
+#include <unordered_set>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -32,7 +34,61 @@ bool CountPlanner::integerMeanHeld(const Node *mean) {
 
 const Node *CountPlanner::countMean(const Node *y, const Node *&indices) {
   const Node *mean = prefixCountMean(y, cx.options.maxLen, indices);
+  if (!mean)
+    mean = lengthCountMean(y);
   return mean && integerMeanHeld(mean) ? mean : nullptr;
+}
+
+const Node *CountPlanner::lengthCountMean(const Node *y) {
+  if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Round || y->inputs.size() != 1)
+    return nullptr;
+  const Node *z = y->inputs[0];
+  if (z->kind != NodeKind::Map || z->mapOp != graph::MapOpKind::Atom ||
+      z->atomOp != AtomOpKind::Mul || z->operands.size() != 2 || z->operands[0].input < 0 ||
+      z->operands[1].input < 0)
+    return nullptr;
+  for (int side = 0; side < 2; ++side) {
+    const Node *mean = z->inputs[z->operands[side].input];
+    const Node *l = z->inputs[z->operands[1 - side].input];
+    if (mean->kind == NodeKind::Aggregate && cx.selectsEveryKey(mean->inputs[0]) && isLength(l))
+      return mean;
+  }
+  return nullptr;
+}
+
+bool CountPlanner::isLength(const Node *l) {
+  if (auto it = lengths.find(l); it != lengths.end())
+    return it->second;
+  bool length = !cx.options.vocab.empty();
+  // Nothing below it reads the tokens: it is then a function of the
+  // length and the index, the same on every input of a length.
+  std::vector<const Node *> stack = {l};
+  std::unordered_set<const Node *> seen;
+  while (!stack.empty() && length) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second)
+      continue;
+    length = y->kind != NodeKind::Tokens;
+    stack.insert(stack.end(), y->inputs.begin(), y->inputs.end());
+  }
+  try {
+    for (int64_t n = 1; n <= cx.options.maxLen && length; ++n) {
+      eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+      for (const Atom &v : evaluator.sequence(l).values)
+        length = length && v.isNumber() && !v.isBool() && v.number() == static_cast<double>(n);
+    }
+  } catch (const eval::EvalError &) {
+    length = false;
+  }
+  lengths.emplace(l, length);
+  return length;
+}
+
+const Node *CountPlanner::lengthMean(const Node *m) {
+  return m->kind == NodeKind::Aggregate && cx.selectsEveryKey(m->inputs[0]) && integerMeanHeld(m)
+             ? m
+             : nullptr;
 }
 
 std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&indices,
@@ -129,10 +185,17 @@ std::optional<CountPlanner::SignForm> CountPlanner::signForm(const Node *y, cons
     return std::nullopt;
   // Each side: a prefix mean, its negation, or a sum or difference of two;
   // or the constant 0.
+  // (Means compare as floats: see below. Counts are integers, compared
+  // exactly whatever their combination.)
+  bool floats = false;
   std::function<std::optional<CountForm>(const Node *)> side =
       [&](const Node *z) -> std::optional<CountForm> {
-    if (prefixMean(z, indices))
+    if (prefixMean(z, indices) || lengthMean(z)) {
+      floats = true;
       return CountForm{{{z, 1}}, 0};
+    }
+    if (const Node *mean = countMean(z, indices))
+      return CountForm{{{mean, 1}}, 0};
     if (z->kind != NodeKind::Map)
       return std::nullopt;
     if (z->mapOp == graph::MapOpKind::Neg && z->operands.size() == 1 && z->operands[0].input >= 0) {
@@ -174,12 +237,12 @@ std::optional<CountPlanner::SignForm> CountPlanner::signForm(const Node *y, cons
   for (size_t i = 1; i < difference.terms.size(); ++i)
     if (difference.terms[i].first == difference.terms[i - 1].first)
       return std::nullopt;
-  if (difference.terms.empty() || difference.terms.size() > 2)
+  if (difference.terms.empty() || (floats && difference.terms.size() > 2))
     return std::nullopt;
   return SignForm{std::move(difference), y->atomOp};
 }
 
-std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing) {
+std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing, bool always) {
   CountLookup lookup;
   std::unordered_set<const Node *> seen;
   CountForms forms;
@@ -239,8 +302,26 @@ std::optional<CountLookup> CountPlanner::countLookup(const Node *x, bool packing
   }
   if (!ok || lookup.forms.empty())
     return std::nullopt;
-  if (packing && !packingSavesALayer(lookup))
+  // Every mean over every key (the width is the length), or every one over
+  // the prefix (the width is the index + 1).
+  size_t overEveryKey = 0, means = 0;
+  for (const CountForm &c : lookup.combinations)
+    for (const auto &term : c.terms) {
+      ++means;
+      overEveryKey += cx.selectsEveryKey(term.first->inputs[0]) ? 1 : 0;
+    }
+  lookup.overLength = overEveryKey > 0;
+  if (lookup.overLength && (overEveryKey != means || !cx.indices))
     return std::nullopt;
+  if (!lookup.overLength && !lookup.indices)
+    return std::nullopt;
+  if (packing && !always && !packingSavesALayer(lookup))
+    return std::nullopt;
+  if (lookup.overLength) {
+    lookup.indexOnlyInForm = true;
+    std::sort(lookup.categorical.begin(), lookup.categorical.end());
+    return lookup;
+  }
   int indexBlock = cx.embedding(lookup.indices);
   if (std::find(lookup.categorical.begin(), lookup.categorical.end(), indexBlock) ==
       lookup.categorical.end()) {
@@ -276,18 +357,21 @@ std::optional<CountLookup> CountPlanner::overMeans(const CountLookup &lookup) {
 }
 
 bool CountPlanner::packingSavesALayer(const CountLookup &lookup) const {
-  // Split instead, every combination but one is made a layer ahead where
-  // its means are ready before the latest input: that costs a layer only
-  // when two or more combinations read a mean made at the latest time.
+  // Split instead, the parts of x with one number each are made a layer
+  // ahead where their means are ready before the latest input: that costs
+  // a layer only when two or more means made at the latest time are read
+  // (by two combinations, or by one: a sign form of a difference of
+  // counts).
   int latestTime = layout.latest(lookup.categorical);
-  std::vector<int> timeOf(lookup.combinations.size(), 0);
-  for (size_t q = 0; q < lookup.combinations.size(); ++q)
-    for (const auto &term : lookup.combinations[q].terms) {
-      timeOf[q] =
-          std::max(timeOf[q], layout.block(layout.find(term.first, EncodingKind::Numerical)).time);
-      latestTime = std::max(latestTime, timeOf[q]);
+  std::map<const Node *, int> timeOf;
+  for (const CountForm &combination : lookup.combinations)
+    for (const auto &term : combination.terms) {
+      int time = layout.block(layout.find(term.first, EncodingKind::Numerical)).time;
+      timeOf[term.first] = time;
+      latestTime = std::max(latestTime, time);
     }
-  return std::count(timeOf.begin(), timeOf.end(), latestTime) >= 2;
+  return std::count_if(timeOf.begin(), timeOf.end(),
+                       [&](const auto &entry) { return entry.second == latestTime; }) >= 2;
 }
 
 std::optional<std::vector<int64_t>> CountPlanner::tokenSteps(const CountLookup &lookup,

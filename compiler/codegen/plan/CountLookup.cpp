@@ -88,7 +88,12 @@ Packing readCombinations(PlanContext &cx, const CountLookup &lookup) {
         hi = std::max(hi, v.integral());
       }
       packing.unitRange[q].emplace_back(lo, hi);
-      meanNoise = std::max(meanNoise, cx.noiseOf(layout.block(f).levels) * std::fabs(double(k)));
+      // (Every selector here selects a key: the mean lies between the
+      // values, and its noise needs no set of its own, which may be too
+      // large to list.)
+      meanNoise =
+          std::max(meanNoise, cx.noiseOf({static_cast<double>(lo), static_cast<double>(hi)}) *
+                                  std::fabs(double(k)));
     }
   // Phase 2: the window of each combination over every width, the radix,
   // and the packed form.
@@ -171,7 +176,8 @@ NumericInput packedInput(PlanContext &cx, const Packing &packing, PackedLevels &
 class CountLookupSpec {
 public:
   CountLookupSpec(PlanContext &cx, const Node *x, int f, const CountLookup &lookup,
-                  const Packing &packing, const PackedLevels &levels, NumericInput numeric);
+                  const Packing &packing, const PackedLevels &levels, NumericInput numeric,
+                  int reciprocal);
   CountLookupSpec(const CountLookupSpec &) = delete;
   LookupSpec spec;
 
@@ -198,12 +204,12 @@ private:
 
 CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const CountLookup &lookup,
                                  const Packing &packing, const PackedLevels &levels,
-                                 NumericInput numeric)
+                                 NumericInput numeric, int reciprocal)
     : spec(cx.lookupSpec()), layout(cx.layout), lookup(lookup), packing(packing), levels(levels),
       block(f), lowest(packing.lowest()) {
   int indexBlock = -1;
   for (int c : lookup.categorical) {
-    if (layout.node(c) == lookup.indices) {
+    if (!lookup.overLength && layout.node(c) == lookup.indices) {
       indexBlock = c;
       if (levels.byWidth)
         continue;
@@ -213,12 +219,31 @@ CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const Co
     bound.push_back(layout.node(c));
     blocks.push_back(c);
   }
-  assert(indexBlock >= 0 && "the lookup reads the indices");
+  assert((indexBlock >= 0 || lookup.overLength) && "the lookup reads the indices");
   for (const CountLookup::Form &packedForm : lookup.forms)
     bound.push_back(packedForm.node);
-  indexValues = &layout.block(indexBlock).values;
   spec.numeric = std::move(numeric);
   int64_t maxLen = cx.options.maxLen;
+  if (lookup.overLength) {
+    // Widths 1..N, the lengths, read as 1/n.
+    assert(levels.byWidth && reciprocal >= 0 && "counts over every key are read by width");
+    LookupSpec::Widths widths;
+    widths.reciprocalDim = layout.block(reciprocal).firstDim;
+    for (int64_t w = 1; w <= maxLen; ++w) {
+      bool some = static_cast<size_t>(w) < levels.lowest.size();
+      widths.widths.push_back(w);
+      widths.lowest.push_back(some ? levels.lowest[w] : HUGE_VAL);
+      widths.highest.push_back(some ? levels.highest[w] : -HUGE_VAL);
+    }
+    widths.most = maxLen;
+    spec.widths = std::move(widths);
+    program.emplace(x, bound);
+    values.resize(bound.size());
+    formValues.resize(lookup.forms.size());
+    spec.output = [this](const std::vector<int> &combo, int n) { return output(combo, n); };
+    return;
+  }
+  indexValues = &layout.block(indexBlock).values;
   if (levels.byWidth) {
     LookupSpec::Widths widths;
     widths.dims = layout.dims(indexBlock);
@@ -294,13 +319,31 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   if (!levels.list(steps, packing.weight, range, cx.options.maxLen, cx.options.maxUnits)) {
     if (packed)
       return -1;
-    throw CompileError{x, "'" + x->name + "' reads counts whose combination '" +
-                              lookup.forms[0].node->name + "' takes too many values"};
+    throw CompileError{x,
+                       "'" + x->name + "' reads counts whose combination '" +
+                           lookup.forms[0].node->name + "' takes too many values",
+                       true};
   }
   NumericInput numeric = packedInput(cx, packing, levels, packed);
+  int reciprocal = -1;
+  if (lookup.overLength) {
+    reciprocal = reciprocalOfLength(lookup);
+    if (reciprocal < 0)
+      return -1;
+    // A threshold k / n is k times 1/n, which is off by at most (N + 1)
+    // roundings relative to itself (a BOS-like share: one value is not 0),
+    // so by no more than the largest |k / n| times that: the noise of t
+    // again, at most.
+    numeric.noise *= 2;
+  }
   int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), packing.latestInput);
   // 4. The lookup.
-  CountLookupSpec table(cx, x, f, lookup, packing, levels, std::move(numeric));
+  CountLookupSpec table(cx, x, f, lookup, packing, levels, std::move(numeric), reciprocal);
+  std::string names, read;
+  for (int c : lookup.categorical)
+    names += layout.name(c) + ", ";
+  for (const CountLookup::Form &packedForm : lookup.forms)
+    read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
   std::vector<HiddenUnit> units;
   if (packed) {
     try {
@@ -310,17 +353,69 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
       return -1;
     }
   } else {
-    units = cx.lookupUnits(x, table.spec);
+    units = cx.lookupUnits(x, table.spec,
+                           "the count " + read +
+                               (lookup.overLength ? " over every key" : " over the prefix") +
+                               " as its mean, with " + std::to_string(levels.packed.size()) +
+                               " sums at " + std::to_string(cx.options.maxLen) + " widths");
   }
-  std::string names, read;
-  for (int c : lookup.categorical)
-    names += layout.name(c) + ", ";
-  for (const CountLookup::Form &packedForm : lookup.forms)
-    read += (read.empty() ? "'" : ", '") + packedForm.node->name + "'";
   const char *how = !lookup.forms[0].over.empty() ? "packed means, one per count"
                     : combinations > 1            ? "packed means"
                                                   : "means";
-  cx.addMlp(f, "'" + x->name + "'",
-            "from " + names + read + " (prefix counts, read as " + how + ")", std::move(units));
+  cx.addMlp(
+      f, "'" + x->name + "'",
+      "from " + names + read +
+          (lookup.overLength ? " (counts over every key, read as " : " (prefix counts, read as ") +
+          how + (lookup.overLength ? " and 1/length" : "") + ")",
+      std::move(units));
+  return f;
+}
+
+int CountPlanner::reciprocalOfLength(const CountLookup &lookup) {
+  // The head that writes the first mean: it selects every key.
+  int mean = layout.find(lookup.combinations[0].terms[0].first, EncodingKind::Numerical);
+  int dim = layout.block(mean).firstDim, time = layout.block(mean).time;
+  HeadPlan *head = nullptr;
+  int headIndex = 0;
+  for (HeadPlan &h : cx.heads[time]) {
+    if (std::find(h.outDims.begin(), h.outDims.end(), dim) != h.outDims.end())
+      break;
+    ++headIndex;
+  }
+  if (headIndex < static_cast<int>(cx.heads[time].size()))
+    head = &cx.heads[time][headIndex];
+  if (!head || !cx.indices)
+    return -1;
+  // (One per head: every mean the head writes has the same length.)
+  if (auto it = reciprocals.find({time, headIndex}); it != reciprocals.end())
+    return it->second;
+  int indexBlock = cx.embedding(cx.indices);
+  const std::vector<Atom> &indexValues = layout.block(indexBlock).values;
+  auto zero = std::find_if(indexValues.begin(), indexValues.end(),
+                           [](const Atom &v) { return v.isNumber() && v.number() == 0; });
+  if (zero == indexValues.end())
+    return -1;
+  // (Adding the block below may move the layout's blocks: nothing read from
+  // them before is used after.)
+  LinearForm atZero = layout.reading(indexBlock, static_cast<int>(zero - indexValues.begin()));
+  Block r;
+  r.label = "1/length";
+  r.encoding = EncodingKind::Numerical;
+  for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
+    r.values.push_back(Atom::real(1.0 / static_cast<double>(n)));
+    r.levels.push_back(1.0 / static_cast<double>(n));
+  }
+  // (Only index 0's value is not 0: as for a BOS share, the normaliser's
+  // rounding is relative to the mean.)
+  r.relativeNoise = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
+  r.bosRow = {0.0};
+  r.time = time;
+  r.producer = layout.block(mean).producer;
+  int f = layout.add(nullptr, std::move(r));
+  head->description.push_back("writes '1/length' (numerical) from 'I((indices == 0))', the width "
+                              "of the counts over every key");
+  head->value.push_back(std::move(atZero));
+  head->outDims.push_back(layout.block(f).firstDim);
+  reciprocals.emplace(std::make_pair(time, headIndex), f);
   return f;
 }

@@ -49,6 +49,11 @@ struct CountLookup {
   std::vector<int> categorical;
   /// x reads the index only through the counts.
   bool indexOnlyInForm = false;
+  /// The counts are over every key: round(L * m) with L the length and m a
+  /// mean over a selector that selects every key, so that the width is the
+  /// length n (read as 1/n, CountPlanner::reciprocalOfLength), not the
+  /// index; `indices` is then not the width's.
+  bool overLength = false;
 };
 
 class CountPlanner {
@@ -56,7 +61,9 @@ public:
   explicit CountPlanner(PlanContext &cx) : cx(cx), layout(cx.layout) {}
 
   /// x as a count lookup, if it is one (see above).
-  std::optional<CountLookup> countLookup(const Node *x, bool packing);
+  /// With `always`, also where packing saves no layer (the means' levels
+  /// are too many to list, so that no other lookup can read them).
+  std::optional<CountLookup> countLookup(const Node *x, bool packing, bool always = false);
   /// The lookup with the means its combinations read as the combinations
   /// (each form a sum of them), when those are no more and differ: packed,
   /// the counts of the means may have far smaller windows than their
@@ -70,6 +77,19 @@ private:
   /// select(indices, indices, <=) held numerically, and g(i) = i + 1 at
   /// every index: y is then the count summed. Sets `indices`.
   const Node *countMean(const Node *y, const Node *&indices);
+  /// The mean m when y is round(L * m), either order, with L the length at
+  /// every length (it reads no tokens) and m a mean over a selector that
+  /// selects every key: y is then the count summed, over n keys.
+  const Node *lengthCountMean(const Node *y);
+  /// Whether `l` is the length n at every position of every input.
+  bool isLength(const Node *l);
+  /// m itself when it is a mean of integers over a selector that selects
+  /// every key, held numerically.
+  const Node *lengthMean(const Node *m);
+  /// The block holding 1/n, written by the head of the lookup's first mean
+  /// (a mean of indicator(indices == 0) over every key); -1 when the
+  /// program reads no indices.
+  int reciprocalOfLength(const CountLookup &lookup);
   /// Whether the aggregate `mean` is held numerically and averages integers.
   bool integerMeanHeld(const Node *mean);
   /// countForm's answers within one countLookup (the layout's numerical
@@ -103,6 +123,8 @@ private:
 
   PlanContext &cx;
   ResidualLayout &layout;
+  std::unordered_map<const Node *, bool> lengths;
+  std::map<std::pair<int, int>, int> reciprocals; ///< Per head (time, index).
 };
 
 } // namespace rasp::codegen

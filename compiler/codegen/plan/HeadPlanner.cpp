@@ -15,8 +15,6 @@ using namespace rasp::codegen;
 HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
     : cx(cx), layout(cx.layout), lookups(lookups) {
   for (const Node *node : graph::topologicalOrder(root)) {
-    if (node->kind == NodeKind::Indices && !indices)
-      indices = node;
     if (node->kind == NodeKind::Select) {
       sideUses[node->inputs[0]].emplace_back(node, true);
       sideUses[node->inputs[1]].emplace_back(node, false);
@@ -174,7 +172,11 @@ void HeadPlanner::planHead(const Node *x) {
   Block out;
   out.label = x->name;
   out.encoding = encoding;
-  if (encoding == EncodingKind::Numerical) {
+  if (encoding == EncodingKind::Numerical && !cx.sets.has(x) && cx.sets.unknown.at(x).tooLarge) {
+    // Too many means to enumerate: the block is written all the same, and
+    // read linearly; only a lookup needs its values (and is refused then).
+    out.valuesUnknown = true;
+  } else if (encoding == EncodingKind::Numerical) {
     out.values = cx.valuesOf(x);
     for (const Atom &v : out.values)
       out.levels.push_back(v.number());

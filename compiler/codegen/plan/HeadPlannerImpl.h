@@ -202,8 +202,6 @@ private:
   PlanContext &cx;
   ResidualLayout &layout;
   LookupPlanner &lookups;
-  /// The program's indices (null when it reads none).
-  const Node *indices = nullptr;
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
   std::unordered_map<const Node *, SideRead> sides;

@@ -204,10 +204,11 @@ Block HeadPlanner::tupleBlock(const Side &side, const Node *selector) const {
     out.label += (i ? ", " : "") + layout.block(parts[i]).label;
   out.label += ")";
   if (count > static_cast<double>(cx.options.maxUnits))
-    throw CompileError{selector, "the selector '" + selector->name + "' needs the tuple " +
-                                     out.label + " of " +
-                                     std::to_string(static_cast<long long>(count)) +
-                                     " values, too many for one block"};
+    throw CompileError{selector,
+                       "the selector '" + selector->name + "' needs the tuple " + out.label +
+                           " of " + std::to_string(static_cast<long long>(count)) +
+                           " values, too many for one block",
+                       true};
   // The values, named by a representative of each part's class.
   for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
     std::string text = "(";

@@ -62,20 +62,7 @@ bool crowded(std::vector<double> numbers, double noise) {
 
 } // namespace
 
-bool HeadPlanner::selectsEveryKey(const Node *selector) {
-  if (selector->kind != NodeKind::Select || !cx.sourcesOf(selector->inputs[0]).empty() ||
-      !cx.sourcesOf(selector->inputs[1]).empty())
-    return false;
-  std::optional<Atom> key = cx.evaluate(selector->inputs[0], {});
-  std::optional<Atom> query = cx.evaluate(selector->inputs[1], {});
-  if (!key || !query)
-    return false;
-  try {
-    return applyAtomOp(graph::compareAtomOp(selector->cmp), *key, *query).truthy();
-  } catch (const AtomError &) {
-    return false;
-  }
-}
+bool HeadPlanner::selectsEveryKey(const Node *selector) { return cx.selectsEveryKey(selector); }
 
 std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   int64_t maxLen = cx.options.maxLen;
@@ -117,9 +104,9 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
 }
 
 std::optional<HeadPlanner::Proxy> HeadPlanner::widthProxy(const Node *x) {
-  if (cx.options.maxLen < 2 || !indices || !selectsEveryKey(x->inputs[0]))
+  if (cx.options.maxLen < 2 || !cx.indices || !selectsEveryKey(x->inputs[0]))
     return std::nullopt;
-  Proxy proxy{indices, {}};
+  Proxy proxy{cx.indices, {}};
   Block &out = proxy.block;
   out.label = x->name;
   out.encoding = EncodingKind::Numerical;
@@ -209,8 +196,8 @@ const Node *HeadPlanner::besideKeyZero(const Node *selector) {
 }
 
 ScoreGroup HeadPlanner::keysButIndexZero() {
-  assert(indices && "a select of index 0 reads the indices");
-  int f = cx.embedding(indices);
+  assert(cx.indices && "a select of index 0 reads the indices");
+  int f = cx.embedding(cx.indices);
   const Block &block = layout.block(f);
   ScoreGroup group;
   group.queryReads = readsOf(SideRead{});

@@ -102,6 +102,10 @@ void LookupPlanner::split(const Node *x) {
 LookupInput LookupPlanner::blockInput(int f) const {
   const Block &feat = layout.block(f);
   LookupInput in;
+  // (Too many values to list: a count lookup reads it by its values' range;
+  // a lookup of its levels is refused with the set's error, in
+  // lookupBlock.)
+  in.valuesUnknown = feat.valuesUnknown;
   in.node = layout.node(f);
   in.block = f;
   in.numeric = feat.encoding == EncodingKind::Numerical;

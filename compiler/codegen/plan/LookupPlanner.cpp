@@ -26,9 +26,12 @@ int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
   // 1. Prefix counts read through one combination: the lookup steps between
   // the levels each index can hold (k / (i + 1)), not between every mean's,
   // which lie far closer.
-  if (counts && numericInputs(inputs) >= 1)
+  if (counts && numericInputs(inputs) >= 1) {
     if (int f = oneCountLookup(x, encoding); f >= 0)
       return f;
+    if (int f = unlistedCountLookup(x, encoding, inputs); f >= 0)
+      return f;
+  }
   // 2-5. Several numbers read as one.
   if (numericInputs(inputs) > 1)
     if (int f = readOneNumber(x, encoding, counts, inputs); f >= 0)
@@ -47,7 +50,22 @@ int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
     inputs = blockInputs(cx.sourcesOf(x, true));
   if (int f = layout.find(x, encoding); f >= 0 && !classes)
     return f; // (splitting made it)
+  if (counts)
+    if (int f = unlistedCountLookup(x, encoding, inputs); f >= 0)
+      return f; // (what is left after splitting)
   return lookupBlock(x, encoding, classes, inputs);
+}
+
+int LookupPlanner::unlistedCountLookup(const Node *x, EncodingKind encoding,
+                                       const std::vector<LookupInput> &inputs) {
+  // A mean whose levels are too many to list is read by no other lookup:
+  // as a sign form (went_negative > 0), or packed with other counts.
+  if (std::none_of(inputs.begin(), inputs.end(),
+                   [](const LookupInput &in) { return in.valuesUnknown; }))
+    return -1;
+  if (std::optional<CountLookup> lookup = prefixCounts.countLookup(x, true, true))
+    return prefixCounts.makeBlock(x, encoding, *lookup);
+  return -1;
 }
 
 int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool counts,
@@ -128,6 +146,9 @@ std::vector<LookupInput> LookupPlanner::blockInputs(const std::vector<int> &bloc
 int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
                                const std::vector<std::vector<Atom>> *classes,
                                const std::vector<LookupInput> &inputs) {
+  for (const LookupInput &in : inputs)
+    if (in.valuesUnknown)
+      cx.valuesOf(in.node); // Throws the set's error: a lookup needs its values.
   // A block of classes holds one value of each (the others compare alike).
   std::unordered_map<Atom, int, AtomHash, AtomEq> classOf;
   std::vector<Atom> held;
@@ -175,11 +196,15 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
       return LinearForm{};
     return LinearForm{{layout.block(f).firstDim + it->second, 1.0}};
   };
-  std::string names;
-  for (const LookupInput &in : inputs)
+  std::string names, sizes;
+  for (const LookupInput &in : inputs) {
     names += (names.empty() ? "" : ", ") + in.name;
+    sizes += (sizes.empty() ? "" : ", ") + in.name;
+    if (in.numeric)
+      sizes += " with " + std::to_string(in.levels.size()) + " levels";
+  }
   cx.addMlp(f, "'" + x->name + "'", "from " + (names.empty() ? "constants" : names),
-            cx.lookupUnits(x, spec));
+            cx.lookupUnits(x, spec, sizes));
   return f;
 }
 

@@ -41,6 +41,8 @@ struct LookupInput {
   double noise = 0;
   /// A block's Block::relativeNoise.
   double relativeNoise = 0;
+  /// A block's Block::valuesUnknown: values and levels are empty.
+  bool valuesUnknown = false;
 };
 
 /// A linear form that reads an s-op, and the time it can be read.
@@ -68,6 +70,10 @@ public:
   LookupInput blockInput(int f) const;
   std::vector<LookupInput> blockInputs(const std::vector<int> &blocks) const;
   static int numericInputs(const std::vector<LookupInput> &inputs);
+  /// x as a count lookup even where it saves no layer, when one of its
+  /// inputs is a mean whose values are too many to list (-1 otherwise).
+  int unlistedCountLookup(const Node *x, EncodingKind encoding,
+                          const std::vector<LookupInput> &inputs);
   /// The latest time of the inputs (0 for none).
   static int latestTime(const std::vector<LookupInput> &inputs);
   /// Splits a map of several numerical inputs: its largest parts with at

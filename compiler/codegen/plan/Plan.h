@@ -44,6 +44,11 @@ struct Block {
   /// unit of level, the relative error (0: PlanContext::noiseOf's bound,
   /// which scales with the largest level, applies). A BOS share is one.
   double relativeNoise = 0;
+  /// A numerical block whose value set is too large to enumerate (values
+  /// and levels empty): read only linearly (sums, differences, constant
+  /// multiples, a mean of it, the output); a lookup that reads it is refused
+  /// with the set's error.
+  bool valuesUnknown = false;
   int firstDim = 0;
   int time = 0;
   /// What the block holds at the BOS position, per dimension.

@@ -40,7 +40,7 @@ const std::vector<Atom> &PlanContext::valuesOf(const Node *node) const {
   try {
     return sets.at(node);
   } catch (const ValueSetError &e) {
-    throw CompileError{e.node, e.message};
+    throw CompileError{e.node, e.message, e.tooLarge};
   }
 }
 
@@ -128,12 +128,16 @@ int PlanContext::numericCount(const std::vector<int> &sources) const {
   }));
 }
 
-std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec &spec) const {
+std::vector<HiddenUnit> PlanContext::lookupUnits(const Node *x, const LookupSpec &spec,
+                                                 const std::string &reads) const {
   try {
     return buildLookup(spec);
   } catch (const LookupError &e) {
-    throw CompileError{x, "cannot compute '" + x->name + "' in one MLP: " + e.message +
-                              "; lower max_len, or restructure the program"};
+    throw CompileError{x,
+                       "cannot compute '" + x->name + "' in one MLP: " + e.message +
+                           (reads.empty() ? "" : "; it reads " + reads) +
+                           "; lower max_len, or restructure the program",
+                       true};
   }
 }
 
@@ -165,6 +169,21 @@ double largest(const std::vector<double> &levels) {
   return most;
 }
 } // namespace
+
+bool PlanContext::selectsEveryKey(const Node *selector) {
+  if (selector->kind != NodeKind::Select || !sourcesOf(selector->inputs[0]).empty() ||
+      !sourcesOf(selector->inputs[1]).empty())
+    return false;
+  std::optional<Atom> key = evaluate(selector->inputs[0], {});
+  std::optional<Atom> query = evaluate(selector->inputs[1], {});
+  if (!key || !query)
+    return false;
+  try {
+    return applyAtomOp(graph::compareAtomOp(selector->cmp), *key, *query).truthy();
+  } catch (const AtomError &) {
+    return false;
+  }
+}
 
 double PlanContext::noiseOf(const std::vector<double> &levels) const {
   return leakOf(levels) + largest(levels) * static_cast<double>(options.maxLen + 1) * 6e-8;

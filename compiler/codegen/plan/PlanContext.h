@@ -82,12 +82,20 @@ public:
   /// How far a numerical block may be from its level: attention leaks
   /// (1e-6 of a weight) and float32 sums over max_len + 1 positions.
   double noiseOf(const std::vector<double> &levels) const;
+  /// The program's indices (null when it reads none): what a block made
+  /// from the index reads when the s-op at hand has none below it.
+  const Node *indices = nullptr;
+  /// Whether `selector` selects every key everywhere: a select of two
+  /// constants that compare true.
+  bool selectsEveryKey(const Node *selector);
   /// The part of noiseOf that does not come from summing over positions
   /// (the attention's leaks and the scores' rounding).
   double leakOf(const std::vector<double> &levels) const;
   /// The units of a lookup made for x; a CompileError naming x when it
   /// cannot be built.
-  std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec) const;
+  /// (`reads`, when given, names the lookup's inputs in the error.)
+  std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec,
+                                      const std::string &reads = "") const;
   /// Adds the MLP block that makes block f, described as
   /// "WHAT (N values|numerical) FROM: U units".
   void addMlp(int f, const std::string &what, const std::string &from,

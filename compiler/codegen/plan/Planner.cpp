@@ -123,6 +123,11 @@ void finish(PlanContext &cx, ModelPlan &plan) {
 
 ModelPlan codegen::planModel(const Node *root, const ValueSets &sets, const PlanOptions &options) {
   PlanContext cx(sets, options);
+  for (const Node *node : graph::topologicalOrder(root))
+    if (node->kind == NodeKind::Indices) {
+      cx.indices = node;
+      break;
+    }
   CountPlanner counts(cx);
   LookupPlanner lookups(cx, counts);
   planHeads(cx, lookups, root);

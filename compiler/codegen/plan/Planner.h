@@ -35,6 +35,10 @@ struct PlanOptions {
 struct CompileError {
   const graph::Node *node; ///< The s-op at fault, or null.
   std::string message;
+  /// Whether a limit that grows with max_len was passed (a value set, a
+  /// table, float32 precision, the parameter budget): a lower max_len may
+  /// compile.
+  bool sizeLimit = false;
 };
 
 ModelPlan planModel(const graph::Node *root, const ValueSets &sets, const PlanOptions &options);

@@ -54,10 +54,10 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       for (double b : base) {
         next.insert(s + b);
         if (next.size() > limit)
-          throw ValueSetError{node, "the means of '" + node->name + "' take more than " +
-                                        std::to_string(limit) +
-                                        " values; lower max_len, or restructure "
-                                        "the program"};
+          throw ValueSetError{node,
+                              "the means of '" + node->name + "' take more than " +
+                                  std::to_string(limit) + " values",
+                              true};
       }
     sums = std::move(next);
     for (double s : sums)
@@ -140,6 +140,75 @@ bool codegen::forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t max
       if (sums[w][s / 64] >> (s % 64) & 1)
         add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
                        static_cast<double>(w)));
+  return true;
+}
+
+namespace {
+
+/// to |= from shifted up by `shift` bits (both `words` long).
+void orShifted(std::vector<uint64_t> &to, const std::vector<uint64_t> &from, size_t shift) {
+  size_t words = to.size(), whole = shift / 64, part = shift % 64;
+  for (size_t i = words; i-- > whole;) {
+    uint64_t moved = from[i - whole] << part;
+    if (part && i > whole)
+      moved |= from[i - whole - 1] >> (64 - part);
+    to[i] |= moved;
+  }
+}
+
+} // namespace
+
+bool codegen::forEachCellMean(const std::vector<std::vector<int64_t>> &cells, int64_t most,
+                              bool every, const std::function<void(const Atom &)> &add) {
+  int64_t n = static_cast<int64_t>(cells.size());
+  if (n == 0 || std::any_of(cells.begin(), cells.end(),
+                            [](const std::vector<int64_t> &c) { return c.empty(); }))
+    return true; // (No input of this length: nothing to add.)
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  double choices = 0;
+  for (const std::vector<int64_t> &cell : cells)
+    for (int64_t v : cell) {
+      lo = std::min(lo, v), hi = std::max(hi, v);
+      choices += 1;
+    }
+  most = every ? n : std::min(most, n);
+  if (most < 2)
+    return true;
+  double bits = static_cast<double>(hi - lo) * static_cast<double>(most) + 1;
+  // The flags, and the work of shifting them for every value of every cell.
+  if (bits > 1e8 || choices * static_cast<double>(every ? 1 : most) * (bits / 64) > 4e8)
+    return false;
+  size_t words = (static_cast<size_t>(bits) + 63) / 64;
+  auto emit = [&](const std::vector<uint64_t> &flags, int64_t w) {
+    for (size_t s = 0; s < static_cast<size_t>(bits); ++s)
+      if (flags[s / 64] >> (s % 64) & 1)
+        add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
+                       static_cast<double>(w)));
+  };
+  if (every) {
+    // One sum of all n positions, each adding one of its values.
+    std::vector<uint64_t> sums(words, 0);
+    sums[0] = 1;
+    for (const std::vector<int64_t> &cell : cells) {
+      std::vector<uint64_t> next(words, 0);
+      for (int64_t v : cell)
+        orShifted(next, sums, static_cast<size_t>(v - lo));
+      sums = std::move(next);
+    }
+    emit(sums, n);
+    return true;
+  }
+  // sums[w]: a flag per sum of w positions, offset by w * lo; each position
+  // joins the subsets of the ones before it (larger w first, so that it
+  // joins each subset once).
+  std::vector<std::vector<uint64_t>> sums(most + 1, std::vector<uint64_t>(words, 0));
+  sums[0][0] = 1;
+  for (const std::vector<int64_t> &cell : cells)
+    for (int64_t w = most - 1; w >= 0; --w)
+      for (int64_t v : cell)
+        orShifted(sums[w + 1], sums[w], static_cast<size_t>(v - lo));
+  for (int64_t w = 2; w <= most; ++w)
+    emit(sums[w], w);
   return true;
 }
 

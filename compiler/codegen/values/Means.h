@@ -33,6 +33,15 @@ std::optional<std::vector<int64_t>> valuesByIndex(const graph::Node *node, int64
 bool forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
                        const std::function<void(const Atom &)> &add);
 
+/// `cells[i]` the integers position i of an input of length n =
+/// cells.size() can hold, each position choosing apart from the others:
+/// calls `add` with every mean of w = 2..most of them at distinct positions
+/// (with `every`, w = n alone: every position is selected), as the
+/// evaluator computes it, sum * 1.0 / w. False, having added nothing, when
+/// the sums' range is too wide to keep as flags.
+bool forEachCellMean(const std::vector<std::vector<int64_t>> &cells, int64_t most, bool every,
+                     const std::function<void(const Atom &)> &add);
+
 /// The aggregates of linear map chains (sums, differences, constant
 /// multiples), each node's answer kept, so that the nodes of a chain of n
 /// maps cost O(n) in all, not O(n^2).

@@ -1,10 +1,13 @@
 // Facts about positions, from the graph alone (see Positions.h).
 #include "compiler/codegen/values/Positions.h"
 
+#include "compiler/codegen/values/Means.h"
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -62,18 +65,166 @@ public:
     return spreadOfNode[node] = spreadNow(node);
   }
 
-  /// Whether every query of `selector` selects at most one key: an
-  /// equality on keys that differ at every position (or a conjunction with
-  /// one).
-  bool atMostOne(const Node *selector) {
-    if (selector->kind == NodeKind::Select)
-      return selector->cmp == graph::CompareKind::Eq && spread(selector->inputs[0]).has_value();
-    if (selector->kind == NodeKind::SelectorAnd)
-      return atMostOne(selector->inputs[0]) || atMostOne(selector->inputs[1]);
-    return false;
+  /// The most keys one query of `selector` can select (maxLen when
+  /// nothing bounds it): an equality on keys that differ at every position
+  /// selects 1; one on keys that repeat at most k times among the
+  /// positions (a map of the indices alone) k; a conjunction the fewest of
+  /// its sides, and an equality on a rank within the classes of s joined
+  /// with an equality that keeps the keys in one class of s 1; a
+  /// disjunction the sum of its sides.
+  int64_t mostKeys(const Node *selector) {
+    switch (selector->kind) {
+    case NodeKind::Select:
+      if (selector->cmp != graph::CompareKind::Eq)
+        return maxLen;
+      if (spread(selector->inputs[0]))
+        return 1;
+      return std::min(maxLen, repeats(selector->inputs[0]));
+    case NodeKind::SelectorAnd: {
+      std::vector<const Node *> sides;
+      conjuncts(selector, sides);
+      int64_t most = maxLen;
+      for (const Node *side : sides)
+        most = std::min(most, mostKeys(side));
+      // Keys held in one class of s (an equality with s on the key side)
+      // whose rank within the classes of s is compared for equality.
+      for (const Node *side : sides) {
+        if (side->kind != NodeKind::Select || side->cmp != graph::CompareKind::Eq)
+          continue;
+        const Node *classes = rankClasses(side->inputs[0]);
+        if (classes && std::any_of(sides.begin(), sides.end(), [&](const Node *other) {
+              return other->kind == NodeKind::Select && other->cmp == graph::CompareKind::Eq &&
+                     other->inputs[0] == classes;
+            }))
+          most = std::min<int64_t>(most, 1);
+      }
+      return most;
+    }
+    case NodeKind::SelectorOr:
+      return std::min(maxLen, mostKeys(selector->inputs[0]) + mostKeys(selector->inputs[1]));
+    default:
+      return maxLen;
+    }
+  }
+
+  /// Whether every query of `selector` selects every key: a comparison of
+  /// two constants that holds (full_s is select(1, 1, ==)), a disjunction
+  /// with one, or a conjunction of such.
+  bool everyKey(const Node *selector) {
+    switch (selector->kind) {
+    case NodeKind::Select: {
+      const Node *key = selector->inputs[0], *query = selector->inputs[1];
+      if (key->kind != NodeKind::Constant || query->kind != NodeKind::Constant)
+        return false;
+      try {
+        Atom holds =
+            applyAtomOp(graph::compareAtomOp(selector->cmp), key->constant, query->constant);
+        return holds.isBool() && holds.truthy();
+      } catch (...) {
+        return false;
+      }
+    }
+    case NodeKind::SelectorAnd:
+      return everyKey(selector->inputs[0]) && everyKey(selector->inputs[1]);
+    case NodeKind::SelectorOr:
+      return everyKey(selector->inputs[0]) || everyKey(selector->inputs[1]);
+    default:
+      return false;
+    }
   }
 
 private:
+  /// The sides of a conjunction (of conjunctions).
+  static void conjuncts(const Node *selector, std::vector<const Node *> &out) {
+    if (selector->kind == NodeKind::SelectorAnd) {
+      conjuncts(selector->inputs[0], out);
+      conjuncts(selector->inputs[1], out);
+      return;
+    }
+    out.push_back(selector);
+  }
+
+  /// s when `node` is the rank of each position within its class of s:
+  /// selector_width(select(s, s, ==) and select(indices, indices, c)), c
+  /// an order (<, <=, > or >=), either way round. Two positions with one
+  /// value of s then have different ranks (the later one counts the
+  /// earlier, or the reverse), so an equality on the rank, with the keys
+  /// held in one class of s, selects at most one key.
+  static const Node *rankClasses(const Node *node) {
+    if (node->kind != NodeKind::SelectorWidth)
+      return nullptr;
+    const Node *selector = node->inputs[0];
+    if (selector->kind != NodeKind::SelectorAnd)
+      return nullptr;
+    auto order = [](const Node *s) {
+      return s->kind == NodeKind::Select && s->cmp != graph::CompareKind::Eq &&
+             s->cmp != graph::CompareKind::Ne && s->inputs[0]->kind == NodeKind::Indices &&
+             s->inputs[1]->kind == NodeKind::Indices;
+    };
+    auto classes = [](const Node *s) -> const Node * {
+      return s->kind == NodeKind::Select && s->cmp == graph::CompareKind::Eq &&
+                     s->inputs[0] == s->inputs[1]
+                 ? s->inputs[0]
+                 : nullptr;
+    };
+    const Node *a = selector->inputs[0], *b = selector->inputs[1];
+    if (order(b) && classes(a))
+      return classes(a);
+    if (order(a) && classes(b))
+      return classes(b);
+    return nullptr;
+  }
+
+  /// Whether `selector` orders the positions strictly and totally (each
+  /// query selects the keys before it in that order): the indices under
+  /// < or >, or an order of v with ties broken by the indices,
+  /// select(v, v, <) or (select(v, v, ==) and select(indices, indices, <)),
+  /// either comparison > as well, the sides in either order. The widths
+  /// are then the ranks 0..n-1, each once.
+  static bool strictTotalOrder(const Node *selector) {
+    auto strict = [](const Node *s, const Node *side) {
+      return s->kind == NodeKind::Select && s->inputs[0] == side && s->inputs[1] == side &&
+             (s->cmp == graph::CompareKind::Lt || s->cmp == graph::CompareKind::Gt);
+    };
+    auto byIndex = [&](const Node *s) {
+      return s->kind == NodeKind::Select && s->inputs[0]->kind == NodeKind::Indices &&
+             s->inputs[1]->kind == NodeKind::Indices &&
+             (s->cmp == graph::CompareKind::Lt || s->cmp == graph::CompareKind::Gt);
+    };
+    if (byIndex(selector))
+      return true;
+    if (selector->kind != NodeKind::SelectorOr)
+      return false;
+    for (int first = 0; first < 2; ++first) {
+      const Node *order = selector->inputs[first], *ties = selector->inputs[1 - first];
+      if (order->kind != NodeKind::Select || ties->kind != NodeKind::SelectorAnd)
+        continue;
+      const Node *v = order->inputs[0];
+      if (!strict(order, v))
+        continue;
+      for (int side = 0; side < 2; ++side) {
+        const Node *equal = ties->inputs[side], *index = ties->inputs[1 - side];
+        if (equal->kind == NodeKind::Select && equal->cmp == graph::CompareKind::Eq &&
+            equal->inputs[0] == v && equal->inputs[1] == v && byIndex(index))
+          return true;
+      }
+    }
+    return false;
+  }
+
+  /// How often one value repeats, at most, among the positions 0..maxLen-1
+  /// of a map of the indices alone (maxLen when `node` is not one).
+  int64_t repeats(const Node *node) {
+    std::optional<std::vector<int64_t>> byIndex = valuesByIndex(node, maxLen);
+    if (!byIndex)
+      return maxLen;
+    std::unordered_map<int64_t, int64_t> count;
+    int64_t most = 0;
+    for (int64_t v : *byIndex)
+      most = std::max(most, ++count[v]);
+    return std::max<int64_t>(most, 1);
+  }
+
   /// Whether every select of `selector` has a query side that is the same
   /// at every position (then every query selects the same keys).
   bool uniformQueries(const Node *selector) {
@@ -85,6 +236,10 @@ private:
 
   std::optional<Spread> spreadNow(const Node *node) {
     if (node->kind == NodeKind::Indices)
+      return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
+    // The rank of each position under a strict total order of the
+    // positions (the library's sort's target): a permutation of 0..n-1.
+    if (node->kind == NodeKind::SelectorWidth && strictTotalOrder(node->inputs[0]))
       return Spread{1, static_cast<double>(std::max<int64_t>(maxLen - 1, 0))};
     if (node->kind != NodeKind::Map)
       return std::nullopt;
@@ -169,5 +324,12 @@ bool codegen::differsAtEveryPosition(const Node *node, int64_t maxLen, const Mag
 }
 
 bool codegen::selectsAtMostOne(const Node *selector, int64_t maxLen, const Magnitude &magnitude) {
-  return Facts(maxLen, &magnitude).atMostOne(selector);
+  return Facts(maxLen, &magnitude).mostKeys(selector) <= 1;
 }
+
+int64_t codegen::mostKeysSelected(const Node *selector, int64_t maxLen,
+                                  const Magnitude &magnitude) {
+  return Facts(maxLen, &magnitude).mostKeys(selector);
+}
+
+bool codegen::selectsEveryKey(const Node *selector) { return Facts(0, nullptr).everyKey(selector); }

@@ -20,14 +20,30 @@ using Magnitude = std::function<std::optional<double>(const graph::Node *)>;
 /// select's query side is such (every query then selects the same keys).
 bool sameAtEveryPosition(const graph::Node *node);
 
-/// The index (of inputs up to maxLen), shifted by an s-op that is the same
-/// at every position, negated, or scaled by a nonzero constant, where the
-/// shifts and scales keep the values apart in floating point (a shift by
-/// 1e300 makes every index one number).
+/// The index (of inputs up to maxLen), or the rank of each position under
+/// a strict total order of the positions (selector_width(select(v, v, <)
+/// or (select(v, v, ==) and select(indices, indices, <)))), shifted by an
+/// s-op that is the same at every position, negated, or scaled by a
+/// nonzero constant, where the shifts and scales keep the values apart in
+/// floating point (a shift by 1e300 makes every index one number).
 bool differsAtEveryPosition(const graph::Node *node, int64_t maxLen, const Magnitude &magnitude);
 
 /// An equality whose keys differ at every position, or a conjunction with
-/// one.
+/// one (or with an equality on ranks within classes: mostKeysSelected).
 bool selectsAtMostOne(const graph::Node *selector, int64_t maxLen, const Magnitude &magnitude);
+
+/// The most keys one query of `selector` can select on inputs up to
+/// maxLen (maxLen when nothing smaller is proven): 1 for an equality on
+/// keys that differ at every position; k for an equality on a map of the
+/// indices whose values repeat at most k times; the fewest of a
+/// conjunction's sides, and 1 for a conjunction of an equality on the rank
+/// of each position within its class of s (selector_width(select(s, s, ==)
+/// and select(indices, indices, <)), or <=, >, >=) with an equality that
+/// has s on its key side (select_next_identical); the sum of a
+/// disjunction's sides.
+int64_t mostKeysSelected(const graph::Node *selector, int64_t maxLen, const Magnitude &magnitude);
+
+/// Whether every query of `selector` selects every key (full_s).
+bool selectsEveryKey(const graph::Node *selector);
 
 } // namespace rasp::codegen

@@ -160,6 +160,8 @@ void Builder::enumerate(const Node *node, AtomSet &out) {
     mapOverCut(node, cut, out);
     return;
   }
+  if (mapByLength(node, out))
+    return;
   for (const Node *input : node->inputs)
     if (auto it = unknown.find(input); it != unknown.end())
       throw it->second;
@@ -177,10 +179,11 @@ void Builder::enumerate(const Node *node, AtomSet &out) {
     combinations *= static_cast<double>(choices.back()->size());
   }
   if (combinations > static_cast<double>(options.limit) * 16)
-    throw ValueSetError{node, "'" + node->name + "' combines " +
-                                  std::to_string(static_cast<long long>(combinations)) +
-                                  " combinations of input values; lower max_len, or "
-                                  "restructure the program"};
+    throw ValueSetError{node,
+                        "'" + node->name + "' combines " +
+                            std::to_string(static_cast<long long>(combinations)) +
+                            " combinations of input values, too many to enumerate",
+                        true};
   std::vector<size_t> at(choices.size(), 0);
   std::vector<const Atom *> operands(choices.size());
   if (std::any_of(choices.begin(), choices.end(),

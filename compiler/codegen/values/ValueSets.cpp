@@ -73,8 +73,49 @@ void Builder::finish(const Node *node) {
       memo.missing.clear();
     }
   } catch (const ValueSetError &e) {
-    unknown.emplace(node, e);
+    ValueSetError error = e;
+    if (e.node == node && e.tooLarge)
+      error.message += explainTooLarge(node);
+    unknown.emplace(node, std::move(error));
   }
+}
+
+std::string Builder::explainTooLarge(const Node *node) {
+  auto size = [&](const Node *n) {
+    auto it = sets.find(n);
+    return it != sets.end() ? std::to_string(it->second.size()) + " values" : "too many values";
+  };
+  std::string out = " at max_len " + std::to_string(options.maxLen);
+  if (node->kind == NodeKind::Aggregate) {
+    auto magnitude = [&](const Node *n) -> std::optional<double> {
+      auto it = sets.find(n);
+      return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
+    };
+    int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude);
+    const Node *value = node->inputs[1];
+    out += " (" +
+           (selectsEveryKey(node->inputs[0])
+                ? std::string("the mean of every position")
+                : "the means of up to " + std::to_string(most) + " selected positions") +
+           " over the " + size(value) + " of '" + value->name + "')";
+    out += "; lower max_len, average an s-op with fewer values, select fewer keys (an equality "
+           "on keys that differ at every position, such as the indices, selects one), or read '" +
+           node->name +
+           "' only in sums, differences and constant multiples, which need no value set";
+    return out;
+  }
+  if (node->kind == NodeKind::Map) {
+    std::string inputs;
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      const Node *input = node->inputs[i];
+      if (input->kind == NodeKind::Constant)
+        continue;
+      inputs += (inputs.empty() ? "" : ", ") + ("'" + input->name + "' (" + size(input) + ")");
+    }
+    if (!inputs.empty())
+      out += " (its inputs: " + inputs + ")";
+  }
+  return out + "; lower max_len, or compute '" + node->name + "' from s-ops with fewer values";
 }
 
 std::vector<Atom> Builder::compute(const Node *node) {
@@ -161,15 +202,35 @@ bool Builder::byPosition(const Node *node) {
          options.maxLen <= 1024 && !options.vocab.empty() && positional(node);
 }
 
-void Builder::positionalValues(const Node *node, AtomSet &out) {
+const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node *node) {
+  auto known = memo.runs.find(node);
+  if (known != memo.runs.end())
+    return known->second;
+  std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
   for (int64_t n = 1; n <= options.maxLen; ++n) {
     eval::Evaluator evaluator(std::vector<Atom>(n, options.vocab.front()));
     try {
-      for (const Atom &v : evaluator.sequence(node).values)
-        out.insert(v);
+      runs[n - 1] = evaluator.sequence(node).values;
     } catch (const eval::EvalError &) {
     }
   }
+  return memo.runs[node] = std::move(runs);
+}
+
+void Builder::positionalValues(const Node *node, AtomSet &out) {
+  std::vector<std::vector<Atom>> byLength(options.maxLen);
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    const std::optional<std::vector<Atom>> &run = runsOf(node)[n - 1];
+    if (!run)
+      continue;
+    AtomSet here(node, options.limit);
+    for (const Atom &v : *run) {
+      out.insert(v);
+      here.insert(v);
+    }
+    byLength[n - 1] = std::move(here).sorted();
+  }
+  memo.byLength[node] = std::move(byLength);
 }
 
 const Node *Builder::prefixCount(const Node *node) {
@@ -200,9 +261,6 @@ bool Builder::countSums(const Node *node, AtomSet &out) {
 
 void Builder::aggregate(const Node *node, AtomSet &out) {
   const std::vector<Atom> &values = sets.at(node->inputs[1]);
-  out.insert(node->constant);
-  for (const Atom &v : values)
-    out.insert(v);
   // (A shift of the keys must be finite and keep them apart: its set is
   // computed if need be.)
   auto magnitude = [&](const Node *shift) -> std::optional<double> {
@@ -210,7 +268,15 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
     auto it = sets.find(shift);
     return it == sets.end() ? std::nullopt : largestMagnitude(it->second);
   };
-  if (selectsAtMostOne(node->inputs[0], options.maxLen, magnitude))
+  // A query selects at most `most` keys: a mean of at most that many values.
+  int64_t most = mostKeysSelected(node->inputs[0], options.maxLen, magnitude);
+  // Values that depend on the position: the means length by length.
+  if (cellMeans(node, most, selectsEveryKey(node->inputs[0]), out))
+    return;
+  out.insert(node->constant);
+  for (const Atom &v : values)
+    out.insert(v);
+  if (most <= 1)
     return; // One value or the default, never a mean of several.
   bool numbers = !values.empty() && std::all_of(values.begin(), values.end(),
                                                 [](const Atom &v) { return v.isNumber(); });
@@ -218,10 +284,9 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
     return; // Averaging non-numbers fails in the evaluator.
   // Values fixed per position: a selection takes each at most once.
   if (std::optional<std::vector<int64_t>> byIndex = valuesByIndex(node->inputs[1], options.maxLen))
-    if (forEachSubsetMean(*byIndex, options.maxLen, [&](const Atom &mean) { out.insert(mean); }))
+    if (forEachSubsetMean(*byIndex, most, [&](const Atom &mean) { out.insert(mean); }))
       return;
-  forEachMean(node, values, options.maxLen, options.limit,
-              [&](const Atom &mean) { out.insert(mean); });
+  forEachMean(node, values, most, options.limit, [&](const Atom &mean) { out.insert(mean); });
 }
 
 detail::BuilderMemo &ValueSets::builderMemo() const {

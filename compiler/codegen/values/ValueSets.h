@@ -22,13 +22,27 @@
 //      in too many ways (or are unknown) is {False, True}, an indicator of
 //      one {0, 1};
 //   3. an aggregate: its default, the values (one selected position passes
-//      through), and, when they are numbers, every mean of 2..N of them
+//      through), and, when they are numbers, every mean of 2..k of them
 //      (with repetition) that can occur, not only x/w: the means of w values
 //      are the w-fold sums of the set divided by w, as the evaluator
-//      computes them. When every query selects at most one key (an
-//      equality on keys that differ at every position: the index, shifted
-//      by an s-op that is the same at every position, such as the length),
-//      there is no mean of several: the values and the default only.
+//      computes them. k, the most keys a query can select (Positions.h), is
+//      N unless proven smaller: 1 for an equality on keys that differ at
+//      every position (the index, shifted by an s-op that is the same at
+//      every position, such as the length) or on the rank within a class
+//      joined with an equality that keeps the keys in that class
+//      (select_next_identical), the sum of a disjunction's sides (a middle
+//      pair), the fewest of a conjunction's; with k = 1 there is no mean of
+//      several: the values and the default only;
+//   4. relations between the length and the index (ValueSetCells.cpp): an
+//      s-op that reads no tokens is evaluated at every (n, i < n) that
+//      occurs; a map of such and of s-ops that read no position has a set
+//      per position (cells); an aggregate of values with cells has, per
+//      length n, the means of its subsets of at most k positions (all n
+//      under full_s, and no default), each position holding one of its
+//      cell's values; a map of s-ops with sets per length is enumerated
+//      length by length. So length - 1 - indices is never negative, the
+//      mean of bit * 2 ^ (length - 1 - indices) at length n is k / n for
+//      k < 2^n, and length times it an integer below 2^n.
 // A set larger than the limit is not an error by itself: the s-op (and every
 // s-op computed from it) is marked unknown, and asking for its set throws
 // an error that names the s-op and the size, with advice. Sets are computed
@@ -73,6 +87,9 @@ struct ValueSetOptions {
 struct ValueSetError {
   const graph::Node *node;
   std::string message;
+  /// Whether the set is too large (at this max_len), rather than unknowable
+  /// (a vocabulary that does not suit the tokens).
+  bool tooLarge = false;
 };
 
 /// Value sets, sorted (numbers ascending, then strings) and without

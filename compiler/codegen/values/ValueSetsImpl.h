@@ -28,10 +28,10 @@ public:
     if (seen.insert(atom).second) {
       order.push_back(atom);
       if (order.size() > limit)
-        throw ValueSetError{node, "the value set of '" + node->name + "' has more than " +
-                                      std::to_string(limit) +
-                                      " values; lower max_len, or restructure the "
-                                      "program so that fewer values reach it"};
+        throw ValueSetError{node,
+                            "the value set of '" + node->name + "' has more than " +
+                                std::to_string(limit) + " values",
+                            true};
     }
   }
 
@@ -71,7 +71,19 @@ struct BuilderMemo {
   /// The nodes whose sets were missing when combinations were counted:
   /// when one of them gets its set, the cuts are forgotten.
   std::unordered_set<const Node *> missing;
+  /// Per length n = 1..N (at n - 1), the values an s-op can take on inputs
+  /// of that length, for s-ops where that is sharper than their set (a
+  /// positional s-op, a mean over positions, a map of such): a map of
+  /// several of them is enumerated length by length (ValueSetCells.cpp).
+  std::unordered_map<const Node *, std::vector<std::vector<Atom>>> byLength;
+  /// A positional s-op's values at each position of the inputs of each
+  /// length (nothing where the evaluator fails at that length).
+  std::unordered_map<const Node *, std::vector<std::optional<std::vector<Atom>>>> runs;
 };
+
+/// Per length n (at n - 1) and position i < n: the values an s-op can hold
+/// there.
+using Cells = std::vector<std::vector<std::vector<Atom>>>;
 
 /// Computes value sets: maps in ValueSetMaps.cpp, the rest in ValueSets.cpp.
 class Builder {
@@ -91,6 +103,9 @@ private:
   std::vector<const Node *> dependencies(const Node *node);
 
   void finish(const Node *node);
+  /// Where a set too large comes from, and what would help: appended to
+  /// the error of the s-op where it started.
+  std::string explainTooLarge(const Node *node);
 
   std::vector<Atom> compute(const Node *node);
 
@@ -141,8 +156,28 @@ private:
   /// evaluator on one input of each length n = 1..max_len (lengths where it
   /// fails are left out: every input of that length fails there). Sharper
   /// than the product of its inputs' sets: length - 1 - indices is never
-  /// negative.
+  /// negative. Kept per length (memo.byLength).
   void positionalValues(const Node *node, AtomSet &out);
+  /// The positional s-op's values on the inputs of each length (memo.runs).
+  const std::vector<std::optional<std::vector<Atom>>> &runsOf(const Node *node);
+
+  // ValueSetCells.cpp: sets per length and per position.
+  /// What `node` can hold at each position of each length, when that is
+  /// sharper than its set everywhere: positional s-ops, and maps of them
+  /// and of s-ops that read no position (a token's bit times a positional
+  /// weight); nothing otherwise, or when the cells would be too many.
+  std::optional<Cells> cellsOf(const Node *node, int depth = 0);
+  /// The means of an aggregate whose values have cells, length by length,
+  /// over the subsets of at most `most` positions (every position when
+  /// `every`), each holding one of its cell's values; with the single
+  /// values and the default. False, having added nothing, when the values
+  /// are not all integers or the sums too many. Keeps the sets per length.
+  bool cellMeans(const Node *node, int64_t most, bool every, AtomSet &out);
+  /// A map of inputs some of which have sets per length: their product
+  /// taken length by length (length * mean, with the mean's values at
+  /// length n, gives n * k / n, not m * k / n). False when no input has
+  /// them, or the combinations are too many. Keeps the sets per length.
+  bool mapByLength(const Node *node, AtomSet &out);
 
   const ValueSetOptions &options;
   std::unordered_map<const Node *, std::vector<Atom>> &sets;

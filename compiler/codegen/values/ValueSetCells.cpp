@@ -1,0 +1,262 @@
+// Value sets per length and per position: an s-op's values on the inputs of
+// each length n, and at each position i < n, where those are sharper than
+// its set (ValueSets.h, rules 2 and 3). The length and the index are
+// related (i < n), and so are the values that depend on them: a mean over
+// the positions of bit * 2 ^ (length - 1 - indices) at length n is k / n for
+// 0 <= k < 2^n, and length times it an integer below 2^n, where the product
+// of the separate sets holds every m * k / n.
+#include "compiler/codegen/values/ValueSetsImpl.h"
+
+#include "compiler/codegen/values/Means.h"
+
+#include "compiler/eval/Evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace rasp;
+using namespace rasp::codegen;
+using namespace rasp::codegen::detail;
+
+namespace {
+
+/// Most lengths tracked per position (cells grow as N^2).
+constexpr int64_t MostCellLengths = 256;
+/// Most map evaluations spent on one s-op's cells.
+constexpr double MostCellWork = 4e6;
+/// Deepest map chain followed down to positional s-ops.
+constexpr int MostCellDepth = 32;
+
+/// Every combination of `choices` (one list per operand), odometer style;
+/// false when a list is empty.
+template <typename F>
+void forEachCombination(const std::vector<const std::vector<Atom> *> &choices, F &&visit) {
+  for (const std::vector<Atom> *c : choices)
+    if (c->empty())
+      return;
+  std::vector<size_t> at(choices.size(), 0);
+  std::vector<const Atom *> operands(choices.size());
+  while (true) {
+    for (size_t i = 0; i < choices.size(); ++i)
+      operands[i] = &(*choices[i])[at[i]];
+    visit(operands);
+    size_t i = 0;
+    while (i < at.size() && ++at[i] == choices[i]->size())
+      at[i++] = 0;
+    if (i == at.size())
+      break;
+  }
+}
+
+/// The map's value on `operands` (one per node->operands, constants
+/// included); nothing where the evaluator fails.
+std::optional<Atom> apply(const Node *node, const std::vector<const Atom *> &operands) {
+  try {
+    return eval::applyMap(node, operands.data());
+  } catch (const eval::EvalError &) {
+    return std::nullopt;
+  }
+}
+
+/// The sorted, deduplicated values of a list.
+std::vector<Atom> distinct(const Node *node, const std::vector<Atom> &values, size_t limit) {
+  AtomSet set(node, std::max(limit, values.size()));
+  for (const Atom &v : values)
+    set.insert(v);
+  return std::move(set).sorted();
+}
+
+} // namespace
+
+std::optional<Cells> Builder::cellsOf(const Node *node, int depth) {
+  int64_t maxLen = options.maxLen;
+  if (maxLen > MostCellLengths || options.vocab.empty())
+    return std::nullopt;
+  if (node->kind == NodeKind::Indices || byPosition(node)) {
+    // One value per position: the index, or the evaluator's on the inputs
+    // of each length (none where it fails there).
+    Cells cells(maxLen);
+    for (int64_t n = 1; n <= maxLen; ++n) {
+      const std::vector<Atom> *run = nullptr;
+      if (node->kind != NodeKind::Indices) {
+        const std::optional<std::vector<Atom>> &values = runsOf(node)[n - 1];
+        if (!values)
+          continue;
+        run = &*values;
+      }
+      cells[n - 1].resize(n);
+      for (int64_t i = 0; i < n; ++i)
+        cells[n - 1][i] = {run ? (*run)[i] : Atom::integer(i)};
+    }
+    return cells;
+  }
+  if (node->kind != NodeKind::Map || depth >= MostCellDepth)
+    return std::nullopt;
+  // A map: its operands' cells (or their whole sets, the same at every
+  // position) combined cell by cell.
+  std::vector<std::optional<Cells>> below(node->inputs.size());
+  bool any = false;
+  for (size_t k = 0; k < node->inputs.size(); ++k) {
+    const Node *input = node->inputs[k];
+    below[k] = cellsOf(input, depth + 1);
+    if (below[k]) {
+      any = true;
+      continue;
+    }
+    ensure(input);
+    if (!sets.count(input))
+      return std::nullopt;
+  }
+  if (!any)
+    return std::nullopt;
+  std::vector<std::vector<Atom>> constants;
+  constants.reserve(node->operands.size());
+  for (const graph::Operand &operand : node->operands)
+    if (operand.input < 0)
+      constants.push_back({operand.constant});
+  // The work: every combination in every cell.
+  auto choicesAt = [&](int64_t n, int64_t i) {
+    std::vector<const std::vector<Atom> *> choices;
+    size_t constant = 0;
+    for (const graph::Operand &operand : node->operands) {
+      if (operand.input < 0) {
+        choices.push_back(&constants[constant++]);
+        continue;
+      }
+      const std::optional<Cells> &cells = below[operand.input];
+      choices.push_back(cells ? &(*cells)[n - 1][i] : &sets.at(node->inputs[operand.input]));
+    }
+    return choices;
+  };
+  double work = 0;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    bool fails = std::any_of(below.begin(), below.end(), [&](const std::optional<Cells> &c) {
+      return c && (*c)[n - 1].empty();
+    });
+    if (fails)
+      continue;
+    for (int64_t i = 0; i < n; ++i) {
+      double product = 1;
+      for (const std::vector<Atom> *c : choicesAt(n, i))
+        product *= static_cast<double>(c->size());
+      work += product;
+    }
+  }
+  if (work > MostCellWork)
+    return std::nullopt;
+  Cells cells(maxLen);
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    bool fails = std::any_of(below.begin(), below.end(), [&](const std::optional<Cells> &c) {
+      return c && (*c)[n - 1].empty();
+    });
+    if (fails)
+      continue; // (The evaluator fails on every input of this length.)
+    cells[n - 1].resize(n);
+    for (int64_t i = 0; i < n; ++i) {
+      std::vector<Atom> values;
+      forEachCombination(choicesAt(n, i), [&](const std::vector<const Atom *> &operands) {
+        if (std::optional<Atom> v = apply(node, operands))
+          values.push_back(*v);
+      });
+      cells[n - 1][i] = distinct(node, values, options.limit);
+    }
+  }
+  return cells;
+}
+
+bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out) {
+  std::optional<Cells> cells = cellsOf(node->inputs[1]);
+  if (!cells)
+    return false;
+  int64_t maxLen = options.maxLen;
+  std::vector<std::vector<Atom>> byLength(maxLen);
+  std::vector<AtomSet> atLength;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    const std::vector<std::vector<Atom>> &row = (*cells)[n - 1];
+    AtomSet here(node, options.limit);
+    if (row.empty()) { // (The evaluator fails on every input of this length.)
+      atLength.push_back(std::move(here));
+      continue;
+    }
+    if (!every)
+      here.insert(node->constant); // A query may select nothing.
+    if (most >= 1 && (!every || n == 1))
+      for (const std::vector<Atom> &cell : row)
+        for (const Atom &v : cell)
+          here.insert(v); // One key: its value passes through.
+    bool averages = every ? n >= 2 : std::min(most, n) >= 2;
+    if (averages) {
+      std::vector<std::vector<int64_t>> integers(n);
+      for (int64_t i = 0; i < n; ++i)
+        for (const Atom &v : row[i]) {
+          if (!v.isIntegral() || std::llabs(v.integral()) > (int64_t{1} << 40))
+            return false; // (Floats and strings: the sets of means below.)
+          integers[i].push_back(v.integral());
+        }
+      if (!forEachCellMean(integers, most, every, [&](const Atom &mean) { here.insert(mean); }))
+        return false;
+    }
+    atLength.push_back(std::move(here));
+  }
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    byLength[n - 1] = std::move(atLength[n - 1]).sorted();
+    for (const Atom &v : byLength[n - 1])
+      out.insert(v);
+  }
+  memo.byLength[node] = std::move(byLength);
+  return true;
+}
+
+bool Builder::mapByLength(const Node *node, AtomSet &out) {
+  bool any = false;
+  for (const Node *input : node->inputs) {
+    if (memo.byLength.count(input))
+      any = true;
+    else if (!sets.count(input))
+      return false;
+  }
+  if (!any)
+    return false;
+  int64_t maxLen = options.maxLen;
+  std::vector<std::vector<Atom>> constants;
+  constants.reserve(node->operands.size());
+  for (const graph::Operand &operand : node->operands)
+    if (operand.input < 0)
+      constants.push_back({operand.constant});
+  auto choicesAt = [&](int64_t n) {
+    std::vector<const std::vector<Atom> *> choices;
+    size_t constant = 0;
+    for (const graph::Operand &operand : node->operands) {
+      if (operand.input < 0) {
+        choices.push_back(&constants[constant++]);
+        continue;
+      }
+      const Node *input = node->inputs[operand.input];
+      auto it = memo.byLength.find(input);
+      choices.push_back(it != memo.byLength.end() ? &it->second[n - 1] : &sets.at(input));
+    }
+    return choices;
+  };
+  double work = 0;
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    double product = 1;
+    for (const std::vector<Atom> *c : choicesAt(n))
+      product *= static_cast<double>(c->size());
+    work += product;
+  }
+  if (work > static_cast<double>(options.limit) * 16)
+    return false;
+  std::vector<std::vector<Atom>> byLength(maxLen);
+  for (int64_t n = 1; n <= maxLen; ++n) {
+    AtomSet here(node, options.limit);
+    forEachCombination(choicesAt(n), [&](const std::vector<const Atom *> &operands) {
+      if (std::optional<Atom> v = apply(node, operands)) {
+        here.insert(*v);
+        out.insert(*v);
+      }
+    });
+    byLength[n - 1] = std::move(here).sorted();
+  }
+  memo.byLength[node] = std::move(byLength);
+  return true;
+}

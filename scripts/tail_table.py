@@ -537,11 +537,25 @@ def trace_failure(result, trace, want):
         result.get("stop_reason"))
 
 
-def decode_work(record, nonzero):
-    """What generating the trace costs when every token recomputes the whole
-    prefix: the sequence lengths of all the steps, summed, times the
-    model's nonzero parameters."""
+def decode_work(record, nonzero, cached):
+    """What generating the trace costs: with a cached decode every position
+    is computed once, so the trace's length times the model's nonzero
+    parameters; when every token recomputes the whole prefix, the sequence
+    lengths of all the steps, summed, times them."""
+    if cached:
+        return nonzero * len(record["trace"])
     return nonzero * sum(range(len(record["prompt"]), len(record["trace"])))
+
+
+def decode_is_cached(args, prog, max_len, prompt):
+    """Whether `rasp generate` decodes this program with a cache (it does
+    when every selector provably looks back): one step from `prompt`."""
+    out = rasp_cmd(args, ["generate", prog["file"], "--sop", prog["sop"], "--backend", "cpu",
+                          "--vocab", vocab_literal(prog["vocab"]), "--max-len", str(max_len),
+                          "--prompt", json.dumps(prompt), "--max-steps", "1", "--json"])
+    if out.returncode:
+        sys.exit("tail-table: rasp generate %s failed: %s" % (prog["label"], out.stderr))
+    return bool(json.loads(out.stdout).get("cached", False))
 
 
 def step_accuracy(args, task, prog, report, traces):
@@ -550,7 +564,7 @@ def step_accuracy(args, task, prog, report, traces):
     tail_reference's. Of the --step-count inputs of a range, the first
     ones run whose decode_work sums to at most --step-budget."""
     max_len, nonzero = report["max_len"], report["params_nonzero"]
-    rows = []
+    rows, cached = [], None
     for r, (lo, hi) in enumerate(task["ranges"]):
         fitting = [n for n in range(lo, hi + 1) if prog["length"](n) <= max_len]
         if not fitting:
@@ -562,16 +576,18 @@ def step_accuracy(args, task, prog, report, traces):
                    for c in cases]
         for rec in records:
             assert len(rec["trace"]) <= max_len, "trace_bound is a bound: " + rec["input"]
+        if cached is None:
+            cached = decode_is_cached(args, prog, max_len, records[0]["prompt"])
         # The first input, and those after it while their decoding work
         # sums to at most the budget.
-        work, k = decode_work(records[0], nonzero), 1
-        while k < len(records) and work + decode_work(records[k], nonzero) <= args.step_budget:
-            work += decode_work(records[k], nonzero)
+        costs = [decode_work(rec, nonzero, cached) for rec in records]
+        k = 1
+        while k < len(records) and sum(costs[:k + 1]) <= args.step_budget:
             k += 1
         cases, records = cases[:k], records[:k]
-        progress("generate %s on %d prompts of %d-%d %s (work %.2g)"
+        progress("generate %s on %d prompts of %d-%d %s (%s decode, work %.2g)"
                  % (prog["label"], len(cases), lo, hi, task["unit"],
-                    sum(decode_work(rec, nonzero) for rec in records)))
+                    "cached" if cached else "recomputing", sum(costs[:k])))
         got = generate(args, prog, max_len, [rec["prompt"] for rec in records])
         failures = []
         for c, rec, g in zip(cases, records, got):
@@ -583,7 +599,7 @@ def step_accuracy(args, task, prog, report, traces):
                 failures.append("prompt `%s`: %s"
                                 % (rec["prompt"], trace_failure(g, rec["trace"], want)))
         rows.append((len(cases) - len(failures), len(cases), failures, hi))
-    return rows
+    return rows, cached
 
 
 # ---------------------------------------------------------------------------
@@ -636,7 +652,8 @@ def task_of(key):
 
 
 def program_name(prog):
-    return "`%s` (`%s`)" % (os.path.relpath(prog["file"], "examples/tail"), prog["sop"])
+    folder = "steps/" if prog["kind"] == "step" else ""
+    return "`%s%s` (`%s`)" % (folder, os.path.basename(prog["file"]), prog["sop"])
 
 
 def qwen7b_of(res):
@@ -689,12 +706,14 @@ def render_intro(args, w):
     w("  integers, strings, `sorted` and `bisect`) put in the program's output format.")
     w("  A step program's inputs are the first of the %d of each range, and those after"
       % args.step_count)
-    w("  it while their decoding work stays within %.3g: `rasp generate` recomputes the"
+    w("  it while their decoding work stays within %.3g. `rasp generate` decodes with a"
       % args.step_budget)
-    w("  whole prefix at every token, so the work of a trace is the sequence lengths of")
-    w("  its steps, summed, times the model's nonzero parameters, and a long trace of a")
-    w("  large model costs a minute of CPU; each cell gives how many ran")
-    w("  (`--step-budget` raises it).")
+    w("  cache when every selector of the program provably looks back (each position is")
+    w("  computed once: the work of a trace is its length times the model's nonzero")
+    w("  parameters), and otherwise recomputes the whole prefix at every token (the")
+    w("  sum of its steps' sequence lengths times them), where a long trace of a large")
+    w("  model costs a minute of CPU; each cell gives how many ran (`--step-budget`")
+    w("  raises it), the table which decode each program had.")
     w("  A step program runs with `rasp generate --backend cpu --stop '\"$\"' --prompts")
     w("  FILE --json` from traces.py's prompt, and an input counts as right only when")
     w("  the whole generated sequence is traces.py's trace, it stopped at `$`, and the")
@@ -716,6 +735,26 @@ def render_overview(results, w):
         w("| %s | %s | %s %s | %s | %s |"
           % (task["cls"], task["name"], " / ".join("%d-%d" % r for r in task["ranges"]),
              task["unit"], direct or "-", step or "-"))
+    w("")
+
+
+# A small input per task, to show traces.py's trace format in the doc.
+TRACE_EXAMPLE = {
+    "addition": "957+68", "compare": "123,124", "bubble_sort": "32,15,04",
+    "binary_search": "02,05,08,13,21?13", "population": "7", "derangements": "5",
+}
+
+
+def render_traces(results, traces, w):
+    steps = [r["prog"] for r in results if r["prog"]["kind"] == "step"]
+    if not steps:
+        return
+    w("Step traces, as examples/tail/traces.py writes them (prompt, steps, `#`, the")
+    w("answer, `$`):")
+    w("")
+    for prog in steps:
+        rec = traces.record(prog["trace_task"], TRACE_EXAMPLE[prog["task"]])
+        w("* %s: `%s`" % (task_of(prog["task"])["name"], rec["trace"]))
     w("")
 
 
@@ -769,8 +808,11 @@ def render_accuracy(results, w):
         else:
             cells = [acc_cell(task, prog, res["report"]["max_len"], r, a)
                      for r, a in enumerate(res["accuracy"])]
+        kind = prog["kind"]
+        if res.get("cached") is not None:
+            kind += ", cached decode" if res["cached"] else ", recomputed decode"
         w("| %s | %s | `%s` | %s | %s | %s | %s |"
-          % (task["name"], prog["kind"], prog["label"], cells[0], cells[1], cells[2], tail))
+          % (task["name"], kind, prog["label"], cells[0], cells[1], cells[2], tail))
     failing = [r for r in results if r["accuracy"] and any(a and a[2] for a in r["accuracy"])]
     if failing:
         w("")
@@ -832,12 +874,13 @@ def render_headline(results, w):
         w("")
 
 
-def render(args, results):
+def render(args, results, traces):
     lines = []
     w = lines.append
     results = ordered(results)
     render_intro(args, w)
     render_overview(results, w)
+    render_traces(results, traces, w)
     render_sizes(results, w)
     render_accuracy(results, w)
     w("## Tasks without a direct program")
@@ -910,10 +953,10 @@ def main():
             if prog["kind"] == "direct":
                 res["accuracy"] = accuracy(args, task, prog, report["max_len"])
             else:
-                res["accuracy"] = step_accuracy(args, task, prog, report, traces)
+                res["accuracy"], res["cached"] = step_accuracy(args, task, prog, report, traces)
         results.append(res)
     with open(args.out, "w") as f:
-        f.write(render(args, results))
+        f.write(render(args, results, traces))
     progress("wrote %s in %.0f s" % (args.out, time.time() - start))
     wrong = [r["prog"]["label"] for r in results
              if r["report"] is None or any(a and a[2] for a in r["accuracy"])]

@@ -642,8 +642,9 @@ def acc_cell(task, prog, max_len, r, row):
     right, count, _, top = row
     cell = "%d/%d (%.1f%%)" % (right, count, 100.0 * right / count)
     if top < hi:
-        cell += ", %d-%d %s only: %d takes up to %d tokens, more than max_len %d" % (
-            lo, top, task["unit"], top + 1, prog["length"](top + 1), max_len)
+        sizes = "%d" % lo if top == lo else "%d-%d" % (lo, top)
+        cell += ", %s %s only: %d takes up to %d tokens, more than max_len %d" % (
+            sizes, task["unit"], top + 1, prog["length"](top + 1), max_len)
     return cell
 
 
@@ -844,15 +845,29 @@ def render_accuracy(results, w):
     w("")
 
 
+def misfit_summary(misfits):
+    """How many programs miss each of Qwen2.5-7B's requirements, in words."""
+    counts = {}
+    for res in misfits:
+        for shortfall in qwen7b_of(res)["shortfalls"]:
+            # "head width 413 > head_dim 128": the requirement and the limit
+            left, right = shortfall.split(" > ")
+            what = left.rsplit(" ", 1)[0]
+            counts.setdefault((what, right), 0)
+            counts[(what, right)] += 1
+    return ", ".join("%s above %s (%d)" % (what, limit.replace(
+        "num_key_value_heads", "its key/value heads").replace("intermediate_size", "FFN"), n)
+        for (what, limit), n in sorted(counts.items(), key=lambda x: -x[1]))
+
+
 def render_headline(results, w):
     w("## Headline")
     w("")
     for kind in ("step", "direct"):
         mine = [r for r in results if r["prog"]["kind"] == kind and r["report"]]
         if not mine:
-            w("No %s program was compiled: %s." % (kind, "none compiled at any length tried"
-              if any(r["prog"]["kind"] == kind for r in results) else
-              "examples/tail/%s holds none" % ("steps/" if kind == "step" else "")))
+            w("No %s program is in this table%s." % (kind, ": none compiled at any length tried"
+              if any(r["prog"]["kind"] == kind for r in results) else ""))
             w("")
             continue
         deepest = max(mine, key=lambda r: r["report"]["layers"])
@@ -864,13 +879,16 @@ def render_headline(results, w):
             QWEN7B_LAYERS, round(100.0 * rep["layers"] / QWEN7B_LAYERS)))
         misfits = [r for r in mine if not qwen7b_of(r)["fits"]]
         if misfits:
-            w("Depth is not what stops a fit: %s %s not fit Qwen2.5-7B's widths (%s)."
-              % (", ".join("`%s`" % r["prog"]["label"] for r in misfits),
-                 "does" if len(misfits) == 1 else "do",
-                 "; ".join("`%s`: %s" % (r["prog"]["label"], verdict(qwen7b_of(r))[4:])
-                           for r in misfits)))
+            w("Depth is not what stops a fit: of the %d %s programs, %d %s not fit"
+              % (len(mine), kind, len(misfits), "does" if len(misfits) == 1 else "do"))
+            w("Qwen2.5-7B; the requirements missed, each with how many programs miss it:")
+            w("%s (the sizes table gives each program's)." % misfit_summary(misfits))
         else:
             w("Every %s program fits Qwen2.5-7B's layers, heads and widths." % kind)
+        if kind == "step":
+            w("Each generated token runs the whole model once, so a trace of T tokens")
+            w("applies a step program's layers T times in sequence, as TAIL's model applies")
+            w("its 28 to every token of its chain of thought.")
         w("")
 
 

@@ -1,0 +1,63 @@
+"""Python's own answers to TAIL's tasks, the reference of scripts/tail_table.py.
+
+Standard library only, and independent of rasp: each answer is computed
+with Python's integers, strings, sorting and bisection, never with the
+evaluator, so that a program and its evaluator that agree on a wrong value
+still fail the table.
+"""
+import bisect
+
+
+def word_flip(sentence):
+    """The sentence reversed character by character."""
+    return sentence[::-1]
+
+
+def count_letter(sentence, letter):
+    """How many times `letter` occurs in `sentence`."""
+    return sentence.count(letter)
+
+
+def letter_histogram(sentence):
+    """For each position, how many times its character occurs in `sentence`."""
+    return [sentence.count(c) for c in sentence]
+
+
+def compare(a, b):
+    """'<', '=' or '>' for the decimal numbers `a` and `b` (strings)."""
+    x, y = int(a), int(b)
+    return "<" if x < y else (">" if x > y else "=")
+
+
+def add(a, b):
+    """The decimal digits of a + b, for decimal strings `a` and `b`."""
+    return str(int(a) + int(b))
+
+
+def sort_numbers(numbers):
+    """The numbers in increasing order (what bubble sort ends with)."""
+    return sorted(numbers)
+
+
+def binary_search(numbers, value):
+    """The index of `value` in the increasing list `numbers`, or -1."""
+    i = bisect.bisect_left(numbers, value)
+    return i if i < len(numbers) and numbers[i] == value else -1
+
+
+def population(n):
+    """Pairs after n units of Fibonacci's rabbits: P(1) = P(2) = 1."""
+    previous, current = 0, 1
+    for _ in range(n - 1):
+        previous, current = current, previous + current
+    return current
+
+
+def derangements(n):
+    """Permutations of n items that fix none, by inclusion-exclusion:
+    the sum over k of (-1)^k n! / k! (not the recurrence the traces use)."""
+    total, term = 0, 1  # term = n! / k!, from k = n down to 0
+    for k in range(n, -1, -1):
+        total += term if k % 2 == 0 else -term
+        term *= k if k else 1
+    return total

@@ -40,16 +40,12 @@ const Node *CountPlanner::countMean(const Node *y, const Node *&indices) {
 }
 
 const Node *CountPlanner::lengthCountMean(const Node *y) {
-  if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Round || y->inputs.size() != 1)
-    return nullptr;
-  const Node *z = y->inputs[0];
-  if (z->kind != NodeKind::Map || z->mapOp != graph::MapOpKind::Atom ||
-      z->atomOp != AtomOpKind::Mul || z->operands.size() != 2 || z->operands[0].input < 0 ||
-      z->operands[1].input < 0)
+  auto factors = roundedProduct(y);
+  if (!factors)
     return nullptr;
   for (int side = 0; side < 2; ++side) {
-    const Node *mean = z->inputs[z->operands[side].input];
-    const Node *l = z->inputs[z->operands[1 - side].input];
+    const Node *mean = side == 0 ? factors->first : factors->second;
+    const Node *l = side == 0 ? factors->second : factors->first;
     if (mean->kind == NodeKind::Aggregate && cx.selectsEveryKey(mean->inputs[0]) && isLength(l))
       return mean;
   }

@@ -62,6 +62,20 @@ bool crowded(std::vector<double> numbers, double noise) {
 
 } // namespace
 
+namespace {
+/// A block held by the mean of the indices, (n - 1) / 2, with no values or
+/// levels yet (one per length, n = 1 up).
+Block lengthBlock(const std::string &label) {
+  Block out;
+  out.label = label;
+  out.encoding = EncodingKind::Numerical;
+  out.levelsAreValues = false;
+  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
+  out.bosRow = {0.0};
+  return out;
+}
+} // namespace
+
 bool HeadPlanner::selectsEveryKey(const Node *selector) { return cx.selectsEveryKey(selector); }
 
 std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
@@ -72,13 +86,8 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   const Node *indices = indicesAlone(x->inputs[1]);
   if (!indices)
     return std::nullopt;
-  Proxy proxy{indices, {}};
+  Proxy proxy{indices, lengthBlock(x->name)};
   Block &out = proxy.block;
-  out.label = x->name;
-  out.encoding = EncodingKind::Numerical;
-  out.levelsAreValues = false;
-  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
-  out.bosRow = {0.0};
   std::vector<double> numbers;
   for (int64_t n = 1; n <= maxLen; ++n) {
     // (Every position of an input holds the same value: all keys are read.)
@@ -106,13 +115,8 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
 std::optional<HeadPlanner::Proxy> HeadPlanner::widthProxy(const Node *x) {
   if (cx.options.maxLen < 2 || !cx.indices || !selectsEveryKey(x->inputs[0]))
     return std::nullopt;
-  Proxy proxy{cx.indices, {}};
+  Proxy proxy{cx.indices, lengthBlock(x->name)};
   Block &out = proxy.block;
-  out.label = x->name;
-  out.encoding = EncodingKind::Numerical;
-  out.levelsAreValues = false;
-  out.levelsAre = "the mean of the indices, (n - 1) / 2, at the length n of each value";
-  out.bosRow = {0.0};
   for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
     out.values.push_back(Atom::integer(n));
     out.levels.push_back(static_cast<double>(n - 1) / 2);

@@ -28,17 +28,24 @@ bool onlyIndices(const Node *g, const Node *&indices) {
 
 } // namespace
 
-const Node *codegen::prefixCountMean(const Node *y, int64_t maxLen, const Node *&indices) {
+std::optional<std::pair<const Node *, const Node *>> codegen::roundedProduct(const Node *y) {
   if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Round || y->inputs.size() != 1)
-    return nullptr;
+    return std::nullopt;
   const Node *z = y->inputs[0];
   if (z->kind != NodeKind::Map || z->mapOp != graph::MapOpKind::Atom ||
       z->atomOp != AtomOpKind::Mul || z->operands.size() != 2 || z->operands[0].input < 0 ||
       z->operands[1].input < 0)
+    return std::nullopt;
+  return std::make_pair(z->inputs[z->operands[0].input], z->inputs[z->operands[1].input]);
+}
+
+const Node *codegen::prefixCountMean(const Node *y, int64_t maxLen, const Node *&indices) {
+  auto factors = roundedProduct(y);
+  if (!factors)
     return nullptr;
   for (int side = 0; side < 2; ++side) {
-    const Node *mean = z->inputs[z->operands[side].input];
-    const Node *g = z->inputs[z->operands[1 - side].input];
+    const Node *mean = side == 0 ? factors->first : factors->second;
+    const Node *g = side == 0 ? factors->second : factors->first;
     if (mean->kind != NodeKind::Aggregate)
       continue;
     const Node *sel = mean->inputs[0];

@@ -7,7 +7,15 @@
 
 #include "compiler/graph/Graph.h"
 
+#include <optional>
+#include <utility>
+
 namespace rasp::codegen {
+
+/// The two factors of `y` when it is round(a * b) of two s-ops (either may
+/// be the mean of a count), else nothing.
+std::optional<std::pair<const graph::Node *, const graph::Node *>>
+roundedProduct(const graph::Node *y);
 
 /// The mean m when `y` is round(g(indices) * m) as above (either order of
 /// the product), else null; sets `indices` to the indices node g reads.

@@ -67,6 +67,13 @@ derangements    "5": 1 <= n <= 100 (D(1) = 0, D(2) = 1,
   ((u-1) y_k + carry) div 10. W is the digit count of the answer D(n):
   every number is written with W digits. Answer: D(n): "#44$".
   5=;10100000*10020000;21300000*30090000;92110010*10041004#44$
+division        "9051/7": digits of a (no leading zeros), "/", a one-digit
+  divisor d (1-9). Prompt "9051/7=". Long division, most significant digit
+  first: step k is ";" a_k q_k r_k, a_k the k-th digit of a, q_k and r_k
+  the quotient digit and remainder of 10 r_{k-1} + a_k by d (r_{-1} = 0).
+  Answer: the quotient (no leading zeros; since d < 10 only q_0 can be a
+  leading zero), "," and the remainder: "#1293,0$".
+  9051/7=;912;026;592;130#1293,0$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -86,6 +93,7 @@ RANGES = {
     "binary_search": ((5, 20), (21, 40), (41, 70)),
     "population_growth": ((1, 10), (11, 25), (26, 50)),
     "derangements": ((3, 30), (31, 60), (61, 100)),
+    "division": ((2, 5), (6, 10), (11, 20)),
 }
 RANGE_NAMES = ("short", "medium", "long")
 
@@ -272,6 +280,24 @@ def trace_derangements(text):
     return prompt, prompt + body, str(values[n])
 
 
+def trace_division(text):
+    if text.count("/") != 1:
+        raise ValueError("division input is a/d, e.g. 9051/7")
+    sa, sd = text.split("/")
+    a = parse_number(sa, "a")
+    if len(sd) != 1 or not sd.isdigit() or sd == "0":
+        raise ValueError(f"division's divisor must be one digit 1-9: {sd!r}")
+    d = int(sd)
+    prompt = text + "="
+    body, rem = "", 0
+    for c in sa:
+        value = 10 * rem + int(c)
+        rem = value % d
+        body += ";" + c + str(value // d) + str(rem)
+    assert rem == a % d
+    return prompt, prompt + body, str(a // d) + "," + str(a % d)
+
+
 TRACERS = {
     "addition": trace_addition,
     "compare": trace_compare,
@@ -279,6 +305,7 @@ TRACERS = {
     "binary_search": trace_binary_search,
     "population_growth": trace_population_growth,
     "derangements": trace_derangements,
+    "division": trace_division,
 }
 
 
@@ -307,6 +334,8 @@ def random_input(task, rng, lo, hi):
     if task == "binary_search":
         xs = sorted(rng.sample(range(100), size))
         return ",".join(two(x) for x in xs) + "?" + two(rng.choice(xs))
+    if task == "division":
+        return random_number(rng, size) + "/" + str(rng.randint(1, 9))
     return str(size)  # population_growth, derangements: n
 
 

@@ -74,6 +74,14 @@ division        "9051/7": digits of a (no leading zeros), "/", a one-digit
   Answer: the quotient (no leading zeros; since d < 10 only q_0 can be a
   leading zero), "," and the remainder: "#1293,0$".
   9051/7=;912;026;592;130#1293,0$
+levenshtein     "abc,CAB": a over the letters a-d, ",", b over A-D (b in
+  capitals, so that a count of capitals gives b's length; letters match
+  regardless of case), each 1-9 letters. Prompt "abc,CAB=". The table
+  D[i][j] (the edit distance of a's first i letters and b's first j),
+  row by row, i = 0..la, j = 0..lb: step ";" x y v, x = a_i ("-" for
+  i = 0), y = b_j in lower case ("-" for j = 0), v = D[i][j] (one digit:
+  at most 9). Answer: D[la][lb]: "#2$".
+  ab,BA=;--0;-b1;-a2;a-1;ab1;aa1;b-2;bb1;ba2#2$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -94,6 +102,7 @@ RANGES = {
     "population_growth": ((1, 10), (11, 25), (26, 50)),
     "derangements": ((3, 30), (31, 60), (61, 100)),
     "division": ((2, 5), (6, 10), (11, 20)),
+    "levenshtein": ((2, 4), (5, 7), (8, 9)),
 }
 RANGE_NAMES = ("short", "medium", "long")
 
@@ -298,6 +307,47 @@ def trace_division(text):
     return prompt, prompt + body, str(a // d) + "," + str(a % d)
 
 
+def trace_levenshtein(text):
+    if text.count(",") != 1:
+        raise ValueError("levenshtein input is a,b, e.g. abc,CAB")
+    sa, sb = text.split(",")
+    if not 1 <= len(sa) <= 9 or any(c not in "abcd" for c in sa):
+        raise ValueError(f"levenshtein's a must be 1-9 letters a-d: {sa!r}")
+    if not 1 <= len(sb) <= 9 or any(c not in "ABCD" for c in sb):
+        raise ValueError(f"levenshtein's b must be 1-9 letters A-D: {sb!r}")
+    a, b = sa, sb.lower()
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    body = ""
+    for i in range(len(a) + 1):
+        for j in range(len(b) + 1):
+            if i == 0 or j == 0:
+                table[i][j] = i + j
+            else:
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1,
+                                  table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            body += ";" + (a[i - 1] if i else "-") + (b[j - 1] if j else "-")
+            body += str(table[i][j])
+    prompt = text + "="
+    return prompt, prompt + body, str(edit_distance(a, b))
+
+
+def edit_distance(a, b):
+    """Levenshtein distance by recursion over prefixes (memoised), apart
+    from the table the trace writes."""
+    memo = {}
+
+    def dist(i, j):
+        if (i, j) not in memo:
+            if i == 0 or j == 0:
+                memo[i, j] = i + j
+            elif a[i - 1] == b[j - 1]:
+                memo[i, j] = dist(i - 1, j - 1)
+            else:
+                memo[i, j] = 1 + min(dist(i - 1, j), dist(i, j - 1), dist(i - 1, j - 1))
+        return memo[i, j]
+    return dist(len(a), len(b))
+
+
 TRACERS = {
     "addition": trace_addition,
     "compare": trace_compare,
@@ -306,6 +356,7 @@ TRACERS = {
     "population_growth": trace_population_growth,
     "derangements": trace_derangements,
     "division": trace_division,
+    "levenshtein": trace_levenshtein,
 }
 
 
@@ -336,6 +387,9 @@ def random_input(task, rng, lo, hi):
         return ",".join(two(x) for x in xs) + "?" + two(rng.choice(xs))
     if task == "division":
         return random_number(rng, size) + "/" + str(rng.randint(1, 9))
+    if task == "levenshtein":
+        return ("".join(rng.choice("abcd") for _ in range(size)) + "," +
+                "".join(rng.choice("ABCD") for _ in range(rng.randint(lo, hi))))
     return str(size)  # population_growth, derangements: n
 
 
@@ -380,6 +434,8 @@ def main(argv):
     lo, hi = args.size if args.size else RANGES[args.task][RANGE_NAMES.index(args.range)]
     if args.task == "bubble_sort" and hi > 100 or args.task == "binary_search" and hi > 100:
         parser.error("at most 100 distinct two-digit numbers")
+    if args.task == "levenshtein" and hi > 9:
+        parser.error("levenshtein takes strings of at most 9 letters")
     if args.task == "derangements" and hi > 100:
         parser.error("derangements takes n <= 100")
     if args.task == "derangements" and lo < 1 or args.task == "bubble_sort" and lo < 1:

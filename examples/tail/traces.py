@@ -78,10 +78,10 @@ levenshtein     "abc,CAB": a over the letters a-d, ",", b over A-D (b in
   capitals, so that a count of capitals gives b's length; letters match
   regardless of case), each 1-9 letters. Prompt "abc,CAB=". The table
   D[i][j] (the edit distance of a's first i letters and b's first j),
-  row by row, i = 0..la, j = 0..lb: step ";" x y v, x = a_i ("-" for
-  i = 0), y = b_j in lower case ("-" for j = 0), v = D[i][j] (one digit:
-  at most 9). Answer: D[la][lb]: "#2$".
-  ab,BA=;--0;-b1;-a2;a-1;ab1;aa1;b-2;bb1;ba2#2$
+  row by row, i = 0..la, j = 0..lb: step ";" y x v, y = b_j in lower case
+  ("|" for j = 0: a count of "|" gives the row), x = a_i ("-" for i = 0),
+  v = D[i][j] (one digit: at most 9). Answer: D[la][lb]: "#2$".
+  ab,BA=;|-0;b-1;a-2;|a1;ba1;aa1;|b2;bb1;ab2#2$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -325,7 +325,7 @@ def trace_levenshtein(text):
             else:
                 table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1,
                                   table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-            body += ";" + (a[i - 1] if i else "-") + (b[j - 1] if j else "-")
+            body += ";" + (b[j - 1] if j else "|") + (a[i - 1] if i else "-")
             body += str(table[i][j])
     prompt = text + "="
     return prompt, prompt + body, str(edit_distance(a, b))

@@ -67,6 +67,21 @@ derangements    "5": 1 <= n <= 100 (D(1) = 0, D(2) = 1,
   ((u-1) y_k + carry) div 10. W is the digit count of the answer D(n):
   every number is written with W digits. Answer: D(n): "#44$".
   5=;10100000*10020000;21300000*30090000;92110010*10041004#44$
+division        "9051/7": digits of a (no leading zeros), "/", a one-digit
+  divisor d (1-9). Prompt "9051/7=". Long division, most significant digit
+  first: step k is ";" a_k q_k r_k, a_k the k-th digit of a, q_k and r_k
+  the quotient digit and remainder of 10 r_{k-1} + a_k by d (r_{-1} = 0).
+  Answer: the quotient (no leading zeros; since d < 10 only q_0 can be a
+  leading zero), "," and the remainder: "#1293,0$".
+  9051/7=;912;026;592;130#1293,0$
+levenshtein     "abc,CAB": a over the letters a-d, ",", b over A-D (b in
+  capitals, so that a count of capitals gives b's length; letters match
+  regardless of case), each 1-9 letters. Prompt "abc,CAB=". The table
+  D[i][j] (the edit distance of a's first i letters and b's first j),
+  row by row, i = 0..la, j = 0..lb: step ";" y x v, y = b_j in lower case
+  ("|" for j = 0: a count of "|" gives the row), x = a_i ("-" for i = 0),
+  v = D[i][j] (one digit: at most 9). Answer: D[la][lb]: "#2$".
+  ab,BA=;|-0;b-1;a-2;|a1;ba1;aa1;|b2;bb1;ab2#2$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -86,6 +101,8 @@ RANGES = {
     "binary_search": ((5, 20), (21, 40), (41, 70)),
     "population_growth": ((1, 10), (11, 25), (26, 50)),
     "derangements": ((3, 30), (31, 60), (61, 100)),
+    "division": ((2, 5), (6, 10), (11, 20)),
+    "levenshtein": ((2, 4), (5, 7), (8, 9)),
 }
 RANGE_NAMES = ("short", "medium", "long")
 
@@ -272,6 +289,65 @@ def trace_derangements(text):
     return prompt, prompt + body, str(values[n])
 
 
+def trace_division(text):
+    if text.count("/") != 1:
+        raise ValueError("division input is a/d, e.g. 9051/7")
+    sa, sd = text.split("/")
+    a = parse_number(sa, "a")
+    if len(sd) != 1 or not sd.isdigit() or sd == "0":
+        raise ValueError(f"division's divisor must be one digit 1-9: {sd!r}")
+    d = int(sd)
+    prompt = text + "="
+    body, rem = "", 0
+    for c in sa:
+        value = 10 * rem + int(c)
+        rem = value % d
+        body += ";" + c + str(value // d) + str(rem)
+    assert rem == a % d
+    return prompt, prompt + body, str(a // d) + "," + str(a % d)
+
+
+def trace_levenshtein(text):
+    if text.count(",") != 1:
+        raise ValueError("levenshtein input is a,b, e.g. abc,CAB")
+    sa, sb = text.split(",")
+    if not 1 <= len(sa) <= 9 or any(c not in "abcd" for c in sa):
+        raise ValueError(f"levenshtein's a must be 1-9 letters a-d: {sa!r}")
+    if not 1 <= len(sb) <= 9 or any(c not in "ABCD" for c in sb):
+        raise ValueError(f"levenshtein's b must be 1-9 letters A-D: {sb!r}")
+    a, b = sa, sb.lower()
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    body = ""
+    for i in range(len(a) + 1):
+        for j in range(len(b) + 1):
+            if i == 0 or j == 0:
+                table[i][j] = i + j
+            else:
+                table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1,
+                                  table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            body += ";" + (b[j - 1] if j else "|") + (a[i - 1] if i else "-")
+            body += str(table[i][j])
+    prompt = text + "="
+    return prompt, prompt + body, str(edit_distance(a, b))
+
+
+def edit_distance(a, b):
+    """Levenshtein distance by recursion over prefixes (memoised), apart
+    from the table the trace writes."""
+    memo = {}
+
+    def dist(i, j):
+        if (i, j) not in memo:
+            if i == 0 or j == 0:
+                memo[i, j] = i + j
+            elif a[i - 1] == b[j - 1]:
+                memo[i, j] = dist(i - 1, j - 1)
+            else:
+                memo[i, j] = 1 + min(dist(i - 1, j), dist(i, j - 1), dist(i - 1, j - 1))
+        return memo[i, j]
+    return dist(len(a), len(b))
+
+
 TRACERS = {
     "addition": trace_addition,
     "compare": trace_compare,
@@ -279,6 +355,8 @@ TRACERS = {
     "binary_search": trace_binary_search,
     "population_growth": trace_population_growth,
     "derangements": trace_derangements,
+    "division": trace_division,
+    "levenshtein": trace_levenshtein,
 }
 
 
@@ -307,6 +385,11 @@ def random_input(task, rng, lo, hi):
     if task == "binary_search":
         xs = sorted(rng.sample(range(100), size))
         return ",".join(two(x) for x in xs) + "?" + two(rng.choice(xs))
+    if task == "division":
+        return random_number(rng, size) + "/" + str(rng.randint(1, 9))
+    if task == "levenshtein":
+        return ("".join(rng.choice("abcd") for _ in range(size)) + "," +
+                "".join(rng.choice("ABCD") for _ in range(rng.randint(lo, hi))))
     return str(size)  # population_growth, derangements: n
 
 
@@ -351,6 +434,8 @@ def main(argv):
     lo, hi = args.size if args.size else RANGES[args.task][RANGE_NAMES.index(args.range)]
     if args.task == "bubble_sort" and hi > 100 or args.task == "binary_search" and hi > 100:
         parser.error("at most 100 distinct two-digit numbers")
+    if args.task == "levenshtein" and hi > 9:
+        parser.error("levenshtein takes strings of at most 9 letters")
     if args.task == "derangements" and hi > 100:
         parser.error("derangements takes n <= 100")
     if args.task == "derangements" and lo < 1 or args.task == "bubble_sort" and lo < 1:

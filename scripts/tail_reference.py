@@ -61,3 +61,22 @@ def derangements(n):
         total += term if k % 2 == 0 else -term
         term *= k if k else 1
     return total
+
+
+def divide(a, d):
+    """The quotient and remainder of the decimal string a by the digit d,
+    with Python's integer division, as "quotient,remainder"."""
+    q, r = divmod(int(a), d)
+    return "%d,%d" % (q, r)
+
+
+def levenshtein(a, b):
+    """The edit distance of a and b (insert, delete, substitute; each 1),
+    by the textbook table over prefixes, one row at a time."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]

@@ -122,6 +122,20 @@ def gen_n(rng, n):
     return n
 
 
+def gen_division(rng, n):
+    """An n-digit dividend and a divisor of one digit, 1-9 (the step
+    program's format)."""
+    return (number(rng, n), rng.randint(1, 9))
+
+
+def gen_levenshtein(rng, n, lo, hi):
+    """Two strings over a-d: one of n letters, the other of any length in
+    the range."""
+    a = "".join(rng.choice("abcd") for _ in range(n))
+    b = "".join(rng.choice("abcd") for _ in range(rng.randint(lo, hi)))
+    return (a, b) if rng.random() < 0.5 else (b, a)
+
+
 def gen_binary_search(rng, n):
     numbers = sorted(rng.sample(range(100), n))
     value = rng.choice(numbers) if rng.random() < 0.75 else rng.randrange(100)
@@ -142,7 +156,7 @@ TASKS = [
     dict(key="bubble_sort", name="bubble sort", cls="Simulation", unit="numbers",
          ranges=[(2, 4), (5, 6), (7, 8)], gen=gen_sort),
     dict(key="division", name="large-number division", cls="Simulation", unit="digits",
-         ranges=[(2, 5), (6, 10), (11, 20)]),
+         ranges=[(2, 5), (6, 10), (11, 20)], gen=gen_division),
     dict(key="count_letters", name="count letters", cls="Enumeration", unit="characters",
          ranges=[(2, 6), (7, 10), (11, 20)], gen=gen_count_letters),
     dict(key="binary_search", name="binary search", cls="Divide and conquer",
@@ -152,7 +166,7 @@ TASKS = [
     dict(key="lcs", name="LCS", cls="Dynamic programming", unit="characters",
          ranges=[(2, 6), (7, 9), (10, 12)]),
     dict(key="levenshtein", name="Levenshtein distance", cls="Dynamic programming",
-         unit="characters", ranges=[(2, 4), (5, 7), (8, 9)]),
+         unit="characters", ranges=[(2, 4), (5, 7), (8, 9)], gen=gen_levenshtein),
     dict(key="knapsack", name="0-1 knapsack", cls="Dynamic programming", unit="items",
          ranges=[(2, 3), (4, 5), (6, 8)]),
     dict(key="derangements", name="derangements", cls="Recursion", unit="n",
@@ -273,6 +287,8 @@ TRACE_INPUT = {
     "binary_search": lambda i: ",".join("%02d" % x for x in i[0]) + "?%02d" % i[1],
     "population": str,
     "derangements": str,
+    "division": lambda i: "%s/%d" % i,
+    "levenshtein": lambda i: i[0] + "," + i[1].upper(),
 }
 STEP_ANSWER = {
     "addition": lambda i: ref.add(i[0], i[1]),
@@ -281,6 +297,8 @@ STEP_ANSWER = {
     "binary_search": lambda i: str(ref.binary_search(i[0], i[1])),
     "population": lambda n: str(ref.population(n)),
     "derangements": lambda n: str(ref.derangements(n)),
+    "division": lambda i: ref.divide(i[0], i[1]),
+    "levenshtein": lambda i: str(ref.levenshtein(i[0], i[1])),
 }
 
 
@@ -294,6 +312,10 @@ def trace_bound(task, n, traces):
         return 3 * n + (n - 1) * (1 + 5 * (n - 1)) + 1 + (3 * n - 1) + 1
     if task == "binary_search":  # prompt 3n + 3, at most bit_length(n) steps of 11
         return 3 * n + 3 + 11 * n.bit_length() + 4
+    if task == "division":  # prompt n + 3, n steps of 4, "#", quotient, ",", a digit, "$"
+        return n + 3 + 4 * n + 1 + n + 1 + 1 + 1
+    if task == "levenshtein":  # prompt, a cell of 4 per pair of prefixes, "#", a digit, "$"
+        return 2 * n + 2 + 4 * (n + 1) * (n + 1) + 3
     # population growth and derangements: the trace depends on n alone
     return len(traces.record(TRACE_TASK.get(task, task), str(n))["trace"])
 
@@ -321,6 +343,8 @@ STEPS = [
     ("binary_search", "binary_search.rasp", "next", DIGITS + ",?=;<>#-$"),
     ("population", "population_growth.rasp", "next", DIGITS + "=;#$"),
     ("derangements", "derangements.rasp", "next", DIGITS + "=;*#$"),
+    ("division", "division.rasp", "next", DIGITS + "/=;#,$"),
+    ("levenshtein", "levenshtein.rasp", "next", DIGITS + "abcdABCD,=;|-#$"),
 ]
 
 
@@ -461,7 +485,7 @@ def instances(task, range_index, count, hi):
     out = []
     for _ in range(count):
         n = rng.randint(lo, hi)
-        if gen in (gen_compare, gen_addition):
+        if gen in (gen_compare, gen_addition, gen_levenshtein):
             out.append(gen(rng, n, lo, hi))
         else:
             out.append(gen(rng, n))
@@ -743,6 +767,7 @@ def render_overview(results, w):
 TRACE_EXAMPLE = {
     "addition": "957+68", "compare": "123,124", "bubble_sort": "32,15,04",
     "binary_search": "02,05,08,13,21?13", "population": "7", "derangements": "5",
+    "division": "9051/7", "levenshtein": "ab,BA",
 }
 
 

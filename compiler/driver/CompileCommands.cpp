@@ -291,8 +291,9 @@ int driver::compileCommand(const std::vector<std::string> &args) {
                       "Compiles an s-op into transformer weights that compute it exactly for\n"
                       "every input of length 1..N over the vocabulary, and prints the report:\n"
                       "layers, heads per layer, d_model, MLP hidden width per layer,\n"
-                      "parameters (dense and nonzero) and compile time. --emit prints a stage\n"
-                      "instead: the value sets, the layer/head plan, or the weights. A model of\n"
+                      "parameters (dense and nonzero), compile time and the process's peak\n"
+                      "memory. --emit prints a stage instead: the value sets, the layer/head\n"
+                      "plan, or the weights. A model of\n"
                       "more than P dense parameters (default 10^9) is refused. -o DIR also\n"
                       "exports the model: model.safetensors, config.json, residual.json and\n"
                       "report.json (docs/model-format.md).\n";

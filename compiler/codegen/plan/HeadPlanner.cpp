@@ -14,12 +14,11 @@ using namespace rasp::codegen;
 
 HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
     : cx(cx), layout(cx.layout), lookups(lookups) {
-  for (const Node *node : graph::topologicalOrder(root)) {
+  for (const Node *node : graph::topologicalOrder(root))
     if (node->kind == NodeKind::Select) {
       sideUses[node->inputs[0]].emplace_back(node, true);
       sideUses[node->inputs[1]].emplace_back(node, false);
     }
-  }
 }
 
 void codegen::planHeads(PlanContext &cx, LookupPlanner &lookups, const Node *root) {

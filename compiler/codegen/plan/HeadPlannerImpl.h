@@ -167,8 +167,6 @@ private:
   ValueRead readValue(const Node *v, EncodingKind encoding);
 
   // The length proxy (LengthProxy.cpp).
-  /// A select of two constants that compare true: every key, everywhere.
-  bool selectsEveryKey(const Node *selector);
   struct Proxy {
     const Node *indices; ///< The indices the aggregate's values read.
     Block block;         ///< The values per length, the levels (n - 1) / 2.

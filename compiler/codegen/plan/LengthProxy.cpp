@@ -76,12 +76,10 @@ Block lengthBlock(const std::string &label) {
 }
 } // namespace
 
-bool HeadPlanner::selectsEveryKey(const Node *selector) { return cx.selectsEveryKey(selector); }
-
 std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
   int64_t maxLen = cx.options.maxLen;
   if (maxLen < 2 || cx.options.vocab.empty() || x->encoding != graph::EncodingHintKind::Inferred ||
-      !selectsEveryKey(x->inputs[0]))
+      !cx.selectsEveryKey(x->inputs[0]))
     return std::nullopt;
   const Node *indices = indicesAlone(x->inputs[1]);
   if (!indices)
@@ -113,7 +111,7 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
 }
 
 std::optional<HeadPlanner::Proxy> HeadPlanner::widthProxy(const Node *x) {
-  if (cx.options.maxLen < 2 || !cx.indices || !selectsEveryKey(x->inputs[0]))
+  if (cx.options.maxLen < 2 || !cx.indices || !cx.selectsEveryKey(x->inputs[0]))
     return std::nullopt;
   Proxy proxy{cx.indices, lengthBlock(x->name)};
   Block &out = proxy.block;

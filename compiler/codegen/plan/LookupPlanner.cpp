@@ -88,13 +88,14 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   // are few and stay apart in float32: no layer more.
   for (const std::vector<LookupInput> *candidate : {&inputs, &blocks})
     if (!candidate->empty())
-      if (std::optional<std::vector<LookupInput>> packed = packNumbers(*candidate)) {
+      if (std::optional<std::vector<LookupInput>> packed = packNumbers(*candidate, false)) {
         inputs = std::move(*packed);
         return -1;
       }
-  // 4. Split at its largest parts with one number (one layer more); x may
-  // then read one combination of counts and the parts made, or the parts'
-  // blocks with one number, or a linear form over them.
+  // 4. Split at its largest parts with one number; x may then read one
+  // combination of counts and the parts made, or the parts' blocks with one
+  // number, or a linear form over them.
+  std::vector<LookupInput> linear = inputs;
   split(x);
   if (counts)
     if (int f = oneCountLookup(x, encoding); f >= 0)
@@ -103,13 +104,32 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   if (cx.numericCount(sources) > 1) {
     inputs = linearInputs(x);
     if (!inputs.empty() && numericInputs(inputs) <= 1)
-      return -1;
+      return deeperThanPacked(linear, blocks, inputs);
     // 5. All numbers but one made categorical (sourcesOf then prefers the
     // categorical blocks just made).
     keepOneNumber(sources);
     sources = cx.sourcesOf(x, true);
   }
   inputs = blockInputs(sources);
+  return deeperThanPacked(linear, blocks, inputs);
+}
+
+int LookupPlanner::deeperThanPacked(const std::vector<LookupInput> &linear,
+                                    const std::vector<LookupInput> &blocks,
+                                    std::vector<LookupInput> &inputs) const {
+  // Depth first: where the parts made leave x's lookup in a later MLP than
+  // its own inputs need, the numbers written at different times are packed
+  // into one form instead (the parts then go unread and are pruned).
+  auto mlpAfter = [](int time) { return time % 2 ? time + 1 : time + 2; };
+  int unsplit = std::max(latestTime(linear), latestTime(blocks));
+  if (mlpAfter(latestTime(inputs)) <= mlpAfter(unsplit))
+    return -1;
+  for (const std::vector<LookupInput> *candidate : {&linear, &blocks})
+    if (!candidate->empty())
+      if (std::optional<std::vector<LookupInput>> packed = packNumbers(*candidate, true)) {
+        inputs = std::move(*packed);
+        return -1;
+      }
   return -1;
 }
 
@@ -304,7 +324,7 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
 }
 
 std::optional<std::vector<LookupInput>>
-LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs) const {
+LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTimes) const {
   std::vector<LookupInput> out;
   std::vector<const LookupInput *> numbers;
   for (const LookupInput &in : inputs) {
@@ -317,12 +337,13 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs) const {
       return std::nullopt;
     numbers.push_back(&in);
   }
-  // Only numbers written at the same time: otherwise splitting makes the
-  // parts with the earlier ones in an earlier MLP, with no layer more and
-  // smaller tables.
-  if (numbers.size() < 2 || std::any_of(numbers.begin(), numbers.end(), [&](const LookupInput *in) {
+  // Only numbers written at the same time, unless asked: otherwise
+  // splitting makes the parts with the earlier ones in an earlier MLP,
+  // mostly with no layer more and smaller tables.
+  if (numbers.size() < 2 ||
+      (!acrossTimes && std::any_of(numbers.begin(), numbers.end(), [&](const LookupInput *in) {
         return in->time != numbers[0]->time;
-      }))
+      })))
     return std::nullopt;
   // Joint values: at most a few thousand, and a table of them the lookup
   // can hold.
@@ -338,58 +359,100 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs) const {
   if (joint > (related >= 2 ? 1e6 : 4096) ||
       entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
     return std::nullopt;
-  LookupInput packed;
-  packed.numeric = true;
-  // The weights first: each next number's levels are spread so that one
-  // step of it passes the whole range packed so far, plus the first
-  // number's gap; the slope must fit float32 before any table is built.
-  double gap = INFINITY, lo = 0, hi = 0;
-  std::vector<double> weights;
-  for (const LookupInput *in : numbers) {
-    std::vector<double> sorted = in->levels;
-    std::sort(sorted.begin(), sorted.end());
-    double own = INFINITY;
-    for (size_t i = 1; i < sorted.size(); ++i)
-      own = std::min(own, sorted[i] - sorted[i - 1]);
-    double weight = 1;
-    if (weights.empty())
-      gap = std::isfinite(own) ? own : 1.0;
-    else if (std::isfinite(own))
-      weight = (hi - lo + gap) / own;
-    if (!(own > 0) && sorted.size() > 1)
-      return std::nullopt;
-    weights.push_back(weight);
-    packed.noise += weight * cx.noiseOf(in->levels);
-    lo += weight * sorted.front();
-    hi += weight * sorted.back();
-  }
-  double slope = 2 / gap, most = std::max(std::fabs(lo), std::fabs(hi)) + 1;
-  if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
-    return std::nullopt;
-  packed.levels = {0.0};
-  packed.joint = {{}};
-  for (size_t q = 0; q < numbers.size(); ++q) {
-    const LookupInput *in = numbers[q];
-    addScaled(packed.form, in->form, weights[q]);
-    packed.parts.push_back(in->node);
-    // Only the joint values that can occur together (at one length): the
-    // share of BOS 1/n and a mean k/n over every position, not k/m.
-    std::vector<double> levels;
-    std::vector<std::vector<Atom>> values;
-    for (size_t p = 0; p < packed.levels.size(); ++p)
-      for (size_t l = 0; l < in->levels.size(); ++l) {
-        std::vector<Atom> joint = packed.joint[p];
-        joint.push_back(in->values[l]);
-        if (!cx.sets.canOccurTogether(packed.parts, joint))
-          continue;
-        levels.push_back(packed.levels[p] + weights[q] * in->levels[l]);
-        values.push_back(std::move(joint));
+  // The weights, number by number: the first number's own closest gap is
+  // the gap every two joint values keep; each next number's levels are
+  // spread so that one step of it passes the whole range packed so far
+  // (the joint values then run in order of the last number, and the
+  // lookup steps where its output changes). Where that is too wide for
+  // float32 (its noise counts times its weight), each next number takes
+  // instead the smallest multiple of the gap over its own closest gap
+  // that keeps the joint values apart: values far apart, such as a
+  // default of 99 beside 1..4, then need no spread of 199.
+  auto pack = [&](bool smallest) -> std::optional<LookupInput> {
+    LookupInput packed;
+    packed.numeric = true;
+    packed.levels = {0.0};
+    packed.joint = {{}};
+    double gap = INFINITY;
+    for (size_t q = 0; q < numbers.size(); ++q) {
+      const LookupInput *in = numbers[q];
+      std::vector<double> sorted = in->levels;
+      std::sort(sorted.begin(), sorted.end());
+      double own = INFINITY;
+      for (size_t i = 1; i < sorted.size(); ++i)
+        own = std::min(own, sorted[i] - sorted[i - 1]);
+      if (!(own > 0) && sorted.size() > 1)
+        return std::nullopt;
+      if (q == 0)
+        gap = std::isfinite(own) ? own : 1.0;
+      std::vector<const Node *> parts = packed.parts;
+      parts.push_back(in->node);
+      // Only the joint values that can occur together (at one length): the
+      // share of BOS 1/n and a mean k/n over every position, not k/m.
+      std::vector<std::pair<size_t, size_t>> pairs;
+      for (size_t p = 0; p < packed.levels.size(); ++p)
+        for (size_t l = 0; l < in->levels.size(); ++l) {
+          std::vector<Atom> joint = packed.joint[p];
+          joint.push_back(in->values[l]);
+          if (cx.sets.canOccurTogether(parts, joint))
+            pairs.emplace_back(p, l);
+        }
+      auto levelsAt = [&](double weight) {
+        std::vector<double> levels;
+        levels.reserve(pairs.size());
+        for (auto [p, l] : pairs)
+          levels.push_back(packed.levels[p] + weight * in->levels[l]);
+        return levels;
+      };
+      auto apart = [&](std::vector<double> levels) {
+        std::sort(levels.begin(), levels.end());
+        for (size_t i = 1; i < levels.size(); ++i)
+          if (levels[i] - levels[i - 1] < gap * (1 - 1e-9))
+            return false;
+        return true;
+      };
+      double weight = 1;
+      if (q > 0 && std::isfinite(own)) {
+        auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
+        double full = (*hi - *lo + gap) / own;
+        weight = full;
+        for (int k = 1; smallest && k <= 64 && gap * k / own < full; ++k)
+          if (apart(levelsAt(gap * k / own))) {
+            weight = gap * k / own;
+            break;
+          }
       }
-    packed.levels = std::move(levels);
-    packed.joint = std::move(values);
-    packed.time = std::max(packed.time, in->time);
-    packed.name += (packed.name.empty() ? "" : " + ") + in->name;
-  }
+      std::vector<double> levels = levelsAt(weight);
+      if (!apart(levels))
+        return std::nullopt;
+      std::vector<std::vector<Atom>> values;
+      values.reserve(pairs.size());
+      for (auto [p, l] : pairs) {
+        values.push_back(packed.joint[p]);
+        values.back().push_back(in->values[l]);
+      }
+      addScaled(packed.form, in->form, weight);
+      packed.noise += weight * cx.noiseOf(in->levels);
+      packed.parts = std::move(parts);
+      packed.levels = std::move(levels);
+      packed.joint = std::move(values);
+      packed.time = std::max(packed.time, in->time);
+      packed.name += (packed.name.empty() ? "" : " + ") + in->name;
+      if (packed.levels.size() > 4096)
+        return std::nullopt;
+    }
+    auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
+    double slope = 2 / gap, most = std::max(std::fabs(*lo), std::fabs(*hi)) + 1;
+    if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
+      return std::nullopt;
+    return packed;
+  };
+  std::optional<LookupInput> wide = pack(false);
+  if (!wide)
+    wide = pack(true);
+  if (!wide)
+    return std::nullopt;
+  LookupInput &packed = *wide;
   if (packed.levels.size() > 4096)
     return std::nullopt;
   packed.name = "packed(" + packed.name + ")";

@@ -105,8 +105,17 @@ private:
   /// chosen so that every joint value lands on a level of its own, the
   /// closest gap of one input apart; the other inputs unchanged. Null where
   /// the numbers are written at different times, their joint values are too
-  /// many, or float32 could not tell the levels apart.
-  std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs) const;
+  /// many, or float32 could not tell the levels apart; numbers written at
+  /// different times only `acrossTimes`.
+  std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs,
+                                                      bool acrossTimes) const;
+  /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
+  /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
+  /// before) need, replaces them by those numbers packed across times, if
+  /// they pack. Returns -1 (x's own lookup is still to make).
+  int deeperThanPacked(const std::vector<LookupInput> &linear,
+                       const std::vector<LookupInput> &blocks,
+                       std::vector<LookupInput> &inputs) const;
   /// Makes categorical every numerical block of `sources` but one.
   void keepOneNumber(const std::vector<int> &sources);
   /// The block of x (or of its `classes`) made by one lookup of `inputs`.

@@ -413,6 +413,7 @@ int CountPlanner::reciprocalOfLength(const CountLookup &lookup) {
   r.bosRow = {0.0};
   r.time = time;
   r.producer = layout.block(mean).producer;
+  r.why = "the width of the counts over every key: each threshold k/n is k times it";
   int f = layout.add(nullptr, std::move(r));
   head->description.push_back("writes '1/length' (numerical) from 'I((indices == 0))', the width "
                               "of the counts over every key");

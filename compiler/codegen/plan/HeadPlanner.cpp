@@ -201,6 +201,15 @@ void HeadPlanner::planHead(const Node *x) {
   Block out;
   out.label = x->name;
   out.encoding = encoding;
+  if (x->encoding == graph::EncodingHintKind::Categorical)
+    out.why = "categorical(...) asks for a one-hot";
+  else if (x->encoding == graph::EncodingHintKind::Numerical)
+    out.why = "numerical(...) asks for one number";
+  else if (encoding == EncodingKind::Numerical)
+    out.why = "a mean of numbers: the head writes it as one number, read linearly";
+  else
+    out.why = "its values are not all numbers: the head copies a one-hot (a mean of such "
+              "is one of them)";
   if (encoding == EncodingKind::Numerical && !cx.sets.has(x) && cx.sets.unknown.at(x).tooLarge) {
     // Too many means to enumerate: the block is written all the same, and
     // read linearly; only a lookup needs its values (and is refused then).
@@ -217,7 +226,13 @@ void HeadPlanner::planHead(const Node *x) {
       out.values.push_back(x->constant);
   }
   // Reads first (they may add blocks), then the block itself.
-  ValueRead value = readValue(x->inputs[1], encoding);
+  ValueRead value = [&] {
+    ResidualLayout::Because because(
+        layout, encoding == EncodingKind::Numerical
+                    ? "averaged by the head of '" + x->name + "', which reads it linearly"
+                    : "copied by the head of '" + x->name + "' as a one-hot");
+    return readValue(x->inputs[1], encoding);
+  }();
   int time = attentionAfter(std::max(scores.time, value.time));
   out.time = time;
   out.producer = "L" + std::to_string((time + 1) / 2) + " attention";
@@ -336,6 +351,8 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
   raw.relativeNoise += scoreError(scores) / 2;
   raw.time = time;
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  if (raw.why.empty())
+    raw.why = "BOS's share of the head's attention holds " + what + " as one number";
   int f = layout.add(x, std::move(raw));
   HeadPlan head;
   head.description.push_back(what + ": BOS share c/(c+w), c = " + Atom::real(c).repr());

@@ -26,6 +26,7 @@ SideRead HeadPlanner::readSide(const Node *x) {
     // block of those classes.
     int f = sources[0];
     if (sources.size() > 1 || layout.block(f).encoding == EncodingKind::Numerical) {
+      ResidualLayout::Because because(layout, "a side of a select: a select compares one-hots");
       std::vector<std::vector<Atom>> classes = sideClasses(x);
       if (!classes.empty() && classes.size() * 2 <= cx.valuesOf(x).size())
         f = lookups.makeBlock(x, EncodingKind::Categorical, &classes);
@@ -235,8 +236,12 @@ int HeadPlanner::targetClasses(const Node *x) {
     return -1;
   // The leaves that are not linear forms yet become numerical blocks.
   for (const auto &[leaf, k] : shape->leaves)
-    if (!lookups.linearForm(leaf))
+    if (!lookups.linearForm(leaf)) {
+      ResidualLayout::Because because(layout, "a number inside the side '" + x->name +
+                                                  "', which a select compares with integers "
+                                                  "as one linear form");
       lookups.makeBlock(leaf, EncodingKind::Numerical);
+    }
   std::optional<LinearRead> form = lookups.linearForm(x);
   if (!form)
     return -1;
@@ -254,6 +259,7 @@ int HeadPlanner::targetClasses(const Node *x) {
   levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
   Block out;
   out.label = x->name + " (classes)";
+  out.why = "a side of a select, as the targets it is compared with";
   for (double t : hit)
     out.values.push_back(t == static_cast<double>(static_cast<int64_t>(t))
                              ? Atom::integer(static_cast<int64_t>(t))

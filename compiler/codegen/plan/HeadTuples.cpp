@@ -275,6 +275,9 @@ int HeadPlanner::makeTuple(const Side &side, Block out, const std::vector<Lookup
         classOfValue[i][v] = static_cast<int>(c);
   }
   int latestInput = LookupPlanner::latestTime(inputs);
+  if (out.why.empty())
+    out.why = "the joint values of a side that an `and` or `or` of selects reads (a head "
+              "scores one-hots of pairs)";
   int f = layout.addMadeByMlp(nullptr, std::move(out), latestInput);
   LookupSpec spec = cx.lookupSpec();
   LookupPlanner::BoundInputs bindings = lookups.bindInputs(inputs, spec);

@@ -128,6 +128,9 @@ void HeadPlanner::planProxy(const Node *x, Scores scores, double groupsCount, Pr
   int time = attentionAfter(std::max(scores.time, value.time));
   proxy.block.time = time;
   proxy.block.producer = "L" + std::to_string((time + 1) / 2) + " attention";
+  if (proxy.block.why.empty())
+    proxy.block.why = "held by a mean whose levels lie far apart (the mean index, 1/2 apart), "
+                      "not by BOS's share (about 1/N^2 apart)";
   int f = layout.add(x, std::move(proxy.block));
   HeadPlan &head = sharedHead(x->inputs[0], time, scores, groupsCount - 0.5);
   head.description.push_back("writes '" + x->name +

@@ -95,6 +95,12 @@ void LookupPlanner::split(const Node *x) {
     std::vector<LookupInput> inputs = linearInputs(x);
     if (!inputs.empty() && numericInputs(inputs) <= 1)
       return;
+    ResidualLayout::Because because(
+        layout,
+        part.encoding == EncodingKind::Numerical
+            ? "a number inside a sum or difference in '" + x->name + "', which stays a linear form"
+            : "made apart from '" + x->name +
+                  "', which reads several numbers (a lookup reads one)");
     makeBlock(part.node, part.encoding);
   }
 }

@@ -107,6 +107,8 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
       return deeperThanPacked(linear, blocks, inputs);
     // 5. All numbers but one made categorical (sourcesOf then prefers the
     // categorical blocks just made).
+    ResidualLayout::Because because(layout, "a one-hot, so that the lookup of '" + x->name +
+                                                "' reads one number");
     keepOneNumber(sources);
     sources = cx.sourcesOf(x, true);
   }
@@ -497,6 +499,8 @@ bool LookupPlanner::splitNumeric(const Node *x) {
     for (const Node *input : y->inputs)
       stack.push_back(input);
   }
+  ResidualLayout::Because because(layout, "made first, so that the table of '" + x->name +
+                                              "' need not hold the number it reads");
   for (const Node *part : parts)
     makeBlock(part, EncodingKind::Categorical);
   return !parts.empty();

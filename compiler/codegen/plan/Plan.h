@@ -64,6 +64,10 @@ struct Block {
   /// What the block holds at the BOS position, per dimension.
   std::vector<double> bosRow;
   std::string producer; ///< "embedding", "L1 head 0", "L1 MLP".
+  /// Why the block is in this encoding, for the plan dump: what reads it,
+  /// or the rule that chose it ("a side of a select: selects compare
+  /// one-hots"); empty where nothing chose (`one`, `bos`).
+  std::string why;
 
   int width() const {
     return encoding == EncodingKind::Categorical ? static_cast<int>(values.size()) : 1;
@@ -102,6 +106,8 @@ struct LayerPlan {
 struct OutputPlan {
   std::string label;
   EncodingKind encoding = EncodingKind::Categorical;
+  /// Why it is read so, for the plan dump.
+  std::string why;
   std::vector<Atom> values;
   std::vector<double> levels; ///< Numerical: values[i] as a number.
   std::vector<int> dims;      ///< Categorical: one per value.

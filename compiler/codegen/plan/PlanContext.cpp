@@ -51,6 +51,7 @@ int PlanContext::embedding(const Node *node) {
   f.label = node->name;
   f.values = valuesOf(node);
   f.producer = node->kind == NodeKind::Tokens ? "token embedding" : "position embedding";
+  f.why = "an embedding is a one-hot of its values";
   return layout.add(node, std::move(f));
 }
 

@@ -46,7 +46,10 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
       out << "numerical";
     else
       out << "numerical (" << f.levelsAre << ": " << valuesText(f) << ")";
-    out << "  <- " << f.producer << "\n";
+    out << "  <- " << f.producer;
+    if (!f.why.empty())
+      out << "  [why: " << f.why << "]";
+    out << "\n";
   }
   for (size_t l = 0; l < plan.layers.size(); ++l) {
     const LayerPlan &layer = plan.layers[l];
@@ -69,13 +72,15 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
     out << "argmax of [" << output.dims.front();
     if (output.dims.size() > 1)
       out << ".." << output.dims.back();
-    out << "]\n";
+    out << "]";
   } else {
     out << "number";
     for (const auto &[dim, w] : output.form)
       out << llvm::format(" %+g*[%d]", w, dim);
-    out << "\n";
   }
+  if (!output.why.empty())
+    out << "  [why: " << output.why << "]";
+  out << "\n";
   for (const std::string &note : plan.notes)
     out << "note: " << note << "\n";
 }

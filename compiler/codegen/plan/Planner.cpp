@@ -44,6 +44,14 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
                                [](const Atom &v) { return v.isNumber() && !v.isBool(); });
     numerical = numbers;
   }
+  if (root->encoding != graph::EncodingHintKind::Inferred)
+    out.why =
+        "the output, as " + std::string(numerical ? "numerical" : "categorical") + "(...) asks";
+  else if (numerical)
+    out.why = "the output, a number read out linearly";
+  else
+    out.why = "the output, read as the argmax of a one-hot";
+  ResidualLayout::Because because(cx.layout, out.why);
   if (numerical) {
     out.encoding = EncodingKind::Numerical;
     // A linear output needs no value set (without one, the number is shown).

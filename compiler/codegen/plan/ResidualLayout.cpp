@@ -34,6 +34,8 @@ ResidualLayout::ResidualLayout() {
 }
 
 int ResidualLayout::add(const Node *node, Block b) {
+  if (b.why.empty() && !reasons.empty())
+    b.why = reasons.back();
   b.firstDim = width;
   if (b.bosRow.empty())
     b.bosRow.assign(b.width(), 0.0);

@@ -40,6 +40,21 @@ public:
   /// Removes block f, which must be the last one added.
   void dropLast(int f);
 
+  /// While one lives, blocks added without a Block::why of their own get
+  /// `why` (the innermost one living): what the block is made for.
+  class Because {
+  public:
+    Because(ResidualLayout &layout, std::string why) : layout(layout) {
+      layout.reasons.push_back(std::move(why));
+    }
+    ~Because() { layout.reasons.pop_back(); }
+    Because(const Because &) = delete;
+    Because &operator=(const Because &) = delete;
+
+  private:
+    ResidualLayout &layout;
+  };
+
   const Block &block(int f) const { return blocks[f]; }
   Block &block(int f) { return blocks[f]; }
   /// The s-op block f holds (or whose classes it holds); null for `one`/`bos`.
@@ -82,6 +97,7 @@ public:
   std::vector<Block> release() { return std::move(blocks); }
 
 private:
+  std::vector<std::string> reasons;
   std::vector<Block> blocks;
   std::vector<const graph::Node *> nodes;
   std::unordered_map<const graph::Node *, std::vector<int>> byNode;

@@ -106,7 +106,7 @@ private:
   using Classes = std::vector<std::vector<std::vector<int>>>;
   /// The classes of each side's parts' values that `formula` tells apart
   /// (against every value of the other parts, on both sides); per select
-  /// (valueClasses) when the sides are too large to tabulate.
+  /// (restrictedClasses) when the sides are too large to tabulate.
   std::pair<Classes, Classes> formulaClasses(const Node *formula,
                                              const std::vector<int> &queryParts,
                                              const std::vector<int> &keyParts,
@@ -115,6 +115,13 @@ private:
   /// tuple of their classes, made by the MLP after the parts, or a layer
   /// earlier from what a part made by an MLP is made from.
   Side tupleSide(const std::vector<int> &parts, Classes classes, const Node *selector);
+  /// `formula` with the selects that read block f on one side decided for
+  /// f's value v and simplified, as a string: equal strings decide the same
+  /// against every value of every other block.
+  std::string restrictedFormula(const Node *formula, int f, int v, bool keySide);
+  /// The classes of each part's values whose restricted formulas are equal
+  /// (empty for one part).
+  Classes restrictedClasses(const Node *formula, const std::vector<int> &parts, bool keySide);
   /// The block of a tuple already made over the same parts that tells apart
   /// at least what `side` needs (its classes then become side's), or -1.
   int existingTuple(Side &side) const;

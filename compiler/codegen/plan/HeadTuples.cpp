@@ -71,8 +71,11 @@ HeadPlanner::formulaClasses(const Node *formula, const std::vector<int> &queryPa
     return out;
   };
   bool tuples = queryParts.size() > 1 || keyParts.size() > 1;
-  if (!tuples || static_cast<double>(qCount) * static_cast<double>(kCount) > 4e6)
+  if (!tuples)
     return {perSelect(queryParts, false), perSelect(keyParts, true)};
+  if (static_cast<double>(qCount) * static_cast<double>(kCount) > 4e6)
+    return {restrictedClasses(formula, queryParts, false),
+            restrictedClasses(formula, keyParts, true)};
   // Two values of a part are alike when the formula decides the same for
   // them against every value of every other part, on both sides: their
   // signatures are the table's lines (rows on the query side, columns on
@@ -115,6 +118,84 @@ HeadPlanner::formulaClasses(const Node *formula, const std::vector<int> &queryPa
     return out;
   };
   return {group(qSig, queryParts.size()), group(kSig, keyParts.size())};
+}
+
+std::string HeadPlanner::restrictedFormula(const Node *sel, int f, int v, bool keySide) {
+  switch (sel->kind) {
+  case NodeKind::Select: {
+    const SideRead &mine = sides.at(sel->inputs[keySide ? 0 : 1]);
+    if (mine.block != f) {
+      // (Reads other parts only: the same for every value of f.)
+      return "s" + std::to_string(reinterpret_cast<uintptr_t>(sel));
+    }
+    const BitMatrix &table = selectTable(sel); // [query value][key value]
+    size_t others = keySide ? table.rows() : table.cols();
+    std::string bits(others, '0');
+    bool any = false, all = true;
+    for (size_t o = 0; o < others; ++o) {
+      bool holds =
+          keySide ? table.get(o, static_cast<size_t>(v)) : table.get(static_cast<size_t>(v), o);
+      bits[o] = holds ? '1' : '0';
+      any |= holds;
+      all &= holds;
+    }
+    if (!any)
+      return "F";
+    // (All true only where the other side reads a block: a constant side
+    // has one value, and its select the same row for every value of f.)
+    if (all)
+      return "T";
+    return "s" + std::to_string(reinterpret_cast<uintptr_t>(sel)) + ":" + bits;
+  }
+  case NodeKind::SelectorNot: {
+    std::string inner = restrictedFormula(sel->inputs[0], f, v, keySide);
+    return inner == "T" ? "F" : inner == "F" ? "T" : "!(" + inner + ")";
+  }
+  case NodeKind::SelectorAnd:
+  case NodeKind::SelectorOr: {
+    bool conjunction = sel->kind == NodeKind::SelectorAnd;
+    std::string absorbing = conjunction ? "F" : "T", neutral = conjunction ? "T" : "F";
+    std::string out;
+    for (const Node *input : sel->inputs) {
+      std::string inner = restrictedFormula(input, f, v, keySide);
+      if (inner == absorbing)
+        return absorbing;
+      if (inner != neutral)
+        out += (out.empty() ? "" : ",") + inner;
+    }
+    return out.empty() ? neutral : (conjunction ? "&(" : "|(") + out + ")";
+  }
+  default:
+    assert(false && "a selector formula");
+    return "";
+  }
+}
+
+HeadPlanner::Classes HeadPlanner::restrictedClasses(const Node *formula,
+                                                    const std::vector<int> &parts, bool keySide) {
+  // Two values of a part are alike when the formula, with each select that
+  // reads the part on this side replaced by its decisions for the value
+  // (a row over its other side's values, or true or false throughout) and
+  // simplified, is the same: then it decides the same against every value
+  // of every other part, on both sides. Sound, and cheap where the whole
+  // table is too large (a tuple of the index and a rank at max_len 1024):
+  // `select(indices, 0, ==) and ...` on the key side is false for every key
+  // index but 0, which are then one class.
+  Classes out;
+  if (parts.size() <= 1)
+    return out;
+  for (int f : parts) {
+    std::map<std::string, size_t> classOf;
+    out.emplace_back();
+    for (int v = 0; v < layout.block(f).width(); ++v) {
+      auto [it, added] =
+          classOf.emplace(restrictedFormula(formula, f, v, keySide), out.back().size());
+      if (added)
+        out.back().emplace_back();
+      out.back()[it->second].push_back(v);
+    }
+  }
+  return out;
 }
 
 std::vector<LookupInput> HeadPlanner::deepLinearInputs(const std::vector<int> &parts,

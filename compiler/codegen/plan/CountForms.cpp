@@ -174,6 +174,14 @@ const Node *CountPlanner::prefixMean(const Node *m, const Node *&indices) {
 }
 
 std::optional<CountPlanner::SignForm> CountPlanner::signForm(const Node *y, const Node *&indices) {
+  // `not m`, m a mean: m == 0 (Tracr's shuffle_dyck reads `not has_neg`).
+  if (y->kind == NodeKind::Map && y->mapOp == graph::MapOpKind::Not && y->operands.size() == 1 &&
+      y->operands[0].input >= 0) {
+    const Node *m = y->inputs[y->operands[0].input];
+    if (prefixMean(m, indices) || lengthMean(m))
+      return SignForm{CountForm{{{m, 1}}, 0}, AtomOpKind::Eq};
+    return std::nullopt;
+  }
   if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Atom || y->operands.size() != 2)
     return std::nullopt;
   if (y->atomOp != AtomOpKind::Lt && y->atomOp != AtomOpKind::Le && y->atomOp != AtomOpKind::Gt &&

@@ -260,7 +260,10 @@ std::vector<LookupInput> LookupPlanner::linearInputs(const Node *x) {
         inputs.push_back(blockInput(f));
       continue;
     }
-    if (cx.numericCount(cx.sourcesOf(y)) > 0) {
+    // (A linear part whose values cannot be listed is read through its
+    // parts: a difference of two prefix means at 256 combines 20,000
+    // values of each, and a count lookup may read it as a sign form.)
+    if (cx.numericCount(cx.sourcesOf(y)) > 0 && cx.sets.has(y)) {
       if (std::optional<LinearRead> read = linearForm(y)) {
         // y = z + c, z * c, -z...: the input is z (so that `t if t < 10
         // else t - 10` reads t once).

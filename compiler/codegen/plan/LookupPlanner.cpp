@@ -60,8 +60,12 @@ int LookupPlanner::unlistedCountLookup(const Node *x, EncodingKind encoding,
                                        const std::vector<LookupInput> &inputs) {
   // A mean whose levels are too many to list is read by no other lookup:
   // as a sign form (went_negative > 0), or packed with other counts.
-  if (std::none_of(inputs.begin(), inputs.end(),
-                   [](const LookupInput &in) { return in.valuesUnknown; }))
+  // (Also a number whose set cannot be computed: a difference of two
+  // prefix means at 256 combines 20,000 values of each.)
+  if (std::none_of(inputs.begin(), inputs.end(), [&](const LookupInput &in) {
+        return in.valuesUnknown || (in.numeric && in.node && in.levels.empty() &&
+                                    in.parts.empty() && !cx.sets.has(in.node));
+      }))
     return -1;
   if (std::optional<CountLookup> lookup = prefixCounts.countLookup(x, true, true))
     return prefixCounts.makeBlock(x, encoding, *lookup);

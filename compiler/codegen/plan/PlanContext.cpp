@@ -172,6 +172,23 @@ double largest(const std::vector<double> &levels) {
 } // namespace
 
 bool PlanContext::selectsEveryKey(const Node *selector) {
+  // An `or` with a side that does, or of an equality and an inequality on
+  // the same sides (Tracr's select(indices, indices, ==) or
+  // select(indices, indices, !=)).
+  if (selector->kind == NodeKind::SelectorOr) {
+    const Node *a = selector->inputs[0], *b = selector->inputs[1];
+    if (selectsEveryKey(a) || selectsEveryKey(b))
+      return true;
+    // (Equality only: Python's == and != are complements on any two
+    // values, while order comparisons fail across types and are both
+    // false on NaN.)
+    auto eqNe = [](const Node *s, graph::CompareKind c) {
+      return s->kind == NodeKind::Select && s->cmp == c;
+    };
+    return ((eqNe(a, graph::CompareKind::Eq) && eqNe(b, graph::CompareKind::Ne)) ||
+            (eqNe(a, graph::CompareKind::Ne) && eqNe(b, graph::CompareKind::Eq))) &&
+           a->inputs[0] == b->inputs[0] && a->inputs[1] == b->inputs[1];
+  }
   if (selector->kind != NodeKind::Select || !sourcesOf(selector->inputs[0]).empty() ||
       !sourcesOf(selector->inputs[1]).empty())
     return false;

@@ -10,6 +10,7 @@
 #include <cassert>
 #include <cmath>
 #include <numeric>
+#include <unordered_set>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -60,12 +61,16 @@ int LookupPlanner::unlistedCountLookup(const Node *x, EncodingKind encoding,
                                        const std::vector<LookupInput> &inputs) {
   // A mean whose levels are too many to list is read by no other lookup:
   // as a sign form (went_negative > 0), or packed with other counts.
-  // (Also a number whose set cannot be computed: a difference of two
-  // prefix means at 256 combines 20,000 values of each.)
-  if (std::none_of(inputs.begin(), inputs.end(), [&](const LookupInput &in) {
-        return in.valuesUnknown || (in.numeric && in.node && in.levels.empty() &&
-                                    in.parts.empty() && !cx.sets.has(in.node));
-      }))
+  // (Also a number whose set cannot be computed, or a linear part of x
+  // whose set cannot: a difference of two prefix means at 256 combines
+  // 20,000 values of each.)
+
+  if (std::none_of(inputs.begin(), inputs.end(),
+                   [&](const LookupInput &in) {
+                     return in.valuesUnknown || (in.numeric && in.node && in.levels.empty() &&
+                                                 in.parts.empty() && !cx.sets.has(in.node));
+                   }) &&
+      !readsUnlistedLinear(x))
     return -1;
   if (std::optional<CountLookup> lookup = prefixCounts.countLookup(x, true, true))
     return prefixCounts.makeBlock(x, encoding, *lookup);
@@ -100,6 +105,16 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   // combination of counts and the parts made, or the parts' blocks with one
   // number, or a linear form over them.
   std::vector<LookupInput> linear = inputs;
+  // 4a. Comparisons of counts with 0 below x, each made by a count lookup
+  // (one MLP after the means, however many values they take), when that
+  // leaves x one number at most.
+  if (counts && readsUnlistedLinear(x) && splitSignForms(x)) {
+    std::vector<int> sources = cx.sourcesOf(x, true);
+    if (cx.numericCount(sources) <= 1) {
+      inputs = blockInputs(sources);
+      return -1;
+    }
+  }
   split(x);
   if (counts)
     if (int f = oneCountLookup(x, encoding); f >= 0)
@@ -137,6 +152,50 @@ int LookupPlanner::deeperThanPacked(const std::vector<LookupInput> &linear,
         return -1;
       }
   return -1;
+}
+
+bool LookupPlanner::readsUnlistedLinear(const Node *x) {
+  std::unordered_set<const Node *> seen;
+  std::vector<const Node *> stack = {x};
+  while (!stack.empty()) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second || y->kind != NodeKind::Map || layout.best(y, false) >= 0)
+      continue;
+    if (y != x && cx.numericCount(cx.sourcesOf(y)) > 0 && linearForm(y) && !cx.sets.has(y))
+      return true;
+    for (const Node *input : y->inputs)
+      stack.push_back(input);
+  }
+  return false;
+}
+
+bool LookupPlanner::splitSignForms(const Node *x) {
+  std::vector<const Node *> forms;
+  std::unordered_set<const Node *> seen;
+  std::vector<const Node *> stack(x->inputs.begin(), x->inputs.end());
+  while (!stack.empty()) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second || y->kind != NodeKind::Map || layout.best(y, false) >= 0)
+      continue;
+    std::optional<CountLookup> lookup = prefixCounts.countLookup(y, true, true);
+    if (lookup && lookup->forms.size() == 1 && lookup->forms[0].node == y &&
+        lookup->forms[0].compare) {
+      forms.push_back(y);
+      continue;
+    }
+    for (const Node *input : y->inputs)
+      stack.push_back(input);
+  }
+  if (forms.empty())
+    return false;
+  ResidualLayout::Because because(layout, "a comparison of counts with 0, made apart from '" +
+                                              x->name + "', which reads several");
+  for (const Node *y : forms)
+    if (std::optional<CountLookup> lookup = prefixCounts.countLookup(y, true, true))
+      prefixCounts.makeBlock(y, EncodingKind::Categorical, *lookup);
+  return true;
 }
 
 int LookupPlanner::oneCountLookup(const Node *x, EncodingKind encoding) {

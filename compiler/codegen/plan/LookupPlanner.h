@@ -99,6 +99,12 @@ private:
   /// own lookup reads (at most one number).
   int readOneNumber(const Node *x, EncodingKind encoding, bool counts,
                     std::vector<LookupInput> &inputs);
+  /// Whether x reads, below it, a linear form of numerical blocks whose
+  /// value set cannot be computed (too many combinations to list).
+  bool readsUnlistedLinear(const Node *x);
+  /// Makes the comparisons of counts with 0 below x (sign forms) by count
+  /// lookups of their own; false when there are none.
+  bool splitSignForms(const Node *x);
   /// x made by a lookup of one combination of prefix counts, or -1.
   int oneCountLookup(const Node *x, EncodingKind encoding);
   /// The numerical inputs as one number, sum of w_q * x_q, the weights

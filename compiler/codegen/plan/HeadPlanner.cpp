@@ -388,8 +388,21 @@ HeadPlanner::ValueRead HeadPlanner::readValue(const Node *v, EncodingKind encodi
   bool direct = sources.size() == 1 && (layout.block(f).encoding == EncodingKind::Categorical ||
                                         (layout.block(f).levelsAreValues && layout.node(f) == v &&
                                          encoding == EncodingKind::Numerical));
-  if (!direct)
+  // A number made by an MLP for a head to average: a one-hot where it has
+  // 3 to 8 values (read as the sum of value times dimension, exactly, where
+  // a number an MLP writes is off by its units' rounding, which a lookup
+  // that packs the head's mean with other numbers would multiply; and that
+  // lookup can read the one-hot itself). Indicators stay numbers: their
+  // means are read linearly.
+  bool fewValues = v->kind == NodeKind::Map && cx.sets.has(v) && cx.sets.at(v).size() >= 3 &&
+                   cx.sets.at(v).size() <= 8;
+  if (!direct && encoding == EncodingKind::Numerical && fewValues) {
+    ResidualLayout::Because because(layout, "a few numbers a head averages: as a one-hot, read "
+                                            "as the sum of value times dimension, exactly");
+    f = lookups.makeBlock(v, EncodingKind::Categorical);
+  } else if (!direct) {
     f = lookups.makeBlock(v, encoding);
+  }
   read.time = layout.block(f).time;
   read.what = "'" + layout.block(f).label + "'";
   if (layout.block(f).encoding == EncodingKind::Numerical) {

@@ -35,6 +35,39 @@ static bool linearOp(const Node *x) {
   }
 }
 
+std::optional<LinearRead> LookupPlanner::linearWithNumericParts(const Node *x) {
+  if (!linearOp(x) || !wellSeparated(x))
+    return std::nullopt;
+  // The parts below x's sums, differences and constant multiples that are
+  // not linear forms: each made numerical by the MLP after its inputs (a
+  // number, not a one-hot of x's values).
+  std::vector<const Node *> parts;
+  std::vector<const Node *> stack = {x};
+  std::unordered_set<const Node *> seen;
+  while (!stack.empty()) {
+    const Node *y = stack.back();
+    stack.pop_back();
+    if (!seen.insert(y).second || y->kind == NodeKind::Constant || linearForm(y))
+      continue;
+    if (linearOp(y)) {
+      for (const Node *input : y->inputs)
+        stack.push_back(input);
+      continue;
+    }
+    if (y->kind != NodeKind::Map || !cx.sets.has(y) || !wellSeparated(y) ||
+        std::any_of(cx.sets.at(y).begin(), cx.sets.at(y).end(),
+                    [](const Atom &v) { return v.isBool(); }))
+      return std::nullopt;
+    parts.push_back(y);
+  }
+  for (const Node *y : parts) {
+    ResidualLayout::Because because(layout, "a number inside the sum or difference '" + x->name +
+                                                "', which is read out linearly");
+    makeBlock(y, EncodingKind::Numerical);
+  }
+  return linearForm(x);
+}
+
 bool LookupPlanner::wellSeparated(const Node *x) const {
   std::vector<double> levels;
   try {

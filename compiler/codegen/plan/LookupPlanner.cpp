@@ -105,6 +105,15 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   // combination of counts and the parts made, or the parts' blocks with one
   // number, or a linear form over them.
   std::vector<LookupInput> linear = inputs;
+  // 3c. Numbers written at different times, some by an MLP: those an MLP
+  // made are made one-hots by that same MLP (no layer more, and exact: an
+  // MLP's number is off by its units' rounding, which a later lookup would
+  // read multiplied), and x reads the rest, packed if they were written at
+  // one time.
+  if (std::optional<std::vector<LookupInput>> remade = remadeOneHots(x, blocks)) {
+    inputs = std::move(*remade);
+    return -1;
+  }
   // 4a. Comparisons of counts with 0 below x, each made by a count lookup
   // (one MLP after the means, however many values they take), when that
   // leaves x one number at most.
@@ -135,12 +144,59 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   return deeperThanPacked(linear, blocks, inputs);
 }
 
+std::optional<std::vector<LookupInput>>
+LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &blocks) {
+  auto mlpAfter = [](int time) { return time % 2 ? time + 1 : time + 2; };
+  int before = latestTime(blocks);
+  bool remade = false;
+  for (const LookupInput &in : blocks) {
+    if (!in.numeric || in.block < 0 || !in.node || in.time <= 0 || in.time % 2 ||
+        in.node->kind != NodeKind::Map || !cx.sets.has(in.node) ||
+        cx.sets.at(in.node).size() > 256 || layout.find(in.node, EncodingKind::Categorical) >= 0)
+      continue;
+    // The one-hot from what the number was made from, in the same MLP.
+    std::vector<int> sources;
+    for (const Node *input : in.node->inputs)
+      for (int f : cx.sourcesOf(input))
+        if (std::find(sources.begin(), sources.end(), f) == sources.end())
+          sources.push_back(f);
+    std::vector<LookupInput> own = blockInputs(sources);
+    if (numericInputs(own) > 1) {
+      std::optional<std::vector<LookupInput>> packed = packNumbers(own, false);
+      if (!packed)
+        continue;
+      own = std::move(*packed);
+    }
+    if (mlpAfter(latestTime(own)) != in.time || tooManyEntries(own))
+      continue;
+    ResidualLayout::Because because(layout, "a one-hot made by the MLP that made the number, so "
+                                            "that the lookup of '" +
+                                                x->name + "' needs no layer more");
+    size_t count = layout.size();
+    try {
+      lookupBlock(in.node, EncodingKind::Categorical, nullptr, own);
+      remade = true;
+    } catch (const CompileError &) {
+      if (layout.size() > count)
+        layout.dropLast(static_cast<int>(layout.size()) - 1);
+    }
+  }
+  if (!remade)
+    return std::nullopt;
+  std::vector<LookupInput> now = blockInputs(cx.sourcesOf(x, true));
+  if (mlpAfter(latestTime(now)) > mlpAfter(before))
+    return std::nullopt;
+  if (numericInputs(now) <= 1)
+    return now;
+  return packNumbers(now, false);
+}
+
 int LookupPlanner::deeperThanPacked(const std::vector<LookupInput> &linear,
                                     const std::vector<LookupInput> &blocks,
                                     std::vector<LookupInput> &inputs) const {
   // Depth first: where the parts made leave x's lookup in a later MLP than
-  // its own inputs need, the numbers written at different times are packed
-  // into one form instead (the parts then go unread and are pruned).
+  // its own inputs need, the numbers the heads wrote are packed across
+  // times (the parts then go unread and are pruned).
   auto mlpAfter = [](int time) { return time % 2 ? time + 1 : time + 2; };
   int unsplit = std::max(latestTime(linear), latestTime(blocks));
   if (mlpAfter(latestTime(inputs)) <= mlpAfter(unsplit))
@@ -397,8 +453,11 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       out.push_back(in);
       continue;
     }
-    // (A block's reading, as a linear part's form, is 0 at BOS.)
-    if (!in.parts.empty() || in.levels.empty() || !in.node)
+    // (A block's reading, as a linear part's form, is 0 at BOS.) Across
+    // times, only numbers the heads wrote: an MLP's number is off by its
+    // units' rounding, which the packing would multiply by its weight.
+    if (!in.parts.empty() || in.levels.empty() || !in.node ||
+        (acrossTimes && in.time > 0 && in.time % 2 == 0))
       return std::nullopt;
     numbers.push_back(&in);
   }

@@ -63,6 +63,11 @@ public:
                 const std::vector<std::vector<Atom>> *classes = nullptr);
   /// `x` as a linear form of the residual (0 at BOS), when it is one.
   std::optional<LinearRead> linearForm(const Node *x);
+  /// x, a sum, difference or constant multiple of numbers with values far
+  /// enough apart, as a linear form after the parts below it that are not
+  /// linear forms are made numerical (by the MLP after their inputs); or
+  /// nothing, having made nothing.
+  std::optional<LinearRead> linearWithNumericParts(const Node *x);
   /// The inputs of `x` when its largest linear parts over numerical blocks
   /// count as one numerical input each.
   std::vector<LookupInput> linearInputs(const Node *x);
@@ -115,9 +120,15 @@ private:
   /// different times only `acrossTimes`.
   std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs,
                                                       bool acrossTimes) const;
+  /// Where x reads numbers written at different times, some made by an
+  /// MLP (with few values): those made one-hots by the same MLP, and what
+  /// x then reads (the other numbers packed, if written at one time); or
+  /// nothing when that would not leave x one number in the same MLP.
+  std::optional<std::vector<LookupInput>> remadeOneHots(const Node *x,
+                                                        const std::vector<LookupInput> &blocks);
   /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
   /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
-  /// before) need, replaces them by those numbers packed across times, if
+  /// before) need, packs the heads' numbers across times instead, where
   /// they pack. Returns -1 (x's own lookup is still to make).
   int deeperThanPacked(const std::vector<LookupInput> &linear,
                        const std::vector<LookupInput> &blocks,

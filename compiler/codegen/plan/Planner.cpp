@@ -37,8 +37,10 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   // differences and constant multiples of numerical blocks and of numbers
   // read from one-hots) is read out as that form, with no MLP; bools keep
   // their one-hot (their display is True and False).
+  // The same after its parts that are not linear forms are made numerical:
+  // a number per part, not a one-hot of every value of the output.
   if (root->encoding == graph::EncodingHintKind::Inferred && f < 0 && root->kind == NodeKind::Map &&
-      lookups.linearForm(root)) {
+      (lookups.linearForm(root) || lookups.linearWithNumericParts(root))) {
     bool numbers = !cx.sets.has(root) ||
                    std::all_of(cx.sets.at(root).begin(), cx.sets.at(root).end(),
                                [](const Atom &v) { return v.isNumber() && !v.isBool(); });

@@ -96,12 +96,12 @@ knapsack        "07:35,27,11": the capacity C (two digits, 01-15), ":",
   then the items, each its weight w and value v (one digit each, 1-9),
   separated by ",": 1-9 items. Prompt "07:35,27,11=". The table K[i][c]
   (the largest value of a subset of the first i items of total weight at
-  most c) capacity by capacity, c = 1..C, i = 1..n (K[0][c] = K[i][0] = 0
-  are not written): each row is "|", then its cells ";" w v h l: w and v
-  the item i's weight and value, h l = K[i][c] as two digits (K[i][c] =
+  most c) capacity by capacity, c = 0..C, i = 1..n (K[0][c] = 0 is not
+  written): each row is "|", then its cells ";" w v h l: w and v item
+  i's weight and value, h l = K[i][c] as two digits (K[i][c] =
   max(K[i-1][c], K[i-1][c-w] + v) if w <= c, else K[i-1][c]). Answer:
   K[n][C] (no leading zero): "#8$".
-  04:35,27,11=|;3500;2700;1101|;3500;2707;1107|;3505;2707;1108|;3505;2707;1108#8$
+  04:35,27,11=|;3500;2700;1100|;3500;2700;1101|;3500;2707;1107|;3505;2707;1108|;3505;2707;1108#8$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -434,7 +434,7 @@ def trace_knapsack(text):
     # best[i][c]: items 1..i, capacity c; row 0 and column 0 are zeros.
     best = [[0] * (capacity + 1) for _ in range(n + 1)]
     body = ""
-    for c in range(1, capacity + 1):
+    for c in range(capacity + 1):
         body += "|"
         for i, (w, v) in enumerate(items, 1):
             best[i][c] = best[i - 1][c]

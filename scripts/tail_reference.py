@@ -80,3 +80,26 @@ def levenshtein(a, b):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
         previous = current
     return previous[-1]
+
+
+def lcs(a, b):
+    """The length of a longest common subsequence of a and b, by the
+    textbook table over prefixes, one row at a time."""
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b, 1):
+            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[j - 1]))
+        previous = current
+    return previous[-1]
+
+
+def knapsack(capacity, items):
+    """The largest total value of a subset of `items` ((weight, value)
+    pairs) of total weight at most `capacity`, by the one-row table over
+    capacities (each item once: the capacities are walked downward)."""
+    best = [0] * (capacity + 1)
+    for weight, value in items:
+        for c in range(capacity, weight - 1, -1):
+            best[c] = max(best[c], best[c - weight] + value)
+    return best[capacity]

@@ -136,6 +136,18 @@ def gen_levenshtein(rng, n, lo, hi):
     return (a, b) if rng.random() < 0.5 else (b, a)
 
 
+def gen_lcs(rng, n, lo, hi):
+    """Two strings over a-d (as the step program reads them): one of n
+    letters, the other of any length in the range."""
+    return gen_levenshtein(rng, n, lo, hi)
+
+
+def gen_knapsack(rng, n):
+    """n items, weights and values 1-9, and a capacity 1-15 (the step
+    program's format)."""
+    return (rng.randint(1, 15), [(rng.randint(1, 9), rng.randint(1, 9)) for _ in range(n)])
+
+
 def gen_binary_search(rng, n):
     numbers = sorted(rng.sample(range(100), n))
     value = rng.choice(numbers) if rng.random() < 0.75 else rng.randrange(100)
@@ -164,11 +176,11 @@ TASKS = [
     dict(key="population", name="population growth", cls="Iteration", unit="units (n)",
          ranges=[(1, 10), (11, 25), (26, 50)], gen=gen_n),
     dict(key="lcs", name="LCS", cls="Dynamic programming", unit="characters",
-         ranges=[(2, 6), (7, 9), (10, 12)]),
+         ranges=[(2, 6), (7, 9), (10, 12)], gen=gen_lcs),
     dict(key="levenshtein", name="Levenshtein distance", cls="Dynamic programming",
          unit="characters", ranges=[(2, 4), (5, 7), (8, 9)], gen=gen_levenshtein),
     dict(key="knapsack", name="0-1 knapsack", cls="Dynamic programming", unit="items",
-         ranges=[(2, 3), (4, 5), (6, 8)]),
+         ranges=[(2, 3), (4, 5), (6, 8)], gen=gen_knapsack),
     dict(key="derangements", name="derangements", cls="Recursion", unit="n",
          ranges=[(3, 30), (31, 60), (61, 100)], gen=gen_n),
 ]
@@ -289,6 +301,8 @@ TRACE_INPUT = {
     "derangements": str,
     "division": lambda i: "%s/%d" % i,
     "levenshtein": lambda i: i[0] + "," + i[1].upper(),
+    "lcs": lambda i: i[0] + "," + i[1].upper(),
+    "knapsack": lambda i: "%02d:" % i[0] + ",".join("%d%d" % item for item in i[1]),
 }
 STEP_ANSWER = {
     "addition": lambda i: ref.add(i[0], i[1]),
@@ -299,6 +313,8 @@ STEP_ANSWER = {
     "derangements": lambda n: str(ref.derangements(n)),
     "division": lambda i: ref.divide(i[0], i[1]),
     "levenshtein": lambda i: str(ref.levenshtein(i[0], i[1])),
+    "lcs": lambda i: str(ref.lcs(i[0], i[1])),
+    "knapsack": lambda i: str(ref.knapsack(i[0], i[1])),
 }
 
 
@@ -316,6 +332,10 @@ def trace_bound(task, n, traces):
         return n + 3 + 4 * n + 1 + n + 1 + 1 + 1
     if task == "levenshtein":  # prompt, a cell of 4 per pair of prefixes, "#", a digit, "$"
         return 2 * n + 2 + 4 * (n + 1) * (n + 1) + 3
+    if task == "lcs":  # prompt, n rows of "|", a letter and n cells of 3, "#", two digits, "$"
+        return 2 * n + 2 + n * (2 + 3 * n) + 4
+    if task == "knapsack":  # prompt 3n + 3, 16 rows (C <= 15) of "|" and n cells of 5, "#", 2, "$"
+        return 3 * n + 3 + 16 * (1 + 5 * n) + 4
     # population growth and derangements: the trace depends on n alone
     return len(traces.record(TRACE_TASK.get(task, task), str(n))["trace"])
 
@@ -345,6 +365,8 @@ STEPS = [
     ("derangements", "derangements.rasp", "next", DIGITS + "=;*#$"),
     ("division", "division.rasp", "next", DIGITS + "/=;#,$"),
     ("levenshtein", "levenshtein.rasp", "next", DIGITS + "abcdABCD,=;|-#$"),
+    ("lcs", "lcs.rasp", "next", DIGITS + "abcdABCD,=|#$"),
+    ("knapsack", "knapsack.rasp", "next", DIGITS + ":,=|;#$"),
 ]
 
 
@@ -485,7 +507,7 @@ def instances(task, range_index, count, hi):
     out = []
     for _ in range(count):
         n = rng.randint(lo, hi)
-        if gen in (gen_compare, gen_addition, gen_levenshtein):
+        if gen in (gen_compare, gen_addition, gen_levenshtein, gen_lcs):
             out.append(gen(rng, n, lo, hi))
         else:
             out.append(gen(rng, n))
@@ -767,7 +789,7 @@ def render_overview(results, w):
 TRACE_EXAMPLE = {
     "addition": "957+68", "compare": "123,124", "bubble_sort": "32,15,04",
     "binary_search": "02,05,08,13,21?13", "population": "7", "derangements": "5",
-    "division": "9051/7", "levenshtein": "ab,BA",
+    "division": "9051/7", "levenshtein": "ab,BA", "lcs": "ab,BA", "knapsack": "04:35,27,11",
 }
 
 
@@ -867,6 +889,9 @@ def render_accuracy(results, w):
     w("* binary search: an increasing list of distinct numbers from 0-99 and a value from")
     w("  the list three times in four, else any number 0-99 (found or not).")
     w("* population growth and derangements: n drawn in the range.")
+    w("* LCS: two strings over a-d, one of the length drawn, the other of any length of")
+    w("  the range, in either order (the second written in capitals for the step program).")
+    w("* 0-1 knapsack: the number of items drawn, weights and values 1-9, a capacity 1-15.")
     w("")
 
 

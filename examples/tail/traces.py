@@ -82,6 +82,26 @@ levenshtein     "abc,CAB": a over the letters a-d, ",", b over A-D (b in
   ("|" for j = 0: a count of "|" gives the row), x = a_i ("-" for i = 0),
   v = D[i][j] (one digit: at most 9). Answer: D[la][lb]: "#2$".
   ab,BA=;|-0;b-1;a-2;|a1;ba1;aa1;|b2;bb1;ab2#2$
+lcs             "abc,CAB": a over the letters a-d, ",", b over A-D (b in
+  capitals, so that a count of capitals gives b's length; letters match
+  regardless of case), each 1-12 letters. Prompt "abc,CAB=". The table
+  L[i][j] (the length of a longest common subsequence of a's first i
+  letters and b's first j) row by row, i = 1..la, j = 1..lb (row and
+  column 0 are zeros and are not written): each row is "|" and a_i, then
+  its cells y h l: y = b_j in lower case, h l = L[i][j] as two digits
+  (L[i][j] = L[i-1][j-1] + 1 if a_i = b_j, else max(L[i-1][j],
+  L[i][j-1])). Answer: L[la][lb] (no leading zero): "#1$".
+  ab,BA=|ab00a01|bb01a01#1$
+knapsack        "07:35,27,11": the capacity C (two digits, 01-15), ":",
+  then the items, each its weight w and value v (one digit each, 1-9),
+  separated by ",": 1-9 items. Prompt "07:35,27,11=". The table K[i][c]
+  (the largest value of a subset of the first i items of total weight at
+  most c) capacity by capacity, c = 0..C, i = 1..n (K[0][c] = 0 is not
+  written): each row is "|", then its cells ";" w v h l: w and v item
+  i's weight and value, h l = K[i][c] as two digits (K[i][c] =
+  max(K[i-1][c], K[i-1][c-w] + v) if w <= c, else K[i-1][c]). Answer:
+  K[n][C] (no leading zero): "#8$".
+  04:35,27,11=|;3500;2700;1100|;3500;2700;1101|;3500;2707;1107|;3505;2707;1108|;3505;2707;1108#8$
 
 Random inputs: the lengths are uniform in TAIL's ranges (below) or in
 --size LO-HI; digits are uniform, leading digits nonzero. compare takes b
@@ -103,6 +123,8 @@ RANGES = {
     "derangements": ((3, 30), (31, 60), (61, 100)),
     "division": ((2, 5), (6, 10), (11, 20)),
     "levenshtein": ((2, 4), (5, 7), (8, 9)),
+    "lcs": ((2, 6), (7, 9), (10, 12)),
+    "knapsack": ((2, 3), (4, 5), (6, 8)),
 }
 RANGE_NAMES = ("short", "medium", "long")
 
@@ -348,6 +370,93 @@ def edit_distance(a, b):
     return dist(len(a), len(b))
 
 
+def trace_lcs(text):
+    if text.count(",") != 1:
+        raise ValueError("lcs input is a,b, e.g. abc,CAB")
+    sa, sb = text.split(",")
+    if not 1 <= len(sa) <= 12 or any(c not in "abcd" for c in sa):
+        raise ValueError(f"lcs's a must be 1-12 letters a-d: {sa!r}")
+    if not 1 <= len(sb) <= 12 or any(c not in "ABCD" for c in sb):
+        raise ValueError(f"lcs's b must be 1-12 letters A-D: {sb!r}")
+    a, b = sa, sb.lower()
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    body = ""
+    for i in range(1, len(a) + 1):
+        body += "|" + a[i - 1]
+        for j in range(1, len(b) + 1):
+            if a[i - 1] == b[j - 1]:
+                table[i][j] = table[i - 1][j - 1] + 1
+            else:
+                table[i][j] = max(table[i - 1][j], table[i][j - 1])
+            body += b[j - 1] + two(table[i][j])
+    answer = table[len(a)][len(b)]
+    assert answer == common_subsequence(a, b)
+    prompt = text + "="
+    return prompt, prompt + body, str(answer)
+
+
+def common_subsequence(a, b):
+    """The length of a longest common subsequence by recursion over
+    suffixes (memoised), apart from the table the trace writes."""
+    memo = {}
+
+    def best(i, j):
+        if i == len(a) or j == len(b):
+            return 0
+        if (i, j) not in memo:
+            if a[i] == b[j]:
+                memo[i, j] = 1 + best(i + 1, j + 1)
+            else:
+                memo[i, j] = max(best(i + 1, j), best(i, j + 1))
+        return memo[i, j]
+    return best(0, 0)
+
+
+def parse_knapsack(text):
+    """(capacity, [(w, v), ...]) of "07:35,27,11"."""
+    if text.count(":") != 1:
+        raise ValueError("knapsack input is CC:wv,wv,..., e.g. 07:35,27,11")
+    sc, sitems = text.split(":")
+    if len(sc) != 2 or not sc.isdigit() or not 1 <= int(sc) <= 15:
+        raise ValueError(f"knapsack's capacity must be two digits, 01-15: {sc!r}")
+    items = sitems.split(",")
+    if not 1 <= len(items) <= 9:
+        raise ValueError(f"knapsack takes 1-9 items: {sitems!r}")
+    for item in items:
+        if len(item) != 2 or any(c not in "123456789" for c in item):
+            raise ValueError(f"knapsack's items are a weight and a value, digits 1-9: {item!r}")
+    return int(sc), [(int(item[0]), int(item[1])) for item in items]
+
+
+def trace_knapsack(text):
+    capacity, items = parse_knapsack(text)
+    n = len(items)
+    # best[i][c]: items 1..i, capacity c; row 0 and column 0 are zeros.
+    best = [[0] * (capacity + 1) for _ in range(n + 1)]
+    body = ""
+    for c in range(capacity + 1):
+        body += "|"
+        for i, (w, v) in enumerate(items, 1):
+            best[i][c] = best[i - 1][c]
+            if w <= c:
+                best[i][c] = max(best[i][c], best[i - 1][c - w] + v)
+            body += ";" + str(w) + str(v) + two(best[i][c])
+    answer = best[n][capacity]
+    assert answer == best_subset(capacity, items)
+    prompt = text + "="
+    return prompt, prompt + body, str(answer)
+
+
+def best_subset(capacity, items):
+    """The knapsack's optimum by trying every subset, apart from the table."""
+    top = 0
+    for mask in range(1 << len(items)):
+        chosen = [items[k] for k in range(len(items)) if mask >> k & 1]
+        if sum(w for w, _ in chosen) <= capacity:
+            top = max(top, sum(v for _, v in chosen))
+    return top
+
+
 TRACERS = {
     "addition": trace_addition,
     "compare": trace_compare,
@@ -357,6 +466,8 @@ TRACERS = {
     "derangements": trace_derangements,
     "division": trace_division,
     "levenshtein": trace_levenshtein,
+    "lcs": trace_lcs,
+    "knapsack": trace_knapsack,
 }
 
 
@@ -387,9 +498,12 @@ def random_input(task, rng, lo, hi):
         return ",".join(two(x) for x in xs) + "?" + two(rng.choice(xs))
     if task == "division":
         return random_number(rng, size) + "/" + str(rng.randint(1, 9))
-    if task == "levenshtein":
+    if task in ("levenshtein", "lcs"):
         return ("".join(rng.choice("abcd") for _ in range(size)) + "," +
                 "".join(rng.choice("ABCD") for _ in range(rng.randint(lo, hi))))
+    if task == "knapsack":
+        items = ",".join("%d%d" % (rng.randint(1, 9), rng.randint(1, 9)) for _ in range(size))
+        return two(rng.randint(1, 15)) + ":" + items
     return str(size)  # population_growth, derangements: n
 
 
@@ -436,6 +550,10 @@ def main(argv):
         parser.error("at most 100 distinct two-digit numbers")
     if args.task == "levenshtein" and hi > 9:
         parser.error("levenshtein takes strings of at most 9 letters")
+    if args.task == "lcs" and hi > 12:
+        parser.error("lcs takes strings of at most 12 letters")
+    if args.task == "knapsack" and hi > 9:
+        parser.error("knapsack takes at most 9 items")
     if args.task == "derangements" and hi > 100:
         parser.error("derangements takes n <= 100")
     if args.task == "derangements" and lo < 1 or args.task == "bubble_sort" and lo < 1:

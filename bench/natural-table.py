@@ -2,7 +2,7 @@
 """What the compiler makes of the natural corpus, as a Markdown table.
 
 Usage: natural-table.py RASP ROOT [MAX_LEN...] [--samples K] [--table TABLE]
-                        [--only FILE]...
+                        [--only FILE]... [--previous REPORT]
 
 The natural corpus is every row of the differential table (table.txt)
 whose file is tests/differential/natural*.rasp: programs written the way
@@ -22,11 +22,17 @@ per max_len, the totals: programs compiled, at the analysis depth (a
 leading MLP-only layer, which the analysis counts as layer 0, is allowed,
 as in issue 14), deeper, refused and not exact, and the dense parameters
 of the compiled ones. docs/natural-corpus.md is this program's output.
+--previous REPORT reads an earlier output of this program (its program rows
+and totals, as in `git show REV:docs/natural-corpus.md`) and prints, per
+max_len of both, its totals against today's (`then -> now`), then the same
+over the programs of REPORT alone (matched by program and file), so that a
+change of the corpus does not hide what changed for the same programs.
 """
 import argparse
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -96,6 +102,71 @@ def at_depth(compiled, analysis):
     return layers == analysis + 1 and heads and heads[0] == 0
 
 
+COUNTS = ["compiled", "depth", "deeper", "refused", "inexact"]
+
+
+def outcome(m, analysis):
+    """What one measure of a row counts as: one of COUNTS' first four
+    (refused, or compiled at the analysis depth or deeper), whether it is
+    inexact, and its dense parameters."""
+    if "refused" in m:
+        return {"kind": "refused", "inexact": False, "params": 0}
+    c = m["compiled"]
+    return {"kind": "depth" if at_depth(c, analysis) else "deeper",
+            "inexact": not m["ok"], "params": c["params_dense"]}
+
+
+def add(totals, o):
+    totals[o["kind"]] += 1
+    if o["kind"] != "refused":
+        totals["compiled"] += 1
+        totals["params"] += o["params"]
+    totals["inexact"] += o["inexact"]
+
+
+def new_totals():
+    return {"programs": 0, "compiled": 0, "depth": 0, "deeper": 0, "refused": 0, "inexact": 0,
+            "params": 0}
+
+
+def read_previous(path):
+    """An earlier report's rows, {(program, file, N): outcome}, and its
+    totals, {N: totals}."""
+    rows, totals = {}, {}
+    number = re.compile(r"^[0-9][0-9,]*$")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) == 9 and cells[2].isdigit() and cells[3].isdigit():
+                program, file, n = cells[0], cells[1], int(cells[2])
+                if cells[4].startswith("refused:"):
+                    o = {"kind": "refused", "inexact": False, "params": 0}
+                else:
+                    o = {"kind": "deeper" if cells[4].startswith("**") else "depth",
+                         "inexact": not re.match(r"^[0-9]+/[0-9]+$", cells[8]),
+                         "params": int(cells[7].replace(",", ""))}
+                rows[(program, file, n)] = o
+            elif len(cells) == 8 and all(number.match(c) for c in cells):
+                values = [int(c.replace(",", "")) for c in cells]
+                totals[values[0]] = dict(zip(["programs"] + COUNTS + ["params"], values[1:]))
+    if not totals:
+        sys.exit(f"{path}: no totals table of natural-table.py in it")
+    return rows, totals
+
+
+def print_against(title, before, after, max_lens):
+    print()
+    print(title)
+    print()
+    print("| N | programs | compiled | at the analysis depth | deeper | refused "
+          "| not exact | dense params (compiled ones) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in max_lens:
+        cells = [f"{before[n][k]:,} -> {after[n][k]:,}"
+                 for k in ["programs"] + COUNTS + ["params"]]
+        print(f"| {n} | " + " | ".join(cells) + " |")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("rasp")
@@ -105,6 +176,8 @@ def main():
     parser.add_argument("--table", help="the table (default ROOT/tests/differential/table.txt)")
     parser.add_argument("--only", action="append", metavar="FILE",
                         help="the rows of FILE instead of natural*.rasp (repeatable)")
+    parser.add_argument("--previous", metavar="REPORT",
+                        help="an earlier output of this program to compare the totals with")
     args = parser.parse_args()
     read_table = load_table_reader(args.root)
     rows = read_table(args.table or os.path.join(args.root, "tests/differential/table.txt"))
@@ -115,8 +188,9 @@ def main():
     if not rows:
         sys.exit(f"no row of the table is in {', '.join(args.only or ['natural*.rasp'])}")
 
-    totals = {n: {"compiled": 0, "depth": 0, "deeper": 0, "refused": 0, "inexact": 0,
-                  "params": 0} for n in args.max_len}
+    previous = read_previous(args.previous) if args.previous else None
+    totals = {n: new_totals() for n in args.max_len}
+    outcomes = {}
     print("| program | file | N | analysis layers | layers | heads | d_model "
           "| dense params | exact (agree/compared) |")
     print("|---|---|---|---|---|---|---|---|---|")
@@ -124,24 +198,19 @@ def main():
         analysis = analysis_layers(args.rasp, os.path.join(args.root, row.path), row.sop)
         for n in args.max_len:
             m = measure(args, row, n)
-            t = totals[n]
+            o = outcome(m, analysis)
+            outcomes[(row.sop, os.path.basename(row.path), n)] = o
+            add(totals[n], o)
             name = f"{row.sop} | {os.path.basename(row.path)} | {n} | {analysis}"
             if "refused" in m:
-                t["refused"] += 1
                 print(f"| {name} | refused: {m['refused']} | | | | |")
                 continue
             c = m["compiled"]
-            t["compiled"] += 1
-            t["params"] += c["params_dense"]
-            if at_depth(c, analysis):
-                t["depth"] += 1
+            if o["kind"] == "depth":
                 layers = (f"1+{c['layers'] - 1}" if c["layers"] > analysis
                           else str(c["layers"]))
             else:
-                t["deeper"] += 1
                 layers = f"**{c['layers']}**"
-            if not m["ok"]:
-                t["inexact"] += 1
             print(f"| {name} | {layers} | {sum(c['heads_per_layer'])} | {c['d_model']} "
                   f"| {c['params_dense']:,} | {m['exact']} |")
 
@@ -153,6 +222,21 @@ def main():
         t = totals[n]
         print(f"| {n} | {len(rows)} | {t['compiled']} | {t['depth']} | {t['deeper']} "
               f"| {t['refused']} | {t['inexact']} | {t['params']:,} |")
+    if previous:
+        before_rows, before_totals = previous
+        both = [n for n in args.max_len if n in before_totals]
+        for n in args.max_len:
+            totals[n]["programs"] = len(rows)
+        print_against(f"Against {args.previous}, then -> now:", before_totals, totals, both)
+        same_before = {n: new_totals() for n in both}
+        same_now = {n: new_totals() for n in both}
+        for (program, file, n), o in before_rows.items():
+            if n in same_before and (program, file, n) in outcomes:
+                for side, out in ((same_before, o), (same_now, outcomes[(program, file, n)])):
+                    side[n]["programs"] += 1
+                    add(side[n], out)
+        print_against(f"The programs of {args.previous} alone, then -> now:", same_before,
+                      same_now, both)
     return 1 if any(totals[n]["inexact"] for n in args.max_len) else 0
 
 

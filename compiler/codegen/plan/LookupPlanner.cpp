@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <functional>
 #include <numeric>
 #include <unordered_set>
 
@@ -210,24 +211,9 @@ int LookupPlanner::deeperThanPacked(const std::vector<LookupInput> &linear,
   return -1;
 }
 
-bool LookupPlanner::readsUnlistedLinear(const Node *x) {
-  std::unordered_set<const Node *> seen;
-  std::vector<const Node *> stack = {x};
-  while (!stack.empty()) {
-    const Node *y = stack.back();
-    stack.pop_back();
-    if (!seen.insert(y).second || y->kind != NodeKind::Map || layout.best(y, false) >= 0)
-      continue;
-    if (y != x && cx.numericCount(cx.sourcesOf(y)) > 0 && linearForm(y) && !cx.sets.has(y))
-      return true;
-    for (const Node *input : y->inputs)
-      stack.push_back(input);
-  }
-  return false;
-}
-
-bool LookupPlanner::splitSignForms(const Node *x) {
-  std::vector<const Node *> forms;
+std::vector<const Node *>
+LookupPlanner::mapsBelow(const Node *x, const std::function<Walk(const Node *)> &classify) {
+  std::vector<const Node *> taken;
   std::unordered_set<const Node *> seen;
   std::vector<const Node *> stack(x->inputs.begin(), x->inputs.end());
   while (!stack.empty()) {
@@ -235,15 +221,37 @@ bool LookupPlanner::splitSignForms(const Node *x) {
     stack.pop_back();
     if (!seen.insert(y).second || y->kind != NodeKind::Map || layout.best(y, false) >= 0)
       continue;
-    std::optional<CountLookup> lookup = prefixCounts.countLookup(y, true, true);
-    if (lookup && lookup->forms.size() == 1 && lookup->forms[0].node == y &&
-        lookup->forms[0].compare) {
-      forms.push_back(y);
-      continue;
+    switch (classify(y)) {
+    case Walk::Take:
+      taken.push_back(y);
+      break;
+    case Walk::Skip:
+      break;
+    case Walk::Descend:
+      for (const Node *input : y->inputs)
+        stack.push_back(input);
+      break;
     }
-    for (const Node *input : y->inputs)
-      stack.push_back(input);
   }
+  return taken;
+}
+
+bool LookupPlanner::readsUnlistedLinear(const Node *x) {
+  return !mapsBelow(x, [&](const Node *y) {
+            return cx.numericCount(cx.sourcesOf(y)) > 0 && linearForm(y) && !cx.sets.has(y)
+                       ? Walk::Take
+                       : Walk::Descend;
+          }).empty();
+}
+
+bool LookupPlanner::splitSignForms(const Node *x) {
+  std::vector<const Node *> forms = mapsBelow(x, [&](const Node *y) {
+    std::optional<CountLookup> lookup = prefixCounts.countLookup(y, true, true);
+    return lookup && lookup->forms.size() == 1 && lookup->forms[0].node == y &&
+                   lookup->forms[0].compare
+               ? Walk::Take
+               : Walk::Descend;
+  });
   if (forms.empty())
     return false;
   ResidualLayout::Because because(layout, "a comparison of counts with 0, made apart from '" +
@@ -602,25 +610,13 @@ bool LookupPlanner::splitNumeric(const Node *x) {
   // The largest maps below x that read a numerical block and take few
   // values (a comparison, say): made categorical, they take the number
   // out of x's own lookup.
-  std::vector<const Node *> parts;
-  std::unordered_set<const Node *> seen;
-  std::vector<const Node *> stack(x->inputs.begin(), x->inputs.end());
-  while (!stack.empty()) {
-    const Node *y = stack.back();
-    stack.pop_back();
-    if (!seen.insert(y).second || y->kind != NodeKind::Map || layout.best(y, false) >= 0)
-      continue;
-    std::vector<int> sources = cx.sourcesOf(y);
-    int numerics = cx.numericCount(sources);
+  std::vector<const Node *> parts = mapsBelow(x, [&](const Node *y) {
+    int numerics = cx.numericCount(cx.sourcesOf(y));
     if (numerics == 0)
-      continue;
-    if (numerics == 1 && cx.sets.has(y) && cx.sets.at(y).size() <= 64) {
-      parts.push_back(y);
-      continue;
-    }
-    for (const Node *input : y->inputs)
-      stack.push_back(input);
-  }
+      return Walk::Skip;
+    return numerics == 1 && cx.sets.has(y) && cx.sets.at(y).size() <= 64 ? Walk::Take
+                                                                         : Walk::Descend;
+  });
   ResidualLayout::Because because(layout, "made first, so that the table of '" + x->name +
                                               "' need not hold the number it reads");
   for (const Node *part : parts)

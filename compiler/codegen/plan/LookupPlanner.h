@@ -20,6 +20,8 @@
 
 #include "compiler/codegen/plan/CountPlanner.h"
 
+#include <functional>
+
 namespace rasp::codegen {
 
 /// An input of a lookup: a block, or a numerical s-op read as a linear form
@@ -104,6 +106,13 @@ private:
   /// own lookup reads (at most one number).
   int readOneNumber(const Node *x, EncodingKind encoding, bool counts,
                     std::vector<LookupInput> &inputs);
+  /// How mapsBelow treats a map: one of the maps sought, not one and
+  /// nothing below it sought, or not one but maybe below it.
+  enum class Walk { Take, Skip, Descend };
+  /// The maps below x that have no block yet and that `classify` takes,
+  /// without those below them.
+  std::vector<const Node *> mapsBelow(const Node *x,
+                                      const std::function<Walk(const Node *)> &classify);
   /// Whether x reads, below it, a linear form of numerical blocks whose
   /// value set cannot be computed (too many combinations to list).
   bool readsUnlistedLinear(const Node *x);

@@ -329,15 +329,21 @@ def trace_division(text):
     return prompt, prompt + body, str(a // d) + "," + str(a % d)
 
 
-def trace_levenshtein(text):
+def two_strings(task, text, most):
+    """a,b of a task on two strings: a over a-d, b over A-D, each 1-most
+    letters; a and b in lower case."""
     if text.count(",") != 1:
-        raise ValueError("levenshtein input is a,b, e.g. abc,CAB")
+        raise ValueError(f"{task} input is a,b, e.g. abc,CAB")
     sa, sb = text.split(",")
-    if not 1 <= len(sa) <= 9 or any(c not in "abcd" for c in sa):
-        raise ValueError(f"levenshtein's a must be 1-9 letters a-d: {sa!r}")
-    if not 1 <= len(sb) <= 9 or any(c not in "ABCD" for c in sb):
-        raise ValueError(f"levenshtein's b must be 1-9 letters A-D: {sb!r}")
-    a, b = sa, sb.lower()
+    if not 1 <= len(sa) <= most or any(c not in "abcd" for c in sa):
+        raise ValueError(f"{task}'s a must be 1-{most} letters a-d: {sa!r}")
+    if not 1 <= len(sb) <= most or any(c not in "ABCD" for c in sb):
+        raise ValueError(f"{task}'s b must be 1-{most} letters A-D: {sb!r}")
+    return sa, sb.lower()
+
+
+def trace_levenshtein(text):
+    a, b = two_strings("levenshtein", text, 9)
     table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
     body = ""
     for i in range(len(a) + 1):
@@ -371,14 +377,7 @@ def edit_distance(a, b):
 
 
 def trace_lcs(text):
-    if text.count(",") != 1:
-        raise ValueError("lcs input is a,b, e.g. abc,CAB")
-    sa, sb = text.split(",")
-    if not 1 <= len(sa) <= 12 or any(c not in "abcd" for c in sa):
-        raise ValueError(f"lcs's a must be 1-12 letters a-d: {sa!r}")
-    if not 1 <= len(sb) <= 12 or any(c not in "ABCD" for c in sb):
-        raise ValueError(f"lcs's b must be 1-12 letters A-D: {sb!r}")
-    a, b = sa, sb.lower()
+    a, b = two_strings("lcs", text, 12)
     table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
     body = ""
     for i in range(1, len(a) + 1):

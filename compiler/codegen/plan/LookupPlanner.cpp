@@ -133,7 +133,7 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   if (cx.numericCount(sources) > 1) {
     inputs = linearInputs(x);
     if (!inputs.empty() && numericInputs(inputs) <= 1)
-      return deeperThanPacked(linear, blocks, inputs);
+      return deeperThanPacked(x, linear, blocks, inputs);
     // 5. All numbers but one made categorical (sourcesOf then prefers the
     // categorical blocks just made).
     ResidualLayout::Because because(layout, "a one-hot, so that the lookup of '" + x->name +
@@ -142,7 +142,7 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
     sources = cx.sourcesOf(x, true);
   }
   inputs = blockInputs(sources);
-  return deeperThanPacked(linear, blocks, inputs);
+  return deeperThanPacked(x, linear, blocks, inputs);
 }
 
 std::optional<std::vector<LookupInput>>
@@ -192,7 +192,7 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
   return packNumbers(now, false);
 }
 
-int LookupPlanner::deeperThanPacked(const std::vector<LookupInput> &linear,
+int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
                                     const std::vector<LookupInput> &blocks,
                                     std::vector<LookupInput> &inputs) const {
   // Depth first: where the parts made leave x's lookup in a later MLP than
@@ -208,6 +208,15 @@ int LookupPlanner::deeperThanPacked(const std::vector<LookupInput> &linear,
         inputs = std::move(*packed);
         return -1;
       }
+  // Said in the report (issue 14, item 5): which s-op, and its numbers.
+  std::string names;
+  for (const LookupInput &in : blocks.empty() ? linear : blocks)
+    if (in.numeric)
+      names += (names.empty() ? "" : ", ") + in.name;
+  cx.notes.push_back("'" + x->name + "' takes a layer more: one MLP reads one number, and its " +
+                     "numbers (" + names +
+                     ") do not pack into one at this max_len (too many joint values, or too "
+                     "close for float32)");
   return -1;
 }
 

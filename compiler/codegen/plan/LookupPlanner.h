@@ -138,8 +138,9 @@ private:
   /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
   /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
   /// before) need, packs the heads' numbers across times instead, where
-  /// they pack. Returns -1 (x's own lookup is still to make).
-  int deeperThanPacked(const std::vector<LookupInput> &linear,
+  /// they pack, or else notes the layer more in the report. Returns -1
+  /// (x's own lookup is still to make).
+  int deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
                        const std::vector<LookupInput> &blocks,
                        std::vector<LookupInput> &inputs) const;
   /// Makes categorical every numerical block of `sources` but one.

@@ -92,6 +92,19 @@ struct BatchReport {
 };
 
 /// Compares the model's results on one batch with the evaluator's.
+/// Whether a categorical output agrees with the evaluator's value: equal,
+/// or floats one rounding apart.
+bool sameValue(const Atom &got, const Atom &want) {
+  if (got.isString() != want.isString())
+    return false;
+  if (got.equals(want))
+    return true;
+  if (got.isString() || !(got.isFloat() || want.isFloat()))
+    return false;
+  double deviation = std::fabs(got.number() - want.number());
+  return deviation <= RoundingTolerance * std::max(1.0, std::fabs(want.number()));
+}
+
 void compareBatch(const graph::Node *root, const ModelPlan &plan,
                   const std::vector<runtime::TokenIds> &batch,
                   const std::vector<runtime::RunResult> &results, BatchReport &out) {
@@ -129,7 +142,7 @@ void compareBatch(const graph::Node *root, const ModelPlan &plan,
         if (e.isNumber())
           report.maxDeviation = std::max(report.maxDeviation, deviation);
       } else {
-        ok = c >= 0 && output.values[c].equals(e) && output.values[c].isString() == e.isString();
+        ok = c >= 0 && sameValue(output.values[c], e);
       }
       same = same && ok;
       want.push_back(e.str());

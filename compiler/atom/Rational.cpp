@@ -139,8 +139,7 @@ std::optional<Rational> power(Rational a, int64_t n) {
 
 } // namespace
 
-std::optional<Rational> rasp::applyRationalOp(AtomOpKind op, const Rational &a,
-                                              const Rational &b) {
+std::optional<Rational> rasp::applyRationalOp(AtomOpKind op, const Rational &a, const Rational &b) {
   // Over the common denominator a.den * b.den: each product below 2^126.
   Wide an = Wide{a.num} * b.den, bn = Wide{b.num} * a.den, both = Wide{a.den} * b.den;
   switch (op) {

@@ -2,8 +2,8 @@
 // hand, and every small fraction round-tripped), exact map operations
 // against the evaluator's float ones, and means and value sets that hold
 // one double per number (checked against fractions enumerated here).
-#include "compiler/atom/Rational.h"
 #include "compiler/codegen/values/Exact.h"
+#include "compiler/atom/Rational.h"
 #include "compiler/codegen/values/Means.h"
 #include "compiler/codegen/values/ValueSets.h"
 #include "compiler/eval/Evaluate.h"
@@ -245,13 +245,12 @@ TEST(ExactTest, TheVarianceHoldsEachNumberOnce) {
   for (auto [sn, sd] : squares)
     for (auto [an, ad] : means)
       variances.insert(reduced(sn * ad * ad - an * an * sd, sd * ad * ad));
-  std::vector<Atom> got =
-      valueSet("avg = aggregate(full_s, tokens_int);\n"
-               "variance = aggregate(full_s, tokens_int * tokens_int) - avg * avg;",
-               "variance",
-               {Atom::integer(0), Atom::integer(1), Atom::integer(2), Atom::integer(3),
-                Atom::integer(5)},
-               5);
+  std::vector<Atom> got = valueSet(
+      "avg = aggregate(full_s, tokens_int);\n"
+      "variance = aggregate(full_s, tokens_int * tokens_int) - avg * avg;",
+      "variance",
+      {Atom::integer(0), Atom::integer(1), Atom::integer(2), Atom::integer(3), Atom::integer(5)},
+      5);
   std::set<double> expected;
   for (auto [num, den] : variances)
     expected.insert(static_cast<double>(num) / static_cast<double>(den));
@@ -265,9 +264,9 @@ TEST(ExactTest, TheVarianceHoldsEachNumberOnce) {
 TEST(ExactTest, TheMeanOfReciprocalWidthsHasNoNearTwins) {
   // 1 / selector_width over every position: k / n at length n, each once
   // (it had 0.5 twice, an ulp apart, and 'distinct' was refused).
-  std::vector<Atom> got = valueSet(
-      "m = aggregate(full_s, 1 / selector_width(select(tokens, tokens, ==)));", "m",
-      {Atom::string("a"), Atom::string("b"), Atom::string("c"), Atom::string("d")}, 5);
+  std::vector<Atom> got =
+      valueSet("m = aggregate(full_s, 1 / selector_width(select(tokens, tokens, ==)));", "m",
+               {Atom::string("a"), Atom::string("b"), Atom::string("c"), Atom::string("d")}, 5);
   ASSERT_GT(got.size(), 2u);
   for (size_t i = 1; i < got.size(); ++i)
     EXPECT_GT(got[i].number() - got[i - 1].number(), 1e-9)

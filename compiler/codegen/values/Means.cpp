@@ -18,6 +18,13 @@ using graph::NodeKind;
 
 namespace {
 
+/// The error of means past `limit` distinct sums.
+[[noreturn]] void throwTooManyMeans(const Node *node, size_t limit) {
+  throw ValueSetError{
+      node, "the means of '" + node->name + "' take more than " + std::to_string(limit) + " values",
+      true};
+}
+
 /// The w-fold sums of `base` (integers in [lo, hi]) for w = 2..maxLen as
 /// flags, each mean (sum / (w * den)) given to `add`. False when the sums'
 /// range is too wide to keep as flags.
@@ -63,10 +70,7 @@ bool rationalMeans(const Node *node, const std::vector<Atom> &values, int64_t ma
           return false;
         next.insert(*sum);
         if (next.size() > limit)
-          throw ValueSetError{node,
-                              "the means of '" + node->name + "' take more than " +
-                                  std::to_string(limit) + " values",
-                              true};
+          throwTooManyMeans(node, limit);
       }
     sums = std::move(next);
     byCount.push_back(sums);
@@ -117,10 +121,7 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       for (double b : base) {
         next.insert(s + b);
         if (next.size() > limit)
-          throw ValueSetError{node,
-                              "the means of '" + node->name + "' take more than " +
-                                  std::to_string(limit) + " values",
-                              true};
+          throwTooManyMeans(node, limit);
       }
     sums = std::move(next);
     for (double s : sums)

@@ -3,6 +3,8 @@
 #include "compiler/codegen/values/ValueSets.h"
 #include "compiler/codegen/values/ValueSetsImpl.h"
 
+#include "compiler/codegen/values/Exact.h"
+
 #include "compiler/codegen/values/Means.h"
 #include "compiler/codegen/values/Positions.h"
 #include "compiler/codegen/values/PrefixCount.h"
@@ -203,9 +205,34 @@ bool Builder::byPosition(const Node *node) {
 }
 
 const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node *node) {
-  auto known = memo.runs.find(node);
-  if (known != memo.runs.end())
-    return known->second;
+  // Inputs first, without recursion (map chains can be long): a map is
+  // applied position by position as the sets apply it (exactMap), so that
+  // its values are the doubles MapProgram computes through it; other s-ops
+  // (aggregates, widths, indices, constants) by the evaluator.
+  std::vector<const Node *> stack = {node};
+  while (!stack.empty()) {
+    const Node *x = stack.back();
+    if (memo.runs.count(x)) {
+      stack.pop_back();
+      continue;
+    }
+    if (x->kind == NodeKind::Map) {
+      bool ready = true;
+      for (const Node *input : x->inputs)
+        if (!memo.runs.count(input)) {
+          stack.push_back(input);
+          ready = false;
+        }
+      if (!ready)
+        continue;
+    }
+    memo.runs[x] = x->kind == NodeKind::Map ? mapRuns(x) : evaluatedRuns(x);
+    stack.pop_back();
+  }
+  return memo.runs.at(node);
+}
+
+std::vector<std::optional<std::vector<Atom>>> Builder::evaluatedRuns(const Node *node) {
   std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
   for (int64_t n = 1; n <= options.maxLen; ++n) {
     eval::Evaluator evaluator(std::vector<Atom>(n, options.vocab.front()));
@@ -214,7 +241,33 @@ const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node 
     } catch (const eval::EvalError &) {
     }
   }
-  return memo.runs[node] = std::move(runs);
+  return runs;
+}
+
+std::vector<std::optional<std::vector<Atom>>> Builder::mapRuns(const Node *node) {
+  std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
+  std::vector<const Atom *> operands(node->operands.size());
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    bool fails = std::any_of(node->inputs.begin(), node->inputs.end(),
+                             [&](const Node *input) { return !memo.runs.at(input)[n - 1]; });
+    if (fails)
+      continue; // (The evaluator fails below it at this length.)
+    std::vector<Atom> values;
+    try {
+      for (int64_t p = 0; p < n; ++p) {
+        for (size_t i = 0; i < operands.size(); ++i) {
+          const graph::Operand &operand = node->operands[i];
+          operands[i] = operand.input < 0 ? &operand.constant
+                                          : &(*memo.runs.at(node->inputs[operand.input])[n - 1])[p];
+        }
+        values.push_back(exactMap(node, operands.data()));
+      }
+      eval::typeSequence(values, node->loc); // (Fails as the evaluator fails.)
+      runs[n - 1] = std::move(values);
+    } catch (const eval::EvalError &) {
+    }
+  }
+  return runs;
 }
 
 void Builder::positionalValues(const Node *node, AtomSet &out) {

@@ -50,7 +50,7 @@ std::optional<int64_t> codegen::commonDenominator(const std::vector<Atom> &value
     std::optional<Rational> r = rationalOf(v);
     if (!r)
       return std::nullopt;
-    lcm = lcm / std::gcd(lcm, r->den) * r->den; // (Both at most `most` <= 2^31.)
+    lcm = lcm / std::gcd(lcm, r->den) * r->den; // (At most most * 2^25.)
     if (lcm > most)
       return std::nullopt;
   }

@@ -43,7 +43,8 @@ Atom exactMap(const graph::Node *node, const Atom *const *operands);
 Atom exactRatio(int64_t num, int64_t den);
 
 /// The least common multiple of the denominators of `values` (all naming
-/// rationals) when it is at most `most`; nothing otherwise.
+/// rationals) when it is at most `most` (itself at most 2^38); nothing
+/// otherwise.
 std::optional<int64_t> commonDenominator(const std::vector<Atom> &values, int64_t most);
 
 /// v * den, an integer, for v naming a rational whose denominator divides

@@ -274,3 +274,32 @@ TEST(ExactTest, TheMeanOfReciprocalWidthsHasNoNearTwins) {
   for (const Atom &a : got)
     EXPECT_TRUE(rationalOf(a)) << a.repr();
 }
+
+TEST(ExactTest, DoublesOfFractionsCompareAndRoundAsTheFractions) {
+  // Comparisons and round are the evaluator's on the doubles: on the
+  // doubles of small fractions they give the exact answers.
+  std::vector<std::pair<int64_t, int64_t>> fractions;
+  for (int64_t q = 1; q <= 40; ++q)
+    for (int64_t p = -90; p <= 90; ++p)
+      if (std::gcd(p, q) == 1)
+        fractions.push_back({p, q});
+  auto toDouble = [](std::pair<int64_t, int64_t> f) {
+    return static_cast<double>(f.first) / static_cast<double>(f.second);
+  };
+  for (auto a : fractions) {
+    // round, ties to even: floor(p/q + 1/2), less one at an odd tie.
+    int64_t twice = 2 * a.first + a.second, den = 2 * a.second;
+    int64_t floor = twice >= 0 ? twice / den : -((-twice + den - 1) / den);
+    if (twice % den == 0 && floor % 2 != 0)
+      --floor;
+    ASSERT_EQ(pythonRound(Atom::real(toDouble(a))).asInt(), floor) << a.first << "/" << a.second;
+  }
+  for (size_t i = 0; i < fractions.size(); i += 7)
+    for (auto b : fractions) {
+      auto a = fractions[i];
+      bool less = a.first * b.second < b.first * a.second;
+      bool equal = a.first * b.second == b.first * a.second;
+      ASSERT_EQ(toDouble(a) < toDouble(b), less);
+      ASSERT_EQ(toDouble(a) == toDouble(b), equal);
+    }
+}

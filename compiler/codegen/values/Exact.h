@@ -15,7 +15,9 @@
 //      rounding of its float path, an ulp or so;
 //   3. every other result (bools of comparisons, ints of round, of % and of
 //      int arithmetic, values passed through) is the evaluator's on those
-//      doubles;
+//      doubles, which is the exact answer where they name rationals
+//      (rounding keeps order, and distinct modest rationals have distinct
+//      doubles);
 //   4. means are sums of exact rationals over a common denominator, divided
 //      once (Means.h): the correctly rounded double of the mean.
 // What remains: where the evaluator reaches a number by another float path

@@ -26,6 +26,28 @@ UWide gcd(UWide a, UWide b) {
   return a;
 }
 
+/// The first convergent p/q of a / b (= x > 0) that is modest and rounds
+/// to x, in order of growing q; the modest rational that rounds to x, if
+/// any, is one of them (Legendre).
+template <typename U> std::optional<Rational> convergentRoundingTo(U a, U b, double x) {
+  Wide p2 = 0, p1 = 1, q2 = 1, q1 = 0;
+  while (b != 0) {
+    U t = a / b;
+    if (q1 != 0 && t > static_cast<U>(MostModestDen))
+      break; // (q would pass the bound.)
+    Wide p = static_cast<Wide>(t) * p1 + p2, q = static_cast<Wide>(t) * q1 + q2;
+    if (q > MostModestDen || p > Two53)
+      break;
+    Rational candidate{static_cast<int64_t>(p), static_cast<int64_t>(q)};
+    if (isModest(candidate) && roundedDouble(candidate.num, candidate.den) == x)
+      return candidate;
+    U r = a % b;
+    a = b, b = r;
+    p2 = p1, p1 = p, q2 = q1, q1 = q;
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 std::optional<Rational> rasp::makeRational(Wide num, Wide den) {
@@ -76,25 +98,12 @@ std::optional<Rational> rasp::rationalOf(double d) {
   }
   if (k > 120)
     return std::nullopt; // (Below 2^-67: no modest rational is that small.)
-  // The convergents p/q of m / 2^k, in order of growing q; the modest
-  // rational that rounds to x, if any, is one of them.
-  UWide a = m, b = UWide{1} << k;
-  Wide p2 = 0, p1 = 1, q2 = 1, q1 = 0;
-  while (b != 0) {
-    UWide t = a / b;
-    if (q1 != 0 && t > MostModestDen)
-      break; // (q would pass the bound.)
-    Wide p = static_cast<Wide>(t) * p1 + p2, q = static_cast<Wide>(t) * q1 + q2;
-    if (q > MostModestDen || p > Two53)
-      break;
-    Rational candidate{static_cast<int64_t>(p), static_cast<int64_t>(q)};
-    if (isModest(candidate) && roundedDouble(candidate.num, candidate.den) == x)
-      return Rational{sign * candidate.num, candidate.den};
-    UWide r = a % b;
-    a = b, b = r;
-    p2 = p1, p1 = p, q2 = q1, q1 = q;
-  }
-  return std::nullopt;
+  // (64-bit division where 2^k fits: most doubles, and far faster.)
+  std::optional<Rational> r = k < 64 ? convergentRoundingTo<uint64_t>(m, uint64_t{1} << k, x)
+                                     : convergentRoundingTo<UWide>(m, UWide{1} << k, x);
+  if (!r)
+    return std::nullopt;
+  return Rational{sign * r->num, r->den};
 }
 
 std::optional<Rational> rasp::rationalOf(const Atom &a) {

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <unordered_set>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -205,31 +206,9 @@ bool Builder::byPosition(const Node *node) {
 }
 
 const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node *node) {
-  // Inputs first, without recursion (map chains can be long): a map is
-  // applied position by position as the sets apply it (exactMap), so that
-  // its values are the doubles MapProgram computes through it; other s-ops
-  // (aggregates, widths, indices, constants) by the evaluator.
-  std::vector<const Node *> stack = {node};
-  while (!stack.empty()) {
-    const Node *x = stack.back();
-    if (memo.runs.count(x)) {
-      stack.pop_back();
-      continue;
-    }
-    if (x->kind == NodeKind::Map) {
-      bool ready = true;
-      for (const Node *input : x->inputs)
-        if (!memo.runs.count(input)) {
-          stack.push_back(input);
-          ready = false;
-        }
-      if (!ready)
-        continue;
-    }
-    memo.runs[x] = x->kind == NodeKind::Map ? mapRuns(x) : evaluatedRuns(x);
-    stack.pop_back();
-  }
-  return memo.runs.at(node);
+  if (auto known = memo.runs.find(node); known != memo.runs.end())
+    return known->second;
+  return memo.runs[node] = node->kind == NodeKind::Map ? mapRuns(node) : evaluatedRuns(node);
 }
 
 std::vector<std::optional<std::vector<Atom>>> Builder::evaluatedRuns(const Node *node) {
@@ -244,26 +223,72 @@ std::vector<std::optional<std::vector<Atom>>> Builder::evaluatedRuns(const Node 
   return runs;
 }
 
-std::vector<std::optional<std::vector<Atom>>> Builder::mapRuns(const Node *node) {
+std::vector<std::optional<std::vector<Atom>>> Builder::mapRuns(const Node *root) {
+  // The maps below root, inputs first (without recursion: chains can be
+  // long), down to leaves: s-ops of other kinds and maps whose runs are
+  // kept. Constants are read in place.
+  std::vector<const Node *> maps, leaves;
+  std::unordered_set<const Node *> seen;
+  std::vector<std::pair<const Node *, bool>> stack = {{root, false}};
+  while (!stack.empty()) {
+    auto [x, expanded] = stack.back();
+    if (expanded) {
+      maps.push_back(x);
+      stack.pop_back();
+      continue;
+    }
+    stack.pop_back();
+    if (x->kind == NodeKind::Constant || !seen.insert(x).second)
+      continue;
+    if (x->kind != NodeKind::Map || (x != root && memo.runs.count(x))) {
+      leaves.push_back(x);
+      continue;
+    }
+    stack.push_back({x, true});
+    for (const Node *input : x->inputs)
+      stack.push_back({input, false});
+  }
+  // Length by length, as the evaluator goes (only root's values kept): a
+  // map is applied as the sets apply it (exactMap), so that its values are
+  // the doubles MapProgram computes through it; a leaf is the evaluator's.
   std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
-  std::vector<const Atom *> operands(node->operands.size());
   for (int64_t n = 1; n <= options.maxLen; ++n) {
-    bool fails = std::any_of(node->inputs.begin(), node->inputs.end(),
-                             [&](const Node *input) { return !memo.runs.at(input)[n - 1]; });
-    if (fails)
-      continue; // (The evaluator fails below it at this length.)
-    std::vector<Atom> values;
+    std::optional<eval::Evaluator> evaluator;
+    std::unordered_map<const Node *, const std::vector<Atom> *> at;
+    std::unordered_map<const Node *, std::vector<Atom>> computed;
+    bool fails = false; // (Where a leaf fails, the evaluator fails on root.)
     try {
-      for (int64_t p = 0; p < n; ++p) {
-        for (size_t i = 0; i < operands.size(); ++i) {
-          const graph::Operand &operand = node->operands[i];
-          operands[i] = operand.input < 0 ? &operand.constant
-                                          : &(*memo.runs.at(node->inputs[operand.input])[n - 1])[p];
+      for (const Node *leaf : leaves) {
+        if (auto kept = memo.runs.find(leaf); kept != memo.runs.end()) {
+          fails = fails || !kept->second[n - 1];
+          if (!fails)
+            at[leaf] = &*kept->second[n - 1];
+          continue;
         }
-        values.push_back(exactMap(node, operands.data()));
+        if (!evaluator)
+          evaluator.emplace(std::vector<Atom>(n, options.vocab.front()));
+        at[leaf] = &evaluator->sequence(leaf).values;
       }
-      eval::typeSequence(values, node->loc); // (Fails as the evaluator fails.)
-      runs[n - 1] = std::move(values);
+      if (fails)
+        continue;
+      std::vector<const Atom *> operands;
+      for (const Node *map : maps) {
+        std::vector<Atom> &values = computed[map];
+        operands.resize(map->operands.size());
+        for (int64_t p = 0; p < n; ++p) {
+          for (size_t i = 0; i < operands.size(); ++i) {
+            const graph::Operand &operand = map->operands[i];
+            const Node *input = operand.input < 0 ? nullptr : map->inputs[operand.input];
+            operands[i] = !input                              ? &operand.constant
+                          : input->kind == NodeKind::Constant ? &input->constant
+                                                              : &(*at.at(input))[p];
+          }
+          values.push_back(exactMap(map, operands.data()));
+        }
+        eval::typeSequence(values, map->loc); // (Fails as the evaluator fails.)
+        at[map] = &values;
+      }
+      runs[n - 1] = std::move(computed.at(root));
     } catch (const eval::EvalError &) {
     }
   }

@@ -162,8 +162,8 @@ private:
   const std::vector<std::optional<std::vector<Atom>>> &runsOf(const Node *node);
   /// runsOf for an s-op other than a map: the evaluator's values.
   std::vector<std::optional<std::vector<Atom>>> evaluatedRuns(const Node *node);
-  /// runsOf for a map whose inputs' runs are known: exactMap at each position.
-  std::vector<std::optional<std::vector<Atom>>> mapRuns(const Node *node);
+  /// runsOf for a map: its maps below applied with exactMap, length by length.
+  std::vector<std::optional<std::vector<Atom>>> mapRuns(const Node *root);
 
   // ValueSetCells.cpp: sets per length and per position.
   /// What `node` can hold at each position of each length, when that is

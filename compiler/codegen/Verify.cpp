@@ -91,7 +91,6 @@ struct BatchReport {
   size_t firstMismatchAt = SIZE_MAX, firstFailureAt = SIZE_MAX;
 };
 
-/// Compares the model's results on one batch with the evaluator's.
 /// Whether a categorical output agrees with the evaluator's value: equal,
 /// or floats one rounding apart.
 bool sameValue(const Atom &got, const Atom &want) {
@@ -105,6 +104,7 @@ bool sameValue(const Atom &got, const Atom &want) {
   return deviation <= RoundingTolerance * std::max(1.0, std::fabs(want.number()));
 }
 
+/// Compares the model's results on one batch with the evaluator's.
 void compareBatch(const graph::Node *root, const ModelPlan &plan,
                   const std::vector<runtime::TokenIds> &batch,
                   const std::vector<runtime::RunResult> &results, BatchReport &out) {

@@ -44,25 +44,26 @@ Atom codegen::exactRatio(int64_t num, int64_t den) {
   return Atom::real(*rounded);
 }
 
-std::optional<int64_t> codegen::commonDenominator(const std::vector<Atom> &values, int64_t most) {
-  int64_t lcm = 1;
+std::optional<ScaledIntegers> codegen::overCommonDenominator(const std::vector<Atom> &values,
+                                                             int64_t most, int64_t bound) {
+  std::vector<Rational> exact;
+  ScaledIntegers out;
   for (const Atom &v : values) {
     std::optional<Rational> r = rationalOf(v);
     if (!r)
       return std::nullopt;
-    lcm = lcm / std::gcd(lcm, r->den) * r->den; // (At most most * 2^25.)
-    if (lcm > most)
+    exact.push_back(*r);
+    // (At most most * 2^25: a float names a denominator of at most 2^25.)
+    out.denominator = out.denominator / std::gcd(out.denominator, r->den) * r->den;
+    if (out.denominator > most)
       return std::nullopt;
   }
-  return lcm;
-}
-
-std::optional<int64_t> codegen::scaledBy(const Atom &v, int64_t den) {
-  std::optional<Rational> r = rationalOf(v);
-  if (!r || den % r->den != 0)
-    return std::nullopt;
-  int64_t out = 0;
-  if (__builtin_mul_overflow(r->num, den / r->den, &out))
-    return std::nullopt;
+  for (const Rational &r : exact) {
+    int64_t scaled = 0;
+    if (__builtin_mul_overflow(r.num, out.denominator / r.den, &scaled) || scaled > bound ||
+        scaled < -bound)
+      return std::nullopt;
+    out.numerators.push_back(scaled);
+  }
   return out;
 }

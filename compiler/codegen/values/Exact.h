@@ -44,13 +44,17 @@ Atom exactMap(const graph::Node *node, const Atom *const *operands);
 /// in magnitude, den > 0.
 Atom exactRatio(int64_t num, int64_t den);
 
-/// The least common multiple of the denominators of `values` (all naming
-/// rationals) when it is at most `most` (itself at most 2^38); nothing
-/// otherwise.
-std::optional<int64_t> commonDenominator(const std::vector<Atom> &values, int64_t most);
+/// Numbers as integers over one denominator.
+struct ScaledIntegers {
+  std::vector<int64_t> numerators; ///< One per value, in order.
+  int64_t denominator = 1;
+};
 
-/// v * den, an integer, for v naming a rational whose denominator divides
-/// den; nothing when it does not fit in 64 bits.
-std::optional<int64_t> scaledBy(const Atom &v, int64_t den);
+/// `values` as integers over their least common denominator, when every
+/// value names a rational, that denominator is at most `most` (itself at
+/// most 2^38) and every numerator at most `bound` in magnitude; nothing
+/// otherwise.
+std::optional<ScaledIntegers> overCommonDenominator(const std::vector<Atom> &values, int64_t most,
+                                                    int64_t bound);
 
 } // namespace rasp::codegen

@@ -25,13 +25,14 @@ namespace {
       true};
 }
 
-/// The w-fold sums of `base` (integers in [lo, hi]) for w = 2..maxLen as
+/// The w-fold sums of `base` (integers in [lo, hi], at most 2^40 in
+/// magnitude) for w = 2..maxLen as
 /// flags, each mean (sum / (w * den)) given to `add`. False when the sums'
 /// range is too wide to keep as flags.
 bool flagMeans(const std::vector<int64_t> &base, int64_t lo, int64_t hi, int64_t den,
                int64_t maxLen, const std::function<void(const Atom &)> &add) {
   int64_t most = std::max<int64_t>(maxLen, 1);
-  if (hi - lo > 10'000'000 / most || std::max(std::llabs(lo), std::llabs(hi)) > (int64_t{1} << 40))
+  if (hi - lo > 10'000'000 / most)
     return false;
   std::vector<char> sums(hi - lo + 1, 0);
   for (int64_t b : base)
@@ -95,17 +96,13 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
                           size_t limit, const std::function<void(const Atom &)> &add) {
   // Integers over the values' common denominator, summed exactly as flags;
   // each mean divided once (exactRatio), so that one number is one double.
-  if (std::optional<int64_t> den = commonDenominator(values, MostMeanDenominator)) {
-    std::vector<int64_t> base;
-    for (const Atom &v : values)
-      if (std::optional<int64_t> scaled = scaledBy(v, *den))
-        base.push_back(*scaled);
-    if (base.size() == values.size()) {
-      // (front and back are the smallest and largest: the set is sorted.)
-      if (flagMeans(base, base.front(), base.back(), *den, maxLen, add))
-        return;
-    }
-  }
+  std::optional<ScaledIntegers> scaled =
+      overCommonDenominator(values, MostMeanDenominator, int64_t{1} << 40);
+  // (front and back are the smallest and largest: the set is sorted.)
+  if (scaled && !values.empty() &&
+      flagMeans(scaled->numerators, scaled->numerators.front(), scaled->numerators.back(),
+                scaled->denominator, maxLen, add))
+    return;
   bool exact = std::all_of(values.begin(), values.end(),
                            [](const Atom &v) { return rationalOf(v).has_value(); });
   if (exact && rationalMeans(node, values, maxLen, limit, add))

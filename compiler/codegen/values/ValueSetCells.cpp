@@ -211,18 +211,16 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
       std::vector<Atom> all;
       for (const std::vector<Atom> &cell : row)
         all.insert(all.end(), cell.begin(), cell.end());
-      std::optional<int64_t> den = commonDenominator(all, MostMeanDenominator);
-      if (!den)
+      std::optional<ScaledIntegers> scaled =
+          overCommonDenominator(all, MostMeanDenominator, int64_t{1} << 40);
+      if (!scaled)
         return false;
       std::vector<std::vector<int64_t>> integers(n);
+      auto next = scaled->numerators.begin();
       for (int64_t i = 0; i < n; ++i)
-        for (const Atom &v : row[i]) {
-          std::optional<int64_t> scaled = scaledBy(v, *den);
-          if (!scaled || std::llabs(*scaled) > (int64_t{1} << 40))
-            return false;
-          integers[i].push_back(*scaled);
-        }
-      if (!forEachCellMean(integers, most, every, add, *den))
+        for (size_t j = 0; j < row[i].size(); ++j)
+          integers[i].push_back(*next++);
+      if (!forEachCellMean(integers, most, every, add, scaled->denominator))
         return false; // (What was added holds: the sets below add the rest.)
     }
   }
@@ -244,16 +242,12 @@ bool Builder::wholeMeans(const Node *node, AtomSet &out) {
   if (maxLen > MostCellLengths || values.empty())
     return false;
   // Integers over the values' common denominator.
-  std::optional<int64_t> den = commonDenominator(values, MostMeanDenominator);
-  if (!den)
+  std::optional<ScaledIntegers> scaled =
+      overCommonDenominator(values, MostMeanDenominator, int64_t{1} << 40);
+  if (!scaled)
     return false;
-  std::vector<int64_t> integers;
-  for (const Atom &v : values) {
-    std::optional<int64_t> scaled = scaledBy(v, *den);
-    if (!scaled || std::llabs(*scaled) > (int64_t{1} << 40))
-      return false;
-    integers.push_back(*scaled);
-  }
+  const std::vector<int64_t> &integers = scaled->numerators;
+  int64_t den = scaled->denominator;
   int64_t lo = *std::min_element(integers.begin(), integers.end());
   int64_t hi = *std::max_element(integers.begin(), integers.end());
   // The n-fold sums, as flags offset by n * lo, for n = 1..N: the work is
@@ -285,7 +279,7 @@ bool Builder::wholeMeans(const Node *node, AtomSet &out) {
     } else {
       for (size_t s = 0; s < static_cast<size_t>(bits); ++s)
         if (sums[s / 64] >> (s % 64) & 1)
-          here.insert(exactRatio(static_cast<int64_t>(s) + n * lo, n * *den));
+          here.insert(exactRatio(static_cast<int64_t>(s) + n * lo, n * den));
     }
     byLength[n - 1] = std::move(here).sorted();
   }

@@ -91,6 +91,19 @@ struct BatchReport {
   size_t firstMismatchAt = SIZE_MAX, firstFailureAt = SIZE_MAX;
 };
 
+/// Whether a categorical output agrees with the evaluator's value: equal,
+/// or floats one rounding apart.
+bool sameValue(const Atom &got, const Atom &want) {
+  if (got.isString() != want.isString())
+    return false;
+  if (got.equals(want))
+    return true;
+  if (got.isString() || !(got.isFloat() || want.isFloat()))
+    return false;
+  double deviation = std::fabs(got.number() - want.number());
+  return deviation <= RoundingTolerance * std::max(1.0, std::fabs(want.number()));
+}
+
 /// Compares the model's results on one batch with the evaluator's.
 void compareBatch(const graph::Node *root, const ModelPlan &plan,
                   const std::vector<runtime::TokenIds> &batch,
@@ -128,18 +141,17 @@ void compareBatch(const graph::Node *root, const ModelPlan &plan,
         // within the stated tolerance.
         double got = results[b].values[0][p];
         double deviation = e.isNumber() ? std::fabs(got - e.number()) : HUGE_VAL;
-        // (Equal up to the doubles' rounding: the evaluator may reach one
-        // number, 4/7, by another path than the set's, one ulp apart.)
+        // (Equal up to the doubles' rounding, as sameValue: the evaluator
+        // may reach one number, 4/7, by another path than the set's.)
         if (!output.values.empty())
           ok = c >= 0 && c < static_cast<int64_t>(output.values.size()) && e.isNumber() &&
-               (output.values[c].equals(e) || std::fabs(output.values[c].number() - e.number()) <=
-                                                  1e-12 * std::max(1.0, std::fabs(e.number())));
+               sameValue(output.values[c], e);
         else
           ok = deviation <= NumericTolerance * std::max(1.0, std::fabs(e.number()));
         if (e.isNumber())
           report.maxDeviation = std::max(report.maxDeviation, deviation);
       } else {
-        ok = c >= 0 && output.values[c].equals(e) && output.values[c].isString() == e.isString();
+        ok = c >= 0 && sameValue(output.values[c], e);
       }
       same = same && ok;
       want.push_back(e.str());

@@ -4,13 +4,15 @@
 // inputs: the ones given, if any; else every input when there are at most
 // `exhaustiveLimit` of lengths 1..max_len, and otherwise `samples` random
 // ones whose lengths cycle through 1..max_len. A categorical output agrees
-// when the value the model decodes (argmax) equals the evaluator's; a
-// numerical one when it is within NumericTolerance of it (relative for
-// values past 1). Inputs on which the evaluator fails are not compared but
-// counted apart (referenceErrors), so that the caller can tell how many of
-// the inputs chosen were compared. The inputs are split across `threads`
-// threads, a batch at a time; the report is the same for any number of
-// threads (the first mismatch is the first in input order).
+// when the value the model decodes (argmax) equals the evaluator's, or
+// for floats is within RoundingTolerance of it (the compiler holds each
+// number as its correctly rounded double, codegen/values/Exact.h, where
+// the evaluator's float path may end an ulp or so away); a numerical one
+// when it is within NumericTolerance of it (relative for values past 1). Inputs on which the
+// evaluator fails are not compared but counted apart (referenceErrors), so that the caller can tell
+// how many of the inputs chosen were compared. The inputs are split across `threads` threads, a
+// batch at a time; the report is the same for any number of threads (the first mismatch is the
+// first in input order).
 #pragma once
 
 #include "compiler/codegen/Pipeline.h"
@@ -24,6 +26,10 @@ namespace rasp::codegen {
 
 /// How far a numerical output may be from the evaluator's value.
 constexpr double NumericTolerance = 1e-4;
+/// How far a categorical float output may be from the evaluator's value
+/// (relative for values past 1): the rounding of a float path of the
+/// evaluator's, far below the gaps between the values of a set.
+constexpr double RoundingTolerance = 1e-12;
 
 struct VerifyOptions {
   size_t samples = 500;

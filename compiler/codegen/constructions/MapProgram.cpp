@@ -1,6 +1,7 @@
 // Flattened map chains.
 #include "compiler/codegen/constructions/MapProgram.h"
 
+#include "compiler/codegen/values/Exact.h"
 #include "compiler/eval/Evaluate.h"
 
 #include <cassert>
@@ -79,7 +80,7 @@ std::optional<Atom> MapProgram::run(const std::vector<const Atom *> &values) {
     if (failed)
       continue;
     try {
-      slots[step.slot] = eval::applyMap(step.node, operands.data());
+      slots[step.slot] = exactMap(step.node, operands.data());
       valueAt[step.slot] = &*slots[step.slot];
     } catch (const eval::EvalError &) {
     }

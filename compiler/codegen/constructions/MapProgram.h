@@ -1,6 +1,8 @@
 // A chain of maps, flattened for evaluation many times over: the value of an
 // s-op as a function of some nodes below it (the compiler tabulates fused
-// MLPs, score tables and value maps with it).
+// MLPs, score tables and value maps with it). Each map is applied as the
+// value sets apply it (exactMap, values/Exact.h), so that a table's values
+// are the doubles its consumers' sets hold.
 #pragma once
 
 #include "compiler/graph/Graph.h"
@@ -17,8 +19,8 @@ public:
   /// bound node or a constant through maps only.
   MapProgram(const graph::Node *root, const std::vector<const graph::Node *> &bound);
 
-  /// The value when bound[i] holds *values[i]; nullopt where the evaluator
-  /// would fail.
+  /// The value when bound[i] holds *values[i] (floats as exactMap gives
+  /// them); nullopt where the evaluator would fail.
   std::optional<Atom> run(const std::vector<const Atom *> &values);
 
 private:

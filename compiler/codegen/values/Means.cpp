@@ -2,6 +2,9 @@
 #include "compiler/codegen/values/Means.h"
 
 #include "compiler/codegen/constructions/MapProgram.h"
+#include "compiler/codegen/values/Exact.h"
+
+#include "compiler/atom/Rational.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,37 +16,98 @@ using namespace rasp::codegen;
 using graph::Node;
 using graph::NodeKind;
 
+namespace {
+
+/// The error of means past `limit` distinct sums.
+[[noreturn]] void throwTooManyMeans(const Node *node, size_t limit) {
+  throw ValueSetError{
+      node, "the means of '" + node->name + "' take more than " + std::to_string(limit) + " values",
+      true};
+}
+
+/// The w-fold sums of `base` (integers in [lo, hi], at most 2^40 in
+/// magnitude) for w = 2..maxLen as
+/// flags, each mean (sum / (w * den)) given to `add`. False when the sums'
+/// range is too wide to keep as flags.
+bool flagMeans(const std::vector<int64_t> &base, int64_t lo, int64_t hi, int64_t den,
+               int64_t maxLen, const std::function<void(const Atom &)> &add) {
+  int64_t most = std::max<int64_t>(maxLen, 1);
+  if (hi - lo > 10'000'000 / most)
+    return false;
+  std::vector<char> sums(hi - lo + 1, 0);
+  for (int64_t b : base)
+    sums[b - lo] = 1;
+  for (int64_t w = 2; w <= maxLen; ++w) {
+    // sums covers [(w-1)*lo, (w-1)*hi]; next covers [w*lo, w*hi].
+    std::vector<char> next(w * (hi - lo) + 1, 0);
+    for (size_t s = 0; s < sums.size(); ++s)
+      if (sums[s])
+        for (int64_t b : base)
+          next[s + (b - lo)] = 1;
+    sums = std::move(next);
+    for (size_t s = 0; s < sums.size(); ++s)
+      if (sums[s])
+        add(exactRatio(static_cast<int64_t>(s) + w * lo, w * den));
+  }
+  return true;
+}
+
+/// The w-fold sums of `values` (all naming rationals) as exact rationals,
+/// each mean given to `add` as its correctly rounded double. False, having
+/// added nothing, when a sum does not fit in 64 bits.
+bool rationalMeans(const Node *node, const std::vector<Atom> &values, int64_t maxLen, size_t limit,
+                   const std::function<void(const Atom &)> &add) {
+  std::set<Rational> base;
+  for (const Atom &v : values)
+    base.insert(*rationalOf(v));
+  std::vector<std::set<Rational>> byCount;
+  std::set<Rational> sums = base;
+  for (int64_t w = 2; w <= maxLen; ++w) {
+    std::set<Rational> next;
+    for (const Rational &s : sums)
+      for (const Rational &b : base) {
+        std::optional<Rational> sum = applyRationalOp(AtomOpKind::Add, s, b);
+        if (!sum)
+          return false;
+        next.insert(*sum);
+        if (next.size() > limit)
+          throwTooManyMeans(node, limit);
+      }
+    sums = std::move(next);
+    byCount.push_back(sums);
+  }
+  std::vector<Atom> means;
+  for (size_t i = 0; i < byCount.size(); ++i)
+    for (const Rational &s : byCount[i]) {
+      std::optional<Rational> mean = makeRational(s.num, static_cast<__int128>(s.den) * (i + 2));
+      std::optional<double> rounded = mean ? roundedDouble(mean->num, mean->den) : std::nullopt;
+      if (!rounded)
+        return false;
+      means.push_back(Atom::real(*rounded));
+    }
+  for (const Atom &mean : means)
+    add(mean);
+  return true;
+}
+
+} // namespace
+
 void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int64_t maxLen,
                           size_t limit, const std::function<void(const Atom &)> &add) {
-  bool integral =
-      std::all_of(values.begin(), values.end(), [](const Atom &v) { return v.isIntegral(); });
+  // Integers over the values' common denominator, summed exactly as flags;
+  // each mean divided once (exactRatio), so that one number is one double.
+  std::optional<ScaledIntegers> scaled =
+      overCommonDenominator(values, MostMeanDenominator, int64_t{1} << 40);
   // (front and back are the smallest and largest: the set is sorted.)
-  int64_t lo = integral ? values.front().integral() : 0;
-  int64_t hi = integral ? values.back().integral() : 0;
-  if (integral && (hi - lo) <= 10'000'000 / std::max<int64_t>(maxLen, 1)) {
-    // The w-fold sums are exact integers, kept as flags over their range;
-    // the mean is sum * 1.0 / w, as the evaluator computes it.
-    std::vector<int64_t> base;
-    for (const Atom &v : values)
-      base.push_back(v.integral());
-    std::vector<char> sums(hi - lo + 1, 0);
-    for (int64_t b : base)
-      sums[b - lo] = 1;
-    for (int64_t w = 2; w <= maxLen; ++w) {
-      // sums covers [(w-1)*lo, (w-1)*hi]; next covers [w*lo, w*hi].
-      std::vector<char> next(w * (hi - lo) + 1, 0);
-      for (size_t s = 0; s < sums.size(); ++s)
-        if (sums[s])
-          for (int64_t b : base)
-            next[s + (b - lo)] = 1;
-      sums = std::move(next);
-      for (size_t s = 0; s < sums.size(); ++s)
-        if (sums[s])
-          add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
-                         static_cast<double>(w)));
-    }
+  if (scaled && !values.empty() &&
+      flagMeans(scaled->numerators, scaled->numerators.front(), scaled->numerators.back(),
+                scaled->denominator, maxLen, add))
     return;
-  }
+  bool exact = std::all_of(values.begin(), values.end(),
+                           [](const Atom &v) { return rationalOf(v).has_value(); });
+  if (exact && rationalMeans(node, values, maxLen, limit, add))
+    return;
+  // Floats that name no rational: summed as the evaluator sums them.
   std::set<double> base, sums;
   for (const Atom &v : values)
     base.insert(v.number());
@@ -54,10 +118,7 @@ void codegen::forEachMean(const Node *node, const std::vector<Atom> &values, int
       for (double b : base) {
         next.insert(s + b);
         if (next.size() > limit)
-          throw ValueSetError{node,
-                              "the means of '" + node->name + "' take more than " +
-                                  std::to_string(limit) + " values",
-                              true};
+          throwTooManyMeans(node, limit);
       }
     sums = std::move(next);
     for (double s : sums)
@@ -138,8 +199,7 @@ bool codegen::forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t max
   for (int64_t w = 2; w <= most; ++w)
     for (size_t s = 0; s < bits; ++s)
       if (sums[w][s / 64] >> (s % 64) & 1)
-        add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
-                       static_cast<double>(w)));
+        add(exactRatio(static_cast<int64_t>(s) + w * lo, w));
   return true;
 }
 
@@ -159,7 +219,8 @@ void orShifted(std::vector<uint64_t> &to, const std::vector<uint64_t> &from, siz
 } // namespace
 
 bool codegen::forEachCellMean(const std::vector<std::vector<int64_t>> &cells, int64_t most,
-                              bool every, const std::function<void(const Atom &)> &add) {
+                              bool every, const std::function<void(const Atom &)> &add,
+                              int64_t denominator) {
   int64_t n = static_cast<int64_t>(cells.size());
   if (n == 0 || std::any_of(cells.begin(), cells.end(),
                             [](const std::vector<int64_t> &c) { return c.empty(); }))
@@ -182,8 +243,7 @@ bool codegen::forEachCellMean(const std::vector<std::vector<int64_t>> &cells, in
   auto emit = [&](const std::vector<uint64_t> &flags, int64_t w) {
     for (size_t s = 0; s < static_cast<size_t>(bits); ++s)
       if (flags[s / 64] >> (s % 64) & 1)
-        add(Atom::real(static_cast<double>(static_cast<int64_t>(s) + w * lo) * 1.0 /
-                       static_cast<double>(w)));
+        add(exactRatio(static_cast<int64_t>(s) + w * lo, w * denominator));
   };
   if (every) {
     // One sum of all n positions, each adding one of its values.
@@ -336,9 +396,7 @@ bool codegen::forEachLinearMean(const Node *node, const std::vector<const Node *
     std::fill(at.begin(), at.end(), 0);
     while (true) {
       for (size_t j = 0; j < n; ++j)
-        atoms[j] = w == 1 ? (*values[j])[at[j]]
-                          : Atom::real(static_cast<double>(sums[j][w - 1][at[j]]) * 1.0 /
-                                       static_cast<double>(w));
+        atoms[j] = w == 1 ? (*values[j])[at[j]] : exactRatio(sums[j][w - 1][at[j]], w);
       run();
       size_t i = 0;
       size_t limitOf = w == 1 ? values[0]->size() : sums[0][w - 1].size();

@@ -1,8 +1,11 @@
 // The means an aggregate, or a linear combination of aggregates over equal
 // selectors, can produce: the part of the value sets (ValueSets.h) that
-// enumerates sums. A mean of w values is their sum times 1.0 divided by w,
-// as the evaluator computes it, so the means are enumerated from the w-fold
-// sums of the values, not as x/w.
+// enumerates sums. A mean of w values is their sum divided by w, so the
+// means are enumerated from the w-fold sums of the values, not as x/w. The
+// sums are exact (integers over the values' common denominator, or
+// rationals) and each mean is the correctly rounded double of sum / w
+// (values/Exact.h): one double per number, however the evaluator's float
+// sum rounds it on the way.
 #pragma once
 
 #include "compiler/codegen/values/ValueSets.h"
@@ -13,10 +16,15 @@
 
 namespace rasp::codegen {
 
+/// Most common denominator of a set's values that means are enumerated
+/// over as integers (1/k for k <= 16 has lcm 720720).
+inline constexpr int64_t MostMeanDenominator = int64_t{1} << 24;
+
 /// Calls `add` with every mean of 2..maxLen values of `values` (numbers,
-/// sorted ascending), repetition allowed; integers in a small range are
-/// summed exactly over flags. Throws a ValueSetError naming `node` past
-/// `limit` distinct sums.
+/// sorted ascending), repetition allowed; values over a small common
+/// denominator are summed as integers over flags, other rationals as
+/// rationals, and only floats that name no rational as doubles. Throws a
+/// ValueSetError naming `node` past `limit` distinct sums.
 void forEachMean(const graph::Node *node, const std::vector<Atom> &values, int64_t maxLen,
                  size_t limit, const std::function<void(const Atom &)> &add);
 
@@ -33,14 +41,14 @@ std::optional<std::vector<int64_t>> valuesByIndex(const graph::Node *node, int64
 bool forEachSubsetMean(const std::vector<int64_t> &byIndex, int64_t maxLen,
                        const std::function<void(const Atom &)> &add);
 
-/// `cells[i]` the integers position i of an input of length n =
-/// cells.size() can hold, each position choosing apart from the others:
-/// calls `add` with every mean of w = 2..most of them at distinct positions
-/// (with `every`, w = n alone: every position is selected), as the
-/// evaluator computes it, sum * 1.0 / w. False, having added nothing, when
-/// the sums' range is too wide to keep as flags.
+/// `cells[i]` the values position i of an input of length n =
+/// cells.size() can hold, as integers times `denominator`, each position
+/// choosing apart from the others: calls `add` with every mean of w =
+/// 2..most of them at distinct positions (with `every`, w = n alone: every
+/// position is selected), sum / (w * denominator) correctly rounded. False,
+/// having added nothing, when the sums' range is too wide to keep as flags.
 bool forEachCellMean(const std::vector<std::vector<int64_t>> &cells, int64_t most, bool every,
-                     const std::function<void(const Atom &)> &add);
+                     const std::function<void(const Atom &)> &add, int64_t denominator = 1);
 
 /// The aggregates of linear map chains (sums, differences, constant
 /// multiples), each node's answer kept, so that the nodes of a chain of n

@@ -7,6 +7,7 @@
 // of the separate sets holds every m * k / n.
 #include "compiler/codegen/values/ValueSetsImpl.h"
 
+#include "compiler/codegen/values/Exact.h"
 #include "compiler/codegen/values/Means.h"
 
 #include "compiler/eval/Evaluate.h"
@@ -54,7 +55,7 @@ void forEachCombination(const std::vector<const std::vector<Atom> *> &choices, F
 /// included); nothing where the evaluator fails.
 std::optional<Atom> apply(const Node *node, const std::vector<const Atom *> &operands) {
   try {
-    return eval::applyMap(node, operands.data());
+    return exactMap(node, operands.data());
   } catch (const eval::EvalError &) {
     return std::nullopt;
   }
@@ -205,14 +206,21 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
           add(v); // One key: its value passes through.
     bool averages = every ? n >= 2 : std::min(most, n) >= 2;
     if (averages) {
+      // Integers over the row's common denominator (strings and floats
+      // that name no rational: the sets of means below).
+      std::vector<Atom> all;
+      for (const std::vector<Atom> &cell : row)
+        all.insert(all.end(), cell.begin(), cell.end());
+      std::optional<ScaledIntegers> scaled =
+          overCommonDenominator(all, MostMeanDenominator, int64_t{1} << 40);
+      if (!scaled)
+        return false;
       std::vector<std::vector<int64_t>> integers(n);
+      auto next = scaled->numerators.begin();
       for (int64_t i = 0; i < n; ++i)
-        for (const Atom &v : row[i]) {
-          if (!v.isIntegral() || std::llabs(v.integral()) > (int64_t{1} << 40))
-            return false; // (Floats and strings: the sets of means below.)
-          integers[i].push_back(v.integral());
-        }
-      if (!forEachCellMean(integers, most, every, add))
+        for (size_t j = 0; j < row[i].size(); ++j)
+          integers[i].push_back(*next++);
+      if (!forEachCellMean(integers, most, every, add, scaled->denominator))
         return false; // (What was added holds: the sets below add the rest.)
     }
   }
@@ -231,12 +239,17 @@ bool Builder::cellMeans(const Node *node, int64_t most, bool every, AtomSet &out
 bool Builder::wholeMeans(const Node *node, AtomSet &out) {
   int64_t maxLen = options.maxLen;
   const std::vector<Atom> &values = sets.at(node->inputs[1]);
-  if (maxLen > MostCellLengths || values.empty() ||
-      !std::all_of(values.begin(), values.end(), [](const Atom &v) {
-        return v.isIntegral() && std::llabs(v.integral()) <= (int64_t{1} << 40);
-      }))
+  if (maxLen > MostCellLengths || values.empty())
     return false;
-  int64_t lo = values.front().integral(), hi = values.back().integral();
+  // Integers over the values' common denominator.
+  std::optional<ScaledIntegers> scaled =
+      overCommonDenominator(values, MostMeanDenominator, int64_t{1} << 40);
+  if (!scaled)
+    return false;
+  const std::vector<int64_t> &integers = scaled->numerators;
+  int64_t den = scaled->denominator;
+  int64_t lo = *std::min_element(integers.begin(), integers.end());
+  int64_t hi = *std::max_element(integers.begin(), integers.end());
   // The n-fold sums, as flags offset by n * lo, for n = 1..N: the work is
   // N * |values| shifts of up to N * (hi - lo) bits.
   double bits = static_cast<double>(hi - lo) * static_cast<double>(maxLen) + 1;
@@ -249,8 +262,8 @@ bool Builder::wholeMeans(const Node *node, AtomSet &out) {
   std::vector<std::vector<Atom>> byLength(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {
     std::fill(next.begin(), next.end(), 0);
-    for (const Atom &v : values) {
-      size_t shift = static_cast<size_t>(v.integral() - lo), whole = shift / 64, part = shift % 64;
+    for (int64_t v : integers) {
+      size_t shift = static_cast<size_t>(v - lo), whole = shift / 64, part = shift % 64;
       for (size_t i = words; i-- > whole;) {
         uint64_t moved = sums[i - whole] << part;
         if (part && i > whole)
@@ -266,8 +279,7 @@ bool Builder::wholeMeans(const Node *node, AtomSet &out) {
     } else {
       for (size_t s = 0; s < static_cast<size_t>(bits); ++s)
         if (sums[s / 64] >> (s % 64) & 1)
-          here.insert(Atom::real(static_cast<double>(static_cast<int64_t>(s) + n * lo) * 1.0 /
-                                 static_cast<double>(n)));
+          here.insert(exactRatio(static_cast<int64_t>(s) + n * lo, n * den));
     }
     byLength[n - 1] = std::move(here).sorted();
   }

@@ -3,6 +3,7 @@
 #include "compiler/codegen/values/ValueSetsImpl.h"
 
 #include "compiler/codegen/constructions/MapProgram.h"
+#include "compiler/codegen/values/Exact.h"
 #include "compiler/codegen/values/Means.h"
 
 #include "compiler/eval/Evaluate.h"
@@ -193,7 +194,7 @@ void Builder::enumerate(const Node *node, AtomSet &out) {
     for (size_t i = 0; i < choices.size(); ++i)
       operands[i] = &(*choices[i])[at[i]];
     try {
-      out.insert(eval::applyMap(node, operands.data()));
+      out.insert(exactMap(node, operands.data()));
     } catch (const eval::EvalError &) {
       // No input reaches this combination without failing in the evaluator.
     }

@@ -3,6 +3,8 @@
 #include "compiler/codegen/values/ValueSets.h"
 #include "compiler/codegen/values/ValueSetsImpl.h"
 
+#include "compiler/codegen/values/Exact.h"
+
 #include "compiler/codegen/values/Means.h"
 #include "compiler/codegen/values/Positions.h"
 #include "compiler/codegen/values/PrefixCount.h"
@@ -13,6 +15,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <unordered_set>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -203,9 +206,12 @@ bool Builder::byPosition(const Node *node) {
 }
 
 const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node *node) {
-  auto known = memo.runs.find(node);
-  if (known != memo.runs.end())
+  if (auto known = memo.runs.find(node); known != memo.runs.end())
     return known->second;
+  return memo.runs[node] = node->kind == NodeKind::Map ? mapRuns(node) : evaluatedRuns(node);
+}
+
+std::vector<std::optional<std::vector<Atom>>> Builder::evaluatedRuns(const Node *node) {
   std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
   for (int64_t n = 1; n <= options.maxLen; ++n) {
     eval::Evaluator evaluator(std::vector<Atom>(n, options.vocab.front()));
@@ -214,7 +220,79 @@ const std::vector<std::optional<std::vector<Atom>>> &Builder::runsOf(const Node 
     } catch (const eval::EvalError &) {
     }
   }
-  return memo.runs[node] = std::move(runs);
+  return runs;
+}
+
+std::vector<std::optional<std::vector<Atom>>> Builder::mapRuns(const Node *root) {
+  // The maps below root, inputs first (without recursion: chains can be
+  // long), down to leaves: s-ops of other kinds and maps whose runs are
+  // kept. Constants are read in place.
+  std::vector<const Node *> maps, leaves;
+  std::unordered_set<const Node *> seen;
+  std::vector<std::pair<const Node *, bool>> stack = {{root, false}};
+  while (!stack.empty()) {
+    auto [x, expanded] = stack.back();
+    if (expanded) {
+      maps.push_back(x);
+      stack.pop_back();
+      continue;
+    }
+    stack.pop_back();
+    if (x->kind == NodeKind::Constant || !seen.insert(x).second)
+      continue;
+    if (x->kind != NodeKind::Map || (x != root && memo.runs.count(x))) {
+      leaves.push_back(x);
+      continue;
+    }
+    stack.push_back({x, true});
+    for (const Node *input : x->inputs)
+      stack.push_back({input, false});
+  }
+  // Length by length, as the evaluator goes (only root's values kept): a
+  // map is applied as the sets apply it (exactMap), so that its values are
+  // the doubles MapProgram computes through it; a leaf is the evaluator's.
+  std::vector<std::optional<std::vector<Atom>>> runs(options.maxLen);
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    std::optional<eval::Evaluator> evaluator;
+    std::unordered_map<const Node *, const std::vector<Atom> *> at;
+    std::unordered_map<const Node *, std::vector<Atom>> computed;
+    bool fails = false; // (Where a leaf fails, the evaluator fails on root.)
+    try {
+      for (const Node *leaf : leaves) {
+        if (auto kept = memo.runs.find(leaf); kept != memo.runs.end()) {
+          fails = fails || !kept->second[n - 1];
+          if (!fails)
+            at[leaf] = &*kept->second[n - 1];
+          continue;
+        }
+        if (!evaluator)
+          evaluator.emplace(std::vector<Atom>(n, options.vocab.front()));
+        at[leaf] = &evaluator->sequence(leaf).values;
+      }
+      if (fails)
+        continue;
+      std::vector<const Atom *> operands;
+      for (const Node *map : maps) {
+        std::vector<Atom> &values = computed[map];
+        operands.resize(map->operands.size());
+        for (int64_t p = 0; p < n; ++p) {
+          for (size_t i = 0; i < operands.size(); ++i) {
+            const graph::Operand &operand = map->operands[i];
+            const Node *input = operand.input < 0 ? nullptr : map->inputs[operand.input];
+            operands[i] = !input                              ? &operand.constant
+                          : input->kind == NodeKind::Constant ? &input->constant
+                                                              : &(*at.at(input))[p];
+          }
+          values.push_back(exactMap(map, operands.data()));
+        }
+        eval::typeSequence(values, map->loc); // (Fails as the evaluator fails.)
+        at[map] = &values;
+      }
+      runs[n - 1] = std::move(computed.at(root));
+    } catch (const eval::EvalError &) {
+    }
+  }
+  return runs;
 }
 
 void Builder::positionalValues(const Node *node, AtomSet &out) {

@@ -47,6 +47,11 @@
 //      which joint values of several s-ops occur at one length. So length - 1 - indices is never
 //      negative, the mean of bit * 2 ^ (length - 1 - indices) at length n is k / n for k < 2^n, and
 //      length times it an integer below 2^n.
+// Numbers are exact (Exact.h): a map's float result is the correctly rounded
+// double of its exact result where its operands name rationals, and a mean
+// is an exact sum divided once, so that one number is one value of a set
+// (and of the tables MapProgram builds), however the evaluator's float path
+// would round it.
 // A set larger than the limit is not an error by itself: the s-op (and every
 // s-op computed from it) is marked unknown, and asking for its set throws
 // an error that names the s-op and the size, with advice. Sets are computed

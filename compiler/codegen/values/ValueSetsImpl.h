@@ -160,6 +160,10 @@ private:
   void positionalValues(const Node *node, AtomSet &out);
   /// The positional s-op's values on the inputs of each length (memo.runs).
   const std::vector<std::optional<std::vector<Atom>>> &runsOf(const Node *node);
+  /// runsOf for an s-op other than a map: the evaluator's values.
+  std::vector<std::optional<std::vector<Atom>>> evaluatedRuns(const Node *node);
+  /// runsOf for a map: its maps below applied with exactMap, length by length.
+  std::vector<std::optional<std::vector<Atom>>> mapRuns(const Node *root);
 
   // ValueSetCells.cpp: sets per length and per position.
   /// What `node` can hold at each position of each length, when that is

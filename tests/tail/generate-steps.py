@@ -3,7 +3,8 @@
 
 usage: generate-steps.py RASP FILE TASK --size LO-HI --count N [--seed S]
                          [--input INPUT]... [--sop NEXT]
-                         [--backend interp|cpu --max-len N]
+                         [--backend interp|cpu --max-len N [--vocab V]]
+                         [--expect-cached]
 
 For seeded random inputs of the sizes given (examples/tail/traces.py
 TASK --size LO-HI --count N --seed S) and each --input, decodes the step
@@ -11,62 +12,28 @@ program from the trace's prompt with `rasp generate --prompts ... --stop
 '"$"' --json` and checks that the generated sequence is the whole trace
 (its answer between "#" and "$" included) and that it stopped at the stop
 token. With --backend cpu the program is compiled for the task's
-vocabulary (VOCABS) at --max-len (traces longer than that are left out,
-and the test fails if none is left).
+vocabulary (steps_common.VOCABS, or --vocab) at --max-len (traces longer
+than that are left out, and the test fails if none is left); with
+--expect-cached it also fails unless `rasp generate --json` reports every
+decode cached (every selector of the program provably looks back).
 Exits 1 on any difference, listing the first ones.
 """
 
-import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "examples", "tail"))
-import traces  # noqa: E402
-
-
-# Each task's tokens: the vocabulary its step program is compiled for.
-VOCABS = {
-    "addition": '["0","1","2","3","4","5","6","7","8","9","+","=",";","#","$"]',
-    "compare": '["0","1","2","3","4","5","6","7","8","9",",","=","L","<",">",";","#","$"]',
-    "bubble_sort": '["0","1","2","3","4","5","6","7","8","9",",","=","|",";","#","$"]',
-    "binary_search":
-        '["0","1","2","3","4","5","6","7","8","9",",","?","=",";","<",">","#","-","$"]',
-    "population_growth": '["0","1","2","3","4","5","6","7","8","9","=",";","#","$"]',
-    "derangements": '["0","1","2","3","4","5","6","7","8","9","=",";","*","#","$"]',
-    "division": '["0","1","2","3","4","5","6","7","8","9","/","=",";","#",",","$"]',
-    "levenshtein": '["a","b","c","d","A","B","C","D",",","=",";","|","-",'
-                   '"0","1","2","3","4","5","6","7","8","9","#","$"]',
-    "lcs": '["a","b","c","d","A","B","C","D",",","=","|",'
-           '"0","1","2","3","4","5","6","7","8","9","#","$"]',
-    "knapsack": '["0","1","2","3","4","5","6","7","8","9",":",",","=","|",";","#","$"]',
-}
+import steps_common
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rasp")
-    parser.add_argument("file")
-    parser.add_argument("task", choices=sorted(traces.TRACERS))
-    parser.add_argument("--size", type=traces.parse_size)
-    parser.add_argument("--count", type=int, default=0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--input", action="append", default=[])
-    parser.add_argument("--sop", default="next")
-    parser.add_argument("--backend", default="interp", choices=["interp", "cpu"])
-    parser.add_argument("--max-len", type=int)
-    args = parser.parse_args()
-
-    records = [traces.record(args.task, text) for text in args.input]
-    if args.count:
-        rng = random.Random(args.seed)
-        lo, hi = args.size or traces.RANGES[args.task][0]
-        for _ in range(args.count):
-            records.append(traces.record(args.task, traces.random_input(args.task, rng, lo, hi)))
+    p = steps_common.parser(__doc__.splitlines()[0])
+    p.add_argument("--expect-cached", action="store_true",
+                   help="fail unless every decode was cached")
+    args = steps_common.parse(p)
+    records = steps_common.records(args)
     if args.max_len:
         records = [r for r in records if len(r["trace"]) <= args.max_len]
     if not records:
@@ -79,8 +46,7 @@ def main():
     command = [args.rasp, "generate", args.file, "--sop", args.sop, "--prompts", path,
                "--stop", '"$"', "--json"]
     if args.backend == "cpu":
-        command += ["--backend", "cpu", "--vocab", VOCABS[args.task], "--max-len",
-                    str(args.max_len)]
+        command += ["--backend", "cpu", "--vocab", args.vocab, "--max-len", str(args.max_len)]
     elif args.max_len:
         command += ["--max-len", str(args.max_len)]
     try:
@@ -93,6 +59,12 @@ def main():
         print(f"error: {len(results)} results for {len(records)} prompts", file=sys.stderr)
         return 1
     bad = 0
+    uncached = 0
+    if args.expect_cached:
+        uncached = sum(1 for res in results if res.get("cached") is not True)
+        if uncached:
+            print(f"{args.task}: {uncached}/{len(results)} decodes not cached: a selector of "
+                  f"{args.sop} no longer provably looks back (docs/cli.md, rasp generate)")
     for rec, res in zip(records, results):
         got = "".join(str(t) for t in res.get("sequence", []))
         stopped = res.get("stop_reason") == "stop-token"
@@ -104,7 +76,7 @@ def main():
                       f"({res.get('stop_reason') or res.get('error')}), want {rec['trace']!r}")
     print(f"{args.task}: {len(records) - bad}/{len(records)} traces and answers generated "
           f"({args.backend})")
-    return 1 if bad else 0
+    return 1 if bad or uncached else 0
 
 
 if __name__ == "__main__":

@@ -13,41 +13,18 @@ trace's next token; with --backend cpu, on the compiled model (traces
 longer than --max-len are left out). Exits 1 on a mismatch (listing the first ones).
 """
 
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "examples", "tail"))
-import traces  # noqa: E402
+import steps_common
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("rasp")
-    parser.add_argument("file")
-    parser.add_argument("task", choices=sorted(traces.TRACERS))
-    parser.add_argument("--size", type=traces.parse_size)
-    parser.add_argument("--count", type=int, default=0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--input", action="append", default=[])
-    parser.add_argument("--sop", default="next")
-    parser.add_argument("--backend", default="interp", choices=["interp", "cpu"])
-    parser.add_argument("--vocab")
-    parser.add_argument("--max-len", type=int)
-    args = parser.parse_args()
-
-    records = [traces.record(args.task, text) for text in args.input]
-    if args.count:
-        import random
-        rng = random.Random(args.seed)
-        lo, hi = args.size or traces.RANGES[args.task][0]
-        for _ in range(args.count):
-            text = traces.random_input(args.task, rng, lo, hi)
-            records.append(traces.record(args.task, text))
+    args = steps_common.parse(steps_common.parser(__doc__.splitlines()[0]))
+    records = steps_common.records(args)
     if args.backend == "cpu":
         records = [r for r in records if len(r["trace"]) - 1 <= args.max_len]
     prefixes = []  # (record index, prefix, expected next token)

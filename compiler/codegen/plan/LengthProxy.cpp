@@ -17,6 +17,7 @@
 // Such a mean is a function of the count of selected keys alone, which a
 // head reads the way selector_width does (BOS's share c / (c + w), at
 // least 1/(4N) apart): the block holds the mean for each count.
+#include "compiler/atom/Rational.h"
 #include "compiler/codegen/plan/HeadPlannerImpl.h"
 #include "compiler/eval/Evaluate.h"
 
@@ -243,7 +244,17 @@ std::optional<Block> HeadPlanner::firstKeyShare(const Node *x, bool onlyWhenCrow
   out.label = x->name + "#bos-share";
   std::vector<double> numbers;
   for (int64_t w = 1; w <= maxLen; ++w) {
-    out.values.push_back(w == 1 ? *first : Atom::real(first->number() / static_cast<double>(w)));
+    // (As the value sets hold it: the correctly rounded double of the
+    // exact first / w, where the number is a modest fraction.)
+    std::optional<Rational> exact = rationalOf(*first);
+    std::optional<Rational> share =
+        exact ? applyRationalOp(AtomOpKind::Div, *exact, Rational{w, 1}) : std::nullopt;
+    std::optional<double> rounded =
+        share ? roundedDouble(static_cast<int64_t>(share->num), static_cast<int64_t>(share->den))
+              : std::nullopt;
+    out.values.push_back(
+        w == 1 ? *first
+               : Atom::real(rounded ? *rounded : first->number() / static_cast<double>(w)));
     numbers.push_back(out.values.back().number());
   }
   if (onlyWhenCrowded && !crowded(numbers, cx.noiseOf(numbers)))

@@ -23,9 +23,11 @@ HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *ro
 
 void codegen::planHeads(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   HeadPlanner heads(cx, lookups, root);
+  cx.copyOneHot = [&heads](const Node *x) { return heads.copyOneHot(x); };
   for (const Node *node : graph::topologicalOrder(root))
     if (node->kind == NodeKind::Aggregate || node->kind == NodeKind::SelectorWidth)
       heads.planHead(node);
+  cx.copyOneHot = nullptr;
 }
 
 void HeadPlanner::conjuncts(const Node *sel, std::vector<const Node *> &out) {
@@ -164,11 +166,40 @@ EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
   return numbers ? EncodingKind::Numerical : EncodingKind::Categorical;
 }
 
-void HeadPlanner::planHead(const Node *x) {
+int HeadPlanner::copyOneHot(const Node *x) {
+  // Only where a head that copies the one-hot lands no later than the one
+  // that wrote the number: the value's one-hot is there before it.
+  int numeric = layout.find(x, EncodingKind::Numerical);
+  if (x->kind != NodeKind::Aggregate || numeric < 0 ||
+      layout.find(x, EncodingKind::Categorical) >= 0)
+    return -1;
+  const Node *v = x->inputs[1];
+  int source = layout.find(v, EncodingKind::Categorical);
+  if (source < 0 && (v->kind == NodeKind::Tokens || v->kind == NodeKind::Indices))
+    source = cx.embedding(v);
+  if (source < 0 || layout.block(source).time >= layout.block(numeric).time || !cx.sets.has(v) ||
+      cx.sets.at(v).size() > 64 || !cx.sets.has(x))
+    return -1;
+  auto magnitude = [&](const Node *n) -> std::optional<double> {
+    return cx.sets.has(n) ? largestMagnitude(cx.sets.at(n)) : std::nullopt;
+  };
+  auto integral = [&](const Node *n) {
+    return cx.sets.has(n) && !cx.sets.at(n).empty() &&
+           std::all_of(cx.sets.at(n).begin(), cx.sets.at(n).end(),
+                       [](const Atom &a) { return a.isIntegral(); });
+  };
+  if (mostKeysSelected(x->inputs[0], cx.options.maxLen, magnitude, integral) != 1)
+    return -1;
+  planHead(x, EncodingKind::Categorical);
+  int f = layout.find(x, EncodingKind::Categorical);
+  return f >= 0 && layout.block(f).time <= layout.block(numeric).time ? f : -1;
+}
+
+void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
   bool width = x->kind == NodeKind::SelectorWidth;
   // The paper's BOS share, sel or select(indices, 0, ==), before the
   // selector's scores (which would tuple sel's sides with the index).
-  if (!width && x->encoding == graph::EncodingHintKind::Inferred)
+  if (!width && !copy && x->encoding == graph::EncodingHintKind::Inferred)
     if (const Node *rest = besideKeyZero(x->inputs[0]))
       if (std::optional<Block> share = firstKeyShare(x, false)) {
         Scores scores = planScores(rest);
@@ -186,7 +217,7 @@ void HeadPlanner::planHead(const Node *x) {
     planWidth(x, std::move(scores), groupsCount);
     return;
   }
-  EncodingKind encoding = aggregateEncoding(x);
+  EncodingKind encoding = copy ? *copy : aggregateEncoding(x);
   if (encoding == EncodingKind::Numerical) {
     if (std::optional<Proxy> proxy = lengthProxy(x)) {
       planProxy(x, std::move(scores), groupsCount, std::move(*proxy));
@@ -201,7 +232,10 @@ void HeadPlanner::planHead(const Node *x) {
   Block out;
   out.label = x->name;
   out.encoding = encoding;
-  if (x->encoding == graph::EncodingHintKind::Categorical)
+  if (copy)
+    out.why = "a one-hot that a select or a lookup reads, copied by a head of its own: the "
+              "selector selects at most one key, so no mean is ever taken";
+  else if (x->encoding == graph::EncodingHintKind::Categorical)
     out.why = "categorical(...) asks for a one-hot";
   else if (x->encoding == graph::EncodingHintKind::Numerical)
     out.why = "numerical(...) asks for one number";

@@ -22,8 +22,14 @@ class HeadPlanner {
 public:
   HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root);
 
-  /// The head of an aggregate or a selector width.
-  void planHead(const Node *x);
+  /// The head of an aggregate or a selector width; with `copy`, a head of
+  /// its own writing x in that encoding (copyOneHot).
+  void planHead(const Node *x, std::optional<EncodingKind> copy = std::nullopt);
+  /// Where x, an aggregate written as a number, selects at most one key
+  /// and its value's one-hot is there before x's head: a second head that
+  /// copies the one-hot (exact: no mean is ever taken), in the same layer;
+  /// its block, or -1.
+  int copyOneHot(const Node *x);
 
 private:
   // Sides (HeadSides.cpp).

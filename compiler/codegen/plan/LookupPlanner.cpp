@@ -20,6 +20,12 @@ int LookupPlanner::makeBlock(const Node *x, EncodingKind encoding,
                              const std::vector<std::vector<Atom>> *classes) {
   if (int f = layout.find(x, encoding); f >= 0 && !classes)
     return f;
+  // An aggregate's one-hot: copied by a head of its own where that is exact
+  // and as early, rather than made from its number by an MLP.
+  if (x->kind == NodeKind::Aggregate && encoding == EncodingKind::Categorical && !classes &&
+      cx.copyOneHot)
+    if (int f = cx.copyOneHot(x); f >= 0)
+      return f;
   // The strategies, in order; each either makes x's block or leaves the
   // inputs of x's own lookup. Count lookups make x itself, never a block of
   // its classes.

@@ -16,6 +16,7 @@
 #include "compiler/codegen/plan/Planner.h"
 #include "compiler/codegen/plan/ResidualLayout.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <unordered_map>
@@ -57,6 +58,9 @@ public:
   std::map<int, std::vector<MlpBlock>> mlps;
   /// What the report should say about the plan (ModelPlan::notes).
   std::vector<std::string> notes;
+  /// While heads are planned: a head of its own that copies an aggregate's
+  /// one-hot (HeadPlanner::copyOneHot), -1 where it cannot.
+  std::function<int(const Node *)> copyOneHot;
 
   /// The softmax sharpness S built into W_Q: leaks of at most
   /// (N+1) e^{-S/2} next to a weight of 1 stay below 1e-6.

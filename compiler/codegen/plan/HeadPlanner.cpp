@@ -166,6 +166,12 @@ EncodingKind HeadPlanner::aggregateEncoding(const Node *x) {
   return numbers ? EncodingKind::Numerical : EncodingKind::Categorical;
 }
 
+Magnitude HeadPlanner::setsMagnitude() const {
+  return [this](const Node *n) -> std::optional<double> {
+    return cx.sets.has(n) ? largestMagnitude(cx.sets.at(n)) : std::nullopt;
+  };
+}
+
 int HeadPlanner::copyOneHot(const Node *x) {
   // Only where a head that copies the one-hot lands no later than the one
   // that wrote the number: the value's one-hot is there before it.
@@ -180,9 +186,7 @@ int HeadPlanner::copyOneHot(const Node *x) {
   if (source < 0 || layout.block(source).time >= layout.block(numeric).time || !cx.sets.has(v) ||
       cx.sets.at(v).size() > 64 || !cx.sets.has(x))
     return -1;
-  auto magnitude = [&](const Node *n) -> std::optional<double> {
-    return cx.sets.has(n) ? largestMagnitude(cx.sets.at(n)) : std::nullopt;
-  };
+  Magnitude magnitude = setsMagnitude();
   auto integral = [&](const Node *n) {
     return cx.sets.has(n) && !cx.sets.at(n).empty() &&
            std::all_of(cx.sets.at(n).begin(), cx.sets.at(n).end(),
@@ -296,9 +300,7 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
 
 void HeadPlanner::checkCategoricalHint(const Node *x) {
   // Proven where at most one key is selected, or every key holds one value.
-  auto magnitude = [&](const Node *n) -> std::optional<double> {
-    return cx.sets.has(n) ? largestMagnitude(cx.sets.at(n)) : std::nullopt;
-  };
+  Magnitude magnitude = setsMagnitude();
   if (selectsAtMostOne(x->inputs[0], cx.options.maxLen, magnitude) ||
       cx.valuesOf(x->inputs[1]).size() <= 1)
     return;

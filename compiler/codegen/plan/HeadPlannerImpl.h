@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/codegen/plan/HeadPlanner.h"
+#include "compiler/codegen/values/Positions.h"
 #include "compiler/support/BitMatrix.h"
 
 #include <map>
@@ -30,6 +31,9 @@ public:
   /// copies the one-hot (exact: no mean is ever taken), in the same layer;
   /// its block, or -1.
   int copyOneHot(const Node *x);
+  /// The largest magnitude of a node's value set, where it is known (for
+  /// the proofs of Positions.h).
+  Magnitude setsMagnitude() const;
 
 private:
   // Sides (HeadSides.cpp).

@@ -153,7 +153,6 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
 
 std::optional<std::vector<LookupInput>>
 LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &blocks) {
-  auto mlpAfter = [](int time) { return time % 2 ? time + 1 : time + 2; };
   int before = latestTime(blocks);
   bool remade = false;
   for (const LookupInput &in : blocks) {
@@ -204,7 +203,6 @@ int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput
   // Depth first: where the parts made leave x's lookup in a later MLP than
   // its own inputs need, the numbers the heads wrote are packed across
   // times (the parts then go unread and are pruned).
-  auto mlpAfter = [](int time) { return time % 2 ? time + 1 : time + 2; };
   int unsplit = std::max(latestTime(linear), latestTime(blocks));
   if (mlpAfter(latestTime(inputs)) <= mlpAfter(unsplit))
     return -1;
@@ -260,20 +258,22 @@ bool LookupPlanner::readsUnlistedLinear(const Node *x) {
 }
 
 bool LookupPlanner::splitSignForms(const Node *x) {
+  // (Each form's lookup kept from the walk, to make its block with.)
+  std::vector<CountLookup> lookups;
   std::vector<const Node *> forms = mapsBelow(x, [&](const Node *y) {
     std::optional<CountLookup> lookup = prefixCounts.countLookup(y, true, true);
-    return lookup && lookup->forms.size() == 1 && lookup->forms[0].node == y &&
-                   lookup->forms[0].compare
-               ? Walk::Take
-               : Walk::Descend;
+    if (!lookup || lookup->forms.size() != 1 || lookup->forms[0].node != y ||
+        !lookup->forms[0].compare)
+      return Walk::Descend;
+    lookups.push_back(std::move(*lookup));
+    return Walk::Take;
   });
   if (forms.empty())
     return false;
   ResidualLayout::Because because(layout, "a comparison of counts with 0, made apart from '" +
                                               x->name + "', which reads several");
-  for (const Node *y : forms)
-    if (std::optional<CountLookup> lookup = prefixCounts.countLookup(y, true, true))
-      prefixCounts.makeBlock(y, EncodingKind::Categorical, *lookup);
+  for (size_t i = 0; i < forms.size(); ++i)
+    prefixCounts.makeBlock(forms[i], EncodingKind::Categorical, lookups[i]);
   return true;
 }
 

@@ -2,7 +2,7 @@
 """What the compiler makes of the natural corpus, as a Markdown table.
 
 Usage: natural-table.py RASP ROOT [MAX_LEN...] [--samples K] [--table TABLE]
-                        [--only FILE]... [--previous REPORT]
+                        [--only FILE]... [--previous REPORT] [--costs]
 
 The natural corpus is every row of the differential table (table.txt)
 whose file is tests/differential/natural*.rasp: programs written the way
@@ -27,6 +27,10 @@ and totals, as in `git show REV:docs/natural-corpus.md`) and prints, per
 max_len of both, its totals against today's (`then -> now`), then the same
 over the programs of REPORT alone (matched by program and file), so that a
 change of the corpus does not hide what changed for the same programs.
+--costs adds two columns, the compile time (ms, wall clock) and the peak
+memory of the compiling process (MiB), from `rasp compile --json`, and,
+per max_len, the largest of each over the compiled programs: the long
+sequences' report (docs/long-sequences.md) is this program with --costs.
 """
 import argparse
 import importlib.util
@@ -137,7 +141,8 @@ def read_previous(path):
     with open(path, encoding="utf-8") as f:
         for line in f:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if len(cells) == 9 and cells[2].isdigit() and cells[3].isdigit():
+            # (11 cells and 10: a report with --costs; its last two are extra.)
+            if len(cells) in (9, 11) and cells[2].isdigit() and cells[3].isdigit():
                 program, file, n = cells[0], cells[1], int(cells[2])
                 if cells[4].startswith("refused:"):
                     o = {"kind": "refused", "inexact": False, "params": 0}
@@ -146,8 +151,8 @@ def read_previous(path):
                          "inexact": not re.match(r"^[0-9]+/[0-9]+$", cells[8]),
                          "params": int(cells[7].replace(",", ""))}
                 rows[(program, file, n)] = o
-            elif len(cells) == 8 and all(number.match(c) for c in cells):
-                values = [int(c.replace(",", "")) for c in cells]
+            elif len(cells) in (8, 10) and all(number.match(c) for c in cells):
+                values = [int(c.replace(",", "")) for c in cells[:8]]
                 totals[values[0]] = dict(zip(["programs"] + COUNTS + ["params"], values[1:]))
     if not totals:
         sys.exit(f"{path}: no totals table of natural-table.py in it")
@@ -178,6 +183,8 @@ def main():
                         help="the rows of FILE instead of natural*.rasp (repeatable)")
     parser.add_argument("--previous", metavar="REPORT",
                         help="an earlier output of this program to compare the totals with")
+    parser.add_argument("--costs", action="store_true",
+                        help="add the compile time and peak memory of each compile")
     args = parser.parse_args()
     read_table = load_table_reader(args.root)
     rows = read_table(args.table or os.path.join(args.root, "tests/differential/table.txt"))
@@ -191,9 +198,13 @@ def main():
     previous = read_previous(args.previous) if args.previous else None
     totals = {n: new_totals() for n in args.max_len}
     outcomes = {}
+    costs_head, costs_rule, costs_gap = "", "", ""
+    if args.costs:
+        costs_head, costs_rule, costs_gap = " compile ms | peak MiB |", "---|---|", " | |"
     print("| program | file | N | analysis layers | layers | heads | d_model "
-          "| dense params | exact (agree/compared) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| dense params | exact (agree/compared) |" + costs_head)
+    print("|---|---|---|---|---|---|---|---|---|" + costs_rule)
+    largest = {n: {"ms": 0.0, "mib": 0.0} for n in args.max_len}
     for row in rows:
         analysis = analysis_layers(args.rasp, os.path.join(args.root, row.path), row.sop)
         for n in args.max_len:
@@ -203,7 +214,7 @@ def main():
             add(totals[n], o)
             name = f"{row.sop} | {os.path.basename(row.path)} | {n} | {analysis}"
             if "refused" in m:
-                print(f"| {name} | refused: {m['refused']} | | | | |")
+                print(f"| {name} | refused: {m['refused']} | | | | |" + costs_gap)
                 continue
             c = m["compiled"]
             if o["kind"] == "depth":
@@ -211,17 +222,28 @@ def main():
                           else str(c["layers"]))
             else:
                 layers = f"**{c['layers']}**"
+            costs = ""
+            if args.costs:
+                costs = f" {c['compile_ms']:,.0f} | {c['peak_memory_mib']:,.0f} |"
+                largest[n]["ms"] = max(largest[n]["ms"], c["compile_ms"])
+                largest[n]["mib"] = max(largest[n]["mib"], c["peak_memory_mib"])
             print(f"| {name} | {layers} | {sum(c['heads_per_layer'])} | {c['d_model']} "
-                  f"| {c['params_dense']:,} | {m['exact']} |")
+                  f"| {c['params_dense']:,} | {m['exact']} |" + costs)
 
     print()
+    costs_head = costs_rule = ""
+    if args.costs:
+        costs_head, costs_rule = " slowest compile ms | most peak MiB |", "---|---|"
     print("| N | programs | compiled | at the analysis depth | deeper | refused "
-          "| not exact | dense params (compiled ones) |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| not exact | dense params (compiled ones) |" + costs_head)
+    print("|---|---|---|---|---|---|---|---|" + costs_rule)
     for n in args.max_len:
         t = totals[n]
+        costs = ""
+        if args.costs:
+            costs = f" {largest[n]['ms']:,.0f} | {largest[n]['mib']:,.0f} |"
         print(f"| {n} | {len(rows)} | {t['compiled']} | {t['depth']} | {t['deeper']} "
-              f"| {t['refused']} | {t['inexact']} | {t['params']:,} |")
+              f"| {t['refused']} | {t['inexact']} | {t['params']:,} |" + costs)
     if previous:
         before_rows, before_totals = previous
         both = [n for n in args.max_len if n in before_totals]

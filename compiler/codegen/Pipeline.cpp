@@ -66,12 +66,19 @@ void checkModelSize(const graph::Node *root, const ModelPlan &plan, int64_t maxP
   for (const Block &b : plan.blocks)
     if (b.encoding == EncodingKind::Categorical && (!most || b.width() > most->width()))
       most = &b;
+  // numerical(...) helps only where no select reads the block: a select
+  // compares one-hots whatever the hint (every reason a select side gives,
+  // Block::why, names the select).
   if (most && most->width() > 1000 &&
       std::all_of(most->values.begin(), most->values.end(),
-                  [](const Atom &v) { return v.isNumber() && !v.isBool(); }))
+                  [](const Atom &v) { return v.isNumber() && !v.isBool(); })) {
     widest = "; its widest block is '" + most->label + "', a one-hot of " +
-             std::to_string(most->width()) + " numbers: numerical(" + most->label +
-             ") holds it as one number";
+             std::to_string(most->width()) + " numbers";
+    if (most->why.find("select") == std::string::npos)
+      widest += ": numerical(" + most->label + ") holds it as one number";
+    else
+      widest += " (" + most->why + "), which numerical(...) does not change";
+  }
   throw CompileError{root,
                      "the model of '" + root->name + "' would have " + std::to_string(params) +
                          " parameters (" + bytesText(params * 4.0) +

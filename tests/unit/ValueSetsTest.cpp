@@ -456,6 +456,40 @@ TEST(ValueSetsTest, TheNextIdenticalTokenIsOneKey) {
   })) << text(both);
 }
 
+TEST(ValueSetsTest, AnEqualityOnACountOfFilteredKeysWithTheFilterIsOneKey) {
+  // The latest "a" (natural5.rasp's since_a) and a run's start
+  // (rle_lengths): among the keys the filter admits, the count of such
+  // keys up to each differs, so the conjunction selects at most one key
+  // and the aggregate is an index or the default, never a mean (it was
+  // every mean of subsets of the indices).
+  const char *latest = "so_far = selector_width(select(indices, indices, <=) and "
+                       "select(tokens, \"a\", ==)); "
+                       "latest = aggregate(select(so_far, so_far, ==) and "
+                       "select(tokens, \"a\", ==), indices, -1);";
+  std::vector<Atom> abc = {Atom::string("a"), Atom::string("b"), Atom::string("c")};
+  expectTight(latest, "latest", abc, 5);
+  Program p(latest);
+  EXPECT_EQ(sets(p, "latest", abc, 40).at(p.node("latest")).size(), 41u);
+  // Counted the other way (keys at or after) and with a strict order alike.
+  expectTight("after = selector_width(select(indices, indices, >) and select(tokens, \"b\", ==)); "
+              "next_b = aggregate(select(tokens, \"b\", ==) and select(after, after, ==), "
+              "indices, 9);",
+              "next_b", abc, 5);
+  // Another filter on the conjunction ("b" keys, counted "a"s) selects
+  // every "b" after the same "a": several keys, so means stay.
+  const char *other = "so_far = selector_width(select(indices, indices, <=) and "
+                      "select(tokens, \"a\", ==)); "
+                      "bs = aggregate(select(so_far, so_far, ==) and "
+                      "select(tokens, \"b\", ==), indices, -1);";
+  expectSound(other, "bs", abc, 5);
+  Program q(other);
+  auto s = sets(q, "bs", abc, 4);
+  const std::vector<Atom> &bs = s.at(q.node("bs"));
+  EXPECT_TRUE(std::any_of(bs.begin(), bs.end(), [](const Atom &a) {
+    return a.equals(Atom::real(1.5));
+  })) << text(bs);
+}
+
 TEST(ValueSetsTest, AMeanOverAtMostKKeysIsAMeanOfAtMostKValues) {
   // Either of two single keys: at most two values, so the means of pairs
   // of tokens (with repetition: two positions can hold one token) and the

@@ -74,8 +74,9 @@ public:
   /// selects 1; one on keys that repeat at most k times among the
   /// positions (a map of the indices alone) k; a conjunction the fewest of
   /// its sides, and an equality on a rank within the classes of s joined
-  /// with an equality that keeps the keys in one class of s 1; a
-  /// disjunction the sum of its sides.
+  /// with an equality that keeps the keys in one class of s 1, as is an
+  /// equality on a count of the keys a filter admits joined with that
+  /// filter; a disjunction the sum of its sides.
   int64_t mostKeys(const Node *selector) {
     switch (selector->kind) {
     case NodeKind::Select:
@@ -100,6 +101,13 @@ public:
               return other->kind == NodeKind::Select && other->cmp == graph::CompareKind::Eq &&
                      other->inputs[0] == classes;
             }))
+          most = std::min<int64_t>(most, 1);
+        // Keys a filter admits, compared for equality on how many keys
+        // that filter admits up to each (a run's number, the count of "a"
+        // so far): the counts of two admitted keys differ.
+        const Node *filter = countedFilter(side->inputs[0]);
+        if (filter && std::any_of(sides.begin(), sides.end(),
+                                  [&](const Node *other) { return sameFilter(other, filter); }))
           most = std::min<int64_t>(most, 1);
       }
       return most;
@@ -176,6 +184,43 @@ private:
       return classes(a);
     if (order(a) && classes(b))
       return classes(b);
+    return nullptr;
+  }
+
+  /// A select whose query side is the same at every position: it admits
+  /// or refuses each key alone, the same for every query.
+  bool keyFilter(const Node *s) { return s->kind == NodeKind::Select && same(s->inputs[1]); }
+
+  /// Whether two key filters admit the same keys: one comparison of one
+  /// key side with the same query node, or with equal constants (by
+  /// Python's ==, as the comparison itself reads them).
+  bool sameFilter(const Node *a, const Node *b) {
+    if (!keyFilter(a) || !keyFilter(b) || a->cmp != b->cmp || a->inputs[0] != b->inputs[0])
+      return false;
+    const Node *qa = a->inputs[1], *qb = b->inputs[1];
+    return qa == qb || (qa->kind == NodeKind::Constant && qb->kind == NodeKind::Constant &&
+                        qa->constant.equals(qb->constant));
+  }
+
+  /// F when `node` counts the keys a filter F admits up to each position:
+  /// selector_width(select(indices, indices, c) and F), c an order (<, <=,
+  /// > or >=), F a key filter, either way round. Of two keys F admits the
+  /// later one counts the earlier (<, <=; the reverse with >, >=), so
+  /// their counts differ, and an equality on the count, with the keys F
+  /// admits, selects at most one key.
+  const Node *countedFilter(const Node *node) {
+    if (node->kind != NodeKind::SelectorWidth || node->inputs[0]->kind != NodeKind::SelectorAnd)
+      return nullptr;
+    const Node *a = node->inputs[0]->inputs[0], *b = node->inputs[0]->inputs[1];
+    auto order = [](const Node *s) {
+      return s->kind == NodeKind::Select && s->cmp != graph::CompareKind::Eq &&
+             s->cmp != graph::CompareKind::Ne && s->inputs[0]->kind == NodeKind::Indices &&
+             s->inputs[1]->kind == NodeKind::Indices;
+    };
+    if (order(a) && keyFilter(b))
+      return b;
+    if (order(b) && keyFilter(a))
+      return a;
     return nullptr;
   }
 

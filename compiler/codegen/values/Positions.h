@@ -44,8 +44,11 @@ bool selectsAtMostOne(const graph::Node *selector, int64_t maxLen, const Magnitu
 /// conjunction's sides, and 1 for a conjunction of an equality on the rank
 /// of each position within its class of s (selector_width(select(s, s, ==)
 /// and select(indices, indices, <)), or <=, >, >=) with an equality that
-/// has s on its key side (select_next_identical); the sum of a
-/// disjunction's sides.
+/// has s on its key side (select_next_identical), and 1 for a conjunction
+/// of an equality whose key side counts the keys a filter admits up to
+/// each position (selector_width(select(indices, indices, <=) and
+/// select(flag, True, ==))) with that filter (a run's start, the latest
+/// "a"); the sum of a disjunction's sides.
 int64_t mostKeysSelected(const graph::Node *selector, int64_t maxLen, const Magnitude &magnitude,
                          const Integral &integral = {});
 

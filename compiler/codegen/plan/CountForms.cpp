@@ -100,10 +100,92 @@ std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&ind
   return it->second.first;
 }
 
+std::optional<CountForm> CountPlanner::scaledMeans(const Node *y, const Node *&indices) {
+  auto factors = roundedProduct(y);
+  if (!factors)
+    return std::nullopt;
+  for (int side = 0; side < 2; ++side) {
+    const Node *t = side == 0 ? factors->first : factors->second;
+    const Node *g = side == 0 ? factors->second : factors->first;
+    // t as sum(b_j * m_j): means of one kind, prefix (over one `indices`)
+    // or over every key; small integer coefficients.
+    const Node *over = nullptr;
+    bool prefix = false, length = false;
+    std::function<std::optional<CountForm>(const Node *)> linear =
+        [&](const Node *z) -> std::optional<CountForm> {
+      const Node *at = nullptr;
+      if (prefixMean(z, at) && (!over || over == at)) {
+        over = at;
+        prefix = true;
+        return CountForm{{{z, 1}}, 0};
+      }
+      if (lengthMean(z)) {
+        length = true;
+        return CountForm{{{z, 1}}, 0};
+      }
+      if (z->kind != NodeKind::Map)
+        return std::nullopt;
+      auto operand = [&](size_t i) -> std::optional<CountForm> {
+        const graph::Operand &o = z->operands[i];
+        if (o.input >= 0)
+          return linear(z->inputs[o.input]);
+        if (!o.constant.isInt() || std::llabs(o.constant.integral()) > 1000)
+          return std::nullopt;
+        return CountForm{{}, o.constant.integral()};
+      };
+      if (z->mapOp == graph::MapOpKind::Neg && z->operands.size() == 1) {
+        std::optional<CountForm> inner = operand(0);
+        if (inner)
+          for (auto &term : inner->terms)
+            term.second = -term.second;
+        return inner;
+      }
+      if (z->mapOp != graph::MapOpKind::Atom || z->operands.size() != 2)
+        return std::nullopt;
+      std::optional<CountForm> a = operand(0), b = operand(1);
+      if (!a || !b)
+        return std::nullopt;
+      if (z->atomOp == AtomOpKind::Mul && (a->terms.empty() != b->terms.empty())) {
+        const CountForm &k = a->terms.empty() ? *a : *b;
+        CountForm form = a->terms.empty() ? *b : *a;
+        for (auto &term : form.terms)
+          term.second *= k.constant;
+        return form;
+      }
+      // (A constant term would not scale to an integer count.)
+      if ((z->atomOp != AtomOpKind::Add && z->atomOp != AtomOpKind::Sub) || a->terms.empty() ||
+          b->terms.empty())
+        return std::nullopt;
+      for (auto term : b->terms)
+        a->terms.emplace_back(term.first,
+                              z->atomOp == AtomOpKind::Sub ? -term.second : term.second);
+      return a;
+    };
+    std::optional<CountForm> form = linear(t);
+    if (!form || form->terms.empty() || prefix == length)
+      continue;
+    int64_t weight = 0;
+    for (const auto &term : form->terms)
+      weight += std::llabs(term.second);
+    if (weight > 1000)
+      continue;
+    const Node *g_indices = nullptr;
+    if (prefix ? !isIndexPlusOne(g, cx.options.maxLen, g_indices) || g_indices != over
+               : !isLength(g))
+      continue;
+    if (prefix)
+      indices = over;
+    return form;
+  }
+  return std::nullopt;
+}
+
 std::optional<CountForm> CountPlanner::countFormOf(const Node *y, const Node *&indices,
                                                    CountForms &known) {
   if (const Node *mean = countMean(y, indices))
     return CountForm{{{mean, 1}}, 0};
+  if (std::optional<CountForm> form = scaledMeans(y, indices))
+    return form;
   if (y->kind == NodeKind::Constant)
     return y->constant.isInt() ? std::optional<CountForm>(CountForm{{}, y->constant.integral()})
                                : std::nullopt;

@@ -100,6 +100,11 @@ private:
   /// y as sum(b_j * count_j) + c with integer b_j and c.
   std::optional<CountForm> countForm(const Node *y, const Node *&indices, CountForms &known);
   std::optional<CountForm> countFormOf(const Node *y, const Node *&indices, CountForms &known);
+  /// y = round(g * t) with t = sum(b_j * m_j), small integers b_j, of prefix
+  /// means over one `indices` and g = i + 1, or of means over every key and
+  /// g the length: the same combination of their counts (in floats, g * t
+  /// is that integer within a few roundings, so round gives it exactly).
+  std::optional<CountForm> scaledMeans(const Node *y, const Node *&indices);
   /// m itself when it is a mean of integers over select(indices, indices,
   /// <=) held numerically (at index i, s / (i + 1) with s the count summed).
   /// Sets `indices`.

@@ -39,6 +39,21 @@ std::optional<std::pair<const Node *, const Node *>> codegen::roundedProduct(con
   return std::make_pair(z->inputs[z->operands[0].input], z->inputs[z->operands[1].input]);
 }
 
+bool codegen::isIndexPlusOne(const Node *g, int64_t maxLen, const Node *&indices) {
+  const Node *found = nullptr;
+  if (!onlyIndices(g, found) || !found)
+    return false;
+  MapProgram program(g, {found});
+  for (int64_t i = 0; i < maxLen; ++i) {
+    Atom index = Atom::integer(i);
+    std::optional<Atom> v = program.run({&index});
+    if (!v || !v->isNumber() || v->number() != static_cast<double>(i + 1))
+      return false;
+  }
+  indices = found;
+  return true;
+}
+
 const Node *codegen::prefixCountMean(const Node *y, int64_t maxLen, const Node *&indices) {
   auto factors = roundedProduct(y);
   if (!factors)
@@ -52,21 +67,9 @@ const Node *codegen::prefixCountMean(const Node *y, int64_t maxLen, const Node *
     if (sel->kind != NodeKind::Select || sel->cmp != graph::CompareKind::Le ||
         sel->inputs[0]->kind != NodeKind::Indices || sel->inputs[1]->kind != NodeKind::Indices)
       continue;
-    const Node *found = nullptr;
-    if (!onlyIndices(g, found) || !found)
-      continue;
     // g(i) must be i + 1, the selector's width, at every index.
-    MapProgram program(g, {found});
-    bool width = true;
-    for (int64_t i = 0; i < maxLen && width; ++i) {
-      Atom index = Atom::integer(i);
-      std::optional<Atom> v = program.run({&index});
-      width = v && v->isNumber() && v->number() == static_cast<double>(i + 1);
-    }
-    if (!width)
-      continue;
-    indices = found;
-    return mean;
+    if (isIndexPlusOne(g, maxLen, indices))
+      return mean;
   }
   return nullptr;
 }

@@ -17,6 +17,10 @@ namespace rasp::codegen {
 std::optional<std::pair<const graph::Node *, const graph::Node *>>
 roundedProduct(const graph::Node *y);
 
+/// Whether `g` is i + 1 at every index i < maxLen, a function of the
+/// indices and constants alone; sets `indices` to the indices node it reads.
+bool isIndexPlusOne(const graph::Node *g, int64_t maxLen, const graph::Node *&indices);
+
 /// The mean m when `y` is round(g(indices) * m) as above (either order of
 /// the product), else null; sets `indices` to the indices node g reads.
 const graph::Node *prefixCountMean(const graph::Node *y, int64_t maxLen,

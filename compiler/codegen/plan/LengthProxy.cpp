@@ -6,7 +6,11 @@
 // 2, tells the same lengths apart with gaps of 1/2: the head writes that
 // mean instead, and the block holds the aggregate's value for each length
 // as a level. Lookups read the block through its levels; a map that is
-// affine in them (round(1 / share) = 2 m + 1) stays a linear form.
+// affine in them (round(1 / share) = 2 m + 1) stays a linear form. It is
+// used at every max_len, not only where the shares crowd: with the length
+// a linear form, a map of the length and the index that is a function of
+// one linear form of them (length - 1 - indices) is a lookup of that form,
+// 2N units, where reading 1/n takes a set of steps per index, N^2.
 //
 // Tracr's length, selector_width(select(1, 1, ==)), is the same length n,
 // written the same way when the program reads the indices.
@@ -103,11 +107,6 @@ std::optional<HeadPlanner::Proxy> HeadPlanner::lengthProxy(const Node *x) {
     out.levels.push_back(static_cast<double>(n - 1) / 2);
     numbers.push_back(v.number());
   }
-  // Worth it where the values themselves crowd together: closer than 16
-  // times their noise (1/n: from max_len 100 or so). The levels must name
-  // one value each.
-  if (!crowded(numbers, cx.noiseOf(numbers)))
-    return std::nullopt;
   return proxy;
 }
 

@@ -26,7 +26,8 @@ of the compiled ones. docs/natural-corpus.md is this program's output.
 and totals, as in `git show REV:docs/natural-corpus.md`) and prints, per
 max_len of both, its totals against today's (`then -> now`), then the same
 over the programs of REPORT alone (matched by program and file), so that a
-change of the corpus does not hide what changed for the same programs.
+change of the corpus does not hide what changed for the same programs,
+and then over the programs both compile (like against like).
 --costs adds two columns, the compile time (ms, wall clock) and the peak
 memory of the compiling process (MiB), from `rasp compile --json`, and,
 per max_len, the largest of each over the compiled programs: the long
@@ -259,6 +260,17 @@ def main():
                     add(side[n], out)
         print_against(f"The programs of {args.previous} alone, then -> now:", same_before,
                       same_now, both)
+        # Totals over like and like: the programs both compiled.
+        compiled_before = {n: new_totals() for n in both}
+        compiled_now = {n: new_totals() for n in both}
+        for (program, file, n), o in before_rows.items():
+            now = outcomes.get((program, file, n))
+            if n in compiled_before and now and "refused" not in (o["kind"], now["kind"]):
+                for side, out in ((compiled_before, o), (compiled_now, now)):
+                    side[n]["programs"] += 1
+                    add(side[n], out)
+        print_against(f"The programs that {args.previous} and today both compile, then -> now:",
+                      compiled_before, compiled_now, both)
     return 1 if any(totals[n]["inexact"] for n in args.max_len) else 0
 
 

@@ -19,12 +19,17 @@
 #include "compiler/codegen/constructions/MapProgram.h"
 #include "compiler/codegen/plan/CountPlanner.h"
 #include "compiler/codegen/plan/PackedLevels.h"
+#include "compiler/codegen/values/Exact.h"
+#include "compiler/eval/Evaluate.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <memory>
 #include <numeric>
+#include <set>
 #include <unordered_map>
 
 using namespace rasp;
@@ -167,6 +172,109 @@ NumericInput packedInput(PlanContext &cx, const Packing &packing, PackedLevels &
   return numeric;
 }
 
+/// The map x as a function of some nodes below it, evaluated lazily: a
+/// ternary whose condition is known evaluates only its branch, and `and`
+/// (`or`) with a falsy (truthy) first side is known without the second.
+/// A bound node may be unknown; so is a node below the bound ones that is
+/// not a map (an aggregate). Besides the value, it gives the bound nodes
+/// the value needed: where a map of categorical blocks and counts reads a
+/// count only on some combinations of the blocks (`a_count if tokens ==
+/// "a" else b_count`), a lookup per group of combinations reads only its
+/// counts. (The evaluator computes every branch; where an untaken one
+/// fails, it fails and no input is compared, and any output is right.)
+class LazyMap {
+public:
+  LazyMap(const Node *root, const std::vector<const Node *> &bound) : root(root) {
+    for (size_t i = 0; i < bound.size(); ++i)
+      slot.emplace(bound[i], i);
+  }
+
+  struct Result {
+    std::optional<Atom> value; ///< Unknown, or the evaluation failed.
+    bool failed = false;
+    std::vector<bool> needs; ///< Per bound node: its value was needed.
+  };
+
+  /// values[i]: bound node i's value, or null when unknown.
+  Result run(const std::vector<const Atom *> &values) {
+    Result out;
+    out.needs.assign(slot.size(), false);
+    memo.clear();
+    bool failed = false;
+    const Atom *v = eval(root, values, out.needs, failed);
+    out.failed = failed;
+    if (v && !failed)
+      out.value = *v;
+    return out;
+  }
+
+private:
+  /// Null when unknown (or failed, which sets `failed`).
+  const Atom *eval(const Node *node, const std::vector<const Atom *> &values,
+                   std::vector<bool> &needs, bool &failed) {
+    if (auto it = slot.find(node); it != slot.end()) {
+      needs[it->second] = true;
+      return values[it->second];
+    }
+    if (node->kind == NodeKind::Constant)
+      return &node->constant;
+    if (node->kind != NodeKind::Map)
+      return nullptr;
+    if (auto it = memo.find(node); it != memo.end())
+      return it->second ? &*it->second : nullptr;
+    auto operand = [&](size_t i) -> const Atom * {
+      const graph::Operand &o = node->operands[i];
+      return o.input < 0 ? &o.constant : eval(node->inputs[o.input], values, needs, failed);
+    };
+    std::optional<Atom> result;
+    bool known = true;
+    if (node->mapOp == graph::MapOpKind::Ternary && node->operands.size() == 3) {
+      const Atom *c = operand(0);
+      if (c) {
+        const Atom *branch = operand(c->truthy() ? 1 : 2);
+        if (branch)
+          result = *branch;
+        known = branch != nullptr;
+      } else {
+        operand(1), operand(2); // (Both branches' needs.)
+        known = false;
+      }
+    } else if ((node->mapOp == graph::MapOpKind::And || node->mapOp == graph::MapOpKind::Or) &&
+               node->operands.size() == 2) {
+      bool isAnd = node->mapOp == graph::MapOpKind::And;
+      const Atom *a = operand(0);
+      if (a && a->truthy() != isAnd) {
+        result = Atom::boolean(!isAnd);
+      } else {
+        const Atom *b = operand(1);
+        if (a && b)
+          result = Atom::boolean(b->truthy());
+        known = a && b;
+      }
+    } else {
+      std::vector<const Atom *> args;
+      for (size_t i = 0; i < node->operands.size(); ++i) {
+        const Atom *a = operand(i);
+        known = known && a;
+        args.push_back(a);
+      }
+      if (known) {
+        try {
+          result = exactMap(node, args.data());
+        } catch (const eval::EvalError &) {
+          failed = true;
+        }
+      }
+    }
+    auto [it, added] = memo.emplace(node, known ? std::move(result) : std::nullopt);
+    return it->second ? &*it->second : nullptr;
+  }
+
+  const Node *root;
+  std::unordered_map<const Node *, size_t> slot;
+  std::unordered_map<const Node *, std::optional<Atom>> memo;
+};
+
 /// Phase 4: the lookup's spec for block f of x, and the state its output
 /// reads. When x reads the index only through the counts, its output
 /// depends on the other blocks and the packed value k alone (the decoding
@@ -175,9 +283,12 @@ NumericInput packedInput(PlanContext &cx, const Packing &packing, PackedLevels &
 /// a gate and its own steps per index.
 class CountLookupSpec {
 public:
+  /// With `group`, only those combinations of the categorical blocks have
+  /// an output (the others' is 0), evaluated lazily: they read only this
+  /// lookup's counts.
   CountLookupSpec(PlanContext &cx, const Node *x, int f, const CountLookup &lookup,
                   const Packing &packing, const PackedLevels &levels, NumericInput numeric,
-                  int reciprocal);
+                  int reciprocal, const std::set<std::vector<int>> *group = nullptr);
   CountLookupSpec(const CountLookupSpec &) = delete;
   LookupSpec spec;
 
@@ -197,6 +308,8 @@ private:
   int indexSlot = -1;
   const std::vector<Atom> *indexValues = nullptr;
   std::optional<MapProgram> program;
+  const std::set<std::vector<int>> *group = nullptr;
+  std::optional<LazyMap> lazy;
   std::vector<const Atom *> values;
   std::vector<Atom> formValues;
   int64_t lowest = 0;
@@ -204,9 +317,10 @@ private:
 
 CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const CountLookup &lookup,
                                  const Packing &packing, const PackedLevels &levels,
-                                 NumericInput numeric, int reciprocal)
+                                 NumericInput numeric, int reciprocal,
+                                 const std::set<std::vector<int>> *group)
     : spec(cx.lookupSpec()), layout(cx.layout), lookup(lookup), packing(packing), levels(levels),
-      block(f), lowest(packing.lowest()) {
+      block(f), group(group), lowest(packing.lowest()) {
   int indexBlock = -1;
   for (int c : lookup.categorical) {
     if (!lookup.overLength && layout.node(c) == lookup.indices) {
@@ -238,6 +352,8 @@ CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const Co
     widths.most = maxLen;
     spec.widths = std::move(widths);
     program.emplace(x, bound);
+    if (group)
+      lazy.emplace(x, bound);
     values.resize(bound.size());
     formValues.resize(lookup.forms.size());
     spec.output = [this](const std::vector<int> &combo, int n) { return output(combo, n); };
@@ -263,6 +379,8 @@ CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const Co
     };
   }
   program.emplace(x, bound);
+  if (group)
+    lazy.emplace(x, bound);
   values.resize(bound.size());
   formValues.resize(lookup.forms.size());
   spec.output = [this](const std::vector<int> &combo, int n) { return output(combo, n); };
@@ -278,6 +396,8 @@ int64_t CountLookupSpec::packedAt(const std::vector<int> &combo, int n) const {
 }
 
 LinearForm CountLookupSpec::output(const std::vector<int> &combo, int n) {
+  if (group && !group->count(combo))
+    return {};
   int64_t k = packedAt(combo, n);
   for (size_t c = 0; c < blocks.size(); ++c)
     values[c] = &layout.block(blocks[c]).values[combo[c]];
@@ -294,12 +414,146 @@ LinearForm CountLookupSpec::output(const std::vector<int> &combo, int n) {
                         : Atom::integer(d + packedForm.constant);
     values[blocks.size() + i] = &formValues[i];
   }
+  if (lazy)
+    return layout.encode(block, lazy->run(values).value);
   return layout.encode(block, program->run(values));
 }
 
 } // namespace
 
+int CountPlanner::makeSplit(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
+  // The categorical blocks the table is over, as CountLookupSpec binds them.
+  std::vector<int> blocks;
+  for (int c : lookup.categorical)
+    if (lookup.overLength || layout.node(c) != lookup.indices || !lookup.indexOnlyInForm)
+      blocks.push_back(c);
+  if (lookup.forms.size() < 2 || blocks.empty())
+    return -1;
+  size_t combos = 1;
+  for (int c : blocks)
+    if ((combos *= layout.block(c).values.size()) > 4096)
+      return -1;
+  // Per combination, the forms x needs there.
+  std::vector<const Node *> bound;
+  for (int c : blocks)
+    bound.push_back(layout.node(c));
+  for (const CountLookup::Form &form : lookup.forms)
+    bound.push_back(form.node);
+  LazyMap lazy(x, bound);
+  std::map<std::vector<bool>, std::set<std::vector<int>>> byNeeds;
+  std::vector<int> at(blocks.size(), 0);
+  std::vector<const Atom *> values(bound.size(), nullptr);
+  for (size_t n = 0; n < combos; ++n) {
+    for (size_t i = 0; i < blocks.size(); ++i)
+      values[i] = &layout.block(blocks[i]).values[at[i]];
+    LazyMap::Result r = lazy.run(values);
+    byNeeds[std::vector<bool>(r.needs.begin() + static_cast<long>(blocks.size()), r.needs.end())]
+        .insert(at);
+    for (size_t i = 0; i < blocks.size() && ++at[i] == int(layout.block(blocks[i]).values.size());
+         ++i)
+      at[i] = 0;
+  }
+  // Combinations that need no form go with the first group that needs some.
+  std::vector<bool> none(lookup.forms.size(), false), all(lookup.forms.size(), true);
+  std::set<std::vector<int>> constant;
+  if (auto it = byNeeds.find(none); it != byNeeds.end()) {
+    constant = std::move(it->second);
+    byNeeds.erase(it);
+  }
+  if (byNeeds.empty() || (byNeeds.size() == 1 && byNeeds.begin()->first == all))
+    return -1;
+  byNeeds.begin()->second.insert(constant.begin(), constant.end());
+  // A lookup per group, over its forms alone.
+  struct Part {
+    CountLookup sub;
+    std::set<std::vector<int>> combos;
+    Packing packing;
+    PackedLevels levels;
+    NumericInput numeric;
+    int reciprocal = -1;
+  };
+  std::vector<std::unique_ptr<Part>> parts;
+  int latest = 0;
+  for (auto &[needs, group] : byNeeds) {
+    auto part = std::make_unique<Part>();
+    CountLookup &sub = part->sub;
+    sub = lookup;
+    sub.forms.clear();
+    sub.combinations.clear();
+    std::map<size_t, size_t> renumbered;
+    auto use = [&](size_t q) {
+      auto [it, added] = renumbered.emplace(q, sub.combinations.size());
+      if (added)
+        sub.combinations.push_back(lookup.combinations[q]);
+      return it->second;
+    };
+    for (size_t i = 0; i < lookup.forms.size(); ++i) {
+      if (!needs[i])
+        continue;
+      CountLookup::Form form = lookup.forms[i];
+      if (form.over.empty())
+        form.combination = use(form.combination);
+      for (auto &term : form.over)
+        term.first = use(term.first);
+      sub.forms.push_back(std::move(form));
+    }
+    part->combos = std::move(group);
+    part->packing = readCombinations(cx, sub);
+    bool packed =
+        sub.combinations.size() > 1 || std::any_of(sub.forms.begin(), sub.forms.end(),
+                                                   [](const auto &form) { return form.compare; });
+    if (packed && !packingFits(part->packing, cx.options.maxLen))
+      return -1;
+    std::optional<std::vector<int64_t>> steps = tokenSteps(sub, part->packing.weight);
+    part->levels.byWidth = sub.indexOnlyInForm;
+    auto range = [&](size_t q, int64_t w) { return part->packing.range(q, w); };
+    if (!part->levels.list(steps, part->packing.weight, range, cx.options.maxLen,
+                           cx.options.maxUnits))
+      return -1;
+    part->numeric = packedInput(cx, part->packing, part->levels, packed);
+    if (sub.overLength) {
+      if ((part->reciprocal = reciprocalOfLength(sub)) < 0)
+        return -1;
+      part->numeric.noise *= 2;
+    }
+    latest = std::max(latest, part->packing.latestInput);
+    parts.push_back(std::move(part));
+  }
+  int f = layout.addMadeByMlp(x, cx.blockOf(x, encoding, cx.valuesOf(x)), latest);
+  std::vector<std::unique_ptr<CountLookupSpec>> specs;
+  std::vector<std::vector<HiddenUnit>> units;
+  for (const auto &part : parts) {
+    // (Packing points at the lookup it packs: this part's.)
+    part->packing.lookup = &part->sub;
+    specs.push_back(std::make_unique<CountLookupSpec>(cx, x, f, part->sub, part->packing,
+                                                      part->levels, part->numeric, part->reciprocal,
+                                                      &part->combos));
+    try {
+      units.push_back(buildLookup(specs.back()->spec));
+    } catch (const LookupError &) {
+      layout.dropLast(f);
+      return -1;
+    }
+  }
+  for (size_t i = 0; i < parts.size(); ++i) {
+    std::string names, read;
+    for (int c : lookup.categorical)
+      names += layout.name(c) + ", ";
+    for (const CountLookup::Form &form : parts[i]->sub.forms)
+      read += (read.empty() ? "'" : ", '") + form.node->name + "'";
+    cx.addMlp(f, "'" + x->name + "'",
+              "from " + names + read + " (" +
+                  (lookup.overLength ? "counts over every key" : "prefix counts") + ", read on " +
+                  std::to_string(parts[i]->combos.size()) + " of the " + std::to_string(combos) +
+                  " combinations of the other inputs)",
+              std::move(units[i]), &specs[i]->spec);
+  }
+  return f;
+}
+
 int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLookup &lookup) {
+  if (int f = makeSplit(x, encoding, lookup); f >= 0)
+    return f;
   size_t combinations = lookup.combinations.size();
   bool packed =
       combinations > 1 || std::any_of(lookup.forms.begin(), lookup.forms.end(),

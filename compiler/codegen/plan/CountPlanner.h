@@ -71,6 +71,12 @@ public:
   static std::optional<CountLookup> overMeans(const CountLookup &lookup);
   /// The block of x made by the lookup (see above); -1 when a packing fails.
   int makeBlock(const Node *x, EncodingKind encoding, const CountLookup &lookup);
+  /// Where x reads some of its counts only on some combinations of its
+  /// categorical blocks (`a_count if tokens == "a" else b_count`): one
+  /// lookup per group of combinations that read the same counts, each
+  /// packing only those, into one block; -1 (nothing added) where x reads
+  /// every count everywhere, or a part cannot be built.
+  int makeSplit(const Node *x, EncodingKind encoding, const CountLookup &lookup);
 
 private:
   /// The mean m when y is round(g(indices) * m), m a mean of integers over

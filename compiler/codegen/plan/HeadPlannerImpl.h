@@ -72,7 +72,16 @@ private:
     /// A tuple's parts: the classes of each part's values it tells apart
     /// (empty when the side is one block).
     std::vector<std::vector<std::vector<int>>> classes;
+    /// The combinations of classes the tuple holds, as mixed-radix indices
+    /// (part 0 fastest), ascending; empty: every one. Parts that are
+    /// functions of the length and the index hold only the combinations
+    /// some length gives them together.
+    std::vector<size_t> joint;
   };
+
+  /// The combinations of side's classes that can occur together (see
+  /// Side::joint); empty where every one can, or it is not worth finding.
+  std::vector<size_t> occurringJoint(const Side &side) const;
 
   // Select tables (SelectTables.cpp).
   /// The index into block f's values of a side value at index i.

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cassert>
 #include <functional>
+#include <numeric>
+#include <set>
+#include <unordered_map>
 
 using namespace rasp;
 using namespace rasp::codegen;
@@ -246,8 +249,10 @@ HeadPlanner::Side HeadPlanner::tupleSide(const std::vector<int> &parts, Classes 
   side.classes = std::move(classes);
   if (int f = existingTuple(side); f >= 0) {
     side.block = f;
+    side.joint = occurringJoint(side);
     return side;
   }
+  side.joint = occurringJoint(side);
   Block out = tupleBlock(side, selector);
   std::vector<const Node *> made;
   std::vector<LookupInput> inputs = tupleInputs(parts, made);
@@ -274,11 +279,80 @@ int HeadPlanner::existingTuple(Side &side) const {
   return -1;
 }
 
+std::vector<size_t> HeadPlanner::occurringJoint(const Side &side) const {
+  double count = 1;
+  for (const auto &partClasses : side.classes)
+    count *= static_cast<double>(partClasses.size());
+  // Per part with sets per length: the class of each of its values.
+  std::vector<const std::vector<std::vector<Atom>> *> perLength(side.parts.size(), nullptr);
+  std::vector<std::unordered_map<Atom, int, AtomHash, AtomEq>> classOf(side.parts.size());
+  size_t related = 0;
+  for (size_t i = 0; i < side.parts.size(); ++i) {
+    const Node *node = layout.node(side.parts[i]);
+    if (!node || !(perLength[i] = cx.sets.setsPerLength(node)))
+      continue;
+    ++related;
+    const Block &b = layout.block(side.parts[i]);
+    for (size_t c = 0; c < side.classes[i].size(); ++c)
+      for (int v : side.classes[i][c])
+        classOf[i].emplace(b.values[v], static_cast<int>(c));
+  }
+  if (related < 2 || count < 2)
+    return {};
+  std::set<size_t> joint;
+  for (size_t n = 0;; ++n) {
+    bool more = false;
+    // The classes each part can hold at this length (every one where it
+    // has no sets per length).
+    std::vector<std::vector<int>> at(side.parts.size());
+    for (size_t i = 0; i < side.parts.size(); ++i) {
+      if (!perLength[i]) {
+        at[i].resize(side.classes[i].size());
+        std::iota(at[i].begin(), at[i].end(), 0);
+        continue;
+      }
+      if (n >= perLength[i]->size())
+        continue;
+      more = true;
+      std::set<int> seen;
+      for (const Atom &v : (*perLength[i])[n])
+        if (auto it = classOf[i].find(v); it != classOf[i].end())
+          seen.insert(it->second);
+      at[i].assign(seen.begin(), seen.end());
+    }
+    if (!more)
+      break;
+    double here = 1;
+    for (const auto &classes : at)
+      here *= static_cast<double>(classes.size());
+    if (here == 0)
+      continue;
+    if (static_cast<double>(joint.size()) + here > std::min(count, 4e6) - 1)
+      return {}; // (Not fewer, or too many to list.)
+    std::vector<size_t> pick(side.parts.size(), 0);
+    for (double k = 0; k < here; ++k) {
+      size_t index = 0, stride = 1;
+      for (size_t i = 0; i < side.parts.size(); ++i) {
+        index += static_cast<size_t>(at[i][pick[i]]) * stride;
+        stride *= side.classes[i].size();
+      }
+      joint.insert(index);
+      for (size_t i = 0; i < pick.size() && ++pick[i] == at[i].size(); ++i)
+        pick[i] = 0;
+    }
+  }
+  if (static_cast<double>(joint.size()) >= count)
+    return {};
+  return std::vector<size_t>(joint.begin(), joint.end());
+}
+
 Block HeadPlanner::tupleBlock(const Side &side, const Node *selector) const {
   const std::vector<int> &parts = side.parts;
   double count = 1;
   for (const auto &partClasses : side.classes)
     count *= static_cast<double>(partClasses.size());
+  if (!side.joint.empty())
+    count = static_cast<double>(side.joint.size());
   Block out;
   out.label = "(";
   for (size_t i = 0; i < parts.size(); ++i)
@@ -293,7 +367,7 @@ Block HeadPlanner::tupleBlock(const Side &side, const Node *selector) const {
   // The values, named by a representative of each part's class.
   for (size_t index = 0; index < static_cast<size_t>(count); ++index) {
     std::string text = "(";
-    size_t rest = index;
+    size_t rest = side.joint.empty() ? index : side.joint[index];
     for (size_t i = 0; i < parts.size(); ++i) {
       const auto &partClasses = side.classes[i];
       const std::vector<int> &members = partClasses[rest % partClasses.size()];
@@ -398,6 +472,13 @@ int HeadPlanner::makeTuple(const Side &side, Block out, const std::vector<Lookup
       }
       index += static_cast<size_t>(classOfValue[i][value]) * stride;
       stride *= side.classes[i].size();
+    }
+    if (!side.joint.empty()) {
+      // (A combination no length gives cannot occur: nothing to write.)
+      auto at = std::lower_bound(side.joint.begin(), side.joint.end(), index);
+      if (at == side.joint.end() || *at != index)
+        return {};
+      index = static_cast<size_t>(at - side.joint.begin());
     }
     return LinearForm{{layout.block(f).firstDim + static_cast<int>(index), 1.0}};
   };

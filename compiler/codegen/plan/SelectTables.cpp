@@ -15,6 +15,8 @@ using namespace rasp::codegen;
 int HeadPlanner::component(const Side &side, int f, size_t i) const {
   if (side.classes.empty())
     return static_cast<int>(i); // One block, no tuple.
+  if (!side.joint.empty())
+    i = side.joint[i];
   for (size_t p = 0; p < side.parts.size(); ++p) {
     size_t width = side.classes[p].size();
     if (side.parts[p] == f)

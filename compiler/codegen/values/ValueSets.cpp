@@ -418,6 +418,12 @@ bool ValueSets::hasSetsPerLength(const Node *node) const {
   return builderMemo().byLength.count(node) > 0;
 }
 
+const std::vector<std::vector<Atom>> *ValueSets::setsPerLength(const Node *node) const {
+  const detail::BuilderMemo &m = builderMemo();
+  auto it = m.byLength.find(node);
+  return it == m.byLength.end() ? nullptr : &it->second;
+}
+
 bool ValueSets::canOccurTogether(const std::vector<const Node *> &nodes,
                                  const std::vector<Atom> &values) const {
   const detail::BuilderMemo &m = builderMemo();

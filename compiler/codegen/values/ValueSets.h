@@ -129,6 +129,9 @@ struct ValueSets {
                         const std::vector<Atom> &values) const;
   /// Whether `node` has sets per length (canOccurTogether can relate it).
   bool hasSetsPerLength(const graph::Node *node) const;
+  /// Its set at each length (index n: inputs of length n + 1), sorted as
+  /// the sets are; null where it has none.
+  const std::vector<std::vector<Atom>> *setsPerLength(const graph::Node *node) const;
 
 private:
   detail::BuilderMemo &builderMemo() const;

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <functional>
 #include <unordered_set>
 
@@ -101,9 +102,40 @@ std::optional<CountForm> CountPlanner::countForm(const Node *y, const Node *&ind
 }
 
 std::optional<CountForm> CountPlanner::scaledMeans(const Node *y, const Node *&indices) {
-  auto factors = roundedProduct(y);
-  if (!factors)
+  // round(g * t + c), c an integer (the float 0.0 too): c is added to the
+  // count exactly, since g * t is an integer within a few roundings.
+  if (y->kind != NodeKind::Map || y->mapOp != graph::MapOpKind::Round || y->inputs.size() != 1)
     return std::nullopt;
+  const Node *z = y->inputs[0];
+  int64_t shift = 0;
+  auto integerConstant = [](const graph::Operand &o, const Node *node) -> std::optional<int64_t> {
+    const Atom *c = o.input < 0 ? &o.constant
+                    : node->inputs[o.input]->kind == NodeKind::Constant
+                        ? &node->inputs[o.input]->constant
+                        : nullptr;
+    if (!c || !c->isNumber() || c->isBool() || std::fabs(c->number()) > 1e6 ||
+        c->number() != std::floor(c->number()))
+      return std::nullopt;
+    return static_cast<int64_t>(c->number());
+  };
+  while (z->kind == NodeKind::Map && z->mapOp == graph::MapOpKind::Atom &&
+         (z->atomOp == AtomOpKind::Add || z->atomOp == AtomOpKind::Sub) &&
+         z->operands.size() == 2) {
+    std::optional<int64_t> right = integerConstant(z->operands[1], z);
+    std::optional<int64_t> left =
+        z->atomOp == AtomOpKind::Add ? integerConstant(z->operands[0], z) : std::nullopt;
+    const graph::Operand *rest = right ? &z->operands[0] : left ? &z->operands[1] : nullptr;
+    if (!rest || rest->input < 0)
+      break;
+    shift += right ? (z->atomOp == AtomOpKind::Sub ? -*right : *right) : *left;
+    z = z->inputs[rest->input];
+  }
+  if (z->kind != NodeKind::Map || z->mapOp != graph::MapOpKind::Atom ||
+      z->atomOp != AtomOpKind::Mul || z->operands.size() != 2 || z->operands[0].input < 0 ||
+      z->operands[1].input < 0)
+    return std::nullopt;
+  auto factors = std::make_optional(
+      std::make_pair(z->inputs[z->operands[0].input], z->inputs[z->operands[1].input]));
   for (int side = 0; side < 2; ++side) {
     const Node *t = side == 0 ? factors->first : factors->second;
     const Node *g = side == 0 ? factors->second : factors->first;
@@ -175,6 +207,7 @@ std::optional<CountForm> CountPlanner::scaledMeans(const Node *y, const Node *&i
       continue;
     if (prefix)
       indices = over;
+    form->constant = shift;
     return form;
   }
   return std::nullopt;

@@ -486,8 +486,18 @@ int HeadPlanner::makeTuple(const Side &side, Block out, const std::vector<Lookup
   try {
     units = buildLookup(spec);
   } catch (const LookupError &e) {
-    throw CompileError{selector, "cannot build the tuple " + layout.block(f).label +
-                                     " for the selector '" + selector->name + "': " + e.message};
+    // (Its size grows with max_len where its parts' values do.)
+    std::string sizes;
+    for (int part : parts)
+      sizes += (sizes.empty() ? "" : " and ") + std::to_string(layout.block(part).width());
+    throw CompileError{selector,
+                       "cannot build the tuple " + layout.block(f).label + " for the selector '" +
+                           selector->name + "': " + e.message + "; it holds " +
+                           std::to_string(layout.block(f).width()) +
+                           " joint values of its parts (of " + sizes +
+                           " values), as a select that compares them together needs; lower "
+                           "max_len, or compare fewer s-ops in one select",
+                       true};
   }
   std::string names;
   for (const LookupInput &in : inputs)

@@ -703,9 +703,11 @@ LookupPlanner::compareNumbers(const Node *x, const std::vector<LookupInput> &inp
   out.time = std::max(a.time, b.time);
   out.name = a.name + " - " + b.name + " (compared)";
   std::set<double> levels;
-  for (const std::vector<Pick> &kept : picks)
-    for (const Pick &pick : kept)
+  std::vector<std::pair<double, int>> sides; // (level, order), to check gaps
+  for (int order = 0; order < 3; ++order)
+    for (const Pick &pick : picks[order])
       if (levels.insert(pick.d).second) {
+        sides.emplace_back(pick.d, order);
         out.levels.push_back(pick.d);
         out.joint.push_back({a.values[pick.i], b.values[pick.j]});
         out.values.push_back(Atom::integer(static_cast<int64_t>(out.values.size())));
@@ -717,6 +719,18 @@ LookupPlanner::compareNumbers(const Node *x, const std::vector<LookupInput> &inp
     out.noise += in->relativeNoise > 0
                      ? in->relativeNoise * mostOf(in->levels) + cx.leakOf(in->levels)
                      : std::max(in->noise, cx.noiseOf(in->levels));
+  // The steps, between levels of different orders, must fit float32 (as a
+  // packing's would): otherwise x is split instead (BOS shares 1/(4N)
+  // apart at 1024, each off by 6e-5).
+  std::sort(sides.begin(), sides.end());
+  double most = mostOf(out.levels) + 1;
+  for (size_t i = 1; i < sides.size(); ++i) {
+    if (sides[i].second == sides[i - 1].second)
+      continue;
+    double slope = 2 / (sides[i].first - sides[i - 1].first);
+    if (!stepFitsFloat32(slope, out.noise + layout.numberError(out.form), slope * most))
+      return std::nullopt;
+  }
   return std::vector<LookupInput>{std::move(out)};
 }
 

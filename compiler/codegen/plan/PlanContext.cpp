@@ -290,8 +290,9 @@ void PlanContext::addMlp(int f, const std::string &what, const std::string &from
     layout.block(f).oneHotError = std::max(layout.block(f).oneHotError, spec->largestStep * 1.2e-7);
   if (spec && !spec->widths && spec->numeric &&
       layout.block(f).encoding == EncodingKind::Numerical &&
-      std::count_if(spec->numeric->form.begin(), spec->numeric->form.end(),
-                    [&](const auto &term) { return term.first != layout.oneDim(); }) > 1)
+      std::count_if(spec->numeric->form.begin(), spec->numeric->form.end(), [&](const auto &term) {
+        return term.first != layout.oneDim() && term.first != layout.bosDim();
+      }) > 1)
     layout.block(f).numberError = std::max(layout.block(f).numberError, spec->outputError);
   const Block &b = layout.block(f);
   MlpBlock mlp;

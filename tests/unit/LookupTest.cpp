@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -295,4 +297,40 @@ TEST(LookupTest, WidthThresholdsReadAPackedCountAtEveryWidthWithOneSetOfSteps) {
             << " product slot " << slot;
     }
   }
+}
+
+TEST(LookupTest, OutputErrorBoundsTheRoundingOfSaturatedSteps) {
+  // Levels 1000 + 0.01k: each step's slope is 2 / 0.01 = 200, so its
+  // pre-activation's terms reach 200 * 1000.99 (the number) and
+  // 200 * threshold - 1/2 (the constant), which cancel to at most 200: a
+  // saturated pair of units cancels to 1 only to about one unit in the
+  // last place (1.2e-7) of their sum of magnitudes, largest for the last
+  // step (threshold 1000.985): 1.2e-7 * (200 * 1000.99 + 200 * 1000.985
+  // - 0.5) = 0.04805. (From z = slope * (x - threshold) alone it would be
+  // 2.4e-5.) The output alternates 0, 1, 0, ...: every output lies within
+  // the bound.
+  Layout layout;
+  layout.tokens = 100;
+  layout.maxLen = 100;
+  layout.extra = 2;
+  layout.numberDim = layout.scratch(0);
+  for (int k = 0; k < layout.tokens; ++k)
+    layout.tokenNumbers.push_back(1000 + 0.01 * k);
+  ModelPlan plan = layout.plan();
+  LookupSpec spec;
+  spec.oneDim = One;
+  spec.bosDim = Bos;
+  spec.numeric = NumericInput{{{layout.scratch(0), 1.0}}, layout.tokenNumbers};
+  spec.output = [&](const std::vector<int> &, int i) {
+    return LinearForm{{layout.scratch(1), i % 2 ? 1.0 : 0.0}};
+  };
+  plan.layers[0].mlps.push_back({"alternate", buildLookup(spec)});
+  double slope = 2 / 0.01, top = 1000.99, threshold = 1000.985;
+  EXPECT_NEAR(spec.outputError, 1.2e-7 * (slope * top + slope * threshold - 0.5), 1e-6);
+  std::vector<int64_t> ids(layout.tokens);
+  std::iota(ids.begin(), ids.end(), int64_t(0));
+  auto rows = run(plan, ids);
+  for (int t = 0; t < layout.tokens; ++t)
+    EXPECT_LE(std::fabs(rows[t][layout.scratch(1)] - (t % 2 ? 1.0 : 0.0)), spec.outputError)
+        << "token " << t;
 }

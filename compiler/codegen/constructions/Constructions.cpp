@@ -64,6 +64,18 @@ bool negligible(const LinearForm &delta, const LinearForm &a, const LinearForm &
                      [&](const auto &entry) { return std::fabs(entry.second) <= 1e-9 * largest; });
 }
 
+/// About one unit in the last place of a float32, relative: how far a pair of
+/// saturated step units is from cancelling, per unit of its magnitude.
+constexpr double UnitInLastPlace = 1.2e-7;
+
+/// The largest magnitude of a form's weights.
+double largestEntry(const LinearForm &form) {
+  double most = 0;
+  for (const auto &entry : form)
+    most = std::max(most, std::fabs(entry.second));
+  return most;
+}
+
 } // namespace
 
 namespace {
@@ -145,8 +157,16 @@ private:
   void tabulate();
   void classify();
   LinearForm gate(const std::vector<size_t> &cls, size_t &representative) const;
+  /// What a step adds to the float32 error of the outputs at a level above
+  /// it (see boundRow).
+  struct StepError {
+    double slope = 0;
+    double terms = 0; ///< The magnitudes of its other terms, at most.
+    LinearForm delta; ///< Its change of the outputs.
+  };
   void addSteps(const LinearForm &gate, const Row &row);
-  void addStep(const LinearForm &gate, LinearForm delta, double left, double right);
+  StepError addStep(const LinearForm &gate, LinearForm delta, double left, double right);
+  void boundRow(const Row &row, const std::vector<StepError> &steps) const;
   void add(HiddenUnit unit, double slope = 0);
 
   const LookupSpec &spec;
@@ -191,6 +211,7 @@ std::vector<HiddenUnit> LookupBuilder::build() {
   if (std::any_of(spec.categorical.begin(), spec.categorical.end(),
                   [](const auto &dims) { return dims.empty(); }))
     return {};
+  spec.outputError = 0;
   tabulate();
   classify();
   units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
@@ -202,6 +223,9 @@ std::vector<HiddenUnit> LookupBuilder::build() {
     if (!spec.numeric) {
       if (!row.outputs[0].empty())
         add({on, 0, row.outputs[0]});
+      // (One gated unit, exactly 1 but for the rounding of its gate.)
+      spec.outputError = std::max(spec.outputError, UnitInLastPlace * static_cast<double>(m + 1) *
+                                                        largestEntry(row.outputs[0]));
     } else if (!row.positions.empty()) {
       addSteps(on, row);
     }
@@ -324,17 +348,46 @@ void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
   const LinearForm *previous = &row.outputs[0];
   if (!previous->empty())
     add({gate, 0, *previous});
+  std::vector<StepError> steps;
   for (size_t r = 1; r < row.positions.size(); ++r) {
     LinearForm delta = difference(row.outputs[r], *previous);
     if (negligible(delta, row.outputs[r], *previous))
       continue; // (The next step's delta includes it.)
     previous = &row.outputs[r];
-    addStep(gate, std::move(delta), levels[order[row.positions[r - 1]]],
-            levels[order[row.positions[r]]]);
+    steps.push_back(addStep(gate, std::move(delta), levels[order[row.positions[r - 1]]],
+                            levels[order[row.positions[r]]]));
   }
+  boundRow(row, steps);
 }
 
-void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double left, double right) {
+void LookupBuilder::boundRow(const Row &row, const std::vector<StepError> &steps) const {
+  // A step on at a level is saturated: its up and down units cancel to 1
+  // only as far as float32 rounds their pre-activations alike, which differ
+  // in one term, by 1. They round alike but where a partial sum crosses a
+  // power of two between them; the output is then off by about one unit in
+  // the last place of the dot product's largest magnitude, at most the sum
+  // of its terms' magnitudes: slope * |the terms of x| + the rest (the
+  // gate, its shift, the threshold), times the step's change of output.
+  // The largest step of the row at its largest |x|, as for counts read by
+  // width (largestStep). (Packed BOS shares at max_len 40 are off by
+  // 4.9e-4 where this gives 4.8e-3. Summed over the steps on, the bound was
+  // 0.42 there, and hundreds of times what models show elsewhere: most
+  // pairs cancel exactly.)
+  if (row.positions.empty() || spec.widths)
+    return; // (Counts read by width: largestStep.)
+  const std::vector<double> &levels = spec.numeric->levels;
+  double most = 0;
+  for (int position : row.positions)
+    most = std::max(most, std::fabs(levels[order[position]]));
+  if (spec.numeric->termsMost > 0)
+    most = spec.numeric->termsMost;
+  for (const StepError &step : steps)
+    spec.outputError = std::max(spec.outputError, largestEntry(step.delta) * UnitInLastPlace *
+                                                      (step.slope * most + step.terms));
+}
+
+LookupBuilder::StepError LookupBuilder::addStep(const LinearForm &gate, LinearForm delta,
+                                                double left, double right) {
   assert(right > left && "numerical levels must be distinct");
   // Per width the levels are (right - left) / w apart: the slope suits
   // the closest, at the largest width.
@@ -393,6 +446,12 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
   } else {
     addScaled(up.in, {{spec.oneDim, 1.0}}, -slope * threshold + 0.5 - shift / 2);
   }
+  // (Of the gate, one dimension per input is on, times the shift.)
+  double terms = static_cast<double>(m) * shift;
+  for (const auto &[dim, w] : up.in)
+    if (dim == spec.oneDim)
+      terms += std::fabs(w);
+  StepError error{slope, terms, delta};
   HiddenUnit down;
   down.in.reserve(up.in.capacity());
   down.in = up.in;
@@ -403,6 +462,7 @@ void LookupBuilder::addStep(const LinearForm &gate, LinearForm delta, double lef
     e.second = -e.second;
   add(std::move(up), slope);
   add(std::move(down), slope);
+  return error;
 }
 
 } // namespace

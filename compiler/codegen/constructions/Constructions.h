@@ -34,6 +34,10 @@ struct NumericInput {
   /// Plus this times the level's magnitude (a share whose rounding is
   /// relative to itself).
   double relativeNoise = 0;
+  /// A bound on the sum of the magnitudes of the form's terms (weight times
+  /// the number a dimension holds) at any level; 0: the level's own
+  /// magnitude bounds it (one dimension, or terms of one sign).
+  double termsMost = 0;
 };
 
 struct LookupSpec {
@@ -81,6 +85,13 @@ struct LookupSpec {
   /// levels it was built for. Saturated steps cancel there, so an output
   /// is off by about one unit in its last place.
   mutable double largestStep = 0;
+  /// Set by buildLookup, for lookups not read by width: how far an output
+  /// dimension may be from its value in float32. Saturated step units cancel
+  /// to about one unit in the last place of the largest magnitude in their
+  /// dot product (the number times the slope, the threshold, the gate and
+  /// its shift), per combination at the largest number it holds, times the
+  /// step's change of output; the largest of the lookup.
+  mutable double outputError = 0;
 };
 
 struct LookupError {

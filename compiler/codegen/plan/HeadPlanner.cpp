@@ -285,6 +285,9 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
       addScaled(columns[dim - feat.firstDim], value.reads[i], w);
   for (const auto &[dim, w] : bosValue)
     addScaled(columns[dim - feat.firstDim], {{layout.bosDim(), 1.0}}, w);
+  // A mean of numbers an MLP made is off by as much as they are.
+  if (encoding == EncodingKind::Numerical)
+    layout.block(f).numberError = layout.numberError(columns[0]);
 
   HeadPlan &head = sharedHead(x->inputs[0], time, scores, groupsCount - 0.5);
   head.description.push_back("writes '" + x->name + "' (" +

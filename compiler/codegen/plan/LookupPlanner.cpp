@@ -10,7 +10,9 @@
 #include <cassert>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <numeric>
+#include <set>
 #include <unordered_set>
 
 using namespace rasp;
@@ -100,6 +102,13 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
         if (int f = prefixCounts.makeBlock(x, encoding, *means); f >= 0)
           return f;
     }
+  // 3a. Two numbers compared: their difference, stepped beside 0 only.
+  for (const std::vector<LookupInput> *candidate : {&inputs, &blocks})
+    if (!candidate->empty())
+      if (std::optional<std::vector<LookupInput>> compared = compareNumbers(x, *candidate)) {
+        inputs = std::move(*compared);
+        return -1;
+      }
   // 3b. The numbers packed into one linear form, when their joint values
   // are few and stay apart in float32: no layer more.
   for (const std::vector<LookupInput> *candidate : {&inputs, &blocks})
@@ -590,7 +599,8 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     }
     auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
     double slope = 2 / gap, most = std::max(std::fabs(*lo), std::fabs(*hi)) + 1;
-    if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
+    // (With the errors of what MLPs made, as the lookup will read them.)
+    if (!stepFitsFloat32(slope, packed.noise + layout.numberError(packed.form), 2 * slope * most))
       return std::nullopt;
     return packed;
   };
@@ -608,6 +618,120 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     packed.values.push_back(Atom::integer(static_cast<int64_t>(l)));
   out.push_back(std::move(packed));
   return out;
+}
+
+namespace {
+double mostOf(const std::vector<double> &levels) {
+  double most = 0;
+  for (double level : levels)
+    most = std::max(most, std::fabs(level));
+  return most;
+}
+} // namespace
+
+std::optional<std::vector<LookupInput>>
+LookupPlanner::compareNumbers(const Node *x, const std::vector<LookupInput> &inputs) {
+  if (inputs.size() != 2)
+    return std::nullopt;
+  for (const LookupInput &in : inputs)
+    if (!in.numeric || !in.parts.empty() || in.levels.empty() || !in.node ||
+        !allNumbers(in.values) || in.values.size() != in.levels.size())
+      return std::nullopt;
+  const LookupInput &a = inputs[0], &b = inputs[1];
+  // One strictly monotone map of values to levels for both.
+  std::map<double, double> levelOf;
+  for (const LookupInput *in : {&a, &b})
+    for (size_t i = 0; i < in->values.size(); ++i)
+      if (auto [it, added] = levelOf.emplace(in->values[i].number(), in->levels[i]);
+          !added && it->second != in->levels[i])
+        return std::nullopt;
+  bool rises = true, falls = true;
+  for (auto it = levelOf.begin(), next = std::next(it); next != levelOf.end(); ++it, ++next) {
+    rises = rises && next->second > it->second;
+    falls = falls && next->second < it->second;
+  }
+  if (!rises && !falls)
+    return std::nullopt;
+  if (static_cast<double>(a.values.size()) * static_cast<double>(b.values.size()) >
+      50.0 * static_cast<double>(cx.options.maxUnits))
+    return std::nullopt;
+  // x's value for each order of the two values (-1, 0, 1: a below, at or
+  // above b), the same for every pair that can occur; and per order, the
+  // pairs whose difference is largest, smallest (and, of the others, the
+  // closest to 0) as its levels.
+  MapProgram program(x, {a.node, b.node});
+  std::optional<Atom> outputOf[3];
+  bool seen[3] = {false, false, false};
+  struct Pick {
+    double d;
+    size_t i, j;
+  };
+  std::vector<Pick> picks[3];
+  for (size_t i = 0; i < a.values.size(); ++i)
+    for (size_t j = 0; j < b.values.size(); ++j) {
+      if (!cx.sets.canOccurTogether({a.node, b.node}, {a.values[i], b.values[j]}))
+        continue;
+      double va = a.values[i].number(), vb = b.values[j].number();
+      int order = va < vb ? 0 : va == vb ? 1 : 2;
+      std::optional<Atom> out = program.run({&a.values[i], &b.values[j]});
+      if (!seen[order]) {
+        seen[order] = true;
+        outputOf[order] = out;
+      } else if (out.has_value() != outputOf[order].has_value() ||
+                 (out && !out->equals(*outputOf[order]))) {
+        return std::nullopt;
+      }
+      double d = a.levels[i] - b.levels[j];
+      std::vector<Pick> &kept = picks[order];
+      Pick pick{order == 1 ? 0.0 : d, i, j};
+      if (kept.empty()) {
+        kept = {pick, pick, pick};
+        continue;
+      }
+      if (pick.d < kept[0].d)
+        kept[0] = pick;
+      if (pick.d > kept[1].d)
+        kept[1] = pick;
+      if (std::fabs(pick.d) < std::fabs(kept[2].d))
+        kept[2] = pick;
+    }
+  LookupInput out;
+  out.numeric = true;
+  out.form = a.form;
+  addScaled(out.form, b.form, -1.0);
+  out.parts = {a.node, b.node};
+  out.time = std::max(a.time, b.time);
+  out.name = a.name + " - " + b.name + " (compared)";
+  std::set<double> levels;
+  std::vector<std::pair<double, int>> sides; // (level, order), to check gaps
+  for (int order = 0; order < 3; ++order)
+    for (const Pick &pick : picks[order])
+      if (levels.insert(pick.d).second) {
+        sides.emplace_back(pick.d, order);
+        out.levels.push_back(pick.d);
+        out.joint.push_back({a.values[pick.i], b.values[pick.j]});
+        out.values.push_back(Atom::integer(static_cast<int64_t>(out.values.size())));
+      }
+  if (out.levels.size() < 2)
+    return std::nullopt;
+  // (A share's noise is relative to itself: at most its largest level's.)
+  for (const LookupInput *in : {&a, &b})
+    out.noise += in->relativeNoise > 0
+                     ? in->relativeNoise * mostOf(in->levels) + cx.leakOf(in->levels)
+                     : std::max(in->noise, cx.noiseOf(in->levels));
+  // The steps, between levels of different orders, must fit float32 (as a
+  // packing's would): otherwise x is split instead (BOS shares 1/(4N)
+  // apart at 1024, each off by 6e-5).
+  std::sort(sides.begin(), sides.end());
+  double most = mostOf(out.levels) + 1;
+  for (size_t i = 1; i < sides.size(); ++i) {
+    if (sides[i].second == sides[i - 1].second)
+      continue;
+    double slope = 2 / (sides[i].first - sides[i - 1].first);
+    if (!stepFitsFloat32(slope, out.noise + layout.numberError(out.form), slope * most))
+      return std::nullopt;
+  }
+  return std::vector<LookupInput>{std::move(out)};
 }
 
 double LookupPlanner::entries(const std::vector<LookupInput> &inputs) {

@@ -129,6 +129,16 @@ private:
   /// different times only `acrossTimes`.
   std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs,
                                                       bool acrossTimes) const;
+  /// Where x reads two numbers only through their order (a == b, a < b),
+  /// and each holds a value at one level whichever it is (the same strictly
+  /// monotone map: two selector widths' BOS shares with one constant, or two
+  /// plain numbers): their difference as one number, with one level of
+  /// each sign that occurs at its extremes and by 0, and their noises
+  /// added. x then steps only beside 0, where the levels are as far apart as
+  /// the numbers' closest, with slopes far below those of a packing, whose
+  /// saturated steps round far less. Nothing otherwise.
+  std::optional<std::vector<LookupInput>> compareNumbers(const Node *x,
+                                                         const std::vector<LookupInput> &inputs);
   /// Where x reads numbers written at different times, some made by an
   /// MLP (with few values): those made one-hots by the same MLP, and what
   /// x then reads (the other numbers packed, if written at one time); or

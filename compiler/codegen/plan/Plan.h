@@ -55,6 +55,11 @@ struct Block {
   /// saturated steps cancel). A head's scores multiply it by the softmax
   /// scale.
   double oneHotError = 0;
+  /// For a numerical block an MLP made, or a head's mean of such numbers:
+  /// how far its number may be from its level, the float32 rounding of the
+  /// MLP's units (LookupSpec::outputError), which a mean keeps. Lookups
+  /// that read it add it to their input's noise.
+  double numberError = 0;
   /// For a numerical block a head wrote: how far its mean may move because
   /// the scores of the keys it averages are off by the one-hot errors of
   /// the blocks they read (added to PlanContext::noiseOf's bound).

@@ -98,7 +98,7 @@ public:
   /// The units of a lookup made for x; a CompileError naming x when it
   /// cannot be built.
   /// (`reads`, when given, names the lookup's inputs in the error.)
-  std::vector<HiddenUnit> lookupUnits(const Node *x, const LookupSpec &spec,
+  std::vector<HiddenUnit> lookupUnits(const Node *x, LookupSpec &spec,
                                       const std::string &reads = "") const;
   /// Adds the MLP block that makes block f, described as
   /// "WHAT (N values|numerical) FROM: U units". With the lookup's spec, a

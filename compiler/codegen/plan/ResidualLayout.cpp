@@ -140,6 +140,16 @@ double ResidualLayout::oneHotError(const LinearForm &form) const {
   return error;
 }
 
+double ResidualLayout::numberError(const LinearForm &form) const {
+  double error = 0;
+  for (const auto &[dim, weight] : form) {
+    const Block &b = block(blockAt(dim));
+    error +=
+        std::fabs(weight) * (b.encoding == EncodingKind::Numerical ? b.numberError : b.oneHotError);
+  }
+  return error;
+}
+
 std::string ResidualLayout::name(int f) const {
   if (f < 0)
     return "constant";

@@ -82,6 +82,10 @@ public:
   /// The largest one-hot error (Block::oneHotError) of the blocks a form
   /// reads.
   double oneHotError(const LinearForm &form) const;
+  /// How far a form may be from the number it reads, from the errors of
+  /// the blocks an MLP made that it reads (Block::numberError, and
+  /// Block::oneHotError per dimension of a one-hot), each times its weight.
+  double numberError(const LinearForm &form) const;
   /// A block's name for plan descriptions: its label and encoding.
   std::string name(int f) const;
 

@@ -199,7 +199,7 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
 
 int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
                                     const std::vector<LookupInput> &blocks,
-                                    std::vector<LookupInput> &inputs) const {
+                                    std::vector<LookupInput> &inputs) {
   // Depth first: where the parts made leave x's lookup in a later MLP than
   // its own inputs need, the numbers the heads wrote are packed across
   // times (the parts then go unread and are pruned).
@@ -212,6 +212,11 @@ int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput
         inputs = std::move(*packed);
         return -1;
       }
+  // Or the earlier numbers as one-hots, made by earlier MLPs.
+  if (std::optional<std::vector<LookupInput>> onehots = earlierOneHots(blocks)) {
+    inputs = std::move(*onehots);
+    return -1;
+  }
   // Said in the report (issue 14, item 5): which s-op, and its numbers.
   std::string names;
   for (const LookupInput &in : blocks.empty() ? linear : blocks)
@@ -222,6 +227,54 @@ int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput
                      ") do not pack into one at this max_len (too many joint values, or too "
                      "close for float32)");
   return -1;
+}
+
+std::optional<std::vector<LookupInput>>
+LookupPlanner::earlierOneHots(const std::vector<LookupInput> &blocks) {
+  const LookupInput *last = nullptr;
+  for (const LookupInput &in : blocks) {
+    if (!in.numeric)
+      continue;
+    if (in.block < 0 || !in.node || !in.parts.empty() || in.valuesUnknown)
+      return std::nullopt;
+    if (!last || in.time > last->time ||
+        (in.time == last->time && in.levels.size() > last->levels.size()))
+      last = &in;
+  }
+  if (!last)
+    return std::nullopt;
+  int before = mlpAfter(latestTime(blocks));
+  std::vector<LookupInput> out;
+  for (const LookupInput &in : blocks) {
+    if (!in.numeric || &in == last) {
+      out.push_back(in);
+      continue;
+    }
+    if (in.time == last->time || in.values.size() > 1024)
+      return std::nullopt;
+    int f = layout.find(in.node, EncodingKind::Categorical);
+    if (f < 0) {
+      ResidualLayout::Because because(layout, "a one-hot made by an MLP before the lookup "
+                                              "that reads it with a later number: no layer "
+                                              "more, where the numbers do not pack");
+      size_t count = layout.size();
+      try {
+        f = makeBlock(in.node, EncodingKind::Categorical);
+      } catch (const CompileError &) {
+        if (layout.size() > count)
+          layout.dropLast(static_cast<int>(layout.size()) - 1);
+        return std::nullopt;
+      }
+    }
+    if (layout.block(f).encoding != EncodingKind::Categorical || layout.block(f).time >= before)
+      return std::nullopt; // (Made too late: it goes unread and is pruned.)
+    out.push_back(blockInput(f));
+  }
+  // (Two step units per entry at most: a table past the unit budget would
+  // be refused, where the split it replaces compiles.)
+  if (2 * entries(out) > static_cast<double>(cx.options.maxUnits))
+    return std::nullopt;
+  return out;
 }
 
 std::vector<const Node *>
@@ -309,7 +362,7 @@ std::vector<LookupInput> LookupPlanner::blockInputs(const std::vector<int> &bloc
 
 int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
                                const std::vector<std::vector<Atom>> *classes,
-                               const std::vector<LookupInput> &inputs) {
+                               const std::vector<LookupInput> &inputs, const Node *computes) {
   for (const LookupInput &in : inputs)
     if (in.valuesUnknown)
       cx.valuesOf(in.node); // Throws the set's error: a lookup needs its values.
@@ -368,7 +421,7 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
       return levels;
     };
   }
-  MapProgram program(x, bound.nodes);
+  MapProgram program(computes ? computes : x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
     for (size_t i = 0; i < categorical.size(); ++i)
@@ -468,7 +521,8 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
 }
 
 std::optional<std::vector<LookupInput>>
-LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTimes) const {
+LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTimes,
+                           const JointFilter *occurs) const {
   std::vector<LookupInput> out;
   std::vector<const LookupInput *> numbers;
   for (const LookupInput &in : inputs) {
@@ -492,6 +546,34 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
         return in->time != numbers[0]->time;
       })))
     return std::nullopt;
+  // Widths of selectors that never select one key together sum to at most
+  // max_len; a width of a selector that selects within another's is at
+  // most that one's.
+  std::vector<std::function<bool(const std::vector<Atom> &)>> relations;
+  for (size_t a = 0; a < numbers.size(); ++a)
+    for (size_t b = 0; b < numbers.size(); ++b) {
+      const Node *x = numbers[a]->node, *y = numbers[b]->node;
+      if (a == b || x->kind != NodeKind::SelectorWidth || y->kind != NodeKind::SelectorWidth)
+        continue;
+      size_t last = std::max(a, b);
+      if (a < b && neverTogether(x->inputs[0], y->inputs[0])) {
+        int64_t most = cx.options.maxLen;
+        relations.push_back([a, b, last, most](const std::vector<Atom> &joint) {
+          return joint.size() <= last || joint[a].number() + joint[b].number() <= most;
+        });
+      } else if (selectsWithin(x->inputs[0], y->inputs[0])) {
+        relations.push_back([a, b, last](const std::vector<Atom> &joint) {
+          return joint.size() <= last || joint[a].number() <= joint[b].number();
+        });
+      }
+    }
+  JointFilter withRelations = [&relations, given = occurs](const std::vector<Atom> &joint) {
+    return (!given || (*given)(joint)) &&
+           std::all_of(relations.begin(), relations.end(),
+                       [&](const JointFilter &r) { return r(joint); });
+  };
+  if (!relations.empty())
+    occurs = &withRelations;
   // Joint values: at most a few thousand, and a table of them the lookup
   // can hold.
   // (The joint values that cannot occur together, as the value sets per
@@ -503,7 +585,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     joint *= static_cast<double>(in->levels.size());
     related += cx.sets.hasSetsPerLength(in->node);
   }
-  if (joint > (related >= 2 ? 1e6 : 4096) ||
+  if (joint > (related >= 2 || occurs ? 1e6 : 4096) ||
       entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
     return std::nullopt;
   // The weights, number by number: the first number's own closest gap is
@@ -541,7 +623,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
         for (size_t l = 0; l < in->levels.size(); ++l) {
           std::vector<Atom> joint = packed.joint[p];
           joint.push_back(in->values[l]);
-          if (cx.sets.canOccurTogether(parts, joint))
+          if (cx.sets.canOccurTogether(parts, joint) && (!occurs || (*occurs)(joint)))
             pairs.emplace_back(p, l);
         }
       auto levelsAt = [&](double weight) {
@@ -608,6 +690,23 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     packed.values.push_back(Atom::integer(static_cast<int64_t>(l)));
   out.push_back(std::move(packed));
   return out;
+}
+
+int LookupPlanner::packedLookup(const Node *x, EncodingKind encoding, const Node *computes,
+                                const std::vector<int> &numbers, const JointFilter &occurs) {
+  std::optional<std::vector<LookupInput>> packed =
+      packNumbers(blockInputs(numbers), false, &occurs);
+  if (!packed)
+    return -1;
+  size_t count = layout.size();
+  try {
+    return lookupBlock(x, encoding, nullptr, *packed, computes);
+  } catch (const CompileError &) {
+    // (Too many units, or steps float32 cannot take: no block.)
+    if (layout.size() > count)
+      layout.dropLast(static_cast<int>(layout.size()) - 1);
+    return -1;
+  }
 }
 
 double LookupPlanner::entries(const std::vector<LookupInput> &inputs) {

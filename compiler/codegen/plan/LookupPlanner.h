@@ -99,6 +99,15 @@ public:
     std::vector<const Node *> nodes;
   };
   BoundInputs bindInputs(const std::vector<LookupInput> &inputs, LookupSpec &spec) const;
+  /// Which joint values of packed numbers can occur (a prefix of the
+  /// numbers' values, in order).
+  using JointFilter = std::function<bool(const std::vector<Atom> &)>;
+  /// x's block made by one lookup that computes `computes`, a map of the
+  /// nodes of the numerical blocks `numbers` (written by heads at one
+  /// time), from those numbers packed into one linear form, with only the
+  /// joint values `occurs` keeps; -1 where they do not pack.
+  int packedLookup(const Node *x, EncodingKind encoding, const Node *computes,
+                   const std::vector<int> &numbers, const JointFilter &occurs);
 
 private:
   /// Strategies 2-5 of makeBlock for a map of several numbers: the block of
@@ -127,8 +136,11 @@ private:
   /// the numbers are written at different times, their joint values are too
   /// many, or float32 could not tell the levels apart; numbers written at
   /// different times only `acrossTimes`.
+  /// `occurs`, where given, leaves out joint values beside those the
+  /// value sets rule out.
   std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs,
-                                                      bool acrossTimes) const;
+                                                      bool acrossTimes,
+                                                      const JointFilter *occurs = nullptr) const;
   /// Where x reads numbers written at different times, some made by an
   /// MLP (with few values): those made one-hots by the same MLP, and what
   /// x then reads (the other numbers packed, if written at one time); or
@@ -138,17 +150,25 @@ private:
   /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
   /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
   /// before) need, packs the heads' numbers across times instead, where
-  /// they pack, or else notes the layer more in the report. Returns -1
-  /// (x's own lookup is still to make).
+  /// they pack, or reads the earlier numbers as one-hots (earlierOneHots),
+  /// or else notes the layer more in the report. Returns -1 (x's own lookup
+  /// is still to make).
   int deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
-                       const std::vector<LookupInput> &blocks,
-                       std::vector<LookupInput> &inputs) const;
+                       const std::vector<LookupInput> &blocks, std::vector<LookupInput> &inputs);
+  /// Where `blocks` (x's inputs) hold numbers written at different times:
+  /// every number but the last written read as a one-hot, found or made
+  /// by an MLP before the one after the last number (no layer more), and
+  /// what x then reads; nothing where a number has too many values for a
+  /// one-hot or the table would be too large.
+  std::optional<std::vector<LookupInput>> earlierOneHots(const std::vector<LookupInput> &blocks);
   /// Makes categorical every numerical block of `sources` but one.
   void keepOneNumber(const std::vector<int> &sources);
-  /// The block of x (or of its `classes`) made by one lookup of `inputs`.
+  /// The block of x (or of its `classes`) made by one lookup of `inputs`;
+  /// its outputs those of `computes` where given (a map of what the inputs
+  /// hold that has x's values), else x's own.
   int lookupBlock(const Node *x, EncodingKind encoding,
                   const std::vector<std::vector<Atom>> *classes,
-                  const std::vector<LookupInput> &inputs);
+                  const std::vector<LookupInput> &inputs, const Node *computes = nullptr);
   struct Part {
     const Node *node = nullptr;
     EncodingKind encoding = EncodingKind::Categorical;

@@ -139,7 +139,7 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   if (cx.numericCount(sources) > 1) {
     inputs = linearInputs(x);
     if (!inputs.empty() && numericInputs(inputs) <= 1)
-      return deeperThanPacked(x, linear, blocks, inputs);
+      return deeperThanPacked(x, encoding, counts, linear, blocks, inputs);
     // 5. All numbers but one made categorical (sourcesOf then prefers the
     // categorical blocks just made).
     ResidualLayout::Because because(layout, "a one-hot, so that the lookup of '" + x->name +
@@ -148,7 +148,7 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
     sources = cx.sourcesOf(x, true);
   }
   inputs = blockInputs(sources);
-  return deeperThanPacked(x, linear, blocks, inputs);
+  return deeperThanPacked(x, encoding, counts, linear, blocks, inputs);
 }
 
 std::optional<std::vector<LookupInput>>
@@ -197,7 +197,8 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
   return packNumbers(now, false);
 }
 
-int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
+int LookupPlanner::deeperThanPacked(const Node *x, EncodingKind encoding, bool counts,
+                                    const std::vector<LookupInput> &linear,
                                     const std::vector<LookupInput> &blocks,
                                     std::vector<LookupInput> &inputs) {
   // Depth first: where the parts made leave x's lookup in a later MLP than
@@ -212,6 +213,10 @@ int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput
         inputs = std::move(*packed);
         return -1;
       }
+  // Or the difference of two numbers that x only compares.
+  if (counts)
+    if (int f = differenceLookup(x, encoding, blocks); f >= 0)
+      return f;
   // Or the earlier numbers as one-hots, made by earlier MLPs.
   if (std::optional<std::vector<LookupInput>> onehots = earlierOneHots(blocks)) {
     inputs = std::move(*onehots);

@@ -150,11 +150,21 @@ private:
   /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
   /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
   /// before) need, packs the heads' numbers across times instead, where
-  /// they pack, or reads the earlier numbers as one-hots (earlierOneHots),
-  /// or else notes the layer more in the report. Returns -1 (x's own lookup
-  /// is still to make).
-  int deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
+  /// they pack, or reads the difference of two numbers it only compares
+  /// (differenceLookup, where `counts`: x itself is made), or reads the
+  /// earlier numbers as one-hots (earlierOneHots), or else notes the layer
+  /// more in the report. Returns x's block where it made it, else -1 (x's
+  /// own lookup is still to make).
+  int deeperThanPacked(const Node *x, EncodingKind encoding, bool counts,
+                       const std::vector<LookupInput> &linear,
                        const std::vector<LookupInput> &blocks, std::vector<LookupInput> &inputs);
+  /// Where x reads two numbers (`blocks`, each a block whose levels are its
+  /// values) only through comparisons of one with the other: x's block
+  /// made by one lookup of their difference (a linear form, its values
+  /// those of the pairs that can occur), which x then reads compared with
+  /// 0. -1 otherwise (DifferenceSigns.cpp).
+  int differenceLookup(const Node *x, EncodingKind encoding,
+                       const std::vector<LookupInput> &blocks);
   /// Where `blocks` (x's inputs) hold numbers written at different times:
   /// every number but the last written read as a one-hot, found or made
   /// by an MLP before the one after the last number (no layer more), and

@@ -75,10 +75,10 @@ bool HeadPlanner::planWidthBySides(const Node *x) {
     graph::Node *add = cx.made.add(NodeKind::Map, x->name + "#sum", x->loc, {sum, widths[i]});
     add->mapOp = graph::MapOpKind::Atom;
     add->atomOp = AtomOpKind::Add;
-    graph::Operand left, right;
-    left.input = 0;
-    right.input = 1;
-    add->operands = {left, right};
+    for (int input = 0; input < 2; ++input) {
+      add->operands.emplace_back();
+      add->operands.back().input = input;
+    }
     sum = add;
   }
   // The sides never select one key together: their widths sum to at most

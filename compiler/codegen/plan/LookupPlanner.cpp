@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <numeric>
 #include <unordered_set>
@@ -207,9 +208,11 @@ int LookupPlanner::deeperThanPacked(const Node *x, EncodingKind encoding, bool c
   int unsplit = std::max(latestTime(linear), latestTime(blocks));
   if (mlpAfter(latestTime(inputs)) <= mlpAfter(unsplit))
     return -1;
+  std::string why;
   for (const std::vector<LookupInput> *candidate : {&linear, &blocks})
     if (!candidate->empty())
-      if (std::optional<std::vector<LookupInput>> packed = packNumbers(*candidate, true)) {
+      if (std::optional<std::vector<LookupInput>> packed =
+              packNumbers(*candidate, true, nullptr, &why)) {
         inputs = std::move(*packed);
         return -1;
       }
@@ -228,9 +231,8 @@ int LookupPlanner::deeperThanPacked(const Node *x, EncodingKind encoding, bool c
     if (in.numeric)
       names += (names.empty() ? "" : ", ") + in.name;
   cx.notes.push_back("'" + x->name + "' takes a layer more: one MLP reads one number, and its " +
-                     "numbers (" + names +
-                     ") do not pack into one at this max_len (too many joint values, or too "
-                     "close for float32)");
+                     "numbers (" + names + ") do not pack into one at this max_len (" +
+                     (why.empty() ? "too many joint values, or too close for float32" : why) + ")");
   return -1;
 }
 
@@ -527,7 +529,12 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
 
 std::optional<std::vector<LookupInput>>
 LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTimes,
-                           const JointFilter *occurs) const {
+                           const JointFilter *occurs, std::string *why) const {
+  auto refuse = [why](const std::string &reason) {
+    if (why)
+      *why = reason;
+    return std::nullopt;
+  };
   std::vector<LookupInput> out;
   std::vector<const LookupInput *> numbers;
   for (const LookupInput &in : inputs) {
@@ -538,9 +545,10 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     // (A block's reading, as a linear part's form, is 0 at BOS.) Across
     // times, only numbers the heads wrote: an MLP's number is off by its
     // units' rounding, which the packing would multiply by its weight.
-    if (!in.parts.empty() || in.levels.empty() || !in.node ||
-        (acrossTimes && in.time > 0 && in.time % 2 == 0))
-      return std::nullopt;
+    if (!in.parts.empty() || in.levels.empty() || !in.node)
+      return refuse(in.name + " has no levels listed");
+    if (acrossTimes && in.time > 0 && in.time % 2 == 0)
+      return refuse(in.name + " is made by an MLP, whose rounding packing would multiply");
     numbers.push_back(&in);
   }
   // Only numbers written at the same time, unless asked: otherwise
@@ -590,9 +598,11 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     joint *= static_cast<double>(in->levels.size());
     related += cx.sets.hasSetsPerLength(in->node);
   }
-  if (joint > (related >= 2 || occurs ? 1e6 : 4096) ||
-      entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
-    return std::nullopt;
+  if (joint > (related >= 2 || occurs ? 1e6 : 4096))
+    return refuse(std::to_string(static_cast<int64_t>(joint)) +
+                  " combinations of their values, more than 4,096");
+  if (entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
+    return refuse("a table too large to tabulate");
   // The weights, number by number: the first number's own closest gap is
   // the gap every two joint values keep; each next number's levels are
   // spread so that one step of it passes the whole range packed so far
@@ -602,6 +612,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
   // instead the smallest multiple of the gap over its own closest gap
   // that keeps the joint values apart: values far apart, such as a
   // default of 99 beside 1..4, then need no spread of 199.
+  std::string failure;
   auto pack = [&](bool smallest) -> std::optional<LookupInput> {
     LookupInput packed;
     packed.numeric = true;
@@ -657,8 +668,10 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
           }
       }
       std::vector<double> levels = levelsAt(weight);
-      if (!apart(levels))
+      if (!apart(levels)) {
+        failure = "joint values that no weights keep apart";
         return std::nullopt;
+      }
       std::vector<std::vector<Atom>> values;
       values.reserve(pairs.size());
       for (auto [p, l] : pairs) {
@@ -672,23 +685,28 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       packed.joint = std::move(values);
       packed.time = std::max(packed.time, in->time);
       packed.name += (packed.name.empty() ? "" : " + ") + in->name;
-      if (packed.levels.size() > 4096)
+      if (packed.levels.size() > 4096) {
+        failure = std::to_string(packed.levels.size()) + " joint values occur, more than 4,096";
         return std::nullopt;
+      }
     }
     auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
     double slope = 2 / gap, most = std::max(std::fabs(*lo), std::fabs(*hi)) + 1;
-    if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most))
+    if (!stepFitsFloat32(slope, packed.noise, 2 * slope * most)) {
+      char text[96];
+      std::snprintf(text, sizeof text, "%zu levels %.3g apart, up to %.4g", packed.levels.size(),
+                    gap, most);
+      failure = "joint values too close for float32: " + std::string(text);
       return std::nullopt;
+    }
     return packed;
   };
   std::optional<LookupInput> wide = pack(false);
   if (!wide)
     wide = pack(true);
   if (!wide)
-    return std::nullopt;
+    return refuse(failure);
   LookupInput &packed = *wide;
-  if (packed.levels.size() > 4096)
-    return std::nullopt;
   packed.name = "packed(" + packed.name + ")";
   // (values: the level's index stands for the joint value.)
   for (size_t l = 0; l < packed.levels.size(); ++l)

@@ -137,10 +137,11 @@ private:
   /// many, or float32 could not tell the levels apart; numbers written at
   /// different times only `acrossTimes`.
   /// `occurs`, where given, leaves out joint values beside those the
-  /// value sets rule out.
+  /// value sets rule out; `why`, where given, gets why they do not pack.
   std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs,
                                                       bool acrossTimes,
-                                                      const JointFilter *occurs = nullptr) const;
+                                                      const JointFilter *occurs = nullptr,
+                                                      std::string *why = nullptr) const;
   /// Where x reads numbers written at different times, some made by an
   /// MLP (with few values): those made one-hots by the same MLP, and what
   /// x then reads (the other numbers packed, if written at one time); or

@@ -173,12 +173,5 @@ int LookupPlanner::differenceLookup(const Node *x, EncodingKind encoding,
     return -1;
   ResidualLayout::Because because(layout, "reads two numbers only by comparing one with the "
                                           "other: one lookup of their difference");
-  size_t count = layout.size();
-  try {
-    return lookupBlock(x, encoding, nullptr, inputs, rebuilt);
-  } catch (const CompileError &) {
-    if (layout.size() > count)
-      layout.dropLast(static_cast<int>(layout.size()) - 1);
-    return -1;
-  }
+  return tryLookupBlock(x, encoding, inputs, rebuilt);
 }

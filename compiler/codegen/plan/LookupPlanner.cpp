@@ -179,14 +179,8 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
     ResidualLayout::Because because(layout, "a one-hot made by the MLP that made the number, so "
                                             "that the lookup of '" +
                                                 x->name + "' needs no layer more");
-    size_t count = layout.size();
-    try {
-      lookupBlock(in.node, EncodingKind::Categorical, nullptr, own);
+    if (tryLookupBlock(in.node, EncodingKind::Categorical, own) >= 0)
       remade = true;
-    } catch (const CompileError &) {
-      if (layout.size() > count)
-        layout.dropLast(static_cast<int>(layout.size()) - 1);
-    }
   }
   if (!remade)
     return std::nullopt;
@@ -719,11 +713,14 @@ int LookupPlanner::packedLookup(const Node *x, EncodingKind encoding, const Node
                                 const std::vector<int> &numbers, const JointFilter &occurs) {
   std::optional<std::vector<LookupInput>> packed =
       packNumbers(blockInputs(numbers), false, &occurs);
-  if (!packed)
-    return -1;
+  return packed ? tryLookupBlock(x, encoding, *packed, computes) : -1;
+}
+
+int LookupPlanner::tryLookupBlock(const Node *x, EncodingKind encoding,
+                                  const std::vector<LookupInput> &inputs, const Node *computes) {
   size_t count = layout.size();
   try {
-    return lookupBlock(x, encoding, nullptr, *packed, computes);
+    return lookupBlock(x, encoding, nullptr, inputs, computes);
   } catch (const CompileError &) {
     // (Too many units, or steps float32 cannot take: no block.)
     if (layout.size() > count)

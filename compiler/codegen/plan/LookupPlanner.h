@@ -180,6 +180,10 @@ private:
   int lookupBlock(const Node *x, EncodingKind encoding,
                   const std::vector<std::vector<Atom>> *classes,
                   const std::vector<LookupInput> &inputs, const Node *computes = nullptr);
+  /// lookupBlock of x itself, or -1 having added no block where it cannot
+  /// be built (too many units, steps that float32 cannot take).
+  int tryLookupBlock(const Node *x, EncodingKind encoding, const std::vector<LookupInput> &inputs,
+                     const Node *computes = nullptr);
   struct Part {
     const Node *node = nullptr;
     EncodingKind encoding = EncodingKind::Categorical;

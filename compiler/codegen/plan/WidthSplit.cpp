@@ -63,7 +63,11 @@ bool HeadPlanner::planWidthBySides(const Node *x) {
   for (size_t i = 0; i < sides.size(); ++i) {
     graph::Node *w = cx.made.add(NodeKind::SelectorWidth, x->name + "#" + std::to_string(i + 1),
                                  x->loc, {const_cast<Node *>(sides[i])});
-    planHead(w);
+    try {
+      planHead(w);
+    } catch (const CompileError &) {
+      return false; // (What it made goes unread, and is pruned.)
+    }
     int f = layout.best(w, false);
     if (f < 0 || layout.block(f).encoding != EncodingKind::Numerical)
       return false; // (The head just made goes unread, and is pruned.)

@@ -51,13 +51,25 @@ bool differentConstants(const Node *a, const Node *b) {
          !a->constant.equals(b->constant);
 }
 
+/// One s-op, or two constants of one value.
+bool sameSide(const Node *a, const Node *b) {
+  return a == b || (a->kind == NodeKind::Constant && b->kind == NodeKind::Constant &&
+                    a->constant.equals(b->constant));
+}
+
+/// Whether s and t compare the same key with the same query.
+bool sameSides(const Node *s, const Node *t) {
+  return sameSide(s->inputs[0], t->inputs[0]) && sameSide(s->inputs[1], t->inputs[1]);
+}
+
 bool exclusiveSelects(const Node *s, const Node *t) {
-  if (s->inputs[0] == t->inputs[0] && s->inputs[1] == t->inputs[1])
+  if (sameSides(s, t))
     return (outcomes(s->cmp) & outcomes(t->cmp)) == 0;
   // An equality of one side with two different constants.
   return s->cmp == graph::CompareKind::Eq && t->cmp == graph::CompareKind::Eq &&
-         ((s->inputs[0] == t->inputs[0] && differentConstants(s->inputs[1], t->inputs[1])) ||
-          (s->inputs[1] == t->inputs[1] && differentConstants(s->inputs[0], t->inputs[0])));
+         ((sameSide(s->inputs[0], t->inputs[0]) &&
+           differentConstants(s->inputs[1], t->inputs[1])) ||
+          (sameSide(s->inputs[1], t->inputs[1]) && differentConstants(s->inputs[0], t->inputs[0])));
 }
 
 } // namespace
@@ -79,8 +91,7 @@ bool codegen::selectsWithin(const Node *a, const Node *b) {
     return false;
   return std::all_of(bs.begin(), bs.end(), [&](const Node *t) {
     return std::any_of(as.begin(), as.end(), [&](const Node *s) {
-      return s == t || (s->inputs[0] == t->inputs[0] && s->inputs[1] == t->inputs[1] &&
-                        (outcomes(s->cmp) & ~outcomes(t->cmp)) == 0);
+      return s == t || (sameSides(s, t) && (outcomes(s->cmp) & ~outcomes(t->cmp)) == 0);
     });
   });
 }

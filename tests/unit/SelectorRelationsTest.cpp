@@ -92,10 +92,10 @@ TEST(SelectorRelationsTest, SelectsWithinHoldsWhereOneSelectionHoldsTheOther) {
     const char *a, *b;
     bool within;
   } cases[] = {
-      {"lt", "le", true},      {"eq", "le", true},        {"eq", "ge", true},
-      {"gt", "ne", true},      {"eq_before", "eq", true}, {"a_before", "a_key", true},
-      {"le", "lt", false},     {"eq", "eq_before", false}, {"a_key", "a_before", false},
-      {"lt", "eq", false},     {"lt_or_eq", "le", false},
+      {"lt", "le", true},  {"eq", "le", true},         {"eq", "ge", true},
+      {"gt", "ne", true},  {"eq_before", "eq", true},  {"a_before", "a_key", true},
+      {"le", "lt", false}, {"eq", "eq_before", false}, {"a_key", "a_before", false},
+      {"lt", "eq", false}, {"lt_or_eq", "le", false},
   };
   for (const Case &c : cases) {
     const graph::Node *a = program.node(c.a), *b = program.node(c.b);

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
+#include <memory>
 #include <numeric>
 #include <unordered_set>
 
@@ -574,6 +576,26 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
         });
       }
     }
+  // A width is at most the length, which a number that reads no tokens
+  // and takes one value per length names.
+  for (size_t a = 0; a < numbers.size(); ++a) {
+    if (numbers[a]->node->kind != NodeKind::SelectorWidth)
+      continue;
+    for (size_t b = 0; b < numbers.size(); ++b) {
+      if (a == b)
+        continue;
+      std::shared_ptr<const std::map<double, int64_t>> lengthOf = lengthsNamed(numbers[b]->node);
+      if (!lengthOf)
+        continue;
+      size_t last = std::max(a, b);
+      relations.push_back([a, b, last, lengthOf](const std::vector<Atom> &joint) {
+        if (joint.size() <= last)
+          return true;
+        auto it = lengthOf->find(joint[b].number());
+        return it == lengthOf->end() || joint[a].number() <= static_cast<double>(it->second);
+      });
+    }
+  }
   JointFilter withRelations = [&relations, given = occurs](const std::vector<Atom> &joint) {
     return (!given || (*given)(joint)) &&
            std::all_of(relations.begin(), relations.end(),
@@ -707,6 +729,30 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     packed.values.push_back(Atom::integer(static_cast<int64_t>(l)));
   out.push_back(std::move(packed));
   return out;
+}
+
+std::shared_ptr<const std::map<double, int64_t>> LookupPlanner::lengthsNamed(const Node *x) const {
+  for (const Node *y : graph::topologicalOrder(x))
+    if (y->kind == NodeKind::Tokens)
+      return nullptr;
+  if (cx.options.vocab.empty())
+    return nullptr;
+  auto lengths = std::make_shared<std::map<double, int64_t>>();
+  try {
+    for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
+      // (It reads no tokens: any input of length n gives its values.)
+      eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+      const std::vector<Atom> &values = evaluator.sequence(x).values;
+      for (const Atom &v : values)
+        if (!v.isNumber() || !v.equals(values[0]))
+          return nullptr;
+      if (!lengths->emplace(values[0].number(), n).second)
+        return nullptr;
+    }
+  } catch (const eval::EvalError &) {
+    return nullptr;
+  }
+  return lengths;
 }
 
 int LookupPlanner::packedLookup(const Node *x, EncodingKind encoding, const Node *computes,

@@ -21,6 +21,8 @@
 #include "compiler/codegen/plan/CountPlanner.h"
 
 #include <functional>
+#include <map>
+#include <memory>
 
 namespace rasp::codegen {
 
@@ -199,6 +201,9 @@ private:
   /// levels that are not its values (a length proxy), and x's value at each
   /// of f's values is that affine function of the value's level.
   std::optional<LinearRead> affineInLevels(const Node *x, int f);
+  /// Where x reads no tokens and takes one value at every position of a
+  /// length, different at each length: the length of each value.
+  std::shared_ptr<const std::map<double, int64_t>> lengthsNamed(const Node *x) const;
   /// The entries of a table over the inputs (numbers: their levels).
   static double entries(const std::vector<LookupInput> &inputs);
   /// Whether a lookup of these inputs has too many entries to tabulate.

@@ -103,6 +103,11 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
         if (int f = prefixCounts.makeBlock(x, encoding, *means); f >= 0)
           return f;
     }
+  // 3a. Two numbers read only through comparisons of one with the other:
+  // one lookup of their difference, whose output changes at 0 alone.
+  if (counts)
+    if (int f = differenceLookup(x, encoding, blocks); f >= 0)
+      return f;
   // 3b. The numbers packed into one linear form, when their joint values
   // are few and stay apart in float32: no layer more.
   for (const std::vector<LookupInput> *candidate : {&inputs, &blocks})
@@ -142,7 +147,7 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
   if (cx.numericCount(sources) > 1) {
     inputs = linearInputs(x);
     if (!inputs.empty() && numericInputs(inputs) <= 1)
-      return deeperThanPacked(x, encoding, counts, linear, blocks, inputs);
+      return deeperThanPacked(x, linear, blocks, inputs);
     // 5. All numbers but one made categorical (sourcesOf then prefers the
     // categorical blocks just made).
     ResidualLayout::Because because(layout, "a one-hot, so that the lookup of '" + x->name +
@@ -151,7 +156,7 @@ int LookupPlanner::readOneNumber(const Node *x, EncodingKind encoding, bool coun
     sources = cx.sourcesOf(x, true);
   }
   inputs = blockInputs(sources);
-  return deeperThanPacked(x, encoding, counts, linear, blocks, inputs);
+  return deeperThanPacked(x, linear, blocks, inputs);
 }
 
 std::optional<std::vector<LookupInput>>
@@ -194,8 +199,7 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
   return packNumbers(now, false);
 }
 
-int LookupPlanner::deeperThanPacked(const Node *x, EncodingKind encoding, bool counts,
-                                    const std::vector<LookupInput> &linear,
+int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
                                     const std::vector<LookupInput> &blocks,
                                     std::vector<LookupInput> &inputs) {
   // Depth first: where the parts made leave x's lookup in a later MLP than
@@ -212,10 +216,6 @@ int LookupPlanner::deeperThanPacked(const Node *x, EncodingKind encoding, bool c
         inputs = std::move(*packed);
         return -1;
       }
-  // Or the difference of two numbers that x only compares.
-  if (counts)
-    if (int f = differenceLookup(x, encoding, blocks); f >= 0)
-      return f;
   // Or the earlier numbers as one-hots, made by earlier MLPs.
   if (std::optional<std::vector<LookupInput>> onehots = earlierOneHots(blocks)) {
     inputs = std::move(*onehots);

@@ -11,10 +11,13 @@
 //      with at most one numerical input discretised by steps. The strategies,
 //      in order: (1) a map of one prefix count (CountPlanner); a map of
 //      several numbers read as one: (2) its linear parts as one number each,
-//      (3) packed prefix counts, (4) a split at its largest parts with one
-//      number (one layer more), (5) all numbers but one made categorical;
-//      (6) a table too large to tabulate: the parts that read the number
-//      made first. Throws CompileError naming the s-op when
+//      (3) packed prefix counts, (3a) the difference of two numbers that it
+//      only compares with each other, (3b) the numbers packed into one,
+//      (4) a split at its largest parts with one number (one layer more;
+//      unless the heads' numbers pack across times, or the earlier numbers
+//      are read as one-hots made by earlier MLPs), (5) all numbers but one
+//      made categorical; (6) a table too large to tabulate: the parts that
+//      read the number made first. Throws CompileError naming the s-op when
 //      no lookup can be built exactly.
 #pragma once
 
@@ -153,13 +156,10 @@ private:
   /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
   /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
   /// before) need, packs the heads' numbers across times instead, where
-  /// they pack, or reads the difference of two numbers it only compares
-  /// (differenceLookup, where `counts`: x itself is made), or reads the
-  /// earlier numbers as one-hots (earlierOneHots), or else notes the layer
-  /// more in the report. Returns x's block where it made it, else -1 (x's
-  /// own lookup is still to make).
-  int deeperThanPacked(const Node *x, EncodingKind encoding, bool counts,
-                       const std::vector<LookupInput> &linear,
+  /// they pack, or reads the earlier numbers as one-hots (earlierOneHots),
+  /// or else notes the layer more in the report. Returns -1 (x's own
+  /// lookup is still to make).
+  int deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
                        const std::vector<LookupInput> &blocks, std::vector<LookupInput> &inputs);
   /// Where x reads two numbers (`blocks`, each a block whose levels are its
   /// values) only through comparisons of one with the other: x's block

@@ -215,6 +215,8 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
                          "' (numerical, by the count of selected keys besides index 0)");
         return;
       }
+  if (width && !copy && planWidthBySides(x))
+    return;
   Scores scores = planScores(x->inputs[0]);
   double groupsCount = static_cast<double>(scores.groups.size());
   if (width) {

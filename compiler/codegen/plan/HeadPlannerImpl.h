@@ -184,6 +184,19 @@ private:
   void checkCategoricalHint(const Node *x);
   HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore);
   void planWidth(const Node *x, Scores scores, double groupsCount);
+  // Widths by parts (WidthSplit.cpp).
+  /// The sides of x's selector when it is an `or` of conjunctions of
+  /// selects that never select one key together (each pair of sides holds
+  /// selects of the same key and query whose comparisons exclude each
+  /// other), and whose selects read different blocks on a side (one head
+  /// would read a tuple of them); empty otherwise.
+  std::vector<const Node *> disjointSides(const Node *x);
+  /// selector_width x, an `or` of disjoint sides that one head would read
+  /// through a tuple, as the sum of the sides' widths: one head per side in
+  /// one layer, and x's one-hot made by the MLP after them from their BOS
+  /// shares packed into one number (no tuple, a layer less). False, having
+  /// made no block of x, where that does not apply or does not pack.
+  bool planWidthBySides(const Node *x);
   struct ValueRead {
     std::vector<LinearForm> reads;                 ///< Per source value.
     std::vector<std::optional<Atom>> sourceValues; ///< The value written for each.

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <unordered_set>
@@ -187,14 +189,8 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
     ResidualLayout::Because because(layout, "a one-hot made by the MLP that made the number, so "
                                             "that the lookup of '" +
                                                 x->name + "' needs no layer more");
-    size_t count = layout.size();
-    try {
-      lookupBlock(in.node, EncodingKind::Categorical, nullptr, own);
+    if (tryLookupBlock(in.node, EncodingKind::Categorical, own) >= 0)
       remade = true;
-    } catch (const CompileError &) {
-      if (layout.size() > count)
-        layout.dropLast(static_cast<int>(layout.size()) - 1);
-    }
   }
   if (!remade)
     return std::nullopt;
@@ -208,29 +204,83 @@ LookupPlanner::remadeOneHots(const Node *x, const std::vector<LookupInput> &bloc
 
 int LookupPlanner::deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
                                     const std::vector<LookupInput> &blocks,
-                                    std::vector<LookupInput> &inputs) const {
+                                    std::vector<LookupInput> &inputs) {
   // Depth first: where the parts made leave x's lookup in a later MLP than
   // its own inputs need, the numbers the heads wrote are packed across
   // times (the parts then go unread and are pruned).
   int unsplit = std::max(latestTime(linear), latestTime(blocks));
   if (mlpAfter(latestTime(inputs)) <= mlpAfter(unsplit))
     return -1;
+  std::string why;
   for (const std::vector<LookupInput> *candidate : {&linear, &blocks})
     if (!candidate->empty())
-      if (std::optional<std::vector<LookupInput>> packed = packNumbers(*candidate, true)) {
+      if (std::optional<std::vector<LookupInput>> packed =
+              packNumbers(*candidate, true, nullptr, &why)) {
         inputs = std::move(*packed);
         return -1;
       }
+  // Or the earlier numbers as one-hots, made by earlier MLPs.
+  if (std::optional<std::vector<LookupInput>> onehots = earlierOneHots(blocks)) {
+    inputs = std::move(*onehots);
+    return -1;
+  }
   // Said in the report (issue 14, item 5): which s-op, and its numbers.
   std::string names;
   for (const LookupInput &in : blocks.empty() ? linear : blocks)
     if (in.numeric)
       names += (names.empty() ? "" : ", ") + in.name;
   cx.notes.push_back("'" + x->name + "' takes a layer more: one MLP reads one number, and its " +
-                     "numbers (" + names +
-                     ") do not pack into one at this max_len (too many joint values, or too "
-                     "close for float32)");
+                     "numbers (" + names + ") do not pack into one at this max_len (" +
+                     (why.empty() ? "too many joint values, or too close for float32" : why) + ")");
   return -1;
+}
+
+std::optional<std::vector<LookupInput>>
+LookupPlanner::earlierOneHots(const std::vector<LookupInput> &blocks) {
+  const LookupInput *last = nullptr;
+  for (const LookupInput &in : blocks) {
+    if (!in.numeric)
+      continue;
+    if (in.block < 0 || !in.node || !in.parts.empty() || in.valuesUnknown)
+      return std::nullopt;
+    if (!last || in.time > last->time ||
+        (in.time == last->time && in.levels.size() > last->levels.size()))
+      last = &in;
+  }
+  if (!last)
+    return std::nullopt;
+  int before = mlpAfter(latestTime(blocks));
+  std::vector<LookupInput> out;
+  for (const LookupInput &in : blocks) {
+    if (!in.numeric || &in == last) {
+      out.push_back(in);
+      continue;
+    }
+    if (in.time == last->time || in.values.size() > 1024)
+      return std::nullopt;
+    int f = layout.find(in.node, EncodingKind::Categorical);
+    if (f < 0) {
+      ResidualLayout::Because because(layout, "a one-hot made by an MLP before the lookup "
+                                              "that reads it with a later number: no layer "
+                                              "more, where the numbers do not pack");
+      size_t count = layout.size();
+      try {
+        f = makeBlock(in.node, EncodingKind::Categorical);
+      } catch (const CompileError &) {
+        if (layout.size() > count)
+          layout.dropLast(static_cast<int>(layout.size()) - 1);
+        return std::nullopt;
+      }
+    }
+    if (layout.block(f).encoding != EncodingKind::Categorical || layout.block(f).time >= before)
+      return std::nullopt; // (Made too late: it goes unread and is pruned.)
+    out.push_back(blockInput(f));
+  }
+  // (Two step units per entry at most: a table past the unit budget would
+  // be refused, where the split it replaces compiles.)
+  if (2 * entries(out) > static_cast<double>(cx.options.maxUnits))
+    return std::nullopt;
+  return out;
 }
 
 std::vector<const Node *>
@@ -318,7 +368,7 @@ std::vector<LookupInput> LookupPlanner::blockInputs(const std::vector<int> &bloc
 
 int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
                                const std::vector<std::vector<Atom>> *classes,
-                               const std::vector<LookupInput> &inputs) {
+                               const std::vector<LookupInput> &inputs, const Node *computes) {
   for (const LookupInput &in : inputs)
     if (in.valuesUnknown)
       cx.valuesOf(in.node); // Throws the set's error: a lookup needs its values.
@@ -377,7 +427,7 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
       return levels;
     };
   }
-  MapProgram program(x, bound.nodes);
+  MapProgram program(computes ? computes : x, bound.nodes);
   std::vector<const Atom *> values(bound.nodes.size());
   spec.output = [&](const std::vector<int> &combo, int n) {
     for (size_t i = 0; i < categorical.size(); ++i)
@@ -477,7 +527,13 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
 }
 
 std::optional<std::vector<LookupInput>>
-LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTimes) const {
+LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTimes,
+                           const JointFilter *occurs, std::string *why) const {
+  auto refuse = [why](const std::string &reason) {
+    if (why)
+      *why = reason;
+    return std::nullopt;
+  };
   std::vector<LookupInput> out;
   std::vector<const LookupInput *> numbers;
   for (const LookupInput &in : inputs) {
@@ -488,9 +544,10 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     // (A block's reading, as a linear part's form, is 0 at BOS.) Across
     // times, only numbers the heads wrote: an MLP's number is off by its
     // units' rounding, which the packing would multiply by its weight.
-    if (!in.parts.empty() || in.levels.empty() || !in.node ||
-        (acrossTimes && in.time > 0 && in.time % 2 == 0))
-      return std::nullopt;
+    if (!in.parts.empty() || in.levels.empty() || !in.node)
+      return refuse(in.name + " has no levels listed");
+    if (acrossTimes && in.time > 0 && in.time % 2 == 0)
+      return refuse(in.name + " is made by an MLP, whose rounding packing would multiply");
     numbers.push_back(&in);
   }
   // Only numbers written at the same time, unless asked: otherwise
@@ -501,6 +558,54 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
         return in->time != numbers[0]->time;
       })))
     return std::nullopt;
+  // Widths of selectors that never select one key together sum to at most
+  // max_len; a width of a selector that selects within another's is at
+  // most that one's.
+  std::vector<std::function<bool(const std::vector<Atom> &)>> relations;
+  for (size_t a = 0; a < numbers.size(); ++a)
+    for (size_t b = 0; b < numbers.size(); ++b) {
+      const Node *x = numbers[a]->node, *y = numbers[b]->node;
+      if (a == b || x->kind != NodeKind::SelectorWidth || y->kind != NodeKind::SelectorWidth)
+        continue;
+      size_t last = std::max(a, b);
+      if (a < b && neverTogether(x->inputs[0], y->inputs[0])) {
+        int64_t most = cx.options.maxLen;
+        relations.push_back([a, b, last, most](const std::vector<Atom> &joint) {
+          return joint.size() <= last || joint[a].number() + joint[b].number() <= most;
+        });
+      } else if (selectsWithin(x->inputs[0], y->inputs[0])) {
+        relations.push_back([a, b, last](const std::vector<Atom> &joint) {
+          return joint.size() <= last || joint[a].number() <= joint[b].number();
+        });
+      }
+    }
+  // A width is at most the length, which a number that reads no tokens
+  // and takes one value per length names.
+  for (size_t a = 0; a < numbers.size(); ++a) {
+    if (numbers[a]->node->kind != NodeKind::SelectorWidth)
+      continue;
+    for (size_t b = 0; b < numbers.size(); ++b) {
+      if (a == b)
+        continue;
+      std::shared_ptr<const std::map<double, int64_t>> lengthOf = lengthsNamed(numbers[b]->node);
+      if (!lengthOf)
+        continue;
+      size_t last = std::max(a, b);
+      relations.push_back([a, b, last, lengthOf](const std::vector<Atom> &joint) {
+        if (joint.size() <= last)
+          return true;
+        auto it = lengthOf->find(joint[b].number());
+        return it == lengthOf->end() || joint[a].number() <= static_cast<double>(it->second);
+      });
+    }
+  }
+  JointFilter withRelations = [&relations, given = occurs](const std::vector<Atom> &joint) {
+    return (!given || (*given)(joint)) &&
+           std::all_of(relations.begin(), relations.end(),
+                       [&](const JointFilter &r) { return r(joint); });
+  };
+  if (!relations.empty())
+    occurs = &withRelations;
   // Joint values: at most a few thousand, and a table of them the lookup
   // can hold.
   // (The joint values that cannot occur together, as the value sets per
@@ -512,9 +617,11 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
     joint *= static_cast<double>(in->levels.size());
     related += cx.sets.hasSetsPerLength(in->node);
   }
-  if (joint > (related >= 2 ? 1e6 : 4096) ||
-      entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
-    return std::nullopt;
+  if (joint > (related >= 2 || occurs ? 1e6 : 4096))
+    return refuse(std::to_string(static_cast<int64_t>(joint)) +
+                  " combinations of their values, more than 4,096");
+  if (entries(inputs) > 50.0 * static_cast<double>(cx.options.maxUnits))
+    return refuse("a table too large to tabulate");
   // The weights, number by number: the first number's own closest gap is
   // the gap every two joint values keep; each next number's levels are
   // spread so that one step of it passes the whole range packed so far
@@ -524,6 +631,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
   // instead the smallest multiple of the gap over its own closest gap
   // that keeps the joint values apart: values far apart, such as a
   // default of 99 beside 1..4, then need no spread of 199.
+  std::string failure;
   auto pack = [&](bool smallest) -> std::optional<LookupInput> {
     LookupInput packed;
     packed.numeric = true;
@@ -550,7 +658,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
         for (size_t l = 0; l < in->levels.size(); ++l) {
           std::vector<Atom> joint = packed.joint[p];
           joint.push_back(in->values[l]);
-          if (cx.sets.canOccurTogether(parts, joint))
+          if (cx.sets.canOccurTogether(parts, joint) && (!occurs || (*occurs)(joint)))
             pairs.emplace_back(p, l);
         }
       auto levelsAt = [&](double weight) {
@@ -579,8 +687,10 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
           }
       }
       std::vector<double> levels = levelsAt(weight);
-      if (!apart(levels))
+      if (!apart(levels)) {
+        failure = "joint values that no weights keep apart";
         return std::nullopt;
+      }
       std::vector<std::vector<Atom>> values;
       values.reserve(pairs.size());
       for (auto [p, l] : pairs) {
@@ -594,24 +704,29 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       packed.joint = std::move(values);
       packed.time = std::max(packed.time, in->time);
       packed.name += (packed.name.empty() ? "" : " + ") + in->name;
-      if (packed.levels.size() > 4096)
+      if (packed.levels.size() > 4096) {
+        failure = std::to_string(packed.levels.size()) + " joint values occur, more than 4,096";
         return std::nullopt;
+      }
     }
     auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
     double slope = 2 / gap, most = std::max(std::fabs(*lo), std::fabs(*hi)) + 1;
     // (With the errors of what MLPs made, as the lookup will read them.)
-    if (!stepFitsFloat32(slope, packed.noise + layout.numberError(packed.form), 2 * slope * most))
+    if (!stepFitsFloat32(slope, packed.noise + layout.numberError(packed.form), 2 * slope * most)) {
+      char text[96];
+      std::snprintf(text, sizeof text, "%zu levels %.3g apart, up to %.4g", packed.levels.size(),
+                    gap, most);
+      failure = "joint values too close for float32: " + std::string(text);
       return std::nullopt;
+    }
     return packed;
   };
   std::optional<LookupInput> wide = pack(false);
   if (!wide)
     wide = pack(true);
   if (!wide)
-    return std::nullopt;
+    return refuse(failure);
   LookupInput &packed = *wide;
-  if (packed.levels.size() > 4096)
-    return std::nullopt;
   packed.name = "packed(" + packed.name + ")";
   // (values: the level's index stands for the joint value.)
   for (size_t l = 0; l < packed.levels.size(); ++l)
@@ -732,6 +847,50 @@ LookupPlanner::compareNumbers(const Node *x, const std::vector<LookupInput> &inp
       return std::nullopt;
   }
   return std::vector<LookupInput>{std::move(out)};
+}
+
+std::shared_ptr<const std::map<double, int64_t>> LookupPlanner::lengthsNamed(const Node *x) const {
+  for (const Node *y : graph::topologicalOrder(x))
+    if (y->kind == NodeKind::Tokens)
+      return nullptr;
+  if (cx.options.vocab.empty())
+    return nullptr;
+  auto lengths = std::make_shared<std::map<double, int64_t>>();
+  try {
+    for (int64_t n = 1; n <= cx.options.maxLen; ++n) {
+      // (It reads no tokens: any input of length n gives its values.)
+      eval::Evaluator evaluator(std::vector<Atom>(n, cx.options.vocab.front()));
+      const std::vector<Atom> &values = evaluator.sequence(x).values;
+      for (const Atom &v : values)
+        if (!v.isNumber() || !v.equals(values[0]))
+          return nullptr;
+      if (!lengths->emplace(values[0].number(), n).second)
+        return nullptr;
+    }
+  } catch (const eval::EvalError &) {
+    return nullptr;
+  }
+  return lengths;
+}
+
+int LookupPlanner::packedLookup(const Node *x, EncodingKind encoding, const Node *computes,
+                                const std::vector<int> &numbers, const JointFilter &occurs) {
+  std::optional<std::vector<LookupInput>> packed =
+      packNumbers(blockInputs(numbers), false, &occurs);
+  return packed ? tryLookupBlock(x, encoding, *packed, computes) : -1;
+}
+
+int LookupPlanner::tryLookupBlock(const Node *x, EncodingKind encoding,
+                                  const std::vector<LookupInput> &inputs, const Node *computes) {
+  size_t count = layout.size();
+  try {
+    return lookupBlock(x, encoding, nullptr, inputs, computes);
+  } catch (const CompileError &) {
+    // (Too many units, or steps float32 cannot take: no block.)
+    if (layout.size() > count)
+      layout.dropLast(static_cast<int>(layout.size()) - 1);
+    return -1;
+  }
 }
 
 double LookupPlanner::entries(const std::vector<LookupInput> &inputs) {

@@ -11,16 +11,21 @@
 //      with at most one numerical input discretised by steps. The strategies,
 //      in order: (1) a map of one prefix count (CountPlanner); a map of
 //      several numbers read as one: (2) its linear parts as one number each,
-//      (3) packed prefix counts, (4) a split at its largest parts with one
-//      number (one layer more), (5) all numbers but one made categorical;
-//      (6) a table too large to tabulate: the parts that read the number
-//      made first. Throws CompileError naming the s-op when
+//      (3) packed prefix counts, (3a) the difference of two numbers that it
+//      only compares with each other, (3b) the numbers packed into one,
+//      (4) a split at its largest parts with one number (one layer more;
+//      unless the heads' numbers pack across times, or the earlier numbers
+//      are read as one-hots made by earlier MLPs), (5) all numbers but one
+//      made categorical; (6) a table too large to tabulate: the parts that
+//      read the number made first. Throws CompileError naming the s-op when
 //      no lookup can be built exactly.
 #pragma once
 
 #include "compiler/codegen/plan/CountPlanner.h"
 
 #include <functional>
+#include <map>
+#include <memory>
 
 namespace rasp::codegen {
 
@@ -99,6 +104,15 @@ public:
     std::vector<const Node *> nodes;
   };
   BoundInputs bindInputs(const std::vector<LookupInput> &inputs, LookupSpec &spec) const;
+  /// Which joint values of packed numbers can occur (a prefix of the
+  /// numbers' values, in order).
+  using JointFilter = std::function<bool(const std::vector<Atom> &)>;
+  /// x's block made by one lookup that computes `computes`, a map of the
+  /// nodes of the numerical blocks `numbers` (written by heads at one
+  /// time), from those numbers packed into one linear form, with only the
+  /// joint values `occurs` keeps; -1 where they do not pack.
+  int packedLookup(const Node *x, EncodingKind encoding, const Node *computes,
+                   const std::vector<int> &numbers, const JointFilter &occurs);
 
 private:
   /// Strategies 2-5 of makeBlock for a map of several numbers: the block of
@@ -127,8 +141,12 @@ private:
   /// the numbers are written at different times, their joint values are too
   /// many, or float32 could not tell the levels apart; numbers written at
   /// different times only `acrossTimes`.
+  /// `occurs`, where given, leaves out joint values beside those the
+  /// value sets rule out; `why`, where given, gets why they do not pack.
   std::optional<std::vector<LookupInput>> packNumbers(const std::vector<LookupInput> &inputs,
-                                                      bool acrossTimes) const;
+                                                      bool acrossTimes,
+                                                      const JointFilter *occurs = nullptr,
+                                                      std::string *why = nullptr) const;
   /// Where x reads two numbers only through their order (a == b, a < b),
   /// and each holds a value at one level whichever it is (the same strictly
   /// monotone map: two selector widths' BOS shares with one constant, or two
@@ -148,17 +166,29 @@ private:
   /// After a split (step 4 of makeBlock): when `inputs`, what x reads now,
   /// puts x's lookup in a later MLP than `linear` or `blocks` (what it read
   /// before) need, packs the heads' numbers across times instead, where
-  /// they pack, or else notes the layer more in the report. Returns -1
-  /// (x's own lookup is still to make).
+  /// they pack, or reads the earlier numbers as one-hots (earlierOneHots),
+  /// or else notes the layer more in the report. Returns -1 (x's own
+  /// lookup is still to make).
   int deeperThanPacked(const Node *x, const std::vector<LookupInput> &linear,
-                       const std::vector<LookupInput> &blocks,
-                       std::vector<LookupInput> &inputs) const;
+                       const std::vector<LookupInput> &blocks, std::vector<LookupInput> &inputs);
+  /// Where `blocks` (x's inputs) hold numbers written at different times:
+  /// every number but the last written read as a one-hot, found or made
+  /// by an MLP before the one after the last number (no layer more), and
+  /// what x then reads; nothing where a number has too many values for a
+  /// one-hot or the table would be too large.
+  std::optional<std::vector<LookupInput>> earlierOneHots(const std::vector<LookupInput> &blocks);
   /// Makes categorical every numerical block of `sources` but one.
   void keepOneNumber(const std::vector<int> &sources);
-  /// The block of x (or of its `classes`) made by one lookup of `inputs`.
+  /// The block of x (or of its `classes`) made by one lookup of `inputs`;
+  /// its outputs those of `computes` where given (a map of what the inputs
+  /// hold that has x's values), else x's own.
   int lookupBlock(const Node *x, EncodingKind encoding,
                   const std::vector<std::vector<Atom>> *classes,
-                  const std::vector<LookupInput> &inputs);
+                  const std::vector<LookupInput> &inputs, const Node *computes = nullptr);
+  /// lookupBlock of x itself, or -1 having added no block where it cannot
+  /// be built (too many units, steps that float32 cannot take).
+  int tryLookupBlock(const Node *x, EncodingKind encoding, const std::vector<LookupInput> &inputs,
+                     const Node *computes = nullptr);
   struct Part {
     const Node *node = nullptr;
     EncodingKind encoding = EncodingKind::Categorical;
@@ -174,6 +204,9 @@ private:
   /// levels that are not its values (a length proxy), and x's value at each
   /// of f's values is that affine function of the value's level.
   std::optional<LinearRead> affineInLevels(const Node *x, int f);
+  /// Where x reads no tokens and takes one value at every position of a
+  /// length, different at each length: the length of each value.
+  std::shared_ptr<const std::map<double, int64_t>> lengthsNamed(const Node *x) const;
   /// The entries of a table over the inputs (numbers: their levels).
   static double entries(const std::vector<LookupInput> &inputs);
   /// Whether a lookup of these inputs has too many entries to tabulate.

@@ -27,6 +27,86 @@ bool codegen::allNumbers(const std::vector<Atom> &values) {
 
 /// `key CMP query` as a select compares two atoms; nullopt when the
 /// evaluator would fail.
+namespace {
+
+/// The outcomes of comparing a key with a query that `cmp` accepts, as
+/// bits of {key < query, key == query, key > query}.
+unsigned outcomes(graph::CompareKind cmp) {
+  switch (cmp) {
+  case graph::CompareKind::Eq:
+    return 2;
+  case graph::CompareKind::Ne:
+    return 5;
+  case graph::CompareKind::Lt:
+    return 1;
+  case graph::CompareKind::Gt:
+    return 4;
+  case graph::CompareKind::Le:
+    return 3;
+  case graph::CompareKind::Ge:
+    return 6;
+  }
+  return 7;
+}
+
+/// The selects of a conjunction; false where it holds something else.
+bool selectsOf(const Node *sel, std::vector<const Node *> &out) {
+  if (sel->kind == NodeKind::SelectorAnd)
+    return selectsOf(sel->inputs[0], out) && selectsOf(sel->inputs[1], out);
+  out.push_back(sel);
+  return sel->kind == NodeKind::Select;
+}
+
+bool differentConstants(const Node *a, const Node *b) {
+  return a->kind == NodeKind::Constant && b->kind == NodeKind::Constant &&
+         !a->constant.equals(b->constant);
+}
+
+/// One s-op, or two constants of one value.
+bool sameSide(const Node *a, const Node *b) {
+  return a == b || (a->kind == NodeKind::Constant && b->kind == NodeKind::Constant &&
+                    a->constant.equals(b->constant));
+}
+
+/// Whether s and t compare the same key with the same query.
+bool sameSides(const Node *s, const Node *t) {
+  return sameSide(s->inputs[0], t->inputs[0]) && sameSide(s->inputs[1], t->inputs[1]);
+}
+
+bool exclusiveSelects(const Node *s, const Node *t) {
+  if (sameSides(s, t))
+    return (outcomes(s->cmp) & outcomes(t->cmp)) == 0;
+  // An equality of one side with two different constants.
+  return s->cmp == graph::CompareKind::Eq && t->cmp == graph::CompareKind::Eq &&
+         ((sameSide(s->inputs[0], t->inputs[0]) &&
+           differentConstants(s->inputs[1], t->inputs[1])) ||
+          (sameSide(s->inputs[1], t->inputs[1]) && differentConstants(s->inputs[0], t->inputs[0])));
+}
+
+} // namespace
+
+bool codegen::neverTogether(const Node *a, const Node *b) {
+  std::vector<const Node *> as, bs;
+  if (!selectsOf(a, as) || !selectsOf(b, bs))
+    return false;
+  for (const Node *s : as)
+    for (const Node *t : bs)
+      if (exclusiveSelects(s, t))
+        return true;
+  return false;
+}
+
+bool codegen::selectsWithin(const Node *a, const Node *b) {
+  std::vector<const Node *> as, bs;
+  if (!selectsOf(a, as) || !selectsOf(b, bs))
+    return false;
+  return std::all_of(bs.begin(), bs.end(), [&](const Node *t) {
+    return std::any_of(as.begin(), as.end(), [&](const Node *s) {
+      return s == t || (sameSides(s, t) && (outcomes(s->cmp) & ~outcomes(t->cmp)) == 0);
+    });
+  });
+}
+
 std::optional<bool> codegen::comparePair(graph::CompareKind cmp, const Atom &key,
                                          const Atom &query) {
   if (key.isString() != query.isString()) {

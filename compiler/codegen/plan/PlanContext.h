@@ -45,6 +45,16 @@ std::vector<std::vector<int>> meet(const std::vector<std::vector<int>> &a,
 /// evaluator would fail.
 std::optional<bool> comparePair(graph::CompareKind cmp, const Atom &key, const Atom &query);
 
+/// Whether selectors a and b, each a conjunction of selects, never select
+/// one key together at one query: one holds a select and the other a select
+/// of the same key and query whose comparisons accept no outcome in common
+/// (two values compare one way only), or an equality of one side with a
+/// different constant. False where either is not such a conjunction.
+bool neverTogether(const Node *a, const Node *b);
+/// Whether every key that a selects, b selects too: each select of b is
+/// implied by one of a (same key and query, fewer outcomes accepted).
+bool selectsWithin(const Node *a, const Node *b);
+
 class PlanContext {
 public:
   PlanContext(const ValueSets &sets, const PlanOptions &options) : sets(sets), options(options) {}
@@ -58,6 +68,10 @@ public:
   std::map<int, std::vector<MlpBlock>> mlps;
   /// What the report should say about the plan (ModelPlan::notes).
   std::vector<std::string> notes;
+  /// S-ops the planner makes to plan one of the program's by parts (the
+  /// widths of a disjoint `or`'s sides): they live as long as the plan's
+  /// context, and no value set is asked of them.
+  graph::Graph made;
   /// While heads are planned: a head of its own that copies an aggregate's
   /// one-hot (HeadPlanner::copyOneHot), -1 where it cannot.
   std::function<int(const Node *)> copyOneHot;

@@ -16,7 +16,8 @@ namespace {
 
 /// How the output s-op is read: from its block (made if needed), or as a
 /// linear form.
-OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
+OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &counts,
+                    const Node *root) {
   const ResidualLayout &layout = cx.layout;
   if (root->isSelector())
     throw CompileError{root, "'" + root->name + "' is a selector; compile an s-op"};
@@ -56,9 +57,10 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   ResidualLayout::Because because(cx.layout, out.why);
   if (numerical) {
     out.encoding = EncodingKind::Numerical;
-    // A linear output needs no value set (without one, the number is shown).
+    // A linear output needs no value set (without one, the number is shown,
+    // as it is where its values are too close to decode).
     std::optional<LinearRead> read = lookups.linearForm(root);
-    if (!read || cx.sets.has(root)) {
+    if (!read || (cx.sets.has(root) && !lookups.shownAsNumber(root))) {
       out.values = cx.valuesOf(root);
       out.levels =
           levelsOf(root, out.values, "is marked numerical, but its values are not all numbers");
@@ -70,6 +72,22 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
     out.form = read->form;
     out.time = read->time;
     return out;
+  }
+  // A sum over every key with many values is read as the number the MLP
+  // makes (its nearest integer), not as a one-hot of every sum.
+  if (f < 0 && root->encoding == graph::EncodingHintKind::Inferred) {
+    ResidualLayout::Because sumBecause(cx.layout, "the output, a sum read as a number");
+    int s = counts.lengthSum(root);
+    if (s >= 0) {
+      out.encoding = EncodingKind::Numerical;
+      out.why = "the output, a sum over every key read as the number the MLP makes";
+      out.values = layout.block(s).values;
+      out.levels = layout.block(s).levels;
+      out.integral = out.values.empty();
+      out.form = layout.numericReading(s);
+      out.time = layout.block(s).time;
+      return out;
+    }
   }
   if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical)
     f = lookups.makeBlock(root, EncodingKind::Categorical);
@@ -145,7 +163,7 @@ ModelPlan codegen::planModel(const Node *root, const ValueSets &sets, const Plan
   plan.vocab = options.vocab;
   plan.maxLen = options.maxLen;
   plan.scale = cx.scale();
-  plan.output = outputOf(cx, lookups, root);
+  plan.output = outputOf(cx, lookups, counts, root);
   finish(cx, plan);
   return plan;
 }

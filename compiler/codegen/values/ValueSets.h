@@ -129,6 +129,20 @@ struct ValueSets {
                         const std::vector<Atom> &values) const;
   /// Whether `node` has sets per length (canOccurTogether can relate it).
   bool hasSetsPerLength(const graph::Node *node) const;
+  /// Bounds of the mean over every position of an s-op at one length.
+  struct MeanRange {
+    double least = 0, greatest = 0;
+    /// The greatest mean of the values' magnitudes (what a float32 sum of
+    /// them rounds relative to).
+    double magnitude = 0;
+  };
+  /// Per length n = 1..N (at n - 1): the bounds of the mean over every
+  /// position of `values` at that length, from what each position can hold
+  /// there (sets per position, as for a mean's set), or else from the
+  /// values' whole range. No mean's set is needed: the mean of bit * 2 ^
+  /// (length - 1 - indices) at length n lies in [0, (2^n - 1) / n].
+  /// Nothing when `values` has no set or holds other than finite numbers.
+  std::optional<std::vector<MeanRange>> wholeMeanRange(const graph::Node *values) const;
 
 private:
   detail::BuilderMemo &builderMemo() const;

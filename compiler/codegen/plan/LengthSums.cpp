@@ -97,11 +97,12 @@ int CountPlanner::lengthSum(const Node *x) {
   for (int64_t n = 1; n <= maxLen; ++n) {
     double sum = static_cast<double>(n) * most[n - 1];
     if (sum >= 16777216.0)
-      throw CompileError{x, "'" + x->name + "', the sum of '" + mean->name +
-                                "' over every key, reaches " + number(sum) + " at length " +
-                                std::to_string(n) +
-                                ", past 2^24: float32 cannot hold every integer there; lower "
-                                "max_len, or sum smaller numbers",
+      throw CompileError{x,
+                         "'" + x->name + "', the sum of '" + mean->name +
+                             "' over every key, reaches " + number(sum) + " at length " +
+                             std::to_string(n) +
+                             ", past 2^24: float32 cannot hold every integer there; lower "
+                             "max_len, or sum smaller numbers",
                          true};
   }
   // 2. The thresholds t_j and their slopes K_j. Where m has one sign at
@@ -137,13 +138,13 @@ int CountPlanner::lengthSum(const Node *x) {
     for (int64_t j = 1; j < n; ++j)
       error += 2 * Rounding * (most[n - 1] + slope[j] * (t[j] - 1.0 / static_cast<double>(n)));
     if (error > SumMargin)
-      throw CompileError{x, "'" + x->name + "' is the sum of '" + mean->name +
-                                "' times the length, which float32 cannot hold to the nearest "
-                                "integer at length " +
-                                std::to_string(n) + ": off by up to " + number(error) +
-                                " (the sum reaches " +
-                                number(static_cast<double>(n) * most[n - 1]) +
-                                "); lower max_len, or sum smaller numbers",
+      throw CompileError{x,
+                         "'" + x->name + "' is the sum of '" + mean->name +
+                             "' times the length, which float32 cannot hold to the nearest "
+                             "integer at length " +
+                             std::to_string(n) + ": off by up to " + number(error) +
+                             " (the sum reaches " + number(static_cast<double>(n) * most[n - 1]) +
+                             "); lower max_len, or sum smaller numbers",
                          true};
   }
   // 4. The block and its units.

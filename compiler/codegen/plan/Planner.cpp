@@ -75,9 +75,19 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &count
   }
   // A sum over every key with many values is read as the number the MLP
   // makes (its nearest integer), not as a one-hot of every sum.
+  std::optional<CompileError> sumError;
   if (f < 0 && root->encoding == graph::EncodingHintKind::Inferred) {
     ResidualLayout::Because sumBecause(cx.layout, "the output, a sum read as a number");
-    int s = counts.lengthSum(root);
+    int s = -1;
+    try {
+      s = counts.lengthSum(root);
+    } catch (const CompileError &e) {
+      // (Float32 cannot hold the sum: a one-hot of its values, where they
+      // are listed, may still be read exactly.)
+      if (!cx.sets.has(root))
+        throw;
+      sumError = e;
+    }
     if (s >= 0) {
       out.encoding = EncodingKind::Numerical;
       out.why = "the output, a sum over every key read as the number the MLP makes";
@@ -89,8 +99,15 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &count
       return out;
     }
   }
-  if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical)
-    f = lookups.makeBlock(root, EncodingKind::Categorical);
+  if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical) {
+    try {
+      f = lookups.makeBlock(root, EncodingKind::Categorical);
+    } catch (const CompileError &) {
+      if (sumError) // (What float32 cannot do with the sum says more.)
+        throw *sumError;
+      throw;
+    }
+  }
   out.encoding = EncodingKind::Categorical;
   out.values = layout.block(f).values;
   out.dims = layout.dims(f);

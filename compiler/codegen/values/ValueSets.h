@@ -34,7 +34,9 @@
 //      joined with an equality that keeps the keys in that class
 //      (select_next_identical), the sum of a disjunction's sides (a middle
 //      pair), the fewest of a conjunction's; with k = 1 there is no mean of
-//      several: the values and the default only;
+//      several: the values and the default only; a mean over every key of
+//      c / selector_width(select(k, k, ==)) is c * d / n at length n, d the
+//      number of classes of k present (each adds c / w at its w positions);
 //   4. relations between the length and the index (ValueSetCells.cpp): an
 //      s-op that reads no tokens is evaluated at every (n, i < n) that
 //      occurs; a map of such and of s-ops that read no position has a set

@@ -632,3 +632,48 @@ thirds = aggregate(full_s, 3 / selector_width(select(tokens, tokens, ==)));)rasp
   auto t = sets(p, "thirds", strings({"a", "b"}), 5);
   EXPECT_EQ(t.at(p.node("thirds")).size(), count(3, 2, 5)) << text(t.at(p.node("thirds")));
 }
+
+TEST(ValueSetsTest, TheMeanOverEveryPositionIsBoundedLengthByLength) {
+  // The bounds of the mean of bit * 2 ^ (length - 1 - indices) at each
+  // length n, from what each position can hold, against every input of
+  // length n: [0, (2^n - 1) / n], reached by all zeros and all ones; the
+  // mean of the magnitudes is the same here. The values alone would give
+  // [0, 2^(N-1)] at every length.
+  Program p(R"rasp(
+bit = indicator(tokens == "1");
+weights = bit * 2 ^ (length - 1 - indices);
+signed = (2 * bit - 1) * (indices + 1);
+t = tokens;)rasp");
+  std::vector<Atom> vocab = strings({"0", "1"});
+  const int64_t maxLen = 6;
+  auto s = sets(p, "weights", vocab, maxLen);
+  for (const char *name : {"weights", "signed"}) {
+    std::optional<std::vector<codegen::ValueSets::MeanRange>> range =
+        s.wholeMeanRange(p.node(name));
+    ASSERT_TRUE(range) << name;
+    ASSERT_EQ(range->size(), static_cast<size_t>(maxLen));
+    for (int64_t n = 1; n <= maxLen; ++n) {
+      double least = INFINITY, greatest = -INFINITY, magnitude = 0;
+      for (int64_t code = 0; code < (int64_t{1} << n); ++code) {
+        std::vector<Atom> input;
+        for (int64_t i = 0; i < n; ++i)
+          input.push_back(vocab[code >> i & 1]);
+        eval::Evaluator evaluator(input);
+        double sum = 0, size = 0;
+        for (const Atom &v : evaluator.sequence(p.node(name)).values) {
+          sum += v.number();
+          size += std::fabs(v.number());
+        }
+        least = std::min(least, sum / n);
+        greatest = std::max(greatest, sum / n);
+        magnitude = std::max(magnitude, size / n);
+      }
+      const codegen::ValueSets::MeanRange &at = (*range)[n - 1];
+      EXPECT_DOUBLE_EQ(at.least, least) << name << " at " << n;
+      EXPECT_DOUBLE_EQ(at.greatest, greatest) << name << " at " << n;
+      EXPECT_DOUBLE_EQ(at.magnitude, magnitude) << name << " at " << n;
+    }
+  }
+  // Strings have no bounds.
+  EXPECT_FALSE(s.wholeMeanRange(p.node("t")).has_value());
+}

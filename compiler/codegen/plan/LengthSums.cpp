@@ -77,8 +77,10 @@ int CountPlanner::lengthSum(const Node *x) {
   if (cx.sets.has(x) && cx.sets.at(x).size() <= static_cast<size_t>(2 * maxLen))
     return -1;
   std::optional<std::vector<ValueSets::MeanRange>> range = cx.sets.wholeMeanRange(mean->inputs[1]);
+  if (!range || maxLen < 2)
+    return -1;
   int r = reciprocalOfLength(mean);
-  if (!range || r < 0 || maxLen < 1)
+  if (r < 0)
     return -1;
   int m = layout.find(mean, EncodingKind::Numerical);
   // |m| at each length, and the noise of m there: PlanContext::noiseOf for
@@ -124,6 +126,8 @@ int CountPlanner::lengthSum(const Node *x) {
     double need = 0;
     for (int64_t n = 1; n <= (oneSign ? j : maxLen); ++n) {
       double distance = std::fabs(1.0 / static_cast<double>(n) - t[j]);
+      if (distance <= 2 * shareNoise)
+        return -1; // (1/length cannot tell the lengths apart: not at these N.)
       need = std::max(need, (most[n - 1] + noise[n - 1]) / (distance - shareNoise));
     }
     if (!(need > 0)) // (m is 0 at every length.)

@@ -87,11 +87,24 @@ int CountPlanner::lengthSum(const Node *x) {
   // levels of the magnitude that its float32 sum rounds relative to (the
   // mean of the values' magnitudes at that length; BOS's leak moves it
   // towards the default 0 by a share of itself).
+  // Values an MLP wrote are off by its units' rounding: about two units in
+  // the last place of their largest level (as a one-hot's dimensions are,
+  // oneHotError), at every position; the sum adds n of them.
+  double largestValue = 0;
+  for (const ValueSets::MeanRange &at : *range)
+    largestValue = std::max({largestValue, std::fabs(at.least), std::fabs(at.greatest)});
+  double valueNoise = 0;
+  if (int v = layout.find(mean->inputs[1], EncodingKind::Numerical);
+      v >= 0 && layout.block(v).time > 0 && layout.block(v).time % 2 == 0)
+    valueNoise = 2.4e-7 * largestValue;
+  else if (int c = layout.find(mean->inputs[1], EncodingKind::Categorical); c >= 0)
+    valueNoise =
+        layout.block(c).oneHotError * static_cast<double>(layout.block(c).width()) * largestValue;
   std::vector<double> most(maxLen), noise(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {
     const ValueSets::MeanRange &at = (*range)[n - 1];
     most[n - 1] = std::max(std::fabs(at.least), std::fabs(at.greatest));
-    noise[n - 1] = cx.noiseOf({at.magnitude}) + layout.block(m).scoreNoise;
+    noise[n - 1] = cx.noiseOf({at.magnitude}) + layout.block(m).scoreNoise + valueNoise;
   }
   const Block &share = layout.block(r);
   double shareNoise = share.relativeNoise + cx.leakOf({1.0});

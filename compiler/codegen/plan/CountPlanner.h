@@ -98,6 +98,9 @@ private:
   /// every key held numerically (a mean of indicator(indices == 0) over
   /// every key); -1 when the program reads no indices.
   int reciprocalOfLength(const Node *mean);
+  /// How far each of the values a sum adds may be off (the rounding of the
+  /// MLP that wrote them), for lengthSum's bound.
+  double valuesNoise(const Node *values);
   /// The mean m when x is round(L * m) as lengthSum takes it.
   const Node *lengthSumMean(const Node *x);
   /// Whether the aggregate `mean` is held numerically and averages integers.

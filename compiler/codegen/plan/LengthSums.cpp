@@ -67,6 +67,30 @@ const Node *CountPlanner::lengthSumMean(const Node *x) {
   return nullptr;
 }
 
+double CountPlanner::valuesNoise(const Node *values) {
+  // Values an MLP's lookup wrote as a number, stepping along a number it
+  // reads, are off by the rounding of its largest steps: about 2.5 units in
+  // the last place of their largest level at every position
+  // (decimal_value's digit * 10^(n-1-i) is 1.99315 for 2, 30,000 the
+  // largest: 2.3e-7 of it), and the sum adds n of them. A lookup of
+  // one-hots alone writes each value within a few ulps of itself (its gate
+  // is exactly 0 or 1 to within 2^-22), which noiseOf's 1e-6 of the
+  // magnitude covers; so does a one-hot read as value times dimension,
+  // whose dimensions are off by oneHotError.
+  double largest = 0;
+  if (std::optional<double> most = largestMagnitude(cx.valuesOf(values)))
+    largest = *most;
+  double noise = 0;
+  for (const Node *input : values->inputs) // (What the MLP that made them read.)
+    for (int source : cx.sourcesOf(input))
+      if (layout.block(source).encoding == EncodingKind::Numerical)
+        noise = 3e-7 * largest;
+  if (int c = layout.find(values, EncodingKind::Categorical); c >= 0)
+    noise = std::max(noise, layout.block(c).oneHotError *
+                                static_cast<double>(layout.block(c).width()) * largest);
+  return noise;
+}
+
 int CountPlanner::lengthSum(const Node *x) {
   const Node *mean = lengthSumMean(x);
   if (!mean)
@@ -87,19 +111,7 @@ int CountPlanner::lengthSum(const Node *x) {
   // levels of the magnitude that its float32 sum rounds relative to (the
   // mean of the values' magnitudes at that length; BOS's leak moves it
   // towards the default 0 by a share of itself).
-  // Values an MLP wrote are off by its units' rounding: about two units in
-  // the last place of their largest level (as a one-hot's dimensions are,
-  // oneHotError), at every position; the sum adds n of them.
-  double largestValue = 0;
-  for (const ValueSets::MeanRange &at : *range)
-    largestValue = std::max({largestValue, std::fabs(at.least), std::fabs(at.greatest)});
-  double valueNoise = 0;
-  if (int v = layout.find(mean->inputs[1], EncodingKind::Numerical);
-      v >= 0 && layout.block(v).time > 0 && layout.block(v).time % 2 == 0)
-    valueNoise = 2.4e-7 * largestValue;
-  else if (int c = layout.find(mean->inputs[1], EncodingKind::Categorical); c >= 0)
-    valueNoise =
-        layout.block(c).oneHotError * static_cast<double>(layout.block(c).width()) * largestValue;
+  double valueNoise = valuesNoise(mean->inputs[1]);
   std::vector<double> most(maxLen), noise(maxLen);
   for (int64_t n = 1; n <= maxLen; ++n) {
     const ValueSets::MeanRange &at = (*range)[n - 1];

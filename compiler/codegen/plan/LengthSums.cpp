@@ -48,6 +48,73 @@ std::string number(double v) {
   return os.str();
 }
 
+/// The thresholds t_j between lengths j and j + 1 (1/(j+1) < t_j < 1/j)
+/// and their slopes K_j, twice what the bounds of m at each length need
+/// (`most`, `noise`: its magnitude and noise at length n, at n - 1): at
+/// the lengths n <= j, where the term is off, K_j |1/n - t_j| must pass
+/// |m|; with both signs also at n > j, where it is on. False when 1/length
+/// is too noisy to tell two lengths apart.
+bool gateSlopes(const std::vector<double> &most, const std::vector<double> &noise,
+                double shareNoise, bool oneSign, std::vector<double> &t,
+                std::vector<double> &slope) {
+  int64_t maxLen = static_cast<int64_t>(most.size());
+  t.assign(maxLen, 0);
+  slope.assign(maxLen, 0);
+  for (int64_t j = 1; j < maxLen; ++j) {
+    double above = 1.0 / static_cast<double>(j), below = 1.0 / static_cast<double>(j + 1);
+    t[j] = (above + below) / 2;
+    double need = 0;
+    for (int64_t n = 1; n <= (oneSign ? j : maxLen); ++n) {
+      double distance = std::fabs(1.0 / static_cast<double>(n) - t[j]);
+      if (distance <= 2 * shareNoise)
+        return false;
+      need = std::max(need, (most[n - 1] + noise[n - 1]) / (distance - shareNoise));
+    }
+    if (!(need > 0)) // (m is 0 at every length.)
+      need = 1;
+    slope[j] = 2 * need;
+  }
+  return true;
+}
+
+/// How far the sum may be off at length n: n times m's noise, and the
+/// rounding of the units that are on (both of a pair, for j < n) and of
+/// their sum.
+double sumError(int64_t n, const std::vector<double> &most, const std::vector<double> &noise,
+                const std::vector<double> &t, const std::vector<double> &slope) {
+  double length = static_cast<double>(n), m = most[n - 1];
+  double error = length * noise[n - 1] + 4 * Rounding * m + 2 * Rounding * length * m;
+  for (int64_t j = 1; j < n; ++j)
+    error += 2 * Rounding * (m + slope[j] * (t[j] - 1.0 / length));
+  return error;
+}
+
+/// The units: m itself (ReLU(m) - ReLU(-m)), then per threshold a pair:
+/// with one sign s, ReLU(s m + K (t - r)) (out s) and ReLU(K (t - r)) (out
+/// -s); with both, ReLU(+-m + K (t - r)) (out +-1/2).
+std::vector<HiddenUnit> gatedUnits(const LinearForm &mean, const LinearForm &share, int dim,
+                                   const std::vector<double> &t, const std::vector<double> &slope,
+                                   bool oneSign, double sign) {
+  std::vector<HiddenUnit> units;
+  for (double side : {1.0, -1.0}) {
+    HiddenUnit copy;
+    addScaled(copy.in, mean, side);
+    copy.out = {{dim, side}};
+    units.push_back(std::move(copy));
+  }
+  for (size_t j = 1; j < t.size(); ++j)
+    for (double side : {1.0, -1.0}) {
+      HiddenUnit gated;
+      if (!oneSign || side > 0)
+        addScaled(gated.in, mean, oneSign ? sign : side);
+      addScaled(gated.in, share, -slope[j]);
+      gated.bias = slope[j] * t[j];
+      gated.out = {{dim, oneSign ? side * sign : side / 2}};
+      units.push_back(std::move(gated));
+    }
+  return units;
+}
+
 } // namespace
 
 const Node *CountPlanner::lengthSumMean(const Node *x) {
@@ -144,28 +211,13 @@ int CountPlanner::lengthSum(const Node *x) {
   }
   bool oneSign = nonNegative || nonPositive;
   double sign = nonPositive && !nonNegative ? -1.0 : 1.0;
-  std::vector<double> t(maxLen), slope(maxLen);
-  for (int64_t j = 1; j < maxLen; ++j) {
-    double above = 1.0 / static_cast<double>(j), below = 1.0 / static_cast<double>(j + 1);
-    t[j] = (above + below) / 2;
-    double need = 0;
-    for (int64_t n = 1; n <= (oneSign ? j : maxLen); ++n) {
-      double distance = std::fabs(1.0 / static_cast<double>(n) - t[j]);
-      if (distance <= 2 * shareNoise)
-        return -1; // (1/length cannot tell the lengths apart: not at these N.)
-      need = std::max(need, (most[n - 1] + noise[n - 1]) / (distance - shareNoise));
-    }
-    if (!(need > 0)) // (m is 0 at every length.)
-      need = 1;
-    slope[j] = 2 * need;
-  }
+  std::vector<double> t, slope;
+  if (!gateSlopes(most, noise, shareNoise, oneSign, t, slope))
+    return -1; // (1/length cannot tell the lengths apart: not at these N.)
   // 3. The error at each length: n times m's noise, and the rounding of
   // the units that are on (both of a pair are, for j < n).
   for (int64_t n = 1; n <= maxLen; ++n) {
-    double error = static_cast<double>(n) * noise[n - 1] + 4 * Rounding * most[n - 1] +
-                   2 * Rounding * static_cast<double>(n) * most[n - 1];
-    for (int64_t j = 1; j < n; ++j)
-      error += 2 * Rounding * (most[n - 1] + slope[j] * (t[j] - 1.0 / static_cast<double>(n)));
+    double error = sumError(n, most, noise, t, slope);
     if (error > SumMargin)
       throw CompileError{x,
                          "'" + x->name + "' is the sum of '" + mean->name +
@@ -191,27 +243,8 @@ int CountPlanner::lengthSum(const Node *x) {
   }
   out.bosRow = {0.0};
   int f = layout.addMadeByMlp(x, std::move(out), std::max(layout.block(m).time, share.time));
-  int dim = layout.block(f).firstDim;
-  LinearForm mean1 = layout.numericReading(m), share1 = layout.numericReading(r);
-  std::vector<HiddenUnit> units;
-  for (double side : {1.0, -1.0}) {
-    HiddenUnit copy; // m itself: ReLU(m) - ReLU(-m).
-    addScaled(copy.in, mean1, side);
-    copy.out = {{dim, side}};
-    units.push_back(std::move(copy));
-  }
-  for (int64_t j = 1; j < maxLen; ++j)
-    for (double side : {1.0, -1.0}) {
-      // One sign: sign m + K (t - r) (out sign) and K (t - r) (out -sign);
-      // both signs: +-m + K (t - r) (out +-1/2).
-      HiddenUnit gated;
-      if (!oneSign || side > 0)
-        addScaled(gated.in, mean1, oneSign ? sign : side);
-      addScaled(gated.in, share1, -slope[j]);
-      gated.bias = slope[j] * t[j];
-      gated.out = {{dim, oneSign ? side * sign : side / 2}};
-      units.push_back(std::move(gated));
-    }
+  std::vector<HiddenUnit> units = gatedUnits(layout.numericReading(m), layout.numericReading(r),
+                                             layout.block(f).firstDim, t, slope, oneSign, sign);
   cx.addMlp(f, "'" + x->name + "'",
             "from '" + mean->name + "' and 1/length (the mean times the length, gated per length)",
             std::move(units));

@@ -29,6 +29,10 @@ DecodedValue rasp::runtime::decodeReadout(const Output &output, double readout) 
   out.value = readout;
   if (output.kind == OutputKind::Numerical) {
     out.choice = nearestLevel(output.levels, readout);
+    if (out.choice < 0 && output.integral) {
+      out.text = std::to_string(static_cast<long long>(std::nearbyint(readout)));
+      return out;
+    }
     out.text = out.choice >= 0 && out.choice < static_cast<int64_t>(output.labels.size())
                    ? output.labels[out.choice]
                    : std::to_string(readout);

@@ -23,7 +23,8 @@ struct DecodedValue {
 
 /// Decodes `readout`: for a categorical output the index of its largest
 /// dimension (the label it names), for a numerical one the number read
-/// (reported as the nearest level when there are levels).
+/// (reported as the nearest level when there are levels, as the nearest
+/// integer when the output is integral and has none).
 DecodedValue decodeReadout(const Output &output, double readout);
 
 } // namespace rasp::runtime

@@ -89,6 +89,9 @@ struct Output {
   /// Numerical, optional: the numbers the output can take (labels[i] names
   /// levels[i]); the value read is reported as the nearest of them.
   std::vector<double> levels;
+  /// Numerical without levels: the output's values are integers, too many
+  /// to list; the value read is reported as the nearest integer.
+  bool integral = false;
 };
 
 /// A named block of residual dimensions: one s-op's one-hot (a dimension

@@ -146,6 +146,8 @@ void compareBatch(const graph::Node *root, const ModelPlan &plan,
         if (!output.values.empty())
           ok = c >= 0 && c < static_cast<int64_t>(output.values.size()) && e.isNumber() &&
                sameValue(output.values[c], e);
+        else if (output.integral) // (Decoded as the nearest integer.)
+          ok = e.isNumber() && std::nearbyint(got) == e.number();
         else
           ok = deviation <= NumericTolerance * std::max(1.0, std::fabs(e.number()));
         if (e.isNumber())

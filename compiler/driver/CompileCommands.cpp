@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <iostream>
 
 using namespace rasp;
@@ -216,6 +217,8 @@ std::optional<int64_t> driver::vocabIndex(const std::vector<Atom> &vocab, const 
 Atom driver::outputAtom(const codegen::ModelPlan &plan, const runtime::RunResult &result,
                         size_t position) {
   int64_t choice = result.choices[0][position];
+  if (choice < 0 && plan.output.integral)
+    return Atom::integer(static_cast<int64_t>(std::nearbyint(result.values[0][position])));
   if (choice < 0)
     return Atom::real(result.values[0][position]);
   return plan.output.values[choice];

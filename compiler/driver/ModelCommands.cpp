@@ -121,6 +121,7 @@ std::optional<codegen::CompiledProgram> driver::loadExported(DiagnosticEngine &d
                                      : codegen::EncodingKind::Numerical;
   program.plan.output.values = std::move(*values);
   program.plan.output.levels = output.levels;
+  program.plan.output.integral = output.integral;
   program.nonzeroParameters = exported.model.nonzeroParameters();
   program.model = std::move(exported.model);
   return program;

@@ -21,7 +21,8 @@ There is no layer norm, the scale is config["attention"]["scale"] (1: no
 1/sqrt(d), the sharpness is inside W_Q), and the mask is "none" (every
 position sees every position, BOS included) or "causal". The decoder is an
 argmax over the output's one-hot dimensions, or, for a numerical output, a
-weighted sum of dimensions snapped to the nearest value the output can take.
+weighted sum of dimensions snapped to the nearest value the output can take
+(to the nearest integer for the decoder "round": integers too many to list).
 """
 
 import argparse
@@ -196,8 +197,10 @@ def decode(config, residual):
             values.append(output["values"][int(torch.argmax(scores))])
             continue
         v = sum(w * float(row[d]) for d, w in zip(output["dims"], output["weights"]))
-        values.append(output["values"][nearest_level(output["levels"], v)]
-                      if output["levels"] else v)
+        if output["levels"]:
+            values.append(output["values"][nearest_level(output["levels"], v)])
+        else:
+            values.append(round(v) if output["decoder"] == "round" else v)
     return values
 
 

@@ -35,7 +35,9 @@ json::Object outputJson(const Output &output, const ModelExtras &extras) {
   bool categorical = output.kind == OutputKind::Categorical;
   json::Object out{{"sop", output.name},
                    {"encoding", categorical ? "categorical" : "numerical"},
-                   {"decoder", categorical ? "argmax" : "linear"},
+                   {"decoder", categorical                                ? "argmax"
+                               : output.integral && output.levels.empty() ? "round"
+                                                                          : "linear"},
                    {"dims", json::Array(output.dims)},
                    {"labels", json::Array(output.labels)},
                    {"values", typedValues(extras.outputValues, false)},
@@ -317,6 +319,13 @@ void readOutput(const JsonFile &config, ExportedModel &out) {
     output.weights = config.numbers(o, "output", "weights");
     output.levels = config.numbers(o, "output", "levels");
     choices = output.levels.size();
+    // (Optional: "round" for integers too many to list, else "linear".)
+    if (const json::Value *decoder = o.get("decoder")) {
+      auto name = decoder->getAsString();
+      if (!name || (*name != "linear" && *name != "round"))
+        config.fail("output.decoder", "must be \"linear\" or \"round\" for a numerical output");
+      output.integral = *name == "round";
+    }
   }
   // Every choice the decoder can make (an argmax, or the nearest level) has
   // a value and a label; a numerical output of very many values may have

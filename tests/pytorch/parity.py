@@ -28,6 +28,8 @@ PROGRAMS = [
     ("tests/pytorch/parity.rasp", "repeat", ["a", "b", "c"], 12, "composite selector"),
     ("tests/differential/natural.rasp", "deviation", [0, 1, 2, 3, 7], 16,
      "numerical (a linear form), int tokens"),
+    ("tests/differential/natural.rasp", "binary_value", ["0", "1"], 16,
+     "numerical, decoded as the nearest integer (a sum over every key)"),
 ]
 
 SKIP = 77

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <set>
 
 using namespace rasp;
@@ -635,4 +636,78 @@ loose = aggregate(select(w, indices, ==), tokens_int);)rasp";
   EXPECT_TRUE(std::any_of(loose.begin(), loose.end(), [](const Atom &a) {
     return a.equals(Atom::real(1.5));
   })) << text(loose);
+}
+
+TEST(ValueSetsTest, AMeanOfOneOverTheClassSizeCountsTheClasses) {
+  // Each class of tokens present adds 1 / its size once per member: the
+  // sum over every position is the number of classes d, the mean d / n
+  // (at most the vocabulary's classes, at most n), and length times it d.
+  // The product of the separate sets held every mean of 1 / w values.
+  const char *program = R"rasp(
+share = aggregate(full_s, 1 / selector_width(select(tokens, tokens, ==)));
+distinct = round(length * share);
+thirds = aggregate(full_s, 3 / selector_width(select(tokens, tokens, ==)));)rasp";
+  // Sound (up to the evaluator's float path: it sums 1/3 three times)...
+  expectSound(program, "distinct", strings({"a", "b", "c"}), 6);
+  expectSound(program, "thirds", strings({"a", "b"}), 6);
+  expectTight(program, "distinct", strings({"a", "b", "c"}), 6);
+  // ...and exactly the reduced fractions c * d / n, counted independently.
+  Program p(program);
+  auto count = [](int64_t c, int64_t classes, int64_t maxLen) {
+    std::set<std::pair<int64_t, int64_t>> fractions;
+    for (int64_t n = 1; n <= maxLen; ++n)
+      for (int64_t d = 1; d <= std::min(n, classes); ++d)
+        fractions.insert({c * d / std::gcd(c * d, n), n / std::gcd(c * d, n)});
+    return fractions.size();
+  };
+  auto s = sets(p, "distinct", strings({"a", "b", "c", "d"}), 16);
+  EXPECT_EQ(s.at(p.node("share")).size(), count(1, 4, 16)) << text(s.at(p.node("share")));
+  EXPECT_EQ(text(s.at(p.node("distinct"))), "1 2 3 4");
+  auto t = sets(p, "thirds", strings({"a", "b"}), 5);
+  EXPECT_EQ(t.at(p.node("thirds")).size(), count(3, 2, 5)) << text(t.at(p.node("thirds")));
+}
+
+TEST(ValueSetsTest, TheMeanOverEveryPositionIsBoundedLengthByLength) {
+  // The bounds of the mean of bit * 2 ^ (length - 1 - indices) at each
+  // length n, from what each position can hold, against every input of
+  // length n: [0, (2^n - 1) / n], reached by all zeros and all ones; the
+  // mean of the magnitudes is the same here. The values alone would give
+  // [0, 2^(N-1)] at every length.
+  Program p(R"rasp(
+bit = indicator(tokens == "1");
+weights = bit * 2 ^ (length - 1 - indices);
+signed = (2 * bit - 1) * (indices + 1);
+t = tokens;)rasp");
+  std::vector<Atom> vocab = strings({"0", "1"});
+  const int64_t maxLen = 6;
+  auto s = sets(p, "weights", vocab, maxLen);
+  for (const char *name : {"weights", "signed"}) {
+    std::optional<std::vector<codegen::ValueSets::MeanRange>> range =
+        s.wholeMeanRange(p.node(name));
+    ASSERT_TRUE(range) << name;
+    ASSERT_EQ(range->size(), static_cast<size_t>(maxLen));
+    for (int64_t n = 1; n <= maxLen; ++n) {
+      double least = INFINITY, greatest = -INFINITY, magnitude = 0;
+      for (int64_t code = 0; code < (int64_t{1} << n); ++code) {
+        std::vector<Atom> input;
+        for (int64_t i = 0; i < n; ++i)
+          input.push_back(vocab[code >> i & 1]);
+        eval::Evaluator evaluator(input);
+        double sum = 0, size = 0;
+        for (const Atom &v : evaluator.sequence(p.node(name)).values) {
+          sum += v.number();
+          size += std::fabs(v.number());
+        }
+        least = std::min(least, sum / n);
+        greatest = std::max(greatest, sum / n);
+        magnitude = std::max(magnitude, size / n);
+      }
+      const codegen::ValueSets::MeanRange &at = (*range)[n - 1];
+      EXPECT_DOUBLE_EQ(at.least, least) << name << " at " << n;
+      EXPECT_DOUBLE_EQ(at.greatest, greatest) << name << " at " << n;
+      EXPECT_DOUBLE_EQ(at.magnitude, magnitude) << name << " at " << n;
+    }
+  }
+  // Strings have no bounds.
+  EXPECT_FALSE(s.wholeMeanRange(p.node("t")).has_value());
 }

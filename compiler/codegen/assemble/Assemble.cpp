@@ -284,6 +284,7 @@ runtime::Model codegen::assembleModel(const ModelPlan &plan, int64_t *nonzeros) 
       output.weights.push_back(0);
     }
     output.levels = plannedOutput.levels;
+    output.integral = plannedOutput.integral && plannedOutput.levels.empty();
   }
   model.outputs.push_back(std::move(output));
   if (nonzeros)

@@ -512,7 +512,7 @@ int CountPlanner::makeSplit(const Node *x, EncodingKind encoding, const CountLoo
       return -1;
     part->numeric = packedInput(cx, part->packing, part->levels, packed);
     if (sub.overLength) {
-      if ((part->reciprocal = reciprocalOfLength(sub)) < 0)
+      if ((part->reciprocal = reciprocalOfLength(sub.combinations[0].terms[0].first)) < 0)
         return -1;
       part->numeric.noise *= 2;
     }
@@ -581,7 +581,7 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   NumericInput numeric = packedInput(cx, packing, levels, packed);
   int reciprocal = -1;
   if (lookup.overLength) {
-    reciprocal = reciprocalOfLength(lookup);
+    reciprocal = reciprocalOfLength(lookup.combinations[0].terms[0].first);
     if (reciprocal < 0)
       return -1;
     // A threshold k / n is k times 1/n, which is off by at most (N + 1)
@@ -627,9 +627,9 @@ int CountPlanner::makeBlock(const Node *x, EncodingKind encoding, const CountLoo
   return f;
 }
 
-int CountPlanner::reciprocalOfLength(const CountLookup &lookup) {
-  // The head that writes the first mean: it selects every key.
-  int mean = layout.find(lookup.combinations[0].terms[0].first, EncodingKind::Numerical);
+int CountPlanner::reciprocalOfLength(const Node *meanNode) {
+  // The head that writes the mean: it selects every key.
+  int mean = layout.find(meanNode, EncodingKind::Numerical);
   int dim = layout.block(mean).firstDim, time = layout.block(mean).time;
   HeadPlan *head = nullptr;
   int headIndex = 0;

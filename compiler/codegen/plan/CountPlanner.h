@@ -77,6 +77,14 @@ public:
   /// packing only those, into one block; -1 (nothing added) where x reads
   /// every count everywhere, or a part cannot be built.
   int makeSplit(const Node *x, EncodingKind encoding, const CountLookup &lookup);
+  /// x = round(L * m), L the length and m a mean of integers over
+  /// every key, as the sum itself (LengthSums.cpp): a numerical block that
+  /// the MLP after m's head makes from m and 1/length, with no value set
+  /// of m or x, where x's values are unknown or more than 2 * max_len (a
+  /// count lookup's one-hot would cost more). -1 when x is not such a sum
+  /// or a count lookup suits it; a CompileError when float32 cannot hold
+  /// the sum to the nearest integer.
+  int lengthSum(const Node *x);
 
 private:
   /// The mean m when y is round(g(indices) * m), m a mean of integers over
@@ -92,10 +100,15 @@ private:
   /// m itself when it is a mean of integers over a selector that selects
   /// every key, held numerically.
   const Node *lengthMean(const Node *m);
-  /// The block holding 1/n, written by the head of the lookup's first mean
-  /// (a mean of indicator(indices == 0) over every key); -1 when the
-  /// program reads no indices.
-  int reciprocalOfLength(const CountLookup &lookup);
+  /// The block holding 1/n, written by the head of `mean`, a mean over
+  /// every key held numerically (a mean of indicator(indices == 0) over
+  /// every key); -1 when the program reads no indices.
+  int reciprocalOfLength(const Node *mean);
+  /// How far each of the values a sum adds may be off (the rounding of the
+  /// MLP that wrote them), for lengthSum's bound.
+  double valuesNoise(const Node *values);
+  /// The mean m when x is round(L * m) as lengthSum takes it.
+  const Node *lengthSumMean(const Node *x);
   /// Whether the aggregate `mean` is held numerically and averages integers.
   bool integerMeanHeld(const Node *mean);
   /// countForm's answers within one countLookup (the layout's numerical

@@ -36,7 +36,10 @@ static bool linearOp(const Node *x) {
 }
 
 std::optional<LinearRead> LookupPlanner::linearWithNumericParts(const Node *x) {
-  if (!linearOp(x) || !wellSeparated(x))
+  // An output shown as the number read is not discretised: neither it
+  // nor its parts need values far apart.
+  bool shown = shownAsNumber(x);
+  if (!linearOp(x) || (!shown && !wellSeparated(x)))
     return std::nullopt;
   // The parts below x's sums, differences and constant multiples that are
   // not linear forms: each made numerical by the MLP after its inputs (a
@@ -54,7 +57,7 @@ std::optional<LinearRead> LookupPlanner::linearWithNumericParts(const Node *x) {
         stack.push_back(input);
       continue;
     }
-    if (y->kind != NodeKind::Map || !cx.sets.has(y) || !wellSeparated(y) ||
+    if (y->kind != NodeKind::Map || !cx.sets.has(y) || (!shown && !wellSeparated(y)) ||
         std::any_of(cx.sets.at(y).begin(), cx.sets.at(y).end(),
                     [](const Atom &v) { return v.isBool(); }))
       return std::nullopt;
@@ -66,6 +69,15 @@ std::optional<LinearRead> LookupPlanner::linearWithNumericParts(const Node *x) {
     makeBlock(y, EncodingKind::Numerical);
   }
   return linearForm(x);
+}
+
+bool LookupPlanner::shownAsNumber(const Node *x) const {
+  if (!cx.sets.has(x))
+    return cx.sets.unknown.at(x).tooLarge;
+  const std::vector<Atom> &values = cx.sets.at(x);
+  return allNumbers(values) &&
+         std::none_of(values.begin(), values.end(), [](const Atom &v) { return v.isBool(); }) &&
+         !wellSeparated(x);
 }
 
 bool LookupPlanner::wellSeparated(const Node *x) const {

@@ -71,10 +71,15 @@ public:
   /// `x` as a linear form of the residual (0 at BOS), when it is one.
   std::optional<LinearRead> linearForm(const Node *x);
   /// x, a sum, difference or constant multiple of numbers with values far
-  /// enough apart, as a linear form after the parts below it that are not
+  /// enough apart (or shownAsNumber), as a linear form after the parts below it that are not
   /// linear forms are made numerical (by the MLP after their inputs); or
   /// nothing, having made nothing.
   std::optional<LinearRead> linearWithNumericParts(const Node *x);
+  /// Whether x, read out as a number, is shown as the number read rather
+  /// than decoded as the nearest of its values: they are too many to list,
+  /// or not 1e-6 (relative) apart. `rasp verify` then compares it within
+  /// NumericTolerance, and its parts need not be far apart either.
+  bool shownAsNumber(const Node *x) const;
   /// The inputs of `x` when its largest linear parts over numerical blocks
   /// count as one numerical input each.
   std::vector<LookupInput> linearInputs(const Node *x);

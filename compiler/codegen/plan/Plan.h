@@ -117,6 +117,9 @@ struct OutputPlan {
   std::vector<double> levels; ///< Numerical: values[i] as a number.
   std::vector<int> dims;      ///< Categorical: one per value.
   LinearForm form;            ///< Numerical: the number read.
+  /// Numerical without values: they are integers, too many to list, and
+  /// the number read is decoded as the nearest integer.
+  bool integral = false;
   int time = 0;
 };
 

@@ -77,6 +77,8 @@ void codegen::dumpPlan(const ModelPlan &plan, llvm::raw_ostream &out) {
     out << "number";
     for (const auto &[dim, w] : output.form)
       out << llvm::format(" %+g*[%d]", w, dim);
+    if (output.integral && output.values.empty())
+      out << ", rounded to the nearest integer";
   }
   if (!output.why.empty())
     out << "  [why: " << output.why << "]";

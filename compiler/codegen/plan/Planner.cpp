@@ -16,7 +16,8 @@ namespace {
 
 /// How the output s-op is read: from its block (made if needed), or as a
 /// linear form.
-OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
+OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &counts,
+                    const Node *root) {
   const ResidualLayout &layout = cx.layout;
   if (root->isSelector())
     throw CompileError{root, "'" + root->name + "' is a selector; compile an s-op"};
@@ -56,9 +57,29 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
   ResidualLayout::Because because(cx.layout, out.why);
   if (numerical) {
     out.encoding = EncodingKind::Numerical;
-    // A linear output needs no value set (without one, the number is shown).
+    // A linear output needs no value set (without one, the number is shown,
+    // as it is where its values are too close to decode).
     std::optional<LinearRead> read = lookups.linearForm(root);
-    if (!read || cx.sets.has(root)) {
+    // numerical(round(length * mean)): the sum as the number the MLP makes,
+    // as for an output with no hint (below).
+    if (!read && root->encoding == graph::EncodingHintKind::Numerical) {
+      int s = -1;
+      try {
+        s = counts.lengthSum(root);
+      } catch (const CompileError &) {
+        if (!cx.sets.has(root))
+          throw;
+      }
+      if (s >= 0) {
+        out.values = layout.block(s).values;
+        out.levels = layout.block(s).levels;
+        out.integral = out.values.empty();
+        out.form = layout.numericReading(s);
+        out.time = layout.block(s).time;
+        return out;
+      }
+    }
+    if (!read || (cx.sets.has(root) && !lookups.shownAsNumber(root))) {
       out.values = cx.valuesOf(root);
       out.levels =
           levelsOf(root, out.values, "is marked numerical, but its values are not all numbers");
@@ -71,8 +92,41 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
     out.time = read->time;
     return out;
   }
-  if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical)
-    f = lookups.makeBlock(root, EncodingKind::Categorical);
+  // A sum over every key with many values is read as the number the MLP
+  // makes (its nearest integer), not as a one-hot of every sum.
+  std::optional<CompileError> sumError;
+  if (f < 0 && root->encoding == graph::EncodingHintKind::Inferred) {
+    ResidualLayout::Because sumBecause(cx.layout, "the output, a sum read as a number");
+    int s = -1;
+    try {
+      s = counts.lengthSum(root);
+    } catch (const CompileError &e) {
+      // (Float32 cannot hold the sum: a one-hot of its values, where they
+      // are listed, may still be read exactly.)
+      if (!cx.sets.has(root))
+        throw;
+      sumError = e;
+    }
+    if (s >= 0) {
+      out.encoding = EncodingKind::Numerical;
+      out.why = "the output, a sum over every key read as the number the MLP makes";
+      out.values = layout.block(s).values;
+      out.levels = layout.block(s).levels;
+      out.integral = out.values.empty();
+      out.form = layout.numericReading(s);
+      out.time = layout.block(s).time;
+      return out;
+    }
+  }
+  if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical) {
+    try {
+      f = lookups.makeBlock(root, EncodingKind::Categorical);
+    } catch (const CompileError &) {
+      if (sumError) // (What float32 cannot do with the sum says more.)
+        throw *sumError;
+      throw;
+    }
+  }
   out.encoding = EncodingKind::Categorical;
   out.values = layout.block(f).values;
   out.dims = layout.dims(f);
@@ -145,7 +199,7 @@ ModelPlan codegen::planModel(const Node *root, const ValueSets &sets, const Plan
   plan.vocab = options.vocab;
   plan.maxLen = options.maxLen;
   plan.scale = cx.scale();
-  plan.output = outputOf(cx, lookups, root);
+  plan.output = outputOf(cx, lookups, counts, root);
   finish(cx, plan);
   return plan;
 }

@@ -290,6 +290,93 @@ bool Builder::wholeMeans(const Node *node, AtomSet &out) {
   return true;
 }
 
+std::optional<std::vector<ValueSets::MeanRange>> Builder::wholeMeanRange(const Node *values) {
+  ensure(values);
+  std::optional<double> most = largestMagnitude(sets.at(values));
+  if (!most || sets.at(values).empty())
+    return std::nullopt; // (Not all finite numbers.)
+  ValueSets::MeanRange whole{INFINITY, -INFINITY, *most};
+  for (const Atom &v : sets.at(values)) {
+    whole.least = std::min(whole.least, v.number());
+    whole.greatest = std::max(whole.greatest, v.number());
+  }
+  std::vector<ValueSets::MeanRange> out(options.maxLen, whole);
+  std::optional<Cells> cells = cellsOf(values);
+  if (!cells)
+    return out;
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    ValueSets::MeanRange sum;
+    bool any = true;
+    for (const std::vector<Atom> &cell : (*cells)[n - 1]) {
+      if (cell.empty()) {
+        any = false; // (The evaluator fails at this length.)
+        break;
+      }
+      double least = INFINITY, greatest = -INFINITY, magnitude = 0;
+      for (const Atom &v : cell) {
+        least = std::min(least, v.number());
+        greatest = std::max(greatest, v.number());
+        magnitude = std::max(magnitude, std::fabs(v.number()));
+      }
+      sum.least += least;
+      sum.greatest += greatest;
+      sum.magnitude += magnitude;
+    }
+    double count = static_cast<double>(n);
+    if (any)
+      out[n - 1] = {sum.least / count, sum.greatest / count, sum.magnitude / count};
+  }
+  return out;
+}
+
+bool Builder::groupCountMeans(const Node *node, AtomSet &out) {
+  const Node *ratio = node->inputs[1];
+  if (ratio->kind != NodeKind::Map || ratio->mapOp != graph::MapOpKind::Atom ||
+      ratio->atomOp != AtomOpKind::Div || ratio->operands.size() != 2)
+    return false;
+  // The numerator: a number, the same everywhere; the denominator: the
+  // width of an equality of an s-op with itself.
+  const graph::Operand &top = ratio->operands[0], &bottom = ratio->operands[1];
+  std::optional<Atom> numerator;
+  if (top.input < 0)
+    numerator = top.constant;
+  else if (ratio->inputs[top.input]->kind == NodeKind::Constant)
+    numerator = ratio->inputs[top.input]->constant;
+  if (!numerator || !numerator->isNumber() || numerator->isBool() || bottom.input < 0)
+    return false;
+  const Node *width = ratio->inputs[bottom.input];
+  if (width->kind != NodeKind::SelectorWidth)
+    return false;
+  const Node *select = width->inputs[0];
+  if (select->kind != NodeKind::Select || select->cmp != graph::CompareKind::Eq ||
+      select->inputs[0] != select->inputs[1])
+    return false;
+  const Node *classes = select->inputs[0];
+  ensure(classes);
+  auto it = sets.find(classes);
+  if (it == sets.end() || it->second.empty())
+    return false;
+  // c as p / q exactly (c * d / n is then one correctly rounded ratio).
+  std::optional<ScaledIntegers> c =
+      overCommonDenominator({*numerator}, int64_t{1} << 20, int64_t{1} << 30);
+  if (!c)
+    return false;
+  // (Values that compare equal are one class: the set holds each once.)
+  int64_t kinds = static_cast<int64_t>(it->second.size());
+  std::vector<std::vector<Atom>> byLength(options.maxLen);
+  for (int64_t n = 1; n <= options.maxLen; ++n) {
+    AtomSet here(node, options.limit);
+    for (int64_t d = 1; d <= std::min(n, kinds); ++d)
+      here.insert(exactRatio(c->numerators[0] * d, c->denominator * n));
+    byLength[n - 1] = std::move(here).sorted();
+  }
+  for (const std::vector<Atom> &set : byLength)
+    for (const Atom &v : set)
+      out.insert(v);
+  memo.byLength[node] = std::move(byLength);
+  return true;
+}
+
 bool Builder::mapByLength(const Node *node, AtomSet &out) {
   bool any = false;
   for (const Node *input : node->inputs) {

@@ -360,6 +360,8 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   // positions takes, over all lengths, the means of subsets of positions
   // 0..N-1: the sums below find those at once.)
   bool every = selectsEveryKey(node->inputs[0]);
+  if (every && groupCountMeans(node, out))
+    return;
   if ((every || !valuesByIndex(node->inputs[1], options.maxLen)) &&
       cellMeans(node, most, every, out))
     return;
@@ -412,6 +414,13 @@ bool ValueSets::has(const Node *node) const {
   } catch (const ValueSetError &) {
     return false;
   }
+}
+
+std::optional<std::vector<ValueSets::MeanRange>>
+ValueSets::wholeMeanRange(const Node *values) const {
+  if (!has(values))
+    return std::nullopt;
+  return Builder(options, known, unknown, builderMemo()).wholeMeanRange(values);
 }
 
 bool ValueSets::hasSetsPerLength(const Node *node) const {

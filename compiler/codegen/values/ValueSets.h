@@ -34,7 +34,9 @@
 //      joined with an equality that keeps the keys in that class
 //      (select_next_identical), the sum of a disjunction's sides (a middle
 //      pair), the fewest of a conjunction's; with k = 1 there is no mean of
-//      several: the values and the default only;
+//      several: the values and the default only; a mean over every key of
+//      c / selector_width(select(k, k, ==)) is c * d / n at length n, d the
+//      number of classes of k present (each adds c / w at its w positions);
 //   4. relations between the length and the index (ValueSetCells.cpp): an
 //      s-op that reads no tokens is evaluated at every (n, i < n) that
 //      occurs; a map of such and of s-ops that read no position has a set
@@ -132,6 +134,20 @@ struct ValueSets {
   /// Its set at each length (index n: inputs of length n + 1), sorted as
   /// the sets are; null where it has none.
   const std::vector<std::vector<Atom>> *setsPerLength(const graph::Node *node) const;
+  /// Bounds of the mean over every position of an s-op at one length.
+  struct MeanRange {
+    double least = 0, greatest = 0;
+    /// The greatest mean of the values' magnitudes (what a float32 sum of
+    /// them rounds relative to).
+    double magnitude = 0;
+  };
+  /// Per length n = 1..N (at n - 1): the bounds of the mean over every
+  /// position of `values` at that length, from what each position can hold
+  /// there (sets per position, as for a mean's set), or else from the
+  /// values' whole range. No mean's set is needed: the mean of bit * 2 ^
+  /// (length - 1 - indices) at length n lies in [0, (2^n - 1) / n].
+  /// Nothing when `values` has no set or holds other than finite numbers.
+  std::optional<std::vector<MeanRange>> wholeMeanRange(const graph::Node *values) const;
 
 private:
   detail::BuilderMemo &builderMemo() const;

@@ -95,6 +95,8 @@ public:
   /// Computes the set of `root` and of what it needs below it, inputs
   /// first (without recursion: map chains can be long).
   void ensure(const Node *root);
+  /// ValueSets::wholeMeanRange.
+  std::optional<std::vector<ValueSets::MeanRange>> wholeMeanRange(const Node *values);
 
 private:
   bool done(const Node *node) const { return sets.count(node) || unknown.count(node); }
@@ -181,6 +183,13 @@ private:
   /// length n the n-fold sums over n, kept per length (k / n, so that
   /// length times it is an integer).
   bool wholeMeans(const Node *node, AtomSet &out);
+  /// A mean of every position of c / selector_width(select(k, k, ==)):
+  /// each class of k's values at a position adds c / its size once per
+  /// member, so the sum is c times the number of classes present, and the
+  /// mean at length n is c * d / n for d = 1..min(n, |values of k|). Kept
+  /// per length (length times it is c * d). False when it is not that
+  /// shape or k's set is unknown.
+  bool groupCountMeans(const Node *node, AtomSet &out);
   /// A map of inputs some of which have sets per length: their product
   /// taken length by length (length * mean, with the mean's values at
   /// length n, gives n * k / n, not m * k / n). False when no input has

@@ -85,6 +85,8 @@ elif kind == "residual-short":
     json.dump(residual, open(path, "w"))
 elif kind == "output-values":
     edit_config(lambda c: (c["output"]["values"].pop(), c["output"]["value_types"].pop()))
+elif kind == "output-decoder":  # a decoder no reader knows
+    edit_config(lambda c: c["output"].__setitem__("decoder", "nearest"))
 elif kind == "vocab-type":
     edit_config(lambda c: c["vocab"]["token_types"].__setitem__(0, "int"))
 else:

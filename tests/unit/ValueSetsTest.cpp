@@ -491,6 +491,49 @@ TEST(ValueSetsTest, AnEqualityOnACountOfFilteredKeysWithTheFilterIsOneKey) {
   })) << text(bs);
 }
 
+TEST(ValueSetsTest, AMeanOfKeysHoldingOneValueIsThatValue) {
+  // The deepest nesting (natural2.rasp's max_depth): the keys selected are
+  // those no depth beats, which all hold the largest depth, so the mean is
+  // one of depth's values (it was every mean of subsets of them, past
+  // 100,000 at max_len 64). Likewise a value the same at every position
+  // (a comparison of two counts of every key): its share is 0 or 1.
+  const char *deepest = "opened = selector_width(select(indices, indices, <=) and "
+                        "select(tokens, \"(\", ==)); "
+                        "closed = selector_width(select(indices, indices, <=) and "
+                        "select(tokens, \")\", ==)); "
+                        "depth = opened - closed; "
+                        "is_deepest = not has_focus(select(depth, depth, >)); "
+                        "deepest = aggregate(select(is_deepest, True, ==), depth); "
+                        "lowest = aggregate(select(not has_focus(select(depth, depth, <)), True, "
+                        "==), depth);";
+  std::vector<Atom> brackets = {Atom::string("("), Atom::string(")")};
+  // (Sound, and depth's own set: -6..6 at 6, where the deepest of an input
+  // is only ever -1..6, a set the rule does not narrow.)
+  expectSound(deepest, "deepest", brackets, 6);
+  expectSound(deepest, "lowest", brackets, 6);
+  Program p(deepest);
+  EXPECT_EQ(text(sets(p, "deepest", brackets, 6).at(p.node("deepest"))),
+            "-6 -5 -4 -3 -2 -1 0 1 2 3 4 5 6");
+  EXPECT_EQ(sets(p, "deepest", brackets, 64).at(p.node("deepest")).size(), 129u);
+  const char *tie = "a = selector_width(select(tokens, \"(\", ==)); "
+                    "b = selector_width(select(tokens, \")\", ==)); "
+                    "tie_share = aggregate(full_s, indicator(a == b));";
+  expectTight(tie, "tie_share", brackets, 6);
+  // A depth under another selector (the keys where it is not the largest)
+  // keeps its means.
+  const char *others = "opened = selector_width(select(indices, indices, <=) and "
+                       "select(tokens, \"(\", ==)); "
+                       "not_top = has_focus(select(opened, opened, >)); "
+                       "m = aggregate(select(not_top, True, ==), opened);";
+  expectSound(others, "m", brackets, 5);
+  Program q(others);
+  auto s = sets(q, "m", brackets, 4);
+  const std::vector<Atom> &m = s.at(q.node("m"));
+  EXPECT_TRUE(std::any_of(m.begin(), m.end(), [](const Atom &a) {
+    return a.equals(Atom::real(1.5));
+  })) << text(m);
+}
+
 TEST(ValueSetsTest, AMeanOverAtMostKKeysIsAMeanOfAtMostKValues) {
   // Either of two single keys: at most two values, so the means of pairs
   // of tokens (with repetition: two positions can hold one token) and the

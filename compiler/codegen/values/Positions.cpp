@@ -411,3 +411,54 @@ int64_t codegen::mostKeysSelected(const Node *selector, int64_t maxLen, const Ma
 }
 
 bool codegen::selectsEveryKey(const Node *selector) { return Facts(0, nullptr).everyKey(selector); }
+
+namespace {
+
+/// The constant of `node` when it is one (a Constant node), else null.
+const Atom *constantOf(const Node *node) {
+  return node->kind == NodeKind::Constant ? &node->constant : nullptr;
+}
+
+/// v when `f` is not has_focus(select(v, v, >)) (or <), the library's
+/// has_focus(sel) = aggregate(sel, 1, 0) > 0: true exactly at the positions
+/// where no key's v is larger (smaller), those holding the largest
+/// (smallest) v of the input.
+const Node *extremeOf(const Node *f) {
+  auto operandNode = [](const Node *map, size_t i) -> const Node * {
+    const graph::Operand &o = map->operands[i];
+    return o.input < 0 ? nullptr : map->inputs[o.input];
+  };
+  if (f->kind != NodeKind::Map || f->mapOp != graph::MapOpKind::Not || f->operands.size() != 1)
+    return nullptr;
+  const Node *gt = operandNode(f, 0);
+  if (!gt || gt->kind != NodeKind::Map || gt->mapOp != graph::MapOpKind::Atom ||
+      gt->atomOp != AtomOpKind::Gt || gt->operands.size() != 2)
+    return nullptr;
+  const Node *focus = operandNode(gt, 0);
+  const graph::Operand &zero = gt->operands[1];
+  const Atom *z = zero.input < 0 ? &zero.constant : constantOf(gt->inputs[zero.input]);
+  if (!focus || !z || !z->isNumber() || z->number() != 0 || focus->kind != NodeKind::Aggregate)
+    return nullptr;
+  // aggregate(select(v, v, >), 1, 0): positive exactly where a key is selected.
+  const Atom *one = constantOf(focus->inputs[1]);
+  if (!one || !one->isNumber() || one->number() <= 0 || !focus->constant.isNumber() ||
+      focus->constant.number() != 0)
+    return nullptr;
+  const Node *sel = focus->inputs[0];
+  if (sel->kind != NodeKind::Select || sel->inputs[0] != sel->inputs[1] ||
+      (sel->cmp != graph::CompareKind::Gt && sel->cmp != graph::CompareKind::Lt))
+    return nullptr;
+  return sel->inputs[0];
+}
+
+} // namespace
+
+bool codegen::selectsOneValue(const Node *selector, const Node *value) {
+  if (sameAtEveryPosition(value))
+    return true;
+  // select(extreme, True, ==): the keys holding the largest (smallest) value.
+  if (selector->kind != NodeKind::Select || selector->cmp != graph::CompareKind::Eq)
+    return false;
+  const Atom *query = constantOf(selector->inputs[1]);
+  return query && query->isBool() && query->truthy() && extremeOf(selector->inputs[0]) == value;
+}

@@ -55,4 +55,11 @@ int64_t mostKeysSelected(const graph::Node *selector, int64_t maxLen, const Magn
 /// Whether every query of `selector` selects every key (full_s).
 bool selectsEveryKey(const graph::Node *selector);
 
+/// Whether the keys one query of `selector` selects all hold one value of
+/// `value`, so that a mean of it over them is that value: a value the same
+/// at every position, or the keys where it is largest (smallest), selected
+/// by the library's idiom select(not has_focus(select(value, value, >)),
+/// True, ==) (or <).
+bool selectsOneValue(const graph::Node *selector, const graph::Node *value);
+
 } // namespace rasp::codegen

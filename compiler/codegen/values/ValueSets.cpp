@@ -360,6 +360,17 @@ void Builder::aggregate(const Node *node, AtomSet &out) {
   // positions takes, over all lengths, the means of subsets of positions
   // 0..N-1: the sums below find those at once.)
   bool every = selectsEveryKey(node->inputs[0]);
+  // Every key selected holds one value (a value the same at every position
+  // of an input, a count of every "a"; the keys holding the largest value):
+  // the mean is that value (exactly, as the sets hold numbers), or the
+  // default where nothing is selected.
+  if (selectsOneValue(node->inputs[0], node->inputs[1])) {
+    if (!every)
+      out.insert(node->constant);
+    for (const Atom &v : values)
+      out.insert(v);
+    return;
+  }
   if (every && groupCountMeans(node, out))
     return;
   if ((every || !valuesByIndex(node->inputs[1], options.maxLen)) &&

@@ -27,6 +27,17 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &count
                                  "vocabulary and max_len: the evaluator fails on every one"};
   OutputPlan out;
   out.label = root->name;
+  // The output read from block s, a sum over every key the MLP makes
+  // (CountPlanner::lengthSum): decoded as the nearest integer where its
+  // values are not listed.
+  auto readSum = [&](int s) {
+    out.values = layout.block(s).values;
+    out.levels = layout.block(s).levels;
+    out.integral = out.values.empty();
+    out.form = layout.numericReading(s);
+    out.time = layout.block(s).time;
+    return out;
+  };
   bool numerical = root->encoding == graph::EncodingHintKind::Numerical;
   if (root->kind == NodeKind::Tokens || root->kind == NodeKind::Indices)
     cx.embedding(root);
@@ -70,14 +81,8 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &count
         if (!cx.sets.has(root))
           throw;
       }
-      if (s >= 0) {
-        out.values = layout.block(s).values;
-        out.levels = layout.block(s).levels;
-        out.integral = out.values.empty();
-        out.form = layout.numericReading(s);
-        out.time = layout.block(s).time;
-        return out;
-      }
+      if (s >= 0)
+        return readSum(s);
     }
     if (!read || (cx.sets.has(root) && !lookups.shownAsNumber(root))) {
       out.values = cx.valuesOf(root);
@@ -110,12 +115,7 @@ OutputPlan outputOf(PlanContext &cx, LookupPlanner &lookups, CountPlanner &count
     if (s >= 0) {
       out.encoding = EncodingKind::Numerical;
       out.why = "the output, a sum over every key read as the number the MLP makes";
-      out.values = layout.block(s).values;
-      out.levels = layout.block(s).levels;
-      out.integral = out.values.empty();
-      out.form = layout.numericReading(s);
-      out.time = layout.block(s).time;
-      return out;
+      return readSum(s);
     }
   }
   if (f < 0 || layout.block(f).encoding != EncodingKind::Categorical) {

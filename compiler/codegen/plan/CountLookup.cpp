@@ -351,9 +351,10 @@ CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const Co
     }
     widths.most = maxLen;
     spec.widths = std::move(widths);
-    program.emplace(x, bound);
     if (group)
       lazy.emplace(x, bound);
+    else
+      program.emplace(x, bound);
     values.resize(bound.size());
     formValues.resize(lookup.forms.size());
     spec.output = [this](const std::vector<int> &combo, int n) { return output(combo, n); };
@@ -378,9 +379,10 @@ CountLookupSpec::CountLookupSpec(PlanContext &cx, const Node *x, int f, const Co
       return w >= 1 && w <= maxLen ? this->levels.ofWidth[w] : std::vector<int>{};
     };
   }
-  program.emplace(x, bound);
   if (group)
     lazy.emplace(x, bound);
+  else
+    program.emplace(x, bound);
   values.resize(bound.size());
   formValues.resize(lookup.forms.size());
   spec.output = [this](const std::vector<int> &combo, int n) { return output(combo, n); };

@@ -156,6 +156,14 @@ private:
     out.push_back(selector);
   }
 
+  /// Whether `s` orders the positions by index: select(indices, indices, c),
+  /// c one of <, <=, > and >=.
+  static bool indexOrder(const Node *s) {
+    return s->kind == NodeKind::Select && s->cmp != graph::CompareKind::Eq &&
+           s->cmp != graph::CompareKind::Ne && s->inputs[0]->kind == NodeKind::Indices &&
+           s->inputs[1]->kind == NodeKind::Indices;
+  }
+
   /// s when `node` is the rank of each position within its class of s:
   /// selector_width(select(s, s, ==) and select(indices, indices, c)), c
   /// an order (<, <=, > or >=), either way round. Two positions with one
@@ -168,11 +176,6 @@ private:
     const Node *selector = node->inputs[0];
     if (selector->kind != NodeKind::SelectorAnd)
       return nullptr;
-    auto order = [](const Node *s) {
-      return s->kind == NodeKind::Select && s->cmp != graph::CompareKind::Eq &&
-             s->cmp != graph::CompareKind::Ne && s->inputs[0]->kind == NodeKind::Indices &&
-             s->inputs[1]->kind == NodeKind::Indices;
-    };
     auto classes = [](const Node *s) -> const Node * {
       return s->kind == NodeKind::Select && s->cmp == graph::CompareKind::Eq &&
                      s->inputs[0] == s->inputs[1]
@@ -180,9 +183,9 @@ private:
                  : nullptr;
     };
     const Node *a = selector->inputs[0], *b = selector->inputs[1];
-    if (order(b) && classes(a))
+    if (indexOrder(b) && classes(a))
       return classes(a);
-    if (order(a) && classes(b))
+    if (indexOrder(a) && classes(b))
       return classes(b);
     return nullptr;
   }
@@ -212,14 +215,9 @@ private:
     if (node->kind != NodeKind::SelectorWidth || node->inputs[0]->kind != NodeKind::SelectorAnd)
       return nullptr;
     const Node *a = node->inputs[0]->inputs[0], *b = node->inputs[0]->inputs[1];
-    auto order = [](const Node *s) {
-      return s->kind == NodeKind::Select && s->cmp != graph::CompareKind::Eq &&
-             s->cmp != graph::CompareKind::Ne && s->inputs[0]->kind == NodeKind::Indices &&
-             s->inputs[1]->kind == NodeKind::Indices;
-    };
-    if (order(a) && keyFilter(b))
+    if (indexOrder(a) && keyFilter(b))
       return b;
-    if (order(b) && keyFilter(a))
+    if (indexOrder(b) && keyFilter(a))
       return a;
     return nullptr;
   }

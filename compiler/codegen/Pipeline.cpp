@@ -95,8 +95,9 @@ CompiledProgram compileStages(const graph::Node *root, const CompileOptions &opt
   CompiledProgram out;
   // 6a: lazy, each set computed when the plan first asks for it.
   out.values = lazyValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
-  out.plan = planModel(root, out.values, {options.vocab, options.maxLen, options.maxUnits}); // 6b
-  pruneUnread(out.plan);                                                                     // 6c
+  out.plan = planModel(root, out.values,
+                       {options.vocab, options.maxLen, options.maxUnits, options.maxParams}); // 6b
+  pruneUnread(out.plan);                                                                      // 6c
   checkModelSize(root, out.plan, options.maxParams);
   out.model = assembleModel(out.plan, &out.nonzeroParameters); // 7
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
@@ -165,7 +166,7 @@ LowerMaxLen codegen::largestCompilingMaxLen(const graph::Node *root, const Compi
     try {
       onLargeStack(StackBytes, [&] {
         ValueSets sets = lazyValueSets(root, {at.vocab, at.maxLen, at.valueLimit});
-        ModelPlan plan = planModel(root, sets, {at.vocab, at.maxLen, at.maxUnits});
+        ModelPlan plan = planModel(root, sets, {at.vocab, at.maxLen, at.maxUnits, at.maxParams});
         pruneUnread(plan);
         checkModelSize(root, plan, at.maxParams);
       });

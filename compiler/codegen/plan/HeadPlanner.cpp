@@ -206,23 +206,38 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
   if (!width && !copy && x->encoding == graph::EncodingHintKind::Inferred)
     if (const Node *rest = besideKeyZero(x->inputs[0]))
       if (std::optional<Block> share = firstKeyShare(x, false)) {
-        Scores scores = planScores(rest);
-        scores.groups.push_back(keysButIndexZero());
-        scores.lines.push_back("score: every key but index 0 (which counts as selected)");
-        double groupsCount = static_cast<double>(scores.groups.size());
-        planBosShare(x, std::move(scores), groupsCount, std::move(*share), 0, cx.options.maxLen - 1,
-                     "'" + x->name +
-                         "' (numerical, by the count of selected keys besides index 0)");
+        if (planShareBySides(x, rest, *share, false))
+          return;
+        try {
+          Scores scores = planScores(rest);
+          scores.groups.push_back(keysButIndexZero());
+          scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+          double groupsCount = static_cast<double>(scores.groups.size());
+          planBosShare(x, scores, groupsCount, *share, 0, cx.options.maxLen - 1,
+                       "'" + x->name +
+                           "' (numerical, by the count of selected keys besides index 0)");
+        } catch (const CompileError &) {
+          // One head cannot: a head per side, even a layer deeper.
+          if (!planShareBySides(x, rest, *share, true))
+            throw;
+        }
         return;
       }
-  if (width && !copy && planWidthBySides(x))
+  if (width && !copy && planWidthBySides(x, false))
     return;
-  Scores scores = planScores(x->inputs[0]);
-  double groupsCount = static_cast<double>(scores.groups.size());
   if (width) {
-    planWidth(x, std::move(scores), groupsCount);
+    try {
+      Scores scores = planScores(x->inputs[0]);
+      double groupsCount = static_cast<double>(scores.groups.size());
+      planWidth(x, std::move(scores), groupsCount);
+    } catch (const CompileError &) {
+      if (copy || !planWidthBySides(x, true))
+        throw;
+    }
     return;
   }
+  Scores scores = planScores(x->inputs[0]);
+  double groupsCount = static_cast<double>(scores.groups.size());
   EncodingKind encoding = copy ? *copy : aggregateEncoding(x);
   if (encoding == EncodingKind::Numerical) {
     if (std::optional<Proxy> proxy = lengthProxy(x)) {
@@ -342,6 +357,7 @@ HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores
   std::vector<HeadPlan> &list = cx.heads[time];
   if (auto it = headOf.find(key); it != headOf.end())
     return list[it->second];
+  refuseOversized(selector, scores);
   HeadPlan head;
   head.description.push_back("selector '" + selector->name + "'");
   for (const std::string &line : scores.lines)
@@ -350,6 +366,39 @@ HeadPlan &HeadPlanner::sharedHead(const Node *selector, int time, Scores &scores
   headOf[key] = list.size();
   list.push_back(std::move(head));
   return list.back();
+}
+
+void HeadPlanner::refuseOversized(const Node *x, const Scores &scores) const {
+  // A head dimension per value of a group's smaller side that selects
+  // something (the chunked form adds a few): W_Q and W_K each hold d_head
+  // columns of the residual, which is at least as wide as it is now.
+  double dHead = 0;
+  for (const ScoreGroup &g : scores.groups) {
+    bool perKey = g.table.cols() < g.table.rows();
+    size_t selecting = 0;
+    if (perKey) {
+      std::vector<char> any(g.table.cols(), 0);
+      for (size_t r = 0; r < g.table.rows(); ++r)
+        g.table.forEach(r, [&](size_t c) { any[c] = 1; });
+      selecting = static_cast<size_t>(std::count(any.begin(), any.end(), 1));
+    } else {
+      for (size_t r = 0; r < g.table.rows(); ++r)
+        selecting += g.table.count(r) > 0;
+    }
+    dHead += static_cast<double>(selecting);
+  }
+  double least = 2 * dHead * static_cast<double>(layout.dModel());
+  if (least <= static_cast<double>(cx.options.maxParams))
+    return;
+  throw CompileError{
+      x,
+      "the model would have more than " + std::to_string(static_cast<int64_t>(least)) +
+          " parameters, more than the budget of " + std::to_string(cx.options.maxParams) +
+          " (--max-params): the scores of the head of '" + x->name + "' alone need " +
+          std::to_string(static_cast<int64_t>(dHead)) +
+          " head dimensions over a residual of at least " + std::to_string(layout.dModel()) +
+          "; lower max_len or the vocabulary, or raise --max-params",
+      true};
 }
 
 void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
@@ -394,6 +443,7 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
   raw.producer = "L" + std::to_string((time + 1) / 2) + " attention";
   if (raw.why.empty())
     raw.why = "BOS's share of the head's attention holds " + what + " as one number";
+  refuseOversized(x, scores);
   int f = layout.add(x, std::move(raw));
   HeadPlan head;
   head.description.push_back(what + ": BOS share c/(c+w), c = " + Atom::real(c).repr());

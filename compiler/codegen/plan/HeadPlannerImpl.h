@@ -182,21 +182,43 @@ private:
   /// to average different values (HintChecks.h); notes it where the
   /// assertion is neither proven nor refuted.
   void checkCategoricalHint(const Node *x);
+  /// Refuses, before its scores are built, a head whose query and key
+  /// matrices alone would pass the parameter budget (their sparse forms
+  /// would take more memory than the dense model would).
+  void refuseOversized(const Node *x, const Scores &scores) const;
   HeadPlan &sharedHead(const Node *selector, int time, Scores &scores, double bosScore);
   void planWidth(const Node *x, Scores scores, double groupsCount);
   // Widths by parts (WidthSplit.cpp).
-  /// The sides of x's selector when it is an `or` of conjunctions of
+  /// The sides of `selector` when it is an `or` of conjunctions of
   /// selects that never select one key together (each pair of sides holds
   /// selects of the same key and query whose comparisons exclude each
   /// other), and whose selects read different blocks on a side (one head
   /// would read a tuple of them); empty otherwise.
-  std::vector<const Node *> disjointSides(const Node *x);
+  std::vector<const Node *> disjointSides(const Node *selector);
   /// selector_width x, an `or` of disjoint sides that one head would read
   /// through a tuple, as the sum of the sides' widths: one head per side in
   /// one layer, and x's one-hot made by the MLP after them from their BOS
-  /// shares packed into one number (no tuple, a layer less). False, having
-  /// made no block of x, where that does not apply or does not pack.
-  bool planWidthBySides(const Node *x);
+  /// shares packed into one number (no tuple, a layer less); where they do
+  /// not pack, x as one number summed by that MLP (sumOfCounts) when that
+  /// is no deeper than the tuple (sumNoDeeper), or `deeper`. False, having
+  /// made no block of x, where that does not apply.
+  bool planWidthBySides(const Node *x, bool deeper);
+  /// Whether the sides' heads, their counts summed by the MLP after them,
+  /// leave the sum readable no later than one head over a tuple of what the
+  /// sides read would (that tuple needs an MLP of its own).
+  bool sumNoDeeper(const std::vector<const Node *> &sides);
+  /// x's numerical block `out`, its levels counts, made by the MLP after
+  /// the heads that wrote `shares` (BOS shares, their values counts): a
+  /// lookup of each share's count, all adding into x's one dimension.
+  int sumOfCounts(const Node *x, Block out, const std::vector<int> &shares);
+  /// The paper's BOS share of `rest or select(indices, 0, ==)`, x, where
+  /// `rest` is an `or` of disjoint sides that one head would read through a
+  /// tuple made by an MLP of its own: one head per side counting its keys
+  /// besides key 0, and x held as the count w (its value share.values[w])
+  /// summed by the MLP after them; where that is deeper than the tuple,
+  /// only when `deeper` (one head failed). False, having made nothing,
+  /// otherwise.
+  bool planShareBySides(const Node *x, const Node *rest, const Block &share, bool deeper);
   struct ValueRead {
     std::vector<LinearForm> reads;                 ///< Per source value.
     std::vector<std::optional<Atom>> sourceValues; ///< The value written for each.

@@ -362,7 +362,10 @@ Block HeadPlanner::tupleBlock(const Side &side, const Node *selector) const {
     throw CompileError{selector,
                        "the selector '" + selector->name + "' needs the tuple " + out.label +
                            " of " + std::to_string(static_cast<long long>(count)) +
-                           " values, too many for one block",
+                           " values, more than the " + std::to_string(cx.options.maxUnits) +
+                           " one block may hold (a select that compares them together needs "
+                           "their joint values); lower max_len, or compare fewer s-ops in one "
+                           "select",
                        true};
   // The values, named by a representative of each part's class.
   for (size_t index = 0; index < static_cast<size_t>(count); ++index) {

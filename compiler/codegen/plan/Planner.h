@@ -30,6 +30,9 @@ struct PlanOptions {
   int64_t maxLen = 0;
   /// Most hidden units one MLP block may spend.
   size_t maxUnits = 200'000;
+  /// The dense parameter budget (CompileOptions::maxParams): a head whose
+  /// scores alone would pass it is refused before they are built.
+  int64_t maxParams = 1'000'000'000;
 };
 
 struct CompileError {

@@ -3,6 +3,7 @@
 // after them, where one head would read a tuple made a layer earlier.
 #include "compiler/codegen/plan/HeadPlannerImpl.h"
 
+#include <cassert>
 #include <set>
 
 using namespace rasp;
@@ -21,8 +22,7 @@ void disjuncts(const Node *sel, std::vector<const Node *> &out) {
 
 } // namespace
 
-std::vector<const Node *> HeadPlanner::disjointSides(const Node *x) {
-  const Node *selector = x->inputs[0];
+std::vector<const Node *> HeadPlanner::disjointSides(const Node *selector) {
   if (selector->kind != NodeKind::SelectorOr)
     return {};
   std::vector<const Node *> sides;
@@ -51,10 +51,10 @@ std::vector<const Node *> HeadPlanner::disjointSides(const Node *x) {
   return sides;
 }
 
-bool HeadPlanner::planWidthBySides(const Node *x) {
+bool HeadPlanner::planWidthBySides(const Node *x, bool deeper) {
   if (x->encoding == graph::EncodingHintKind::Numerical)
     return false;
-  std::vector<const Node *> sides = disjointSides(x);
+  std::vector<const Node *> sides = disjointSides(x->inputs[0]);
   if (sides.empty())
     return false;
   // The sides' widths, and their sum: s-ops of the planner's own.
@@ -94,9 +94,116 @@ bool HeadPlanner::planWidthBySides(const Node *x) {
       total += static_cast<int64_t>(w.number());
     return total <= most;
   };
-  ResidualLayout::Because because(
-      layout, "selector_width of an `or` whose sides never select one key together: one head "
-              "per side (no tuple of their blocks), the widths summed by the MLP after them "
-              "from their BOS shares packed into one number");
-  return lookups.packedLookup(x, EncodingKind::Categorical, sum, shares, occurs) >= 0;
+  {
+    ResidualLayout::Because because(
+        layout, "selector_width of an `or` whose sides never select one key together: one head "
+                "per side (no tuple of their blocks), the widths summed by the MLP after them "
+                "from their BOS shares packed into one number");
+    if (lookups.packedLookup(x, EncodingKind::Categorical, sum, shares, occurs) >= 0)
+      return true;
+  }
+  // Too many joint widths to pack: their sum as one number instead (a
+  // lookup per share), where the tuple one head would read costs the same
+  // layer as the one-hot made of that number later.
+  if (!deeper && !sumNoDeeper(sides))
+    return false;
+  Block out;
+  out.label = x->name;
+  out.encoding = EncodingKind::Numerical;
+  for (int64_t w = 0; w <= cx.options.maxLen; ++w) {
+    out.values.push_back(Atom::integer(w));
+    out.levels.push_back(static_cast<double>(w));
+  }
+  out.why = "selector_width of an `or` whose sides never select one key together: one head per "
+            "side (no tuple of their blocks), the widths summed as one number by the MLP after "
+            "them, a lookup per side (their joint values are too many to pack)";
+  sumOfCounts(x, std::move(out), shares);
+  return true;
+}
+
+bool HeadPlanner::sumNoDeeper(const std::vector<const Node *> &sides) {
+  // The tuple of what the sides read is made by the MLP after the latest
+  // of it, and its head comes after that: where that latest is made by an
+  // MLP (not an embedding, whose tuple a leading MLP-only layer makes), the
+  // sides' heads come a layer earlier, their sum in their MLP, and what
+  // reads it one MLP later, no later than it would read the tuple's head.
+  int latest = 0;
+  for (const Node *side : sides) {
+    std::vector<const Node *> selects;
+    leaves(side, selects);
+    for (const Node *s : selects)
+      for (const Node *input : s->inputs)
+        if (int f = readSide(input).block; f >= 0)
+          latest = std::max(latest, layout.block(f).time);
+  }
+  return latest > 0 && latest % 2 == 0;
+}
+
+int HeadPlanner::sumOfCounts(const Node *x, Block out, const std::vector<int> &shares) {
+  int latest = 0;
+  for (int f : shares)
+    latest = std::max(latest, layout.block(f).time);
+  int f = layout.addMadeByMlp(x, std::move(out), latest);
+  double error = 0;
+  for (int share : shares) {
+    LookupSpec spec = cx.lookupSpec();
+    std::vector<LookupInput> inputs = {lookups.blockInput(share)};
+    LookupPlanner::BoundInputs bound = lookups.bindInputs(inputs, spec);
+    assert(bound.numeric && "a share is a number");
+    const std::vector<Atom> &counts = layout.block(share).values;
+    int dim = layout.block(f).firstDim;
+    spec.output = [&](const std::vector<int> &, int n) {
+      double count = counts[n].number();
+      return count == 0 ? LinearForm{} : LinearForm{{dim, count}};
+    };
+    std::vector<HiddenUnit> units = cx.lookupUnits(x, spec, inputs[0].name);
+    cx.addMlp(f, "'" + x->name + "', the count of '" + layout.block(share).label + "'",
+              "from " + inputs[0].name, std::move(units), &spec);
+    error += spec.outputError;
+  }
+  // Each lookup's float32 rounding adds into the sum.
+  layout.block(f).numberError = std::max(layout.block(f).numberError, error);
+  return f;
+}
+
+bool HeadPlanner::planShareBySides(const Node *x, const Node *rest, const Block &share,
+                                   bool deeper) {
+  std::vector<const Node *> sides = disjointSides(rest);
+  if (sides.empty() || (!deeper && !sumNoDeeper(sides)))
+    return false;
+  // A head per side, each counting the keys its side selects besides key 0
+  // by BOS's share.
+  std::vector<int> shares;
+  int64_t most = cx.options.maxLen - 1;
+  for (size_t i = 0; i < sides.size(); ++i) {
+    graph::Node *w = cx.made.add(NodeKind::SelectorWidth, x->name + "#" + std::to_string(i + 1),
+                                 x->loc, {const_cast<Node *>(sides[i])});
+    Scores scores = planScores(sides[i]);
+    scores.groups.push_back(keysButIndexZero());
+    scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+    double groupsCount = static_cast<double>(scores.groups.size());
+    Block raw;
+    raw.label = w->name + "#bos-share";
+    for (int64_t count = 0; count <= most; ++count)
+      raw.values.push_back(Atom::integer(count));
+    planBosShare(w, std::move(scores), groupsCount, std::move(raw), 0, most,
+                 "side " + std::to_string(i + 1) + " of '" + x->name +
+                     "' (the count of keys it selects besides index 0)");
+    shares.push_back(layout.best(w, false));
+  }
+  // x is share.values[w] for w keys selected besides key 0, the sum of the
+  // sides' counts (they never select one key together): held as w.
+  Block out;
+  out.label = x->name;
+  out.encoding = EncodingKind::Numerical;
+  out.values = share.values;
+  for (int64_t count = 0; count <= most; ++count)
+    out.levels.push_back(static_cast<double>(count));
+  out.levelsAreValues = false;
+  out.levelsAre = "the count w of keys selected besides index 0, summed over the sides of the "
+                  "`or`, of each value";
+  out.why = "a BOS share of an `or` whose sides never select one key together: one head per side "
+            "(no tuple of their blocks), their counts summed as one number by the MLP after them";
+  sumOfCounts(x, std::move(out), shares);
+  return true;
 }

@@ -416,7 +416,6 @@ void HeadPlanner::planWidth(const Node *x, Scores scores, double groupsCount) {
 
 void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount, Block raw,
                                int64_t fewest, int64_t most, const std::string &what) {
-  int time = attentionAfter(scores.time);
   // BOS scores ln(c) above a selected key: its share is c / (c + w).
   double c = static_cast<double>(std::max<int64_t>(cx.options.maxLen, 1));
   raw.encoding = EncodingKind::Numerical;
@@ -424,6 +423,12 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
   raw.levelsAre = "BOS share c/(c+w) for w selected keys, of each value";
   for (int64_t w = fewest; w <= most; ++w)
     raw.levels.push_back(c / (c + static_cast<double>(w)));
+  // (The softmax's own rounding, below.)
+  double rounding = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
+  if (cx.options.cleanShares && sharesTooClose(raw.levels, rounding + scoreError(scores) / 2) &&
+      !sharesTooClose(raw.levels, rounding))
+    cleanScores(scores);
+  int time = attentionAfter(scores.time);
   assert(raw.levels.size() == raw.values.size() && "one value per count of selected keys");
   raw.bosRow = {1.0};
   // Only BOS's value is not 0, and its score is the largest: its exp is 1
@@ -433,7 +438,7 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
   // (N + 1) * 2^-24 times itself (plus noiseOf's leaks): at 1024, where
   // consecutive shares near 1/2 are 1/(4N) apart, that is what keeps them
   // apart, while a bound on the largest share (1) would not.
-  raw.relativeNoise = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
+  raw.relativeNoise = rounding;
   // The selected keys' scores may be off (the one-hot errors of MLP-made
   // blocks its sides read, times the scale) while BOS's is exact: the
   // share c/(c+w) then moves by up to that times share * (1 - share),

@@ -264,9 +264,22 @@ private:
   void planBosShare(const Node *x, Scores scores, double groupsCount, Block raw, int64_t fewest,
                     int64_t most, const std::string &what);
 
+  // Clean copies (CleanReads.cpp).
+  /// Whether BOS shares at `levels`, off by `relativeNoise` times
+  /// themselves, are too close for a lookup to tell apart (stepFitsFloat32).
+  static bool sharesTooClose(std::vector<double> levels, double relativeNoise);
+  /// A categorical block of f's values made from f by the MLP after it,
+  /// each dimension a clean step of f's (exact to 4e-7 where f's are off by
+  /// less than 1/4); made once.
+  int cleanCopy(int f);
+  /// Makes the score groups read clean copies of the MLP-made one-hots
+  /// they read (their time moves to those copies'); false where none.
+  bool cleanScores(Scores &scores);
+
   PlanContext &cx;
   ResidualLayout &layout;
   LookupPlanner &lookups;
+  std::map<int, int> cleanCopies;
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
   std::unordered_map<const Node *, SideRead> sides;

@@ -89,16 +89,40 @@ void checkModelSize(const graph::Node *root, const ModelPlan &plan, int64_t maxP
                      true};
 }
 
+/// The plan of `root` (6b), pruned (6c), within the parameter budget;
+/// where that is refused for a limit that grows with max_len, planned again
+/// with PlanOptions::spendLayers (the first refusal stands if that fails
+/// too).
+ModelPlan planWithinLimits(const graph::Node *root, const ValueSets &sets,
+                           const CompileOptions &options) {
+  PlanOptions planOptions{options.vocab, options.maxLen, options.maxUnits, options.maxParams};
+  auto plan = [&] {
+    ModelPlan out = planModel(root, sets, planOptions);
+    pruneUnread(out);
+    checkModelSize(root, out, options.maxParams);
+    return out;
+  };
+  try {
+    return plan();
+  } catch (const CompileError &first) {
+    if (!first.sizeLimit)
+      throw;
+    planOptions.spendLayers = true;
+    try {
+      return plan();
+    } catch (const CompileError &) {
+      throw first;
+    }
+  }
+}
+
 /// The stages, in order.
 CompiledProgram compileStages(const graph::Node *root, const CompileOptions &options) {
   auto start = std::chrono::steady_clock::now();
   CompiledProgram out;
   // 6a: lazy, each set computed when the plan first asks for it.
   out.values = lazyValueSets(root, {options.vocab, options.maxLen, options.valueLimit});
-  out.plan = planModel(root, out.values,
-                       {options.vocab, options.maxLen, options.maxUnits, options.maxParams}); // 6b
-  pruneUnread(out.plan);                                                                      // 6c
-  checkModelSize(root, out.plan, options.maxParams);
+  out.plan = planWithinLimits(root, out.values, options);      // 6b, 6c
   out.model = assembleModel(out.plan, &out.nonzeroParameters); // 7
   assert(out.model.validate().empty() && "assembly made inconsistent shapes");
   assert(out.model.parameters() == denseParameters(out.plan) && "the budget counts every weight");
@@ -166,9 +190,7 @@ LowerMaxLen codegen::largestCompilingMaxLen(const graph::Node *root, const Compi
     try {
       onLargeStack(StackBytes, [&] {
         ValueSets sets = lazyValueSets(root, {at.vocab, at.maxLen, at.valueLimit});
-        ModelPlan plan = planModel(root, sets, {at.vocab, at.maxLen, at.maxUnits, at.maxParams});
-        pruneUnread(plan);
-        checkModelSize(root, plan, at.maxParams);
+        planWithinLimits(root, sets, at);
       });
     } catch (const CompileError &) {
       ok = false;

@@ -223,15 +223,23 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
         }
         return;
       }
-  if (width && !copy && planWidthBySides(x, false))
-    return;
   if (width) {
+    // A lexicographic order's two sides, where their shares pack (a layer
+    // no deeper than one head over the key); a number of them only when
+    // planning again to spend layers.
+    const Node *lexicographic = copy ? nullptr : lexicographicOr(x);
+    if (lexicographic &&
+        planWidthBySides(x, lexicographic,
+                         cx.options.spendLayers ? SumMode::Deeper : SumMode::PackedOnly))
+      return;
+    if (!copy && planWidthBySides(x, x->inputs[0], SumMode::NoDeeper))
+      return;
     try {
       Scores scores = planScores(x->inputs[0]);
       double groupsCount = static_cast<double>(scores.groups.size());
       planWidth(x, std::move(scores), groupsCount);
     } catch (const CompileError &) {
-      if (copy || !planWidthBySides(x, true))
+      if (copy || !planWidthBySides(x, x->inputs[0], SumMode::Deeper))
         throw;
     }
     return;
@@ -425,7 +433,7 @@ void HeadPlanner::planBosShare(const Node *x, Scores scores, double groupsCount,
     raw.levels.push_back(c / (c + static_cast<double>(w)));
   // (The softmax's own rounding, below.)
   double rounding = static_cast<double>(cx.options.maxLen + 1) * 6e-8;
-  if (cx.options.cleanShares && sharesTooClose(raw.levels, rounding + scoreError(scores) / 2) &&
+  if (cx.options.spendLayers && sharesTooClose(raw.levels, rounding + scoreError(scores) / 2) &&
       !sharesTooClose(raw.levels, rounding))
     cleanScores(scores);
   int time = attentionAfter(scores.time);

@@ -195,14 +195,25 @@ private:
   /// other), and whose selects read different blocks on a side (one head
   /// would read a tuple of them); empty otherwise.
   std::vector<const Node *> disjointSides(const Node *selector);
-  /// selector_width x, an `or` of disjoint sides that one head would read
-  /// through a tuple, as the sum of the sides' widths: one head per side in
+  /// selector_width x of `selector` (x's own, or lexicographicOr's), an
+  /// `or` of disjoint sides that one head would read through a tuple, as
+  /// the sum of the sides' widths: one head per side in
   /// one layer, and x's one-hot made by the MLP after them from their BOS
   /// shares packed into one number (no tuple, a layer less); where they do
-  /// not pack, x as one number summed by that MLP (sumOfCounts) when that
-  /// is no deeper than the tuple (sumNoDeeper), or `deeper`. False, having
-  /// made no block of x, where that does not apply.
-  bool planWidthBySides(const Node *x, bool deeper);
+  /// not pack, x as one number summed by that MLP (sumOfCounts) as `mode`
+  /// allows. False, having made no block of x, where that does not apply.
+  enum class SumMode {
+    PackedOnly, ///< Only where the shares pack (no layer more).
+    NoDeeper,   ///< Or as one number where no deeper than a tuple's head.
+    Deeper,     ///< Or as one number, even a layer deeper.
+  };
+  bool planWidthBySides(const Node *x, const Node *selector, SumMode mode);
+  /// For selector_width x of select(k, k, <) (or >, <=, >=) where k is a
+  /// map of two s-ops a and b that orders lexicographically (by a, then b,
+  /// each either way: Tracr's keys + i / max_seq_len): the same selector
+  /// as an `or` of disjoint sides, a's order, or a tie of a and b's order
+  /// (nodes of the planner's own). Null otherwise.
+  const Node *lexicographicOr(const Node *x);
   /// Whether the sides' heads, their counts summed by the MLP after them,
   /// leave the sum readable no later than one head over a tuple of what the
   /// sides read would (that tuple needs an MLP of its own).

@@ -185,9 +185,7 @@ void finish(PlanContext &cx, ModelPlan &plan) {
 
 } // namespace
 
-namespace {
-
-ModelPlan planOnce(const Node *root, const ValueSets &sets, const PlanOptions &options) {
+ModelPlan codegen::planModel(const Node *root, const ValueSets &sets, const PlanOptions &options) {
   PlanContext cx(sets, options);
   for (const Node *node : graph::topologicalOrder(root))
     if (node->kind == NodeKind::Indices) {
@@ -204,22 +202,4 @@ ModelPlan planOnce(const Node *root, const ValueSets &sets, const PlanOptions &o
   plan.output = outputOf(cx, lookups, counts, root);
   finish(cx, plan);
   return plan;
-}
-
-} // namespace
-
-ModelPlan codegen::planModel(const Node *root, const ValueSets &sets, const PlanOptions &options) {
-  try {
-    return planOnce(root, sets, options);
-  } catch (const CompileError &first) {
-    if (!first.sizeLimit || options.cleanShares)
-      throw;
-    PlanOptions clean = options;
-    clean.cleanShares = true;
-    try {
-      return planOnce(root, sets, clean);
-    } catch (const CompileError &) {
-      throw first;
-    }
-  }
 }

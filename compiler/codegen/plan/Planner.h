@@ -33,10 +33,14 @@ struct PlanOptions {
   /// The dense parameter budget (CompileOptions::maxParams): a head whose
   /// scores alone would pass it is refused before they are built.
   int64_t maxParams = 1'000'000'000;
-  /// Set by planModel's second try: a BOS-share head whose scores' one-hot
-  /// errors would leave its shares too close to tell apart reads clean
-  /// copies of those one-hots, made by an MLP of their own (a layer more).
-  bool cleanShares = false;
+  /// Set on the second try after a plan was refused for a limit that grows
+  /// with max_len (compileProgram): alternatives that take a layer more to
+  /// stay exact or within the budgets are taken. A BOS-share head whose
+  /// scores' one-hot errors would leave its shares too close to tell apart
+  /// reads clean copies of those one-hots, made by an MLP of their own; the
+  /// width of a comparison of keys ordered lexicographically by two parts
+  /// is the sum of the counts of its two sides, one head each.
+  bool spendLayers = false;
 };
 
 struct CompileError {
@@ -48,9 +52,6 @@ struct CompileError {
   bool sizeLimit = false;
 };
 
-/// The plan of `root`; where that is refused for a limit that grows with
-/// max_len, planned again with PlanOptions::cleanShares (the first refusal
-/// stands if that fails too).
 ModelPlan planModel(const graph::Node *root, const ValueSets &sets, const PlanOptions &options);
 
 } // namespace rasp::codegen

@@ -3,11 +3,16 @@
 // after them, where one head would read a tuple made a layer earlier.
 #include "compiler/codegen/plan/HeadPlannerImpl.h"
 
+#include "compiler/codegen/constructions/MapProgram.h"
+
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <set>
 
 using namespace rasp;
 using namespace rasp::codegen;
+using graph::CompareKind;
 
 namespace {
 
@@ -51,10 +56,10 @@ std::vector<const Node *> HeadPlanner::disjointSides(const Node *selector) {
   return sides;
 }
 
-bool HeadPlanner::planWidthBySides(const Node *x, bool deeper) {
+bool HeadPlanner::planWidthBySides(const Node *x, const Node *selector, SumMode mode) {
   if (x->encoding == graph::EncodingHintKind::Numerical)
     return false;
-  std::vector<const Node *> sides = disjointSides(x->inputs[0]);
+  std::vector<const Node *> sides = disjointSides(selector);
   if (sides.empty())
     return false;
   // The sides' widths, and their sum: s-ops of the planner's own.
@@ -105,7 +110,7 @@ bool HeadPlanner::planWidthBySides(const Node *x, bool deeper) {
   // Too many joint widths to pack: their sum as one number instead (a
   // lookup per share), where the tuple one head would read costs the same
   // layer as the one-hot made of that number later.
-  if (!deeper && !sumNoDeeper(sides))
+  if (mode == SumMode::PackedOnly || (mode == SumMode::NoDeeper && !sumNoDeeper(sides)))
     return false;
   Block out;
   out.label = x->name;
@@ -206,4 +211,81 @@ bool HeadPlanner::planShareBySides(const Node *x, const Node *rest, const Block 
             "(no tuple of their blocks), their counts summed as one number by the MLP after them";
   sumOfCounts(x, std::move(out), shares);
   return true;
+}
+
+const Node *HeadPlanner::lexicographicOr(const Node *x) {
+  // selector_width(select(k, k, cmp)), cmp an order, k a map of a and b.
+  const Node *selector = x->inputs[0];
+  if (selector->kind != NodeKind::Select || selector->inputs[0] != selector->inputs[1])
+    return nullptr;
+  CompareKind cmp = selector->cmp;
+  if (cmp == CompareKind::Eq || cmp == CompareKind::Ne)
+    return nullptr;
+  const Node *k = selector->inputs[0];
+  if (k->kind != NodeKind::Map || k->inputs.size() != 2 || k->inputs[0] == k->inputs[1])
+    return nullptr;
+  const Node *a = k->inputs[0], *b = k->inputs[1];
+  if (!cx.sets.has(a) || !cx.sets.has(b))
+    return nullptr;
+  std::vector<Atom> as = cx.sets.at(a), bs = cx.sets.at(b);
+  auto byNumber = [](const Atom &l, const Atom &r) { return l.number() < r.number(); };
+  if (!allNumbers(as) || !allNumbers(bs) || as.size() < 2 || bs.size() < 2 ||
+      static_cast<double>(as.size()) * static_cast<double>(bs.size()) > 4e6)
+    return nullptr;
+  std::sort(as.begin(), as.end(), byNumber);
+  std::sort(bs.begin(), bs.end(), byNumber);
+  // k over every pair of their values (a superset of those that occur):
+  // strictly monotone in b, the same way for every a, and each a's range
+  // of k apart from every other's, in the order of a (or its reverse).
+  MapProgram program(k, {a, b});
+  struct Range {
+    double lo, hi;
+    size_t a;
+  };
+  std::vector<Range> ranges;
+  int bDirection = 0;
+  for (size_t i = 0; i < as.size(); ++i) {
+    std::vector<double> row;
+    for (const Atom &bv : bs) {
+      std::optional<Atom> v = program.run({&as[i], &bv});
+      if (!v || !v->isNumber() || v->isBool() || !std::isfinite(v->number()))
+        return nullptr;
+      row.push_back(v->number());
+    }
+    for (size_t j = 1; j < row.size(); ++j) {
+      int direction = row[j] > row[j - 1] ? 1 : row[j] < row[j - 1] ? -1 : 0;
+      if (direction == 0 || (bDirection != 0 && direction != bDirection))
+        return nullptr;
+      bDirection = direction;
+    }
+    auto [lo, hi] = std::minmax_element(row.begin(), row.end());
+    ranges.push_back({*lo, *hi, i});
+  }
+  std::sort(ranges.begin(), ranges.end(),
+            [](const Range &l, const Range &r) { return l.lo < r.lo; });
+  int aDirection = ranges[1].a > ranges[0].a ? 1 : -1;
+  for (size_t i = 1; i < ranges.size(); ++i)
+    if (!(ranges[i].lo > ranges[i - 1].hi) ||
+        (ranges[i].a > ranges[i - 1].a ? 1 : -1) != aDirection)
+      return nullptr;
+  // key < query (or >, <=, >=): a's order first, then b's on a tie.
+  bool below = cmp == CompareKind::Lt || cmp == CompareKind::Le;
+  bool strict = cmp == CompareKind::Lt || cmp == CompareKind::Gt;
+  auto order = [&](int direction, bool orEqual) {
+    bool less = (direction > 0) == below;
+    return less ? (orEqual ? CompareKind::Le : CompareKind::Lt)
+                : (orEqual ? CompareKind::Ge : CompareKind::Gt);
+  };
+  auto select = [&](const Node *side, CompareKind c, const std::string &name) {
+    graph::Node *s = cx.made.add(NodeKind::Select, name, selector->loc,
+                                 {const_cast<Node *>(side), const_cast<Node *>(side)});
+    s->cmp = c;
+    return s;
+  };
+  graph::Node *first = select(a, order(aDirection, false), selector->name + "#first");
+  graph::Node *tie = select(a, CompareKind::Eq, selector->name + "#tie");
+  graph::Node *then = select(b, order(bDirection, !strict), selector->name + "#then");
+  graph::Node *second =
+      cx.made.add(NodeKind::SelectorAnd, selector->name + "#second", selector->loc, {tie, then});
+  return cx.made.add(NodeKind::SelectorOr, selector->name, selector->loc, {first, second});
 }

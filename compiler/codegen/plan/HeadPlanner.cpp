@@ -13,7 +13,7 @@ using namespace rasp;
 using namespace rasp::codegen;
 
 HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
-    : cx(cx), layout(cx.layout), lookups(lookups) {
+    : cx(cx), layout(cx.layout), lookups(lookups), root(root) {
   for (const Node *node : graph::topologicalOrder(root))
     if (node->kind == NodeKind::Select) {
       sideUses[node->inputs[0]].emplace_back(node, true);

@@ -215,9 +215,10 @@ private:
   /// (nodes of the planner's own). Null otherwise.
   const Node *lexicographicOr(const Node *x);
   /// Whether the sides' heads, their counts summed by the MLP after them,
-  /// leave the sum readable no later than one head over a tuple of what the
-  /// sides read would (that tuple needs an MLP of its own).
-  bool sumNoDeeper(const std::vector<const Node *> &sides);
+  /// leave x's sum readable no later than one head over a tuple of what the
+  /// sides read would (that tuple needs an MLP of its own), or x is the
+  /// output, read as that number.
+  bool sumNoDeeper(const Node *x, const std::vector<const Node *> &sides);
   /// x's numerical block `out`, its levels counts, made by the MLP after
   /// the heads that wrote `shares` (BOS shares, their values counts): a
   /// lookup of each share's count, all adding into x's one dimension.
@@ -290,6 +291,7 @@ private:
   PlanContext &cx;
   ResidualLayout &layout;
   LookupPlanner &lookups;
+  const Node *root; ///< The s-op compiled.
   std::map<int, int> cleanCopies;
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;

@@ -99,7 +99,10 @@ bool HeadPlanner::planWidthBySides(const Node *x, const Node *selector, SumMode 
       total += static_cast<int64_t>(w.number());
     return total <= most;
   };
-  {
+  // The output is read as the sum itself: no one-hot of it (a lookup per
+  // share, where the packed one-hot takes a unit per joint value).
+  bool output = x == root;
+  if (!output) {
     ResidualLayout::Because because(
         layout, "selector_width of an `or` whose sides never select one key together: one head "
                 "per side (no tuple of their blocks), the widths summed by the MLP after them "
@@ -110,7 +113,8 @@ bool HeadPlanner::planWidthBySides(const Node *x, const Node *selector, SumMode 
   // Too many joint widths to pack: their sum as one number instead (a
   // lookup per share), where the tuple one head would read costs the same
   // layer as the one-hot made of that number later.
-  if (mode == SumMode::PackedOnly || (mode == SumMode::NoDeeper && !sumNoDeeper(sides)))
+  if (!output &&
+      (mode == SumMode::PackedOnly || (mode == SumMode::NoDeeper && !sumNoDeeper(x, sides))))
     return false;
   Block out;
   out.label = x->name;
@@ -121,12 +125,17 @@ bool HeadPlanner::planWidthBySides(const Node *x, const Node *selector, SumMode 
   }
   out.why = "selector_width of an `or` whose sides never select one key together: one head per "
             "side (no tuple of their blocks), the widths summed as one number by the MLP after "
-            "them, a lookup per side (their joint values are too many to pack)";
+            "them, a lookup per side (" +
+            std::string(output ? "the output, read as that number"
+                               : "their joint values are too many to pack") +
+            ")";
   sumOfCounts(x, std::move(out), shares);
   return true;
 }
 
-bool HeadPlanner::sumNoDeeper(const std::vector<const Node *> &sides) {
+bool HeadPlanner::sumNoDeeper(const Node *x, const std::vector<const Node *> &sides) {
+  if (x == root)
+    return true; // (Read out as the number, in the MLP after the heads.)
   // The tuple of what the sides read is made by the MLP after the latest
   // of it, and its head comes after that: where that latest is made by an
   // MLP (not an embedding, whose tuple a leading MLP-only layer makes), the
@@ -174,7 +183,7 @@ int HeadPlanner::sumOfCounts(const Node *x, Block out, const std::vector<int> &s
 bool HeadPlanner::planShareBySides(const Node *x, const Node *rest, const Block &share,
                                    bool deeper) {
   std::vector<const Node *> sides = disjointSides(rest);
-  if (sides.empty() || (!deeper && !sumNoDeeper(sides)))
+  if (sides.empty() || (!deeper && !sumNoDeeper(x, sides)))
     return false;
   // A head per side, each counting the keys its side selects besides key 0
   // by BOS's share.

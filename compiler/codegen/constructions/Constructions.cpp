@@ -165,7 +165,7 @@ private:
     LinearForm delta; ///< Its change of the outputs.
   };
   void addSteps(const LinearForm &gate, const Row &row);
-  StepError addStep(const LinearForm &gate, LinearForm delta, double left, double right);
+  StepError addStep(const LinearForm &gate, LinearForm delta, int leftIndex, int rightIndex);
   void boundRow(const Row &row, const std::vector<StepError> &steps) const;
   void add(HiddenUnit unit, double slope = 0);
 
@@ -344,7 +344,6 @@ void LookupBuilder::add(HiddenUnit unit, double slope) {
 }
 
 void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
-  const std::vector<double> &levels = spec.numeric->levels;
   const LinearForm *previous = &row.outputs[0];
   if (!previous->empty())
     add({gate, 0, *previous});
@@ -354,8 +353,8 @@ void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
     if (negligible(delta, row.outputs[r], *previous))
       continue; // (The next step's delta includes it.)
     previous = &row.outputs[r];
-    steps.push_back(addStep(gate, std::move(delta), levels[order[row.positions[r - 1]]],
-                            levels[order[row.positions[r]]]));
+    steps.push_back(
+        addStep(gate, std::move(delta), order[row.positions[r - 1]], order[row.positions[r]]));
   }
   boundRow(row, steps);
 }
@@ -387,7 +386,8 @@ void LookupBuilder::boundRow(const Row &row, const std::vector<StepError> &steps
 }
 
 LookupBuilder::StepError LookupBuilder::addStep(const LinearForm &gate, LinearForm delta,
-                                                double left, double right) {
+                                                int leftIndex, int rightIndex) {
+  double left = spec.numeric->levels[leftIndex], right = spec.numeric->levels[rightIndex];
   assert(right > left && "numerical levels must be distinct");
   // Per width the levels are (right - left) / w apart: the slope suits
   // the closest, at the largest width.
@@ -405,8 +405,11 @@ LookupBuilder::StepError LookupBuilder::addStep(const LinearForm &gate, LinearFo
   // by far (300 times on bubble_sort's pair_value).
   if (spec.widths)
     spec.largestStep = std::max(spec.largestStep, 2 * slope * std::max(numericMost - 1, 1.0));
+  const std::vector<double> &levelNoise = spec.numeric->levelNoise;
   double noise = spec.numeric->noise +
-                 spec.numeric->relativeNoise * std::max(std::fabs(left), std::fabs(right));
+                 (levelNoise.empty()
+                      ? spec.numeric->relativeNoise * std::max(std::fabs(left), std::fabs(right))
+                      : std::max(levelNoise[leftIndex], levelNoise[rightIndex]));
   if (!stepFitsFloat32(slope, noise, magnitude))
     throw LookupError{
         (spec.widths ? "its counts " + std::to_string(left) + " and " + std::to_string(right) +

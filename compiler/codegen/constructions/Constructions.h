@@ -38,6 +38,11 @@ struct NumericInput {
   /// the number a dimension holds) at any level; 0: the level's own
   /// magnitude bounds it (one dimension, or terms of one sign).
   double termsMost = 0;
+  /// Where not empty, per value index, how far that level's number may be
+  /// from it besides `noise`, in place of relativeNoise times the level
+  /// (numbers packed into one: each part's noise relative to its own
+  /// level, times its weight).
+  std::vector<double> levelNoise = {};
 };
 
 struct LookupSpec {

@@ -14,11 +14,17 @@ using namespace rasp::codegen;
 
 HeadPlanner::HeadPlanner(PlanContext &cx, LookupPlanner &lookups, const Node *root)
     : cx(cx), layout(cx.layout), lookups(lookups), root(root) {
-  for (const Node *node : graph::topologicalOrder(root))
+  for (const Node *node : graph::topologicalOrder(root)) {
     if (node->kind == NodeKind::Select) {
       sideUses[node->inputs[0]].emplace_back(node, true);
       sideUses[node->inputs[1]].emplace_back(node, false);
     }
+    for (const Node *input : node->inputs) {
+      std::vector<const Node *> &list = users[input];
+      if (std::find(list.begin(), list.end(), node) == list.end())
+        list.push_back(node);
+    }
+  }
 }
 
 void codegen::planHeads(PlanContext &cx, LookupPlanner &lookups, const Node *root) {
@@ -206,6 +212,17 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
   if (!width && !copy && x->encoding == graph::EncodingHintKind::Inferred)
     if (const Node *rest = besideKeyZero(x->inputs[0]))
       if (std::optional<Block> share = firstKeyShare(x, false)) {
+        const std::vector<Atom> &counts = share->values; // (Per count besides key 0.)
+        if (readOnlyAsZero(
+                x, [&](int64_t w) { return counts[w]; }, static_cast<int64_t>(counts.size()) - 1)) {
+          Scores scores = planScores(rest);
+          scores.groups.push_back(keysButIndexZero());
+          scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+          if (planAnyShare(x, std::move(scores), counts[0], counts[1],
+                           "'" + x->name +
+                               "' (numerical, by whether any key besides index 0 is selected)"))
+            return;
+        }
         if (planShareBySides(x, rest, *share, false))
           return;
         try {
@@ -223,6 +240,12 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
         }
         return;
       }
+  if (width && !copy && disjointSides(x->inputs[0]).empty() &&
+      readOnlyAsZero(
+          x, [](int64_t w) { return Atom::integer(w); }, cx.options.maxLen) &&
+      planAnyShare(x, planScores(x->inputs[0]), Atom::integer(0), Atom::integer(1),
+                   "selector_width '" + x->name + "', read only as whether it is 0"))
+    return;
   if (width) {
     // A lexicographic order's two sides, where their shares pack (a layer
     // no deeper than one head over the key); a number of them only when

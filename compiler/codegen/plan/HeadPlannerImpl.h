@@ -7,6 +7,7 @@
 #include "compiler/codegen/values/Positions.h"
 #include "compiler/support/BitMatrix.h"
 
+#include <functional>
 #include <map>
 #include <unordered_map>
 
@@ -276,6 +277,19 @@ private:
   void planBosShare(const Node *x, Scores scores, double groupsCount, Block raw, int64_t fewest,
                     int64_t most, const std::string &what);
 
+  // Counts read as whether they are 0 (SignShares.cpp).
+  /// Whether every path from x, whose value for a count w of selected keys
+  /// is valueAt(w) (w from 0 to `most`), to what reads it passes through
+  /// maps of x alone until one whose value is the same at every count from
+  /// 1: what reads x tells only a count of 0 from the rest.
+  bool readOnlyAsZero(const Node *x, const std::function<Atom(int64_t)> &valueAt, int64_t most);
+  /// x's head where readOnlyAsZero: BOS scores half the scale below the
+  /// selected keys, and its share, 1 where none is selected and about 0
+  /// where any is, holds `none` (the value for a count of 0) or `some` (for
+  /// 1, standing for every count). False, having made nothing, where its
+  /// leaks could pass 1e-6 (the scores' one-hot errors eat the margin).
+  bool planAnyShare(const Node *x, Scores scores, Atom none, Atom some, const std::string &what);
+
   // Clean copies (CleanReads.cpp).
   /// Whether BOS shares at `levels`, off by `relativeNoise` times
   /// themselves, are too close for a lookup to tell apart (stepFitsFloat32).
@@ -296,6 +310,8 @@ private:
   /// Per s-op, the selects that read it: (select, as its key side).
   std::unordered_map<const Node *, std::vector<std::pair<const Node *, bool>>> sideUses;
   std::unordered_map<const Node *, SideRead> sides;
+  /// Per s-op, the nodes that read it.
+  std::unordered_map<const Node *, std::vector<const Node *>> users;
   std::map<std::pair<std::string, int>, size_t> headOf;
   std::map<std::pair<std::vector<int>, Classes>, int> tuples;
   std::unordered_map<const Node *, BitMatrix> selectTables;

@@ -508,10 +508,13 @@ LookupPlanner::BoundInputs LookupPlanner::bindInputs(const std::vector<LookupInp
   for (const LookupInput &in : inputs) {
     if (in.numeric) {
       bound.numeric = &in;
-      spec.numeric = NumericInput{in.form, in.levels,
-                                  in.relativeNoise > 0 ? std::max(in.noise, cx.leakOf(in.levels))
-                                                       : std::max(in.noise, cx.noiseOf(in.levels)),
-                                  in.relativeNoise};
+      spec.numeric =
+          NumericInput{in.form, in.levels,
+                       !in.levelNoise.empty() ? in.noise
+                       : in.relativeNoise > 0 ? std::max(in.noise, cx.leakOf(in.levels))
+                                              : std::max(in.noise, cx.noiseOf(in.levels)),
+                       in.relativeNoise};
+      spec.numeric->levelNoise = in.levelNoise;
       continue;
     }
     bound.categorical.push_back(&in);
@@ -632,11 +635,12 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
   // that keeps the joint values apart: values far apart, such as a
   // default of 99 beside 1..4, then need no spread of 199.
   std::string failure;
-  auto pack = [&](bool smallest) -> std::optional<LookupInput> {
+  auto pack = [&](bool smallest, double seam) -> std::optional<LookupInput> {
     LookupInput packed;
     packed.numeric = true;
     packed.levels = {0.0};
     packed.joint = {{}};
+    packed.levelNoise = {0.0};
     double gap = INFINITY;
     for (size_t q = 0; q < numbers.size(); ++q) {
       const LookupInput *in = numbers[q];
@@ -678,7 +682,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       double weight = 1;
       if (q > 0 && std::isfinite(own)) {
         auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
-        double full = (*hi - *lo + gap) / own;
+        double full = (*hi - *lo + gap * seam) / own;
         weight = full;
         for (int k = 1; smallest && k <= 64 && gap * k / own < full; ++k)
           if (apart(levelsAt(gap * k / own))) {
@@ -692,13 +696,19 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
         return std::nullopt;
       }
       std::vector<std::vector<Atom>> values;
+      std::vector<double> levelNoise;
       values.reserve(pairs.size());
       for (auto [p, l] : pairs) {
         values.push_back(packed.joint[p]);
         values.back().push_back(in->values[l]);
+        // (A share's rounding is relative to its own level.)
+        levelNoise.push_back(packed.levelNoise[p] +
+                             weight * in->relativeNoise * std::fabs(in->levels[l]));
       }
       addScaled(packed.form, in->form, weight);
-      packed.noise += weight * cx.noiseOf(in->levels);
+      packed.noise += weight * (in->relativeNoise > 0 ? std::max(in->noise, cx.leakOf(in->levels))
+                                                      : cx.noiseOf(in->levels));
+      packed.levelNoise = std::move(levelNoise);
       packed.parts = std::move(parts);
       packed.levels = std::move(levels);
       packed.joint = std::move(values);
@@ -710,20 +720,37 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       }
     }
     auto [lo, hi] = std::minmax_element(packed.levels.begin(), packed.levels.end());
-    double slope = 2 / gap, most = std::max(std::fabs(*lo), std::fabs(*hi)) + 1;
-    // (With the errors of what MLPs made, as the lookup will read them.)
-    if (!stepFitsFloat32(slope, packed.noise + layout.numberError(packed.form), 2 * slope * most)) {
-      char text[96];
-      std::snprintf(text, sizeof text, "%zu levels %.3g apart, up to %.4g", packed.levels.size(),
-                    gap, most);
-      failure = "joint values too close for float32: " + std::string(text);
-      return std::nullopt;
+    double most = std::max(std::fabs(*lo), std::fabs(*hi)) + 1;
+    // Each step, between consecutive levels, as the lookup will take it:
+    // its slope suits its own gap, its noise the two levels' (with the
+    // errors of what MLPs made, as the lookup will read them).
+    double made = layout.numberError(packed.form);
+    std::vector<size_t> byLevel(packed.levels.size());
+    std::iota(byLevel.begin(), byLevel.end(), 0);
+    std::sort(byLevel.begin(), byLevel.end(),
+              [&](size_t a, size_t b) { return packed.levels[a] < packed.levels[b]; });
+    for (size_t i = 1; i < byLevel.size(); ++i) {
+      size_t a = byLevel[i - 1], b = byLevel[i];
+      double slope = 2 / (packed.levels[b] - packed.levels[a]);
+      double noise = packed.noise + made + std::max(packed.levelNoise[a], packed.levelNoise[b]);
+      if (!stepFitsFloat32(slope, noise, 2 * slope * most)) {
+        char text[96];
+        std::snprintf(text, sizeof text, "%zu levels %.3g apart, up to %.4g", packed.levels.size(),
+                      gap, most);
+        failure = "joint values too close for float32: " + std::string(text);
+        return std::nullopt;
+      }
     }
     return packed;
   };
-  std::optional<LookupInput> wide = pack(false);
+  // Where a step across the seam between two runs of the next number's
+  // levels is too steep for the noise there (a share near 1, whose
+  // rounding is relative to it, beside one near 1/2), runs further apart.
+  std::optional<LookupInput> wide = pack(false, 1);
   if (!wide)
-    wide = pack(true);
+    wide = pack(true, 1);
+  for (double seam = 2; !wide && seam <= 16; seam *= 2)
+    wide = pack(false, seam);
   if (!wide)
     return refuse(failure);
   LookupInput &packed = *wide;

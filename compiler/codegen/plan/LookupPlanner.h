@@ -46,6 +46,9 @@ struct LookupInput {
   std::vector<std::vector<Atom>> joint;
   /// The form's noise where it is more than its levels' own (packed).
   double noise = 0;
+  /// Packed: per level, its parts' noises relative to their own levels,
+  /// times their weights (NumericInput::levelNoise), besides `noise`.
+  std::vector<double> levelNoise;
   /// A block's Block::relativeNoise.
   double relativeNoise = 0;
   /// A block's Block::valuesUnknown: values and levels are empty.

@@ -165,6 +165,12 @@ private:
     LinearForm delta; ///< Its change of the outputs.
   };
   void addSteps(const LinearForm &gate, const Row &row);
+  /// Where the row's outputs are numbers on one dimension that the
+  /// interpolation through its levels makes of at most four linear pieces
+  /// with fewer units than steps would take (|x|, max(x, c), clamps): a
+  /// unit for the first piece's slope, one per kink, and the constant;
+  /// false, having added nothing, otherwise.
+  bool addPieces(const LinearForm &gate, const Row &row);
   StepError addStep(const LinearForm &gate, LinearForm delta, int leftIndex, int rightIndex);
   void boundRow(const Row &row, const std::vector<StepError> &steps) const;
   void add(HiddenUnit unit, double slope = 0);
@@ -212,6 +218,7 @@ std::vector<HiddenUnit> LookupBuilder::build() {
                   [](const auto &dims) { return dims.empty(); }))
     return {};
   spec.outputError = 0;
+  spec.pieces = false;
   tabulate();
   classify();
   units.reserve(std::min(2 * static_cast<size_t>(entries) + count, spec.maxUnits + 1));
@@ -226,7 +233,7 @@ std::vector<HiddenUnit> LookupBuilder::build() {
       // (One gated unit, exactly 1 but for the rounding of its gate.)
       spec.outputError = std::max(spec.outputError, UnitInLastPlace * static_cast<double>(m + 1) *
                                                         largestEntry(row.outputs[0]));
-    } else if (!row.positions.empty()) {
+    } else if (!row.positions.empty() && !addPieces(on, row)) {
       addSteps(on, row);
     }
     size_t i = 0;
@@ -357,6 +364,81 @@ void LookupBuilder::addSteps(const LinearForm &gate, const Row &row) {
         addStep(gate, std::move(delta), order[row.positions[r - 1]], order[row.positions[r]]));
   }
   boundRow(row, steps);
+}
+
+bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
+  if (spec.widths || compressed || row.positions.size() < 3)
+    return false;
+  int dim = -1;
+  std::vector<double> xs, ys;
+  for (size_t r = 0; r < row.positions.size(); ++r) {
+    const LinearForm &out = row.outputs[r];
+    if (out.size() > 1 || (!out.empty() && dim >= 0 && out[0].first != dim))
+      return false;
+    if (!out.empty())
+      dim = out[0].first;
+    ys.push_back(out.empty() ? 0.0 : out[0].second);
+    xs.push_back(spec.numeric->levels[order[row.positions[r]]]);
+  }
+  if (dim < 0)
+    return false;
+  size_t n = xs.size();
+  std::vector<double> slopes(n - 1);
+  double steepest = 0;
+  size_t changes = 0;
+  for (size_t j = 0; j + 1 < n; ++j) {
+    slopes[j] = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]);
+    steepest = std::max(steepest, std::fabs(slopes[j]));
+    changes += ys[j + 1] != ys[j];
+  }
+  if (!std::isfinite(steepest))
+    return false;
+  std::vector<size_t> kinks;
+  for (size_t j = 1; j + 1 < n; ++j)
+    if (std::fabs(slopes[j] - slopes[j - 1]) > 1e-9 * steepest)
+      kinks.push_back(j);
+  // (Steps take two units a change and a base unit.)
+  if (kinks.size() > 4 || kinks.size() + 3 >= 2 * changes + 1)
+    return false;
+  // Each unit reads x - t, pushed below 0 by the gate's shift off its
+  // combination; the first piece's unit starts a margin below the lowest
+  // level, so that it is linear wherever x lies.
+  double margin = 1, shift = (hi - lo) + margin + 2;
+  auto unit = [&](double at, double weight) {
+    HiddenUnit u;
+    u.in = spec.numeric->form;
+    addScaled(u.in, gate, shift / 2);
+    addScaled(u.in, {{spec.oneDim, 1.0}}, -at - shift / 2);
+    u.out = {{dim, weight}};
+    return u;
+  };
+  double constant = ys[0] - slopes[0] * margin;
+  size_t added = 0;
+  double weights = std::fabs(constant);
+  if (constant != 0)
+    add({gate, 0, {{dim, constant}}}), ++added;
+  if (slopes[0] != 0)
+    add(unit(xs[0] - margin, slopes[0]), 1.0), ++added, weights += std::fabs(slopes[0]);
+  for (size_t j : kinks) {
+    add(unit(xs[j], slopes[j] - slopes[j - 1]), 1.0);
+    ++added;
+    weights += std::fabs(slopes[j] - slopes[j - 1]);
+  }
+  (void)added;
+  // The input's noise moves the output by up to the steepest slope times
+  // it; each unit's pre-activation (x, the threshold, the gate and its
+  // shift) rounds to one unit in its last place, times its weight.
+  double noise = spec.numeric->noise;
+  for (size_t r = 0; r < n; ++r)
+    noise = std::max(noise, spec.numeric->noise +
+                                (spec.numeric->levelNoise.empty()
+                                     ? spec.numeric->relativeNoise * std::fabs(xs[r])
+                                     : spec.numeric->levelNoise[order[row.positions[r]]]));
+  double terms = numericMost + std::fabs(lo) + std::fabs(hi) + shift * static_cast<double>(m + 1);
+  spec.outputError =
+      std::max(spec.outputError, steepest * noise + UnitInLastPlace * terms * weights);
+  spec.pieces = true;
+  return true;
 }
 
 void LookupBuilder::boundRow(const Row &row, const std::vector<StepError> &steps) const {

@@ -368,6 +368,9 @@ void PlanContext::addMlp(int f, const std::string &what, const std::string &from
   // shuffle_dyck2 at 64, whose model is off by 1e-6).
   if (spec && spec->largestStep > 0 && layout.block(f).encoding == EncodingKind::Categorical)
     layout.block(f).oneHotError = std::max(layout.block(f).oneHotError, spec->largestStep * 1.2e-7);
+  // A number made of linear pieces moves with its input's noise.
+  if (spec && spec->pieces && layout.block(f).encoding == EncodingKind::Numerical)
+    layout.block(f).numberError = std::max(layout.block(f).numberError, spec->outputError);
   if (spec && !spec->widths && spec->numeric &&
       layout.block(f).encoding == EncodingKind::Numerical &&
       std::count_if(spec->numeric->form.begin(), spec->numeric->form.end(), [&](const auto &term) {

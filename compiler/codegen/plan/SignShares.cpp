@@ -63,8 +63,8 @@ bool HeadPlanner::planAnyShare(const Node *x, Scores scores, Atom none, Atom som
   // normaliser's sum (each tiny term rounds away by at most itself) and of
   // the division: past 1e-6 (PlanContext::leakOf), the count head instead.
   double error = scoreError(scores);
-  double off = static_cast<double>(cx.options.maxLen + 1) * std::exp(-(cx.scale() / 2 - error)) +
-               1.2e-7;
+  double off =
+      static_cast<double>(cx.options.maxLen + 1) * std::exp(-(cx.scale() / 2 - error)) + 1.2e-7;
   if (off > 1e-6)
     return false;
   int time = attentionAfter(scores.time);
@@ -94,8 +94,8 @@ bool HeadPlanner::planAnyShare(const Node *x, Scores scores, Atom none, Atom som
   // BOS half the scale below a selected key: its weight beside one is
   // exp(-scale / 2) = e^-14 / (N + 1); beside no selected key, the keys
   // that are not (a scale below) weigh that each.
-  buildScores(scores.groups,
-              {cx.scale(), groupsCount - 0.5, layout.oneDim(), layout.bosDim()}, head);
+  buildScores(scores.groups, {cx.scale(), groupsCount - 0.5, layout.oneDim(), layout.bosDim()},
+              head);
   head.value.push_back({{layout.bosDim(), 1.0}});
   head.outDims.push_back(layout.block(f).firstDim);
   cx.heads[time].push_back(std::move(head));

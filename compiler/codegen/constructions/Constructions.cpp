@@ -400,6 +400,20 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
   // (Steps take two units a change and a base unit.)
   if (kinks.size() > 4 || kinks.size() + 3 >= 2 * changes + 1)
     return false;
+  // The input's noise moves the output by up to the steepest slope times
+  // it, which steps would absorb: only where that is below 1e-5 of the
+  // outputs' magnitude (a steep piece, such as an indicator of a share
+  // past a threshold, takes steps).
+  double noise = spec.numeric->noise, largestOutput = 1;
+  for (size_t r = 0; r < n; ++r) {
+    noise = std::max(noise, spec.numeric->noise +
+                                (spec.numeric->levelNoise.empty()
+                                     ? spec.numeric->relativeNoise * std::fabs(xs[r])
+                                     : spec.numeric->levelNoise[order[row.positions[r]]]));
+    largestOutput = std::max(largestOutput, std::fabs(ys[r]));
+  }
+  if (steepest * noise > 1e-5 * largestOutput)
+    return false;
   // Each unit reads x - t, pushed below 0 by the gate's shift off its
   // combination; the first piece's unit starts a margin below the lowest
   // level, so that it is linear wherever x lies.
@@ -413,27 +427,18 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
     return u;
   };
   double constant = ys[0] - slopes[0] * margin;
-  size_t added = 0;
   double weights = std::fabs(constant);
   if (constant != 0)
-    add({gate, 0, {{dim, constant}}}), ++added;
+    add({gate, 0, {{dim, constant}}});
   if (slopes[0] != 0)
-    add(unit(xs[0] - margin, slopes[0]), 1.0), ++added, weights += std::fabs(slopes[0]);
+    add(unit(xs[0] - margin, slopes[0]), 1.0), weights += std::fabs(slopes[0]);
   for (size_t j : kinks) {
     add(unit(xs[j], slopes[j] - slopes[j - 1]), 1.0);
-    ++added;
     weights += std::fabs(slopes[j] - slopes[j - 1]);
   }
-  (void)added;
-  // The input's noise moves the output by up to the steepest slope times
-  // it; each unit's pre-activation (x, the threshold, the gate and its
-  // shift) rounds to one unit in its last place, times its weight.
-  double noise = spec.numeric->noise;
-  for (size_t r = 0; r < n; ++r)
-    noise = std::max(noise, spec.numeric->noise +
-                                (spec.numeric->levelNoise.empty()
-                                     ? spec.numeric->relativeNoise * std::fabs(xs[r])
-                                     : spec.numeric->levelNoise[order[row.positions[r]]]));
+  // Besides the noise, each unit's pre-activation (x, the threshold, the
+  // gate and its shift) rounds to one unit in its last place, times its
+  // weight.
   double terms = numericMost + std::fabs(lo) + std::fabs(hi) + shift * static_cast<double>(m + 1);
   spec.outputError =
       std::max(spec.outputError, steepest * noise + UnitInLastPlace * terms * weights);

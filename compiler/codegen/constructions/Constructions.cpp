@@ -165,11 +165,13 @@ private:
     LinearForm delta; ///< Its change of the outputs.
   };
   void addSteps(const LinearForm &gate, const Row &row);
-  /// Where the row's outputs are numbers on one dimension that the
-  /// interpolation through its levels makes of at most four linear pieces
-  /// with fewer units than steps would take (|x|, max(x, c), clamps): a
-  /// unit for the first piece's slope, one per kink, and the constant;
-  /// false, having added nothing, otherwise.
+  /// Where the row's outputs are numbers on one dimension and the
+  /// interpolation through its levels takes fewer units than steps would
+  /// (|x|, max(x, c), clamps: a few kinks; x * x: a kink per level, where
+  /// steps take two units per level): a unit for the first piece's slope,
+  /// one per kink, and the constant; false, having added nothing, where it
+  /// takes more, or where the input's noise times the slope is not
+  /// negligible.
   bool addPieces(const LinearForm &gate, const Row &row);
   StepError addStep(const LinearForm &gate, LinearForm delta, int leftIndex, int rightIndex);
   void boundRow(const Row &row, const std::vector<StepError> &steps) const;
@@ -398,7 +400,7 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
     if (std::fabs(slopes[j] - slopes[j - 1]) > 1e-9 * steepest)
       kinks.push_back(j);
   // (Steps take two units a change and a base unit.)
-  if (kinks.size() > 4 || kinks.size() + 3 >= 2 * changes + 1)
+  if (kinks.size() + 3 >= 2 * changes + 1)
     return false;
   // The input's noise moves the output by up to the steepest slope times
   // it, which steps would absorb: only where that is below 1e-5 of the

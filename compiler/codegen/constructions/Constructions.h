@@ -98,8 +98,9 @@ struct LookupSpec {
   /// step's change of output; the largest of the lookup.
   mutable double outputError = 0;
   /// Set by buildLookup where some combination's number was made of
-  /// linear pieces (a few kinks) rather than steps: its output then moves
-  /// with the input's noise (times the slope), which outputError counts.
+  /// linear pieces (a unit per kink) rather than steps: its output then
+  /// moves with the input's noise (times the slope), which outputError
+  /// counts.
   mutable bool pieces = false;
 };
 

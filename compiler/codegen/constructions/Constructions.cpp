@@ -414,12 +414,22 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
                                      : spec.numeric->levelNoise[order[row.positions[r]]]));
     largestOutput = std::max(largestOutput, std::fabs(ys[r]));
   }
-  if (steepest * noise > 1e-5 * largestOutput)
-    return false;
   // Each unit reads x - t, pushed below 0 by the gate's shift off its
   // combination; the first piece's unit starts a margin below the lowest
-  // level, so that it is linear wherever x lies.
+  // level, so that it is linear wherever x lies. Besides the noise, each
+  // unit's pre-activation (x, the threshold, the gate and its shift) rounds
+  // to one unit in its last place, times its weight: a zigzag (kinks whose
+  // slopes swing) would sum far more than steps' rounding, so that too
+  // must stay below 1e-5 of the outputs.
   double margin = 1, shift = (hi - lo) + margin + 2;
+  double constant = ys[0] - slopes[0] * margin;
+  double weights = std::fabs(constant) + std::fabs(slopes[0]);
+  for (size_t j : kinks)
+    weights += std::fabs(slopes[j] - slopes[j - 1]);
+  double terms = numericMost + std::fabs(lo) + std::fabs(hi) + shift * static_cast<double>(m + 1);
+  double error = steepest * noise + UnitInLastPlace * terms * weights;
+  if (error > 1e-4 * largestOutput)
+    return false;
   auto unit = [&](double at, double weight) {
     HiddenUnit u;
     u.in = spec.numeric->form;
@@ -428,22 +438,13 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
     u.out = {{dim, weight}};
     return u;
   };
-  double constant = ys[0] - slopes[0] * margin;
-  double weights = std::fabs(constant);
   if (constant != 0)
     add({gate, 0, {{dim, constant}}});
   if (slopes[0] != 0)
-    add(unit(xs[0] - margin, slopes[0]), 1.0), weights += std::fabs(slopes[0]);
-  for (size_t j : kinks) {
+    add(unit(xs[0] - margin, slopes[0]), 1.0);
+  for (size_t j : kinks)
     add(unit(xs[j], slopes[j] - slopes[j - 1]), 1.0);
-    weights += std::fabs(slopes[j] - slopes[j - 1]);
-  }
-  // Besides the noise, each unit's pre-activation (x, the threshold, the
-  // gate and its shift) rounds to one unit in its last place, times its
-  // weight.
-  double terms = numericMost + std::fabs(lo) + std::fabs(hi) + shift * static_cast<double>(m + 1);
-  spec.outputError =
-      std::max(spec.outputError, steepest * noise + UnitInLastPlace * terms * weights);
+  spec.outputError = std::max(spec.outputError, error);
   spec.pieces = true;
   return true;
 }

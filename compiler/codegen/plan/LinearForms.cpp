@@ -165,6 +165,7 @@ LookupInput LookupPlanner::blockInput(int f) const {
   in.values = feat.values;
   in.levels = feat.levels;
   in.relativeNoise = feat.relativeNoise;
+  in.representative = feat.representative;
   in.time = feat.time;
   in.name = layout.name(f);
   return in;

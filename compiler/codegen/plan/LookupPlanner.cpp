@@ -405,7 +405,8 @@ int LookupPlanner::lookupBlock(const Node *x, EncodingKind encoding,
   // not beside every k/m).
   std::vector<const Node *> related;
   std::vector<size_t> relatedInput;
-  if (numeric && numeric->parts.empty() && numeric->node && cx.sets.hasSetsPerLength(numeric->node))
+  if (numeric && numeric->parts.empty() && numeric->node && !numeric->representative &&
+      cx.sets.hasSetsPerLength(numeric->node))
     for (size_t i = 0; i < categorical.size(); ++i)
       if (categorical[i]->node && layout.node(categorical[i]->block) == categorical[i]->node &&
           cx.sets.hasSetsPerLength(categorical[i]->node)) {
@@ -568,7 +569,8 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
   for (size_t a = 0; a < numbers.size(); ++a)
     for (size_t b = 0; b < numbers.size(); ++b) {
       const Node *x = numbers[a]->node, *y = numbers[b]->node;
-      if (a == b || x->kind != NodeKind::SelectorWidth || y->kind != NodeKind::SelectorWidth)
+      if (a == b || x->kind != NodeKind::SelectorWidth || y->kind != NodeKind::SelectorWidth ||
+          numbers[a]->representative || numbers[b]->representative)
         continue;
       size_t last = std::max(a, b);
       if (a < b && neverTogether(x->inputs[0], y->inputs[0])) {
@@ -585,10 +587,10 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
   // A width is at most the length, which a number that reads no tokens
   // and takes one value per length names.
   for (size_t a = 0; a < numbers.size(); ++a) {
-    if (numbers[a]->node->kind != NodeKind::SelectorWidth)
+    if (numbers[a]->node->kind != NodeKind::SelectorWidth || numbers[a]->representative)
       continue;
     for (size_t b = 0; b < numbers.size(); ++b) {
-      if (a == b)
+      if (a == b || numbers[b]->representative)
         continue;
       std::shared_ptr<const std::map<double, int64_t>> lengthOf = lengthsNamed(numbers[b]->node);
       if (!lengthOf)
@@ -618,7 +620,7 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
   size_t related = 0;
   for (const LookupInput *in : numbers) {
     joint *= static_cast<double>(in->levels.size());
-    related += cx.sets.hasSetsPerLength(in->node);
+    related += !in->representative && cx.sets.hasSetsPerLength(in->node);
   }
   if (joint > (related >= 2 || occurs ? 1e6 : 4096))
     return refuse(std::to_string(static_cast<int64_t>(joint)) +
@@ -656,13 +658,25 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       std::vector<const Node *> parts = packed.parts;
       parts.push_back(in->node);
       // Only the joint values that can occur together (at one length): the
-      // share of BOS 1/n and a mean k/n over every position, not k/m.
+      // share of BOS 1/n and a mean k/n over every position, not k/m. (Not
+      // asked of the numbers whose values stand for classes.)
+      std::vector<bool> related(parts.size());
+      for (size_t k = 0; k <= q; ++k)
+        related[k] = !numbers[k]->representative;
+      auto together = [&](const std::vector<Atom> &joint) {
+        std::vector<const Node *> nodes;
+        std::vector<Atom> held;
+        for (size_t k = 0; k < joint.size(); ++k)
+          if (related[k])
+            nodes.push_back(parts[k]), held.push_back(joint[k]);
+        return nodes.size() < 2 || cx.sets.canOccurTogether(nodes, held);
+      };
       std::vector<std::pair<size_t, size_t>> pairs;
       for (size_t p = 0; p < packed.levels.size(); ++p)
         for (size_t l = 0; l < in->levels.size(); ++l) {
           std::vector<Atom> joint = packed.joint[p];
           joint.push_back(in->values[l]);
-          if (cx.sets.canOccurTogether(parts, joint) && (!occurs || (*occurs)(joint)))
+          if (together(joint) && (!occurs || (*occurs)(joint)))
             pairs.emplace_back(p, l);
         }
       auto levelsAt = [&](double weight) {
@@ -811,7 +825,8 @@ LookupPlanner::compareNumbers(const Node *x, const std::vector<LookupInput> &inp
   std::vector<Pick> picks[3];
   for (size_t i = 0; i < a.values.size(); ++i)
     for (size_t j = 0; j < b.values.size(); ++j) {
-      if (!cx.sets.canOccurTogether({a.node, b.node}, {a.values[i], b.values[j]}))
+      if (!a.representative && !b.representative &&
+          !cx.sets.canOccurTogether({a.node, b.node}, {a.values[i], b.values[j]}))
         continue;
       double va = a.values[i].number(), vb = b.values[j].number();
       int order = va < vb ? 0 : va == vb ? 1 : 2;

@@ -53,6 +53,9 @@ struct LookupInput {
   double relativeNoise = 0;
   /// A block's Block::valuesUnknown: values and levels are empty.
   bool valuesUnknown = false;
+  /// A block's Block::representative: the value sets per length, and the
+  /// relations between widths, say nothing of its values.
+  bool representative = false;
 };
 
 /// A linear form that reads an s-op, and the time it can be read.

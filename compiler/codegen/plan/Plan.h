@@ -37,6 +37,10 @@ struct Block {
   std::vector<double> levels;
   /// Numerical blocks whose levels are their values can be read linearly.
   bool levelsAreValues = true;
+  /// Whether a value stands for a class of the s-op's values (an any head's
+  /// "some key": one value for every count from 1): what the value sets
+  /// per length say of the value itself does not hold of the class.
+  bool representative = false;
   /// Otherwise, what a level is, for the dumps ("the mean of the indices,
   /// (n - 1) / 2, for length n"), per value.
   std::string levelsAre;

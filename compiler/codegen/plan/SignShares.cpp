@@ -74,6 +74,7 @@ bool HeadPlanner::planAnyShare(const Node *x, Scores scores, Atom none, Atom som
   raw.values = {std::move(none), std::move(some)};
   raw.levels = {1.0, 0.0};
   raw.levelsAreValues = false;
+  raw.representative = true;
   raw.levelsAre = "BOS's share: 1 where no key is selected (the value for a count of 0), about "
                   "0 where any is (the value for 1, which stands for every count from 1)";
   raw.bosRow = {1.0};

@@ -170,8 +170,8 @@ private:
   /// (|x|, max(x, c), clamps: a few kinks; x * x: a kink per level, where
   /// steps take two units per level): a unit for the first piece's slope,
   /// one per kink, and the constant; false, having added nothing, where it
-  /// takes more, or where the input's noise times the slope is not
-  /// negligible.
+  /// takes more, or where the input's noise times the slope and the units'
+  /// rounding pass 1e-4 of the outputs.
   bool addPieces(const LinearForm &gate, const Row &row);
   StepError addStep(const LinearForm &gate, LinearForm delta, int leftIndex, int rightIndex);
   void boundRow(const Row &row, const std::vector<StepError> &steps) const;
@@ -403,9 +403,8 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
   if (kinks.size() + 3 >= 2 * changes + 1)
     return false;
   // The input's noise moves the output by up to the steepest slope times
-  // it, which steps would absorb: only where that is below 1e-5 of the
-  // outputs' magnitude (a steep piece, such as an indicator of a share
-  // past a threshold, takes steps).
+  // it, which steps would absorb (a steep piece, such as an indicator of a
+  // share past a threshold, takes steps).
   double noise = spec.numeric->noise, largestOutput = 1;
   for (size_t r = 0; r < n; ++r) {
     noise = std::max(noise, spec.numeric->noise +
@@ -419,8 +418,8 @@ bool LookupBuilder::addPieces(const LinearForm &gate, const Row &row) {
   // level, so that it is linear wherever x lies. Besides the noise, each
   // unit's pre-activation (x, the threshold, the gate and its shift) rounds
   // to one unit in its last place, times its weight: a zigzag (kinks whose
-  // slopes swing) would sum far more than steps' rounding, so that too
-  // must stay below 1e-5 of the outputs.
+  // slopes swing) would sum far more than steps' rounding. Both together
+  // must stay below 1e-4 of the outputs' magnitude.
   double margin = 1, shift = (hi - lo) + margin + 2;
   double constant = ys[0] - slopes[0] * margin;
   double weights = std::fabs(constant) + std::fabs(slopes[0]);

@@ -1,5 +1,5 @@
 // The plan's heads: clean copies of the one-hots MLPs made, for a count
-// head whose shares their rounding would blur (PlanOptions::cleanShares).
+// head whose shares their rounding would blur (PlanOptions::spendLayers).
 #include "compiler/codegen/plan/HeadPlannerImpl.h"
 
 #include <algorithm>

@@ -215,10 +215,7 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
         const std::vector<Atom> &counts = share->values; // (Per count besides key 0.)
         if (readOnlyAsZero(
                 x, [&](int64_t w) { return counts[w]; }, static_cast<int64_t>(counts.size()) - 1)) {
-          Scores scores = planScores(rest);
-          scores.groups.push_back(keysButIndexZero());
-          scores.lines.push_back("score: every key but index 0 (which counts as selected)");
-          if (planAnyShare(x, std::move(scores), counts[0], counts[1],
+          if (planAnyShare(x, scoresBesideKeyZero(rest), counts[0], counts[1],
                            "'" + x->name +
                                "' (numerical, by whether any key besides index 0 is selected)"))
             return;
@@ -226,9 +223,7 @@ void HeadPlanner::planHead(const Node *x, std::optional<EncodingKind> copy) {
         if (planShareBySides(x, rest, *share, false))
           return;
         try {
-          Scores scores = planScores(rest);
-          scores.groups.push_back(keysButIndexZero());
-          scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+          Scores scores = scoresBesideKeyZero(rest);
           double groupsCount = static_cast<double>(scores.groups.size());
           planBosShare(x, scores, groupsCount, *share, 0, cx.options.maxLen - 1,
                        "'" + x->name +

@@ -271,6 +271,9 @@ private:
   const Node *besideKeyZero(const Node *selector);
   /// The score group that selects every key but index 0.
   ScoreGroup keysButIndexZero();
+  /// The scores of `selector` and keysButIndexZero's group: a BOS share's
+  /// head that counts the keys `selector` selects besides index 0.
+  Scores scoresBesideKeyZero(const Node *selector);
   /// A head in which BOS scores ln(c) above the selected keys, writing
   /// BOS's share c / (c + w) for w selected keys: `raw` holds a value per
   /// count from `fewest` to max_len, and gets the shares as its levels.

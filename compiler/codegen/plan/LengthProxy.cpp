@@ -200,6 +200,13 @@ const Node *HeadPlanner::besideKeyZero(const Node *selector) {
   return nullptr;
 }
 
+HeadPlanner::Scores HeadPlanner::scoresBesideKeyZero(const Node *selector) {
+  Scores scores = planScores(selector);
+  scores.groups.push_back(keysButIndexZero());
+  scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+  return scores;
+}
+
 ScoreGroup HeadPlanner::keysButIndexZero() {
   assert(cx.indices && "a select of index 0 reads the indices");
   int f = cx.embedding(cx.indices);

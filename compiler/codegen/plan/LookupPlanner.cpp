@@ -660,14 +660,14 @@ LookupPlanner::packNumbers(const std::vector<LookupInput> &inputs, bool acrossTi
       // Only the joint values that can occur together (at one length): the
       // share of BOS 1/n and a mean k/n over every position, not k/m. (Not
       // asked of the numbers whose values stand for classes.)
-      std::vector<bool> related(parts.size());
+      std::vector<bool> asked(parts.size());
       for (size_t k = 0; k <= q; ++k)
-        related[k] = !numbers[k]->representative;
+        asked[k] = !numbers[k]->representative;
       auto together = [&](const std::vector<Atom> &joint) {
         std::vector<const Node *> nodes;
         std::vector<Atom> held;
         for (size_t k = 0; k < joint.size(); ++k)
-          if (related[k])
+          if (asked[k])
             nodes.push_back(parts[k]), held.push_back(joint[k]);
         return nodes.size() < 2 || cx.sets.canOccurTogether(nodes, held);
       };

@@ -34,7 +34,7 @@ struct PlanOptions {
   /// scores alone would pass it is refused before they are built.
   int64_t maxParams = 1'000'000'000;
   /// Set on the second try after a plan was refused for a limit that grows
-  /// with max_len (compileProgram): alternatives that take a layer more to
+  /// with max_len (planWithinLimits, Pipeline.cpp): alternatives that take a layer more to
   /// stay exact or within the budgets are taken. A BOS-share head whose
   /// scores' one-hot errors would leave its shares too close to tell apart
   /// reads clean copies of those one-hots, made by an MLP of their own; the

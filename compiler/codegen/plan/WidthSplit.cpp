@@ -1,6 +1,8 @@
-// The plan's heads: a selector_width of an `or` whose sides never select a
-// key together, counted side by side (one head each) and summed by the MLP
-// after them, where one head would read a tuple made a layer earlier.
+// The plan's heads: a selector_width (or the paper's BOS share) of an `or`
+// whose sides never select a key together, counted side by side (one head
+// each) and summed by the MLP after them, where one head would read a tuple
+// made a layer earlier; and a comparison of lexicographic keys as such an
+// `or`.
 #include "compiler/codegen/plan/HeadPlannerImpl.h"
 
 #include "compiler/codegen/constructions/MapProgram.h"
@@ -192,9 +194,7 @@ bool HeadPlanner::planShareBySides(const Node *x, const Node *rest, const Block 
   for (size_t i = 0; i < sides.size(); ++i) {
     graph::Node *w = cx.made.add(NodeKind::SelectorWidth, x->name + "#" + std::to_string(i + 1),
                                  x->loc, {const_cast<Node *>(sides[i])});
-    Scores scores = planScores(sides[i]);
-    scores.groups.push_back(keysButIndexZero());
-    scores.lines.push_back("score: every key but index 0 (which counts as selected)");
+    Scores scores = scoresBesideKeyZero(sides[i]);
     double groupsCount = static_cast<double>(scores.groups.size());
     Block raw;
     raw.label = w->name + "#bos-share";
